@@ -1,0 +1,57 @@
+/*
+ * cmd.c: the subcommand table.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "store.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_db_entry,
+	&cmd_help_entry,
+	&cmd_version_entry,
+	NULL
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+	return NULL;
+}
+
+void
+cmd_print_help(FILE *fp, const struct cmd_entry *entry)
+{
+	fprintf(fp, "usage: nhicard %s%s%s\n\n%s\n", entry->name,
+	    entry->usage[0] ? " " : "", entry->usage, entry->summary);
+	if (entry->help != NULL && entry->help[0] != '\0')
+		fprintf(fp, "\n%s", entry->help);
+}
+
+int
+cmd_usage(const struct cmd_entry *entry, const char *why)
+{
+	return err_set(NHI_EUSAGE, "%s\nusage: nhicard %s %s\n"
+	    "Run 'nhicard %s --help' for details.", why, entry->name, entry->usage,
+	    entry->name);
+}
+
+int
+cmd_store(struct cmd_ctx *ctx, struct store **out)
+{
+	int r;
+
+	if (ctx->store == NULL &&
+	    (r = store_open(ctx->db_path, 0, &ctx->store)) != 0)
+		return r;
+	*out = ctx->store;
+	return 0;
+}

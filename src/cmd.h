@@ -1,0 +1,58 @@
+/*
+ * cmd.h: the subcommand table and what every command is given.
+ *
+ * One file per command (cmd-<name>.c) exports one `const struct cmd_entry`;
+ * cmd.c holds the table. A command's exec returns 0 or an NHI_E* code with
+ * detail set (error.h); main() prints the detail and exits with the code's
+ * exit class. Commands talk to the layers (card, store, crypto, print, queue,
+ * rules), never to SQLite, PC/SC, OpenSSL or libharu directly.
+ */
+#ifndef NHI_CMD_H
+#define NHI_CMD_H
+
+#include <stdio.h>
+
+struct config;
+struct store;
+
+/* Global options and lazily opened resources shared by commands. */
+struct cmd_ctx {
+	const char	*progname;
+	const char	*db_path;	/* --db, $NHICARD_DB, store.path, default */
+	const char	*config_path;	/* --config, $NHICARD_CONFIG, default */
+	const char	*reader;	/* --reader, or card.reader from config */
+	struct config	*cfg;		/* always loaded before exec */
+	struct store	*store;		/* opened by cmd_store() on demand */
+};
+
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;		/* arguments after the name */
+	const char	*summary;	/* one line for `nhicard help` */
+	const char	*help;		/* full text for `nhicard CMD --help` */
+	int		(*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+/* The table, NULL-terminated. */
+extern const struct cmd_entry *const cmd_table[];
+
+/* Find a command by exact name, or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+
+/* Print "usage: nhicard NAME USAGE" and the help text to `fp`. */
+void cmd_print_help(FILE *fp, const struct cmd_entry *entry);
+
+/* A usage error for `entry`: sets detail and returns NHI_EUSAGE. */
+int cmd_usage(const struct cmd_entry *entry, const char *why);
+
+/*
+ * Open the store named by ctx->db_path (once; later calls return the same
+ * one). Returns 0 and sets *out (owned by ctx), or the store_open error.
+ */
+int cmd_store(struct cmd_ctx *ctx, struct store **out);
+
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_db_entry;
+
+#endif

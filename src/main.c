@@ -1,0 +1,135 @@
+/*
+ * main.c: nhicard's entry point: global options, configuration, and the
+ * dispatch of one subcommand from the table in cmd.c.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "nhiconf.h"
+#include "store.h"
+#include "util.h"
+
+#ifndef NHI_SYSCONFDIR
+#define NHI_SYSCONFDIR "/etc"
+#endif
+#ifndef NHI_LOCALSTATEDIR
+#define NHI_LOCALSTATEDIR "/var"
+#endif
+
+#define DEFAULT_CONFIG	NHI_SYSCONFDIR "/nhicard/nhicard.conf"
+#define DEFAULT_DB	NHI_LOCALSTATEDIR "/lib/nhicard/nhicard.db"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: nhicard [--db PATH] [--config PATH] [--reader NAME] COMMAND [ARGS]\n"
+	    "Run 'nhicard help' for the commands.\n");
+}
+
+/* Load the configuration: explicit paths must exist, the default may not. */
+static int
+load_config(struct cmd_ctx *ctx, int explicit_path)
+{
+	struct stat sb;
+
+	ctx->cfg = config_new();
+	if (!explicit_path && stat(ctx->config_path, &sb) != 0)
+		return 0;
+	return config_load(ctx->cfg, ctx->config_path);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "reader", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cmd_ctx ctx = { .progname = "nhicard" };
+	const struct cmd_entry *entry;
+	const char *db_opt = NULL, *config_opt = NULL, *env;
+	int c, i, r, explicit_config = 0;
+
+	setlocale(LC_ALL, "");
+	log_init("nhicard");
+	/* '+' stops at the first non-option: the command's options are its own. */
+	while ((c = getopt_long(argc, argv, "+d:c:r:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db_opt = optarg;
+			break;
+		case 'c':
+			config_opt = optarg;
+			break;
+		case 'r':
+			ctx.reader = optarg;
+			break;
+		case 'h':
+			return cmd_help_entry.exec(&ctx, 1, argv) == 0 ? 0 : NHI_EXIT_INTERNAL;
+		case 'V':
+			argv[optind - 1] = (char *)"version";
+			return cmd_version_entry.exec(&ctx, 1, &argv[optind - 1]);
+		default:
+			usage(stderr);
+			return NHI_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return NHI_EXIT_USAGE;
+	}
+	if ((entry = cmd_find(argv[0])) == NULL) {
+		fprintf(stderr, "nhicard: unknown command '%s'; 'nhicard help' lists them\n",
+		    argv[0]);
+		return NHI_EXIT_USAGE;
+	}
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cmd_print_help(stdout, entry);
+			return 0;
+		}
+	}
+
+	if (config_opt != NULL) {
+		ctx.config_path = config_opt;
+		explicit_config = 1;
+	} else if ((env = getenv("NHICARD_CONFIG")) != NULL && *env != '\0') {
+		ctx.config_path = env;
+		explicit_config = 1;
+	} else
+		ctx.config_path = DEFAULT_CONFIG;
+	if ((r = load_config(&ctx, explicit_config)) != 0)
+		goto out;
+
+	if (db_opt != NULL)
+		ctx.db_path = db_opt;
+	else if ((env = getenv("NHICARD_DB")) != NULL && *env != '\0')
+		ctx.db_path = env;
+	else
+		ctx.db_path = config_get(ctx.cfg, "store.path", DEFAULT_DB);
+	if (ctx.reader == NULL)
+		ctx.reader = config_get(ctx.cfg, "card.reader", NULL);
+
+	r = entry->exec(&ctx, argc, argv);
+out:
+	if (r != 0)
+		fprintf(stderr, "nhicard: %s\n", err_text(r));
+	store_close(ctx.store);
+	config_free(ctx.cfg);
+	return r == 0 ? 0 : nhi_exit_code(r);
+}

@@ -1,0 +1,488 @@
+/*
+ * store.c: opening, migrating, checking and transactions of the store.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "store-int.h"
+#include "util.h"
+
+#define STORE_BUSY_TIMEOUT_MS	10000
+
+int
+store_schema_latest(void)
+{
+	return store_migrations[store_migrations_count - 1].version;
+}
+
+const char *
+store_library_version(void)
+{
+	return sqlite3_libversion();
+}
+
+int
+store_err(struct store *st, int rc, const char *what)
+{
+	const char *msg = st != NULL && st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	const char *path = st != NULL && st->path != NULL ? st->path : "store";
+
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return err_set(NHI_ENOSPACE, "store %s: %s: disk full", path, what);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(NHI_ESTORE_BUSY, "store %s: %s: busy (another program holds it)",
+		    path, what);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(NHI_ESTORE_CORRUPT, "store %s: %s: %s", path, what, msg);
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+	case SQLITE_AUTH:
+		return err_set(NHI_EPERM, "store %s: %s: %s", path, what, msg);
+	case SQLITE_CANTOPEN:
+		return err_set(NHI_ENOFILE, "store %s: %s: cannot open", path, what);
+	case SQLITE_IOERR:
+		return err_set(NHI_EIO, "store %s: %s: %s", path, what, msg);
+	case SQLITE_CONSTRAINT:
+		return err_set(NHI_ECONFLICT, "store %s: %s: %s", path, what, msg);
+	case SQLITE_NOMEM:
+		fatal("out of memory in SQLite");
+	default:
+		return err_set(NHI_ESTORE, "store %s: %s: %s", path, what, msg);
+	}
+}
+
+int
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **out)
+{
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL)) != SQLITE_OK)
+		return store_err(st, rc, "prepare");
+	return 0;
+}
+
+static int
+store_exec(struct store *st, const char *sql, const char *what)
+{
+	int rc;
+
+	if ((rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return store_err(st, rc, what);
+	return 0;
+}
+
+static int
+store_pragma_int(struct store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, sql, &stmt)) != 0)
+		return r;
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		r = store_err(st, rc, "read pragma");
+		goto out;
+	}
+	*out = sqlite3_column_int(stmt, 0);
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_schema_version(struct store *st, int *out)
+{
+	return store_pragma_int(st, "PRAGMA user_version", out);
+}
+
+static void
+utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int
+store_configure(struct store *st, int readonly)
+{
+	char *mode = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(st->db, 1);
+	if ((r = store_exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys")) != 0 ||
+	    (r = store_exec(st, "PRAGMA synchronous = FULL", "set synchronous")) != 0)
+		return r;
+	if (readonly)
+		return 0;
+	/* journal_mode answers with the mode now in force. */
+	if ((r = store_prepare(st, "PRAGMA journal_mode = WAL", &stmt)) != 0)
+		return r;
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		r = store_err(st, rc, "set WAL mode");
+		goto out;
+	}
+	mode = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+	if (strcmp(mode, "wal") != 0) {
+		r = err_set(NHI_ESTORE, "store %s: cannot use WAL mode (got %s)", st->path, mode);
+		goto out;
+	}
+	r = 0;
+out:
+	free(mode);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+static int
+store_is_nhicard(struct store *st, int *yes)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'table' AND name = 'meta'", &stmt)) != 0)
+		return r;
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		r = store_err(st, rc, "read schema");
+		goto out;
+	}
+	*yes = sqlite3_column_int(stmt, 0) == 1;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+/* Apply every migration above `from`, each in its own transaction. */
+static int
+store_migrate(struct store *st, int from)
+{
+	char sql[64];
+	size_t i;
+	int r;
+
+	for (i = 0; i < store_migrations_count; i++) {
+		if (store_migrations[i].version <= from)
+			continue;
+		if ((r = store_begin(st)) != 0)
+			return r;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		    store_migrations[i].version);
+		if ((r = store_exec(st, store_migrations[i].sql, "migrate schema")) != 0 ||
+		    (r = store_exec(st, sql, "set schema version")) != 0) {
+			store_rollback(st);
+			return err_wrap(r, "schema version %d: ", store_migrations[i].version);
+		}
+		if ((r = store_commit(st)) != 0)
+			return r;
+		log_info("store schema migrated to version %d", store_migrations[i].version);
+	}
+	return 0;
+}
+
+static int
+store_check_dir(const char *path)
+{
+	char *copy = xstrdup(path), *dir = dirname(copy);
+	struct stat sb;
+	int r = 0;
+
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		r = err_set(NHI_ENOFILE, "store %s: directory %s does not exist", path, dir);
+	free(copy);
+	return r;
+}
+
+static int
+store_create_file(const char *path)
+{
+	int fd, e;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		e = errno;
+		if (e == EEXIST)
+			return err_set(NHI_EEXISTS, "store %s already exists", path);
+		if (e == EACCES || e == EPERM || e == EROFS)
+			return err_set(NHI_EPERM, "store %s: cannot create: %s", path, strerror(e));
+		return err_set(NHI_EIO, "store %s: cannot create: %s", path, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+int
+store_open(const char *path, int flags, struct store **out)
+{
+	struct store *st = NULL;
+	int r, rc, version, ours = 0, created = 0, oflags;
+	char now[32], station[40];
+	struct stat sb;
+
+	if ((r = store_check_dir(path)) != 0)
+		return r;
+	if (flags & STORE_CREATE) {
+		if ((r = store_create_file(path)) != 0)
+			return r;
+		created = 1;
+	} else if (stat(path, &sb) != 0) {
+		return err_set(NHI_ENOFILE, "store %s does not exist (create it with 'nhicard db init')",
+		    path);
+	}
+
+	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if ((rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
+		r = store_err(st, rc, "open");
+		goto out;
+	}
+	if ((r = store_configure(st, flags & STORE_READONLY)) != 0)
+		goto out;
+	if ((r = store_schema_version(st, &version)) != 0)
+		goto out;
+	if (version > store_schema_latest()) {
+		r = err_set(NHI_ESTORE_VERSION, "store %s has schema version %d; this nhicard "
+		    "knows up to %d: use a newer nhicard", path, version, store_schema_latest());
+		goto out;
+	}
+	if (version == 0 && !created) {
+		r = err_set(NHI_ESTORE_NOINIT, "store %s is not an nhicard store "
+		    "(create one with 'nhicard db init')", path);
+		goto out;
+	}
+	if (version > 0) {
+		if ((r = store_is_nhicard(st, &ours)) != 0)
+			goto out;
+		if (!ours) {
+			r = err_set(NHI_ESTORE_NOINIT, "store %s is not an nhicard store", path);
+			goto out;
+		}
+	}
+	if (version < store_schema_latest()) {
+		if (flags & STORE_READONLY) {
+			r = err_set(NHI_ESTORE_VERSION, "store %s has schema version %d and needs "
+			    "migrating, which a read-only open cannot do", path, version);
+			goto out;
+		}
+		if ((r = store_migrate(st, version)) != 0)
+			goto out;
+	}
+	if (created) {
+		utc_now(now, sizeof(now));
+		snprintf(station, sizeof(station), "station-%08lx", (unsigned long)time(NULL));
+		if ((r = store_meta_set(st, "created_at", now)) != 0 ||
+		    (r = store_meta_set(st, "station_id", station)) != 0)
+			goto out;
+	}
+	*out = st;
+	st = NULL;
+	r = 0;
+out:
+	if (st != NULL) {
+		store_close(st);
+		if (created)
+			(void)unlink(path);
+	}
+	return r;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_txn)
+		store_rollback(st);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int
+store_begin(struct store *st)
+{
+	int r;
+
+	if (st->in_txn)
+		return err_set(NHI_EINTERNAL, "store: nested transaction");
+	if ((r = store_exec(st, "BEGIN IMMEDIATE", "begin transaction")) != 0)
+		return r;
+	st->in_txn = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st)
+{
+	int r;
+
+	if ((r = store_exec(st, "COMMIT", "commit")) != 0) {
+		store_rollback(st);
+		return r;
+	}
+	st->in_txn = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) == 0)
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_txn = 0;
+}
+
+int
+store_meta_get(struct store *st, const char *key, char **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_DONE) {
+		r = err_set(NHI_ENOTFOUND, "store %s: no meta value %s", st->path, key);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_err(st, rc, "read meta");
+		goto out;
+	}
+	*out = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		r = store_err(st, rc, "write meta");
+	else
+		r = 0;
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_count(struct store *st, const char *table, int64_t *out)
+{
+	static const char *tables[] = { "residents", "households", "eligibility_periods",
+	    "benefits", "cards", "card_events", "certificates", "queue_records",
+	    "operators", "audit_log" };
+	sqlite3_stmt *stmt = NULL;
+	char sql[96];
+	size_t i;
+	int r, rc;
+
+	/* Table names cannot be bound; accept only known ones. */
+	for (i = 0; i < NHI_ARRAY_LEN(tables); i++)
+		if (strcmp(tables[i], table) == 0)
+			break;
+	if (i == NHI_ARRAY_LEN(tables))
+		return err_set(NHI_EINTERNAL, "store_count: unknown table %s", table);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
+	if ((r = store_prepare(st, sql, &stmt)) != 0)
+		return r;
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		r = store_err(st, rc, "count rows");
+		goto out;
+	}
+	*out = sqlite3_column_int64(stmt, 0);
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_check(struct store *st, char **report, int *ok)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *buf = NULL, *line;
+	size_t len = 0;
+	int r, rc, good = 1;
+
+	if ((r = store_prepare(st, "PRAGMA integrity_check", &stmt)) != 0)
+		return r;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *row = (const char *)sqlite3_column_text(stmt, 0);
+		if (strcmp(row, "ok") == 0)
+			continue;
+		good = 0;
+		line = xasprintf("%s\n", row);
+		buf = xrealloc(buf, len + strlen(line) + 1);
+		memcpy(buf + len, line, strlen(line) + 1);
+		len += strlen(line);
+		free(line);
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "integrity check");
+		goto out;
+	}
+	if ((r = store_prepare(st, "PRAGMA foreign_key_check", &stmt)) != 0)
+		goto out;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		good = 0;
+		line = xasprintf("foreign key: %s row %lld refers to missing %s\n",
+		    (const char *)sqlite3_column_text(stmt, 0),
+		    (long long)sqlite3_column_int64(stmt, 1),
+		    (const char *)sqlite3_column_text(stmt, 2));
+		buf = xrealloc(buf, len + strlen(line) + 1);
+		memcpy(buf + len, line, strlen(line) + 1);
+		len += strlen(line);
+		free(line);
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "foreign key check");
+		goto out;
+	}
+	*report = good ? xstrdup("ok") : buf;
+	if (good)
+		free(buf);
+	buf = NULL;
+	*ok = good;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	free(buf);
+	return r;
+}

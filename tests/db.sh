@@ -1,0 +1,67 @@
+#!/bin/sh
+# The store: db init and db check, and the errors around them.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
+
+db="$TEST_TMP/station.db"
+
+run "$NHICARD" --db "$db" db init
+is "$rc" 0 "db init exits 0"
+like "$out" "schema version [0-9]+" "db init reports the schema version"
+is "$(stat -c %a "$db")" 600 "the store is created with mode 0600"
+
+run "$NHICARD" --db "$db" db init
+is "$rc" 3 "db init refuses an existing store"
+like "$out" "already exists" "and says why"
+
+run "$NHICARD" --db "$db" db check
+is "$rc" 0 "db check on a fresh store exits 0"
+like "$out" "integrity ok" "db check reports integrity"
+like "$out" "schema version [0-9]+" "db check reports the schema version"
+like "$out" "residents +0" "db check counts residents"
+
+NHICARD_DB="$db" run "$NHICARD" db check
+is "$rc" 0 "NHICARD_DB names the store"
+
+printf '[store]\npath = %s\n' "$db" > "$TEST_TMP/station.conf"
+run "$NHICARD" --config "$TEST_TMP/station.conf" db check
+is "$rc" 0 "store.path in the configuration names the store"
+
+run "$NHICARD" --db "$TEST_TMP/no/such/dir/x.db" db init
+is "$rc" 5 "a store in a missing directory exits 5"
+like "$out" "directory .*/no/such/dir does not exist" "the missing directory is named"
+
+run "$NHICARD" --db "$TEST_TMP/absent.db" db check
+is "$rc" 5 "a missing store exits 5"
+like "$out" "db init" "the error says how to create one"
+
+# A store written by a newer nhicard is refused, untouched.
+cp "$db" "$TEST_TMP/newer.db"
+"${SQLITE3:-sqlite3}" "$TEST_TMP/newer.db" "PRAGMA user_version = 9999;"
+sum_before=$(md5sum < "$TEST_TMP/newer.db")
+run "$NHICARD" --db "$TEST_TMP/newer.db" db check
+is "$rc" 3 "a store from a newer schema exits 3"
+like "$out" "schema version 9999" "the newer version is named"
+is "$(md5sum < "$TEST_TMP/newer.db")" "$sum_before" "the newer store is left untouched"
+
+# A file that is not a database.
+printf 'not a database, just text\n%.0s' $(seq 1 200) > "$TEST_TMP/junk.db"
+run "$NHICARD" --db "$TEST_TMP/junk.db" db check
+is "$rc" 3 "a file that is not a store exits 3"
+like "$out" "junk.db" "the bad file is named"
+
+# Some other SQLite database.
+"${SQLITE3:-sqlite3}" "$TEST_TMP/other.db" "CREATE TABLE t(x); PRAGMA user_version = 1;"
+run "$NHICARD" --db "$TEST_TMP/other.db" db check
+is "$rc" 3 "another program's database exits 3"
+like "$out" "not an nhicard store" "and is named as such"
+
+# A damaged store is reported by db check.
+cp "$db" "$TEST_TMP/damaged.db"
+"${SQLITE3:-sqlite3}" "$TEST_TMP/damaged.db" "PRAGMA foreign_keys=OFF; INSERT INTO residents
+  (id, household_id, name_kanji, name_kana, name_kana_norm, birth_date, sex, address, origin,
+   created_at, updated_at) VALUES (1, 42, 'x', 'x', 'x', '2000-01-01', 1, 'x', 'counter', 'x', 'x');"
+run "$NHICARD" --db "$TEST_TMP/damaged.db" db check
+is "$rc" 3 "db check exits 3 on a broken foreign key"
+like "$out" "foreign key: residents row 1" "the broken row is named"
+
+done_testing

@@ -1,0 +1,69 @@
+/* Unit tests of the error table and error detail. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "error.h"
+
+static void
+test_codes_are_negative_and_distinct(void **state)
+{
+	assert_int_equal(NHI_EOK, 0);
+	assert_true(NHI_EUSAGE < 0);
+	assert_true(NHI_ENOMEM < NHI_EUSAGE);
+	assert_string_equal(nhi_errname(NHI_ENOMEM), "NOMEM");
+	assert_string_equal(nhi_strerror(NHI_ENOSPACE), "disk full");
+}
+
+static void
+test_exit_classes(void **state)
+{
+	assert_int_equal(nhi_exit_code(NHI_EOK), 0);
+	assert_int_equal(nhi_exit_code(NHI_EUSAGE), 2);
+	assert_int_equal(nhi_exit_code(NHI_EPARSE), 3);
+	assert_int_equal(nhi_exit_code(NHI_ESTORE_VERSION), 3);
+	assert_int_equal(nhi_exit_code(NHI_ENO_READER), 4);
+	assert_int_equal(nhi_exit_code(NHI_ENO_SERVICE), 4);
+	assert_int_equal(nhi_exit_code(NHI_ENOFILE), 5);
+	assert_int_equal(nhi_exit_code(NHI_EINTERNAL), 6);
+	assert_int_equal(nhi_exit_code(NHI_EMISMATCH), 1);
+	/* An out-of-table code is an internal error, never success. */
+	assert_int_equal(nhi_exit_code(-9999), 6);
+	assert_int_equal(nhi_exit_code(12345), 6);
+}
+
+static void
+test_detail_follows_code(void **state)
+{
+	int r;
+
+	err_clear();
+	assert_null(err_detail());
+	assert_string_equal(err_text(NHI_EPARSE), "malformed input");
+	r = err_set(NHI_EPARSE, "%s:%d: field %s", "x.csv", 12, "birth_date");
+	assert_int_equal(r, NHI_EPARSE);
+	assert_string_equal(err_text(NHI_EPARSE), "x.csv:12: field birth_date");
+	/* Detail of another code is not shown for this one. */
+	assert_string_equal(err_text(NHI_EIO), "input/output error");
+	r = err_wrap(NHI_EPARSE, "import %s: ", "full");
+	assert_string_equal(err_detail(), "import full: x.csv:12: field birth_date");
+	err_clear();
+	r = err_wrap(NHI_EIO, "reading: ");
+	assert_string_equal(err_detail(), "reading: input/output error");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_codes_are_negative_and_distinct),
+		cmocka_unit_test(test_exit_classes),
+		cmocka_unit_test(test_detail_follows_code),
+	};
+	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
+}
