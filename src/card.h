@@ -135,6 +135,13 @@ void	card_close(struct card *card);
 int	card_list_readers(char ***names, size_t *count);
 
 /*
+ * Whether `reader` holds a card, asked without connecting (no reset, no
+ * exclusive access): *present is 1 (a card that answered), 0 (empty or a
+ * mute card). Returns 0, NHI_ENO_SERVICE or NHI_EREADER_GONE.
+ */
+int	card_reader_present(const char *reader, int *present);
+
+/*
  * Send one command and receive the whole response: encodes `cmd` (extended
  * length only if the card has it), follows 61xx with GET RESPONSE and
  * resends on 6Cxx with the right Le. A status word other than 9000 is not
@@ -162,5 +169,86 @@ int	card_script_done(const struct card *card);
 /* Human-readable meaning of a status word ("6982 security status not
  * satisfied"), for error details. */
 const char *card_sw_text(uint16_t sw);
+
+/* ---- Secure channel (card-scp03.c) ----------------------------------- */
+
+/*
+ * A GlobalPlatform SCP03 secure channel (Amendment D) over a `struct card`,
+ * the station's side. The caller SELECTs the security domain first. The
+ * primitives and the exact byte layouts are in crypto.h. Two steps, so the
+ * caller can diversify the card's keys from the diversification data the
+ * card returns in INITIALIZE UPDATE (crypto_keys_diversify):
+ *
+ *   scp03_init_update()   INITIALIZE UPDATE (host challenge from the
+ *                         CSPRNG), parse and check the response
+ *   scp03_authenticate()  derive the session keys, verify the card
+ *                         cryptogram (NHI_ECRYPTOGRAM and nothing more is
+ *                         sent if it is wrong), EXTERNAL AUTHENTICATE
+ *   scp03_xfer()          wrap a command, unwrap and verify its response
+ *   scp03_close()         wipe the session keys and free
+ *
+ * Any failure after INITIALIZE UPDATE (a wrong cryptogram, a refused
+ * EXTERNAL AUTHENTICATE, a transport error, a wrong R-MAC) closes the
+ * channel: every later scp03_xfer returns NHI_ESTATE without sending.
+ */
+struct scp03;
+struct scp03_keyset;	/* crypto.h */
+
+struct scp03_params {
+	uint8_t		 kvn;		/* key version for INITIALIZE UPDATE P1;
+					   0 = the card's default */
+	uint8_t		 level;		/* SCP03_CMAC | SCP03_CDEC | SCP03_RMAC |
+					   SCP03_RENC: 01, 03, 11, 13 or 33 */
+	int		 s16;		/* 1: S16 mode (16-byte challenges, MACs) */
+	const uint8_t	*host_challenge; /* NULL: random. Tests only: fixed, to
+					   replay a recorded trace */
+};
+
+/*
+ * Send INITIALIZE UPDATE and parse the answer (diversification data, key
+ * information, card challenge, card cryptogram, sequence counter). Returns
+ * 0 and sets *out (caller must scp03_close), or NHI_EAUTH (the card refused:
+ * SW in the detail; a key version it does not have; no SCP03; a level the
+ * card cannot do), NHI_ECARD_PROTO (malformed response), NHI_ERANGE, or a
+ * transport error.
+ */
+int	scp03_init_update(struct card *card, const struct scp03_params *params,
+	    struct scp03 **out);
+
+/* The 10 bytes of key diversification data, the key version and the
+ * i parameter the card returned. */
+const uint8_t	*scp03_divdata(const struct scp03 *sc);
+uint8_t		 scp03_card_kvn(const struct scp03 *sc);
+uint8_t		 scp03_card_i(const struct scp03 *sc);
+
+/*
+ * Authenticate with the card's static keys (already diversified for this
+ * card; `keys` is not kept, only the session keys are).
+ * Returns 0, NHI_ECRYPTOGRAM (card cryptogram wrong: EXTERNAL
+ * AUTHENTICATE was not sent), NHI_EAUTH (EXTERNAL AUTHENTICATE refused),
+ * NHI_ESTATE (called twice), or a transport/crypto error.
+ */
+int	scp03_authenticate(struct scp03 *sc, const struct scp03_keyset *keys);
+
+/* Both steps, for a caller whose keys do not depend on the card. */
+int	scp03_open(struct card *card, const struct scp03_keyset *keys,
+	    const struct scp03_params *params, struct scp03 **out);
+
+/*
+ * Send one command through the channel: CLA gets bit 04, the data is
+ * encrypted (C-DECRYPTION) and MACed (C-MAC) per the level; the response is
+ * verified (R-MAC) and decrypted (R-ENCRYPTION) into `resp`. A status word
+ * other than 9000 is not an error here. Returns 0, NHI_ERMAC (the channel
+ * is closed), NHI_ESTATE (channel not open), NHI_ERANGE, or a transport
+ * error (the channel is closed).
+ */
+int	scp03_xfer(struct scp03 *sc, const struct apdu *cmd, struct apdu_resp *resp);
+
+/* 1 while the channel is authenticated and usable. */
+int	scp03_is_open(const struct scp03 *sc);
+
+/* Wipe the session keys and free; does not close the card. NULL is a
+ * no-op. */
+void	scp03_close(struct scp03 *sc);
 
 #endif

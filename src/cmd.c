@@ -10,8 +10,15 @@
 #include "store.h"
 
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_card_entry,
 	&cmd_db_entry,
+	&cmd_eligibility_entry,
+	&cmd_held_entry,
 	&cmd_help_entry,
+	&cmd_import_entry,
+	&cmd_issue_entry,
+	&cmd_print_entry,
+	&cmd_resident_entry,
 	&cmd_version_entry,
 	NULL
 };

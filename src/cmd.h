@@ -53,6 +53,13 @@ int cmd_store(struct cmd_ctx *ctx, struct store **out);
 
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_card_entry;
 extern const struct cmd_entry cmd_db_entry;
+extern const struct cmd_entry cmd_print_entry;
+extern const struct cmd_entry cmd_eligibility_entry;
+extern const struct cmd_entry cmd_held_entry;
+extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_issue_entry;
+extern const struct cmd_entry cmd_resident_entry;
 
 #endif

@@ -5,6 +5,10 @@
  * edited once released; a change is a new entry. Dates are ISO 8601 text
  * (YYYY-MM-DD), times are UTC ISO 8601 text with a 'Z'.
  *
+ * CHECK constraints on the tables a bulk import writes (residents,
+ * eligibility_periods) spell small value lists with OR, not IN: SQLite
+ * builds an ephemeral table for an IN list on every row inserted.
+ *
  * Deliberately absent: the resident-register code (住民票コード). The law
  * restricts it to register purposes, so the station never stores it.
  */
@@ -36,21 +40,22 @@ static const char schema_v1[] =
 "  id             INTEGER PRIMARY KEY,"
 "  person_code    TEXT UNIQUE,"
 "  household_id   INTEGER REFERENCES households(id),"
-"  is_head        INTEGER NOT NULL DEFAULT 0 CHECK (is_head IN (0, 1)),"
+"  is_head        INTEGER NOT NULL DEFAULT 0 CHECK (is_head = 0 OR is_head = 1),"
 "  name_kanji     TEXT NOT NULL,"
 "  name_kana      TEXT NOT NULL,"		/* as received */
 "  name_kana_norm TEXT NOT NULL,"		/* full-width katakana, for search */
 "  birth_date     TEXT NOT NULL,"
-"  sex            INTEGER NOT NULL CHECK (sex IN (1, 2, 9)),"	/* 1 male 2 female 9 n/a */
+"  sex            INTEGER NOT NULL CHECK (sex = 1 OR sex = 2 OR sex = 9),"	/* 1 male 2 female 9 n/a */
 "  address        TEXT NOT NULL,"
 "  nationality    TEXT,"			/* NULL: Japanese */
 "  residence_status TEXT,"
 "  stay_until     TEXT,"
 "  status         TEXT NOT NULL DEFAULT 'resident'"
-"                 CHECK (status IN ('resident', 'moved_out', 'deceased')),"
+"                 CHECK (status = 'resident' OR status = 'moved_out' OR status = 'deceased'),"
 "  status_date    TEXT,"
 "  name_flags     INTEGER NOT NULL DEFAULT 0,"	/* bit 0: 外字 in the name */
-"  origin         TEXT NOT NULL CHECK (origin IN ('extract', 'counter')),"
+"  origin         TEXT NOT NULL CHECK (origin = 'extract' OR origin = 'counter'),"
+"  last_event_date TEXT,"		/* the latest register event applied */
 "  created_at     TEXT NOT NULL,"
 "  updated_at     TEXT NOT NULL"
 ") STRICT;"
@@ -58,6 +63,44 @@ static const char schema_v1[] =
 "CREATE INDEX residents_kanji ON residents (name_kanji);"
 "CREATE INDEX residents_birth ON residents (birth_date);"
 "CREATE INDEX residents_household ON residents (household_id);"
+/* Counter enrolments not yet matched with an extract (few rows). */
+"CREATE INDEX residents_unmatched ON residents (birth_date) WHERE person_code IS NULL;"
+
+/* Change-extract records already applied, as canonical UTF-8 CSV lines:
+ * importing the same extract twice finds them here and changes nothing. */
+"CREATE TABLE import_events ("
+"  id             INTEGER PRIMARY KEY,"
+"  resident_id    INTEGER NOT NULL REFERENCES residents(id),"
+"  event          TEXT NOT NULL,"
+"  event_date     TEXT,"
+"  record         TEXT NOT NULL UNIQUE,"
+"  source_file    TEXT,"
+"  source_line    INTEGER,"
+"  applied_at     TEXT NOT NULL"
+") STRICT;"
+"CREATE INDEX import_events_resident ON import_events (resident_id);"
+
+/* What an import could not decide alone, for a clerk: change records about
+ * an unknown person or out of order, partial four-item matches with a
+ * counter enrolment, and rule findings on imported eligibility. */
+"CREATE TABLE held_items ("
+"  id             INTEGER PRIMARY KEY,"
+"  kind           TEXT NOT NULL CHECK (kind IN"
+"                 ('unknown_person', 'out_of_order', 'conflict', 'finding')),"
+"  person_code    TEXT NOT NULL DEFAULT '',"
+"  resident_id    INTEGER REFERENCES residents(id),"
+"  event          TEXT NOT NULL DEFAULT '',"
+"  event_date     TEXT,"
+"  reason         TEXT NOT NULL,"
+"  record         TEXT NOT NULL DEFAULT '',"	/* canonical UTF-8 CSV line */
+"  source_file    TEXT,"
+"  source_line    INTEGER,"
+"  held_at        TEXT NOT NULL,"
+"  resolved_at    TEXT,"
+"  resolution     TEXT,"
+"  UNIQUE (kind, person_code, record, reason)"
+") STRICT;"
+"CREATE INDEX held_items_open ON held_items (id) WHERE resolved_at IS NULL;"
 
 /* NHI eligibility periods. History is kept: a correction adds a period and
  * points the old one at it (superseded_by); nothing is overwritten. */
@@ -68,16 +111,20 @@ static const char schema_v1[] =
 "  symbol         TEXT NOT NULL,"		/* 記号 */
 "  number         TEXT NOT NULL,"		/* 番号 */
 "  branch         TEXT,"			/* 枝番 (2 digits, since 2021) */
-"  cert_kind      TEXT NOT NULL CHECK (cert_kind IN"
-"                 ('hihokensha', 'tanki', 'shikaku_shomei', 'kakunin')),"
-"  short_months   INTEGER CHECK (short_months IN (1, 3, 6)),"
+"  cert_kind      TEXT NOT NULL CHECK (cert_kind = 'hihokensha' OR"
+"                 cert_kind = 'tanki' OR cert_kind = 'shikaku_shomei' OR"
+"                 cert_kind = 'kakunin'),"
+"  short_months   INTEGER CHECK (short_months = 1 OR short_months = 3 OR short_months = 6),"
 "  acquired_on    TEXT NOT NULL,"
 "  lost_on        TEXT,"
 "  valid_until    TEXT,"
-"  burden_pct     INTEGER CHECK (burden_pct IN (10, 20, 30)),"
+"  burden_pct     INTEGER CHECK (burden_pct = 10 OR burden_pct = 20 OR burden_pct = 30),"
 "  burden_from    TEXT,"
-"  special_address INTEGER NOT NULL DEFAULT 0 CHECK (special_address IN (0, 1)),"	/* 住所地特例 */
+"  special_address INTEGER NOT NULL DEFAULT 0 CHECK (special_address = 0 OR special_address = 1),"	/* 住所地特例 */
 "  superseded_by  INTEGER REFERENCES eligibility_periods(id),"
+"  source         TEXT NOT NULL DEFAULT 'extract'"
+"                 CHECK (source = 'extract' OR source = 'counter' OR source = 'correction'),"
+"  note           TEXT,"
 "  recorded_at    TEXT NOT NULL"
 ") STRICT;"
 "CREATE INDEX eligibility_resident ON eligibility_periods (resident_id);"
@@ -93,6 +140,7 @@ static const char schema_v1[] =
 "  recipient_number TEXT,"
 "  valid_from     TEXT,"
 "  valid_until    TEXT,"
+"  superseded_by  INTEGER REFERENCES benefits(id),"	/* history, as for eligibility */
 "  recorded_at    TEXT NOT NULL"
 ") STRICT;"
 "CREATE INDEX benefits_resident ON benefits (resident_id);"
@@ -110,7 +158,9 @@ static const char schema_v1[] =
 "  state          TEXT NOT NULL CHECK (state IN"
 "                 ('personalizing', 'unfinished', 'active', 'suspended', 'revoked')),"
 "  state_reason   TEXT,"
+"  step           TEXT,"			/* personalization step last reached */
 "  public_key     BLOB,"			/* the card-unique key's public half */
+"  key_record     BLOB,"			/* the signed key record as written */
 "  issued_on      TEXT,"
 "  fee_yen        INTEGER NOT NULL DEFAULT 0,"
 "  fee_waived     INTEGER NOT NULL DEFAULT 0 CHECK (fee_waived IN (0, 1)),"
@@ -140,14 +190,20 @@ static const char schema_v1[] =
 "  serial         TEXT NOT NULL UNIQUE,"
 "  resident_id    INTEGER NOT NULL REFERENCES residents(id),"
 "  eligibility_id INTEGER REFERENCES eligibility_periods(id),"
-"  document       TEXT NOT NULL,"		/* certificate, sleeve, ... */
-"  cert_kind      TEXT NOT NULL,"
+"  document       TEXT NOT NULL CHECK (document IN ('certificate', 'sleeve')),"
+"  cert_kind      TEXT NOT NULL CHECK (cert_kind IN"
+"                 ('hihokensha', 'tanki', 'shikaku_shomei', 'kakunin')),"
+"  issued_on      TEXT NOT NULL,"		/* 交付年月日 printed on it */
 "  issued_at      TEXT NOT NULL,"
 "  voided_at      TEXT,"
 "  void_reason    TEXT,"
-"  replaced_by    INTEGER REFERENCES certificates(id)"
+"  replaced_by    INTEGER REFERENCES certificates(id),"
+"  CHECK ((voided_at IS NULL) = (void_reason IS NULL))"
 ") STRICT;"
 "CREATE INDEX certificates_resident ON certificates (resident_id);"
+/* Two valid certificates never exist for the same person and document. */
+"CREATE UNIQUE INDEX certificates_one_valid ON certificates (resident_id, document)"
+"  WHERE voided_at IS NULL;"
 
 /* Records for the shared-use center, numbered without gaps per station. */
 "CREATE TABLE queue_records ("

@@ -78,4 +78,382 @@ int	store_count(struct store *st, const char *table, int64_t *out);
 /* The SQLite library version, for `nhicard version`. */
 const char *store_library_version(void);
 
+
+/* ---- Cards and card events (store-card.c) ----------------------------
+ *
+ * One row per NHI key written (or being written) to a card; see
+ * docs/card-profile.md 5.2 for the states. Every function that changes a
+ * row does it in its own transaction together with its card_events row,
+ * so callers must not hold a transaction. Personal data never goes into
+ * state_reason or event details: they name steps, status words and ids.
+ */
+
+#define STORE_USER_NUMBER_LEN	16
+#define STORE_KEY_RECORD_MAX	512
+
+struct store_card {
+	int64_t		 id;
+	int64_t		 resident_id;
+	char		 kind[16];		/* juki_existing, juki_new, standalone */
+	char		 card_serial[24];	/* lower-case hex of the 10-byte serial */
+	uint8_t		 user_number[STORE_USER_NUMBER_LEN];
+	int		 key_generation;
+	char		 state[16];		/* personalizing, unfinished, active, ... */
+	char		 state_reason[256];	/* "" if none */
+	char		 step[32];		/* "" if none */
+	uint8_t		 public_key[65];
+	size_t		 public_key_len;	/* 0 until known */
+	uint8_t		 key_record[STORE_KEY_RECORD_MAX];
+	size_t		 key_record_len;	/* 0 until written */
+	char		 issued_on[11];		/* YYYY-MM-DD, "" until active */
+	int		 fee_yen;
+	int		 fee_waived;
+	char		 created_at[24], updated_at[24];
+};
+
+/*
+ * Record the start of a personalization: insert `c` (id, state and times
+ * are set here: state personalizing) with a "personalize_start" event
+ * whose detail is `detail`. Sets c->id. Returns 0, NHI_EDUPLICATE when the
+ * user number is already taken (draw another and retry), or a store error.
+ */
+int	store_card_insert(struct store *st, struct store_card *c, const char *detail);
+
+/*
+ * Move card `id` to `state` (personalizing, unfinished, suspended,
+ * revoked), setting step and state_reason (NULL keeps them) and adding
+ * event `event` with `detail`. Only from a state in `from` (a
+ * comma-separated list such as "personalizing,unfinished"; NULL: any);
+ * otherwise NHI_ESTATE. Returns 0, NHI_ENOTFOUND, NHI_ESTATE or a store
+ * error.
+ */
+int	store_card_set_state(struct store *st, int64_t id, const char *from,
+	    const char *state, const char *step, const char *reason,
+	    const char *event, const char *detail);
+
+/*
+ * Finish a personalization: card `id` (personalizing or unfinished)
+ * becomes active with its public key, key record and issue date, and an
+ * "activated" event. NHI_ESTATE if the row is in another state, or if the
+ * resident already has another active card (the store allows one).
+ */
+int	store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
+	    size_t public_key_len, const uint8_t *key_record, size_t key_record_len,
+	    const char *issued_on, const char *detail);
+
+/* Add an event to card `id` without changing its state. */
+int	store_card_event(struct store *st, int64_t id, const char *event,
+	    const char *detail);
+
+/* Look-ups: 0 and *out filled, or NHI_ENOTFOUND (or a store error). */
+int	store_card_get(struct store *st, int64_t id, struct store_card *out);
+int	store_card_by_user_number(struct store *st,
+	    const uint8_t user_number[STORE_USER_NUMBER_LEN], struct store_card *out);
+/* The newest personalizing or unfinished row for a card serial. */
+int	store_card_pending_by_serial(struct store *st, const char *card_serial,
+	    struct store_card *out);
+/* The newest row of any state for a card serial. */
+int	store_card_latest_by_serial(struct store *st, const char *card_serial,
+	    struct store_card *out);
+/* The resident's active card. */
+int	store_card_active_for_resident(struct store *st, int64_t resident_id,
+	    struct store_card *out);
+
+/* The highest key generation of the resident's cards, 0 if none. */
+int	store_card_max_generation(struct store *st, int64_t resident_id, int *out);
+
+/* Events of card `id`, oldest first, as "at event from>to detail" lines;
+ * *out (caller must free) is "" when there are none. */
+int	store_card_events_text(struct store *st, int64_t id, char **out);
+
+/* ---- Residents, households, eligibility, benefits, imports -----------
+ * (store-resident.c, store-household.c, store-eligibility.c,
+ *  store-held.c, store-import.c)
+ *
+ * A resident is keyed by the store's row id; person_code is the town's
+ * 宛名番号 (NULL for a counter enrolment not yet matched with an extract),
+ * never the 住民票コード. Dates are "YYYY-MM-DD" ("" when absent).
+ * Eligibility periods and benefits are never overwritten: a correction
+ * adds a row and points the old one at it (superseded_by).
+ */
+
+struct extract_record;
+
+/* Bits of residents.name_flags (the same values as TEXT_F_* in text.h). */
+#define STORE_NAME_GAIJI	0x01	/* 外字 kept in the name: see text.h */
+#define STORE_NAME_HALFWIDTH	0x02	/* the kana arrived half-width */
+#define STORE_ADDRESS_GAIJI	0x04	/* 外字 kept in the address */
+
+struct resident {
+	int64_t	 id;
+	char	*person_code;		/* NULL: counter enrolment, not matched */
+	int64_t	 household_id;		/* 0: none */
+	char	*household_code;	/* "" when none */
+	int	 is_head;
+	char	*name_kanji;		/* as received; 外字 kept (text.h) */
+	char	*name_kana;		/* as received (may be half-width) */
+	char	*name_kana_norm;	/* full-width katakana, no blanks */
+	char	 birth_date[11];
+	int	 sex;			/* 1 male, 2 female, 9 n/a */
+	char	*address;
+	char	*address_code;		/* "" when none */
+	char	*nationality;		/* "" for Japanese */
+	char	*residence_status;	/* "" when none */
+	char	 stay_until[11];
+	char	 status[16];		/* resident, moved_out, deceased */
+	char	 status_date[11];
+	unsigned name_flags;		/* STORE_NAME_* */
+	char	 origin[8];		/* extract, counter */
+	char	 last_event_date[11];
+};
+
+/* Free the strings of *r (not r itself) and zero it; NULL is a no-op. */
+void	store_resident_free(struct resident *r);
+
+/* 0 and *out filled (free with store_resident_free), or NHI_ENOTFOUND. */
+int	store_resident_get(struct store *st, int64_t id, struct resident *out);
+int	store_resident_find_by_code(struct store *st, const char *person_code,
+	    struct resident *out);
+
+/*
+ * Enrol at the counter a person the last extract does not hold yet
+ * (origin 'counter', no person code). r->household_code may be "" or name
+ * a household (created if new). Names are normalized here (kana for
+ * search). Sets r->id. Returns 0, NHI_EPARSE (a field missing or bad, with
+ * detail), or a store error. Runs in its own transaction.
+ */
+int	store_resident_add(struct store *st, struct resident *r);
+
+/*
+ * Change the editable fields of resident `r->id` (names, address, sex,
+ * birth date, nationality, residence status, stay end, head flag) to those
+ * of *r. Returns 0, NHI_ENOTFOUND, NHI_EPARSE or a store error.
+ */
+int	store_resident_update(struct store *st, const struct resident *r);
+
+/* A search: every non-NULL, non-empty criterion must hold. */
+struct resident_query {
+	const char	*kana_prefix;	/* any width, hiragana or katakana */
+	const char	*kanji_prefix;
+	const char	*birth_date;	/* YYYY-MM-DD */
+	const char	*symbol;	/* 記号 (with number) */
+	const char	*number;	/* 番号 */
+	const char	*household_code;
+	const char	*person_code;
+	int		 include_gone;	/* also moved out and deceased */
+};
+
+/*
+ * Residents matching *q, ordered by kana, at most `limit`. *out (free with
+ * store_resident_list_free) and *n set; *n may be 0. NHI_EUSAGE if no
+ * criterion is given.
+ */
+int	store_resident_search(struct store *st, const struct resident_query *q,
+	    size_t limit, struct resident **out, size_t *n);
+void	store_resident_list_free(struct resident *list, size_t n);
+
+/* Residents whose name or address holds 外字 (name_flags), for the clerk. */
+int	store_resident_list_gaiji(struct store *st, size_t limit,
+	    struct resident **out, size_t *n);
+
+/*
+ * The four basic items (氏名, 生年月日, 性別, 住所) of a resident in the
+ * normalized form of text_basic_items() (text.h), which card
+ * personalization compares with what a Juki card holds.
+ * Caller frees with text_basic_items_free.
+ */
+struct text_basic_items;
+int	store_resident_basic_items(struct store *st, int64_t id,
+	    struct text_basic_items *out);
+
+/* The household head's kanji name (世帯主氏名) for certificates. *out
+ * caller must free. NHI_ENOTFOUND when the household has no head. */
+int	store_household_head_name(struct store *st, int64_t household_id, char **out);
+
+/*
+ * Find or create a household by code; the address is updated when it
+ * differs. Sets *id. Must run inside a transaction of the caller's.
+ */
+int	store_household_upsert(struct store *st, const char *household_code,
+	    const char *address, const char *address_code, const char *now, int64_t *id);
+
+struct eligibility {
+	int64_t	 id;
+	int64_t	 resident_id;
+	char	 insurer_number[9];
+	char	 symbol[48];		/* 記号 */
+	char	 number[48];		/* 番号 */
+	char	 branch[3];		/* 枝番, "" when none */
+	char	 cert_kind[16];		/* hihokensha, tanki, shikaku_shomei, kakunin */
+	int	 short_months;		/* tanki: 1, 3, 6; else 0 */
+	char	 acquired_on[11];
+	char	 lost_on[11];
+	char	 valid_until[11];
+	int	 burden_pct;		/* 0 or 10, 20, 30 */
+	char	 burden_from[11];	/* 発効期日 */
+	int	 special_address;	/* 住所地特例 */
+	int64_t	 superseded_by;		/* 0: in force */
+	char	 source[12];		/* extract, counter, correction */
+	char	 note[128];
+	char	 recorded_at[24];
+};
+
+/*
+ * The period in force for resident `id` on `on` (YYYY-MM-DD; NULL: today):
+ * not superseded, acquired on or before `on`, not lost before or on it
+ * (lost_on is the first day without eligibility). Returns 0, NHI_ENOTFOUND.
+ */
+int	store_eligibility_current(struct store *st, int64_t resident_id, const char *on,
+	    struct eligibility *out);
+
+/* One period by id: 0 or NHI_ENOTFOUND. */
+int	store_eligibility_get(struct store *st, int64_t id, struct eligibility *out);
+
+/* Every period of a resident, oldest first, superseded ones included when
+ * `all`. *out caller must free (one array). */
+int	store_eligibility_list(struct store *st, int64_t resident_id, int all,
+	    struct eligibility **out, size_t *n);
+
+/*
+ * Add period *e for e->resident_id. If `supersedes` is not 0 that period
+ * (which must be in force and belong to the same resident) is superseded
+ * by the new one: history is never overwritten. Sets e->id and
+ * e->recorded_at. Runs in its own transaction unless one is open.
+ * Returns 0, NHI_ENOTFOUND, NHI_ESTATE (already superseded) or a store error.
+ */
+int	store_eligibility_add(struct store *st, struct eligibility *e, int64_t supersedes);
+
+struct benefit {
+	int64_t	 id;
+	int64_t	 resident_id;
+	char	 kind[24];		/* extract_benefit_kind_known() */
+	char	 payer_number[9];
+	char	 recipient_number[24];
+	char	 valid_from[11];
+	char	 valid_until[11];
+	int64_t	 superseded_by;
+};
+/* Benefits in force (not superseded) of a resident. *out caller must free. */
+int	store_benefit_list(struct store *st, int64_t resident_id,
+	    struct benefit **out, size_t *n);
+
+/* Items held for a clerk (held_items). */
+struct held_item {
+	int64_t	 id;
+	char	 kind[16];		/* unknown_person, out_of_order, conflict, finding */
+	char	 person_code[16];
+	int64_t	 resident_id;		/* 0 when none */
+	char	 event[20];
+	char	 event_date[11];
+	char	 reason[256];
+	char	*record;		/* canonical UTF-8 CSV line, "" for none */
+	char	*source_file;		/* "" when none */
+	int64_t	 source_line;
+	char	 held_at[24];
+	char	 resolved_at[24];	/* "" while open */
+	char	 resolution[64];
+};
+/* Open items (all when `all`), oldest first; free with store_held_list_free. */
+int	store_held_list(struct store *st, int all, struct held_item **out, size_t *n);
+int	store_held_get(struct store *st, int64_t id, struct held_item *out);
+void	store_held_list_free(struct held_item *list, size_t n);
+void	store_held_free(struct held_item *h);
+/* Close an open item with a resolution word ("applied", "discarded", ...).
+ * NHI_ENOTFOUND, NHI_ESTATE (already resolved). */
+int	store_held_resolve(struct store *st, int64_t id, const char *resolution);
+
+/*
+ * Imports. One import is one transaction: store_import_begin() opens it
+ * and prepares the statements, store_import_apply() applies records, and
+ * store_import_commit() commits (store_import_free() without a commit
+ * rolls everything back). See docs/formats.md for what each record does.
+ */
+struct store_import;
+
+enum store_import_outcome {
+	STORE_IMPORT_NEW,		/* a person added */
+	STORE_IMPORT_UPDATED,		/* a person or period changed */
+	STORE_IMPORT_UNCHANGED,		/* already so: nothing written */
+	STORE_IMPORT_MERGED,		/* matched a counter enrolment on all four items */
+	STORE_IMPORT_HELD,		/* held for a clerk (held_items) */
+};
+
+/* Flags for store_import_apply. */
+#define STORE_IMPORT_FORCE	0x01	/* a clerk resolves: skip order checks */
+
+struct store_import_result {
+	enum store_import_outcome outcome;
+	int64_t	 resident_id;		/* 0 when held for an unknown person */
+	int64_t	 held_id;		/* held item (outcome HELD), else 0 */
+	char	 reason[256];		/* why held, "" otherwise */
+	int	 findings;		/* rule findings recorded for a clerk */
+};
+
+int	store_import_begin(struct store *st, struct store_import **out);
+/* Call before the store is opened in a process that imports: turns off
+ * SQLite's global memory statistics (a mutex per allocation). Harmless if
+ * SQLite is already in use. */
+void	store_import_prepare_process(void);
+/* The rules policy for the sanity checks (default: rules_policy_defaults). */
+struct rules_policy;
+void	store_import_set_policy(struct store_import *im, const struct rules_policy *policy);
+/* Apply one record read from file:line. Returns 0 and fills *res, or a
+ * store error (the import must then be abandoned). */
+int	store_import_apply(struct store_import *im, const struct extract_record *rec,
+	    const char *file, size_t line, int flags, struct store_import_result *res);
+int	store_import_commit(struct store_import *im);
+/* Roll back if not committed, finalize, free; NULL is a no-op. */
+void	store_import_free(struct store_import *im);
+
+/* ---- Certificates and receipts (store-certificate.c) ------------------ */
+/*
+ * What printing reads and records. The print layer's structs (print.h) are
+ * filled here; strings in them are owned by the struct
+ * (print_certificate_clear / print_receipt_clear free them).
+ */
+struct nhi_date;
+struct print_certificate;
+struct print_receipt;
+
+/* A resident by person code (宛名番号) or numeric id. 0 and *out, or
+ * NHI_ENOTFOUND naming the key. */
+int	store_certificate_find_resident(struct store *st, const char *key, int64_t *out);
+
+/*
+ * The certificate items of resident `resident_id` as of day `on` (also the
+ * 交付年月日): the resident, the household head, the current eligibility
+ * period (not superseded, acquired by `on`, not lost before it). The items
+ * for ages 70-74 are set only when the period has them and the resident is
+ * 70-74 on `on`. serial is left NULL. Returns 0 (fills *out; the period's id
+ * in *eligibility_id if not NULL), NHI_ENOTFOUND (no resident or no current
+ * eligibility), NHI_ESTATE (moved out or deceased) or a store error.
+ */
+int	store_certificate_load(struct store *st, int64_t resident_id,
+	    const struct nhi_date *on, struct print_certificate *out,
+	    int64_t *eligibility_id);
+
+/* The residents with current eligibility on `on`, by id, for a batch.
+ * *ids (caller must free) and *n set on success. */
+int	store_certificate_batch(struct store *st, const struct nhi_date *on,
+	    int64_t **ids, size_t *n);
+
+/*
+ * Record a new certificate serial ("C-00000012"; sleeves "S-...") for
+ * (resident, document: "certificate" or "sleeve"). Must run inside the
+ * caller's store_begin() transaction, committed only once the PDF is
+ * written. A still valid certificate of the same document is voided with
+ * `reason` and linked to the new one (replaced_by); without a reason that is
+ * NHI_EEXISTS naming the valid serial. *serial: caller must free.
+ */
+int	store_certificate_issue(struct store *st, int64_t resident_id,
+	    int64_t eligibility_id, const char *document, const char *cert_kind,
+	    const struct nhi_date *issued_on, const char *reason, char **serial);
+
+/* A receipt's items: the resident's name, the latest active card's serial
+ * (with `loss`: the latest revoked or suspended card's) and the valid
+ * certificate's serial. The caller fills date, office, actions and
+ * next_steps. Returns 0, NHI_ENOTFOUND or a store error. */
+int	store_receipt_load(struct store *st, int64_t resident_id, int loss,
+	    struct print_receipt *out);
+
 #endif

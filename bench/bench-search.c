@@ -1,0 +1,124 @@
+/*
+ * bench-search.c: resident search latency over a loaded store.
+ *
+ *   bench-search --db PATH [--queries N] [--seed S]
+ *
+ * Runs N searches (default 2000) through the store API, mixing kana
+ * prefixes (full-width, half-width and hiragana), kanji prefixes, birth
+ * dates, 記号番号 and households as a counter does, 50 results at most, and
+ * prints "search_p99_ms VALUE ms" and "search_p50_ms VALUE ms".
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "store.h"
+#include "util.h"
+
+static uint64_t state = 7;
+
+static uint64_t
+rng(void)
+{
+	uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const kana[] = { "ヤマ", "ﾀﾅｶ", "さとう", "スズキ", "ﾀｶﾊｼ", "いとう",
+	    "ワタナベ", "ﾅｶﾑﾗ", "こまつ", "オカバ", "カワ", "モリ", "ﾆｼﾑﾗ", "やまもと", "ハマダ" };
+	static const char *const kanji[] = { "山田", "田中", "佐藤 花", "鈴木", "高橋 太",
+	    "伊藤", "渡辺", "中村", "小松", "岡林", "川村", "森" };
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "queries", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store *st = NULL;
+	struct resident *list;
+	const char *db = NULL;
+	char birth[11], number[16], symbol[8], hh[16];
+	uint64_t *lat, t0;
+	size_t n, nq = 2000, i, total = 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'n': nq = strtoul(optarg, NULL, 10); break;
+		case 's': state = strtoull(optarg, NULL, 10); break;
+		default:
+			fprintf(stderr, "usage: bench-search --db PATH [--queries N] [--seed S]\n");
+			return 2;
+		}
+	}
+	if (db == NULL || nq == 0) {
+		fprintf(stderr, "usage: bench-search --db PATH [--queries N] [--seed S]\n");
+		return 2;
+	}
+	if ((r = store_open(db, STORE_READONLY, &st)) != 0) {
+		fprintf(stderr, "bench-search: %s\n", err_text(r));
+		return 1;
+	}
+	lat = xcalloc(nq, sizeof(*lat));
+	for (i = 0; i < nq; i++) {
+		struct resident_query q = { 0 };
+		switch (i % 5) {
+		case 0:
+			q.kana_prefix = kana[rng() % NHI_ARRAY_LEN(kana)];
+			break;
+		case 1:
+			q.kanji_prefix = kanji[rng() % NHI_ARRAY_LEN(kanji)];
+			break;
+		case 2:
+			snprintf(birth, sizeof(birth), "%04d-%02d-%02d", 1930 + (int)(rng() % 94),
+			    1 + (int)(rng() % 12), 1 + (int)(rng() % 28));
+			q.birth_date = birth;
+			break;
+		case 3:
+			snprintf(symbol, sizeof(symbol), "%02d", 1 + (int)(rng() % 9));
+			snprintf(number, sizeof(number), "%06d", 1 + (int)(rng() % 450000));
+			q.symbol = symbol;
+			q.number = number;
+			break;
+		default:
+			snprintf(hh, sizeof(hh), "%d", 500001 + (int)(rng() % 450000));
+			q.household_code = hh;
+			break;
+		}
+		t0 = time_mono_ns();
+		if ((r = store_resident_search(st, &q, 50, &list, &n)) != 0) {
+			fprintf(stderr, "bench-search: %s\n", err_text(r));
+			return 1;
+		}
+		lat[i] = time_mono_ns() - t0;
+		total += n;
+		store_resident_list_free(list, n);
+	}
+	qsort(lat, nq, sizeof(*lat), cmp_u64);
+	printf("search_p50_ms %.3f ms\n", (double)lat[nq / 2] / 1e6);
+	printf("search_p99_ms %.3f ms\n", (double)lat[(nq * 99) / 100] / 1e6);
+	fprintf(stderr, "bench-search: %zu queries, %zu results\n", nq, total);
+	free(lat);
+	store_close(st);
+	return 0;
+}

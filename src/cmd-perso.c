@@ -1,0 +1,96 @@
+/*
+ * cmd-perso.c: the steps `nhicard issue` and `nhicard card personalize`
+ * share: resident, profile and keys, card, report (cmd-perso.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "card.h"
+#include "card-perso.h"
+#include "cmd-card.h"
+#include "cmd-perso.h"
+#include "error.h"
+#include "store.h"
+#include "util.h"
+
+int
+cmd_perso_resident(struct store *st, const char *arg, struct resident *out)
+{
+	struct resident res;
+	char *end;
+	long long id;
+	int r = NHI_ENOTFOUND;
+
+	memset(&res, 0, sizeof(res));
+	id = strtoll(arg, &end, 10);
+	if (*arg != '\0' && *end == '\0' && id > 0)
+		r = store_resident_get(st, id, &res);
+	if (r == NHI_ENOTFOUND)
+		r = store_resident_find_by_code(st, arg, &res);
+	if (r == NHI_ENOTFOUND)
+		return err_set(NHI_ENOTFOUND, "no resident with id or person code '%s'", arg);
+	if (r != 0)
+		return r;
+	if (strcmp(res.status, "resident") != 0) {
+		r = err_set(NHI_ESTATE, "resident %lld is %s: no card is issued",
+		    (long long)res.id, res.status);
+		store_resident_free(&res);
+		return r;
+	}
+	*out = res;
+	return 0;
+}
+
+int
+cmd_perso_setup(struct cmd_ctx *ctx, struct card_profile *prof, struct card_keys **keys)
+{
+	int r;
+
+	if ((r = card_profile_load(ctx->cfg, prof)) != 0)
+		return err_wrap(r, "%s: ", ctx->config_path);
+	return card_keys_load(ctx->cfg, prof, keys);
+}
+
+void
+cmd_perso_today(char *buf)
+{
+	time_t t = time(NULL) + 9 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 9, "%Y%m%d", &tm);
+}
+
+int
+cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req, struct perso_result *res)
+{
+	struct card *card = NULL;
+	int r;
+
+	if ((r = cmd_card_connect(ctx, &card)) != 0)
+		return r;
+	r = card_personalize(card, req, res);
+	card_close(card);
+	return r;
+}
+
+void
+cmd_perso_print(FILE *fp, const struct perso_result *res)
+{
+	char fp_hex[9];
+
+	card_user_number_fingerprint(res->user_number, fp_hex);
+	fprintf(fp, "card: %s, serial %s: %s (%lu APDUs)\n", res->kind, res->serial_hex,
+	    res->action, res->apdus);
+	fprintf(fp, "key generation: %d\n", res->key_generation);
+	fprintf(fp, "user number: %s... (fingerprint)\n", fp_hex);
+	if (res->town_created)
+		fprintf(fp, "town area: created\n");
+	if (res->other_apps > 0)
+		fprintf(fp, "other town applications: %zu, untouched\n", res->other_apps);
+	fprintf(fp, "store: card record %lld active\n", (long long)res->card_id);
+}

@@ -1,0 +1,46 @@
+/*
+ * cmd-perso.h: what `nhicard issue` and the `nhicard card` personalization
+ * sub-commands share (cmd-perso.c): finding the resident, loading the card
+ * profile and keys, connecting to the card and running the
+ * personalization, and printing its outcome for a clerk. Commands only:
+ * this calls the card, store, rules and crypto layers.
+ */
+#ifndef NHI_CMD_PERSO_H
+#define NHI_CMD_PERSO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "card-perso.h"
+#include "cmd.h"
+#include "store.h"
+
+/*
+ * Find a resident by store id or, when no row has that id, by person
+ * code (宛名番号). *out (free with store_resident_free) is set. Returns 0,
+ * NHI_ENOTFOUND (naming what was looked for), NHI_ESTATE (moved out or
+ * deceased), or a store error.
+ */
+int	cmd_perso_resident(struct store *st, const char *arg, struct resident *out);
+
+/* The profile and keys from the configuration. *keys: caller must
+ * card_keys_free. */
+int	cmd_perso_setup(struct cmd_ctx *ctx, struct card_profile *prof,
+	    struct card_keys **keys);
+
+/* Today as YYYYMMDD (UTC+9, the town's calendar) into buf[9]. */
+void	cmd_perso_today(char *buf);
+
+/*
+ * Connect to the card (--reader / card.reader) and run card_personalize
+ * for `req` (prof, keys, store and resident already filled). Returns 0
+ * and fills *res, or the error of the first thing that failed.
+ */
+int	cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req,
+	    struct perso_result *res);
+
+/* Print what was done: card, serial, key generation, the user number's
+ * fingerprint (never the whole number), never keys. */
+void	cmd_perso_print(FILE *fp, const struct perso_result *res);
+
+#endif

@@ -1,0 +1,508 @@
+/*
+ * cmd-print.c: `nhicard print certificate|sleeve|sheet|receipt`: print the
+ * papers handed over at the counter, to a PDF file, a CUPS queue, or a PNG
+ * proof.
+ *
+ * A certificate's serial is recorded in the same store transaction that
+ * voids the earlier one, and that transaction commits only after the PDF was
+ * written (or accepted by lp), so a full disk never leaves a serial for a
+ * paper that does not exist. A proof (--preview) records nothing.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "nhiconf.h"
+#include "print.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#define DEFAULT_VOLUME_SIZE	1000
+
+struct print_args {
+	const char	*sub;
+	const char	*out;		/* -o FILE.pdf */
+	const char	*printer;	/* --printer NAME */
+	const char	*preview;	/* --preview FILE.png */
+	const char	*reason;	/* --reason TEXT: voids the valid one */
+	struct nhi_date	 day;		/* --date: 交付年月日 / receipt date */
+	int		 all;		/* sheet --all */
+	long		 volume_size;
+	char		*actions;	/* receipt --action, joined by '\n' */
+	char		*next_steps;	/* receipt --next */
+	struct print_opts opts;
+	char		**pos;		/* positional arguments after sub */
+	int		 npos;
+};
+
+static void
+append_line(char **dst, const char *line)
+{
+	char *s;
+
+	if (*dst == NULL) {
+		*dst = xstrdup(line);
+		return;
+	}
+	s = xasprintf("%s\n%s", *dst, line);
+	free(*dst);
+	*dst = s;
+}
+
+static void
+today(struct nhi_date *d)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	d->y = tm.tm_year + 1900;
+	d->m = tm.tm_mon + 1;
+	d->d = tm.tm_mday;
+}
+
+static int
+parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_args *a)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "printer", required_argument, NULL, 'P' },
+		{ "preview", required_argument, NULL, 'p' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "creation-date", required_argument, NULL, 'C' },
+		{ "templates", required_argument, NULL, 'T' },
+		{ "volume-size", required_argument, NULL, 'V' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "action", required_argument, NULL, 'A' },
+		{ "next", required_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *creation = NULL, *env;
+	char *end;
+	int c, r, targets;
+
+	if (argc < 2)
+		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, sheet or receipt");
+	a->sub = argv[1];
+	if (strcmp(a->sub, "certificate") != 0 && strcmp(a->sub, "sleeve") != 0 &&
+	    strcmp(a->sub, "sheet") != 0 && strcmp(a->sub, "receipt") != 0)
+		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, sheet or receipt");
+	a->opts.templates_dir = config_get(ctx->cfg, "print.templates_dir", NULL);
+	a->opts.font_path = config_get(ctx->cfg, "print.font_path", NULL);
+	if ((r = config_get_int(ctx->cfg, "print.volume_size", DEFAULT_VOLUME_SIZE, 1,
+	    1000000, &a->volume_size)) != 0)
+		return r;
+	today(&a->day);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'P':
+			a->printer = optarg;
+			break;
+		case 'p':
+			a->preview = optarg;
+			break;
+		case 'R':
+			a->reason = optarg;
+			break;
+		case 'D':
+			if (date_parse(optarg, &a->day) != 0 || !date_valid(&a->day))
+				return cmd_usage(&cmd_print_entry, "--date: expected YYYY-MM-DD");
+			break;
+		case 'C':
+			creation = optarg;
+			break;
+		case 'T':
+			a->opts.templates_dir = optarg;
+			break;
+		case 'V':
+			a->volume_size = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || a->volume_size < 1 ||
+			    a->volume_size > 1000000)
+				return cmd_usage(&cmd_print_entry, "--volume-size: expected 1 to 1000000");
+			break;
+		case 'a':
+			a->all = 1;
+			break;
+		case 'A':
+			append_line(&a->actions, optarg);
+			break;
+		case 'N':
+			append_line(&a->next_steps, optarg);
+			break;
+		default:
+			return cmd_usage(&cmd_print_entry, "unknown option or missing argument");
+		}
+	}
+	a->pos = argv + 1 + optind;
+	a->npos = argc - 1 - optind;
+	targets = (a->out != NULL) + (a->printer != NULL) + (a->preview != NULL);
+	if (targets != 1)
+		return cmd_usage(&cmd_print_entry,
+		    "give exactly one of -o FILE.pdf, --printer NAME, --preview FILE.png");
+	if (creation == NULL && (env = getenv("SOURCE_DATE_EPOCH")) != NULL && *env != '\0') {
+		char *at = xasprintf("@%s", env);
+
+		r = print_parse_creation_date(at, &a->opts.creation_time);
+		free(at);
+		if (r != 0)
+			return err_wrap(r, "SOURCE_DATE_EPOCH: ");
+	} else if (creation != NULL) {
+		if ((r = print_parse_creation_date(creation, &a->opts.creation_time)) != 0)
+			return r;
+	} else
+		a->opts.creation_time = (int64_t)time(NULL);
+	a->opts.proof = a->preview != NULL;
+	return 0;
+}
+
+static void
+show_warnings(const struct print_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < print_job_warning_count(job); i++)
+		fprintf(stderr, "nhicard: warning: %s\n", print_job_warning(job, i)->text);
+}
+
+/* A temporary file name next to nothing in particular ($TMPDIR). Caller must
+ * unlink and free. */
+static int
+temp_pdf(char **out)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd;
+
+	path = xasprintf("%s/nhicard-print.XXXXXX", dir != NULL && *dir != '\0' ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0) {
+		int r = err_set(NHI_EIO, "cannot create a temporary file in %s",
+		    dir != NULL && *dir != '\0' ? dir : "/tmp");
+
+		free(path);
+		return r;
+	}
+	close(fd);
+	*out = path;
+	return 0;
+}
+
+/*
+ * Write the job where the arguments say: -o FILE, the printer, or a PNG
+ * proof. For -o the file is `path` (a volume name in batches).
+ */
+static int
+deliver(struct print_args *a, struct print_job *job, const char *path, int *wrote)
+{
+	char *tmp = NULL;
+	int r;
+
+	*wrote = 0;
+	if (a->out != NULL) {
+		if ((r = print_job_save(job, path)) != 0)
+			return r;
+		*wrote = 1;
+		return 0;
+	}
+	if ((r = temp_pdf(&tmp)) != 0)
+		return r;
+	if ((r = print_job_save(job, tmp)) != 0)
+		goto out;
+	if (a->printer != NULL)
+		r = print_send_to_printer(tmp, a->printer);
+	else
+		r = print_preview_png(tmp, a->preview);
+out:
+	unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+static const char *
+target_name(const struct print_args *a, const char *path)
+{
+	return a->out != NULL ? path : a->printer != NULL ? a->printer : a->preview;
+}
+
+/* certificate or sleeve for one resident. */
+static int
+print_card(struct cmd_ctx *ctx, struct print_args *a)
+{
+	const char *document = strcmp(a->sub, "sleeve") == 0 ? "sleeve" : "certificate";
+	struct print_certificate c = { 0 };
+	struct print_job *job = NULL;
+	struct store *st;
+	int64_t rid, eid = 0;
+	int r, in_txn = 0, wrote = 0;
+
+	if (a->npos != 1)
+		return cmd_usage(&cmd_print_entry, "expected one RESIDENT (person code or id)");
+	if ((r = cmd_store(ctx, &st)) != 0 ||
+	    (r = store_certificate_find_resident(st, a->pos[0], &rid)) != 0 ||
+	    (r = store_certificate_load(st, rid, &a->day, &c, &eid)) != 0)
+		goto out;
+	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
+	if (!a->opts.proof) {
+		if ((r = store_begin(st)) != 0)
+			goto out;
+		in_txn = 1;
+		if ((r = store_certificate_issue(st, rid, eid, document,
+		    print_cert_kind_name(c.kind), &a->day, a->reason, &c.serial)) != 0)
+			goto out;
+	} else
+		c.serial = xstrdup("見本（校正刷り）");
+	if ((r = print_job_new(&a->opts, &job)) != 0)
+		goto out;
+	r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, &c) :
+	    print_job_add_certificate(job, &c);
+	if (r != 0)
+		goto out;
+	show_warnings(job);
+	if ((r = deliver(a, job, a->out, &wrote)) != 0)
+		goto out;
+	if (in_txn) {
+		if ((r = store_commit(st)) != 0)
+			goto out;
+		in_txn = 0;
+	}
+	if (a->opts.proof)
+		printf("proof of the %s written to %s (nothing recorded)\n", document, a->preview);
+	else
+		printf("%s %s printed to %s\n", document, c.serial, target_name(a, a->out));
+	r = 0;
+out:
+	if (in_txn) {
+		store_rollback(st);
+		/* No serial, no paper. */
+		if (wrote)
+			unlink(a->out);
+	}
+	print_job_free(job);
+	print_certificate_clear(&c);
+	return r;
+}
+
+/* The volume file name: FILE itself for one volume, else FILE-001.pdf ... */
+static char *
+volume_path(const char *out, size_t vol, size_t nvol)
+{
+	const char *dot;
+
+	if (out == NULL || nvol == 1)
+		return xstrdup(out != NULL ? out : "");
+	if ((dot = strrchr(out, '.')) != NULL && strchr(dot, '/') == NULL)
+		return xasprintf("%.*s-%03zu%s", (int)(dot - out), out, vol + 1, dot);
+	return xasprintf("%s-%03zu", out, vol + 1);
+}
+
+/* A batch on A4 sheets, split into volumes of a->volume_size certificates,
+ * each committed after its file was written. */
+static int
+print_sheet(struct cmd_ctx *ctx, struct print_args *a)
+{
+	struct print_certificate *certs = NULL;
+	struct print_job *job = NULL;
+	struct store *st;
+	int64_t *ids = NULL, eid;
+	size_t n = 0, i, vol, nvol, first, count, loaded = 0;
+	char *path = NULL;
+	int r, in_txn = 0, wrote = 0;
+
+	if ((r = cmd_store(ctx, &st)) != 0)
+		return r;
+	if (a->all) {
+		if (a->npos != 0)
+			return cmd_usage(&cmd_print_entry, "give --all or RESIDENT..., not both");
+		if ((r = store_certificate_batch(st, &a->day, &ids, &n)) != 0)
+			return r;
+	} else {
+		if (a->npos == 0)
+			return cmd_usage(&cmd_print_entry, "expected --all or RESIDENT...");
+		n = (size_t)a->npos;
+		ids = xcalloc(n, sizeof(*ids));
+		for (i = 0; i < n; i++)
+			if ((r = store_certificate_find_resident(st, a->pos[i], &ids[i])) != 0)
+				goto out;
+	}
+	if (n == 0) {
+		r = err_set(NHI_ENOTFOUND, "no resident has NHI eligibility on that day: nothing"
+		    " to print");
+		goto out;
+	}
+	if (a->opts.proof)
+		a->volume_size = (long)n;	/* one proof to look at */
+	nvol = (n + (size_t)a->volume_size - 1) / (size_t)a->volume_size;
+	for (vol = 0; vol < nvol; vol++) {
+		first = vol * (size_t)a->volume_size;
+		count = n - first < (size_t)a->volume_size ? n - first : (size_t)a->volume_size;
+		certs = xcalloc(count, sizeof(*certs));
+		loaded = 0;
+		if (!a->opts.proof) {
+			if ((r = store_begin(st)) != 0)
+				goto out;
+			in_txn = 1;
+		}
+		for (i = 0; i < count; i++) {
+			if ((r = store_certificate_load(st, ids[first + i], &a->day, &certs[i],
+			    &eid)) != 0)
+				goto out;
+			loaded++;
+			certs[i].insurer_name = xstrdup(config_get(ctx->cfg,
+			    "print.insurer_name", ""));
+			if (a->opts.proof)
+				certs[i].serial = xstrdup("見本");
+			else if ((r = store_certificate_issue(st, ids[first + i], eid,
+			    "certificate", print_cert_kind_name(certs[i].kind), &a->day,
+			    a->reason, &certs[i].serial)) != 0)
+				goto out;
+		}
+		path = volume_path(a->out, vol, nvol);
+		if ((r = print_job_new(&a->opts, &job)) != 0 ||
+		    (r = print_job_add_sheet(job, certs, count)) != 0)
+			goto out;
+		show_warnings(job);
+		if ((r = deliver(a, job, path, &wrote)) != 0)
+			goto out;
+		if (in_txn) {
+			if ((r = store_commit(st)) != 0)
+				goto out;
+			in_txn = 0;
+		}
+		printf("%zu certificates (%s to %s) printed to %s\n", count,
+		    certs[0].serial, certs[count - 1].serial, target_name(a, path));
+		print_job_free(job);
+		job = NULL;
+		for (i = 0; i < loaded; i++)
+			print_certificate_clear(&certs[i]);
+		free(certs);
+		certs = NULL;
+		free(path);
+		path = NULL;
+		wrote = 0;
+	}
+	r = 0;
+out:
+	if (in_txn) {
+		store_rollback(st);
+		if (wrote)
+			unlink(path);
+	}
+	print_job_free(job);
+	for (i = 0; certs != NULL && i < loaded; i++)
+		print_certificate_clear(&certs[i]);
+	free(certs);
+	free(path);
+	free(ids);
+	return r;
+}
+
+static int
+print_receipt(struct cmd_ctx *ctx, struct print_args *a)
+{
+	struct print_receipt rc = { 0 };
+	struct print_job *job = NULL;
+	struct store *st;
+	int64_t rid;
+	int r, loss, wrote;
+
+	if (a->npos != 2 || (strcmp(a->pos[0], "counter") != 0 &&
+	    strcmp(a->pos[0], "loss") != 0))
+		return cmd_usage(&cmd_print_entry, "expected: receipt counter|loss RESIDENT");
+	loss = strcmp(a->pos[0], "loss") == 0;
+	if ((r = cmd_store(ctx, &st)) != 0 ||
+	    (r = store_certificate_find_resident(st, a->pos[1], &rid)) != 0 ||
+	    (r = store_receipt_load(st, rid, loss, &rc)) != 0)
+		goto out;
+	rc.date = a->day;
+	rc.office = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
+	rc.actions = a->actions != NULL ? xstrdup(a->actions) : xstrdup(loss ?
+	    "カードの紛失届を受理し、国民健康保険の利用を停止しました。" :
+	    "国民健康保険の手続きを受け付けました。");
+	rc.next_steps = a->next_steps != NULL ? xstrdup(a->next_steps) : xstrdup(loss ?
+	    "カードの再交付を申請してください（本人確認書類をお持ちください）。\n"
+	    "カードが見つかったときは、窓口に返してください。" :
+	    "記載内容に誤りがあるときは、窓口までお知らせください。");
+	if ((r = print_job_new(&a->opts, &job)) != 0 ||
+	    (r = print_job_add_receipt(job, &rc)) != 0)
+		goto out;
+	show_warnings(job);
+	if ((r = deliver(a, job, a->out, &wrote)) != 0)
+		goto out;
+	printf("%s receipt printed to %s\n", loss ? "loss-report" : "counter",
+	    target_name(a, a->out));
+	r = 0;
+out:
+	print_job_free(job);
+	print_receipt_clear(&rc);
+	return r;
+}
+
+static int
+cmd_print_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct print_args a = { 0 };
+	int r;
+
+	if ((r = parse_args(ctx, argc, argv, &a)) != 0)
+		goto out;
+	if (strcmp(a.sub, "certificate") == 0 || strcmp(a.sub, "sleeve") == 0)
+		r = print_card(ctx, &a);
+	else if (strcmp(a.sub, "sheet") == 0)
+		r = print_sheet(ctx, &a);
+	else
+		r = print_receipt(ctx, &a);
+out:
+	free(a.actions);
+	free(a.next_steps);
+	return r;
+}
+
+const struct cmd_entry cmd_print_entry = {
+	.name = "print",
+	.usage = "certificate|sleeve|sheet|receipt ARGS (-o FILE.pdf | --printer NAME |"
+	    " --preview FILE.png) [OPTIONS]",
+	.summary = "print certificates, sleeve inserts, batch sheets and receipts",
+	.help =
+	    "  certificate RESIDENT   the card-size certificate (front and back) of the\n"
+	    "                         resident's current eligibility (被保険者証, 短期,\n"
+	    "                         資格証明書 or 資格確認書)\n"
+	    "  sleeve RESIDENT        the insert for the Juki card's transparent case\n"
+	    "  sheet --all|RESIDENT...  certificates imposed on A4 with crop marks,\n"
+	    "                         in volumes of --volume-size (FILE-001.pdf, ...;\n"
+	    "                         one lp job each), each recorded once written\n"
+	    "  receipt counter|loss RESIDENT  the counter or loss-report receipt\n"
+	    "RESIDENT is a person code (宛名番号) or a resident id.\n"
+	    "Output (exactly one):\n"
+	    "  -o, --output FILE.pdf  write the PDF (atomically)\n"
+	    "  --printer NAME         send to the CUPS queue NAME with lp(1)\n"
+	    "  --preview FILE.png     a proof at 300 dpi (pdftoppm); marks 外字 and text\n"
+	    "                         that does not fit; records nothing\n"
+	    "Options:\n"
+	    "  --reason TEXT          reprint: void the valid certificate with this reason\n"
+	    "  --date YYYY-MM-DD      交付年月日 / receipt date (default today)\n"
+	    "  --creation-date D      PDF creation date (YYYY-MM-DD[THH:MM:SSZ] or\n"
+	    "                         @EPOCH; default $SOURCE_DATE_EPOCH, else now)\n"
+	    "  --templates DIR        templates directory (print.templates_dir)\n"
+	    "  --volume-size N        sheet: certificates per PDF (print.volume_size, 1000)\n"
+	    "  --action TEXT, --next TEXT  receipt: what was done, what to do next\n"
+	    "                         (repeatable; one line each)\n"
+	    "Configuration: print.templates_dir, print.font_path (colon-separated font\n"
+	    "directories), print.insurer_name (保険者名称), print.volume_size.\n"
+	    "A certificate's serial is recorded only once its PDF is written or\n"
+	    "accepted by lp. Text that does not fit even at its minimum size (never\n"
+	    "under 6 pt) is refused, never clipped: check it with --preview.\n",
+	.exec = cmd_print_exec,
+};

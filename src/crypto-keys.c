@@ -1,0 +1,419 @@
+/*
+ * crypto-keys.c: the key store: master key set files and the municipality
+ * signing key file (docs/keys.md), the station mode that decides whether
+ * test keys may be used, key check values and per-card key
+ * diversification. Key material never reaches an error detail or a log:
+ * details name the file, the line and the entry, and at most a KCV.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "crypto.h"
+#include "error.h"
+#include "nhiconf.h"
+#include "util.h"
+
+#define KEYFILE_MAX	(64 * 1024)
+
+int
+crypto_station_mode(const struct config *cfg, enum crypto_mode *out)
+{
+	const char *v = cfg != NULL ? config_get(cfg, "station.mode", NULL) : NULL;
+
+	if (v == NULL || strcmp(v, "production") == 0)
+		*out = CRYPTO_MODE_PRODUCTION;
+	else if (strcmp(v, "test") == 0)
+		*out = CRYPTO_MODE_TEST;
+	else if (strcmp(v, "demo") == 0)
+		*out = CRYPTO_MODE_DEMO;
+	else
+		return err_set(NHI_ECONFIG, "station.mode: '%s' is not demo, test or"
+		    " production", v);
+	return 0;
+}
+
+/* ---- key file header lines ---- */
+
+struct keyfile_entry {
+	char	*name, *value;
+	size_t	 line;
+};
+
+struct keyfile {
+	const char		*path;
+	struct keyfile_entry	*entries;
+	size_t			 count;
+	const char		*pem;		/* the PEM block, if any */
+	size_t			 pemlen;
+};
+
+static void
+keyfile_clear(struct keyfile *kf)
+{
+	size_t i;
+
+	for (i = 0; i < kf->count; i++) {
+		free(kf->entries[i].name);
+		util_free_secret(kf->entries[i].value, strlen(kf->entries[i].value));
+	}
+	free(kf->entries);
+	kf->entries = NULL;
+	kf->count = 0;
+}
+
+/*
+ * Parse "name = value" lines up to the end or to a "-----BEGIN" line.
+ * Names are [a-z0-9-]; a name given twice is an error.
+ */
+static int
+keyfile_parse(struct keyfile *kf, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl, *eq, *a, *b;
+	size_t line = 0, i;
+	struct keyfile_entry *e;
+
+	for (; p < end; p = nl + 1) {
+		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((size_t)(nl - p) >= 11 && strncmp(p, "-----BEGIN ", 11) == 0) {
+			kf->pem = p;
+			kf->pemlen = (size_t)(end - p);
+			return 0;
+		}
+		for (a = p; a < nl && isspace((unsigned char)*a); a++)
+			;
+		if (a == nl || *a == '#')
+			continue;
+		if ((eq = memchr(a, '=', (size_t)(nl - a))) == NULL)
+			return err_set(NHI_EKEY, "%s:%zu: expected 'name = value'",
+			    kf->path, line);
+		for (b = eq; b > a && isspace((unsigned char)b[-1]); b--)
+			;
+		if (b == a)
+			return err_set(NHI_EKEY, "%s:%zu: missing name before '='",
+			    kf->path, line);
+		for (i = 0; a + i < b; i++)
+			if (!islower((unsigned char)a[i]) && !isdigit((unsigned char)a[i]) &&
+			    a[i] != '-')
+				return err_set(NHI_EKEY, "%s:%zu: bad name", kf->path,
+				    line);
+		for (i = 0; i < kf->count; i++)
+			if (strlen(kf->entries[i].name) == (size_t)(b - a) &&
+			    strncmp(kf->entries[i].name, a, (size_t)(b - a)) == 0)
+				return err_set(NHI_EKEY, "%s:%zu: %s given twice (first on"
+				    " line %zu)", kf->path, line, kf->entries[i].name,
+				    kf->entries[i].line);
+		kf->entries = xreallocarray(kf->entries, kf->count + 1,
+		    sizeof *kf->entries);
+		e = &kf->entries[kf->count++];
+		e->name = xstrndup(a, (size_t)(b - a));
+		e->line = line;
+		for (a = eq + 1; a < nl && isspace((unsigned char)*a); a++)
+			;
+		for (b = nl; b > a && isspace((unsigned char)b[-1]); b--)
+			;
+		e->value = xstrndup(a, (size_t)(b - a));
+	}
+	return 0;
+}
+
+static const struct keyfile_entry *
+keyfile_get(const struct keyfile *kf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < kf->count; i++)
+		if (strcmp(kf->entries[i].name, name) == 0)
+			return &kf->entries[i];
+	return NULL;
+}
+
+static const struct keyfile_entry *
+keyfile_need(const struct keyfile *kf, const char *name, int *r)
+{
+	const struct keyfile_entry *e = keyfile_get(kf, name);
+
+	if (e == NULL)
+		*r = err_set(NHI_EKEY, "%s: missing '%s = ...'", kf->path, name);
+	return e;
+}
+
+/* Names not in `known` are errors (a typo must not pass silently). */
+static int
+keyfile_check_names(const struct keyfile *kf, const char *const *known)
+{
+	size_t i, j;
+
+	for (i = 0; i < kf->count; i++) {
+		for (j = 0; known[j] != NULL; j++)
+			if (strcmp(kf->entries[i].name, known[j]) == 0)
+				break;
+		if (known[j] == NULL)
+			return err_set(NHI_EKEY, "%s:%zu: unknown entry '%s'", kf->path,
+			    kf->entries[i].line, kf->entries[i].name);
+	}
+	return 0;
+}
+
+/* test = yes|no, and the refusal of test keys in production. */
+static int
+keyfile_test_flag(const struct keyfile *kf, enum crypto_mode mode, int *test)
+{
+	const struct keyfile_entry *e;
+	int r = 0;
+
+	if ((e = keyfile_need(kf, "test", &r)) == NULL)
+		return r;
+	if (strcmp(e->value, "yes") == 0)
+		*test = 1;
+	else if (strcmp(e->value, "no") == 0)
+		*test = 0;
+	else
+		return err_set(NHI_EKEY, "%s:%zu: test must be yes or no", kf->path,
+		    e->line);
+	if (*test && mode == CRYPTO_MODE_PRODUCTION)
+		return err_set(NHI_ETESTKEY, "%s: test keys refused in production"
+		    " mode (set station.mode = demo or test to use them)", kf->path);
+	return 0;
+}
+
+static int
+keyfile_read(const char *path, char **text, size_t *len)
+{
+	int r;
+
+	if ((r = fs_read_file(path, KEYFILE_MAX, text, len)) != 0)
+		return err_wrap(r, "key file %s: ", path);
+	if (strlen(*text) != *len) {
+		util_free_secret(*text, *len);
+		*text = NULL;
+		return err_set(NHI_EKEY, "%s: NUL byte in key file", path);
+	}
+	return 0;
+}
+
+/* ---- master key sets ---- */
+
+int
+crypto_kcv(const uint8_t *key, size_t keylen, uint8_t kcv[3])
+{
+	static const char *const names[] = { "AES-128-ECB", "AES-192-ECB",
+	    "AES-256-ECB" };
+	uint8_t ones[16], out[32];
+	EVP_CIPHER *c = NULL;
+	EVP_CIPHER_CTX *ctx = NULL;
+	int n = 0, r = NHI_ECRYPTO;
+
+	if (keylen != 16 && keylen != 24 && keylen != 32)
+		return err_set(NHI_ERANGE, "KCV of a %zu-byte key", keylen);
+	memset(ones, 0x01, sizeof ones);
+	if ((c = EVP_CIPHER_fetch(NULL, names[(keylen - 16) / 8], NULL)) == NULL ||
+	    (ctx = EVP_CIPHER_CTX_new()) == NULL ||
+	    !EVP_EncryptInit_ex2(ctx, c, key, NULL, NULL) ||
+	    !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
+	    !EVP_EncryptUpdate(ctx, out, &n, ones, sizeof ones) || n != 16) {
+		err_set(r, "KCV: AES failed in OpenSSL");
+		goto out;
+	}
+	memcpy(kcv, out, 3);
+	r = 0;
+out:
+	OPENSSL_cleanse(out, sizeof out);
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(c);
+	return r;
+}
+
+/* One key entry ("enc") and its optional check value ("enc-kcv"). */
+static int
+master_key(const struct keyfile *kf, const char *name, size_t keylen,
+    uint8_t *key)
+{
+	const struct keyfile_entry *e, *k;
+	char kcvname[16];
+	uint8_t buf[SCP03_KEY_MAX + 1], kcv[3], want[4];
+	int n, r = 0;
+
+	if ((e = keyfile_need(kf, name, &r)) == NULL)
+		return r;
+	n = hex_decode(e->value, buf, sizeof buf);
+	if (n < 0 || (size_t)n != keylen) {
+		r = err_set(NHI_EKEY, "%s:%zu: %s: expected %zu bytes of hex",
+		    kf->path, e->line, name, keylen);
+		goto out;
+	}
+	memcpy(key, buf, keylen);
+	snprintf(kcvname, sizeof kcvname, "%s-kcv", name);
+	if ((k = keyfile_get(kf, kcvname)) != NULL) {
+		if (hex_decode(k->value, want, sizeof want) != 3) {
+			r = err_set(NHI_EKEY, "%s:%zu: %s: expected 3 bytes of hex",
+			    kf->path, k->line, kcvname);
+			goto out;
+		}
+		if ((r = crypto_kcv(key, keylen, kcv)) != 0)
+			goto out;
+		if (memcmp(kcv, want, 3) != 0) {
+			r = err_set(NHI_EKEY, "%s:%zu: %s: the key's check value is"
+			    " %02x%02x%02x, not %02x%02x%02x (mistyped key?)", kf->path,
+			    k->line, name, kcv[0], kcv[1], kcv[2], want[0], want[1],
+			    want[2]);
+			goto out;
+		}
+	}
+out:
+	OPENSSL_cleanse(buf, sizeof buf);
+	return r;
+}
+
+int
+crypto_master_keys_load(const char *path, enum crypto_mode mode,
+    struct crypto_master_keys *out)
+{
+	static const char *const known[] = { "test", "kvn", "algorithm", "enc",
+	    "mac", "dek", "enc-kcv", "mac-kcv", "dek-kcv", NULL };
+	struct keyfile kf = { .path = path };
+	struct crypto_master_keys m;
+	const struct keyfile_entry *e;
+	char *text = NULL, *end;
+	size_t len = 0;
+	long kvn;
+	int r;
+
+	memset(&m, 0, sizeof m);
+	if ((r = keyfile_read(path, &text, &len)) != 0)
+		goto out;
+	if ((r = keyfile_parse(&kf, text, len)) != 0)
+		goto out;
+	if (kf.pem != NULL) {
+		r = err_set(NHI_EKEY, "%s: a master key file holds no PEM block", path);
+		goto out;
+	}
+	if ((r = keyfile_check_names(&kf, known)) != 0 ||
+	    (r = keyfile_test_flag(&kf, mode, &m.test)) != 0)
+		goto out;
+	if ((e = keyfile_need(&kf, "kvn", &r)) == NULL)
+		goto out;
+	kvn = strtol(e->value, &end, 16);
+	if (e->value[0] == '\0' || *end != '\0' || strlen(e->value) != 2 ||
+	    ((kvn < 0x01 || kvn > 0x7f) && kvn != 0xff)) {
+		r = err_set(NHI_EKEY, "%s:%zu: kvn must be two hex digits, 01 to 7F"
+		    " or FF", path, e->line);
+		goto out;
+	}
+	m.kvn = (uint8_t)kvn;
+	if ((e = keyfile_get(&kf, "algorithm")) == NULL ||
+	    strcmp(e->value, "AES-128") == 0)
+		m.keylen = 16;
+	else if (strcmp(e->value, "AES-192") == 0)
+		m.keylen = 24;
+	else if (strcmp(e->value, "AES-256") == 0)
+		m.keylen = 32;
+	else {
+		r = err_set(NHI_EKEY, "%s:%zu: algorithm must be AES-128, AES-192 or"
+		    " AES-256", path, e->line);
+		goto out;
+	}
+	if ((r = master_key(&kf, "enc", m.keylen, m.enc)) != 0 ||
+	    (r = master_key(&kf, "mac", m.keylen, m.mac)) != 0 ||
+	    (r = master_key(&kf, "dek", m.keylen, m.dek)) != 0)
+		goto out;
+	*out = m;
+	r = 0;
+out:
+	crypto_master_keys_wipe(&m);
+	keyfile_clear(&kf);
+	if (text != NULL)
+		util_free_secret(text, len);
+	return r;
+}
+
+void
+crypto_master_keys_wipe(struct crypto_master_keys *m)
+{
+	if (m != NULL)
+		OPENSSL_cleanse(m, sizeof *m);
+}
+
+char *
+crypto_master_keys_describe(const struct crypto_master_keys *m)
+{
+	uint8_t k[3][3];
+
+	if (crypto_kcv(m->enc, m->keylen, k[0]) != 0 ||
+	    crypto_kcv(m->mac, m->keylen, k[1]) != 0 ||
+	    crypto_kcv(m->dek, m->keylen, k[2]) != 0)
+		return xasprintf("key version %02X, AES-%zu, KCV unavailable%s",
+		    m->kvn, m->keylen * 8, m->test ? " (test keys)" : "");
+	return xasprintf("key version %02X, AES-%zu, KCV ENC %02x%02x%02x"
+	    " MAC %02x%02x%02x DEK %02x%02x%02x%s", m->kvn, m->keylen * 8,
+	    k[0][0], k[0][1], k[0][2], k[1][0], k[1][1], k[1][2],
+	    k[2][0], k[2][1], k[2][2], m->test ? " (test keys)" : "");
+}
+
+int
+crypto_keys_diversify(const struct crypto_master_keys *m,
+    const uint8_t divdata[10], struct scp03_keyset *out)
+{
+	struct scp03_keyset ks;
+	int r;
+
+	memset(&ks, 0, sizeof ks);
+	ks.kvn = m->kvn;
+	ks.keylen = m->keylen;
+	if ((r = crypto_scp03_kdf(m->enc, m->keylen, CRYPTO_DIV_ENC, divdata, 10,
+	    ks.enc, m->keylen)) != 0 ||
+	    (r = crypto_scp03_kdf(m->mac, m->keylen, CRYPTO_DIV_MAC, divdata, 10,
+	    ks.mac, m->keylen)) != 0 ||
+	    (r = crypto_scp03_kdf(m->dek, m->keylen, CRYPTO_DIV_DEK, divdata, 10,
+	    ks.dek, m->keylen)) != 0)
+		goto out;
+	*out = ks;
+out:
+	crypto_scp03_keyset_wipe(&ks);
+	return r;
+}
+
+/* ---- the signing key ---- */
+
+int
+crypto_sign_key_load(const char *path, enum crypto_mode mode,
+    struct crypto_sign_key **out)
+{
+	static const char *const known[] = { "test", "curve", NULL };
+	struct keyfile kf = { .path = path };
+	const struct keyfile_entry *e;
+	char *text = NULL;
+	size_t len = 0;
+	int test = 0, r;
+
+	if ((r = keyfile_read(path, &text, &len)) != 0 ||
+	    (r = keyfile_parse(&kf, text, len)) != 0 ||
+	    (r = keyfile_check_names(&kf, known)) != 0 ||
+	    (r = keyfile_test_flag(&kf, mode, &test)) != 0)
+		goto out;
+	if ((e = keyfile_need(&kf, "curve", &r)) == NULL)
+		goto out;
+	if (strcmp(e->value, "P-256") != 0) {
+		r = err_set(NHI_EKEY, "%s:%zu: curve must be P-256", path, e->line);
+		goto out;
+	}
+	if (kf.pem == NULL) {
+		r = err_set(NHI_EKEY, "%s: no '-----BEGIN PRIVATE KEY-----' block",
+		    path);
+		goto out;
+	}
+	r = crypto_sign_key_from_pem(kf.pem, kf.pemlen, test, path, out);
+out:
+	keyfile_clear(&kf);
+	if (text != NULL)
+		util_free_secret(text, len);
+	return r;
+}

@@ -1,0 +1,456 @@
+/*
+ * store-card.c: the cards table and its card_events: the station's record
+ * of every NHI key it wrote or started to write (docs/card-profile.md 5.2).
+ *
+ * Each change of a row and its event are one transaction, so a crash
+ * leaves either both or neither. The user number is unique: an insert that
+ * collides answers NHI_EDUPLICATE so the caller draws another one.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "store-int.h"
+#include "util.h"
+
+#define CARD_COLUMNS \
+	"id, resident_id, kind, card_serial, user_number, key_generation, state," \
+	" coalesce(state_reason, ''), coalesce(step, ''), public_key, key_record," \
+	" coalesce(issued_on, ''), fee_yen, fee_waived, created_at, updated_at"
+
+static void
+card_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+card_copy_text(sqlite3_stmt *stmt, int col, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+static size_t
+card_copy_blob(sqlite3_stmt *stmt, int col, uint8_t *out, size_t cap)
+{
+	const void *b = sqlite3_column_blob(stmt, col);
+	size_t n = (size_t)sqlite3_column_bytes(stmt, col);
+
+	if (b == NULL || n > cap)
+		return 0;
+	memcpy(out, b, n);
+	return n;
+}
+
+static void
+card_from_row(sqlite3_stmt *stmt, struct store_card *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(stmt, 0);
+	c->resident_id = sqlite3_column_int64(stmt, 1);
+	card_copy_text(stmt, 2, c->kind, sizeof(c->kind));
+	card_copy_text(stmt, 3, c->card_serial, sizeof(c->card_serial));
+	(void)card_copy_blob(stmt, 4, c->user_number, sizeof(c->user_number));
+	c->key_generation = sqlite3_column_int(stmt, 5);
+	card_copy_text(stmt, 6, c->state, sizeof(c->state));
+	card_copy_text(stmt, 7, c->state_reason, sizeof(c->state_reason));
+	card_copy_text(stmt, 8, c->step, sizeof(c->step));
+	c->public_key_len = card_copy_blob(stmt, 9, c->public_key, sizeof(c->public_key));
+	c->key_record_len = card_copy_blob(stmt, 10, c->key_record, sizeof(c->key_record));
+	card_copy_text(stmt, 11, c->issued_on, sizeof(c->issued_on));
+	c->fee_yen = sqlite3_column_int(stmt, 12);
+	c->fee_waived = sqlite3_column_int(stmt, 13);
+	card_copy_text(stmt, 14, c->created_at, sizeof(c->created_at));
+	card_copy_text(stmt, 15, c->updated_at, sizeof(c->updated_at));
+}
+
+/* Run a prepared look-up whose parameters are bound; fill *out from the
+ * first row. */
+static int
+card_fetch(struct store *st, sqlite3_stmt *stmt, const char *what, struct store_card *out)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return err_set(NHI_ENOTFOUND, "no card record for %s", what);
+	if (rc != SQLITE_ROW)
+		return store_err(st, rc, what);
+	card_from_row(stmt, out);
+	return 0;
+}
+
+/* Insert one card_events row inside the caller's transaction. */
+static int
+card_event_insert(struct store *st, int64_t id, const char *event, const char *from,
+    const char *to, const char *detail)
+{
+	sqlite3_stmt *stmt = NULL;
+	char now[24];
+	int r, rc;
+
+	if ((r = store_prepare(st, "INSERT INTO card_events (card_id, at, event, from_state,"
+	    " to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &stmt)) != 0)
+		return r;
+	card_now(now, sizeof(now));
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, detail, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		r = store_err(st, rc, "record card event");
+	else
+		r = 0;
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_insert(struct store *st, struct store_card *c, const char *detail)
+{
+	sqlite3_stmt *stmt = NULL;
+	char now[24];
+	int64_t id;
+	int r, rc;
+
+	if ((r = store_begin(st)) != 0)
+		return r;
+	if ((r = store_prepare(st, "INSERT INTO cards (resident_id, kind, card_serial,"
+	    " user_number, key_generation, state, step, fee_yen, fee_waived, created_at,"
+	    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'personalizing', ?6, ?7, ?8, ?9, ?9)",
+	    &stmt)) != 0)
+		goto out;
+	card_now(now, sizeof(now));
+	sqlite3_bind_int64(stmt, 1, c->resident_id);
+	sqlite3_bind_text(stmt, 2, c->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, c->card_serial, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 4, c->user_number, STORE_USER_NUMBER_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 5, c->key_generation);
+	sqlite3_bind_text(stmt, 6, c->step[0] ? c->step : "start", -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 7, c->fee_yen);
+	sqlite3_bind_int(stmt, 8, c->fee_waived);
+	sqlite3_bind_text(stmt, 9, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE &&
+	    strstr(sqlite3_errmsg(st->db), "user_number") != NULL) {
+		r = err_set(NHI_EDUPLICATE, "store %s: user number already taken", st->path);
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "insert card");
+		goto out;
+	}
+	id = sqlite3_last_insert_rowid(st->db);
+	if ((r = card_event_insert(st, id, "personalize_start", NULL, "personalizing",
+	    detail)) != 0)
+		goto out;
+	if ((r = store_commit(st)) != 0)
+		goto out;
+	c->id = id;
+	snprintf(c->state, sizeof(c->state), "personalizing");
+	snprintf(c->created_at, sizeof(c->created_at), "%s", now);
+	snprintf(c->updated_at, sizeof(c->updated_at), "%s", now);
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (r != 0)
+		store_rollback(st);
+	return r;
+}
+
+/* 1 if `state` is one of the comma-separated `list`. */
+static int
+card_state_in(const char *state, const char *list)
+{
+	size_t n = strlen(state);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, state, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/* The row's current state, inside the caller's transaction. */
+static int
+card_current_state(struct store *st, int64_t id, char *state, size_t cap)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT state FROM cards WHERE id = ?1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		card_copy_text(stmt, 0, state, cap);
+		r = 0;
+	} else if (rc == SQLITE_DONE)
+		r = err_set(NHI_ENOTFOUND, "no card record with id %lld", (long long)id);
+	else
+		r = store_err(st, rc, "read card state");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_set_state(struct store *st, int64_t id, const char *from, const char *state,
+    const char *step, const char *reason, const char *event, const char *detail)
+{
+	sqlite3_stmt *stmt = NULL;
+	char cur[16], now[24];
+	int r, rc;
+
+	if ((r = store_begin(st)) != 0)
+		return r;
+	if ((r = card_current_state(st, id, cur, sizeof(cur))) != 0)
+		goto out;
+	if (from != NULL && !card_state_in(cur, from)) {
+		r = err_set(NHI_ESTATE, "card record %lld is %s, not %s", (long long)id, cur, from);
+		goto out;
+	}
+	if ((r = store_prepare(st, "UPDATE cards SET state = ?2,"
+	    " step = coalesce(?3, step), state_reason = coalesce(?4, state_reason),"
+	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
+		goto out;
+	card_now(now, sizeof(now));
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE) {
+		r = store_err(st, rc, "update card state");
+		goto out;
+	}
+	if ((r = card_event_insert(st, id, event, cur, state, detail)) != 0 ||
+	    (r = store_commit(st)) != 0)
+		goto out;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (r != 0)
+		store_rollback(st);
+	return r;
+}
+
+int
+store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
+    size_t public_key_len, const uint8_t *key_record, size_t key_record_len,
+    const char *issued_on, const char *detail)
+{
+	sqlite3_stmt *stmt = NULL;
+	char cur[16], now[24];
+	int r, rc;
+
+	if ((r = store_begin(st)) != 0)
+		return r;
+	if ((r = card_current_state(st, id, cur, sizeof(cur))) != 0)
+		goto out;
+	if (!card_state_in(cur, "personalizing,unfinished")) {
+		r = err_set(NHI_ESTATE, "card record %lld is %s: only a card being"
+		    " personalized can become active", (long long)id, cur);
+		goto out;
+	}
+	if ((r = store_prepare(st, "UPDATE cards SET state = 'active', step = 'done',"
+	    " state_reason = NULL, public_key = ?2, key_record = ?3, issued_on = ?4,"
+	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
+		goto out;
+	card_now(now, sizeof(now));
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_blob(stmt, 2, public_key, (int)public_key_len, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 3, key_record, (int)key_record_len, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, issued_on, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		r = err_set(NHI_ESTATE, "card record %lld: the resident already has"
+		    " another active card", (long long)id);
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "activate card");
+		goto out;
+	}
+	if ((r = card_event_insert(st, id, "activated", cur, "active", detail)) != 0 ||
+	    (r = store_commit(st)) != 0)
+		goto out;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (r != 0)
+		store_rollback(st);
+	return r;
+}
+
+int
+store_card_event(struct store *st, int64_t id, const char *event, const char *detail)
+{
+	char cur[16];
+	int r;
+
+	if ((r = store_begin(st)) != 0)
+		return r;
+	if ((r = card_current_state(st, id, cur, sizeof(cur))) != 0 ||
+	    (r = card_event_insert(st, id, event, cur, cur, detail)) != 0 ||
+	    (r = store_commit(st)) != 0) {
+		store_rollback(st);
+		return r;
+	}
+	return 0;
+}
+
+int
+store_card_get(struct store *st, int64_t id, struct store_card *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	char what[48];
+	int r;
+
+	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE id = ?1",
+	    &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, id);
+	snprintf(what, sizeof(what), "id %lld", (long long)id);
+	r = card_fetch(st, stmt, what, out);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_by_user_number(struct store *st,
+    const uint8_t user_number[STORE_USER_NUMBER_LEN], struct store_card *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE user_number = ?1",
+	    &stmt)) != 0)
+		return r;
+	sqlite3_bind_blob(stmt, 1, user_number, STORE_USER_NUMBER_LEN, SQLITE_STATIC);
+	r = card_fetch(st, stmt, "the card's user number", out);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+static int
+card_by_serial(struct store *st, const char *sql, const char *card_serial,
+    struct store_card *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	char what[64];
+	int r;
+
+	if ((r = store_prepare(st, sql, &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, card_serial, -1, SQLITE_STATIC);
+	snprintf(what, sizeof(what), "card serial %s", card_serial);
+	r = card_fetch(st, stmt, what, out);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_pending_by_serial(struct store *st, const char *card_serial,
+    struct store_card *out)
+{
+	return card_by_serial(st, "SELECT " CARD_COLUMNS " FROM cards WHERE card_serial = ?1"
+	    " AND state IN ('personalizing', 'unfinished') ORDER BY id DESC LIMIT 1",
+	    card_serial, out);
+}
+
+int
+store_card_latest_by_serial(struct store *st, const char *card_serial,
+    struct store_card *out)
+{
+	return card_by_serial(st, "SELECT " CARD_COLUMNS " FROM cards WHERE card_serial = ?1"
+	    " ORDER BY id DESC LIMIT 1", card_serial, out);
+}
+
+int
+store_card_active_for_resident(struct store *st, int64_t resident_id,
+    struct store_card *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	char what[48];
+	int r;
+
+	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
+	    " AND state = 'active'", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	snprintf(what, sizeof(what), "an active card of resident %lld", (long long)resident_id);
+	r = card_fetch(st, stmt, what, out);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_max_generation(struct store *st, int64_t resident_id, int *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT coalesce(max(key_generation), 0) FROM cards"
+	    " WHERE resident_id = ?1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		r = store_err(st, rc, "read key generation");
+		goto out;
+	}
+	*out = sqlite3_column_int(stmt, 0);
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_events_text(struct store *st, int64_t id, char **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *text = xstrdup(""), *next;
+	const unsigned char *c[5];
+	int r, rc, i;
+
+	if ((r = store_prepare(st, "SELECT at, event, coalesce(from_state, '-'),"
+	    " coalesce(to_state, '-'), coalesce(detail, '') FROM card_events"
+	    " WHERE card_id = ?1 ORDER BY id", &stmt)) != 0)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		for (i = 0; i < 5; i++)
+			c[i] = sqlite3_column_text(stmt, i);
+		next = xasprintf("%s%s %s %s>%s %s\n", text, c[0], c[1], c[2], c[3], c[4]);
+		free(text);
+		text = next;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "read card events");
+		goto out;
+	}
+	*out = text;
+	text = NULL;
+	r = 0;
+out:
+	free(text);
+	sqlite3_finalize(stmt);
+	return r;
+}

@@ -1,0 +1,335 @@
+/*
+ * store-certificate.c: what printing needs from the store: a certificate's
+ * items (resident, household head, current eligibility period), the serials
+ * of printed certificates (a reprint voids the earlier one with a reason:
+ * the partial unique index certificates_one_valid keeps two valid ones from
+ * ever existing), and the items of a receipt.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "print.h"
+#include "rules.h"
+#include "store-int.h"
+#include "util.h"
+
+static char *
+col_text(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	return s != NULL && *s != '\0' ? xstrdup((const char *)s) : NULL;
+}
+
+/* A date column, or {0} when NULL or not a date. */
+static void
+col_date(sqlite3_stmt *stmt, int i, struct nhi_date *out)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	memset(out, 0, sizeof(*out));
+	if (s != NULL && date_parse((const char *)s, out) != 0)
+		memset(out, 0, sizeof(*out));
+}
+
+int
+store_certificate_find_resident(struct store *st, const char *key, int64_t *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *end;
+	long long id;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT id FROM residents WHERE person_code = ?1"
+	    " UNION ALL SELECT id FROM residents WHERE id = ?2 LIMIT 1", &stmt)) != 0)
+		return r;
+	id = strtoll(key, &end, 10);
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	if (*key != '\0' && *end == '\0' && id > 0)
+		sqlite3_bind_int64(stmt, 2, id);
+	else
+		sqlite3_bind_null(stmt, 2);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(stmt, 0);
+		r = 0;
+	} else if (rc == SQLITE_DONE)
+		r = err_set(NHI_ENOTFOUND, "no resident with person code or id '%s'", key);
+	else
+		r = store_err(st, rc, "find resident");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_certificate_load(struct store *st, int64_t resident_id, const struct nhi_date *on,
+    struct print_certificate *out, int64_t *eligibility_id)
+{
+	/* The current period: not superseded, acquired by `on`, not lost
+	 * before it; the latest acquired one if several. */
+	static const char sql[] =
+	    "SELECT r.name_kanji, r.name_flags, r.sex, r.birth_date, r.address,"
+	    "  h.name_kanji, h.name_flags,"
+	    "  e.id, e.insurer_number, e.symbol, e.number, e.branch, e.cert_kind,"
+	    "  e.acquired_on, e.valid_until, e.burden_pct, e.burden_from, r.status"
+	    " FROM residents r"
+	    " LEFT JOIN eligibility_periods e ON e.resident_id = r.id"
+	    "  AND e.superseded_by IS NULL AND e.acquired_on <= ?2"
+	    "  AND (e.lost_on IS NULL OR e.lost_on > ?2)"
+	    " LEFT JOIN residents h ON h.household_id = r.household_id"
+	    "  AND r.household_id IS NOT NULL AND h.is_head = 1 AND h.status = 'resident'"
+	    " WHERE r.id = ?1"
+	    " ORDER BY e.acquired_on DESC, e.id DESC, h.id LIMIT 1";
+	struct print_certificate c = { 0 };
+	sqlite3_stmt *stmt = NULL;
+	char day[16];
+	int r, rc, age;
+
+	date_format(on, day, sizeof(day));
+	if ((r = store_prepare(st, sql, &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	sqlite3_bind_text(stmt, 2, day, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_DONE) {
+		r = err_set(NHI_ENOTFOUND, "no resident with id %lld", (long long)resident_id);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_err(st, rc, "read certificate items");
+		goto out;
+	}
+	if (sqlite3_column_type(stmt, 7) == SQLITE_NULL) {
+		r = err_set(NHI_ENOTFOUND, "resident %lld has no NHI eligibility on %s: no"
+		    " certificate can be printed", (long long)resident_id, day);
+		goto out;
+	}
+	if (strcmp((const char *)sqlite3_column_text(stmt, 17), "resident") != 0) {
+		r = err_set(NHI_ESTATE, "resident %lld is %s: no certificate is printed",
+		    (long long)resident_id, (const char *)sqlite3_column_text(stmt, 17));
+		goto out;
+	}
+	c.name = col_text(stmt, 0);
+	c.name_flags = sqlite3_column_int(stmt, 1) & PRINT_NAME_GAIJI;
+	c.sex = sqlite3_column_int(stmt, 2);
+	col_date(stmt, 3, &c.birth);
+	c.address = col_text(stmt, 4);
+	c.head_name = col_text(stmt, 5);
+	c.head_name_flags = sqlite3_column_int(stmt, 6) & PRINT_NAME_GAIJI;
+	c.insurer_number = col_text(stmt, 8);
+	c.symbol = col_text(stmt, 9);
+	c.number = col_text(stmt, 10);
+	c.branch = col_text(stmt, 11);
+	if ((r = print_cert_kind_parse((const char *)sqlite3_column_text(stmt, 12),
+	    &c.kind)) != 0)
+		goto out;
+	col_date(stmt, 13, &c.acquired);
+	col_date(stmt, 14, &c.valid_until);
+	c.issued = *on;
+	/* 一部負担金の割合 and 発効期日 only for ages 70-74 (兼高齢受給者証). */
+	age = c.birth.y != 0 ? date_age(&c.birth, on) : 0;
+	if (sqlite3_column_type(stmt, 15) != SQLITE_NULL && age >= 70 && age <= 74) {
+		c.burden_pct = sqlite3_column_int(stmt, 15);
+		col_date(stmt, 16, &c.burden_from);
+	}
+	if (eligibility_id != NULL)
+		*eligibility_id = sqlite3_column_int64(stmt, 7);
+	*out = c;
+	memset(&c, 0, sizeof(c));
+	r = 0;
+out:
+	print_certificate_clear(&c);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_certificate_batch(struct store *st, const struct nhi_date *on, int64_t **ids,
+    size_t *n)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT r.id FROM residents r JOIN eligibility_periods e"
+	    " ON e.resident_id = r.id AND e.superseded_by IS NULL AND e.acquired_on <= ?1"
+	    " AND (e.lost_on IS NULL OR e.lost_on > ?1)"
+	    " WHERE r.status = 'resident' ORDER BY r.id";
+	sqlite3_stmt *stmt = NULL;
+	int64_t *list = NULL;
+	size_t count = 0, cap = 0;
+	char day[16];
+	int r, rc;
+
+	date_format(on, day, sizeof(day));
+	if ((r = store_prepare(st, sql, &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, day, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 64;
+			list = xreallocarray(list, cap, sizeof(*list));
+		}
+		list[count++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "list residents for a batch");
+		free(list);
+		goto out;
+	}
+	*ids = list;
+	*n = count;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+static void
+utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibility_id,
+    const char *document, const char *cert_kind, const struct nhi_date *issued_on,
+    const char *reason, char **serial)
+{
+	sqlite3_stmt *find = NULL, *voidit = NULL, *next = NULL, *ins = NULL, *link = NULL;
+	char now[32], day[16], *ser = NULL, *old_serial = NULL;
+	int64_t old_id = 0, new_id;
+	int r, rc;
+
+	if (!st->in_txn)
+		return err_set(NHI_EINTERNAL, "store_certificate_issue outside a transaction");
+	utc_now(now, sizeof(now));
+	date_format(issued_on, day, sizeof(day));
+	if ((r = store_prepare(st, "SELECT id, serial FROM certificates WHERE resident_id = ?1"
+	    " AND document = ?2 AND voided_at IS NULL", &find)) != 0)
+		goto out;
+	sqlite3_bind_int64(find, 1, resident_id);
+	sqlite3_bind_text(find, 2, document, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(find)) == SQLITE_ROW) {
+		old_id = sqlite3_column_int64(find, 0);
+		old_serial = xstrdup((const char *)sqlite3_column_text(find, 1));
+	} else if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "find the valid certificate");
+		goto out;
+	}
+	if (old_id != 0) {
+		if (reason == NULL || *reason == '\0') {
+			r = err_set(NHI_EEXISTS, "%s %s of resident %lld is still valid; a reprint"
+			    " voids it: give the reason (--reason TEXT)", document, old_serial,
+			    (long long)resident_id);
+			goto out;
+		}
+		if ((r = store_prepare(st, "UPDATE certificates SET voided_at = ?2,"
+		    " void_reason = ?3 WHERE id = ?1", &voidit)) != 0)
+			goto out;
+		sqlite3_bind_int64(voidit, 1, old_id);
+		sqlite3_bind_text(voidit, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(voidit, 3, reason, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(voidit)) != SQLITE_DONE) {
+			r = store_err(st, rc, "void the earlier certificate");
+			goto out;
+		}
+	}
+	if ((r = store_prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM certificates",
+	    &next)) != 0)
+		goto out;
+	if ((rc = sqlite3_step(next)) != SQLITE_ROW) {
+		r = store_err(st, rc, "number the certificate");
+		goto out;
+	}
+	new_id = sqlite3_column_int64(next, 0);
+	ser = xasprintf("%c-%08lld", strcmp(document, "sleeve") == 0 ? 'S' : 'C',
+	    (long long)new_id);
+	if ((r = store_prepare(st, "INSERT INTO certificates (id, serial, resident_id,"
+	    " eligibility_id, document, cert_kind, issued_on, issued_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &ins)) != 0)
+		goto out;
+	sqlite3_bind_int64(ins, 1, new_id);
+	sqlite3_bind_text(ins, 2, ser, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, resident_id);
+	if (eligibility_id > 0)
+		sqlite3_bind_int64(ins, 4, eligibility_id);
+	else
+		sqlite3_bind_null(ins, 4);
+	sqlite3_bind_text(ins, 5, document, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 6, cert_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 7, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 8, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(ins)) != SQLITE_DONE) {
+		r = store_err(st, rc, "record the certificate");
+		goto out;
+	}
+	if (old_id != 0) {
+		if ((r = store_prepare(st, "UPDATE certificates SET replaced_by = ?2"
+		    " WHERE id = ?1", &link)) != 0)
+			goto out;
+		sqlite3_bind_int64(link, 1, old_id);
+		sqlite3_bind_int64(link, 2, new_id);
+		if ((rc = sqlite3_step(link)) != SQLITE_DONE) {
+			r = store_err(st, rc, "link the voided certificate");
+			goto out;
+		}
+	}
+	*serial = ser;
+	ser = NULL;
+	r = 0;
+out:
+	free(ser);
+	free(old_serial);
+	sqlite3_finalize(find);
+	sqlite3_finalize(voidit);
+	sqlite3_finalize(next);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(link);
+	return r;
+}
+
+int
+store_receipt_load(struct store *st, int64_t resident_id, int loss, struct print_receipt *out)
+{
+	static const char sql[] =
+	    "SELECT r.name_kanji, r.name_flags,"
+	    " (SELECT card_serial FROM cards c WHERE c.resident_id = r.id"
+	    "   AND (CASE WHEN ?2 THEN c.state IN ('revoked', 'suspended')"
+	    "        ELSE c.state = 'active' END)"
+	    "   ORDER BY c.updated_at DESC, c.id DESC LIMIT 1),"
+	    " (SELECT serial FROM certificates t WHERE t.resident_id = r.id"
+	    "   AND t.document = 'certificate' AND t.voided_at IS NULL)"
+	    " FROM residents r WHERE r.id = ?1";
+	struct print_receipt rc = { 0 };
+	sqlite3_stmt *stmt = NULL;
+	int r, step;
+
+	if ((r = store_prepare(st, sql, &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	sqlite3_bind_int(stmt, 2, loss != 0);
+	if ((step = sqlite3_step(stmt)) == SQLITE_DONE) {
+		r = err_set(NHI_ENOTFOUND, "no resident with id %lld", (long long)resident_id);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		r = store_err(st, step, "read receipt items");
+		goto out;
+	}
+	rc.kind = loss ? PRINT_RECEIPT_LOSS : PRINT_RECEIPT_COUNTER;
+	rc.name = col_text(stmt, 0);
+	rc.name_flags = sqlite3_column_int(stmt, 1) & PRINT_NAME_GAIJI;
+	rc.card_serial = col_text(stmt, 2);
+	rc.cert_serial = col_text(stmt, 3);
+	*out = rc;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
