@@ -19,6 +19,7 @@
 #define NHI_CARDSIM_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define SIM_ATR_MAX	33
@@ -61,6 +62,9 @@ struct sim_os {
 	void		 (*apdu)(void *card, const uint8_t *cmd, size_t len,
 			    uint8_t *resp, size_t *resplen, int *changed);
 	void		 (*free)(void *card);
+	/* Optional: print the card's state for people (--inspect); NULL
+	 * prints the state file as it is. Never prints private keys. */
+	void		 (*show)(void *card, FILE *out);
 };
 
 /* os-table.c: the personalities, NULL-terminated. */

@@ -54,13 +54,53 @@ usage(FILE *fp)
 	    "           [--host HOST] [--port PORT] [--connect-timeout SEC] [--atr HEX]\n"
 	    "           [--tear-after N] [--tear-after-exec N] [--delay-ms MS]\n"
 	    "           [--fail-apdu N:SW]... [--corrupt-resp N] [--verbose]\n"
+	    "       nhicard-cardsim --inspect FILE\n"
 	    "\n"
 	    "Plays one smart card in pcscd's vpcd virtual reader until the reader\n"
 	    "closes the connection, a fault option tears it, or a signal arrives.\n"
+	    "--inspect FILE prints the card kept in FILE (no private keys) and exits.\n"
 	    "See nhicard-cardsim(1).\n\nCard kinds (--kind):\n");
 	for (i = 0; sim_os_table[i] != NULL; i++)
 		fprintf(fp, "  %-10s %s\n  %-10s options: %s\n", sim_os_table[i]->name,
 		    sim_os_table[i]->summary, "", sim_os_table[i]->options);
+}
+
+/* --inspect FILE: print a card state file for people, then exit. */
+static int
+inspect(const char *path)
+{
+	const struct sim_os *os;
+	char *kind = NULL, *text = NULL;
+	void *card = NULL;
+	size_t len;
+	int r, existed = 0;
+
+	if ((r = sim_state_kind(path, &kind)) != 0)
+		goto out;
+	if ((os = sim_os_find(kind)) == NULL) {
+		r = err_set(NHI_EPARSE, "%s: unknown card kind '%s'", path, kind);
+		goto out;
+	}
+	if (os->show == NULL) {
+		if ((r = fs_read_file(path, 1 << 20, &text, &len)) == 0)
+			fwrite(text, 1, len, stdout);
+		goto out;
+	}
+	card = os->create();
+	if ((r = sim_state_load(path, os, card, &existed)) != 0)
+		goto out;
+	printf("kind %s\n", kind);
+	os->show(card, stdout);
+out:
+	if (card != NULL)
+		os->free(card);
+	free(kind);
+	free(text);
+	if (r != 0) {
+		fprintf(stderr, "nhicard-cardsim: %s\n", err_text(r));
+		return nhi_exit_code(r);
+	}
+	return 0;
 }
 
 static int
@@ -248,6 +288,7 @@ main(int argc, char **argv)
 		{ "fail-apdu", required_argument, NULL, 'f' },
 		{ "corrupt-resp", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "inspect", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -303,6 +344,8 @@ main(int argc, char **argv)
 		case 'v':
 			sim.verbose = 1;
 			break;
+		case 'I':
+			return inspect(optarg);
 		case 'h':
 			usage(stdout);
 			return 0;

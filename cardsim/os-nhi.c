@@ -89,6 +89,12 @@ standalone_create(void)
 	return nhi_card_new("standalone");
 }
 
+static void
+os_show(void *card, FILE *out)
+{
+	nhi_card_show(card, out);
+}
+
 static int
 os_load(void *card, const uint8_t *state, size_t len)
 {
@@ -380,6 +386,7 @@ const struct sim_os var = {						\
 	.power = os_power,						\
 	.apdu = os_apdu,						\
 	.free = os_free,						\
+	.show = os_show,						\
 }
 
 NHI_OS(sim_os_juki, "juki",

@@ -58,11 +58,10 @@ cmd_perso_setup(struct cmd_ctx *ctx, struct card_profile *prof, struct card_keys
 void
 cmd_perso_today(char *buf)
 {
-	time_t t = time(NULL) + 9 * 3600;
-	struct tm tm;
+	int y, m, d;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, 9, "%Y%m%d", &tm);
+	time_today_jst(&y, &m, &d);
+	snprintf(buf, 9, "%04d%02d%02d", y, m, d);
 }
 
 int

@@ -60,13 +60,7 @@ append_line(char **dst, const char *line)
 static void
 today(struct nhi_date *d)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	d->y = tm.tm_year + 1900;
-	d->m = tm.tm_mon + 1;
-	d->d = tm.tm_mday;
+	time_today_jst(&d->y, &d->m, &d->d);
 }
 
 static int

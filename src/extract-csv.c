@@ -98,7 +98,9 @@ extract_csv_parse(struct extract_parser *p, const char *line, size_t len,
 		;
 	if (i == len || line[i] == '#')
 		return 1;
-	copy = xmemdup(line, len + 1);
+	/* `line` need not be NUL-terminated: copy exactly len bytes. */
+	copy = xmalloc(len + 1);
+	memcpy(copy, line, len);
 	copy[len] = '\0';
 	if ((r = csv_split(copy, len, f, &nf, err)) != 0)
 		goto out;

@@ -172,10 +172,7 @@ store_eligibility_current(struct store *st, int64_t resident_id, const char *on,
 	int r, rc;
 
 	if (on == NULL) {
-		time_t t = time(NULL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		time_today_jst_iso(today, sizeof(today));
 		on = today;
 	}
 	if ((r = store_prepare(st, "SELECT " ELIGIBILITY_COLUMNS " FROM eligibility_periods"

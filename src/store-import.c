@@ -265,15 +265,12 @@ store_import_begin(struct store *st, struct store_import **out)
 {
 	struct store_import *im = xcalloc(1, sizeof(*im));
 	sqlite3_stmt *s = NULL;
-	time_t t = time(NULL);
-	struct tm tm;
 	int i, r, rc;
 
 	im->st = st;
 	rules_policy_defaults(&im->policy);
 	store_now(im->now, sizeof(im->now));
-	localtime_r(&t, &tm);
-	strftime(im->today, sizeof(im->today), "%Y-%m-%d", &tm);
+	time_today_jst_iso(im->today, sizeof(im->today));
 	/* A large page cache: a full extract touches every index page. */
 	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -131072", NULL, NULL, NULL);
 	if ((r = journal_for_load(im)) != 0 || (r = store_begin(st)) != 0)

@@ -70,8 +70,17 @@ int	 fs_write_atomic(const char *path, const void *data, size_t len, int mode);
  */
 int	 fs_read_file(const char *path, size_t max, char **out, size_t *outlen);
 
-/* time.c */
+/* timeutil.c */
 /* Monotonic clock in nanoseconds. */
 uint64_t time_mono_ns(void);
+/*
+ * Today's civil date in Japan (JST, UTC+9 all year: Japan has had no
+ * daylight saving time since 1951), whatever the machine's time zone. Every
+ * date the station writes on a card, a certificate or a record is this one,
+ * so a card issued at 08:50 JST carries the same day as its certificate.
+ */
+void	 time_today_jst(int *y, int *m, int *d);
+/* The same as "YYYY-MM-DD" into buf (at least 11 bytes). */
+void	 time_today_jst_iso(char *buf, size_t len);
 
 #endif

@@ -46,4 +46,7 @@ run "$NHICARD" --config "$TEST_TMP/missing.conf" version
 is "$rc" 5 "an explicit configuration that is missing exits 5"
 like "$out" "missing.conf" "the missing configuration is named"
 
+run "$NHICARD" --config "$top_srcdir/etc/nhicard.conf.sample" version
+is "$rc" 0 "the installed sample configuration parses"
+
 done_testing

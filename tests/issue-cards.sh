@@ -109,6 +109,19 @@ like "$out" "^key versions: 30 \(municipality\)$" "the transport keys were repla
 nhi card verify
 is "$rc" 0 "the standalone card verifies"
 
+# ---- card personalize (IT staff: no rules, explicit kind)
+"$NHICARD" --config "$CONF" --db "$DB" resident add --name-kanji "佐藤 一郎" \
+    --name-kana "サトウ イチロウ" --birth 1970-07-07 --sex 1 --address "東京都千代田区内幸町4-4" >/dev/null
+insert_card "$TEST_TMP/standalone2" standalone
+nhi card personalize 4
+is "$rc" 2 "card personalize without --kind is a usage error"
+nhi card personalize --kind standalone 4
+is "$rc" 0 "card personalize writes a standalone card for a resident without eligibility"
+like "$out" "standalone, serial [0-9a-f]{20}: personalized" "card personalize reports the card"
+nhi issue --fee-waived nosuchreason --path standalone 999
+is "$rc" 3 "an unknown resident exits 3"
+like "$out" "no resident with id or person code '999'" "the unknown resident is named"
+
 # ---- wrong cards
 n0=$(rows) e0=$(events)
 card_insert "$TEST_TMP/echo"

@@ -29,17 +29,17 @@ nhi() { run "$NHICARD" --config "$CONF" --db "$DB" --reader "$PCSC_READER" "$@";
 # sql QUERY: one query on the store.
 sql() { "$SQLITE3" "$DB" "$1"; }
 
-# insert_card FILE KIND [cardsim options...]: insert the card kept in FILE,
-# created on first use as KIND (juki, juki-new: the test resident's card;
-# standalone: a blank card).
+# insert_card FILE KIND [cardsim options...]: insert the card kept in FILE
+# into slot $SLOT (default 0), created on first use as KIND (juki,
+# juki-new: the test resident's card; standalone: a blank card).
 insert_card() {
 	_f=$1
 	_k=$2
 	shift 2
 	if [ "$_k" = standalone ]; then
-		card_insert "$_f" --kind standalone -o "keys=$KEYS" "$@"
+		card_insert --slot "${SLOT:-0}" "$_f" --kind standalone -o "keys=$KEYS" "$@"
 	else
-		card_insert "$_f" --kind "$_k" -o "name=$P_NAME" \
+		card_insert --slot "${SLOT:-0}" "$_f" --kind "$_k" -o "name=$P_NAME" \
 		    -o "birth=$(echo $P_BIRTH | tr -d -)" -o "sex=$P_SEX" \
 		    -o "address=$P_ADDR" -o municipality=131016 -o "keys=$KEYS" "$@"
 	fi
