@@ -50,20 +50,6 @@ usage(const char *why)
 }
 
 static int
-parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v <= 0)
-		return usage("expected an id (a number)");
-	*out = v;
-	return 0;
-}
-
-static int
 date_opt(const char *opt, const char *s, char *out)
 {
 	struct nhi_date d;
@@ -225,7 +211,8 @@ elig_list(struct cmd_ctx *ctx, int argc, char **argv, int current)
 		return r;
 	if (optind + 1 != argc)
 		return usage("expected one resident id");
-	if ((r = parse_id(argv[optind], &id)) != 0 || (r = cmd_store(ctx, &st)) != 0)
+	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a resident", argv[optind], &id)) != 0 ||
+	    (r = cmd_store(ctx, &st)) != 0)
 		return r;
 	if (current) {
 		if ((r = store_eligibility_current(st, id, on[0] ? on : NULL, &e)) != 0)
@@ -257,7 +244,8 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return r;
 	if (optind + 1 != argc)
 		return usage("expected one resident id");
-	if ((r = parse_id(argv[optind], &id)) != 0 || (r = check_period(&e)) != 0 ||
+	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a resident", argv[optind], &id)) != 0 ||
+	    (r = check_period(&e)) != 0 ||
 	    (r = cmd_store(ctx, &st)) != 0)
 		return r;
 	if ((r = store_resident_get(st, id, &res)) != 0)
@@ -285,7 +273,8 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 	/* The period id comes first so the options can override its fields. */
 	if (argc < 2 || argv[1][0] == '-')
 		return usage("correct: expected a period id");
-	if ((r = parse_id(argv[1], &pid)) != 0 || (r = cmd_store(ctx, &st)) != 0)
+	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a period", argv[1], &pid)) != 0 ||
+	    (r = cmd_store(ctx, &st)) != 0)
 		return r;
 	/* Find the period: its resident's history holds it. */
 	if ((r = store_eligibility_get(st, pid, &e)) != 0)

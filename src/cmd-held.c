@@ -22,20 +22,6 @@ usage(const char *why)
 	return cmd_usage(&cmd_held_entry, why);
 }
 
-static int
-parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v <= 0)
-		return usage("expected a held item id (a number)");
-	*out = v;
-	return 0;
-}
-
 static void
 print_item(const struct held_item *h, int long_form)
 {
@@ -139,7 +125,8 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (strcmp(argv[1], "show") == 0) {
 		if (argc != 3)
 			return usage("show takes one id");
-		if ((r = parse_id(argv[2], &id)) != 0 || (r = cmd_store(ctx, &st)) != 0 ||
+		if ((r = cmd_parse_id(&cmd_held_entry, "a held item", argv[2], &id)) != 0 ||
+		    (r = cmd_store(ctx, &st)) != 0 ||
 		    (r = store_held_get(st, id, &h)) != 0)
 			return r;
 		print_item(&h, 1);
@@ -150,7 +137,8 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return usage("expected list, show or resolve");
 	if (argc != 4)
 		return usage("resolve takes an id and one of retry, force, discard, ack");
-	if ((r = parse_id(argv[2], &id)) != 0 || (r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = cmd_parse_id(&cmd_held_entry, "a held item", argv[2], &id)) != 0 ||
+	    (r = cmd_store(ctx, &st)) != 0 ||
 	    (r = store_held_get(st, id, &h)) != 0)
 		return r;
 	if (h.resolved_at[0]) {

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -49,6 +51,24 @@ cmd_usage(const struct cmd_entry *entry, const char *why)
 	return err_set(NHI_EUSAGE, "%s\nusage: nhicard %s %s\n"
 	    "Run 'nhicard %s --help' for details.", why, entry->name, entry->usage,
 	    entry->name);
+}
+
+int
+cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,
+    int64_t *out)
+{
+	char *end, why[96];
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || v <= 0 || errno == ERANGE) {
+		snprintf(why, sizeof(why), "expected %s id (a positive number), got '%.32s'",
+		    what, arg);
+		return cmd_usage(entry, why);
+	}
+	*out = v;
+	return 0;
 }
 
 int

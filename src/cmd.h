@@ -10,6 +10,7 @@
 #ifndef NHI_CMD_H
 #define NHI_CMD_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct config;
@@ -44,6 +45,13 @@ void cmd_print_help(FILE *fp, const struct cmd_entry *entry);
 
 /* A usage error for `entry`: sets detail and returns NHI_EUSAGE. */
 int cmd_usage(const struct cmd_entry *entry, const char *why);
+
+/*
+ * Parse a record id (a positive decimal number) from an argument. Returns
+ * 0 and sets *out, or a usage error for `entry` saying "expected WHAT id".
+ */
+int cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,
+    int64_t *out);
 
 /*
  * Open the store named by ctx->db_path (once; later calls return the same

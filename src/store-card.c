@@ -22,24 +22,6 @@
 	" coalesce(state_reason, ''), coalesce(step, ''), public_key, key_record," \
 	" coalesce(issued_on, ''), fee_yen, fee_waived, created_at, updated_at"
 
-static void
-card_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
-card_copy_text(sqlite3_stmt *stmt, int col, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(stmt, col);
-
-	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
-}
-
 static size_t
 card_copy_blob(sqlite3_stmt *stmt, int col, uint8_t *out, size_t cap)
 {
@@ -58,20 +40,20 @@ card_from_row(sqlite3_stmt *stmt, struct store_card *c)
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(stmt, 0);
 	c->resident_id = sqlite3_column_int64(stmt, 1);
-	card_copy_text(stmt, 2, c->kind, sizeof(c->kind));
-	card_copy_text(stmt, 3, c->card_serial, sizeof(c->card_serial));
+	store_col_text(stmt, 2, c->kind, sizeof(c->kind));
+	store_col_text(stmt, 3, c->card_serial, sizeof(c->card_serial));
 	(void)card_copy_blob(stmt, 4, c->user_number, sizeof(c->user_number));
 	c->key_generation = sqlite3_column_int(stmt, 5);
-	card_copy_text(stmt, 6, c->state, sizeof(c->state));
-	card_copy_text(stmt, 7, c->state_reason, sizeof(c->state_reason));
-	card_copy_text(stmt, 8, c->step, sizeof(c->step));
+	store_col_text(stmt, 6, c->state, sizeof(c->state));
+	store_col_text(stmt, 7, c->state_reason, sizeof(c->state_reason));
+	store_col_text(stmt, 8, c->step, sizeof(c->step));
 	c->public_key_len = card_copy_blob(stmt, 9, c->public_key, sizeof(c->public_key));
 	c->key_record_len = card_copy_blob(stmt, 10, c->key_record, sizeof(c->key_record));
-	card_copy_text(stmt, 11, c->issued_on, sizeof(c->issued_on));
+	store_col_text(stmt, 11, c->issued_on, sizeof(c->issued_on));
 	c->fee_yen = sqlite3_column_int(stmt, 12);
 	c->fee_waived = sqlite3_column_int(stmt, 13);
-	card_copy_text(stmt, 14, c->created_at, sizeof(c->created_at));
-	card_copy_text(stmt, 15, c->updated_at, sizeof(c->updated_at));
+	store_col_text(stmt, 14, c->created_at, sizeof(c->created_at));
+	store_col_text(stmt, 15, c->updated_at, sizeof(c->updated_at));
 }
 
 /* Run a prepared look-up whose parameters are bound; fill *out from the
@@ -102,7 +84,7 @@ card_event_insert(struct store *st, int64_t id, const char *event, const char *f
 	if ((r = store_prepare(st, "INSERT INTO card_events (card_id, at, event, from_state,"
 	    " to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &stmt)) != 0)
 		return r;
-	card_now(now, sizeof(now));
+	store_now(now, sizeof(now));
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, event, -1, SQLITE_STATIC);
@@ -132,7 +114,7 @@ store_card_insert(struct store *st, struct store_card *c, const char *detail)
 	    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'personalizing', ?6, ?7, ?8, ?9, ?9)",
 	    &stmt)) != 0)
 		goto out;
-	card_now(now, sizeof(now));
+	store_now(now, sizeof(now));
 	sqlite3_bind_int64(stmt, 1, c->resident_id);
 	sqlite3_bind_text(stmt, 2, c->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, c->card_serial, -1, SQLITE_STATIC);
@@ -199,7 +181,7 @@ card_current_state(struct store *st, int64_t id, char *state, size_t cap)
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		card_copy_text(stmt, 0, state, cap);
+		store_col_text(stmt, 0, state, cap);
 		r = 0;
 	} else if (rc == SQLITE_DONE)
 		r = err_set(NHI_ENOTFOUND, "no card record with id %lld", (long long)id);
@@ -229,7 +211,7 @@ store_card_set_state(struct store *st, int64_t id, const char *from, const char 
 	    " step = coalesce(?3, step), state_reason = coalesce(?4, state_reason),"
 	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
 		goto out;
-	card_now(now, sizeof(now));
+	store_now(now, sizeof(now));
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, step, -1, SQLITE_STATIC);
@@ -272,7 +254,7 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 	    " state_reason = NULL, public_key = ?2, key_record = ?3, issued_on = ?4,"
 	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
 		goto out;
-	card_now(now, sizeof(now));
+	store_now(now, sizeof(now));
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_blob(stmt, 2, public_key, (int)public_key_len, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 3, key_record, (int)key_record_len, SQLITE_STATIC);

@@ -186,16 +186,6 @@ out:
 	return r;
 }
 
-static void
-utc_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int
 store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibility_id,
     const char *document, const char *cert_kind, const struct nhi_date *issued_on,
@@ -208,7 +198,7 @@ store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibili
 
 	if (!st->in_txn)
 		return err_set(NHI_EINTERNAL, "store_certificate_issue outside a transaction");
-	utc_now(now, sizeof(now));
+	store_now(now, sizeof(now));
 	date_format(issued_on, day, sizeof(day));
 	if ((r = store_prepare(st, "SELECT id, serial FROM certificates WHERE resident_id = ?1"
 	    " AND document = ?2 AND voided_at IS NULL", &find)) != 0)

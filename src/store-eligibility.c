@@ -14,36 +14,28 @@
 #include "store-res-int.h"
 #include "util.h"
 
-static void
-copy_col(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 void
 store_eligibility_from_row(sqlite3_stmt *s, struct eligibility *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(s, 0);
 	e->resident_id = sqlite3_column_int64(s, 1);
-	copy_col(s, 2, e->insurer_number, sizeof(e->insurer_number));
-	copy_col(s, 3, e->symbol, sizeof(e->symbol));
-	copy_col(s, 4, e->number, sizeof(e->number));
-	copy_col(s, 5, e->branch, sizeof(e->branch));
-	copy_col(s, 6, e->cert_kind, sizeof(e->cert_kind));
+	store_col_text(s, 2, e->insurer_number, sizeof(e->insurer_number));
+	store_col_text(s, 3, e->symbol, sizeof(e->symbol));
+	store_col_text(s, 4, e->number, sizeof(e->number));
+	store_col_text(s, 5, e->branch, sizeof(e->branch));
+	store_col_text(s, 6, e->cert_kind, sizeof(e->cert_kind));
 	e->short_months = sqlite3_column_int(s, 7);
-	copy_col(s, 8, e->acquired_on, sizeof(e->acquired_on));
-	copy_col(s, 9, e->lost_on, sizeof(e->lost_on));
-	copy_col(s, 10, e->valid_until, sizeof(e->valid_until));
+	store_col_text(s, 8, e->acquired_on, sizeof(e->acquired_on));
+	store_col_text(s, 9, e->lost_on, sizeof(e->lost_on));
+	store_col_text(s, 10, e->valid_until, sizeof(e->valid_until));
 	e->burden_pct = sqlite3_column_int(s, 11);
-	copy_col(s, 12, e->burden_from, sizeof(e->burden_from));
+	store_col_text(s, 12, e->burden_from, sizeof(e->burden_from));
 	e->special_address = sqlite3_column_int(s, 13);
 	e->superseded_by = sqlite3_column_int64(s, 14);
-	copy_col(s, 15, e->source, sizeof(e->source));
-	copy_col(s, 16, e->note, sizeof(e->note));
-	copy_col(s, 17, e->recorded_at, sizeof(e->recorded_at));
+	store_col_text(s, 15, e->source, sizeof(e->source));
+	store_col_text(s, 16, e->note, sizeof(e->note));
+	store_col_text(s, 17, e->recorded_at, sizeof(e->recorded_at));
 }
 
 static void
@@ -251,11 +243,11 @@ store_benefit_list(struct store *st, int64_t resident_id, struct benefit **out, 
 		memset(&list[cnt], 0, sizeof(list[cnt]));
 		list[cnt].id = sqlite3_column_int64(s, 0);
 		list[cnt].resident_id = sqlite3_column_int64(s, 1);
-		copy_col(s, 2, list[cnt].kind, sizeof(list[cnt].kind));
-		copy_col(s, 3, list[cnt].payer_number, sizeof(list[cnt].payer_number));
-		copy_col(s, 4, list[cnt].recipient_number, sizeof(list[cnt].recipient_number));
-		copy_col(s, 5, list[cnt].valid_from, sizeof(list[cnt].valid_from));
-		copy_col(s, 6, list[cnt].valid_until, sizeof(list[cnt].valid_until));
+		store_col_text(s, 2, list[cnt].kind, sizeof(list[cnt].kind));
+		store_col_text(s, 3, list[cnt].payer_number, sizeof(list[cnt].payer_number));
+		store_col_text(s, 4, list[cnt].recipient_number, sizeof(list[cnt].recipient_number));
+		store_col_text(s, 5, list[cnt].valid_from, sizeof(list[cnt].valid_from));
+		store_col_text(s, 6, list[cnt].valid_until, sizeof(list[cnt].valid_until));
 		cnt++;
 	}
 	if (rc != SQLITE_DONE) {

@@ -18,30 +18,22 @@
 	" coalesce(source_line, 0), held_at, coalesce(resolved_at, ''), coalesce(resolution, '')"
 
 static void
-copy_col(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
-}
-
-static void
 held_from_row(sqlite3_stmt *s, struct held_item *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->id = sqlite3_column_int64(s, 0);
-	copy_col(s, 1, h->kind, sizeof(h->kind));
-	copy_col(s, 2, h->person_code, sizeof(h->person_code));
+	store_col_text(s, 1, h->kind, sizeof(h->kind));
+	store_col_text(s, 2, h->person_code, sizeof(h->person_code));
 	h->resident_id = sqlite3_column_int64(s, 3);
-	copy_col(s, 4, h->event, sizeof(h->event));
-	copy_col(s, 5, h->event_date, sizeof(h->event_date));
-	copy_col(s, 6, h->reason, sizeof(h->reason));
+	store_col_text(s, 4, h->event, sizeof(h->event));
+	store_col_text(s, 5, h->event_date, sizeof(h->event_date));
+	store_col_text(s, 6, h->reason, sizeof(h->reason));
 	h->record = xstrdup((const char *)sqlite3_column_text(s, 7));
 	h->source_file = xstrdup((const char *)sqlite3_column_text(s, 8));
 	h->source_line = sqlite3_column_int64(s, 9);
-	copy_col(s, 10, h->held_at, sizeof(h->held_at));
-	copy_col(s, 11, h->resolved_at, sizeof(h->resolved_at));
-	copy_col(s, 12, h->resolution, sizeof(h->resolution));
+	store_col_text(s, 10, h->held_at, sizeof(h->held_at));
+	store_col_text(s, 11, h->resolved_at, sizeof(h->resolved_at));
+	store_col_text(s, 12, h->resolution, sizeof(h->resolution));
 }
 
 void

@@ -29,4 +29,14 @@ int	store_err(struct store *st, int rc, const char *what);
 /* Prepare `sql`; on failure set detail and return an NHI_E* code. */
 int	store_prepare(struct store *st, const char *sql, sqlite3_stmt **out);
 
+/* UTC now as "YYYY-MM-DDTHH:MM:SSZ" (buf at least 21 bytes): the store's
+ * timestamps. (Dates people see are JST: time_today_jst in util.h.) */
+void	store_now(char *buf, size_t len);
+
+/* Column `i` as text into dst (cut to len-1 bytes); NULL gives "". */
+void	store_col_text(sqlite3_stmt *stmt, int i, char *dst, size_t len);
+
+/* Column `i` as a new string; NULL gives "". Caller must free. */
+char	*store_col_dup(sqlite3_stmt *stmt, int i);
+
 #endif

@@ -12,9 +12,6 @@
 #include "store-int.h"
 #include "text.h"
 
-/* UTC now as "YYYY-MM-DDTHH:MM:SSZ" (buf at least 21 bytes). */
-void	store_now(char *buf, size_t len);
-
 /* The id of a resident (status 'resident', not `exclude`) whose four items
  * equal `b` into *exact, or 0. */
 int	store_resident_same_person(struct store *st, const struct text_basic_items *b,

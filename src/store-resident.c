@@ -24,56 +24,30 @@
 	" coalesce(r.status_date, ''), r.name_flags, r.origin, coalesce(r.last_event_date, '')"
 #define RESIDENT_FROM " FROM residents r LEFT JOIN households h ON h.id = r.household_id"
 
-void
-store_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static char *
-col_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return xstrdup(t != NULL ? (const char *)t : "");
-}
-
-static void
-col_copy(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 static void
 resident_from_row(sqlite3_stmt *s, struct resident *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(s, 0);
-	r->person_code = sqlite3_column_type(s, 1) == SQLITE_NULL ? NULL : col_dup(s, 1);
+	r->person_code = sqlite3_column_type(s, 1) == SQLITE_NULL ? NULL : store_col_dup(s, 1);
 	r->household_id = sqlite3_column_int64(s, 2);
-	r->household_code = col_dup(s, 3);
+	r->household_code = store_col_dup(s, 3);
 	r->is_head = sqlite3_column_int(s, 4);
-	r->name_kanji = col_dup(s, 5);
-	r->name_kana = col_dup(s, 6);
-	r->name_kana_norm = col_dup(s, 7);
-	col_copy(s, 8, r->birth_date, sizeof(r->birth_date));
+	r->name_kanji = store_col_dup(s, 5);
+	r->name_kana = store_col_dup(s, 6);
+	r->name_kana_norm = store_col_dup(s, 7);
+	store_col_text(s, 8, r->birth_date, sizeof(r->birth_date));
 	r->sex = sqlite3_column_int(s, 9);
-	r->address = col_dup(s, 10);
-	r->address_code = col_dup(s, 11);
-	r->nationality = col_dup(s, 12);
-	r->residence_status = col_dup(s, 13);
-	col_copy(s, 14, r->stay_until, sizeof(r->stay_until));
-	col_copy(s, 15, r->status, sizeof(r->status));
-	col_copy(s, 16, r->status_date, sizeof(r->status_date));
+	r->address = store_col_dup(s, 10);
+	r->address_code = store_col_dup(s, 11);
+	r->nationality = store_col_dup(s, 12);
+	r->residence_status = store_col_dup(s, 13);
+	store_col_text(s, 14, r->stay_until, sizeof(r->stay_until));
+	store_col_text(s, 15, r->status, sizeof(r->status));
+	store_col_text(s, 16, r->status_date, sizeof(r->status_date));
 	r->name_flags = (unsigned)sqlite3_column_int(s, 17);
-	col_copy(s, 18, r->origin, sizeof(r->origin));
-	col_copy(s, 19, r->last_event_date, sizeof(r->last_event_date));
+	store_col_text(s, 18, r->origin, sizeof(r->origin));
+	store_col_text(s, 19, r->last_event_date, sizeof(r->last_event_date));
 }
 
 void

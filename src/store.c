@@ -109,14 +109,30 @@ store_schema_version(struct store *st, int *out)
 	return store_pragma_int(st, "PRAGMA user_version", out);
 }
 
-static void
-utc_now(char *buf, size_t len)
+void
+store_now(char *buf, size_t len)
 {
 	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+store_col_text(sqlite3_stmt *stmt, int i, char *dst, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, i);
+
+	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+char *
+store_col_dup(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, i);
+
+	return xstrdup(t != NULL ? (const char *)t : "");
 }
 
 static int
@@ -287,7 +303,7 @@ store_open(const char *path, int flags, struct store **out)
 			goto out;
 	}
 	if (created) {
-		utc_now(now, sizeof(now));
+		store_now(now, sizeof(now));
 		snprintf(station, sizeof(station), "station-%08lx", (unsigned long)time(NULL));
 		if ((r = store_meta_set(st, "created_at", now)) != 0 ||
 		    (r = store_meta_set(st, "station_id", station)) != 0)
