@@ -170,6 +170,7 @@ date_str(char *buf, int y, int m, int d)
 static void
 emit(struct gen *g, struct extract_record *rec, struct tbuf *line, struct tbuf *tmp)
 {
+	char *insurer_shared = rec->insurer_number, bad_insurer[16];
 	unsigned fault = 0;
 	int k;
 
@@ -182,8 +183,12 @@ emit(struct gen *g, struct extract_record *rec, struct tbuf *line, struct tbuf *
 	}
 	if (fault == F_BAD_CHECK && !rec->has_nhi)
 		fault = F_BAD_DATE;
-	if (fault == F_BAD_CHECK)
-		rec->insurer_number[5] = (char)('0' + (rec->insurer_number[5] - '0' + 1) % 10);
+	if (fault == F_BAD_CHECK) {
+		/* The insurer number is shared by every record: spoil a copy. */
+		snprintf(bad_insurer, sizeof(bad_insurer), "%s", rec->insurer_number);
+		bad_insurer[5] = (char)('0' + (bad_insurer[5] - '0' + 1) % 10);
+		rec->insurer_number = bad_insurer;
+	}
 	if (fault == F_BAD_DATE)
 		memcpy(rec->birth_date + 5, "02-30", 5);
 	if (fault == F_GAIJI) {
@@ -228,6 +233,7 @@ emit(struct gen *g, struct extract_record *rec, struct tbuf *line, struct tbuf *
 		g->line++;
 		fwrite(line->p, 1, line->len, g->out);
 	}
+	rec->insurer_number = insurer_shared;
 }
 
 static int

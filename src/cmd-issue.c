@@ -8,6 +8,12 @@
  *   rules     decide which card path the rules allow and the fee
  *   card      connect, personalize the card, record it in the store
  *   report    print what was done
+ *   certificate  print the certificate (or the sleeve insert) and record its
+ *             serial, through the same code as `nhicard print`
+ *   receipt   print the counter receipt (card and certificate serials)
+ *
+ * The card is issued once the card step succeeded: a later print failure
+ * says so and how to print again, and never undoes the card.
  */
 #include "config.h"
 
@@ -19,7 +25,9 @@
 #include "card-perso.h"
 #include "cmd.h"
 #include "cmd-perso.h"
+#include "cmd-print.h"
 #include "error.h"
+#include "nhiconf.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -31,6 +39,10 @@ struct issue {
 	int			 path_given;
 	enum perso_path		 path;
 	const char		*waiver;	/* --fee-waived REASON */
+	const char		*print_dir;	/* --print-to DIR */
+	const char		*printer;	/* --printer NAME, or print.printer */
+	int			 sleeve;	/* --sleeve: the sleeve insert */
+	int			 no_print;	/* --no-print */
 	struct resident		 res;
 	int			 have_res;
 	struct eligibility	 elig;
@@ -183,11 +195,84 @@ step_report(struct issue *is)
 	return 0;
 }
 
+/* Print one document of this issuance to --print-to DIR or the printer. */
+static int
+issue_print(struct issue *is, const char *sub, const char *kind)
+{
+	struct print_request a;
+	char *pos[2], *path = NULL, id[24];
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = cmd_print_defaults(is->ctx, &a)) != 0)
+		return r;
+	snprintf(id, sizeof(id), "%lld", (long long)is->res.id);
+	a.sub = sub;
+	if (is->print_dir != NULL) {
+		path = xasprintf("%s/%s-%s.pdf", is->print_dir, kind != NULL ? "receipt" : sub, id);
+		a.out = path;
+	} else
+		a.printer = is->printer;
+	if (kind != NULL) {
+		pos[0] = (char *)kind;
+		pos[1] = id;
+		a.npos = 2;
+	} else {
+		pos[0] = id;
+		a.npos = 1;
+	}
+	a.pos = pos;
+	r = cmd_print_run(is->ctx, &a);
+	free(path);
+	return r;
+}
+
+static int
+printing(const struct issue *is)
+{
+	return !is->no_print && (is->print_dir != NULL || is->printer != NULL);
+}
+
+static int
+step_certificate(struct issue *is)
+{
+	int r;
+
+	if (!printing(is)) {
+		printf("certificate: not printed (no --print-to, --printer or print.printer);"
+		    " print it with 'nhicard print %s RESIDENT'\n",
+		    is->sleeve ? "sleeve" : "certificate");
+		return 0;
+	}
+	if ((r = issue_print(is, is->sleeve ? "sleeve" : "certificate", NULL)) != 0)
+		return err_wrap(r, "the card is issued (card record %lld is active), but the %s"
+		    " was not printed; print it with 'nhicard print %s %lld': ",
+		    (long long)is->result.card_id, is->sleeve ? "sleeve insert" : "certificate",
+		    is->sleeve ? "sleeve" : "certificate", (long long)is->res.id);
+	return 0;
+}
+
+static int
+step_receipt(struct issue *is)
+{
+	int r;
+
+	if (!printing(is))
+		return 0;
+	if ((r = issue_print(is, "receipt", "counter")) != 0)
+		return err_wrap(r, "the card is issued and the certificate printed, but the"
+		    " receipt was not; print it with 'nhicard print receipt counter %lld': ",
+		    (long long)is->res.id);
+	return 0;
+}
+
 static const struct issue_step issue_steps[] = {
 	{ "resident", step_resident },
 	{ "rules", step_rules },
 	{ "card", step_card },
 	{ "report", step_report },
+	{ "certificate", step_certificate },
+	{ "receipt", step_receipt },
 };
 
 static int
@@ -196,6 +281,10 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "fee-waived", required_argument, NULL, 'w' },
+		{ "print-to", required_argument, NULL, 'd' },
+		{ "printer", required_argument, NULL, 'P' },
+		{ "sleeve", no_argument, NULL, 's' },
+		{ "no-print", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct issue is;
@@ -204,9 +293,10 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	memset(&is, 0, sizeof(is));
 	is.ctx = ctx;
+	is.printer = config_get(ctx->cfg, "print.printer", NULL);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:w:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:w:d:P:sn", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if ((r = perso_path_parse(optarg, &is.path)) != 0)
@@ -215,6 +305,18 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'w':
 			is.waiver = optarg;
+			break;
+		case 'd':
+			is.print_dir = optarg;
+			break;
+		case 'P':
+			is.printer = optarg;
+			break;
+		case 's':
+			is.sleeve = 1;
+			break;
+		case 'n':
+			is.no_print = 1;
 			break;
 		default:
 			return cmd_usage(&cmd_issue_entry, "unknown option or missing value");
@@ -237,7 +339,8 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_issue_entry = {
 	.name = "issue",
-	.usage = "[--path existing|new-juki|standalone] [--fee-waived REASON] RESIDENT",
+	.usage = "[--path existing|new-juki|standalone] [--fee-waived REASON]"
+	    " [--print-to DIR | --printer NAME | --no-print] [--sleeve] RESIDENT",
 	.summary = "issue an NHI card to one resident (the counter flow)",
 	.help =
 	    "RESIDENT is the resident's id in the store, or their person code.\n"
@@ -253,6 +356,14 @@ const struct cmd_entry cmd_issue_entry = {
 	    "  --path P            existing (the Juki card held), new-juki (a Juki\n"
 	    "                      card just issued, with its fee) or standalone\n"
 	    "  --fee-waived REASON a fee waiver reason configured in [fee] waivers\n"
+	    "  --print-to DIR      write the certificate and the counter receipt as\n"
+	    "                      PDFs into DIR (certificate-ID.pdf, receipt-ID.pdf)\n"
+	    "  --printer NAME      print them on that CUPS queue (default:\n"
+	    "                      print.printer in the configuration)\n"
+	    "  --sleeve            print the sleeve insert instead of the certificate\n"
+	    "  --no-print          print nothing (print later with 'nhicard print')\n"
+	    "The certificate's serial is recorded only once it is printed; a print\n"
+	    "failure leaves the card issued and says how to print again.\n"
 	    "\n"
 	    "Exit codes: 0 issued; 1 refused (rules, wrong person, card already\n"
 	    "active); 2 usage; 3 bad data; 4 card or reader problem (the store\n"

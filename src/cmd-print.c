@@ -24,24 +24,10 @@
 #include "rules.h"
 #include "store.h"
 #include "util.h"
+#include "cmd-print.h"
 
 #define DEFAULT_VOLUME_SIZE	1000
 
-struct print_args {
-	const char	*sub;
-	const char	*out;		/* -o FILE.pdf */
-	const char	*printer;	/* --printer NAME */
-	const char	*preview;	/* --preview FILE.png */
-	const char	*reason;	/* --reason TEXT: voids the valid one */
-	struct nhi_date	 day;		/* --date: 交付年月日 / receipt date */
-	int		 all;		/* sheet --all */
-	long		 volume_size;
-	char		*actions;	/* receipt --action, joined by '\n' */
-	char		*next_steps;	/* receipt --next */
-	struct print_opts opts;
-	char		**pos;		/* positional arguments after sub */
-	int		 npos;
-};
 
 static void
 append_line(char **dst, const char *line)
@@ -64,7 +50,7 @@ today(struct nhi_date *d)
 }
 
 static int
-parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_args *a)
+parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -80,7 +66,7 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_args *a)
 		{ "next", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *creation = NULL, *env;
+	const char *creation = NULL;
 	char *end;
 	int c, r, targets;
 
@@ -90,12 +76,8 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_args *a)
 	if (strcmp(a->sub, "certificate") != 0 && strcmp(a->sub, "sleeve") != 0 &&
 	    strcmp(a->sub, "sheet") != 0 && strcmp(a->sub, "receipt") != 0)
 		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, sheet or receipt");
-	a->opts.templates_dir = config_get(ctx->cfg, "print.templates_dir", NULL);
-	a->opts.font_path = config_get(ctx->cfg, "print.font_path", NULL);
-	if ((r = config_get_int(ctx->cfg, "print.volume_size", DEFAULT_VOLUME_SIZE, 1,
-	    1000000, &a->volume_size)) != 0)
+	if ((r = cmd_print_defaults(ctx, a)) != 0)
 		return r;
-	today(&a->day);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {
@@ -147,19 +129,34 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_args *a)
 	if (targets != 1)
 		return cmd_usage(&cmd_print_entry,
 		    "give exactly one of -o FILE.pdf, --printer NAME, --preview FILE.png");
-	if (creation == NULL && (env = getenv("SOURCE_DATE_EPOCH")) != NULL && *env != '\0') {
+	if (creation != NULL &&
+	    (r = print_parse_creation_date(creation, &a->opts.creation_time)) != 0)
+		return r;
+	a->opts.proof = a->preview != NULL;
+	return 0;
+}
+
+int
+cmd_print_defaults(struct cmd_ctx *ctx, struct print_request *a)
+{
+	const char *env;
+	int r;
+
+	a->opts.templates_dir = config_get(ctx->cfg, "print.templates_dir", NULL);
+	a->opts.font_path = config_get(ctx->cfg, "print.font_path", NULL);
+	if ((r = config_get_int(ctx->cfg, "print.volume_size", DEFAULT_VOLUME_SIZE, 1,
+	    1000000, &a->volume_size)) != 0)
+		return r;
+	today(&a->day);
+	if ((env = getenv("SOURCE_DATE_EPOCH")) != NULL && *env != '\0') {
 		char *at = xasprintf("@%s", env);
 
 		r = print_parse_creation_date(at, &a->opts.creation_time);
 		free(at);
 		if (r != 0)
 			return err_wrap(r, "SOURCE_DATE_EPOCH: ");
-	} else if (creation != NULL) {
-		if ((r = print_parse_creation_date(creation, &a->opts.creation_time)) != 0)
-			return r;
 	} else
 		a->opts.creation_time = (int64_t)time(NULL);
-	a->opts.proof = a->preview != NULL;
 	return 0;
 }
 
@@ -199,7 +196,7 @@ temp_pdf(char **out)
  * proof. For -o the file is `path` (a volume name in batches).
  */
 static int
-deliver(struct print_args *a, struct print_job *job, const char *path, int *wrote)
+deliver(struct print_request *a, struct print_job *job, const char *path, int *wrote)
 {
 	char *tmp = NULL;
 	int r;
@@ -226,14 +223,14 @@ out:
 }
 
 static const char *
-target_name(const struct print_args *a, const char *path)
+target_name(const struct print_request *a, const char *path)
 {
 	return a->out != NULL ? path : a->printer != NULL ? a->printer : a->preview;
 }
 
 /* certificate or sleeve for one resident. */
 static int
-print_card(struct cmd_ctx *ctx, struct print_args *a)
+print_card(struct cmd_ctx *ctx, struct print_request *a)
 {
 	const char *document = strcmp(a->sub, "sleeve") == 0 ? "sleeve" : "certificate";
 	struct print_certificate c = { 0 };
@@ -305,7 +302,7 @@ volume_path(const char *out, size_t vol, size_t nvol)
 /* A batch on A4 sheets, split into volumes of a->volume_size certificates,
  * each committed after its file was written. */
 static int
-print_sheet(struct cmd_ctx *ctx, struct print_args *a)
+print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 {
 	struct print_certificate *certs = NULL;
 	struct print_job *job = NULL;
@@ -404,7 +401,7 @@ out:
 }
 
 static int
-print_receipt(struct cmd_ctx *ctx, struct print_args *a)
+print_receipt(struct cmd_ctx *ctx, struct print_request *a)
 {
 	struct print_receipt rc = { 0 };
 	struct print_job *job = NULL;
@@ -444,20 +441,25 @@ out:
 	return r;
 }
 
+int
+cmd_print_run(struct cmd_ctx *ctx, struct print_request *a)
+{
+	if (strcmp(a->sub, "certificate") == 0 || strcmp(a->sub, "sleeve") == 0)
+		return print_card(ctx, a);
+	if (strcmp(a->sub, "sheet") == 0)
+		return print_sheet(ctx, a);
+	return print_receipt(ctx, a);
+}
+
 static int
 cmd_print_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct print_args a = { 0 };
+	struct print_request a = { 0 };
 	int r;
 
 	if ((r = parse_args(ctx, argc, argv, &a)) != 0)
 		goto out;
-	if (strcmp(a.sub, "certificate") == 0 || strcmp(a.sub, "sleeve") == 0)
-		r = print_card(ctx, &a);
-	else if (strcmp(a.sub, "sheet") == 0)
-		r = print_sheet(ctx, &a);
-	else
-		r = print_receipt(ctx, &a);
+	r = cmd_print_run(ctx, &a);
 out:
 	free(a.actions);
 	free(a.next_steps);

@@ -713,7 +713,11 @@ new_person(struct store_import *im, const struct extract_record *rec, const char
 				merge = sqlite3_column_int64(s, 0);
 				break;
 			}
-			if (bits <= 2 && partial == 0) {
+			/* Three of the four items agree: likely the same person
+			 * with one item changed or mistyped, for a clerk to
+			 * judge. Two shared items (a common name and the sex)
+			 * say nothing about identity. */
+			if (bits == 1 && partial == 0) {
 				partial = sqlite3_column_int64(s, 0);
 				pdiff = diff;
 			}

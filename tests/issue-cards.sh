@@ -86,11 +86,24 @@ is "$rc" 0 "the re-keyed card verifies"
     --number 3 --kind hihokensha --acquired 2020-04-01 2 >/dev/null
 card_insert "$TEST_TMP/new" --kind juki-new -o "name=鈴木 花子" -o birth=19900203 -o sex=2 \
     -o "address=東京都千代田区丸の内2-2" -o municipality=131016 -o "keys=$KEYS"
-nhi issue --path new-juki 2
+mkdir "$TEST_TMP/print"
+nhi issue --path new-juki --print-to "$TEST_TMP/print" 2
 is "$rc" 0 "issue on a new Juki card exits 0"
 like "$out" "juki_new, serial [0-9a-f]{20}: personalized \(12 APDUs\)" "new Juki card: 12 APDUs"
 like "$out" "^town area: created$" "the town area was created"
 like "$out" "^fee: 500 yen$" "a new Juki card costs the card fee"
+# The same flow printed the certificate and the counter receipt.
+serial=$(sql "SELECT serial FROM certificates WHERE resident_id = 2 AND voided_at IS NULL")
+like "$serial" "^C-[0-9]{8}$" "issue recorded one valid certificate serial"
+like "$out" "certificate $serial printed to $TEST_TMP/print/certificate-2.pdf" \
+    "issue says where the certificate went"
+text=$(pdftotext -enc UTF-8 "$TEST_TMP/print/certificate-2.pdf" - 2>&1 | tr -d ' ')
+like "$text" "鈴木花子" "the certificate carries the resident's name"
+like "$text" "$serial" "the certificate carries its serial"
+card_serial=$(sql "SELECT card_serial FROM cards WHERE resident_id = 2")
+text=$(pdftotext -enc UTF-8 "$TEST_TMP/print/receipt-2.pdf" - 2>&1 | tr -d ' \n')
+like "$text" "$card_serial" "the counter receipt names the card serial"
+like "$text" "$serial" "the counter receipt names the certificate serial"
 
 # ---- a standalone card (a third resident)
 "$NHICARD" --config "$CONF" --db "$DB" resident add --name-kanji "John SMITH" \
@@ -121,6 +134,23 @@ like "$out" "standalone, serial [0-9a-f]{20}: personalized" "card personalize re
 nhi issue --fee-waived nosuchreason --path standalone 999
 is "$rc" 3 "an unknown resident exits 3"
 like "$out" "no resident with id or person code '999'" "the unknown resident is named"
+
+# ---- the certificate cannot be written: the card stays issued, no serial
+"$NHICARD" --config "$CONF" --db "$DB" resident add --name-kanji "Maria SANTOS" \
+    --name-kana "マリア サントス" --birth 1992-06-06 --sex 2 --address "東京都千代田区神田4-4" \
+    --nationality BR --residence-status 技術 --stay-until 2030-01-01 >/dev/null
+pid=$(sql "SELECT id FROM residents WHERE name_kanji = 'Maria SANTOS'")
+"$NHICARD" --config "$CONF" --db "$DB" eligibility add --insurer 133116 --symbol 1 \
+    --number 5 --kind hihokensha --acquired 2020-04-01 "$pid" >/dev/null
+insert_card "$TEST_TMP/standalone-print" standalone
+nhi issue --path standalone --print-to "$TEST_TMP/no/such/dir" "$pid"
+is "$rc" 5 "issue whose certificate cannot be written exits 5"
+like "$out" "the card is issued \(card record [0-9]+ is active\), but the certificate was not printed" \
+    "the error says the card is issued and the certificate is not"
+like "$out" "nhicard print certificate $pid" "the error says how to print it"
+is "$(sql "SELECT state FROM cards WHERE resident_id = $pid")" active "the card stays issued"
+is "$(sql "SELECT count(*) FROM certificates WHERE resident_id = $pid")" 0 \
+    "no certificate serial is recorded for the paper that was not written"
 
 # ---- wrong cards
 n0=$(rows) e0=$(events)

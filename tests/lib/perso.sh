@@ -15,6 +15,9 @@ insurer_number = 133116
 dir = $KEYS
 [rules]
 no_juki = standalone
+[print]
+templates_dir = $top_srcdir/templates
+insurer_name = 千代田区
 EOC
 
 # The resident the Juki test cards belong to (four basic items).

@@ -1,0 +1,44 @@
+/*
+ * cmd-print.h: what `nhicard print` shares with the commands that print as
+ * one of their steps (`nhicard issue`): one print request, filled from the
+ * configuration by cmd_print_defaults() and run by cmd_print_run(), the
+ * same code path as the print command itself.
+ */
+#ifndef NHI_CMD_PRINT_H
+#define NHI_CMD_PRINT_H
+
+#include "cmd.h"
+#include "print.h"
+#include "rules.h"
+
+struct print_request {
+	const char	*sub;		/* certificate, sleeve, sheet, receipt */
+	const char	*out;		/* -o FILE.pdf */
+	const char	*printer;	/* --printer NAME */
+	const char	*preview;	/* --preview FILE.png */
+	const char	*reason;	/* --reason TEXT: voids the valid one */
+	struct nhi_date	 day;		/* --date: 交付年月日 / receipt date */
+	int		 all;		/* sheet --all */
+	long		 volume_size;
+	char		*actions;	/* receipt --action, joined by '\n'; freed by the caller */
+	char		*next_steps;	/* receipt --next; freed by the caller */
+	struct print_opts opts;
+	char		**pos;		/* positional arguments after sub */
+	int		 npos;
+};
+
+/*
+ * Fill the configured defaults: templates, fonts, volume size, today (JST)
+ * and the creation time (SOURCE_DATE_EPOCH, else now). Returns 0 or
+ * NHI_ECONFIG naming the key.
+ */
+int	cmd_print_defaults(struct cmd_ctx *ctx, struct print_request *a);
+
+/*
+ * Print what `a` asks for, exactly as `nhicard print` would: serials are
+ * recorded only when the document was written or accepted by the printer.
+ * Returns 0 or the print, store or usage error with detail.
+ */
+int	cmd_print_run(struct cmd_ctx *ctx, struct print_request *a);
+
+#endif
