@@ -332,7 +332,7 @@ generate(struct gen *g)
 				rec.insurer_number = insurer;
 				snprintf(sym, sizeof(sym), "%02d", district + 1);
 				snprintf(nb, sizeof(nb), "%06ld", household % 1000000);
-				snprintf(br, sizeof(br), "%02d", i + 1);
+				snprintf(br, sizeof(br), "%02d", (i + 1) % 100);
 				rec.symbol = sym;
 				rec.number = nb;
 				rec.branch = br;

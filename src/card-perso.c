@@ -33,6 +33,7 @@ enum perso_plan {
 	PLAN_RESTART,		/* pending row, AP absent or in 01: write again */
 	PLAN_FINISH,		/* pending row, AP complete: verify and record */
 	PLAN_REKEY,		/* AP locked, its key revoked: a new key */
+	PLAN_LOCK,		/* AP usable, its key revoked: lock it, refuse */
 };
 
 struct perso_run {
@@ -43,6 +44,7 @@ struct perso_run {
 	struct card_nhi_state	 nhi;
 	struct store_card	 row;
 	int			 have_row;
+	struct store_card	 revoked;	/* PLAN_LOCK: the revoked key's row */
 	enum perso_plan		 plan;
 	const char		*step;
 	struct scp03		*sc;
@@ -411,6 +413,17 @@ decide(struct perso_run *run)
 			return r;
 		if (strcmp(other.state, "active") == 0)
 			return refuse_active(run, &other);
+		if (strcmp(other.state, "revoked") == 0) {
+			/* Lock when presented (docs/lifecycle.md). */
+			run->revoked = other;
+			run->plan = PLAN_LOCK;
+			return 0;
+		}
+		if (strcmp(other.state, "suspended") == 0)
+			return err_set(NHI_ESTATE, "card %s: its NHI key (card record %lld) is"
+			    " suspended (reported lost): if the card was found, reinstate it"
+			    " with 'nhicard reinstate --card %lld'", run->info.serial_hex,
+			    (long long)other.id, (long long)other.id);
 		if (strcmp(other.state, "personalizing") != 0 &&
 		    strcmp(other.state, "unfinished") != 0)
 			return err_set(NHI_ESTATE, "card %s: its NHI AP is still usable but"
@@ -474,6 +487,32 @@ decide(struct perso_run *run)
 		return r;
 	err_clear();
 	return 0;
+}
+
+/*
+ * A card whose NHI AP is still usable but whose key was revoked (replaced,
+ * stolen, holder died, eligibility ended) is locked as soon as it is
+ * presented (DEACTIVATE FILE, a "locked" event), and nothing else is
+ * written: the clerk is told, and may issue again to re-key it.
+ */
+static int
+lock_presented(struct perso_run *run)
+{
+	const struct store_card *old = &run->revoked;
+	int r;
+
+	r = card_set_locked(run->card, run->prof, run->req->keys, run->req->store, 1, NULL);
+	if (r != 0)
+		return err_wrap(r, "card %s: its NHI key (card record %lld) is revoked (%s)"
+		    " but locking its NHI AP failed: ", run->info.serial_hex,
+		    (long long)old->id, old->state_reason);
+	log_info("card record %lld: revoked key presented, NHI AP locked", (long long)old->id);
+	return err_set(NHI_ESTATE, "card %s: its NHI key (card record %lld) is revoked (%s);"
+	    " its NHI AP has now been locked (LCS 04) and the card stays revoked%s",
+	    run->info.serial_hex, (long long)old->id,
+	    old->state_reason[0] ? old->state_reason : "no reason recorded",
+	    strcmp(old->state_reason, "replaced") == 0 ? ": a replacement was issued" :
+	    "; issue again to give the card a new key");
 }
 
 /* The kind a new row gets, from the path and the card. */
@@ -588,6 +627,12 @@ card_personalize(struct card *card, const struct perso_request *req,
 		goto out;
 	if ((r = decide(&run)) != 0)
 		goto out;
+	if (run.plan == PLAN_LOCK) {
+		(void)card_end(card);
+		began = 0;
+		r = lock_presented(&run);
+		goto out;
+	}
 	selected = run.plan == PLAN_FINISH;
 	perso_trace(&run, "decided after");
 
@@ -609,6 +654,8 @@ card_personalize(struct card *card, const struct perso_request *req,
 		break;
 	case PLAN_FINISH:
 		res.action = "finished";
+		break;
+	case PLAN_LOCK:
 		break;
 	}
 	perso_trace(&run, "store row ready after");

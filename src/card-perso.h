@@ -315,7 +315,9 @@ struct perso_result {
  *   NHI_ECARD_UNKNOWN  not a card of this profile or municipality
  *   NHI_EMISMATCH      a basic item differs (the detail names which)
  *   NHI_ESTATE         the card or the resident already has an active NHI AP,
- *                      the card does not fit the path, not issued here
+ *                      the card does not fit the path, not issued here, or
+ *                      its NHI AP was usable with a revoked key: it has just
+ *                      been locked (lock when presented, docs/lifecycle.md)
  *   NHI_ECARD_REMOVED, NHI_ECARD_RESET, ... the card was lost: the store row
  *                      is unfinished with the step reached (or absent)
  *   NHI_EAUTH, NHI_ECRYPTOGRAM, NHI_ERMAC, NHI_ECARD_SW  the card misbehaved

@@ -12,6 +12,7 @@
 #include "card-perso.h"
 #include "cmd-card.h"
 #include "cmd-perso.h"
+#include "cmd-lifecycle.h"
 #include "error.h"
 #include "store.h"
 
@@ -22,7 +23,7 @@ card_lock_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc, int 
 	struct card_keys *keys = NULL;
 	struct card *card = NULL;
 	struct store *st;
-	char serial[2 * CARD_SERIAL_LEN + 1];
+	char serial[2 * CARD_SERIAL_LEN + 1] = "", subject[48];
 	int r;
 
 	if (argc != 1)
@@ -36,6 +37,10 @@ card_lock_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc, int 
 	printf("card %s: NHI AP %s\n", serial, lock ? "locked (LCS 04)" : "unlocked (LCS 05)");
 	r = 0;
 out:
+	if (argc == 1) {
+		snprintf(subject, sizeof(subject), "serial:%s", serial[0] ? serial : "-");
+		r = cmd_audit(ctx, r, lock ? "card.lock" : "card.unlock", subject, NULL);
+	}
 	card_close(card);
 	card_keys_free(keys);
 	return r;

@@ -14,6 +14,7 @@
 #include "card-perso.h"
 #include "cmd-card.h"
 #include "cmd-perso.h"
+#include "cmd-lifecycle.h"
 #include "error.h"
 #include "store.h"
 #include "util.h"
@@ -69,6 +70,15 @@ card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	cmd_perso_print(stdout, &res);
 	r = 0;
 out:
+	if (have_who) {
+		char subject[32], detail[64];
+
+		snprintf(subject, sizeof(subject), "resident:%lld", (long long)who.id);
+		if (r == 0)
+			snprintf(detail, sizeof(detail), "card:%lld gen=%d",
+			    (long long)res.card_id, res.key_generation);
+		r = cmd_audit(ctx, r, "card.personalize", subject, r == 0 ? detail : NULL);
+	}
 	card_keys_free(keys);
 	if (have_who)
 		store_resident_free(&who);

@@ -14,6 +14,7 @@
 #include "card.h"
 #include "card-perso.h"
 #include "cmd-card.h"
+#include "cmd-lifecycle.h"
 #include "cmd-perso.h"
 #include "error.h"
 #include "store.h"
@@ -29,7 +30,7 @@ card_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct card_nhi_state nhi;
 	struct store_card row;
 	struct store *st;
-	char fp[9];
+	char fp[9], subject[32];
 	int r, began = 0;
 
 	(void)argv;
@@ -74,10 +75,29 @@ card_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    " card %s", info.serial_hex, row.card_serial);
 		goto out;
 	}
+	if (strcmp(row.state, "revoked") == 0) {
+		/* Lock when presented (docs/lifecycle.md). */
+		(void)card_end(card);
+		began = 0;
+		if ((r = card_set_locked(card, &prof, keys, st, 1, NULL)) != 0) {
+			r = err_wrap(r, "card %s: its key is revoked (card record %lld) but"
+			    " locking its NHI AP failed: ", info.serial_hex, (long long)row.id);
+			goto out;
+		}
+		printf("NHI AP locked (LCS 04): the key is revoked (%s)\n", row.state_reason);
+		snprintf(subject, sizeof(subject), "card:%lld", (long long)row.id);
+		(void)cmd_audit(ctx, 0, "card.lock", subject, "locked when presented: key"
+		    " revoked");
+		r = err_set(NHI_ESTATE, "card %s: its key is revoked (%s) in the store (card"
+		    " record %lld): the card must not be accepted; its NHI AP has been"
+		    " locked", info.serial_hex, row.state_reason, (long long)row.id);
+		goto out;
+	}
 	if (strcmp(row.state, "active") != 0) {
 		r = err_set(NHI_ESTATE, "card %s: its key is %s in the store (card record"
-		    " %lld): the card must not be accepted", info.serial_hex, row.state,
-		    (long long)row.id);
+		    " %lld): the card must not be accepted%s", info.serial_hex, row.state,
+		    (long long)row.id, strcmp(row.state, "suspended") == 0 ? " (reported lost:"
+		    " reinstate it with 'nhicard reinstate' if it was found)" : "");
 		goto out;
 	}
 	printf("verdict: valid\n");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd-lifecycle.h"
 #include "error.h"
 #include "rules.h"
 #include "store.h"
@@ -236,7 +237,7 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 	struct eligibility e = { 0 };
 	struct resident res = { 0 };
 	struct store *st;
-	char on[11];
+	char on[11], subject[32], detail[48];
 	int64_t id;
 	int r, all = 0;
 
@@ -253,7 +254,12 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 	store_resident_free(&res);
 	e.resident_id = id;
 	snprintf(e.source, sizeof(e.source), "counter");
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)id);
 	if ((r = store_eligibility_add(st, &e, 0)) != 0)
+		return cmd_audit(ctx, r, "eligibility.add", subject, NULL);
+	snprintf(detail, sizeof(detail), "period:%lld", (long long)e.id);
+	if ((r = cmd_audit(ctx, 0, "eligibility.add", subject, detail)) != 0 ||
+	    (r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
 		return r;
 	printf("added eligibility period #%lld for resident #%lld\n", (long long)e.id,
 	    (long long)id);
@@ -265,7 +271,7 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct eligibility *list = NULL, e;
 	struct store *st;
-	char on[11];
+	char on[11], subject[32], detail[80];
 	int64_t pid, old;
 	size_t n = 0, i;
 	int r, all = 0, found = 0;
@@ -299,7 +305,13 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!found)
 		return err_set(NHI_ENOTFOUND, "period #%lld is not in force", (long long)old);
 	snprintf(e.source, sizeof(e.source), "correction");
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)e.resident_id);
 	if ((r = store_eligibility_add(st, &e, old)) != 0)
+		return cmd_audit(ctx, r, "eligibility.correct", subject, NULL);
+	snprintf(detail, sizeof(detail), "period:%lld supersedes period:%lld",
+	    (long long)e.id, (long long)old);
+	if ((r = cmd_audit(ctx, 0, "eligibility.correct", subject, detail)) != 0 ||
+	    (r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
 		return r;
 	printf("period #%lld supersedes #%lld (kept in the history)\n", (long long)e.id,
 	    (long long)old);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd-lifecycle.h"
 #include "error.h"
 #include "extract.h"
 #include "store.h"
@@ -111,6 +112,7 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct held_item h = { 0 };
 	struct store *st;
+	char subject[32], detail[32];
 	int64_t id;
 	int r;
 
@@ -154,7 +156,9 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	} else
 		r = usage("resolve: expected retry, force, discard or ack");
 	store_held_free(&h);
-	return r;
+	snprintf(subject, sizeof(subject), "held:%lld", (long long)id);
+	snprintf(detail, sizeof(detail), "resolve %.16s", argv[3]);
+	return cmd_audit(ctx, r, "held.resolve", subject, detail);
 }
 
 const struct cmd_entry cmd_held_entry = {

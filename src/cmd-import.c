@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd-lifecycle.h"
 #include "error.h"
 #include "extract.h"
 #include "rules.h"
@@ -495,6 +496,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct opts o = { .enc = TEXT_ENC_AUTO };
 	struct counts total = { 0 }, c;
 	struct store *st;
+	char detail[160];
 	int ch, i, r;
 
 	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
@@ -541,6 +543,14 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		memset(&c, 0, sizeof(c));
 		if ((r = import_file(st, argv[i], &o, &c)) != 0)
+			return cmd_audit(ctx, r, "import.file", NULL, NULL);
+		snprintf(detail, sizeof(detail), "%s%zu records: %zu new, %zu updated, %zu"
+		    " unchanged, %zu merged, %zu held, %zu rejected", o.dry_run ? "dry run: " : "",
+		    c.records, c.new_, c.updated, c.unchanged, c.merged, c.held, c.rejected);
+		/* Audited when it changed the store: importing the same extract
+		 * again, or a dry run, leaves the store byte for byte as it was. */
+		if (!o.dry_run && c.new_ + c.updated + c.merged + c.held > 0 &&
+		    (r = cmd_audit(ctx, 0, "import.file", NULL, detail)) != 0)
 			return r;
 		printf("%s: %zu lines, %zu records: %zu new, %zu updated, %zu unchanged, "
 		    "%zu merged, %zu held, %zu rejected; %zu with 外字; %zu findings\n",
@@ -549,6 +559,9 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		total.rejected += c.rejected;
 		total.held += c.held;
 	}
+	/* Eligibility lost by these extracts revokes the card keys. */
+	if (!o.dry_run && (r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
+		return r;
 	if (total.rejected > 0)
 		return err_set(NHI_EPARSE, "%zu line(s) rejected (the good lines were %s)",
 		    total.rejected, o.dry_run ? "checked, not written" : "imported");

@@ -6,6 +6,7 @@
  *
  *   resident  find the resident and their current NHI eligibility
  *   rules     decide which card path the rules allow and the fee
+ *   queue     refuse while the center queue's backlog passes its limits
  *   card      connect, personalize the card, record it in the store
  *   report    print what was done
  *   certificate  print the certificate (or the sleeve insert) and record its
@@ -24,10 +25,13 @@
 
 #include "card-perso.h"
 #include "cmd.h"
+#include "cmd-lifecycle.h"
 #include "cmd-perso.h"
 #include "cmd-print.h"
 #include "error.h"
 #include "nhiconf.h"
+#include "queue.h"
+#include "operator.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -154,7 +158,24 @@ step_rules(struct issue *is)
 	fin.kind = is->path == PERSO_PATH_NEW_JUKI ? RULES_FEE_NEW_CARD :
 	    is->path == PERSO_PATH_STANDALONE ? RULES_FEE_STANDALONE : RULES_FEE_UPGRADE;
 	fin.waiver = is->waiver;
-	return rules_fee(&is->policy, &fin, &is->fee);
+	if ((r = rules_fee(&is->policy, &fin, &is->fee)) != 0)
+		return r;
+	/* A waiver beyond fee.supervisor_limit needs a second person. */
+	if (is->fee.needs_supervisor) {
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "resident:%lld waived %d yen",
+		    (long long)is->res.id, is->fee.waived);
+		return operator_require_approval(is->ctx, "issue.fee_waiver", detail);
+	}
+	return 0;
+}
+
+/* The center queue's backlog within the configured limits (queue.h). */
+static int
+step_queue(struct issue *is)
+{
+	return queue_backlog_check(is->st, is->ctx->cfg);
 }
 
 static int
@@ -180,6 +201,21 @@ step_card(struct issue *is)
 	req.fee_waived = is->fee.waived > 0;
 	req.fee_reason = is->fee.waived > 0 ? is->waiver : NULL;
 	return cmd_perso_run(is->ctx, &req, &is->result);
+}
+
+/* A card reported lost, stolen or damaged is now replaced (cmd-lifecycle.h). */
+static int
+step_lifecycle(struct issue *is)
+{
+	int64_t old;
+	int r;
+
+	if ((r = cmd_lifecycle_replaced(is->ctx, is->res.id, is->result.card_id, &old)) != 0)
+		return err_wrap(r, "the card is issued (card record %lld is active), but the"
+		    " card it replaces was not marked replaced: ", (long long)is->result.card_id);
+	if (old != 0)
+		printf("replaces card record %lld (now revoked: replaced)\n", (long long)old);
+	return 0;
 }
 
 static int
@@ -269,7 +305,9 @@ step_receipt(struct issue *is)
 static const struct issue_step issue_steps[] = {
 	{ "resident", step_resident },
 	{ "rules", step_rules },
+	{ "queue", step_queue },
 	{ "card", step_card },
+	{ "lifecycle", step_lifecycle },
 	{ "report", step_report },
 	{ "certificate", step_certificate },
 	{ "receipt", step_receipt },
@@ -330,6 +368,16 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if ((r = issue_steps[i].run(&is)) != 0)
 			log_info("issue: step %s failed: %s", issue_steps[i].name,
 			    nhi_errname(r));
+	}
+	if (is.have_res) {
+		char subject[32], detail[96];
+
+		snprintf(subject, sizeof(subject), "resident:%lld", (long long)is.res.id);
+		snprintf(detail, sizeof(detail), "card:%lld path=%s gen=%d",
+		    (long long)is.result.card_id, perso_path_name(is.path) != NULL ?
+		    perso_path_name(is.path) : "-",
+		    is.result.key_generation);
+		r = cmd_audit(ctx, r, "card.issue", subject, detail);
 	}
 	card_keys_free(is.keys);
 	if (is.have_res)

@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-lifecycle.h"
 #include "error.h"
 #include "nhiconf.h"
+#include "operator.h"
 #include "print.h"
 #include "rules.h"
 #include "store.h"
@@ -333,6 +335,20 @@ print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 		    " to print");
 		goto out;
 	}
+	/* A reprint voids every valid certificate it replaces: beyond
+	 * operators.bulk_void_limit that needs a second person. */
+	if (a->reason != NULL && !a->opts.proof) {
+		long limit;
+		char detail[64];
+
+		if ((r = config_get_int(ctx->cfg, "operators.bulk_void_limit", 20, 0,
+		    1000000, &limit)) != 0)
+			goto out;
+		snprintf(detail, sizeof(detail), "reprint of %zu certificates", n);
+		if ((long)n > limit &&
+		    (r = operator_require_approval(ctx, "print.sheet.bulk_void", detail)) != 0)
+			goto out;
+	}
 	if (a->opts.proof)
 		a->volume_size = (long)n;	/* one proof to look at */
 	nvol = (n + (size_t)a->volume_size - 1) / (size_t)a->volume_size;
@@ -444,11 +460,21 @@ out:
 int
 cmd_print_run(struct cmd_ctx *ctx, struct print_request *a)
 {
+	char action[32], subject[64];
+	int r;
+
 	if (strcmp(a->sub, "certificate") == 0 || strcmp(a->sub, "sleeve") == 0)
-		return print_card(ctx, a);
-	if (strcmp(a->sub, "sheet") == 0)
-		return print_sheet(ctx, a);
-	return print_receipt(ctx, a);
+		r = print_card(ctx, a);
+	else if (strcmp(a->sub, "sheet") == 0)
+		r = print_sheet(ctx, a);
+	else
+		r = print_receipt(ctx, a);
+	/* The audit trail: what was printed for whom; a reason voids. */
+	snprintf(action, sizeof(action), "print.%s", a->sub);
+	snprintf(subject, sizeof(subject), "resident:%.40s",
+	    a->npos > 0 ? a->pos[a->npos - 1] : "-");
+	return cmd_audit(ctx, r, action, strcmp(a->sub, "sheet") == 0 ? NULL : subject,
+	    a->reason != NULL ? "reprint: the valid one voided" : NULL);
 }
 
 static int

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "cmd-lifecycle.h"
 #include "error.h"
 #include "rules.h"
 #include "store.h"
@@ -155,6 +156,7 @@ resident_add(struct cmd_ctx *ctx, int argc, char **argv)
 	struct fields f;
 	struct resident res = { 0 };
 	struct store *st;
+	char subject[32];
 	int r;
 
 	if ((r = parse_fields(argc, argv, &f)) != 0)
@@ -175,6 +177,9 @@ resident_add(struct cmd_ctx *ctx, int argc, char **argv)
 	res.residence_status = (char *)f.status;
 	snprintf(res.stay_until, sizeof(res.stay_until), "%s", f.stay_iso);
 	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_resident_add(st, &res)) != 0)
+		return cmd_audit(ctx, r, "resident.add", NULL, NULL);
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
+	if ((r = cmd_audit(ctx, 0, "resident.add", subject, "counter enrolment")) != 0)
 		return r;
 	printf("enrolled resident #%lld at the counter (no person code yet: the next "
 	    "extract that holds the same name, birth date, sex and address is merged)\n",
@@ -316,7 +321,7 @@ resident_edit(struct cmd_ctx *ctx, int argc, char **argv)
 	struct fields f;
 	struct resident res = { 0 };
 	struct store *st;
-	char *saved[5] = { NULL };
+	char *saved[5] = { NULL }, subject[32];
 	int r;
 
 	if ((r = parse_fields(argc, argv, &f)) != 0)
@@ -353,6 +358,8 @@ resident_edit(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("resident #%lld updated\n", (long long)res.id);
 	r = 0;
 out:
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
+	r = cmd_audit(ctx, r, "resident.edit", subject, NULL);
 	res.name_kanji = saved[0];
 	res.name_kana = saved[1];
 	res.address = saved[2];

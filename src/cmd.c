@@ -12,6 +12,7 @@
 #include "store.h"
 
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_audit_entry,
 	&cmd_card_entry,
 	&cmd_db_entry,
 	&cmd_eligibility_entry,
@@ -19,8 +20,13 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_import_entry,
 	&cmd_issue_entry,
+	&cmd_keys_entry,
+	&cmd_operator_entry,
 	&cmd_print_entry,
+	&cmd_queue_entry,
+	&cmd_reinstate_entry,
 	&cmd_resident_entry,
+	&cmd_revoke_entry,
 	&cmd_version_entry,
 	NULL
 };

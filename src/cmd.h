@@ -24,6 +24,9 @@ struct cmd_ctx {
 	const char	*reader;	/* --reader, or card.reader from config */
 	struct config	*cfg;		/* always loaded before exec */
 	struct store	*store;		/* opened by cmd_store() on demand */
+	const char	*operator_login; /* who acts: --operator, $NHICARD_OPERATOR, "demo" */
+	unsigned	operator_roles;	/* OPERATOR_ROLE_* bits of the authenticated operator */
+	const char	*approver;	/* --approver LOGIN for two-person actions, or NULL */
 };
 
 struct cmd_entry {
@@ -64,10 +67,16 @@ extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_card_entry;
 extern const struct cmd_entry cmd_db_entry;
 extern const struct cmd_entry cmd_print_entry;
+extern const struct cmd_entry cmd_queue_entry;
 extern const struct cmd_entry cmd_eligibility_entry;
 extern const struct cmd_entry cmd_held_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_issue_entry;
 extern const struct cmd_entry cmd_resident_entry;
+extern const struct cmd_entry cmd_keys_entry;
+extern const struct cmd_entry cmd_operator_entry;
+extern const struct cmd_entry cmd_audit_entry;
+extern const struct cmd_entry cmd_reinstate_entry;
+extern const struct cmd_entry cmd_revoke_entry;
 
 #endif

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "crypto.h"
+#include "crypto-keystore.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "util.h"
@@ -192,6 +193,12 @@ keyfile_read(const char *path, char **text, size_t *len)
 
 	if ((r = fs_read_file(path, KEYFILE_MAX, text, len)) != 0)
 		return err_wrap(r, "key file %s: ", path);
+	/* A wrapped file (docs/keys.md 4.5) is opened with the passphrase. */
+	if (strlen(*text) == *len && (r = crypto_keystore_open_text(path, text, len)) != 0) {
+		util_free_secret(*text, *len);
+		*text = NULL;
+		return r;
+	}
 	if (strlen(*text) != *len) {
 		util_free_secret(*text, *len);
 		*text = NULL;
@@ -277,19 +284,31 @@ int
 crypto_master_keys_load(const char *path, enum crypto_mode mode,
     struct crypto_master_keys *out)
 {
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = keyfile_read(path, &text, &len)) != 0)
+		return r;
+	r = crypto_master_keys_parse(path, text, len, mode, out);
+	util_free_secret(text, len);
+	return r;
+}
+
+int
+crypto_master_keys_parse(const char *path, const char *text, size_t len,
+    enum crypto_mode mode, struct crypto_master_keys *out)
+{
 	static const char *const known[] = { "test", "kvn", "algorithm", "enc",
 	    "mac", "dek", "enc-kcv", "mac-kcv", "dek-kcv", NULL };
 	struct keyfile kf = { .path = path };
 	struct crypto_master_keys m;
 	const struct keyfile_entry *e;
-	char *text = NULL, *end;
-	size_t len = 0;
+	char *end;
 	long kvn;
 	int r;
 
 	memset(&m, 0, sizeof m);
-	if ((r = keyfile_read(path, &text, &len)) != 0)
-		goto out;
 	if ((r = keyfile_parse(&kf, text, len)) != 0)
 		goto out;
 	if (kf.pem != NULL) {
@@ -330,8 +349,6 @@ crypto_master_keys_load(const char *path, enum crypto_mode mode,
 out:
 	crypto_master_keys_wipe(&m);
 	keyfile_clear(&kf);
-	if (text != NULL)
-		util_free_secret(text, len);
 	return r;
 }
 
@@ -387,15 +404,27 @@ int
 crypto_sign_key_load(const char *path, enum crypto_mode mode,
     struct crypto_sign_key **out)
 {
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = keyfile_read(path, &text, &len)) != 0)
+		return r;
+	r = crypto_sign_key_parse(path, text, len, mode, out);
+	util_free_secret(text, len);
+	return r;
+}
+
+int
+crypto_sign_key_parse(const char *path, const char *text, size_t len,
+    enum crypto_mode mode, struct crypto_sign_key **out)
+{
 	static const char *const known[] = { "test", "curve", NULL };
 	struct keyfile kf = { .path = path };
 	const struct keyfile_entry *e;
-	char *text = NULL;
-	size_t len = 0;
 	int test = 0, r;
 
-	if ((r = keyfile_read(path, &text, &len)) != 0 ||
-	    (r = keyfile_parse(&kf, text, len)) != 0 ||
+	if ((r = keyfile_parse(&kf, text, len)) != 0 ||
 	    (r = keyfile_check_names(&kf, known)) != 0 ||
 	    (r = keyfile_test_flag(&kf, mode, &test)) != 0)
 		goto out;
@@ -413,7 +442,5 @@ crypto_sign_key_load(const char *path, enum crypto_mode mode,
 	r = crypto_sign_key_from_pem(kf.pem, kf.pemlen, test, path, out);
 out:
 	keyfile_clear(&kf);
-	if (text != NULL)
-		util_free_secret(text, len);
 	return r;
 }

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "crypto-keystore.h"
 #include "error.h"
 #include "nhiconf.h"
+#include "operator.h"
 #include "store.h"
 #include "util.h"
 
@@ -31,7 +33,8 @@
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: nhicard [--db PATH] [--config PATH] [--reader NAME] COMMAND [ARGS]\n"
+	fprintf(fp, "usage: nhicard [--db PATH] [--config PATH] [--reader NAME]\n"
+	    "               [--operator LOGIN] [--approver LOGIN] COMMAND [ARGS]\n"
 	    "Run 'nhicard help' for the commands.\n");
 }
 
@@ -54,6 +57,8 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "reader", required_argument, NULL, 'r' },
+		{ "operator", required_argument, NULL, 'o' },
+		{ "approver", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -63,10 +68,13 @@ main(int argc, char **argv)
 	const char *db_opt = NULL, *config_opt = NULL, *env;
 	int c, i, r, explicit_config = 0;
 
+	/* Everything the station writes (store, -wal/-shm, PDFs, exports,
+	 * reject files, key files) is for the station's user alone. */
+	umask(077);
 	setlocale(LC_ALL, "");
 	log_init("nhicard");
 	/* '+' stops at the first non-option: the command's options are its own. */
-	while ((c = getopt_long(argc, argv, "+d:c:r:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:c:r:o:a:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db_opt = optarg;
@@ -76,6 +84,12 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			ctx.reader = optarg;
+			break;
+		case 'o':
+			ctx.operator_login = optarg;
+			break;
+		case 'a':
+			ctx.approver = optarg;
 			break;
 		case 'h':
 			return cmd_help_entry.exec(&ctx, 1, argv) == 0 ? 0 : NHI_EXIT_INTERNAL;
@@ -125,10 +139,20 @@ main(int argc, char **argv)
 	if (ctx.reader == NULL)
 		ctx.reader = config_get(ctx.cfg, "card.reader", NULL);
 
+	if (ctx.operator_login == NULL && (env = getenv("NHICARD_OPERATOR")) != NULL &&
+	    *env != '\0')
+		ctx.operator_login = env;
+	if (ctx.approver == NULL && (env = getenv("NHICARD_APPROVER")) != NULL &&
+	    *env != '\0')
+		ctx.approver = env;
+	/* Who acts, and may they (the role table in operator-roles.c). */
+	if ((r = operator_authorize(&ctx, entry, argc, argv)) != 0)
+		goto out;
 	r = entry->exec(&ctx, argc, argv);
 out:
 	if (r != 0)
 		fprintf(stderr, "nhicard: %s\n", err_text(r));
+	crypto_keystore_forget();
 	store_close(ctx.store);
 	config_free(ctx.cfg);
 	return r == 0 ? 0 : nhi_exit_code(r);

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "error.h"
+#include "lifecycle.h"
+#include "queue.h"
 #include "store-int.h"
 #include "util.h"
 
@@ -72,18 +74,23 @@ card_fetch(struct store *st, sqlite3_stmt *stmt, const char *what, struct store_
 	return 0;
 }
 
-/* Insert one card_events row inside the caller's transaction. */
+/* Insert one card_events row inside the caller's transaction, with the
+ * loss report's who and how when given (NULL otherwise). */
 static int
-card_event_insert(struct store *st, int64_t id, const char *event, const char *from,
-    const char *to, const char *detail)
+card_event_insert_report(struct store *st, int64_t id, const char *event,
+    const char *from, const char *to, const char *detail, const char *reported_by,
+    const char *report_how)
 {
 	sqlite3_stmt *stmt = NULL;
 	char now[24];
 	int r, rc;
 
 	if ((r = store_prepare(st, "INSERT INTO card_events (card_id, at, event, from_state,"
-	    " to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &stmt)) != 0)
+	    " to_state, detail, reported_by, report_how) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8)", &stmt)) != 0)
 		return r;
+	sqlite3_bind_text(stmt, 7, reported_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, report_how, -1, SQLITE_STATIC);
 	store_now(now, sizeof(now));
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
@@ -96,6 +103,34 @@ card_event_insert(struct store *st, int64_t id, const char *event, const char *f
 	else
 		r = 0;
 	sqlite3_finalize(stmt);
+	return r;
+}
+
+static int
+card_event_insert(struct store *st, int64_t id, const char *event, const char *from,
+    const char *to, const char *detail)
+{
+	return card_event_insert_report(st, id, event, from, to, detail, NULL, NULL);
+}
+
+/* Join the caller's transaction when one is open, else open one (*own). */
+static int
+card_txn_begin(struct store *st, int *own)
+{
+	*own = !st->in_txn;
+	return *own ? store_begin(st) : 0;
+}
+
+/* Commit what card_txn_begin opened; roll it back on error. The caller's
+ * own transaction is left to the caller. */
+static int
+card_txn_end(struct store *st, int own, int r)
+{
+	if (!own)
+		return r;
+	if (r == 0)
+		return store_commit(st);
+	store_rollback(st);
 	return r;
 }
 
@@ -169,19 +204,24 @@ card_state_in(const char *state, const char *list)
 	return 0;
 }
 
-/* The row's current state, inside the caller's transaction. */
+/* The row's current state (and, when `reason` is not NULL, its
+ * state_reason), inside the caller's transaction. */
 static int
-card_current_state(struct store *st, int64_t id, char *state, size_t cap)
+card_current_state_reason(struct store *st, int64_t id, char *state, size_t cap,
+    char *reason, size_t rcap)
 {
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "SELECT state FROM cards WHERE id = ?1", &stmt)) != 0)
+	if ((r = store_prepare(st, "SELECT state, coalesce(state_reason, '') FROM cards"
+	    " WHERE id = ?1", &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		store_col_text(stmt, 0, state, cap);
+		if (reason != NULL)
+			store_col_text(stmt, 1, reason, rcap);
 		r = 0;
 	} else if (rc == SQLITE_DONE)
 		r = err_set(NHI_ENOTFOUND, "no card record with id %lld", (long long)id);
@@ -191,24 +231,55 @@ card_current_state(struct store *st, int64_t id, char *state, size_t cap)
 	return r;
 }
 
+static int
+card_current_state(struct store *st, int64_t id, char *state, size_t cap)
+{
+	return card_current_state_reason(st, id, state, cap, NULL, 0);
+}
+
+/* Ask the life cycle (lifecycle.h) whether `event` may move the row from
+ * `cur` (with `cur_reason`) and, when `want` is not NULL, that it leads
+ * there. Sets *to and *to_reason. */
+static int
+card_check_transition(int64_t id, const char *cur, const char *cur_reason,
+    const char *event, const char *want, const char **to, const char **to_reason)
+{
+	int r;
+
+	if ((r = lifecycle_next(id, cur, cur_reason, event, to, to_reason)) != 0)
+		return r;
+	if (want != NULL && strcmp(*to, want) != 0)
+		return err_set(NHI_EINTERNAL, "card record %lld: event %s leads from %s to"
+		    " %s, not %s", (long long)id, event, cur, *to, want);
+	return 0;
+}
+
 int
 store_card_set_state(struct store *st, int64_t id, const char *from, const char *state,
     const char *step, const char *reason, const char *event, const char *detail)
 {
 	sqlite3_stmt *stmt = NULL;
-	char cur[16], now[24];
-	int r, rc;
+	char cur[16], cur_reason[256], now[24];
+	const char *to, *to_reason;
+	int r, rc, own;
 
-	if ((r = store_begin(st)) != 0)
+	if ((r = card_txn_begin(st, &own)) != 0)
 		return r;
-	if ((r = card_current_state(st, id, cur, sizeof(cur))) != 0)
+	if ((r = card_current_state_reason(st, id, cur, sizeof(cur), cur_reason,
+	    sizeof(cur_reason))) != 0)
 		goto out;
 	if (from != NULL && !card_state_in(cur, from)) {
 		r = err_set(NHI_ESTATE, "card record %lld is %s, not %s", (long long)id, cur, from);
 		goto out;
 	}
+	if ((r = card_check_transition(id, cur, cur_reason, event, state, &to,
+	    &to_reason)) != 0)
+		goto out;
+	if (to_reason != NULL)
+		reason = to_reason;	/* the life cycle's reason ("": none) */
 	if ((r = store_prepare(st, "UPDATE cards SET state = ?2,"
-	    " step = coalesce(?3, step), state_reason = coalesce(?4, state_reason),"
+	    " step = coalesce(?3, step), state_reason = CASE WHEN ?4 IS NULL THEN"
+	    " state_reason WHEN ?4 = '' THEN NULL ELSE ?4 END,"
 	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
 		goto out;
 	store_now(now, sizeof(now));
@@ -221,15 +292,10 @@ store_card_set_state(struct store *st, int64_t id, const char *from, const char 
 		r = store_err(st, rc, "update card state");
 		goto out;
 	}
-	if ((r = card_event_insert(st, id, event, cur, state, detail)) != 0 ||
-	    (r = store_commit(st)) != 0)
-		goto out;
-	r = 0;
+	r = card_event_insert(st, id, event, cur, state, detail);
 out:
 	sqlite3_finalize(stmt);
-	if (r != 0)
-		store_rollback(st);
-	return r;
+	return card_txn_end(st, own, r);
 }
 
 int
@@ -239,9 +305,10 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 {
 	sqlite3_stmt *stmt = NULL;
 	char cur[16], now[24];
-	int r, rc;
+	const char *to, *to_reason;
+	int r, rc, own;
 
-	if ((r = store_begin(st)) != 0)
+	if ((r = card_txn_begin(st, &own)) != 0)
 		return r;
 	if ((r = card_current_state(st, id, cur, sizeof(cur))) != 0)
 		goto out;
@@ -250,6 +317,9 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 		    " personalized can become active", (long long)id, cur);
 		goto out;
 	}
+	if ((r = card_check_transition(id, cur, NULL, LC_EV_ACTIVATED, "active", &to,
+	    &to_reason)) != 0)
+		goto out;
 	if ((r = store_prepare(st, "UPDATE cards SET state = 'active', step = 'done',"
 	    " state_reason = NULL, public_key = ?2, key_record = ?3, issued_on = ?4,"
 	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
@@ -270,32 +340,95 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 		r = store_err(st, rc, "activate card");
 		goto out;
 	}
-	if ((r = card_event_insert(st, id, "activated", cur, "active", detail)) != 0 ||
-	    (r = store_commit(st)) != 0)
-		goto out;
-	r = 0;
+	r = card_event_insert(st, id, LC_EV_ACTIVATED, cur, "active", detail);
+	if (r == 0)	/* the center learns of the card in the same transaction */
+		r = queue_card_issued(st, id, NULL);
 out:
 	sqlite3_finalize(stmt);
-	if (r != 0)
-		store_rollback(st);
-	return r;
+	return card_txn_end(st, own, r);
 }
 
 int
 store_card_event(struct store *st, int64_t id, const char *event, const char *detail)
 {
 	char cur[16];
+	int r, own;
+
+	if ((r = card_txn_begin(st, &own)) != 0)
+		return r;
+	if ((r = card_current_state(st, id, cur, sizeof(cur))) == 0)
+		r = card_event_insert(st, id, event, cur, cur, detail);
+	return card_txn_end(st, own, r);
+}
+
+int
+store_card_transition(struct store *st, int64_t id, const char *event,
+    const char *detail, const char *reported_by, const char *report_how,
+    struct store_card *after)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_card row;
+	char cur[16], cur_reason[256], now[24];
+	const char *to, *to_reason;
+	int r, rc, own;
+
+	if ((r = card_txn_begin(st, &own)) != 0)
+		return r;
+	if ((r = card_current_state_reason(st, id, cur, sizeof(cur), cur_reason,
+	    sizeof(cur_reason))) != 0 ||
+	    (r = card_check_transition(id, cur, cur_reason, event, NULL, &to,
+	    &to_reason)) != 0)
+		goto out;
+	if ((r = store_prepare(st, "UPDATE cards SET state = ?2, state_reason ="
+	    " CASE WHEN ?3 IS NULL THEN state_reason WHEN ?3 = '' THEN NULL ELSE ?3 END,"
+	    " updated_at = ?4 WHERE id = ?1", &stmt)) != 0)
+		goto out;
+	store_now(now, sizeof(now));
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, to_reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		r = err_set(NHI_ESTATE, "card %lld: the resident already has another active"
+		    " card; a person holds one active NHI key at a time", (long long)id);
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "change card state");
+		goto out;
+	}
+	if ((r = card_event_insert_report(st, id, event, cur, to, detail, reported_by,
+	    report_how)) != 0)
+		goto out;
+	if (after != NULL && (r = store_card_get(st, id, &row)) != 0)
+		goto out;
+	if (after != NULL)
+		*after = row;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return card_txn_end(st, own, r);
+}
+
+int
+store_card_latest_for_resident(struct store *st, int64_t resident_id,
+    const char *state, struct store_card *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	char what[64];
 	int r;
 
-	if ((r = store_begin(st)) != 0)
+	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
+	    " AND state = ?2 ORDER BY id DESC LIMIT 1", &stmt)) != 0)
 		return r;
-	if ((r = card_current_state(st, id, cur, sizeof(cur))) != 0 ||
-	    (r = card_event_insert(st, id, event, cur, cur, detail)) != 0 ||
-	    (r = store_commit(st)) != 0) {
-		store_rollback(st);
-		return r;
-	}
-	return 0;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
+	snprintf(what, sizeof(what), "a %s card of resident %lld", state,
+	    (long long)resident_id);
+	r = card_fetch(st, stmt, what, out);
+	sqlite3_finalize(stmt);
+	return r;
 }
 
 int
@@ -433,6 +566,63 @@ store_card_events_text(struct store *st, int64_t id, char **out)
 	r = 0;
 out:
 	free(text);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_replaceable(struct store *st, int64_t resident_id, struct store_card *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	char what[64];
+	int r;
+
+	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
+	    " AND (state = 'suspended' OR (state = 'revoked' AND state_reason IN"
+	    " ('lost', 'stolen', 'damaged'))) ORDER BY id DESC LIMIT 1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	snprintf(what, sizeof(what), "a replaceable card of resident %lld",
+	    (long long)resident_id);
+	r = card_fetch(st, stmt, what, out);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_card_active_without_eligibility(struct store *st, const char *on, int64_t **ids,
+    size_t *n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t *list = NULL;
+	size_t count = 0, cap = 0;
+	int r, rc;
+
+	/* The same period-in-force test as store_eligibility_current(). */
+	if ((r = store_prepare(st, "SELECT c.id FROM cards c WHERE c.state = 'active'"
+	    " AND NOT EXISTS (SELECT 1 FROM eligibility_periods e"
+	    " WHERE e.resident_id = c.resident_id AND e.superseded_by IS NULL"
+	    " AND e.acquired_on <= ?1 AND (e.lost_on IS NULL OR e.lost_on > ?1))"
+	    " ORDER BY c.id", &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, on, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? 2 * cap : 8;
+			list = xreallocarray(list, cap, sizeof(*list));
+		}
+		list[count++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "find cards without eligibility");
+		goto out;
+	}
+	*ids = list;
+	*n = count;
+	list = NULL;
+	r = 0;
+out:
+	free(list);
 	sqlite3_finalize(stmt);
 	return r;
 }

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "print.h"
+#include "queue.h"
 #include "rules.h"
 #include "store-int.h"
 #include "util.h"
@@ -269,7 +270,12 @@ store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibili
 			r = store_err(st, rc, "link the voided certificate");
 			goto out;
 		}
+		if ((r = queue_certificate_voided(st, old_id, reason, NULL)) != 0)
+			goto out;
 	}
+	/* The center learns of both in this same transaction (queue.h). */
+	if ((r = queue_certificate_issued(st, new_id, NULL)) != 0)
+		goto out;
 	*serial = ser;
 	ser = NULL;
 	r = 0;

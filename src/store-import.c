@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "extract.h"
+#include "queue.h"
 #include "rules.h"
 #include "store-res-int.h"
 #include "util.h"
@@ -89,6 +90,7 @@ struct store_import {
 	/* The last household seen: members come together in an extract. */
 	char		*hh_code, *hh_address, *hh_address_code;
 	int64_t		 hh_id;
+	struct store_queue_writer *qw;	/* center queue records (queue.h) */
 };
 
 /* What the store holds about a person found by code. */
@@ -311,6 +313,10 @@ store_import_commit(struct store_import *im)
 		sqlite3_finalize(im->q[i]);
 		im->q[i] = NULL;
 	}
+	if (im->qw != NULL && (r = store_queue_writer_flush(im->qw)) != 0)
+		return r;
+	store_queue_writer_free(im->qw);
+	im->qw = NULL;
 	for (k = 0; k < im->ndeferred; k++)
 		if ((rc = sqlite3_exec(im->st->db, im->deferred_index[k], NULL, NULL, NULL)) !=
 		    SQLITE_OK)
@@ -330,6 +336,7 @@ store_import_free(struct store_import *im)
 		return;
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(im->q[i]);
+	store_queue_writer_free(im->qw);
 	if (!im->committed)
 		store_rollback(im->st);
 	if (im->journal_switched && journal_mode(im->st, "wal") != 0)
@@ -613,6 +620,35 @@ elig_equal(const struct eligibility *e, const struct extract_record *rec)
 	    e->special_address == rec->special_address;
 }
 
+/* Queue the period just written (new_id, superseding old_id or 0) for the
+ * center, from the record in hand (no read back). */
+static int
+queue_period(struct store_import *im, const struct extract_record *rec, int64_t rid,
+    int64_t new_id, int64_t old_id)
+{
+	struct eligibility e;
+	int r;
+
+	if (im->qw == NULL && (r = store_queue_writer_new(im->st, &im->qw)) != 0)
+		return r;
+	memset(&e, 0, sizeof(e));
+	e.id = new_id;
+	e.resident_id = rid;
+	snprintf(e.insurer_number, sizeof(e.insurer_number), "%s", rec->insurer_number);
+	snprintf(e.symbol, sizeof(e.symbol), "%s", rec->symbol);
+	snprintf(e.number, sizeof(e.number), "%s", rec->number);
+	snprintf(e.branch, sizeof(e.branch), "%s", rec->branch);
+	snprintf(e.cert_kind, sizeof(e.cert_kind), "%s", rec->cert_kind);
+	e.short_months = rec->short_months;
+	memcpy(e.acquired_on, rec->acquired_on, sizeof(e.acquired_on));
+	memcpy(e.lost_on, rec->lost_on, sizeof(e.lost_on));
+	memcpy(e.valid_until, rec->valid_until, sizeof(e.valid_until));
+	e.burden_pct = rec->burden_pct;
+	memcpy(e.burden_from, rec->burden_from, sizeof(e.burden_from));
+	e.special_address = rec->special_address;
+	return queue_eligibility_record(im->st, im->qw, &e, old_id, NULL);
+}
+
 /* Add the record's period unless the same one is in force; a changed one
  * supersedes the period with the same acquisition date. *changed set. */
 static int
@@ -675,6 +711,9 @@ apply_eligibility(struct store_import *im, const struct extract_record *rec, int
 		if ((r = step_done(im, s, "supersede eligibility period")) != 0)
 			return r;
 	}
+	/* The center learns of it in the import's transaction. */
+	if ((r = queue_period(im, rec, rid, new_id, old_id)) != 0)
+		return r;
 	*changed = 1;
 	check_eligibility(im, rec, rid, file, line, old_id != 0 ? old_lost : NULL, res);
 	return 0;

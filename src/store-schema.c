@@ -157,7 +157,7 @@ static const char schema_v1[] =
 "  key_generation INTEGER NOT NULL CHECK (key_generation >= 1),"
 "  state          TEXT NOT NULL CHECK (state IN"
 "                 ('personalizing', 'unfinished', 'active', 'suspended', 'revoked')),"
-"  state_reason   TEXT,"
+"  state_reason   TEXT,"	/* why unfinished; suspended/revoked: docs/lifecycle.md */
 "  step           TEXT,"			/* personalization step last reached */
 "  public_key     BLOB,"			/* the card-unique key's public half */
 "  key_record     BLOB,"			/* the signed key record as written */
@@ -180,7 +180,9 @@ static const char schema_v1[] =
 "  from_state     TEXT,"
 "  to_state       TEXT,"
 "  detail         TEXT,"
-"  operator_id    INTEGER REFERENCES operators(id)"
+"  operator_id    INTEGER REFERENCES operators(id),"
+"  reported_by    TEXT,"			/* loss reports: who reported ("holder", ...) */
+"  report_how     TEXT CHECK (report_how IN ('counter', 'phone', 'mail'))"
 ") STRICT;"
 "CREATE INDEX card_events_card ON card_events (card_id);"
 
@@ -205,18 +207,50 @@ static const char schema_v1[] =
 "CREATE UNIQUE INDEX certificates_one_valid ON certificates (resident_id, document)"
 "  WHERE voided_at IS NULL;"
 
-/* Records for the shared-use center, numbered without gaps per station. */
+/* Records for the shared-use center, numbered without gaps per station
+ * (docs/queue-format.md). seq comes from queue_state.last_seq, taken in
+ * the transaction that records the event, so a rollback leaves no gap.
+ * payload is the record's JSON line as it travels. A rejected record is a
+ * clerk's work item until retried (same seq, same record_id, attempt + 1). */
 "CREATE TABLE queue_records ("
 "  seq            INTEGER PRIMARY KEY,"
-"  record_id      TEXT NOT NULL UNIQUE,"
-"  lane           TEXT NOT NULL CHECK (lane IN ('revocation', 'bulk')),"
+"  record_id      TEXT NOT NULL,"		/* 128 random bits, hex: no index needed */
+"  lane           TEXT NOT NULL CHECK (lane = 'revocation' OR lane = 'bulk'),"
 "  kind           TEXT NOT NULL,"
 "  payload        BLOB NOT NULL,"
 "  created_at     TEXT NOT NULL,"
-"  sent_at        TEXT,"
+"  attempt        INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),"
+"  sent_at        TEXT,"			/* first sent (exported or pushed) */
+"  last_batch     INTEGER,"			/* the batch it last travelled in */
 "  acked_at       TEXT,"
 "  rejected_at    TEXT,"
-"  reject_reason  TEXT"
+"  reject_code    TEXT,"
+"  reject_reason  TEXT,"
+"  retried_at     TEXT,"
+"  CHECK (acked_at IS NULL OR rejected_at IS NULL)"
+") STRICT;"
+"CREATE INDEX queue_records_open ON queue_records (lane, seq) WHERE acked_at IS NULL;"
+/* The queue's counters: one row. center_through is the highest contiguous
+ * sequence number the center acknowledged; ack_serial the serial of the
+ * newest acknowledgement imported. */
+"CREATE TABLE queue_state ("
+"  id             INTEGER PRIMARY KEY CHECK (id = 1),"
+"  last_seq       INTEGER NOT NULL DEFAULT 0,"
+"  last_batch     INTEGER NOT NULL DEFAULT 0,"
+"  center_through INTEGER NOT NULL DEFAULT 0,"
+"  ack_serial     INTEGER NOT NULL DEFAULT 0,"
+"  purged_through INTEGER NOT NULL DEFAULT 0"
+") STRICT;"
+"INSERT INTO queue_state (id) VALUES (1);"
+/* Acknowledgements imported, by their digest: the same file twice is
+ * refused. */
+"CREATE TABLE queue_acks ("
+"  serial         INTEGER PRIMARY KEY,"
+"  digest         TEXT NOT NULL UNIQUE,"
+"  through        INTEGER NOT NULL,"
+"  rejected       INTEGER NOT NULL,"
+"  source         TEXT NOT NULL,"
+"  imported_at    TEXT NOT NULL"
 ") STRICT;"
 
 "CREATE TABLE operators ("

@@ -120,9 +120,10 @@ struct store_card {
 int	store_card_insert(struct store *st, struct store_card *c, const char *detail);
 
 /*
- * Move card `id` to `state` (personalizing, unfinished, suspended,
- * revoked), setting step and state_reason (NULL keeps them) and adding
- * event `event` with `detail`. Only from a state in `from` (a
+ * Move card `id` to `state` (personalizing, unfinished), setting step and
+ * state_reason (NULL keeps them) and adding event `event` with `detail`;
+ * the life cycle (lifecycle.h) must allow `event` from the row's state
+ * and lead to `state`. Joins the caller's transaction when one is open. Only from a state in `from` (a
  * comma-separated list such as "personalizing,unfinished"; NULL: any);
  * otherwise NHI_ESTATE. Returns 0, NHI_ENOTFOUND, NHI_ESTATE or a store
  * error.
@@ -144,6 +145,35 @@ int	store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 /* Add an event to card `id` without changing its state. */
 int	store_card_event(struct store *st, int64_t id, const char *event,
 	    const char *detail);
+
+/*
+ * Apply life-cycle event `event` (lifecycle.h: report_lost, revoke_*,
+ * replace, reinstate, ...) to card `id`: the state and reason follow
+ * lifecycle_next(), anything it refuses is NHI_ESTATE with its detail. The
+ * card_events row records `detail` and, for a loss report, who reported it
+ * and how (counter, phone, mail; NULL otherwise). Joins the caller's open
+ * transaction (so queue and audit records commit with it), else runs in
+ * its own. *after (may be NULL) is the row afterwards. Returns 0,
+ * NHI_ENOTFOUND, NHI_ESTATE (refused, or a second active card for the
+ * resident) or a store error.
+ */
+int	store_card_transition(struct store *st, int64_t id, const char *event,
+	    const char *detail, const char *reported_by, const char *report_how,
+	    struct store_card *after);
+
+/* The resident's newest card in `state`: 0 and *out, or NHI_ENOTFOUND. */
+int	store_card_latest_for_resident(struct store *st, int64_t resident_id,
+	    const char *state, struct store_card *out);
+
+/* The resident's newest card that a replacement supersedes (suspended, or
+ * revoked as stolen or damaged): 0 and *out, or NHI_ENOTFOUND. */
+int	store_card_replaceable(struct store *st, int64_t resident_id,
+	    struct store_card *out);
+
+/* Active cards whose resident has no NHI eligibility period in force on
+ * `on` (YYYY-MM-DD), by id. *ids (caller must free) and *n set. */
+int	store_card_active_without_eligibility(struct store *st, const char *on,
+	    int64_t **ids, size_t *n);
 
 /* Look-ups: 0 and *out filled, or NHI_ENOTFOUND (or a store error). */
 int	store_card_get(struct store *st, int64_t id, struct store_card *out);

@@ -18,39 +18,7 @@
 #include "text.h"
 #include "util.h"
 
-struct fixture {
-	char		 dir[64];
-	char		 path[96];
-	struct store	*st;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = xcalloc(1, sizeof(*f));
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nhicard-unit.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/s.db", f->dir);
-	if (store_open(f->path, STORE_CREATE, &f->st) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	char *cmd = xasprintf("rm -rf '%s'", f->dir);
-
-	store_close(f->st);
-	(void)system(cmd);
-	free(cmd);
-	free(f);
-	return 0;
-}
+#include "store-fixture.h"
 
 /* Import CSV lines (UTF-8) in one import; outcomes into out[]. */
 static void

@@ -1,0 +1,165 @@
+/*
+ * center-intake.c: what the intake does with one batch, whatever brought
+ * it (HTTPS or media): open it (center-cms.c), parse it (center-batch.c),
+ * store each record once, reject what it cannot take with a reason, and
+ * build the center-signed, cumulative acknowledgement
+ * (docs/queue-format.md section 4).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "center.h"
+#include "error.h"
+#include "util.h"
+
+char *
+center_ack_file_name(const char *station, int64_t serial)
+{
+	return xasprintf("%s-a%08lld.ack", station, (long long)serial);
+}
+
+static int
+take_record(struct center_store *cs, const char *station, struct center_in *in,
+    int check_user)
+{
+	struct center_record rec = {
+		.station = station, .record_id = in->id, .seq = in->seq,
+		.attempt = in->attempt, .lane = in->lane, .kind = in->kind,
+		.user_number = in->user_number, .text = in->line,
+	};
+	enum center_put res;
+	int r, known;
+
+	if (in->reject_code == NULL && check_user) {
+		if ((r = center_store_user_known(cs, in->user_number, &known)) != 0)
+			return r;
+		if (!known)
+			center_in_reject(in, "unknown_user_number", "no card with this user number "
+			    "was issued to the center");
+	}
+	if (in->reject_code != NULL)
+		return center_store_reject(cs, &rec, in->reject_code, in->reject_reason);
+	r = center_store_put(cs, &rec, &res);
+	if (r == NHI_ECONFLICT) {
+		center_in_reject(in, "conflict", "seq %lld or id already held under another id "
+		    "or seq", (long long)in->seq);
+		return center_store_reject(cs, &rec, in->reject_code, in->reject_reason);
+	}
+	return r;
+}
+
+static int
+ack_text(struct center_store *cs, const char *station, int64_t *serial_out,
+    char **out, size_t *outlen)
+{
+	char now[32], *text = NULL, *tail;
+	int64_t through, serial;
+	size_t len;
+	time_t t = time(NULL);
+	struct tm tm;
+	int r;
+
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((r = center_store_contiguous(cs, station, &through)) != 0 ||
+	    (r = center_store_next_serial(cs, station, &serial)) != 0)
+		return r;
+	text = xasprintf("nhicard-queue-ack 1\nstation %s\nserial %lld\ncreated %s\n"
+	    "through %lld\n", station, (long long)serial, now, (long long)through);
+	len = strlen(text);
+	if ((r = center_store_ack_lines(cs, station, through, &text, &len)) != 0) {
+		free(text);
+		return r;
+	}
+	tail = xasprintf("%send\n", text);
+	free(text);
+	*serial_out = serial;
+	*outlen = len + 4;
+	*out = tail;
+	return 0;
+}
+
+/* A certificate names its station by the last word of its common name
+ * ("nhicard TEST station ST01" is ST01; "ST01" is ST01). */
+static const char *
+cn_station(const char *cn)
+{
+	const char *sp = strrchr(cn, ' ');
+
+	return sp != NULL ? sp + 1 : cn;
+}
+
+/* Test fault (docs/center.md): $NHICARD_CENTER_FAULT=reject-seq=N rejects
+ * the record with seq N while its attempt is 1. */
+static void
+fault_reject(struct center_in *in)
+{
+	const char *f = getenv("NHICARD_CENTER_FAULT");
+
+	if (f != NULL && strncmp(f, "reject-seq=", 11) == 0 &&
+	    strtoll(f + 11, NULL, 10) == in->seq && in->attempt == 1)
+		center_in_reject(in, "test_reject", "rejected by the test fault reject-seq");
+}
+
+int
+center_intake_batch(struct center_store *cs, const struct center_keys *k,
+    const char *peer_cn, const uint8_t *batch, size_t len, uint8_t **ack,
+    size_t *acklen, char **station, int64_t *serial)
+{
+	struct center_batch b = { .n = 0 };
+	char *payload = NULL, *signer = NULL, *text = NULL;
+	size_t plen, tlen, i;
+	int64_t ser = 0;
+	int r, pass, in_txn = 0;
+
+	if ((r = center_batch_open(k, batch, len, &payload, &plen, &signer)) != 0 ||
+	    (r = center_batch_parse(payload, plen, &b)) != 0)
+		goto out;
+	if (strcmp(cn_station(signer), b.station) != 0) {
+		r = err_set(NHI_EREFUSED, "batch %lld of station %s is signed by the "
+		    "certificate of '%s'", (long long)b.number, b.station, signer);
+		goto out;
+	}
+	if (peer_cn != NULL && strcmp(cn_station(peer_cn), b.station) != 0) {
+		r = err_set(NHI_EREFUSED, "batch of station %s sent over the connection "
+		    "of '%s'", b.station, peer_cn);
+		goto out;
+	}
+	if ((r = center_store_begin(cs)) != 0)
+		goto out;
+	in_txn = 1;
+	/* Issuances before the revocations that may name them (same batch). */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < b.n; i++) {
+			int rev = b.rec[i].user_number != NULL &&
+			    (strcmp(b.rec[i].kind, "card_revoked") == 0 ||
+			    strcmp(b.rec[i].kind, "card_reinstated") == 0);
+
+			if (rev != pass)
+				continue;
+			fault_reject(&b.rec[i]);
+			if ((r = take_record(cs, b.station, &b.rec[i], rev)) != 0)
+				goto out;
+		}
+	if ((r = ack_text(cs, b.station, &ser, &text, &tlen)) != 0 ||
+	    (r = center_store_commit(cs)) != 0)
+		goto out;
+	in_txn = 0;
+	if ((r = center_ack_sign(k, text, tlen, ack, acklen)) != 0)
+		goto out;
+	*station = xstrdup(b.station);
+	*serial = ser;
+	r = 0;
+out:
+	if (in_txn)
+		center_store_rollback(cs);
+	center_batch_free(&b);
+	free(payload);
+	free(signer);
+	free(text);
+	return r;
+}

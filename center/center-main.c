@@ -1,0 +1,316 @@
+/*
+ * center-main.c: nhicard-center's command line: serve (the online intake),
+ * import (batch files from removable media), status (per station: records
+ * held, highest contiguous, gaps). See nhicard-center(1).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "center.h"
+#include "error.h"
+#include "util.h"
+
+#define DEFAULT_MAX_BATCH	(64u * 1024 * 1024)
+
+struct center_opts {
+	const char	*db;
+	const char	*key;
+	const char	*cert;
+	const char	*tls_key;
+	const char	*tls_cert;
+	const char	*ca;
+	const char	*listen;
+	const char	*out_dir;
+	long		 port;
+	long		 max_batch;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: nhicard-center [--db PATH] serve --key PEM --cert PEM --ca PEM\n"
+	    "                      [--tls-key PEM --tls-cert PEM] [--listen ADDR]\n"
+	    "                      [--port N] [--max-batch BYTES]\n"
+	    "       nhicard-center [--db PATH] import --key PEM --cert PEM --ca PEM\n"
+	    "                      [--out DIR] DIR\n"
+	    "       nhicard-center [--db PATH] status\n"
+	    "\n"
+	    "The reference intake of the shared-use center: takes the stations' batch\n"
+	    "files (CMS, signed by the station, encrypted to the center), stores each\n"
+	    "record once per station and record id, and answers with acknowledgements\n"
+	    "signed by the center.\n"
+	    "\n"
+	    "  serve     HTTPS with mutual TLS: POST /batch, the answer is the\n"
+	    "            acknowledgement. Listens on 127.0.0.1 unless --listen says\n"
+	    "            otherwise; --port 0 (the default) picks a free port. Prints\n"
+	    "            'listening on ADDR PORT' when ready; stops on SIGTERM/SIGINT.\n"
+	    "  import    read every *.cms batch file in DIR (removable media) and\n"
+	    "            write one acknowledgement file per batch into --out DIR\n"
+	    "            (default DIR), for the station's 'nhicard queue import-ack'.\n"
+	    "  status    per station: records held, highest contiguous sequence,\n"
+	    "            highest sequence, rejections outstanding, gaps.\n"
+	    "\n"
+	    "  --db PATH     the center's store (default $NHICARD_CENTER_DB or\n"
+	    "                ./nhicard-center.db); created if missing\n"
+	    "  --key, --cert the center's private key and certificate (PEM): TLS server,\n"
+	    "                batch decryption, acknowledgement signatures\n"
+	    "  --tls-key, --tls-cert  a separate TLS server key and certificate (its\n"
+	    "                name must match the host in the stations' queue.center_url);\n"
+	    "                default --key and --cert\n"
+	    "  --ca          the CA certificate(s) station certificates chain to (PEM);\n"
+	    "                the last word of a station certificate's common name is\n"
+	    "                the station id\n"
+	    "\n"
+	    "Exit status: 0 ok, 2 usage, 3 bad input, 5 file/store/network, 6 internal.\n");
+}
+
+static int
+parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+		return err_set(NHI_EUSAGE, "%s %s: expected a number from %ld to %ld",
+		    opt, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int
+need_keys(const struct center_opts *o, const char *cmd)
+{
+	if (o->key == NULL || o->cert == NULL || o->ca == NULL)
+		return err_set(NHI_EUSAGE, "%s needs --key, --cert and --ca", cmd);
+	if ((o->tls_key == NULL) != (o->tls_cert == NULL))
+		return err_set(NHI_EUSAGE, "--tls-key and --tls-cert go together");
+	return 0;
+}
+
+static int
+cmd_serve(struct center_store *cs, const struct center_opts *o)
+{
+	struct center_keys *k = NULL;
+	struct center_http_opts ho = {
+		.listen = o->listen, .port = (unsigned)o->port,
+		.key_path = o->tls_key != NULL ? o->tls_key : o->key,
+		.cert_path = o->tls_cert != NULL ? o->tls_cert : o->cert,
+		.ca_path = o->ca,
+		.max_body = (unsigned)o->max_batch,
+	};
+	int r;
+
+	if ((r = need_keys(o, "serve")) != 0 ||
+	    (r = center_keys_load(o->key, o->cert, o->ca, &k)) != 0)
+		goto out;
+	r = center_http_serve(cs, k, &ho);
+out:
+	center_keys_free(k);
+	return r;
+}
+
+static int
+name_is_batch(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".cms") == 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One batch file: intake, then the acknowledgement file next to it. */
+static int
+import_one(struct center_store *cs, const struct center_keys *k, const char *dir,
+    const char *out_dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name), *data = NULL, *station = NULL;
+	char *ack_path = NULL, *ack_name = NULL;
+	uint8_t *ack = NULL;
+	size_t len, acklen;
+	int64_t serial;
+	int r;
+
+	if ((r = fs_read_file(path, DEFAULT_MAX_BATCH, &data, &len)) != 0)
+		goto out;
+	if ((r = center_intake_batch(cs, k, NULL, (const uint8_t *)data, len, &ack,
+	    &acklen, &station, &serial)) != 0) {
+		r = err_wrap(r, "%s: ", path);
+		goto out;
+	}
+	ack_name = center_ack_file_name(station, serial);
+	ack_path = xasprintf("%s/%s", out_dir, ack_name);
+	if ((r = fs_write_atomic(ack_path, ack, acklen, 0644)) != 0)
+		goto out;
+	printf("%s: acknowledged in %s\n", name, ack_name);
+	r = 0;
+out:
+	free(path);
+	free(data);
+	free(station);
+	free(ack);
+	free(ack_path);
+	free(ack_name);
+	return r;
+}
+
+static int
+cmd_import(struct center_store *cs, const struct center_opts *o, const char *dir)
+{
+	struct center_keys *k = NULL;
+	struct dirent *de;
+	DIR *d = NULL;
+	char **names = NULL;
+	size_t n = 0, i, failed = 0;
+	int r, first = 0;
+
+	if ((r = need_keys(o, "import")) != 0 ||
+	    (r = center_keys_load(o->key, o->cert, o->ca, &k)) != 0)
+		goto out;
+	if ((d = opendir(dir)) == NULL) {
+		r = err_set(NHI_ENOFILE, "import: cannot read directory %s", dir);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!name_is_batch(de->d_name))
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		if ((r = import_one(cs, k, dir, o->out_dir != NULL ? o->out_dir : dir,
+		    names[i])) != 0) {
+			fprintf(stderr, "nhicard-center: %s\n", err_text(r));
+			if (failed++ == 0)
+				first = r;
+		}
+	}
+	printf("%zu batch file(s), %zu refused\n", n, failed);
+	r = failed > 0 ? first : 0;
+	if (failed > 0)
+		err_set(r, "import: %zu of %zu batch file(s) refused (see above)",
+		    failed, n);
+out:
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	center_keys_free(k);
+	return r;
+}
+
+static int
+cmd_status(struct center_store *cs)
+{
+	char *text = NULL;
+	int r;
+
+	if ((r = center_store_status(cs, &text)) != 0)
+		return r;
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "ca", required_argument, NULL, 'a' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "max-batch", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct center_opts o = { .listen = "127.0.0.1", .port = 0,
+	    .max_batch = DEFAULT_MAX_BATCH };
+	struct center_store *cs = NULL;
+	const char *cmd;
+	int c, r;
+
+	log_init("nhicard-center");
+	o.db = getenv("NHICARD_CENTER_DB");
+	if (o.db == NULL || *o.db == '\0')
+		o.db = "nhicard-center.db";
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		r = 0;
+		switch (c) {
+		case 'd': o.db = optarg; break;
+		case 'k': o.key = optarg; break;
+		case 'c': o.cert = optarg; break;
+		case 'a': o.ca = optarg; break;
+		case 'K': o.tls_key = optarg; break;
+		case 'C': o.tls_cert = optarg; break;
+		case 'l': o.listen = optarg; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'p':
+			r = parse_long("--port", optarg, 0, 65535, &o.port);
+			break;
+		case 'm':
+			r = parse_long("--max-batch", optarg, 1024, 1L << 30, &o.max_batch);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("nhicard-center %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return NHI_EXIT_USAGE;
+		}
+		if (r != 0)
+			goto fail;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return NHI_EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "import") != 0 &&
+	    strcmp(cmd, "status") != 0) {
+		r = err_set(NHI_EUSAGE, "unknown command '%s' (serve, import, status)", cmd);
+		goto fail;
+	}
+	if (strcmp(cmd, "import") == 0 ? optind + 1 != argc : optind != argc) {
+		r = err_set(NHI_EUSAGE, "%s: wrong number of arguments", cmd);
+		goto fail;
+	}
+	if ((r = center_store_open(o.db, &cs)) != 0)
+		goto fail;
+	if (strcmp(cmd, "serve") == 0)
+		r = cmd_serve(cs, &o);
+	else if (strcmp(cmd, "import") == 0)
+		r = cmd_import(cs, &o, argv[optind]);
+	else
+		r = cmd_status(cs);
+	center_store_close(cs);
+	if (r == 0)
+		return 0;
+fail:
+	fprintf(stderr, "nhicard-center: %s\n", err_text(r));
+	if (r == NHI_EUSAGE)
+		fprintf(stderr, "Run 'nhicard-center --help' for usage.\n");
+	return nhi_exit_code(r);
+}

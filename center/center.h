@@ -1,0 +1,206 @@
+/*
+ * center.h: nhicard-center, the reference intake of the shared-use center.
+ *
+ * A separate program from the station. It receives batch files (CMS:
+ * signed by a station, encrypted to the center; docs/queue-format.md)
+ * online over HTTPS with mutual TLS or from a directory (removable media),
+ * verifies and decrypts them, stores each record exactly once in its own
+ * SQLite store (keyed by station id + record id), and answers with an
+ * acknowledgement signed by the center. It is a reference implementation
+ * for tests and pilots (docs/center.md), not the national center.
+ *
+ * Modules: center-cms.c (OpenSSL: open batches, sign acknowledgements),
+ * center-store.c (SQLite), center-json.c + center-batch.c (reading a
+ * batch's content), center-intake.c (records -> store -> ack),
+ * center-http.c (libmicrohttpd + GnuTLS client-certificate check),
+ * center-main.c (command line).
+ */
+#ifndef NHI_CENTER_H
+#define NHI_CENTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct center_keys;
+struct center_store;
+
+/* ---- center-cms.c ------------------------------------------------------ */
+
+/*
+ * Load the center's key and certificate (PEM; decrypts batches, signs
+ * acknowledgements) and the CA certificate(s) that station certificates
+ * must chain to. Returns 0, NHI_ENOFILE, NHI_EKEY (unreadable or
+ * mismatched key), NHI_ECRYPTO. Free with center_keys_free.
+ */
+int	center_keys_load(const char *key_path, const char *cert_path,
+	    const char *ca_path, struct center_keys **out);
+void	center_keys_free(struct center_keys *k);
+
+/*
+ * Open one batch file: decrypt (EnvelopedData to the center) and verify
+ * the station's signature (SignedData; the signer must chain to the CA).
+ * DER, PEM or S/MIME encodings are accepted at both layers.
+ * On success *payload (NUL-terminated, caller frees) holds the signed
+ * content and *signer_cn (caller frees) the signer certificate's common
+ * name. Returns 0, NHI_EPARSE (not CMS), NHI_EKEY (not for this center),
+ * NHI_EREFUSED (signature or chain does not verify).
+ */
+int	center_batch_open(const struct center_keys *k, const uint8_t *der,
+	    size_t len, char **payload, size_t *payload_len, char **signer_cn);
+
+/*
+ * Sign an acknowledgement with the center's key: CMS SignedData, DER,
+ * content attached, signer certificate included. *out (caller frees).
+ * Returns 0 or NHI_ECRYPTO.
+ */
+int	center_ack_sign(const struct center_keys *k, const char *text,
+	    size_t len, uint8_t **out, size_t *outlen);
+
+/* ---- center-store.c ---------------------------------------------------- */
+
+/* Open (creating it and its schema if needed) the center's store. */
+int	center_store_open(const char *path, struct center_store **out);
+void	center_store_close(struct center_store *cs);
+int	center_store_begin(struct center_store *cs);
+int	center_store_commit(struct center_store *cs);
+void	center_store_rollback(struct center_store *cs);
+
+enum center_put {
+	CENTER_PUT_STORED,	/* a new record, stored now */
+	CENTER_PUT_DUPLICATE,	/* the same record id again: acknowledged, not stored */
+};
+
+struct center_record {
+	const char	*station;	/* station id */
+	const char	*record_id;	/* station's record id */
+	int64_t		 seq;		/* station sequence number */
+	int64_t		 attempt;
+	const char	*lane;		/* "revocation" or "bulk" */
+	const char	*kind;		/* "card_issued", "card_revoked", ... */
+	const char	*user_number;	/* or NULL */
+	const char	*text;		/* the record line as received */
+};
+
+/*
+ * Store one record once. A record id already held for the station is a
+ * duplicate (*res = CENTER_PUT_DUPLICATE); the same record id with another
+ * sequence number, or a sequence number already held under another record
+ * id, is NHI_ECONFLICT. Storing clears an earlier rejection of the id.
+ */
+int	center_store_put(struct center_store *cs, const struct center_record *rec,
+	    enum center_put *res);
+
+/* Remember (or refresh) why a record was rejected (code: a word). */
+int	center_store_reject(struct center_store *cs, const struct center_record *rec,
+	    const char *code, const char *reason);
+
+/* Whether a card with this user number was issued (any station): *known. */
+int	center_store_user_known(struct center_store *cs, const char *user_number,
+	    int *known);
+
+/*
+ * The highest sequence number N such that 1..N were all processed for the
+ * station (stored or rejected; 0 if none). Also remembers it.
+ */
+int	center_store_contiguous(struct center_store *cs, const char *station,
+	    int64_t *out);
+
+/* Take the station's next acknowledgement serial (1, 2, ...). */
+int	center_store_next_serial(struct center_store *cs, const char *station,
+	    int64_t *serial);
+
+/*
+ * Append to *text (xrealloc'd) the "held SEQ" lines (stored records above
+ * `through`, ascending) and the "reject SEQ ID ATTEMPT CODE REASON" lines
+ * (outstanding rejections) of the station (docs/queue-format.md).
+ */
+int	center_store_ack_lines(struct center_store *cs, const char *station,
+	    int64_t through, char **text, size_t *len);
+
+/*
+ * The status view (per station: records held, highest contiguous, gaps,
+ * rejections outstanding) in *out (caller frees).
+ */
+int	center_store_status(struct center_store *cs, char **out);
+
+/* Number of records held for a station (all stations if NULL). */
+int	center_store_count(struct center_store *cs, const char *station,
+	    int64_t *out);
+
+/* ---- center-batch.c, center-intake.c --------------------------------------------------- */
+
+struct cj_obj;
+
+/* One record line of a batch. */
+struct center_in {
+	int64_t		 seq;
+	char		 id[33];
+	int64_t		 attempt;
+	const char	*lane;		/* into obj */
+	const char	*kind;
+	const char	*user_number;	/* data.user_number, or NULL */
+	char		*line;		/* the line as received */
+	struct cj_obj	*obj;
+	const char	*reject_code;	/* set if the record itself is refused */
+	char		*reject_reason;
+};
+
+struct center_batch {
+	char		 station[64];
+	int64_t		 number;
+	size_t		 n;
+	struct center_in *rec;
+};
+
+/*
+ * Parse a batch's content (docs/queue-format.md section 2). A line
+ * without a usable seq, id and attempt, or a bad header, fails the batch
+ * (NHI_EPARSE naming the line); a record that is otherwise wrong (unknown
+ * kind, wrong lane, missing data) is kept with reject_code set. Free with
+ * center_batch_free.
+ */
+int	center_batch_parse(const char *text, size_t len, struct center_batch *out);
+void	center_batch_free(struct center_batch *b);
+
+/* Mark a record rejected with a code (a word) and a reason, unless it
+ * already is. */
+void	center_in_reject(struct center_in *in, const char *code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Take one batch file: open it, store its records, and build the signed
+ * acknowledgement (*ack, caller frees; *station, caller frees, the
+ * station's id; *serial, the acknowledgement's serial). All records of the batch are stored in one transaction.
+ * The last word of the batch signer's certificate common name must be
+ * the batch's station id ("nhicard TEST station ST01" signs for ST01);
+ * `peer_cn` (or NULL for media) is the TLS client's certificate name and
+ * must name the same station. Returns 0, or the errors of center_batch_open,
+ * NHI_EPARSE (the content is not a batch), NHI_EREFUSED (signer, peer and
+ * station differ), store errors.
+ */
+int	center_intake_batch(struct center_store *cs, const struct center_keys *k,
+	    const char *peer_cn, const uint8_t *batch, size_t len,
+	    uint8_t **ack, size_t *acklen, char **station, int64_t *serial);
+
+/* The acknowledgement file name, STATION-aNNNNNNNN.ack. Caller frees. */
+char	*center_ack_file_name(const char *station, int64_t serial);
+
+/* ---- center-http.c ----------------------------------------------------- */
+
+struct center_http_opts {
+	const char	*listen;	/* address, default 127.0.0.1 */
+	unsigned	 port;		/* 0: any free port */
+	const char	*key_path;	/* TLS server key and certificate (PEM) */
+	const char	*cert_path;
+	const char	*ca_path;	/* stations' CA (PEM) */
+	unsigned	 max_body;	/* largest batch accepted, bytes */
+};
+
+/*
+ * Serve POST /batch until SIGTERM/SIGINT. Prints "listening on ADDR PORT"
+ * on stdout (flushed) once ready. Returns 0 or NHI_ENETWORK / NHI_EKEY.
+ */
+int	center_http_serve(struct center_store *cs, const struct center_keys *k,
+	    const struct center_http_opts *o);
+
+#endif

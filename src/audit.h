@@ -1,0 +1,74 @@
+/*
+ * audit.h: the audit trail: every action (who, which station, when, what,
+ * on whom, outcome) appended to an append-only, hash-chained log in the
+ * store, so that `nhicard audit verify` detects any entry changed, removed
+ * or reordered. Entries hold no key material and only the personal data
+ * they need (record ids, not names).
+ */
+#ifndef NHI_AUDIT_H
+#define NHI_AUDIT_H
+
+#include <stdint.h>
+
+struct store;
+
+/* Outcomes. */
+#define AUDIT_OK	"ok"
+#define AUDIT_REFUSED	"refused"
+#define AUDIT_FAILED	"failed"
+
+/*
+ * Append one entry. `operator_login` is the operator acting (NULL for the
+ * station itself), `action` a dotted name ("card.revoke", "keys.rotate"),
+ * `subject` what it acted on ("resident:12", "card:7"), `detail` short
+ * free text without personal data or secrets (may be NULL). Call it inside
+ * the action's own store transaction when there is one, so the action and
+ * its entry commit together; otherwise it commits by itself.
+ * Returns 0 or a store / crypto error.
+ */
+int	audit_append(struct store *st, const char *operator_login, const char *action,
+	    const char *subject, const char *outcome, const char *detail);
+
+/* ---- Reading the log (store-audit.c), for verify and export ----------- */
+
+#define AUDIT_HASH_LEN	32
+
+/* One entry as stored. NULL fields (operator, subject, detail) are NULL. */
+struct audit_entry {
+	int64_t		 seq;
+	const char	*at;		/* UTC, YYYY-MM-DDTHH:MM:SSZ */
+	const char	*station;
+	const char	*operator_login;
+	const char	*action;
+	const char	*subject;
+	const char	*outcome;
+	const char	*detail;
+	uint8_t		 prev_hash[AUDIT_HASH_LEN];
+	uint8_t		 hash[AUDIT_HASH_LEN];
+};
+
+/*
+ * The entry's hash: SHA-256 over prev_hash and the canonical
+ * serialization of its fields (docs/audit.md), into out. 0 or NHI_ECRYPTO.
+ */
+int	audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN]);
+
+/*
+ * Walk the whole chain, oldest first, and compare its end with the chain
+ * head kept in meta (audit_head). Returns 0 (intact; *count entries), or
+ * NHI_ESTORE_CORRUPT with *first_bad the first bad seq and a detail that
+ * names it and says what is wrong (changed, removed, reordered, tail
+ * truncated), or a store error. count and first_bad may be NULL.
+ */
+int	audit_verify(struct store *st, int64_t *count, int64_t *first_bad);
+
+/*
+ * Call `fn` for every entry whose day (the date part of `at`, UTC) is in
+ * [from, to] (YYYY-MM-DD; NULL: open), oldest first. The entry's strings
+ * are valid only during the call. A non-zero return of `fn` stops the walk
+ * and is returned. Returns 0 or a store error.
+ */
+int	audit_foreach(struct store *st, const char *from, const char *to,
+	    int (*fn)(const struct audit_entry *e, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,581 @@
+/*
+ * cmd-keys.c: `nhicard keys create|import|list|kcv|rotate|passwd`: the
+ * station's key store (docs/keys.md 4.5-4.7), for key officers. Keys are
+ * written only wrapped under the key-store passphrase; staff see key
+ * check values and key ids, never keys. Creating, importing and rotating
+ * keys is a key ceremony: a supervisor approves it (two-person rule).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cmd.h"
+#include "crypto.h"
+#include "crypto-keystore.h"
+#include "error.h"
+#include "nhiconf.h"
+#include "operator.h"
+#include "store.h"
+#include "util.h"
+
+#ifndef NHI_DATADIR
+#define NHI_DATADIR "/usr/local/share/nhicard"
+#endif
+
+#define KEYFILE_MAX		(64 * 1024)
+#define PASSPHRASE_MIN		12
+
+static int
+usage(const char *why)
+{
+	return cmd_usage(&cmd_keys_entry, why);
+}
+
+static const char *
+keys_dir(const struct cmd_ctx *ctx)
+{
+	return config_get(ctx->cfg, "keys.dir", NHI_DATADIR "/keys");
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Key files in the directory, sorted by name. */
+static int
+keys_files(const char *dir, char ***out, size_t *count)
+{
+	struct dirent **ents = NULL;
+	char **v = NULL;
+	size_t n = 0;
+	int k, i;
+
+	if ((k = scandir(dir, &ents, NULL, alphasort)) < 0)
+		return err_set(NHI_ENOFILE, "key store %s: cannot read the directory", dir);
+	for (i = 0; i < k; i++) {
+		if (ents[i]->d_name[0] != '.' && (ends_with(ents[i]->d_name, ".keys") ||
+		    ends_with(ents[i]->d_name, ".key"))) {
+			v = xreallocarray(v, n + 1, sizeof(*v));
+			v[n++] = xasprintf("%s/%s", dir, ents[i]->d_name);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+static void
+files_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The public header of a wrapped file for the clear inner text. */
+static int
+inner_info(const char *where, const char *inner, size_t len, char **info)
+{
+	struct crypto_master_keys m;
+	struct crypto_sign_key *sk = NULL;
+	uint8_t pub[CRYPTO_EC_PUB_LEN], h[CRYPTO_SHA256_LEN], k[3][3];
+	char id[17];
+	int r;
+
+	if (strstr(inner, "-----BEGIN") != NULL) {
+		if ((r = crypto_sign_key_parse(where, inner, len, CRYPTO_MODE_TEST, &sk)) != 0 ||
+		    (r = crypto_sign_key_public(sk, pub)) != 0 ||
+		    (r = crypto_sha256(pub, sizeof(pub), h)) != 0)
+			goto out;
+		hex_encode(h, 8, id);
+		*info = xasprintf("kind = signing\ncurve = P-256\npublic-key-id = %s\n"
+		    "test = %s\n", id, crypto_sign_key_is_test(sk) ? "yes" : "no");
+		goto out;
+	}
+	if ((r = crypto_master_keys_parse(where, inner, len, CRYPTO_MODE_TEST, &m)) != 0)
+		goto out;
+	if ((r = crypto_kcv(m.enc, m.keylen, k[0])) == 0 &&
+	    (r = crypto_kcv(m.mac, m.keylen, k[1])) == 0 &&
+	    (r = crypto_kcv(m.dek, m.keylen, k[2])) == 0)
+		*info = xasprintf("kind = master\nkvn = %02x\nalgorithm = AES-%zu\n"
+		    "enc-kcv = %02x%02x%02x\nmac-kcv = %02x%02x%02x\ndek-kcv = %02x%02x%02x\n"
+		    "test = %s\n", m.kvn, m.keylen * 8, k[0][0], k[0][1], k[0][2],
+		    k[1][0], k[1][1], k[1][2], k[2][0], k[2][1], k[2][2],
+		    m.test ? "yes" : "no");
+	crypto_master_keys_wipe(&m);
+out:
+	crypto_sign_key_free(sk);
+	return r;
+}
+
+/* The first wrapped file of the directory, or NULL. */
+static char *
+first_wrapped(const char *dir)
+{
+	char **v = NULL, *text = NULL, *found = NULL;
+	size_t n = 0, i, len;
+
+	if (keys_files(dir, &v, &n) != 0) {
+		err_clear();
+		return NULL;
+	}
+	for (i = 0; i < n && found == NULL; i++) {
+		if (fs_read_file(v[i], KEYFILE_MAX, &text, &len) != 0) {
+			err_clear();
+			continue;
+		}
+		if (crypto_keystore_is_wrapped(text, len))
+			found = xstrdup(v[i]);
+		free(text);
+	}
+	files_free(v, n);
+	return found;
+}
+
+/*
+ * The key-store passphrase to wrap with: checked against a wrapped file
+ * already in the store (one passphrase for the whole store), or, for the
+ * first wrapped file, at least PASSPHRASE_MIN characters.
+ */
+static int
+store_passphrase(const char *dir, const char **pass)
+{
+	char *path = first_wrapped(dir), *text = NULL, *inner = NULL;
+	size_t len = 0, ilen = 0;
+	int r;
+
+	if ((r = crypto_keystore_passphrase(pass)) != 0)
+		goto out;
+	if (path == NULL) {
+		if (strlen(*pass) < PASSPHRASE_MIN)
+			r = err_set(NHI_ERANGE, "the key-store passphrase is too short: at"
+			    " least %d characters", PASSPHRASE_MIN);
+		goto out;
+	}
+	if ((r = fs_read_file(path, KEYFILE_MAX, &text, &len)) != 0 ||
+	    (r = crypto_keystore_unwrap(path, text, len, *pass, &inner, &ilen)) != 0)
+		goto out;
+	util_free_secret(inner, ilen + 1);
+out:
+	free(text);
+	free(path);
+	return r;
+}
+
+/* Wrap `inner` and write it to `path` (mode 0600), refusing to overwrite. */
+static int
+write_wrapped(const char *path, const char *inner, size_t len, const char *pass,
+    const struct config *cfg, char **info_out)
+{
+	struct crypto_scrypt_params p;
+	struct stat sb;
+	char *info = NULL, *text = NULL;
+	int r;
+
+	if (stat(path, &sb) == 0)
+		return err_set(NHI_EEXISTS, "key file %s already exists", path);
+	if ((r = operator_scrypt_params(cfg, &p)) != 0 ||
+	    (r = inner_info(path, inner, len, &info)) != 0 ||
+	    (r = crypto_keystore_wrap(inner, len, pass, &p, info, &text)) != 0 ||
+	    (r = fs_write_atomic(path, text, strlen(text), 0600)) != 0)
+		goto out;
+	*info_out = info;
+	info = NULL;
+out:
+	free(info);
+	free(text);
+	return r;
+}
+
+/* "kvn = 31\nalgorithm = AES-128\n" -> "kvn 31, algorithm AES-128". */
+static void
+print_info(const char *what, const char *path, const char *info)
+{
+	const char *p;
+
+	printf("%s %s: ", what, path);
+	for (p = info; *p; p++) {
+		if (*p == '\n')
+			fputs(p[1] ? ", " : "", stdout);
+		else if (strncmp(p, " = ", 3) == 0) {
+			putchar(' ');
+			p += 2;
+		} else
+			putchar(*p);
+	}
+	putchar('\n');
+}
+
+/* The highest master key version in the directory (01..7F), 0 if none. */
+static int
+highest_kvn(const char *dir, unsigned *out)
+{
+	char **v = NULL;
+	const char *base;
+	size_t n = 0, i;
+	unsigned k, best = 0;
+	int r;
+
+	if ((r = keys_files(dir, &v, &n)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		base = strrchr(v[i], '/') + 1;
+		if (strncmp(base, "test-", 5) == 0)
+			base += 5;
+		if (sscanf(base, "master-%2x.keys", &k) == 1 && k < 0x80 && k > best)
+			best = k;
+	}
+	files_free(v, n);
+	*out = best;
+	return 0;
+}
+
+static int
+audit_ok(struct cmd_ctx *ctx, const char *action, const char *subject,
+    const char *detail)
+{
+	struct store *st;
+	int r;
+
+	if ((r = cmd_store(ctx, &st)) != 0)
+		return r;
+	return audit_append(st, ctx->operator_login, action, subject, AUDIT_OK, detail);
+}
+
+/* create and rotate: a fresh master key set (or signing key). */
+static int
+keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
+{
+	static const struct option longopts[] = {
+		{ "kvn", required_argument, NULL, 'k' },
+		{ "algorithm", required_argument, NULL, 'a' },
+		{ "signing", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = keys_dir(ctx), *pass, *alg = "AES-128";
+	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end;
+	unsigned kvn = 0, high = 0;
+	size_t keylen;
+	int c, r, signing = 0;
+
+	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
+	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
+		if (c == 'k' && !rotate) {
+			kvn = (unsigned)strtoul(optarg, &end, 16);
+			if (*end != '\0' || strlen(optarg) != 2 || kvn < 1 || kvn > 0x7f)
+				return usage("--kvn: two hex digits, 01 to 7F");
+		} else if (c == 'a')
+			alg = optarg;
+		else if (c == 's' && !rotate)
+			signing = 1;
+		else
+			return usage(rotate ? "keys rotate [--algorithm AES-128|AES-256]" :
+			    "keys create [--kvn KK] [--algorithm AES-128|AES-256] | --signing");
+	}
+	if (optind != argc)
+		return usage("unexpected argument");
+	keylen = strcmp(alg, "AES-128") == 0 ? 16 : strcmp(alg, "AES-192") == 0 ? 24 :
+	    strcmp(alg, "AES-256") == 0 ? 32 : 0;
+	if (keylen == 0)
+		return usage("--algorithm: AES-128, AES-192 or AES-256");
+	if (!signing) {
+		if ((r = highest_kvn(dir, &high)) != 0)
+			return r;
+		if (kvn == 0)
+			kvn = high + 1;
+		if (kvn > 0x7f)
+			return err_set(NHI_ERANGE, "key store %s: no key version left after"
+			    " %02X", dir, high);
+		detail = xasprintf("%s kvn %02x %s", rotate ? "rotate" : "create", kvn, alg);
+	} else
+		detail = xstrdup("create signing key P-256");
+	if ((r = operator_require_approval(ctx, rotate ? "keys.rotate" : "keys.create",
+	    detail)) != 0)
+		goto out;
+	if ((r = store_passphrase(dir, &pass)) != 0)
+		goto out;
+	if (signing) {
+		path = xasprintf("%s/municipality.key", dir);
+		r = crypto_keystore_generate_signing(&inner);
+	} else {
+		char name[32];
+
+		snprintf(name, sizeof(name), "test-master-%02x.keys", kvn);
+		path = xasprintf("%s/%s", dir, name);
+		if (access(path, F_OK) == 0) {
+			r = err_set(NHI_EEXISTS, "key version %02X is taken by test keys (%s)",
+			    kvn, path);
+			goto out;
+		}
+		free(path);
+		path = xasprintf("%s/master-%02x.keys", dir, kvn);
+		r = crypto_keystore_generate_master((uint8_t)kvn, keylen, &inner);
+	}
+	if (r != 0 || (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg,
+	    &info)) != 0)
+		goto out;
+	if ((r = audit_ok(ctx, rotate ? "keys.rotate" : "keys.create", path, detail)) != 0)
+		goto out;
+	print_info("created", path, info);
+	if (rotate)
+		printf("key version %02X is new; set card.kvn = %02x in nhicard.conf to"
+		    " personalize with it.\nKey version %02X stays for the cards already"
+		    " personalized with it.\n", kvn, kvn, high);
+out:
+	if (inner != NULL)
+		util_free_secret(inner, strlen(inner));
+	free(path);
+	free(info);
+	free(detail);
+	return r;
+}
+
+static int
+keys_import(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct crypto_master_keys m;
+	enum crypto_mode mode;
+	const char *dir = keys_dir(ctx), *pass;
+	char *text = NULL, *path = NULL, *info = NULL, *detail = NULL;
+	size_t len = 0;
+	int r, signing;
+
+	if (argc != 2)
+		return usage("keys import FILE");
+	memset(&m, 0, sizeof(m));
+	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0 ||
+	    (r = fs_read_file(argv[1], KEYFILE_MAX, &text, &len)) != 0)
+		return r;
+	if (crypto_keystore_is_wrapped(text, len)) {
+		r = err_set(NHI_EKEY, "%s is already wrapped: copy it into %s instead",
+		    argv[1], dir);
+		goto out;
+	}
+	signing = strstr(text, "-----BEGIN") != NULL;
+	if (signing) {
+		struct crypto_sign_key *sk = NULL;
+
+		r = crypto_sign_key_parse(argv[1], text, len, mode, &sk);
+		crypto_sign_key_free(sk);
+		path = xasprintf("%s/municipality.key", dir);
+	} else {
+		r = crypto_master_keys_parse(argv[1], text, len, mode, &m);
+		path = xasprintf("%s/master-%02x.keys", dir, m.kvn);
+		crypto_master_keys_wipe(&m);
+	}
+	if (r != 0)
+		goto out;
+	detail = xasprintf("import %s", strrchr(path, '/') + 1);
+	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
+	    (r = store_passphrase(dir, &pass)) != 0 ||
+	    (r = write_wrapped(path, text, len, pass, ctx->cfg, &info)) != 0 ||
+	    (r = audit_ok(ctx, "keys.import", path, detail)) != 0)
+		goto out;
+	print_info("imported", path, info);
+	printf("destroy the clear file %s now (shred -u)\n", argv[1]);
+out:
+	if (text != NULL)
+		util_free_secret(text, len);
+	free(path);
+	free(info);
+	free(detail);
+	return r;
+}
+
+/* list (no passphrase: the public headers) or kcv (unwrapped: computed). */
+static int
+keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
+{
+	const char *dir = keys_dir(ctx);
+	char **v = NULL, *text = NULL, *inner = NULL, *desc = NULL;
+	const char *pass;
+	size_t n = 0, i, len, ilen;
+	int r, wrapped, shown = 0;
+
+	if (argc > 2)
+		return usage(compute ? "keys kcv [FILE]" : "keys list");
+	if (argc == 2 && compute) {
+		v = xcalloc(1, sizeof(*v));
+		v[0] = xstrdup(argv[1]);
+		n = 1;
+	} else if (argc == 2)
+		return usage("keys list takes no arguments");
+	else if ((r = keys_files(dir, &v, &n)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		if ((r = fs_read_file(v[i], KEYFILE_MAX, &text, &len)) != 0)
+			goto out;
+		wrapped = crypto_keystore_is_wrapped(text, len);
+		if (wrapped && !compute) {
+			r = crypto_keystore_describe_wrapped(v[i], text, len, &desc);
+		} else {
+			inner = text;
+			ilen = len;
+			if (wrapped) {
+				if ((r = crypto_keystore_passphrase(&pass)) != 0 ||
+				    (r = crypto_keystore_unwrap(v[i], text, len, pass, &inner,
+				    &ilen)) != 0)
+					goto out;
+			}
+			if ((r = inner_info(v[i], inner, ilen, &desc)) == 0) {
+				char *line = desc;
+				desc = NULL;
+				print_info(wrapped ? "wrapped" : "clear", v[i], line);
+				free(line);
+				shown++;
+			}
+			if (inner != text)
+				util_free_secret(inner, ilen + 1);
+			inner = NULL;
+		}
+		if (r != 0)
+			goto out;
+		if (desc != NULL) {
+			printf("wrapped %s: %s\n", v[i], desc);
+			shown++;
+		}
+		free(desc);
+		desc = NULL;
+		util_free_secret(text, len);
+		text = NULL;
+	}
+	printf("%d key file%s in %s\n", shown, shown == 1 ? "" : "s", dir);
+	r = 0;
+out:
+	if (text != NULL)
+		util_free_secret(text, len);
+	free(desc);
+	files_free(v, n);
+	return r;
+}
+
+/* passwd: every wrapped file of the store under a new passphrase. */
+static int
+keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct crypto_scrypt_params p;
+	const char *dir = keys_dir(ctx), *old;
+	char **v = NULL, **out = NULL, *text = NULL, *inner = NULL, *info = NULL;
+	char *newpass = NULL;
+	size_t n = 0, i, len, ilen = 0, done = 0;
+	int r;
+
+	(void)argv;
+	if (argc != 1)
+		return usage("keys passwd takes no arguments");
+	if ((r = keys_files(dir, &v, &n)) != 0)
+		return r;
+	out = xcalloc(n + 1, sizeof(*out));
+	/* The old passphrase is checked before the new one is asked for. */
+	if ((r = operator_scrypt_params(ctx->cfg, &p)) != 0 ||
+	    (r = store_passphrase(dir, &old)) != 0)
+		goto out;
+	if ((r = operator_read_secret("NHICARD_KEY_NEW_PASSPHRASE_FD",
+	    "New key-store passphrase", &newpass)) != 0)
+		goto out;
+	if (strlen(newpass) < PASSPHRASE_MIN) {
+		r = err_set(NHI_ERANGE, "the new key-store passphrase is too short: at least"
+		    " %d characters", PASSPHRASE_MIN);
+		goto out;
+	}
+	/* Unwrap everything first: a wrong passphrase changes nothing. */
+	for (i = 0; i < n; i++) {
+		if ((r = fs_read_file(v[i], KEYFILE_MAX, &text, &len)) != 0)
+			goto out;
+		if (crypto_keystore_is_wrapped(text, len)) {
+			if ((r = crypto_keystore_unwrap(v[i], text, len, old, &inner,
+			    &ilen)) != 0 ||
+			    (r = inner_info(v[i], inner, ilen, &info)) != 0 ||
+			    (r = crypto_keystore_wrap(inner, ilen, newpass, &p, info,
+			    &out[i])) != 0)
+				goto out;
+			util_free_secret(inner, ilen + 1);
+			inner = NULL;
+			free(info);
+			info = NULL;
+		}
+		free(text);
+		text = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (out[i] == NULL)
+			continue;
+		if ((r = fs_write_atomic(v[i], out[i], strlen(out[i]), 0600)) != 0)
+			goto out;
+		done++;
+	}
+	crypto_keystore_set_passphrase(newpass);
+	if ((r = audit_ok(ctx, "keys.passwd", dir, NULL)) != 0)
+		goto out;
+	printf("%zu wrapped key file%s in %s now under the new passphrase\n", done,
+	    done == 1 ? "" : "s", dir);
+out:
+	if (inner != NULL)
+		util_free_secret(inner, ilen + 1);
+	if (newpass != NULL)
+		util_free_secret(newpass, strlen(newpass));
+	free(text);
+	free(info);
+	for (i = 0; i < n; i++)
+		free(out[i]);
+	free(out);
+	files_free(v, n);
+	return r;
+}
+
+static int
+keys_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+
+	if (strcmp(sub, "create") == 0)
+		return keys_create(ctx, argc - 1, argv + 1, 0);
+	if (strcmp(sub, "rotate") == 0)
+		return keys_create(ctx, argc - 1, argv + 1, 1);
+	if (strcmp(sub, "import") == 0)
+		return keys_import(ctx, argc - 1, argv + 1);
+	if (strcmp(sub, "list") == 0)
+		return keys_show(ctx, argc - 1, argv + 1, 0);
+	if (strcmp(sub, "kcv") == 0)
+		return keys_show(ctx, argc - 1, argv + 1, 1);
+	if (strcmp(sub, "passwd") == 0)
+		return keys_passwd(ctx, argc - 1, argv + 1);
+	return usage("expected create, import, list, kcv, rotate or passwd");
+}
+
+const struct cmd_entry cmd_keys_entry = {
+	.name = "keys",
+	.usage = "create [--kvn KK] [--algorithm AES-128|AES-256] | create --signing |"
+	    " import FILE | list | kcv [FILE] | rotate [--algorithm A] | passwd",
+	.summary = "manage the key store: master keys and the signing key (key officers)",
+	.help =
+	    "The key store in keys.dir (docs/keys.md 4.5-4.7). Key officers only;\n"
+	    "create, import and rotate also need a supervisor's approval\n"
+	    "(--approver LOGIN). Keys are written wrapped under the key-store\n"
+	    "passphrase (terminal or NHICARD_KEY_PASSPHRASE_FD); output shows key\n"
+	    "check values and key ids, never keys.\n"
+	    "  create [--kvn KK]     a new master key set (default: the next version)\n"
+	    "  create --signing      a new municipality signing key (P-256)\n"
+	    "  import FILE           wrap a clear key file into the store\n"
+	    "  list                  the key files and their public headers\n"
+	    "  kcv [FILE]            unwrap and compute the check values\n"
+	    "  rotate                a new master key version; the old one is kept\n"
+	    "  passwd                re-wrap every key file under a new passphrase\n"
+	    "                        (NHICARD_KEY_NEW_PASSPHRASE_FD or the terminal)\n",
+	.exec = keys_exec,
+};

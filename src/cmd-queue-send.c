@@ -1,0 +1,44 @@
+/*
+ * cmd-queue-send.c: `nhicard queue send`: the online transport of the
+ * queue (queue-push.h): pushes every open record to the center's intake
+ * and applies the acknowledgements, then says what happened. On a network
+ * failure it says that nothing is lost and the records stay queued.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cmd-queue-send.h"
+#include "cmd.h"
+#include "error.h"
+#include "queue-push.h"
+#include "queue.h"
+
+int
+cmd_queue_send(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct queue_push_result res;
+	struct store *st;
+	int r;
+
+	if (argc != 1)
+		return err_set(NHI_EUSAGE, "queue send takes no arguments");
+	if ((r = cmd_store(ctx, &st)) != 0)
+		return r;
+	r = queue_push_send(st, ctx->cfg, &res);
+	if (r == 0 && res.batches == 0) {
+		struct queue_state qs;
+
+		if (store_queue_state(st, &qs) == 0)
+			printf("nothing to send; the center holds through %lld\n",
+			    (long long)qs.center_through);
+	} else if (res.batches > 0 || r == 0)
+		printf("sent %zu records in %zu batch%s: %zu acknowledged, %zu rejected;"
+		    " center holds through %lld\n", res.records, res.batches,
+		    res.batches == 1 ? "" : "es", res.acked, res.rejected,
+		    (long long)res.through);
+	if (res.rejected > 0)
+		printf("rejected records are work items: see 'nhicard queue status', "
+		    "then 'nhicard queue retry SEQ'\n");
+	return r;
+}

@@ -1,0 +1,310 @@
+/*
+ * operator-auth.c: who is acting, and may they. Logs an operator in
+ * (scrypt hash check, failure count, lockout), decides the acting
+ * operator of a command before it runs (demo and test mode, bootstrap on
+ * a store without operators, production), checks the role table, and
+ * runs the two-person rule. Every refusal is audited; no password ever
+ * reaches a log, an audit entry or an error detail.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "audit.h"
+#include "cmd.h"
+#include "crypto.h"
+#include "crypto-keystore.h"
+#include "error.h"
+#include "nhiconf.h"
+#include "operator.h"
+#include "store.h"
+#include "util.h"
+
+#define BOOTSTRAP_LOGIN	"setup"
+
+void
+operator_audit(struct store *st, const char *login, const char *action,
+    const char *subject, const char *outcome, const char *detail)
+{
+	char *saved = err_detail() != NULL ? xstrdup(err_detail()) : NULL;
+	int code = err_last(), r;
+
+	if (st == NULL) {
+		free(saved);
+		return;
+	}
+	if ((r = audit_append(st, login, action, subject, outcome, detail)) != 0)
+		log_warn("audit entry %s not written: %s", action, err_text(r));
+	/* Keep the caller's error detail: the refusal is what the user sees. */
+	if (saved != NULL)
+		err_set(code, "%s", saved);
+	free(saved);
+}
+
+int
+operator_scrypt_params(const struct config *cfg, struct crypto_scrypt_params *out)
+{
+	long n, r, p;
+	int rc;
+
+	if ((rc = config_get_int(cfg, "operators.scrypt_n", CRYPTO_SCRYPT_N,
+	    CRYPTO_SCRYPT_N_MIN, CRYPTO_SCRYPT_N_MAX, &n)) != 0 ||
+	    (rc = config_get_int(cfg, "operators.scrypt_r", CRYPTO_SCRYPT_R, 1,
+	    CRYPTO_SCRYPT_R_MAX, &r)) != 0 ||
+	    (rc = config_get_int(cfg, "operators.scrypt_p", CRYPTO_SCRYPT_P, 1,
+	    CRYPTO_SCRYPT_P_MAX, &p)) != 0)
+		return rc;
+	out->n = (uint64_t)n;
+	out->r = (uint32_t)r;
+	out->p = (uint32_t)p;
+	if ((rc = crypto_scrypt_check(out, "operators.scrypt_n")) != 0)
+		return err_set(NHI_ECONFIG, "operators.scrypt_n: a power of two from %u to %u",
+		    CRYPTO_SCRYPT_N_MIN, CRYPTO_SCRYPT_N_MAX);
+	return 0;
+}
+
+/* UTC time `plus` seconds from now, in the store's format. */
+static void
+utc_stamp(time_t plus, char *buf, size_t len)
+{
+	time_t t = time(NULL) + plus;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+operator_login(struct store *st, const struct config *cfg, const char *login,
+    const char *password, unsigned *roles)
+{
+	struct operator_account a;
+	char now[32], until[32], *detail = NULL;
+	long max_fail, minutes;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = config_get_int(cfg, "operators.max_failures", 5, 1, 100, &max_fail)) != 0 ||
+	    (r = config_get_int(cfg, "operators.lockout_minutes", 15, 1, 525600,
+	    &minutes)) != 0)
+		return r;
+	if ((r = store_operator_get(st, login, &a)) != 0) {
+		if (r != NHI_ENOTFOUND)
+			return r;
+		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
+		    " or wrong password", login);
+		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
+		    "unknown operator");
+		return r;
+	}
+	utc_stamp(0, now, sizeof(now));
+	if (a.disabled) {
+		r = err_set(NHI_EDENIED, "operator '%s' is disabled", login);
+		operator_audit(st, login, "operator.login", "operator", AUDIT_REFUSED,
+		    "disabled");
+		goto out;
+	}
+	if (a.locked_until[0] != '\0' && strcmp(a.locked_until, now) > 0) {
+		r = err_set(NHI_EDENIED, "operator '%s' is locked after %d failed logins"
+		    " until %s (UTC); a supervisor can unlock it now with 'nhicard"
+		    " operator unlock %s'", login, a.failed_logins, a.locked_until, login);
+		operator_audit(st, login, "operator.login", "operator", AUDIT_REFUSED,
+		    "locked");
+		goto out;
+	}
+	if ((r = crypto_password_verify(password, a.password_hash)) == NHI_EDENIED) {
+		int failed = a.locked_until[0] != '\0' ? 1 : a.failed_logins + 1;
+
+		if (failed >= max_fail) {
+			utc_stamp(minutes * 60, until, sizeof(until));
+			if ((r = store_operator_set_failures(st, login, failed, until)) != 0)
+				goto out;
+			r = err_set(NHI_EDENIED, "login failed for operator '%s': wrong"
+			    " password; %d failures: the account is locked until %s (UTC);"
+			    " a supervisor can unlock it with 'nhicard operator unlock %s'",
+			    login, failed, until, login);
+			detail = xasprintf("locked after %d failures until %s", failed, until);
+			operator_audit(st, login, "operator.lockout", "operator",
+			    AUDIT_REFUSED, detail);
+			goto out;
+		}
+		if ((r = store_operator_set_failures(st, login, failed, NULL)) != 0)
+			goto out;
+		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
+		    " or wrong password (%d of %ld tries before lockout)", login, failed,
+		    max_fail);
+		detail = xasprintf("wrong password (%d of %ld)", failed, max_fail);
+		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
+		    detail);
+		goto out;
+	}
+	if (r != 0) {
+		r = err_wrap(r, "operator '%s': ", login);
+		goto out;
+	}
+	if ((a.failed_logins != 0 || a.locked_until[0] != '\0') &&
+	    (r = store_operator_set_failures(st, login, 0, NULL)) != 0)
+		goto out;
+	*roles = a.role;
+out:
+	free(detail);
+	operator_account_clear(&a);
+	return r;
+}
+
+/* A production store without any operator account yet: bootstrap. */
+static int
+store_has_operators(const char *db_path, int *has)
+{
+	struct store *st = NULL;
+	struct stat sb;
+	int64_t n = 0;
+	int r;
+
+	*has = 0;
+	if (db_path == NULL || stat(db_path, &sb) != 0)
+		return 0;
+	/* The command itself reports a store it cannot open. */
+	if (store_open(db_path, STORE_READONLY, &st) != 0) {
+		err_clear();
+		return 0;
+	}
+	r = store_operator_count(st, &n);
+	store_close(st);
+	if (r != 0)
+		return r;
+	*has = n > 0;
+	return 0;
+}
+
+static int
+authenticate(struct cmd_ctx *ctx, const char *login, unsigned *roles)
+{
+	struct store *st;
+	char *prompt, *pw = NULL;
+	int r;
+
+	if ((r = cmd_store(ctx, &st)) != 0)
+		return r;
+	prompt = xasprintf("Password for operator %s", login);
+	r = operator_read_secret("NHICARD_PASSWORD_FD", prompt, &pw);
+	free(prompt);
+	if (r != 0)
+		return r;
+	r = operator_login(st, ctx->cfg, login, pw, roles);
+	util_free_secret(pw, strlen(pw));
+	return r;
+}
+
+int
+operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
+    char **argv)
+{
+	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+	unsigned need = operator_roles_for(entry->name, sub), roles = 0;
+	enum crypto_mode mode;
+	char *want, *detail, *action;
+	int r, has;
+
+	if (need == OPERATOR_ROLE_NONE && ctx->operator_login == NULL)
+		return 0;
+	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
+		return r;
+	if (ctx->operator_login == NULL ||
+	    (strcmp(ctx->operator_login, OPERATOR_DEMO_LOGIN) == 0 &&
+	    mode != CRYPTO_MODE_PRODUCTION)) {
+		if (mode != CRYPTO_MODE_PRODUCTION) {
+			ctx->operator_login = OPERATOR_DEMO_LOGIN;
+			ctx->operator_roles = OPERATOR_ROLE_ALL;
+			return 0;
+		}
+		if ((r = store_has_operators(ctx->db_path, &has)) != 0)
+			return r;
+		if (!has) {
+			ctx->operator_login = BOOTSTRAP_LOGIN;
+			ctx->operator_roles = OPERATOR_ROLE_ALL;
+			return 0;
+		}
+		return err_set(NHI_EDENIED, "production mode: say who you are with"
+		    " --operator LOGIN (or NHICARD_OPERATOR); 'nhicard %s' needs an"
+		    " operator", entry->name);
+	}
+	if (need == OPERATOR_ROLE_NONE)
+		return 0;
+	if ((r = authenticate(ctx, ctx->operator_login, &roles)) != 0)
+		return r;
+	ctx->operator_roles = roles;
+	if ((roles & need) == 0) {
+		want = operator_roles_text(need);
+		action = xasprintf("%s%s%s", entry->name, sub != NULL ? " " : "",
+		    sub != NULL ? sub : "");
+		r = err_set(NHI_EDENIED, "operator '%s' (%s) may not run 'nhicard %s':"
+		    " it needs %s", ctx->operator_login, operator_role_name(roles), action,
+		    want);
+		detail = xasprintf("role %s may not run %s", operator_role_name(roles),
+		    action);
+		operator_audit(ctx->store, ctx->operator_login, "operator.role_refused",
+		    action, AUDIT_REFUSED, detail);
+		free(detail);
+		free(action);
+		free(want);
+		return r;
+	}
+	return 0;
+}
+
+int
+operator_require_approval(struct cmd_ctx *ctx, const char *action, const char *detail)
+{
+	struct store *st;
+	unsigned roles = 0;
+	char *prompt, *pw = NULL, *d;
+	int r;
+
+	if (ctx->operator_login == NULL ||
+	    strcmp(ctx->operator_login, OPERATOR_DEMO_LOGIN) == 0 ||
+	    strcmp(ctx->operator_login, BOOTSTRAP_LOGIN) == 0)
+		return 0;	/* the built-in operator approves its own actions */
+	if ((r = cmd_store(ctx, &st)) != 0)
+		return r;
+	if (ctx->approver == NULL) {
+		r = err_set(NHI_EDENIED, "%s needs a second person: a supervisor must"
+		    " approve with --approver LOGIN (password on the terminal or"
+		    " NHICARD_APPROVER_PASSWORD_FD)", action);
+		operator_audit(st, ctx->operator_login, action, "approval", AUDIT_REFUSED,
+		    "no approver");
+		return r;
+	}
+	if (strcmp(ctx->approver, ctx->operator_login) == 0) {
+		r = err_set(NHI_EDENIED, "%s: the approver must be another operator than"
+		    " '%s'", action, ctx->operator_login);
+		operator_audit(st, ctx->operator_login, action, "approval", AUDIT_REFUSED,
+		    "approver is the operator");
+		return r;
+	}
+	prompt = xasprintf("Password for approver %s", ctx->approver);
+	r = operator_read_secret("NHICARD_APPROVER_PASSWORD_FD", prompt, &pw);
+	free(prompt);
+	if (r != 0)
+		return r;
+	r = operator_login(st, ctx->cfg, ctx->approver, pw, &roles);
+	util_free_secret(pw, strlen(pw));
+	if (r != 0)
+		return err_wrap(r, "%s: approval failed: ", action);
+	d = xasprintf("approver %s%s%s", ctx->approver, detail != NULL ? ": " : "",
+	    detail != NULL ? detail : "");
+	if ((roles & OPERATOR_ROLE_SUPERVISOR) == 0) {
+		r = err_set(NHI_EDENIED, "%s: approver '%s' is a %s, not a supervisor",
+		    action, ctx->approver, operator_role_name(roles));
+		operator_audit(st, ctx->operator_login, action, "approval", AUDIT_REFUSED, d);
+		free(d);
+		return r;
+	}
+	operator_audit(st, ctx->operator_login, action, "approval", AUDIT_OK, d);
+	free(d);
+	return 0;
+}

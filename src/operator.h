@@ -1,0 +1,138 @@
+/*
+ * operator.h: who is acting. Operator accounts and roles, how a command
+ * learns its operator (--operator / $NHICARD_OPERATOR and a password read
+ * from the terminal or $NHICARD_PASSWORD_FD), the role table every
+ * command is checked against before it runs, lockout after repeated
+ * failures, and two-person approval. docs/operators.md is the reference.
+ */
+#ifndef NHI_OPERATOR_H
+#define NHI_OPERATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cmd_ctx;
+struct cmd_entry;
+struct config;
+struct store;
+
+/* Roles, as bits (an operator holds one; the built-in demo holds all). */
+#define OPERATOR_ROLE_CLERK		0x01u
+#define OPERATOR_ROLE_SUPERVISOR	0x02u
+#define OPERATOR_ROLE_KEY_OFFICER	0x04u
+#define OPERATOR_ROLE_AUDITOR		0x08u
+#define OPERATOR_ROLE_ALL		0x0fu
+#define OPERATOR_ROLE_NONE		0x00u	/* the command needs no operator */
+
+/* The built-in operator of demo and test mode, and of a store with no
+ * operator account yet (bootstrap). */
+#define OPERATOR_DEMO_LOGIN	"demo"
+
+/* Role name <-> bit; 0 / NULL when unknown. */
+unsigned	 operator_role_bit(const char *name);
+const char	*operator_role_name(unsigned bit);
+/* "clerk, supervisor" for a set of bits; caller must free. */
+char		*operator_roles_text(unsigned bits);
+
+/* ---- The role table (operator-roles.c) ---- */
+
+/*
+ * The roles allowed to run `cmd` with sub-command `sub` (argv[1] or NULL).
+ * OPERATOR_ROLE_NONE: anyone, no operator needed (help, version). A
+ * command missing from the table needs a supervisor (fail closed).
+ */
+unsigned	 operator_roles_for(const char *cmd, const char *sub);
+
+/* ---- Reading secrets (operator-secret.c) ---- */
+
+/*
+ * Read one secret line: from the file descriptor named by environment
+ * variable `fd_env` if set (one line, the newline dropped), else from
+ * /dev/tty with echo off after printing `prompt` there. Never from argv.
+ * Returns 0 and *out (free with util_free_secret(s, strlen(s))), or
+ * NHI_EUSAGE (no fd and no terminal: says which variable to set), NHI_EIO.
+ */
+int	operator_read_secret(const char *fd_env, const char *prompt, char **out);
+
+/* ---- Accounts (store-operator.c) ---- */
+
+struct operator_account {
+	int64_t	 id;
+	char	 login[64];
+	char	 display_name[128];
+	unsigned role;			/* one OPERATOR_ROLE_* bit */
+	char	*password_hash;		/* caller frees (operator_account_clear) */
+	int	 failed_logins;
+	char	 locked_until[24];	/* "" when not locked; UTC store time */
+	int	 disabled;
+	char	 created_at[24];
+};
+
+void	operator_account_clear(struct operator_account *a);
+
+/* The number of operator accounts. */
+int	store_operator_count(struct store *st, int64_t *out);
+/* Insert (a->id set). NHI_EEXISTS if the login is taken. */
+int	store_operator_insert(struct store *st, struct operator_account *a);
+/* By login: 0 or NHI_ENOTFOUND. */
+int	store_operator_get(struct store *st, const char *login,
+	    struct operator_account *out);
+/* All accounts ordered by login; *out an array of *count (free each with
+ * operator_account_clear, then free the array). */
+int	store_operator_list(struct store *st, struct operator_account **out,
+	    size_t *count);
+/* Set the password hash (and reset failures and lock). */
+int	store_operator_set_password(struct store *st, const char *login,
+	    const char *hash);
+/* Set failures and lock time ("" / NULL: unlocked). */
+int	store_operator_set_failures(struct store *st, const char *login,
+	    int failed, const char *locked_until);
+/* Disable (1) or enable (0). */
+int	store_operator_set_disabled(struct store *st, const char *login, int disabled);
+
+/* ---- Authentication (operator-auth.c) ---- */
+
+/*
+ * Check `password` for `login`: refuses a disabled or locked account
+ * (NHI_EDENIED, saying until when), counts a failure and locks the
+ * account after operators.max_failures (default 5) for
+ * operators.lockout_minutes (default 15); success resets the count. Every
+ * failure, lockout and refusal is audited. Returns 0 and *roles, or
+ * NHI_EDENIED (unknown login and wrong password give the same text).
+ */
+int	operator_login(struct store *st, const struct config *cfg, const char *login,
+	    const char *password, unsigned *roles);
+
+/*
+ * Decide who runs `entry` (argv[0] the command, argv[1] maybe a
+ * sub-command) before main() calls it, and check the role: sets
+ * ctx->operator_login and ctx->operator_roles. See docs/operators.md for
+ * the rules (demo/test mode, bootstrap, production). Returns 0 or
+ * NHI_EDENIED / NHI_EUSAGE / a store error.
+ */
+int	operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+	    int argc, char **argv);
+
+/*
+ * Two-person rule for `action` ("keys.create", "print.sheet.reprint",
+ * "issue.fee_waiver"): a supervisor other than the acting operator must
+ * log in (ctx->approver, password from $NHICARD_APPROVER_PASSWORD_FD or
+ * the terminal). The built-in demo operator approves its own actions.
+ * `detail` (no personal data) goes into the audit entry. Returns 0 or
+ * NHI_EDENIED.
+ */
+int	operator_require_approval(struct cmd_ctx *ctx, const char *action,
+	    const char *detail);
+
+/* The scrypt parameters for new password hashes: operators.scrypt_n,
+ * scrypt_r, scrypt_p (defaults in crypto-keystore.h). 0 or NHI_ECONFIG. */
+struct crypto_scrypt_params;
+int	operator_scrypt_params(const struct config *cfg,
+	    struct crypto_scrypt_params *out);
+
+/* Audit an operator event (wraps audit_append; failures are logged, not
+ * fatal, so a refusal is still a refusal). */
+void	operator_audit(struct store *st, const char *login, const char *action,
+	    const char *subject, const char *outcome, const char *detail);
+
+#endif

@@ -1,0 +1,347 @@
+/*
+ * store-audit.c: the audit trail (audit.h, docs/audit.md): an append-only,
+ * hash-chained table. Each entry's hash is SHA-256 over the previous
+ * entry's hash and the canonical serialization of the entry's fields; the
+ * newest seq and hash are also kept in meta (audit_head), so an entry
+ * changed, removed or reordered breaks the chain, and a truncated tail no
+ * longer reaches the head. Triggers refuse UPDATE and DELETE; the hashes
+ * catch whoever drops them.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "crypto.h"
+#include "error.h"
+#include "store-int.h"
+#include "util.h"
+
+#define AUDIT_HEAD_KEY	"audit_head"
+#define AUDIT_MAGIC	"nhicard-audit-v1\n"
+
+/* ---- Canonical serialization ------------------------------------------ */
+
+struct abuf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+abuf_add(struct abuf *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* A field: "~\n" for NULL, else "<decimal length>:<bytes>\n". */
+static void
+abuf_field(struct abuf *b, const char *s)
+{
+	char len[24];
+
+	if (s == NULL) {
+		abuf_add(b, "~\n", 2);
+		return;
+	}
+	snprintf(len, sizeof(len), "%zu:", strlen(s));
+	abuf_add(b, len, strlen(len));
+	abuf_add(b, s, strlen(s));
+	abuf_add(b, "\n", 1);
+}
+
+int
+audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN])
+{
+	struct abuf b = { NULL, 0, 0 };
+	char seq[24];
+	int r;
+
+	abuf_add(&b, e->prev_hash, AUDIT_HASH_LEN);
+	abuf_add(&b, AUDIT_MAGIC, strlen(AUDIT_MAGIC));
+	snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
+	abuf_field(&b, seq);
+	abuf_field(&b, e->at);
+	abuf_field(&b, e->station);
+	abuf_field(&b, e->operator_login);
+	abuf_field(&b, e->action);
+	abuf_field(&b, e->subject);
+	abuf_field(&b, e->outcome);
+	abuf_field(&b, e->detail);
+	r = crypto_sha256(b.p, b.len, out);
+	free(b.p);
+	return r;
+}
+
+/* ---- The chain head ---------------------------------------------------- */
+
+/* Parse meta audit_head "SEQ:HEX". *found is 0 when there is none. */
+static int
+audit_head_get(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN], int *found)
+{
+	char *v = NULL, *colon, *end;
+	long long n;
+	int r;
+
+	*found = 0;
+	r = store_meta_get(st, AUDIT_HEAD_KEY, &v);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	colon = strchr(v, ':');
+	n = strtoll(v, &end, 10);
+	if (colon == NULL || end != colon || n < 1 ||
+	    hex_decode(colon + 1, hash, AUDIT_HASH_LEN) != AUDIT_HASH_LEN) {
+		r = err_set(NHI_ESTORE_CORRUPT, "store %s: the audit chain head (meta %s) is"
+		    " malformed", st->path, AUDIT_HEAD_KEY);
+		goto out;
+	}
+	*seq = n;
+	*found = 1;
+	r = 0;
+out:
+	free(v);
+	return r;
+}
+
+static int
+audit_head_set(struct store *st, int64_t seq, const uint8_t hash[AUDIT_HASH_LEN])
+{
+	char hex[2 * AUDIT_HASH_LEN + 1], v[96];
+
+	hex_encode(hash, AUDIT_HASH_LEN, hex);
+	snprintf(v, sizeof(v), "%" PRId64 ":%s", seq, hex);
+	return store_meta_set(st, AUDIT_HEAD_KEY, v);
+}
+
+/* ---- Appending ----------------------------------------------------------- */
+
+static const char *
+audit_nonempty(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+int
+audit_append(struct store *st, const char *operator_login, const char *action,
+    const char *subject, const char *outcome, const char *detail)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct audit_entry e;
+	char now[24], *station = NULL;
+	int64_t head_seq = 0;
+	int r, rc, own = 0, found;
+
+	if (action == NULL || action[0] == '\0' || outcome == NULL || outcome[0] == '\0')
+		return err_set(NHI_EINTERNAL, "audit: an entry needs an action and an outcome");
+	memset(&e, 0, sizeof(e));
+	if (!st->in_txn) {
+		if ((r = store_begin(st)) != 0)
+			return r;
+		own = 1;
+	}
+	r = store_meta_get(st, "station_id", &station);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		station = xstrdup("-");
+	} else if (r != 0)
+		goto out;
+	/* The next entry links to the head in meta, not to the last row: a
+	 * truncated tail then stays visible after further appends. */
+	if ((r = audit_head_get(st, &head_seq, e.prev_hash, &found)) != 0)
+		goto out;
+	if (!found)
+		head_seq = 0;
+	store_now(now, sizeof(now));
+	e.seq = head_seq + 1;
+	e.at = now;
+	e.station = station;
+	e.operator_login = audit_nonempty(operator_login);
+	e.action = action;
+	e.subject = audit_nonempty(subject);
+	e.outcome = outcome;
+	e.detail = audit_nonempty(detail);
+	if ((r = audit_entry_hash(&e, e.hash)) != 0)
+		goto out;
+	if ((r = store_prepare(st, "INSERT INTO audit_log (seq, at, station, operator,"
+	    " action, subject, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8, ?9, ?10)", &stmt)) != 0)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, e.seq);
+	sqlite3_bind_text(stmt, 2, e.at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, e.station, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, e.operator_login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, e.action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, e.subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, e.outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, e.detail, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 9, e.prev_hash, AUDIT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 10, e.hash, AUDIT_HASH_LEN, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE) {
+		r = store_err(st, rc, "append to the audit log");
+		goto out;
+	}
+	if ((r = audit_head_set(st, e.seq, e.hash)) != 0)
+		goto out;
+	if (own && (r = store_commit(st)) != 0) {
+		own = 0;
+		goto out;
+	}
+	own = 0;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (own)
+		store_rollback(st);
+	free(station);
+	return r;
+}
+
+/* ---- Reading ----------------------------------------------------------- */
+
+static const char *
+audit_col(sqlite3_stmt *stmt, int i)
+{
+	return (const char *)sqlite3_column_text(stmt, i);
+}
+
+/* Fill *e from a row of AUDIT_SELECT; 0, or NHI_ESTORE_CORRUPT when a hash
+ * column is not 32 bytes. */
+static int
+audit_from_row(struct store *st, sqlite3_stmt *stmt, struct audit_entry *e)
+{
+	const void *ph = sqlite3_column_blob(stmt, 8), *h = sqlite3_column_blob(stmt, 9);
+
+	memset(e, 0, sizeof(*e));
+	e->seq = sqlite3_column_int64(stmt, 0);
+	e->at = audit_col(stmt, 1);
+	e->station = audit_col(stmt, 2);
+	e->operator_login = audit_col(stmt, 3);
+	e->action = audit_col(stmt, 4);
+	e->subject = audit_col(stmt, 5);
+	e->outcome = audit_col(stmt, 6);
+	e->detail = audit_col(stmt, 7);
+	if (ph == NULL || h == NULL || sqlite3_column_bytes(stmt, 8) != AUDIT_HASH_LEN ||
+	    sqlite3_column_bytes(stmt, 9) != AUDIT_HASH_LEN)
+		return err_set(NHI_ESTORE_CORRUPT, "store %s: audit entry %" PRId64 " has a"
+		    " malformed hash", st->path, e->seq);
+	memcpy(e->prev_hash, ph, AUDIT_HASH_LEN);
+	memcpy(e->hash, h, AUDIT_HASH_LEN);
+	return 0;
+}
+
+#define AUDIT_SELECT "SELECT seq, at, station, operator, action, subject, outcome," \
+	" detail, prev_hash, hash FROM audit_log"
+
+int
+audit_verify(struct store *st, int64_t *count, int64_t *first_bad)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct audit_entry e;
+	uint8_t prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN], head[AUDIT_HASH_LEN];
+	int64_t expect = 1, n = 0, head_seq = 0, bad = 0;
+	int r, rc, found;
+
+	memset(prev, 0, sizeof(prev));
+	if ((r = audit_head_get(st, &head_seq, head, &found)) != 0) {
+		bad = 1;
+		goto out;
+	}
+	if ((r = store_prepare(st, AUDIT_SELECT " ORDER BY seq", &stmt)) != 0)
+		goto out;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((r = audit_from_row(st, stmt, &e)) != 0) {
+			bad = e.seq;
+			goto out;
+		}
+		if (e.seq != expect) {
+			bad = expect;
+			r = err_set(NHI_ESTORE_CORRUPT, "audit log: entry %" PRId64 " is missing"
+			    " (the log goes from entry %" PRId64 " to %" PRId64 "): entries were"
+			    " removed", expect, expect - 1, e.seq);
+			goto out;
+		}
+		if (memcmp(e.prev_hash, prev, AUDIT_HASH_LEN) != 0) {
+			bad = e.seq;
+			r = err_set(NHI_ESTORE_CORRUPT, "audit log: entry %" PRId64 " does not"
+			    " follow entry %" PRId64 " (its previous-hash differs): entries were"
+			    " removed, reordered or changed", e.seq, e.seq - 1);
+			goto out;
+		}
+		if ((r = audit_entry_hash(&e, h)) != 0)
+			goto out;
+		if (memcmp(h, e.hash, AUDIT_HASH_LEN) != 0) {
+			bad = e.seq;
+			r = err_set(NHI_ESTORE_CORRUPT, "audit log: entry %" PRId64 " was changed"
+			    " (its hash does not match its content)", e.seq);
+			goto out;
+		}
+		memcpy(prev, e.hash, AUDIT_HASH_LEN);
+		expect++;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "read the audit log");
+		goto out;
+	}
+	if (!found && n > 0) {
+		bad = 1;
+		r = err_set(NHI_ESTORE_CORRUPT, "audit log: %" PRId64 " entries but no chain"
+		    " head (meta %s): the head was removed", n, AUDIT_HEAD_KEY);
+		goto out;
+	}
+	if (found && (head_seq != n || memcmp(head, prev,
+	    AUDIT_HASH_LEN) != 0)) {
+		bad = n + 1 <= head_seq ? n + 1 : head_seq;
+		r = err_set(NHI_ESTORE_CORRUPT, "audit log: the log ends at entry %" PRId64
+		    " but the chain head is entry %" PRId64 ": the tail was truncated or"
+		    " replaced (first bad entry %" PRId64 ")", n, head_seq, bad);
+		goto out;
+	}
+	if (count != NULL)
+		*count = n;
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (r == NHI_ESTORE_CORRUPT && first_bad != NULL)
+		*first_bad = bad;
+	return r;
+}
+
+int
+audit_foreach(struct store *st, const char *from, const char *to,
+    int (*fn)(const struct audit_entry *e, void *arg), void *arg)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct audit_entry e;
+	int r, rc;
+
+	if ((r = store_prepare(st, AUDIT_SELECT " WHERE (?1 IS NULL OR substr(at, 1, 10)"
+	    " >= ?1) AND (?2 IS NULL OR substr(at, 1, 10) <= ?2) ORDER BY seq", &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((r = audit_from_row(st, stmt, &e)) != 0 || (r = fn(&e, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "read the audit log");
+		goto out;
+	}
+	r = 0;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}

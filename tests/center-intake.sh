@@ -1,0 +1,197 @@
+#!/bin/sh
+# nhicard-center on removable media: `queue export` -> `nhicard-center
+# import` -> `queue import-ack`; duplicates replayed, a rejected record
+# resubmitted under the same id, and every kind of bad batch refused with
+# the file and the reason. Batches made with the stock openssl command
+# prove the format is the documented one.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/center.sh"
+cd "$TEST_TMP" || bail "cd"
+center_tls
+
+K=$KEYS
+center() { "$CENTER" --db center.db "$@"; }
+cimport() {
+	"$CENTER" --db center.db import --key "$K/test-center.key" \
+	    --cert "$K/test-center.crt" --ca "$K/test-queue-ca.crt" "$@"
+}
+contiguous() { center status | sed -n "s/^station $1: .*contiguous \([0-9]*\),.*/\1/p"; }
+
+# The command line.
+run "$CENTER" --help
+is "$rc" 0 "--help exits 0"
+like "$out" "--port N" "--help shows serve and --port"
+like "$out" "import .*DIR" "--help shows import"
+like "$out" "status" "--help shows status"
+run "$CENTER" frobnicate
+is "$rc" 2 "an unknown command is a usage error (exit 2)"
+like "$out" "unknown command 'frobnicate'" "the unknown command is named"
+run "$CENTER" --db center.db serve --port 0
+is "$rc" 2 "serve without keys is a usage error"
+like "$out" "needs --key, --cert and --ca" "the missing options are named"
+run "$CENTER" --db center.db serve --port 70000 --key a --cert b --ca c
+is "$rc" 2 "a port out of range is a usage error"
+like "$out" "--port 70000" "the bad port is named"
+run center status
+is "$rc" 0 "status on a new store exits 0"
+like "$out" "no stations" "a new store has no stations"
+
+# A station with records, exported to media.
+station_conf st.conf
+station_db st.db 60
+n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
+ok "$([ "$n" -ge 10 ]; echo $?)" "the station queued records ($n)"
+# One record is damaged before it travels: the center must reject it.
+"$SQLITE3" st.db "UPDATE queue_records SET payload = CAST(replace(CAST(payload AS TEXT),
+    '\"period\":', '\"periodx\":') AS BLOB) WHERE seq = 3"
+mkdir m1
+run "$NHICARD" --db st.db --config st.conf queue export m1
+is "$rc" 0 "queue export exits 0"
+
+run cimport m1
+is "$rc" 0 "nhicard-center import exits 0"
+like "$out" "ST01-b00000001.cms: acknowledged in ST01-a00000001.ack" "the batch is acknowledged in a file"
+ok "$([ -f m1/ST01-a00000001.ack ]; echo $?)" "the acknowledgement file is written next to the batch"
+is "$(center_held ST01)" "$((n - 1))" "the center holds every record but the damaged one"
+run openssl cms -verify -binary -inform DER -in m1/ST01-a00000001.ack \
+    -CAfile "$K/test-queue-ca.crt" -purpose any
+is "$rc" 0 "the stock openssl command verifies the acknowledgement"
+like "$out" "^through $n$" "the acknowledgement counts the rejected record as processed"
+like "$out" "reject 3 [0-9a-f]{32} 1 malformed data.period is not an integer" \
+    "the rejection names the record, the attempt and the reason"
+
+run "$NHICARD" --db st.db --config st.conf queue import-ack m1/ST01-a00000001.ack
+is "$rc" 0 "the station imports the acknowledgement"
+is "$(station_through st.db)" "$n" "the station's view: the center holds through $n"
+is "$(contiguous ST01)" "$n" "the center's view: contiguous $n"
+run "$NHICARD" --db st.db --config st.conf queue status
+like "$out" "data.period is not an integer" "the rejection is a work item at the station"
+
+# The same batch again (a replay from the media): stored once, acknowledged again.
+run cimport m1
+is "$rc" 0 "a replayed batch is accepted"
+is "$(center_held ST01)" "$((n - 1))" "a replayed batch stores nothing twice"
+is "$(center_dups)" "" "no record is stored twice"
+run "$NHICARD" --db st.db --config st.conf queue import-ack m1/ST01-a00000002.ack
+is "$rc" 0 "the second acknowledgement (serial 2) is applied"
+run "$NHICARD" --db st.db --config st.conf queue import-ack m1/ST01-a00000001.ack
+ok "$([ "$rc" -ne 0 ]; echo $?)" "an older acknowledgement is refused by the station"
+is "$(station_through st.db)" "$n" "the refused acknowledgement changes nothing"
+
+# The clerk repairs the cause and resubmits under the same record id.
+id3=$("$SQLITE3" st.db "SELECT record_id FROM queue_records WHERE seq = 3")
+"$SQLITE3" st.db "UPDATE queue_records SET payload = CAST(replace(CAST(payload AS TEXT),
+    '\"periodx\":', '\"period\":') AS BLOB) WHERE seq = 3"
+run "$NHICARD" --db st.db --config st.conf queue retry 3
+is "$rc" 0 "queue retry resubmits the rejected record"
+mkdir m2
+"$NHICARD" --db st.db --config st.conf queue export m2 >/dev/null
+run cimport m2
+is "$rc" 0 "the resubmission is imported"
+is "$(center_held ST01)" "$n" "the center now holds every record"
+is "$("$SQLITE3" center.db "SELECT attempt FROM record WHERE record_id = '$id3'")" 2 \
+    "it is stored once, under the same id, as attempt 2"
+is "$("$SQLITE3" center.db "SELECT count(*) FROM rejection")" 0 "the rejection is cleared"
+ack=$(ls m2/*.ack)
+run "$NHICARD" --db st.db --config st.conf queue import-ack $ack
+is "$rc" 0 "the station imports the new acknowledgement"
+is "$(station_open st.db)" 0 "nothing is open at the station"
+is "$("$SQLITE3" st.db "SELECT count(*) FROM queue_records WHERE acked_at IS NOT NULL")" "$n" \
+    "every record is acknowledged at the station"
+run center status
+like "$out" "station ST01: held $n, contiguous $n, highest $n, rejected 0, gaps none" \
+    "status: held, contiguous, highest, rejected, gaps"
+
+# Bad batches, each refused naming the file and the problem.
+mkdir bad
+printf 'not cms at all' > bad/ST01-b00000099.cms
+run cimport bad
+is "$rc" 3 "a file that is not CMS is refused (exit 3)"
+like "$out" "bad/ST01-b00000099.cms: batch: not a CMS structure" "the file and the problem are named"
+rm bad/*
+
+# Hand-made batches with the stock openssl command.
+hdr() { printf '{"format":"nhicard-queue-batch","version":1,"station":"%s","batch":1,"created":"2026-11-25T00:00:00Z","records":%s}\n' "$1" "$2"; }
+rec() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"bulk","kind":"eligibility_changed","created":"2026-11-25T00:00:00Z","data":{"period":%s,"person":1}}\n' "$1" "$2" "$1"; }
+mkbatch() {
+	# mkbatch OUT CONTENT SIGNER_CERT SIGNER_KEY RECIPIENT_CERT
+	openssl cms -sign -binary -nodetach -outform DER -in "$2" -signer "$3" \
+	    -inkey "$4" -out "$1.sig" 2>/dev/null &&
+	openssl cms -encrypt -binary -aes256 -outform DER -in "$1.sig" -out "$1" "$5" \
+	    2>/dev/null || bail "openssl cms failed"
+	rm -f "$1.sig"
+}
+{ hdr ST09 1; rec 1 0123456789abcdef0123456789abcdef; } > st09.jsonl
+mkbatch bad/ST09-b00000001.cms st09.jsonl "$K/test-station.crt" "$K/test-station.key" "$K/test-center.crt"
+run cimport bad
+is "$rc" 1 "a batch for another station than its signer's is refused"
+like "$out" "batch 1 of station ST09 is signed by the certificate of 'nhicard TEST station ST01'" \
+    "the station and the signer are named"
+rm bad/*
+
+{ hdr ST01 1; rec 1 0123456789abcdef0123456789abcdef; } > self.jsonl
+mkbatch bad/ST01-b00000077.cms self.jsonl wrong.crt wrong.key "$K/test-center.crt"
+run cimport bad
+is "$rc" 1 "a batch signed outside the stations' CA is refused"
+like "$out" "ST01-b00000077.cms: batch: station signature does not verify" "the signature problem is named"
+rm bad/*
+
+mkbatch bad/ST01-b00000078.cms self.jsonl "$K/test-station.crt" "$K/test-station.key" \
+    "$K/test-center-wrong.crt"
+run cimport bad
+is "$rc" 3 "a batch encrypted to another center is refused"
+like "$out" "cannot decrypt with the center's key" "the decryption problem is named"
+rm bad/*
+
+for case in 'header:{"format":"other","version":1}' 'count:' 'line:' 'seq:' 'id:'; do
+	name=${case%%:*}
+	case $name in
+	header) printf '%s\n' "${case#*:}" > c.jsonl; want="batch line 1: format is not nhicard-queue-batch" ;;
+	count) { hdr ST01 2; rec 1 0123456789abcdef0123456789abcdef; } > c.jsonl
+	       want="header says 2 records, 1 follow" ;;
+	line) { hdr ST01 1; printf '{"seq":1,"id":\n'; } > c.jsonl; want="batch line 2, byte 15: expected a value" ;;
+	seq) { hdr ST01 1; printf '{"seq":-4,"id":"0123456789abcdef0123456789abcdef","attempt":1}\n'; } > c.jsonl
+	     want="batch line 2: seq is missing or not a positive integer" ;;
+	id) { hdr ST01 1; printf '{"seq":4,"id":"XYZ","attempt":1}\n'; } > c.jsonl
+	    want="batch line 2: id is not 32 lower-case hex digits" ;;
+	esac
+	mkbatch bad/ST01-b00000080.cms c.jsonl "$K/test-station.crt" "$K/test-station.key" "$K/test-center.crt"
+	run cimport bad
+	is "$rc" 3 "malformed batch ($name) is refused (exit 3)"
+	like "$out" "$want" "malformed batch ($name): the line and the problem are named"
+	rm bad/*
+done
+
+# A well-formed record the center cannot take: rejected with a reason,
+# the rest of the batch is stored.
+{ hdr ST02 4
+  printf '{"seq":1,"id":"11111111111111111111111111111111","attempt":1,"lane":"revocation","kind":"card_revoked","created":"2026-11-25T00:00:00Z","data":{"user_number":"22222222222222222222222222222222","person":1,"reason":"lost"}}\n'
+  printf '{"seq":2,"id":"33333333333333333333333333333333","attempt":1,"lane":"bulk","kind":"card_revoked","created":"2026-11-25T00:00:00Z","data":{}}\n'
+  printf '{"seq":3,"id":"44444444444444444444444444444444","attempt":1,"lane":"bulk","kind":"evil\\nthrough 999","created":"2026-11-25T00:00:00Z","data":{}}\n'
+  rec 6 55555555555555555555555555555555
+} > c.jsonl
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/O=nhicard TEST/CN=nhicard TEST station ST02" -keyout st02.key -out st02.csr 2>/dev/null
+openssl x509 -req -in st02.csr -CA "$K/test-queue-ca.crt" -CAkey "$K/test-queue-ca.key" \
+    -set_serial 77 -days 2 -out st02.crt 2>/dev/null || bail "station ST02 certificate"
+mkbatch bad/ST02-b00000001.cms c.jsonl st02.crt st02.key "$K/test-center.crt"
+run cimport bad
+is "$rc" 0 "a batch with refused records is still acknowledged"
+run openssl cms -verify -binary -inform DER -in bad/ST02-a00000001.ack -CAfile "$K/test-queue-ca.crt" -purpose any
+like "$out" "reject 1 1{32} 1 unknown_user_number no card with this user number" \
+    "a revocation for an unknown user number is rejected with its reason"
+like "$out" "reject 2 3{32} 1 wrong_lane a card_revoked record travels in lane revocation" \
+    "a record in the wrong lane is rejected with its reason"
+like "$out" "reject 3 4{32} 1 unknown_kind unknown record kind 'evil\?through 999'" \
+    "an unknown kind is rejected, the station's text made harmless"
+unlike "$out" "^through 999" "the station's text cannot forge a line of the acknowledgement"
+like "$out" "^through 3$" "rejected records count as processed, up to the gap"
+like "$out" "^held 6$" "a record above the gap is reported held"
+is "$(center_held ST02)" 1 "of ST02 only the good record is stored"
+run center status
+like "$out" "station ST02: held 1, contiguous 3, highest 6, rejected 3, gaps 4-5" \
+    "status shows the gap and the rejections"
+is "$(center_held ST01)" "$n" "ST01 is untouched by all the refused batches"
+is "$(center_dups)" "" "no record is stored twice"
+
+done_testing

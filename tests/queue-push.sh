@@ -1,0 +1,124 @@
+#!/bin/sh
+# `nhicard queue send`: the online push to nhicard-center over HTTPS with
+# mutual TLS on 127.0.0.1: everything delivered once, the station's view
+# matching the center's; a center that is down, hangs, or shows the wrong
+# certificate; a station the center does not trust; bad configuration.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/center.sh"
+cd "$TEST_TMP" || bail "cd"
+center_tls
+
+send() { "$NHICARD" --db st.db --config st.conf queue send; }
+contiguous() { "$CENTER" --db center.db status | sed -n "s/^station $1: .*contiguous \([0-9]*\),.*/\1/p"; }
+
+station_db st.db 60
+n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
+ok "$([ "$n" -ge 10 ]; echo $?)" "the station queued records ($n)"
+
+# Configuration problems are named before anything travels.
+printf '[station]\nmode = test\n' > st.conf
+run send
+is "$rc" 3 "send without a center URL is a configuration error (exit 3)"
+like "$out" "queue.center_url is not set" "the missing key is named"
+station_conf st.conf http://127.0.0.1:1
+run send
+is "$rc" 3 "a plain http URL is refused"
+like "$out" "queue.center_url http://127.0.0.1:1: must start with https://" "the URL is named"
+
+# The center is down: connection refused, nothing changes, exit 5.
+center_start
+center_stop
+station_conf st.conf "$CENTER_URL"
+before=$("$SQLITE3" st.db "SELECT count(*), max(seq) FROM queue_records WHERE acked_at IS NULL")
+run send
+is "$rc" 5 "a center that is down: exit 5"
+like "$out" "cannot connect" "the failure says the center cannot be reached"
+like "$out" "not delivered, they stay queued" "it says the records stay queued"
+is "$(station_open st.db)" "$n" "every record is still open"
+is "$(station_through st.db)" 0 "the station's view is unchanged"
+
+# A center that accepts the connection and never answers: timeout, exit 5.
+listen_start "$top_builddir/tests/tcp-cut" 0 hold 0
+hold_pid=$LISTEN_PID
+station_conf st.conf "https://127.0.0.1:$LISTEN_PORT"
+sed -i 's/^push_timeout = .*/push_timeout = 1/' st.conf
+run send
+is "$rc" 5 "a center that hangs: exit 5"
+like "$out" "timed out after 1 s" "the timeout is named"
+is "$(station_open st.db)" "$n" "every record is still open after the timeout"
+kill "$hold_pid" 2>/dev/null
+
+# The center shows a certificate from another CA: refused, nothing sent.
+CENTER_TLS_KEY=wrong.key CENTER_TLS_CERT=wrong.crt center_start
+station_conf st.conf "$CENTER_URL"
+run send
+is "$rc" 1 "the wrong center certificate is refused (exit 1)"
+like "$out" "TLS certificate is not the center's: it does not verify against queue.center_ca" \
+    "the problem is named with the key to check"
+center_stop
+is "$(center_held ST01)" 0 "the wrong center received nothing"
+is "$(station_open st.db)" "$n" "every record is still open"
+
+# A center that takes smaller batches than the station sends.
+CENTER_ARGS="--max-batch 1024" center_start
+station_conf st.conf "$CENTER_URL"
+run send
+is "$rc" 5 "a batch over the center's limit: exit 5"
+like "$out" "answered HTTP 413: batch too large" "the center's answer is named"
+is "$(station_open st.db)" "$n" "every record is still open"
+center_stop
+
+# The right center; the station presents a certificate it does not trust.
+center_start
+station_conf st.conf "$CENTER_URL"
+sed -i "s|^client_cert = .*|client_cert = $TEST_TMP/wrong.crt|; s|^client_key = .*|client_key = $TEST_TMP/wrong.key|" st.conf
+run send
+is "$rc" 1 "a station certificate outside the stations' CA is refused (exit 1)"
+like "$out" "refused the station: REFUSED: client certificate does not chain" \
+    "the center says why"
+is "$(center_held ST01)" 0 "nothing was stored for an untrusted station"
+
+# A station's TLS certificate from the right CA but for another station.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/O=nhicard TEST/CN=nhicard TEST station ST02" -keyout st02.key -out st02.csr 2>/dev/null
+openssl x509 -req -in st02.csr -CA "$KEYS/test-queue-ca.crt" -CAkey "$KEYS/test-queue-ca.key" \
+    -set_serial 77 -days 2 -out st02.crt 2>/dev/null || bail "station ST02 certificate"
+station_conf st.conf "$CENTER_URL"
+sed -i "s|^client_cert = .*|client_cert = $TEST_TMP/st02.crt|; s|^client_key = .*|client_key = $TEST_TMP/st02.key|" st.conf
+run send
+is "$rc" 1 "a batch of ST01 over the connection of ST02 is refused (exit 1)"
+like "$out" "batch of station ST01 sent over the connection of 'nhicard TEST station ST02'" \
+    "the center names both stations"
+is "$(center_held ST01)" 0 "nothing was stored"
+
+# Everything in order: all delivered once, both views agree.
+station_conf st.conf "$CENTER_URL"
+sed -i 's/^push_timeout = .*/push_timeout = 10\npush_batch = 25/' st.conf
+run send
+is "$rc" 0 "queue send exits 0"
+like "$out" "sent $n records in [0-9]+ batches: $n acknowledged, 0 rejected; center holds through $n" \
+    "it says what was sent and acknowledged"
+is "$(center_held ST01)" "$n" "the center holds every record"
+is "$(center_dups)" "" "no record is stored twice"
+is "$(station_through st.db)" "$n" "the station's view: through $n"
+is "$(contiguous ST01)" "$n" "the center's view: contiguous $n"
+is "$(station_open st.db)" 0 "nothing is open at the station"
+run send
+is "$rc" 0 "a send with nothing open exits 0"
+like "$out" "nothing to send; the center holds through $n" "and says nothing was sent"
+
+# New events later travel the same way.
+"$top_builddir/bench/gen-extract" --residents 80 --seed 8 -o more.csv 2>/dev/null
+"$NHICARD" --db st.db import more.csv >/dev/null || bail "import"
+m=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
+ok "$([ "$m" -gt "$n" ]; echo $?)" "more records were queued ($m)"
+run send
+is "$rc" 0 "the second send exits 0"
+is "$(center_held ST01)" "$m" "the center holds all $m records"
+is "$(station_through st.db)" "$(contiguous ST01)" "the views agree"
+run "$CENTER" --db center.db status
+like "$out" "station ST01: held $m, contiguous $m, highest $m, rejected 0, gaps none" \
+    "the center's status"
+center_stop
+
+done_testing
