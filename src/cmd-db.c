@@ -3,26 +3,56 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "error.h"
+#include "nhiconf.h"
 #include "store.h"
 #include "util.h"
+
+/* A station id as the center knows it (its certificate's name): 1 to 32
+ * letters, digits or '-'. */
+static int
+station_id_valid(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (n == 0 || n > 32)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)id[i]) && id[i] != '-')
+			return 0;
+	return 1;
+}
 
 static int
 db_init(struct cmd_ctx *ctx)
 {
+	const char *id = config_get(ctx->cfg, "station.id", NULL);
 	struct store *st = NULL;
+	char *have = NULL;
 	int r;
 
+	if (id != NULL && !station_id_valid(id))
+		return err_set(NHI_ECONFIG, "configuration key station.id: '%s' is not 1 to 32"
+		    " letters, digits or '-'", id);
 	if ((r = store_open(ctx->db_path, STORE_CREATE, &st)) != 0)
 		return r;
-	printf("created store %s (schema version %d)\n", ctx->db_path, store_schema_latest());
+	if (id != NULL && (r = store_meta_set(st, "station_id", id)) != 0)
+		goto out;
+	if ((r = store_meta_get(st, "station_id", &have)) != 0)
+		goto out;
+	printf("created store %s (schema version %d, station %s)\n", ctx->db_path,
+	    store_schema_latest(), have);
+	r = 0;
+out:
+	free(have);
 	store_close(st);
-	return 0;
+	return r;
 }
 
 static int
@@ -78,7 +108,9 @@ const struct cmd_entry cmd_db_entry = {
 	.summary = "create or check the store",
 	.help =
 	    "  init    create a new store at --db (file mode 0600, WAL mode);\n"
-	    "          refuses to overwrite an existing file\n"
+	    "          refuses to overwrite an existing file. The station id the\n"
+	    "          center knows it by is station.id in the configuration\n"
+	    "          (its certificate's name), else a random one\n"
 	    "  check   run SQLite's integrity and foreign-key checks, print the\n"
 	    "          schema version and row counts; exits 3 if damaged\n",
 	.exec = cmd_db_exec,

@@ -19,6 +19,18 @@ like "$out" "integrity ok" "db check reports integrity"
 like "$out" "schema version [0-9]+" "db check reports the schema version"
 like "$out" "residents +0" "db check counts residents"
 
+printf '[station]\nid = ST01\n' > "$TEST_TMP/id.conf"
+run "$NHICARD" --config "$TEST_TMP/id.conf" --db "$TEST_TMP/st01.db" db init
+is "$rc" 0 "db init with station.id exits 0"
+like "$out" "station ST01\)" "db init reports the configured station id"
+is "$("${SQLITE3:-sqlite3}" "$TEST_TMP/st01.db" "SELECT value FROM meta WHERE key = 'station_id'")" \
+    ST01 "the store holds the configured station id"
+printf '[station]\nid = "ST 01;x"\n' > "$TEST_TMP/badid.conf"
+run "$NHICARD" --config "$TEST_TMP/badid.conf" --db "$TEST_TMP/badid.db" db init
+is "$rc" 3 "a malformed station.id exits 3"
+like "$out" "station.id" "the key is named"
+is "$(ls "$TEST_TMP/badid.db" 2>/dev/null)" "" "and no store is created"
+
 NHICARD_DB="$db" run "$NHICARD" db check
 is "$rc" 0 "NHICARD_DB names the store"
 
