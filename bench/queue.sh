@@ -27,3 +27,6 @@ t1=$(now)
 ossl=$(awk "BEGIN { print $t1 - $t0 }")
 printf 'queue_openssl_cms_100k_s %.3f s\n' "$ossl"
 printf 'queue_export_ratio_vs_openssl %.2f x\n' "$(awk "BEGIN { print $exp / $ossl }")"
+
+# The online push figure (queue_push_records_per_s) belongs to this group too.
+$SHELL "$top_srcdir/bench/queue-push.sh" || exit 1

@@ -7,6 +7,8 @@ groups="$*"
 if [ -z "$groups" ]; then
 	for f in "$top_srcdir"/bench/*.sh; do
 		[ "$f" = "$top_srcdir/bench/run.sh" ] && continue
+		# Run by queue.sh as part of the queue group.
+		[ "$f" = "$top_srcdir/bench/queue-push.sh" ] && continue
 		g=${f##*/}
 		groups="$groups ${g%.sh}"
 	done

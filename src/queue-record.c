@@ -23,10 +23,40 @@
 void
 queue_test_crash(const char *point)
 {
-	const char *at = getenv("NHICARD_TEST_CRASH_AT");
+	/* Read once: imports pass here for every record. */
+	static const char *at;
+	static int looked;
 
+	if (!looked) {
+		at = getenv("NHICARD_TEST_CRASH_AT");
+		looked = 1;
+	}
 	if (at != NULL && strcmp(at, point) == 0)
 		_exit(99);
+}
+
+/*
+ * A fresh random record id. Ids are drawn from the DRBG in blocks, since an
+ * import queues one record per eligibility period; a drawn id is wiped from
+ * the pool as it is handed out. Not thread-safe: records are written by the
+ * store's one writer.
+ */
+static int
+record_id(uint8_t id[16])
+{
+	static uint8_t pool[16 * 256];
+	static size_t left;
+	int r;
+
+	if (left == 0) {
+		if ((r = crypto_random(pool, sizeof(pool))) != 0)
+			return r;
+		left = sizeof(pool) / 16;
+	}
+	left--;
+	memcpy(id, pool + 16 * left, 16);
+	util_wipe(pool + 16 * left, 16);
+	return 0;
 }
 
 /* Queue `data` (a JSON object) as a record of `kind` in `lane`. */
@@ -41,7 +71,7 @@ queue_append(struct store *st, enum queue_lane lane, const char *kind,
 
 	if (!store_queue_in_txn(st))
 		return err_set(NHI_EINTERNAL, "queue_%s outside a store transaction", kind);
-	if ((r = crypto_random(id, sizeof(id))) != 0)
+	if ((r = record_id(id)) != 0)
 		return r;
 	hex_encode(id, sizeof(id), idhex);
 	if ((r = store_queue_next_seq(st, &n)) != 0 ||
@@ -222,7 +252,7 @@ queue_eligibility_record(struct store *st, struct store_queue_writer *w,
 		char idhex[33];
 		int64_t n;
 
-		if ((r = crypto_random(id, sizeof(id))) == 0) {
+		if ((r = record_id(id)) == 0) {
 			hex_encode(id, sizeof(id), idhex);
 			r = store_queue_writer_add(w, idhex, "bulk", "eligibility_changed",
 			    b.p, b.len, &n);

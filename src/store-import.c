@@ -182,9 +182,12 @@ initial_load_prepare(struct store_import *im)
 		r = 0;
 		goto out;
 	}
+	/* The queue's open-records index is partial but carries no constraint:
+	 * an initial load queues a record per period, so it is deferred too. */
 	if ((r = store_prepare(im->st, "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
-	    " AND tbl_name IN ('residents', 'eligibility_periods') AND sql IS NOT NULL"
-	    " AND sql NOT LIKE '%UNIQUE%' AND sql NOT LIKE '%WHERE%'", &s)) != 0)
+	    " AND sql IS NOT NULL AND sql NOT LIKE '%UNIQUE%' AND"
+	    " ((tbl_name IN ('residents', 'eligibility_periods') AND sql NOT LIKE '%WHERE%')"
+	    " OR name = 'queue_records_open')", &s)) != 0)
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		im->deferred_index = xreallocarray(im->deferred_index, im->ndeferred + 1,
