@@ -23,7 +23,8 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print_help(stdout, entry);
 		return 0;
 	}
-	printf("usage: nhicard [--db PATH] [--config PATH] [--reader NAME] COMMAND [ARGS]\n\n"
+	printf("usage: nhicard [--db PATH] [--config PATH] [--reader NAME]\n"
+	    "               [--operator LOGIN] [--approver LOGIN] COMMAND [ARGS]\n\n"
 	    "nhicard is the town-office station for NHI keys on resident cards.\n\n"
 	    "Commands:\n");
 	for (i = 0; cmd_table[i] != NULL; i++)
