@@ -53,6 +53,15 @@ struct perso_run {
 	uint64_t		 t0;		/* start, for the debug log */
 };
 
+/* Enter a step: remember it (for unfinished rows) and tell the caller. */
+static void
+perso_step(struct perso_run *run, const char *step)
+{
+	run->step = step;
+	if (run->req->progress != NULL)
+		run->req->progress(run->req->hook_arg, step);
+}
+
 /* Debug log of where the time goes; names steps only. */
 static void
 perso_trace(const struct perso_run *run, const char *what)
@@ -132,7 +141,7 @@ open_channel(struct perso_run *run, uint8_t kvn, struct scp03_keyset *keys)
 	    .host_challenge = run->req != NULL ? run->req->test_host_challenge : NULL };
 	int r;
 
-	run->step = "open_channel";
+	perso_step(run, "open_channel");
 	if ((r = scp03_init_update(run->card, &params, &run->sc)) != 0)
 		return r;
 	if (memcmp(scp03_divdata(run->sc), run->info.serial, CARD_SERIAL_LEN) != 0)
@@ -153,7 +162,7 @@ put_key(struct perso_run *run, const struct scp03_keyset *transport)
 	size_t n = 0, i;
 	int r;
 
-	run->step = "put_key";
+	perso_step(run, "put_key");
 	memset(&mk, 0, sizeof(mk));
 	if ((r = card_keys_diversify(run->req->keys, run->prof->kvn, run->info.serial,
 	    &mk)) != 0)
@@ -273,22 +282,22 @@ write_card(struct perso_run *run, struct perso_result *res)
 		goto out;
 	n = aid_ref(prof->aid_nhi, prof->aid_nhi_len, ref, sizeof(ref));
 	if (run->info.nhi_present) {
-		run->step = "delete_old";
+		perso_step(run, "delete_old");
 		if ((r = sc_cmd(run, 0x00, 0xE4, 0x04, 0x00, ref, n, 0, 0x9000)) != 0)
 			goto out;
 	}
 	if (!run->info.town_present) {
-		run->step = "create_town";
+		perso_step(run, "create_town");
 		if ((r = create_df(run, prof->aid_town, prof->aid_town_len, prof->aid_sd,
 		    prof->aid_sd_len, CARD_LCS_ACTIVATED)) != 0)
 			goto out;
 		res->town_created = 1;
 	}
-	run->step = "create_nhi";
+	perso_step(run, "create_nhi");
 	if ((r = create_df(run, prof->aid_nhi, prof->aid_nhi_len, prof->aid_town,
 	    prof->aid_town_len, CARD_LCS_CREATION)) != 0)
 		goto out;
-	run->step = "generate_key";
+	perso_step(run, "generate_key");
 	if ((r = sc_cmd(run, 0x00, 0x46, 0x00, 0x81, ref, n, 1, 0x9000)) != 0)
 		goto out;
 	if (tlv_find(run->resp->data, run->resp->len, 0x7F49, &pt) != 0 ||
@@ -300,13 +309,13 @@ write_card(struct perso_run *run, struct perso_result *res)
 	}
 	if ((r = make_record(run, pk.value)) != 0)
 		goto out;
-	run->step = "put_record";
+	perso_step(run, "put_record");
 	memcpy(data, ref, n);
 	memcpy(data + n, run->rec.raw, run->rec.raw_len);
 	if ((r = sc_cmd(run, 0x00, 0xDA, 0x00, 0x70, data, n + run->rec.raw_len, 0,
 	    0x9000)) != 0)
 		goto out;
-	run->step = "activate";
+	perso_step(run, "activate");
 	if ((r = sc_cmd(run, 0x00, 0x44, 0x04, 0x00, ref, n, 0, 0x9000)) != 0)
 		goto out;
 	r = 0;
@@ -349,7 +358,7 @@ read_back(struct perso_run *run, int selected)
 	const struct perso_request *req = run->req;
 	int r;
 
-	run->step = "read_back";
+	perso_step(run, "read_back");
 	if (!selected && (r = card_select_nhi(run->card, run->prof, &run->nhi)) != 0)
 		return r;
 	if (!run->nhi.present || run->nhi.lcs != CARD_LCS_ACTIVATED || !run->nhi.has_record)
@@ -364,7 +373,7 @@ read_back(struct perso_run *run, int selected)
 			    " the one written", run->info.serial_hex);
 	} else if ((r = check_found_record(run, &run->nhi.rec)) != 0)
 		return r;
-	run->step = "challenge";
+	perso_step(run, "challenge");
 	return card_challenge(run->card, &run->nhi.rec, req->test_challenge);
 }
 
@@ -397,7 +406,7 @@ decide(struct perso_run *run)
 	err_clear();
 
 	if (run->info.nhi_present && run->info.nhi_lcs == CARD_LCS_ACTIVATED) {
-		run->step = "read_back";
+		perso_step(run, "read_back");
 		if ((r = card_select_nhi(run->card, run->prof, &run->nhi)) != 0)
 			return r;
 		if (!run->nhi.has_record)
@@ -561,7 +570,9 @@ new_row(struct perso_run *run, const char *kind)
 	    req->fee_reason != NULL ? ", fee waived: " : "",
 	    req->fee_reason != NULL ? req->fee_reason : "");
 	for (tries = 0; tries < PERSO_USER_NUMBER_TRIES; tries++) {
-		if (req->test_user_number != NULL && tries == 0)
+		if (req->prepared_user_number != NULL && tries == 0)
+			memcpy(c->user_number, req->prepared_user_number, CARD_USER_NUMBER_LEN);
+		else if (req->test_user_number != NULL && tries == 0)
 			memcpy(c->user_number, req->test_user_number, CARD_USER_NUMBER_LEN);
 		else if ((r = crypto_random(c->user_number, CARD_USER_NUMBER_LEN)) != 0)
 			return r;
@@ -612,8 +623,8 @@ card_personalize(struct card *card, const struct perso_request *req,
 	run.prof = req->prof;
 	run.card = card;
 	run.resp = xmalloc(sizeof(*run.resp));
-	run.step = "recognize";
 	run.t0 = time_mono_ns();
+	perso_step(&run, "recognize");
 
 	if ((r = card_profile_atr_check(req->prof, card->atr, card->atrlen)) != 0)
 		goto out;
@@ -623,10 +634,17 @@ card_personalize(struct card *card, const struct perso_request *req,
 	if ((r = card_recognize(card, req->prof, &run.info)) != 0 ||
 	    (r = check_path(&run, &kind)) != 0)
 		goto out;
+	perso_step(&run, "match");
 	if (run.info.has_juki && (r = card_items_match(&run.info.items, &req->person)) != 0)
 		goto out;
+	perso_step(&run, "decide");
 	if ((r = decide(&run)) != 0)
 		goto out;
+	if (run.plan != PLAN_LOCK && req->cancel != NULL && req->cancel(req->hook_arg)) {
+		r = err_set(NHI_ECANCELLED, "cancelled before anything was written: the card"
+		    " and the store are unchanged");
+		goto out;
+	}
 	if (run.plan == PLAN_LOCK) {
 		(void)card_end(card);
 		began = 0;
@@ -672,6 +690,7 @@ card_personalize(struct card *card, const struct perso_request *req,
 	    card->apdus - apdus0);
 	snprintf(issued, sizeof(issued), "%.4s-%.2s-%.2s", run.nhi.rec.issue_date,
 	    run.nhi.rec.issue_date + 4, run.nhi.rec.issue_date + 6);
+	perso_step(&run, "record");
 	if ((r = store_card_activate(req->store, run.row.id, run.nhi.rec.public_key,
 	    CARD_PUBKEY_LEN, run.nhi.rec.raw, run.nhi.rec.raw_len,
 	    issued, detail)) != 0)

@@ -287,6 +287,21 @@ struct perso_request {
 	int			 fee_yen;
 	int			 fee_waived;
 	const char		*fee_reason;		/* NULL if none */
+	/*
+	 * Progress and cancellation (NULL: none). progress() is called with
+	 * the name of each step as it starts ("recognize", "match", "decide",
+	 * "open_channel", "create_nhi", "generate_key", "put_record",
+	 * "activate", "read_back", "challenge", "record"). cancel() is asked
+	 * once, after the card was recognized and matched and before anything
+	 * is written to the store or the card: a nonzero answer ends the run
+	 * with NHI_ECANCELLED and nothing changed. Past that point a run is
+	 * never cancelled (a half-written card is worse than a slow one).
+	 */
+	void			(*progress)(void *arg, const char *step);
+	int			(*cancel)(void *arg);
+	void			*hook_arg;
+	/* A user number prepared ahead (batch pre-issuance); NULL: random. */
+	const uint8_t		*prepared_user_number;	/* 16 bytes */
 	/* Tests only: fixed values instead of random ones, so a recorded
 	 * transcript replays (NULL: random). */
 	const uint8_t		*test_host_challenge;	/* 8 bytes */

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "store.h"
 #include "util.h"
 #include "cmd-print.h"
+#include "flow.h"
 
 #define DEFAULT_VOLUME_SIZE	1000
 
@@ -162,13 +164,34 @@ cmd_print_defaults(struct cmd_ctx *ctx, struct print_request *a)
 	return 0;
 }
 
+/* A line for the clerk: to the caller's events (a screen), else stdout. */
+static void __attribute__((format(printf, 2, 3)))
+print_note(const struct print_request *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (a->events != NULL)
+		flow_note(a->events, "%s", text);
+	else
+		printf("%s\n", text);
+	free(text);
+}
+
 static void
-show_warnings(const struct print_job *job)
+show_warnings(const struct print_request *a, const struct print_job *job)
 {
 	size_t i;
 
-	for (i = 0; i < print_job_warning_count(job); i++)
-		fprintf(stderr, "nhicard: warning: %s\n", print_job_warning(job, i)->text);
+	for (i = 0; i < print_job_warning_count(job); i++) {
+		if (a->events != NULL)
+			flow_note(a->events, "warning: %s", print_job_warning(job, i)->text);
+		else
+			fprintf(stderr, "nhicard: warning: %s\n", print_job_warning(job, i)->text);
+	}
 }
 
 /* A temporary file name next to nothing in particular ($TMPDIR). Caller must
@@ -263,7 +286,7 @@ print_card(struct cmd_ctx *ctx, struct print_request *a)
 	    print_job_add_certificate(job, &c);
 	if (r != 0)
 		goto out;
-	show_warnings(job);
+	show_warnings(a, job);
 	if ((r = deliver(a, job, a->out, &wrote)) != 0)
 		goto out;
 	if (in_txn) {
@@ -272,9 +295,9 @@ print_card(struct cmd_ctx *ctx, struct print_request *a)
 		in_txn = 0;
 	}
 	if (a->opts.proof)
-		printf("proof of the %s written to %s (nothing recorded)\n", document, a->preview);
+		print_note(a, "proof of the %s written to %s (nothing recorded)", document, a->preview);
 	else
-		printf("%s %s printed to %s\n", document, c.serial, target_name(a, a->out));
+		print_note(a, "%s %s printed to %s", document, c.serial, target_name(a, a->out));
 	r = 0;
 out:
 	if (in_txn) {
@@ -380,7 +403,7 @@ print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 		if ((r = print_job_new(&a->opts, &job)) != 0 ||
 		    (r = print_job_add_sheet(job, certs, count)) != 0)
 			goto out;
-		show_warnings(job);
+		show_warnings(a, job);
 		if ((r = deliver(a, job, path, &wrote)) != 0)
 			goto out;
 		if (in_txn) {
@@ -388,7 +411,7 @@ print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 				goto out;
 			in_txn = 0;
 		}
-		printf("%zu certificates (%s to %s) printed to %s\n", count,
+		print_note(a, "%zu certificates (%s to %s) printed to %s", count,
 		    certs[0].serial, certs[count - 1].serial, target_name(a, path));
 		print_job_free(job);
 		job = NULL;
@@ -445,10 +468,10 @@ print_receipt(struct cmd_ctx *ctx, struct print_request *a)
 	if ((r = print_job_new(&a->opts, &job)) != 0 ||
 	    (r = print_job_add_receipt(job, &rc)) != 0)
 		goto out;
-	show_warnings(job);
+	show_warnings(a, job);
 	if ((r = deliver(a, job, a->out, &wrote)) != 0)
 		goto out;
-	printf("%s receipt printed to %s\n", loss ? "loss-report" : "counter",
+	print_note(a, "%s receipt printed to %s", loss ? "loss-report" : "counter",
 	    target_name(a, a->out));
 	r = 0;
 out:

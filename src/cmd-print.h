@@ -11,6 +11,8 @@
 #include "print.h"
 #include "rules.h"
 
+struct flow_events;
+
 struct print_request {
 	const char	*sub;		/* certificate, sleeve, sheet, receipt */
 	const char	*out;		/* -o FILE.pdf */
@@ -25,6 +27,8 @@ struct print_request {
 	struct print_opts opts;
 	char		**pos;		/* positional arguments after sub */
 	int		 npos;
+	/* Where lines for the clerk go (flow.h); NULL: stdout and stderr. */
+	const struct flow_events *events;
 };
 
 /*

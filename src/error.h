@@ -72,7 +72,8 @@ enum nhi_exit {
 	_(CARD_SW,       CARD,     "card returned an error status") \
 	_(CARD_PROTO,    CARD,     "card protocol error") \
 	_(CARD_BUSY,     CARD,     "card is in use by another program") \
-	_(TIMEOUT,       CARD,     "timed out")
+	_(TIMEOUT,       CARD,     "timed out") \
+	_(CANCELLED,     REFUSED,  "cancelled by the operator")
 
 #define NHI_ERR_ENUM(name, cls, msg) NHI_E##name##_POS,
 enum { NHI_ERRORS(NHI_ERR_ENUM) NHI_E_COUNT };

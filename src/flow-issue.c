@@ -1,0 +1,396 @@
+/*
+ * flow-issue.c: issuing an NHI card to one resident (flow.h), the steps
+ * `nhicard issue`, the clerk's issue screen and batch runs share:
+ *
+ *   plan:     resident  find the resident and their NHI eligibility today
+ *             rules     the card path the rules allow, and the fee
+ *             queue     refuse while the center queue's backlog passes its limits
+ *   execute:  card      connect, personalize the card, record it in the store
+ *             lifecycle a card reported lost is now replaced
+ *             certificate  print the certificate (or the sleeve insert)
+ *             receipt   print the counter receipt
+ *
+ * The card is issued once the card step succeeded: a later print failure
+ * says so and how to print again, and never undoes the card.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card-perso.h"
+#include "cmd.h"
+#include "cmd-lifecycle.h"
+#include "cmd-perso.h"
+#include "cmd-print.h"
+#include "error.h"
+#include "flow.h"
+#include "nhiconf.h"
+#include "operator.h"
+#include "queue.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+/* Months from today to YYYY-MM-DD, rounded down; 12 if unknown. */
+static int
+stay_months(const char *until)
+{
+	struct nhi_date end, today;
+	char t[9];
+
+	if (until[0] == '\0' || date_parse(until, &end) != 0)
+		return 12;
+	cmd_perso_today(t);
+	if (date_parse(t, &today) != 0)
+		return 12;
+	return (end.y - today.y) * 12 + (end.m - today.m) - (end.d < today.d);
+}
+
+static void
+rules_who(const struct issue_plan *pl, enum rules_juki juki, int wants,
+    struct rules_person *p)
+{
+	struct nhi_date birth, today;
+	char t[9];
+	const char *status = pl->res.residence_status;
+
+	memset(p, 0, sizeof(*p));
+	cmd_perso_today(t);
+	if (date_parse(pl->res.birth_date, &birth) == 0 && date_parse(t, &today) == 0)
+		p->age = date_age(&birth, &today);
+	p->insured_here = 1;
+	p->foreign = pl->res.nationality[0] != '\0';
+	p->stay_months = stay_months(pl->res.stay_until);
+	if (strstr(status, "短期滞在") != NULL)
+		p->stay_status = RULES_STAY_SHORT_TERM;
+	else if (strstr(status, "外交") != NULL || strstr(status, "公用") != NULL)
+		p->stay_status = RULES_STAY_DIPLOMAT;
+	else
+		p->stay_status = RULES_STAY_ORDINARY;
+	p->in_register = 1;
+	p->tokurei = pl->elig.special_address;
+	p->juki = juki;
+	p->wants_juki = wants;
+}
+
+static int
+plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+{
+	struct store *st;
+	int r;
+
+	if ((r = cmd_store(ctx, &st)) != 0 ||
+	    (r = cmd_perso_resident(st, req->who, &pl->res)) != 0)
+		return r;
+	pl->have_res = 1;
+	r = store_eligibility_current(st, pl->res.id, NULL, &pl->elig);
+	if (r == NHI_ENOTFOUND)
+		return err_set(NHI_EREFUSED, "resident %lld is not insured by this town's NHI"
+		    " today: no NHI card is issued", (long long)pl->res.id);
+	return r;
+}
+
+static int
+plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+{
+	static const enum rules_card_kind want[] = {
+		[PERSO_PATH_EXISTING] = RULES_CARD_JUKI_EXISTING,
+		[PERSO_PATH_NEW_JUKI] = RULES_CARD_JUKI_NEW,
+		[PERSO_PATH_STANDALONE] = RULES_CARD_STANDALONE,
+	};
+	struct rules_fee_in fin;
+	struct rules_person p;
+	int r;
+
+	if ((r = rules_policy_from_config(ctx->cfg, &pl->policy)) != 0)
+		return r;
+	if (!req->path_given) {
+		/* Default: the Juki card the resident holds, unless the rules give
+		 * this person a standalone card. */
+		rules_who(pl, RULES_JUKI_THIS_TOWN, 0, &p);
+		rules_card_decide(&pl->policy, &p, &pl->decision);
+		pl->path = PERSO_PATH_EXISTING;
+		if (pl->decision.card != RULES_CARD_JUKI_EXISTING) {
+			rules_who(pl, RULES_JUKI_NONE, 0, &p);
+			rules_card_decide(&pl->policy, &p, &pl->decision);
+			pl->path = PERSO_PATH_STANDALONE;
+		}
+	} else {
+		pl->path = req->path;
+		rules_who(pl, pl->path == PERSO_PATH_EXISTING ? RULES_JUKI_THIS_TOWN :
+		    RULES_JUKI_NONE, pl->path == PERSO_PATH_NEW_JUKI, &p);
+		rules_card_decide(&pl->policy, &p, &pl->decision);
+	}
+	if (pl->decision.card != want[pl->path])
+		return err_set(NHI_EREFUSED, "resident %lld cannot get the %s card path: %s",
+		    (long long)pl->res.id, perso_path_name(pl->path),
+		    pl->decision.reason_en != NULL ? pl->decision.reason_en :
+		    "the rules refuse it");
+	memset(&fin, 0, sizeof(fin));
+	fin.kind = pl->path == PERSO_PATH_NEW_JUKI ? RULES_FEE_NEW_CARD :
+	    pl->path == PERSO_PATH_STANDALONE ? RULES_FEE_STANDALONE : RULES_FEE_UPGRADE;
+	fin.waiver = req->waiver;
+	if ((r = rules_fee(&pl->policy, &fin, &pl->fee)) != 0)
+		return r;
+	/* A waiver beyond fee.supervisor_limit needs a second person. */
+	if (pl->fee.needs_supervisor) {
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "resident:%lld waived %d yen",
+		    (long long)pl->res.id, pl->fee.waived);
+		return operator_require_approval(ctx, "issue.fee_waiver", detail);
+	}
+	return 0;
+}
+
+int
+issue_plan(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *plan)
+{
+	struct store *st;
+	int r;
+
+	memset(plan, 0, sizeof(*plan));
+	if ((r = plan_resident(ctx, req, plan)) != 0 ||
+	    (r = plan_rules(ctx, req, plan)) != 0)
+		return r;
+	/* The center queue's backlog within the configured limits (queue.h). */
+	if ((r = cmd_store(ctx, &st)) != 0)
+		return r;
+	return queue_backlog_check(st, ctx->cfg);
+}
+
+void
+issue_plan_free(struct issue_plan *plan)
+{
+	if (plan->have_res)
+		store_resident_free(&plan->res);
+	plan->have_res = 0;
+}
+
+/* ---- Execution --------------------------------------------------------- */
+
+struct issue_run {
+	struct cmd_ctx			*ctx;
+	const struct issue_request	*req;
+	struct issue_plan		*plan;
+	const struct flow_events	*ev;
+	struct issue_result		*res;
+};
+
+static void
+card_progress(void *arg, const char *step)
+{
+	const struct issue_run *run = arg;
+	char id[48];
+
+	snprintf(id, sizeof(id), "card.%s", step);
+	flow_step(run->ev, id);
+}
+
+static int
+card_cancel(void *arg)
+{
+	const struct issue_run *run = arg;
+
+	return flow_cancelled(run->ev);
+}
+
+static int
+run_card(struct issue_run *run)
+{
+	struct issue_plan *pl = run->plan;
+	struct card_profile prof;
+	struct card_keys *keys = NULL;
+	struct perso_request preq;
+	struct store *st;
+	int r;
+
+	if ((r = cmd_store(run->ctx, &st)) != 0 ||
+	    (r = cmd_perso_setup(run->ctx, &prof, &keys)) != 0)
+		return r;
+	memset(&preq, 0, sizeof(preq));
+	preq.prof = &prof;
+	preq.store = st;
+	preq.keys = keys;
+	preq.resident_id = pl->res.id;
+	preq.person.name = pl->res.name_kanji;
+	preq.person.birth_date = pl->res.birth_date;
+	preq.person.sex = pl->res.sex;
+	preq.person.address = pl->res.address;
+	preq.path = pl->path;
+	cmd_perso_today(preq.issue_date);
+	preq.fee_yen = pl->fee.due;
+	preq.fee_waived = pl->fee.waived > 0;
+	preq.fee_reason = pl->fee.waived > 0 ? run->req->waiver : NULL;
+	preq.progress = card_progress;
+	preq.cancel = card_cancel;
+	preq.hook_arg = run;
+	r = cmd_perso_run(run->ctx, &preq, &run->res->card);
+	card_keys_free(keys);
+	return r;
+}
+
+/* A card reported lost, stolen or damaged is now replaced (cmd-lifecycle.h). */
+static int
+run_lifecycle(struct issue_run *run)
+{
+	int64_t old;
+	int r;
+
+	if ((r = cmd_lifecycle_replaced(run->ctx, run->plan->res.id, run->res->card.card_id,
+	    &old)) != 0)
+		return err_wrap(r, "the card is issued (card record %lld is active), but the"
+		    " card it replaces was not marked replaced: ",
+		    (long long)run->res->card.card_id);
+	run->res->replaced_card_id = old;
+	if (old != 0)
+		flow_note(run->ev, "replaces card record %lld (now revoked: replaced)",
+		    (long long)old);
+	return 0;
+}
+
+/* What was done, for the clerk: card, serial, key generation, the user
+ * number's fingerprint (never the whole number), never keys. */
+static int
+run_report(struct issue_run *run)
+{
+	const struct perso_result *c = &run->res->card;
+	const struct issue_plan *pl = run->plan;
+	char fp_hex[9];
+
+	flow_note(run->ev, "issued an NHI card to resident %lld (%s path)",
+	    (long long)pl->res.id, perso_path_name(pl->path));
+	card_user_number_fingerprint(c->user_number, fp_hex);
+	flow_note(run->ev, "card: %s, serial %s: %s (%lu APDUs)", c->kind, c->serial_hex,
+	    c->action, c->apdus);
+	flow_note(run->ev, "key generation: %d", c->key_generation);
+	flow_note(run->ev, "user number: %s... (fingerprint)", fp_hex);
+	if (c->town_created)
+		flow_note(run->ev, "town area: created");
+	if (c->other_apps > 0)
+		flow_note(run->ev, "other town applications: %zu, untouched", c->other_apps);
+	flow_note(run->ev, "store: card record %lld active", (long long)c->card_id);
+	if (pl->fee.waived > 0)
+		flow_note(run->ev, "fee: %d yen (%d yen waived: %s)", pl->fee.due,
+		    pl->fee.waived, run->req->waiver);
+	else
+		flow_note(run->ev, "fee: %d yen", pl->fee.due);
+	return 0;
+}
+
+/* Print one document of this issuance to the print directory or printer. */
+static int
+issue_print(struct issue_run *run, const char *sub, const char *kind)
+{
+	struct print_request a;
+	char *pos[2], *path = NULL, id[24];
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = cmd_print_defaults(run->ctx, &a)) != 0)
+		return r;
+	snprintf(id, sizeof(id), "%lld", (long long)run->plan->res.id);
+	a.sub = sub;
+	a.events = run->ev;
+	if (run->req->print_dir != NULL) {
+		path = xasprintf("%s/%s-%s.pdf", run->req->print_dir,
+		    kind != NULL ? "receipt" : sub, id);
+		a.out = path;
+	} else
+		a.printer = run->req->printer;
+	if (kind != NULL) {
+		pos[0] = (char *)kind;
+		pos[1] = id;
+		a.npos = 2;
+	} else {
+		pos[0] = id;
+		a.npos = 1;
+	}
+	a.pos = pos;
+	r = cmd_print_run(run->ctx, &a);
+	free(path);
+	return r;
+}
+
+static int
+printing(const struct issue_request *req)
+{
+	return !req->no_print && (req->print_dir != NULL || req->printer != NULL);
+}
+
+static int
+run_certificate(struct issue_run *run)
+{
+	const char *sub = run->req->sleeve ? "sleeve" : "certificate";
+	int r;
+
+	if (!printing(run->req)) {
+		flow_note(run->ev, "certificate: not printed (no --print-to, --printer or"
+		    " print.printer); print it with 'nhicard print %s RESIDENT'", sub);
+		return 0;
+	}
+	if ((r = issue_print(run, sub, NULL)) != 0)
+		return err_wrap(r, "the card is issued (card record %lld is active), but the %s"
+		    " was not printed; print it with 'nhicard print %s %lld': ",
+		    (long long)run->res->card.card_id,
+		    run->req->sleeve ? "sleeve insert" : "certificate", sub,
+		    (long long)run->plan->res.id);
+	run->res->certificate_printed = 1;
+	return 0;
+}
+
+static int
+run_receipt(struct issue_run *run)
+{
+	int r;
+
+	if (!printing(run->req))
+		return 0;
+	if ((r = issue_print(run, "receipt", "counter")) != 0)
+		return err_wrap(r, "the card is issued and the certificate printed, but the"
+		    " receipt was not; print it with 'nhicard print receipt counter %lld': ",
+		    (long long)run->plan->res.id);
+	run->res->receipt_printed = 1;
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*run)(struct issue_run *);
+} issue_steps[] = {
+	{ "card", run_card },
+	{ "lifecycle", run_lifecycle },
+	{ "report", run_report },
+	{ "certificate", run_certificate },
+	{ "receipt", run_receipt },
+};
+
+int
+issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
+    struct issue_plan *plan, const struct flow_events *ev, struct issue_result *res)
+{
+	struct issue_run run;
+	char subject[32], detail[96];
+	size_t i;
+	int r = 0;
+
+	memset(res, 0, sizeof(*res));
+	run.ctx = ctx;
+	run.req = req;
+	run.plan = plan;
+	run.ev = ev;
+	run.res = res;
+	for (i = 0; i < NHI_ARRAY_LEN(issue_steps) && r == 0; i++) {
+		flow_step(ev, issue_steps[i].name);
+		if ((r = issue_steps[i].run(&run)) != 0)
+			log_info("issue: step %s failed: %s", issue_steps[i].name,
+			    nhi_errname(r));
+	}
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)plan->res.id);
+	snprintf(detail, sizeof(detail), "card:%lld path=%s gen=%d",
+	    (long long)res->card.card_id, perso_path_name(plan->path) != NULL ?
+	    perso_path_name(plan->path) : "-", res->card.key_generation);
+	return cmd_audit(ctx, r, "card.issue", subject, detail);
+}

@@ -1,0 +1,38 @@
+/*
+ * flow.c: calling a flow's event hooks (flow.h).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "flow.h"
+#include "util.h"
+
+void
+flow_step(const struct flow_events *ev, const char *id)
+{
+	if (ev != NULL && ev->step != NULL)
+		ev->step(ev->arg, id);
+}
+
+void
+flow_note(const struct flow_events *ev, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	if (ev == NULL || ev->note == NULL)
+		return;
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	ev->note(ev->arg, text);
+	free(text);
+}
+
+int
+flow_cancelled(const struct flow_events *ev)
+{
+	return ev != NULL && ev->cancel != NULL && ev->cancel(ev->arg) != 0;
+}

@@ -1,0 +1,110 @@
+/*
+ * flow.h: the counter's actions as library functions, shared by the
+ * commands (cmd-*.c), the clerk's screens (tui-*.c) and batch runs
+ * (batch-*.c), so no rule or step lives only in one front end.
+ *
+ * A flow runs over the layers (card, store, print, queue, rules) with the
+ * same struct cmd_ctx the commands get. It never writes to stdout or
+ * stderr: what a clerk should be told goes through struct flow_events,
+ * which a command turns into lines and a screen into a progress box.
+ *
+ * Issuing a card is two calls: issue_plan() finds the resident, applies
+ * the rules and the queue's limits and says what will happen (card path,
+ * fee) without touching a card; issue_execute() then writes the card in
+ * the reader and prints the documents. A screen asks the clerk to confirm
+ * between the two.
+ */
+#ifndef NHI_FLOW_H
+#define NHI_FLOW_H
+
+#include <stdint.h>
+
+#include "card-perso.h"
+#include "cmd.h"
+#include "rules.h"
+#include "store.h"
+
+/* ---- Events ------------------------------------------------------------ */
+
+/*
+ * What a flow reports while it runs. Any member may be NULL.
+ *   step(arg, id)     a step starts: "resident", "rules", "queue", "card",
+ *                     "card.<perso step>" (card-perso.h), "lifecycle",
+ *                     "certificate", "receipt", "revoke", "replace"
+ *   note(arg, text)   one line for the clerk (English; what a command
+ *                     prints), e.g. "certificate NHI-... printed to F"
+ *   cancel(arg)       asked where stopping is safe (before the card is
+ *                     written); nonzero stops the flow with NHI_ECANCELLED
+ */
+struct flow_events {
+	void	(*step)(void *arg, const char *id);
+	void	(*note)(void *arg, const char *text);
+	int	(*cancel)(void *arg);
+	void	*arg;
+};
+
+/* Call the hooks when set (events may be NULL). */
+void	flow_step(const struct flow_events *ev, const char *id);
+void	flow_note(const struct flow_events *ev, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	flow_cancelled(const struct flow_events *ev);
+
+/* ---- Issuing a card (flow-issue.c) ------------------------------------- */
+
+struct issue_request {
+	const char		*who;		/* store id or person code */
+	int			 path_given;	/* 0: the rules' default path */
+	enum perso_path		 path;
+	const char		*waiver;	/* fee waiver reason, or NULL */
+	const char		*print_dir;	/* write PDFs into DIR, or NULL */
+	const char		*printer;	/* CUPS queue, or NULL */
+	int			 sleeve;	/* the sleeve insert, not the certificate */
+	int			 no_print;
+};
+
+/* What issue_plan() decided; filled by it, freed by issue_plan_free(). */
+struct issue_plan {
+	struct resident		 res;
+	int			 have_res;
+	struct eligibility	 elig;
+	struct rules_policy	 policy;
+	struct rules_card_decision decision;	/* reason_ja / reason_en when refused */
+	enum perso_path		 path;
+	struct rules_fee_out	 fee;		/* due, waived, needs_supervisor */
+};
+
+struct issue_result {
+	struct perso_result	 card;
+	int64_t			 replaced_card_id;	/* 0: none */
+	int			 certificate_printed;
+	int			 receipt_printed;
+};
+
+/*
+ * Find the resident, apply the rules (card path, fee; a waiver above the
+ * supervisor's limit needs ctx->approver) and the queue's backlog limits.
+ * Touches no card and changes nothing. Returns 0 and fills *plan, or
+ * NHI_ENOTFOUND, NHI_ESTATE (moved out, deceased), NHI_EREFUSED (not
+ * insured here, path not allowed: plan->decision says why, queue backlog),
+ * NHI_EDENIED (approval missing) or a store error. Call issue_plan_free()
+ * in every case.
+ */
+int	issue_plan(struct cmd_ctx *ctx, const struct issue_request *req,
+	    struct issue_plan *plan);
+void	issue_plan_free(struct issue_plan *plan);
+
+/*
+ * Write the card in the reader (ctx->reader) for `plan`, mark a card it
+ * replaces, then print the certificate (or sleeve insert) and the counter
+ * receipt as `req` says. Events: steps, notes, and cancel() once before
+ * the card is written. The card is issued once the card step succeeded: a
+ * later print failure returns its error with a detail that says the card
+ * is issued and how to print again (res->card.card_id is then set).
+ * Appends the "card.issue" audit entry. Returns 0 and fills *res, or the
+ * first error (NHI_ECANCELLED when cancelled: nothing changed).
+ */
+int	issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
+	    struct issue_plan *plan, const struct flow_events *ev,
+	    struct issue_result *res);
+
+#endif
