@@ -142,6 +142,46 @@ int	card_list_readers(char ***names, size_t *count);
 int	card_reader_present(const char *reader, int *present);
 
 /*
+ * Watching a reader (card-monitor.c), for a screen that shows the reader
+ * and card at all times. One PC/SC context kept open; each poll asks
+ * SCardGetStatusChange with a short timeout and never connects to the card.
+ */
+enum card_slot_state {
+	CARD_SLOT_NO_SERVICE = 0,	/* pcscd is not running */
+	CARD_SLOT_NO_READER,		/* the reader is not attached */
+	CARD_SLOT_EMPTY,		/* no card */
+	CARD_SLOT_PRESENT,		/* a card that answered (ATR) */
+	CARD_SLOT_MUTE,			/* a card that did not answer */
+	CARD_SLOT_IN_USE,		/* present, held exclusively by a program */
+};
+
+struct card_slot {
+	enum card_slot_state	 state;
+	char			 reader[128];	/* the reader watched ("" if none) */
+	uint8_t			 atr[33];
+	size_t			 atrlen;
+	unsigned long		 changes;	/* bumps on every insert or removal */
+};
+
+struct card_monitor;
+
+/*
+ * Watch `reader` (NULL or "": the first reader found). Never fails for a
+ * missing service or reader: those are states. *out: free with
+ * card_monitor_free (NULL is a no-op).
+ */
+int	card_monitor_new(const char *reader, struct card_monitor **out);
+void	card_monitor_free(struct card_monitor *m);
+
+/*
+ * Wait at most `timeout_ms` (0: do not wait) for a change and fill *out
+ * with the reader's state now. Reconnects to a restarted pcscd and picks
+ * up a reader attached later. Returns 1 if the state changed since the
+ * last poll, 0 if not.
+ */
+int	card_monitor_poll(struct card_monitor *m, int timeout_ms, struct card_slot *out);
+
+/*
  * Send one command and receive the whole response: encodes `cmd` (extended
  * length only if the card has it), follows 61xx with GET RESPONSE and
  * resends on 6Cxx with the right Le. A status word other than 9000 is not

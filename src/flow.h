@@ -107,4 +107,39 @@ int	issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
 	    struct issue_plan *plan, const struct flow_events *ev,
 	    struct issue_result *res);
 
+/* ---- Loss reports and revocation (flow-revoke.c) ------------------------ */
+
+struct revoke_request {
+	const char	*who;		/* RESIDENT (store id or person code), or NULL */
+	int64_t		 card_id;	/* the card, or 0: the resident's active card
+					   (for other reasons than "lost" also the one
+					   already reported lost) */
+	const char	*reason;	/* lost, stolen, damaged, died, eligibility_ended */
+	const char	*reported_by;	/* who reported: holder, family, register, ... */
+	const char	*how;		/* counter, phone, mail */
+	const char	*receipt;	/* loss-report receipt PDF, or NULL */
+	const char	*printer;	/* or a CUPS queue; both NULL: not printed */
+	int		 replace;	/* the receipt says a replacement follows */
+};
+
+struct revoke_result {
+	int64_t		 card_id;
+	int64_t		 resident_id;
+	char		 state_before[24], state_after[24];
+	int64_t		 queue_seq;	/* 0: nothing queued (already revoked there) */
+	int		 receipt_printed;
+};
+
+/*
+ * Check `req` (NHI_EUSAGE naming the field), find the card, and in one
+ * store transaction: change its state, record the report, queue the
+ * revocation in the revocation lane and append the "card.revoke" audit
+ * entry; then print the loss-report receipt when asked. Returns 0 and
+ * fills *res, or the first error (nothing changed unless the detail says
+ * the report is recorded). A replacement is a separate issue_plan() +
+ * issue_execute() with the new card.
+ */
+int	revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
+	    const struct flow_events *ev, struct revoke_result *res);
+
 #endif
