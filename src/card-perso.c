@@ -579,6 +579,18 @@ new_row(struct perso_run *run, const char *kind)
 		r = store_card_insert(req->store, c, detail);
 		if (r != NHI_EDUPLICATE)
 			break;
+		if (req->prepared_user_number != NULL) {
+			/* A prepared number is reserved for its batch item (and
+			 * may be in a card bureau's file): never replace it by a
+			 * random one. */
+			char fp[9];
+
+			card_user_number_fingerprint(c->user_number, fp);
+			r = err_set(NHI_EDUPLICATE, "card %s: the prepared user number %s..."
+			    " is already on another card record; nothing was written",
+			    run->info.serial_hex, fp);
+			break;
+		}
 		log_warn("user number collision, drawing another (try %d)", tries + 1);
 	}
 	if (r == 0)

@@ -300,7 +300,9 @@ struct perso_request {
 	void			(*progress)(void *arg, const char *step);
 	int			(*cancel)(void *arg);
 	void			*hook_arg;
-	/* A user number prepared ahead (batch pre-issuance); NULL: random. */
+	/* A user number prepared ahead (batch pre-issuance); NULL: random.
+	 * It is reserved: if a card record already holds it the run fails
+	 * with NHI_EDUPLICATE and writes nothing (never a random fallback). */
 	const uint8_t		*prepared_user_number;	/* 16 bytes */
 	/* Tests only: fixed values instead of random ones, so a recorded
 	 * transcript replays (NULL: random). */

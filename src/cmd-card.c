@@ -24,6 +24,7 @@ const struct cmd_entry *const cmd_card_table[] = {
 	&cmd_card_status_entry,
 	&cmd_card_unlock_entry,
 	&cmd_card_verify_entry,
+	&cmd_card_watch_entry,
 	NULL
 };
 

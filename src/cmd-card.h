@@ -25,6 +25,7 @@ extern const struct cmd_entry cmd_card_readers_entry;
 extern const struct cmd_entry cmd_card_status_entry;
 extern const struct cmd_entry cmd_card_unlock_entry;
 extern const struct cmd_entry cmd_card_verify_entry;
+extern const struct cmd_entry cmd_card_watch_entry;
 
 /*
  * Connect to the card in the reader the station uses: --reader or

@@ -1,12 +1,13 @@
 /*
- * cmd-revoke.c: `nhicard revoke`: a loss report (docs/lifecycle.md). It
- * identifies the person and the card, records the report (who reported
- * it, how, when) with the card's change of state, queues the revocation
- * in the queue's revocation lane and appends the audit entry, all in one
- * store transaction; then prints the loss-report receipt and, with
- * --replace, issues a replacement through `nhicard issue` with the new
- * card in the reader. Also cmd_lifecycle_replaced(), which `nhicard
- * issue` calls once a new card is active.
+ * cmd-revoke.c: `nhicard revoke`: a loss report (docs/lifecycle.md). The
+ * steps (check, find the card, record the report with the card's change
+ * of state, the revocation in the queue's revocation lane and the audit
+ * entry in one store transaction, the loss-report receipt) live in
+ * flow-revoke.c, shared with the clerk's loss-report screen; this command
+ * parses the options, runs the flow, prints its lines and, with
+ * --replace, runs the issue flow (flow-issue.c) with the new card in the
+ * reader. Also cmd_lifecycle_replaced(), which the issue flow calls once a
+ * new card is active, and the eligibility sweep.
  */
 #include "config.h"
 
@@ -19,215 +20,63 @@
 #include "audit.h"
 #include "cmd.h"
 #include "cmd-lifecycle.h"
-#include "cmd-print.h"
+#include "card-perso.h"
 #include "error.h"
+#include "flow.h"
 #include "lifecycle.h"
 #include "nhiconf.h"
 #include "queue.h"
 #include "store.h"
 #include "util.h"
 
-#define REVOKE_REPORTED_BY_MAX	64
-
-struct revoke {
-	struct cmd_ctx	*ctx;
-	struct store	*st;
-	const char	*who;		/* RESIDENT as given, or NULL */
-	int64_t		 card_id;	/* --card, or 0 */
-	const char	*reason;
-	const char	*reported_by;
-	const char	*how;
-	int		 replace;
-	const char	*receipt;	/* --receipt FILE.pdf */
-	const char	*printer;	/* --printer NAME, or print.printer */
-	const char	*path;		/* --path, for the replacement */
-	const char	*waiver;	/* --fee-waived, for the replacement */
-	struct store_card card;		/* before the change */
-	struct store_card after;
-	int64_t		 queue_seq;	/* 0: nothing queued */
-};
-
-/* The receipt's first line for each reason. */
-static const char *
-revoke_action_text(const char *reason)
+static void
+revoke_note(void *arg, const char *text)
 {
-	static const char *const texts[][2] = {
-		{ "lost", "カードの紛失届を受理し、国民健康保険の利用を停止しました。" },
-		{ "stolen", "カードの盗難届を受理し、国民健康保険の利用を停止しました。" },
-		{ "damaged", "カードの破損の届出を受理し、国民健康保険の利用を停止しました。" },
-		{ "died", "被保険者の死亡の届出を受理し、国民健康保険の利用を停止しました。" },
-		{ "eligibility_ended", "国民健康保険の資格喪失により、カードの国民健康保険の"
-		    "利用を停止しました。" },
-	};
-	size_t i;
-
-	for (i = 0; i < NHI_ARRAY_LEN(texts); i++)
-		if (strcmp(texts[i][0], reason) == 0)
-			return texts[i][1];
-	return texts[0][1];
+	(void)arg;
+	printf("%s\n", text);
 }
 
+/* The replacement: the issue flow for the resident with the new card in
+ * the reader, printing nothing (as `nhicard issue --no-print`). */
 static int
-revoke_check_args(struct revoke *rv)
+revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char *path,
+    const char *waiver, const struct flow_events *ev)
 {
-	const struct cmd_entry *e = &cmd_revoke_entry;
-
-	if (rv->who == NULL && rv->card_id == 0)
-		return cmd_usage(e, "expected RESIDENT or --card ID");
-	if (rv->reason == NULL)
-		return cmd_usage(e, "--reason is required (lost, stolen, damaged, died,"
-		    " eligibility_ended)");
-	if (strcmp(rv->reason, "replaced") == 0 || lifecycle_revoke_event(rv->reason) == NULL)
-		return cmd_usage(e, "--reason: expected lost, stolen, damaged, died or"
-		    " eligibility_ended");
-	if (rv->reported_by == NULL || rv->reported_by[0] == '\0')
-		return cmd_usage(e, "--reported-by is required (who reported: holder,"
-		    " family, register, ...)");
-	if (strlen(rv->reported_by) > REVOKE_REPORTED_BY_MAX)
-		return cmd_usage(e, "--reported-by: at most 64 bytes (say who, e.g."
-		    " 'holder' or 'spouse'; no more personal data than needed)");
-	if (rv->how == NULL || (strcmp(rv->how, "counter") != 0 &&
-	    strcmp(rv->how, "phone") != 0 && strcmp(rv->how, "mail") != 0))
-		return cmd_usage(e, "--how: expected counter, phone or mail");
-	if (rv->replace && (strcmp(rv->reason, "died") == 0 ||
-	    strcmp(rv->reason, "eligibility_ended") == 0))
-		return cmd_usage(e, "--replace: no replacement is issued when the holder died"
-		    " or the eligibility ended");
-	return 0;
-}
-
-/* The card the report is about: --card, else the resident's active card,
- * else (not for "lost") the resident's card reported lost. */
-static int
-revoke_find_card(struct revoke *rv)
-{
-	int64_t rid = 0;
-	int r;
-
-	if (rv->who != NULL &&
-	    (r = store_certificate_find_resident(rv->st, rv->who, &rid)) != 0)
-		return r;
-	if (rv->card_id != 0) {
-		if ((r = store_card_get(rv->st, rv->card_id, &rv->card)) != 0)
-			return r;
-		if (rid != 0 && rv->card.resident_id != rid)
-			return err_set(NHI_ECONFLICT, "card %" PRId64 " belongs to resident %"
-			    PRId64 ", not to resident %" PRId64, rv->card_id,
-			    rv->card.resident_id, rid);
-		return 0;
-	}
-	r = store_card_active_for_resident(rv->st, rid, &rv->card);
-	if (r == NHI_ENOTFOUND && strcmp(rv->reason, "lost") != 0)
-		r = store_card_latest_for_resident(rv->st, rid, "suspended", &rv->card);
-	if (r == NHI_ENOTFOUND)
-		return err_set(NHI_ENOTFOUND, "resident %" PRId64 " has no active NHI card to"
-		    " revoke (name the card with --card ID)", rid);
-	return r;
-}
-
-/* State change, report, revocation record and audit entry: one
- * transaction. */
-static int
-revoke_record(struct revoke *rv)
-{
-	const char *event = lifecycle_revoke_event(rv->reason);
-	char detail[160], audit[160], subject[32];
-	int r;
-
-	if ((r = store_begin(rv->st)) != 0)
-		return r;
-	if ((r = store_card_get(rv->st, rv->card.id, &rv->card)) != 0)
-		goto out;
-	snprintf(detail, sizeof(detail), "%s report (%s)", rv->reason, rv->how);
-	if ((r = store_card_transition(rv->st, rv->card.id, event, detail, rv->reported_by,
-	    rv->how, &rv->after)) != 0)
-		goto out;
-	/* The center knows the key as active only while the row is active: a
-	 * card already reported lost was revoked there by that report. */
-	if (strcmp(rv->card.state, "active") == 0 &&
-	    (r = queue_card_revoked(rv->st, rv->card.id, rv->reason, &rv->queue_seq)) != 0)
-		goto out;
-	snprintf(subject, sizeof(subject), "card:%" PRId64, rv->card.id);
-	snprintf(audit, sizeof(audit), "resident:%" PRId64 " reason=%s how=%s %s>%s"
-	    " queue_seq=%" PRId64, rv->card.resident_id, rv->reason, rv->how,
-	    rv->card.state, rv->after.state, rv->queue_seq);
-	if ((r = audit_append(rv->st, rv->ctx->operator_login, "card.revoke", subject,
-	    AUDIT_OK, audit)) != 0)
-		goto out;
-	r = store_commit(rv->st);
-out:
-	if (r != 0)
-		store_rollback(rv->st);
-	return r;
-}
-
-static int
-revoke_receipt(struct revoke *rv)
-{
-	struct print_request a;
-	char *pos[2], id[24];
-	int r;
-
-	if (rv->receipt == NULL && rv->printer == NULL) {
-		printf("receipt: not printed (no --receipt or --printer); print it with"
-		    " 'nhicard print receipt loss %" PRId64 " -o FILE.pdf'\n",
-		    rv->card.resident_id);
-		return 0;
-	}
-	memset(&a, 0, sizeof(a));
-	if ((r = cmd_print_defaults(rv->ctx, &a)) != 0)
-		goto out;
-	snprintf(id, sizeof(id), "%" PRId64, rv->card.resident_id);
-	pos[0] = (char *)"loss";
-	pos[1] = id;
-	a.sub = "receipt";
-	a.pos = pos;
-	a.npos = 2;
-	a.out = rv->receipt;
-	a.printer = rv->receipt == NULL ? rv->printer : NULL;
-	a.actions = xstrdup(revoke_action_text(rv->reason));
-	if (rv->replace)
-		a.next_steps = xstrdup("再交付のカードをお渡しします。\n"
-		    "元のカードが見つかったときは、窓口に返してください。");
-	r = cmd_print_run(rv->ctx, &a);
-out:
-	free(a.actions);
-	free(a.next_steps);
-	if (r != 0)
-		return err_wrap(r, "the report is recorded and card %" PRId64 " revoked, but"
-		    " the loss-report receipt was not printed; print it with 'nhicard print"
-		    " receipt loss %" PRId64 " -o FILE.pdf': ", rv->card.id,
-		    rv->card.resident_id);
-	return 0;
-}
-
-/* The replacement: `nhicard issue` for the resident with the new card. */
-static int
-revoke_replace(struct revoke *rv)
-{
-	char *argv[8], id[24];
+	struct issue_request req;
+	struct issue_plan plan;
+	struct issue_result res;
 	struct store_card old;
-	int argc = 0, r;
+	struct store *st;
+	char id[24], subject[32], detail[96];
+	int r;
 
-	snprintf(id, sizeof(id), "%" PRId64, rv->card.resident_id);
-	argv[argc++] = (char *)"issue";
-	argv[argc++] = (char *)"--no-print";
-	if (rv->path != NULL) {
-		argv[argc++] = (char *)"--path";
-		argv[argc++] = (char *)rv->path;
+	snprintf(id, sizeof(id), "%" PRId64, rres->resident_id);
+	memset(&req, 0, sizeof(req));
+	req.who = id;
+	req.no_print = 1;
+	req.waiver = waiver;
+	if (path != NULL) {
+		if ((r = perso_path_parse(path, &req.path)) != 0)
+			return cmd_usage(&cmd_revoke_entry, err_text(r));
+		req.path_given = 1;
 	}
-	if (rv->waiver != NULL) {
-		argv[argc++] = (char *)"--fee-waived";
-		argv[argc++] = (char *)rv->waiver;
-	}
-	argv[argc++] = id;
-	argv[argc] = NULL;
 	printf("replacement: issuing a new card to resident %s\n", id);
-	if ((r = cmd_issue_entry.exec(rv->ctx, argc, argv)) != 0)
+	if ((r = issue_plan(ctx, &req, &plan)) == 0)
+		r = issue_execute(ctx, &req, &plan, ev, &res);
+	else if (plan.have_res) {
+		/* A refused plan is audited as `nhicard issue` audits it. */
+		snprintf(subject, sizeof(subject), "resident:%lld", (long long)plan.res.id);
+		snprintf(detail, sizeof(detail), "card:0 path=%s gen=0",
+		    perso_path_name(plan.path) != NULL ? perso_path_name(plan.path) : "-");
+		r = cmd_audit(ctx, r, "card.issue", subject, detail);
+	}
+	issue_plan_free(&plan);
+	if (r != 0)
 		return err_wrap(r, "the report is recorded and card %" PRId64 " revoked, but"
 		    " no replacement was issued; put the new card in the reader and run"
-		    " 'nhicard issue %s': ", rv->card.id, id);
-	if ((r = store_card_get(rv->st, rv->card.id, &old)) != 0)
+		    " 'nhicard issue %s': ", rres->card_id, id);
+	if ((r = cmd_store(ctx, &st)) != 0 ||
+	    (r = store_card_get(st, rres->card_id, &old)) != 0)
 		return r;
 	printf("card %" PRId64 ": %s (%s)\n", old.id, old.state, old.state_reason);
 	return 0;
@@ -331,45 +180,47 @@ cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "fee-waived", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct revoke rv;
-	char subject[32], detail[96];
+	const struct flow_events ev = { .note = revoke_note };
+	struct revoke_request req;
+	struct revoke_result res;
+	const char *path = NULL, *waiver = NULL;
+	char why[1024];
 	int c, r;
 
-	memset(&rv, 0, sizeof(rv));
-	rv.ctx = ctx;
-	rv.printer = config_get(ctx->cfg, "print.printer", NULL);
+	memset(&req, 0, sizeof(req));
+	req.printer = config_get(ctx->cfg, "print.printer", NULL);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "c:r:b:h:Ro:P:p:w:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if ((r = cmd_parse_id(&cmd_revoke_entry, "a card", optarg,
-			    &rv.card_id)) != 0)
+			    &req.card_id)) != 0)
 				return r;
 			break;
 		case 'r':
-			rv.reason = optarg;
+			req.reason = optarg;
 			break;
 		case 'b':
-			rv.reported_by = optarg;
+			req.reported_by = optarg;
 			break;
 		case 'h':
-			rv.how = optarg;
+			req.how = optarg;
 			break;
 		case 'R':
-			rv.replace = 1;
+			req.replace = 1;
 			break;
 		case 'o':
-			rv.receipt = optarg;
+			req.receipt = optarg;
 			break;
 		case 'P':
-			rv.printer = optarg;
+			req.printer = optarg;
 			break;
 		case 'p':
-			rv.path = optarg;
+			path = optarg;
 			break;
 		case 'w':
-			rv.waiver = optarg;
+			waiver = optarg;
 			break;
 		default:
 			return cmd_usage(&cmd_revoke_entry, "unknown option or missing value");
@@ -378,30 +229,17 @@ cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc - optind > 1)
 		return cmd_usage(&cmd_revoke_entry, "expected at most one RESIDENT");
 	if (argc - optind == 1)
-		rv.who = argv[optind];
-	if ((r = revoke_check_args(&rv)) != 0)
+		req.who = argv[optind];
+	if ((r = revoke_execute(ctx, &req, &ev, &res)) != 0) {
+		/* The flow's usage errors name the option; add the usage line. */
+		if (r == NHI_EUSAGE) {
+			snprintf(why, sizeof(why), "%s", err_text(r));
+			return cmd_usage(&cmd_revoke_entry, why);
+		}
 		return r;
-	if ((r = cmd_store(ctx, &rv.st)) != 0)
-		return r;
-	if ((r = revoke_find_card(&rv)) != 0 || (r = revoke_record(&rv)) != 0) {
-		snprintf(subject, sizeof(subject), "card:%" PRId64,
-		    rv.card.id != 0 ? rv.card.id : rv.card_id);
-		snprintf(detail, sizeof(detail), "reason=%s how=%s", rv.reason, rv.how);
-		return cmd_audit(ctx, r, "card.revoke", rv.card.id != 0 || rv.card_id != 0 ?
-		    subject : NULL, detail);
 	}
-	printf("card %" PRId64 " (serial %s) of resident %" PRId64 ": %s (%s)\n",
-	    rv.card.id, rv.card.card_serial, rv.card.resident_id, rv.after.state,
-	    rv.after.state_reason);
-	if (rv.queue_seq != 0)
-		printf("revocation queued for the center: record %" PRId64 " (revocation"
-		    " lane)\n", rv.queue_seq);
-	else
-		printf("revocation: the center was told when the card was reported lost\n");
-	if ((r = revoke_receipt(&rv)) != 0)
-		return r;
-	if (rv.replace)
-		return revoke_replace(&rv);
+	if (req.replace)
+		return revoke_replace(ctx, &res, path, waiver, &ev);
 	return 0;
 }
 

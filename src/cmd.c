@@ -13,6 +13,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_audit_entry,
+	&cmd_batch_entry,
 	&cmd_card_entry,
 	&cmd_db_entry,
 	&cmd_eligibility_entry,
@@ -27,6 +28,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_reinstate_entry,
 	&cmd_resident_entry,
 	&cmd_revoke_entry,
+	&cmd_tui_entry,
 	&cmd_version_entry,
 	NULL
 };

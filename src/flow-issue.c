@@ -92,8 +92,8 @@ plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue
 	return r;
 }
 
-static int
-plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+int
+issue_plan_decide(const struct issue_request *req, struct issue_plan *pl)
 {
 	static const enum rules_card_kind want[] = {
 		[PERSO_PATH_EXISTING] = RULES_CARD_JUKI_EXISTING,
@@ -102,10 +102,7 @@ plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_pl
 	};
 	struct rules_fee_in fin;
 	struct rules_person p;
-	int r;
 
-	if ((r = rules_policy_from_config(ctx->cfg, &pl->policy)) != 0)
-		return r;
 	if (!req->path_given) {
 		/* Default: the Juki card the resident holds, unless the rules give
 		 * this person a standalone card. */
@@ -132,7 +129,16 @@ plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_pl
 	fin.kind = pl->path == PERSO_PATH_NEW_JUKI ? RULES_FEE_NEW_CARD :
 	    pl->path == PERSO_PATH_STANDALONE ? RULES_FEE_STANDALONE : RULES_FEE_UPGRADE;
 	fin.waiver = req->waiver;
-	if ((r = rules_fee(&pl->policy, &fin, &pl->fee)) != 0)
+	return rules_fee(&pl->policy, &fin, &pl->fee);
+}
+
+static int
+plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+{
+	int r;
+
+	if ((r = rules_policy_from_config(ctx->cfg, &pl->policy)) != 0 ||
+	    (r = issue_plan_decide(req, pl)) != 0)
 		return r;
 	/* A waiver beyond fee.supervisor_limit needs a second person. */
 	if (pl->fee.needs_supervisor) {

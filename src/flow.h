@@ -94,6 +94,18 @@ int	issue_plan(struct cmd_ctx *ctx, const struct issue_request *req,
 void	issue_plan_free(struct issue_plan *plan);
 
 /*
+ * The rules step of issue_plan() alone, for a caller that already loaded
+ * the resident (plan->res, have_res), the period in force (plan->elig) and
+ * the policy (plan->policy), such as a batch run that plans thousands of
+ * residents and checks the queue's backlog once: sets plan->decision,
+ * plan->path (the rules' default unless req->path_given) and plan->fee.
+ * Does not ask for a waiver's approval (batch runs waive nothing).
+ * Returns 0, NHI_EREFUSED (the path is not allowed: plan->decision says
+ * why), or rules_fee's errors.
+ */
+int	issue_plan_decide(const struct issue_request *req, struct issue_plan *plan);
+
+/*
  * Write the card in the reader (ctx->reader) for `plan`, mark a card it
  * replaces, then print the certificate (or sleeve insert) and the counter
  * receipt as `req` says. Events: steps, notes, and cancel() once before

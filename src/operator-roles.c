@@ -35,7 +35,12 @@ static const struct {
 } role_table[] = {
 	{ "help",	 NULL,		OPERATOR_ROLE_NONE },
 	{ "version",	 NULL,		OPERATOR_ROLE_NONE },
+	{ "tui",	 NULL,		OPERATOR_ROLE_NONE },	/* logs in on the screen */
 	{ "audit",	 NULL,		AUDIT | SUPER },
+	{ "batch",	 "list",	CLERK | SUPER },	/* reading runs: a clerk works the exceptions */
+	{ "batch",	 "status",	CLERK | SUPER },
+	{ "batch",	 "exceptions",	CLERK | SUPER },
+	{ "batch",	 NULL,		SUPER },	/* starting, resuming, cancelling runs */
 	{ "card",	 "lock",	SUPER },
 	{ "card",	 "apdu",	KEYOFF | SUPER },
 	{ "card",	 "personalize",	CLERK | SUPER },

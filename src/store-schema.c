@@ -284,8 +284,80 @@ static const char schema_v1[] =
 "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
 " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;";
 
+/* Version 2: batch runs (docs/batch.md). One row per run and one per
+ * selected person; an item's work and its state change are committed
+ * together, so a killed run resumes without doing an item twice. The
+ * snapshot is a SHA-256 of the person's data at selection time. */
+static const char schema_v2[] =
+"CREATE TABLE batch_runs ("
+"  id             INTEGER PRIMARY KEY,"
+"  run_uid        TEXT NOT NULL UNIQUE,"		/* B-YYYYMMDD-NNNN */
+"  kind           TEXT NOT NULL CHECK (kind IN ('preissue', 'renew', 'revoke')),"
+"  selection      TEXT NOT NULL,"
+"  params         TEXT NOT NULL DEFAULT '',"
+"  on_date        TEXT NOT NULL,"		/* the day eligibility is judged */
+"  state          TEXT NOT NULL DEFAULT 'selected' CHECK (state IN"
+"                 ('selected', 'running', 'done', 'cancelled')),"
+"  operator       TEXT,"
+"  created_at     TEXT NOT NULL,"
+"  finished_at    TEXT,"
+"  item_count     INTEGER NOT NULL DEFAULT 0"
+") STRICT;"
+"CREATE TABLE batch_items ("
+"  id             INTEGER PRIMARY KEY,"
+"  run_id         INTEGER NOT NULL REFERENCES batch_runs(id),"
+"  seq            INTEGER NOT NULL CHECK (seq >= 1),"
+"  resident_id    INTEGER REFERENCES residents(id),"	/* NULL: a list line naming nobody */
+"  snapshot       BLOB CHECK (snapshot IS NULL OR length(snapshot) = 32),"
+"  list_key       TEXT,"
+"  list_line      INTEGER,"
+"  arg            TEXT,"				/* revoke: the line's reason */
+"  state          TEXT NOT NULL DEFAULT 'pending' CHECK (state IN"
+"                 ('pending', 'prepared', 'done', 'exception')),"
+"  exception      TEXT,"
+"  exception_text TEXT,"
+"  user_number    BLOB CHECK (user_number IS NULL OR length(user_number) = 16),"
+"  card_id        INTEGER REFERENCES cards(id),"
+"  cert_serial    TEXT,"
+"  volume         TEXT,"
+"  updated_at     TEXT NOT NULL,"
+"  UNIQUE (run_id, seq),"
+"  CHECK ((state = 'exception') = (exception IS NOT NULL))"
+") STRICT;"
+/* A person is in at most one open item of a run. */
+"CREATE UNIQUE INDEX batch_items_one_open ON batch_items (run_id, resident_id)"
+"  WHERE state = 'pending' OR state = 'prepared';"
+"CREATE INDEX batch_items_resident ON batch_items (resident_id);";
+
+/* Version 3: pre-issuance (docs/batch.md "Pre-issuance"). A prepared user
+ * number is reserved: unique among batch items (and checked against the
+ * cards). preissue_items holds what the key record and the certificate
+ * need beside the item: the card path, the key generation, the planned
+ * issue date, the period and kind to print; then the blank card bound to
+ * it and when it went to a card bureau. */
+static const char schema_v3[] =
+"CREATE UNIQUE INDEX batch_items_user_number ON batch_items (user_number)"
+"  WHERE user_number IS NOT NULL;"
+"CREATE TABLE preissue_items ("
+"  item_id        INTEGER PRIMARY KEY REFERENCES batch_items(id),"
+"  run_id         INTEGER NOT NULL REFERENCES batch_runs(id),"
+"  path           TEXT NOT NULL CHECK (path = 'existing' OR path = 'new-juki' OR"
+"                 path = 'standalone'),"
+"  key_generation INTEGER NOT NULL CHECK (key_generation >= 1),"
+"  issue_date     TEXT NOT NULL,"
+"  cert_kind      TEXT NOT NULL,"
+"  eligibility_id INTEGER NOT NULL REFERENCES eligibility_periods(id),"
+"  card_serial    TEXT,"		/* a standalone card bound to the item */
+"  exported_at    TEXT"			/* in a card-bureau file since */
+") STRICT;"
+"CREATE INDEX preissue_items_serial ON preissue_items (card_serial)"
+"  WHERE card_serial IS NOT NULL;"
+"CREATE INDEX preissue_items_run ON preissue_items (run_id, path);";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
+	{ 2, schema_v2 },
+	{ 3, schema_v3 },
 };
 const size_t store_migrations_count =
     sizeof(store_migrations) / sizeof(store_migrations[0]);

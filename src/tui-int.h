@@ -72,7 +72,8 @@ struct tui_screen_ops {
 	/* Key hints for the bottom line (a msgid: "Enter 選択  / 検索 ..."). */
 	const char	*hints;
 	/* Set up; `arg` is what tui_push was given. 0 or an NHI_E* (the
-	 * framework shows the error and does not push). */
+	 * framework shows the error and does not push; NHI_EDENIED from
+	 * tui_authorize and NHI_ECANCELLED are not shown again). */
 	int		(*open)(struct tui *t, struct tui_screen *s, void *arg);
 	/* Draw into `w` (the body; erase it first). */
 	void		(*draw)(struct tui *t, struct tui_screen *s, WINDOW *w);
@@ -110,6 +111,9 @@ const struct card_slot *tui_card(struct tui *t);
  * Read one key, waiting at most `timeout_ms` (-1: until a key), polling
  * the card monitor and redrawing the status line meanwhile. Returns 1 and
  * fills *k, or 0 on timeout. Dialogs and progress boxes read keys here.
+ * Under a key script (docs/tui.md) a zero timeout sees no key, any other
+ * wait takes the script's next key, and the end of the script returns ESC
+ * while the application quits.
  */
 int	tui_read_key(struct tui *t, int timeout_ms, struct tui_key *k);
 

@@ -1,0 +1,693 @@
+/*
+ * tui-issue.c: the clerk's issue screen (tui-int.h): an NHI card for one
+ * resident, over the issue flow (flow.h) the command `nhicard issue`
+ * runs.
+ *
+ *   choose   issue_plan() for each card path says which the rules allow,
+ *            why (the rules' Japanese reason) and the fee; the clerk may
+ *            take another allowed path, a configured fee waiver and the
+ *            sleeve insert instead of the certificate (each re-plans)
+ *   go       the role check, "what will happen" and yes/no, "insert the
+ *            card" with the reader's live state (ESC cancels), then
+ *            issue_execute() under a progress box: ESC stops it until the
+ *            flow's cancel point (nothing written yet), then the box says
+ *            it can no longer be cancelled
+ *   result   the card serial, key generation, certificate serial, receipt
+ *            and where the PDFs went; or the error with what to do next (a
+ *            card pulled mid-write is unfinished: put it back, issue again)
+ *
+ * The same code serves the reissue after a loss report (tui_reissue_ops,
+ * tui-card.h): it prefers a new card to the card held.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card-perso.h"
+#include "error.h"
+#include "flow.h"
+#include "print.h"
+#include "rules.h"
+#include "store.h"
+#include "tui-card.h"
+#include "util.h"
+
+/* The steps issue_execute() reports for a whole issuance (the bar). */
+#define ISSUE_STEPS	16
+
+#define NPATHS		3
+
+enum issue_phase {
+	ISSUE_CHOOSE = 0,
+	ISSUE_DONE,		/* issued (maybe with a print failure) */
+	ISSUE_FAILED,		/* not issued */
+};
+
+/* What the rules say about one card path. */
+struct issue_option {
+	enum perso_path	 path;
+	int		 r;		/* issue_plan()'s answer */
+	char		 reason[256];	/* the rules' text, or why not */
+	struct rules_fee_out fee;
+};
+
+struct issue_screen {
+	int64_t			 rid;
+	int			 reissue;
+	char			 who[24];	/* the resident id as text */
+	char			 heading[512];
+	struct rules_policy	 policy;
+	struct issue_option	 opts[NPATHS];
+	int			 rules_default;	/* index the rules chose, or -1 */
+	char			 rules_reason[256];
+	int			 sel;		/* the path chosen */
+	int			 waiver;	/* index in policy.waivers, or -1 */
+	int			 sleeve;
+	struct tui_print_target	 target;
+	char			 valid_cert[32];	/* a certificate still valid, or "" */
+	enum issue_phase	 phase;
+	const char		*note;		/* a line under the paths, or NULL */
+	/* The result. */
+	int			 r;
+	char			 why[1024];	/* err_text(r) when it happened */
+	struct issue_result	 res;
+	char			 cert_serial[32];
+	int			 unfinished;
+	int64_t			 replaced;
+};
+
+static const enum perso_path issue_paths[NPATHS] = {
+	PERSO_PATH_EXISTING, PERSO_PATH_NEW_JUKI, PERSO_PATH_STANDALONE,
+};
+
+static const char *
+path_text(enum perso_path path)
+{
+	switch (path) {
+	case PERSO_PATH_EXISTING:
+		return _("the Juki card the resident brings");
+	case PERSO_PATH_NEW_JUKI:
+		return _("a new Juki card (card fee)");
+	case PERSO_PATH_STANDALONE:
+		return _("a standalone NHI card");
+	}
+	return "?";
+}
+
+/* Which card the clerk puts in the reader for `path`. */
+static const char *
+card_to_insert(enum perso_path path)
+{
+	switch (path) {
+	case PERSO_PATH_EXISTING:
+		return _("the resident's own Juki card");
+	case PERSO_PATH_NEW_JUKI:
+		return _("the new Juki card the register issued");
+	case PERSO_PATH_STANDALONE:
+		return _("a blank standalone card");
+	}
+	return "?";
+}
+
+static int
+path_index(enum perso_path path)
+{
+	int i;
+
+	for (i = 0; i < NPATHS; i++)
+		if (issue_paths[i] == path)
+			return i;
+	return 0;
+}
+
+/* The request for path `i` as chosen on the screen. */
+static void
+issue_fill_request(const struct issue_screen *is, int i, struct issue_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->who = is->who;
+	req->path_given = 1;
+	req->path = issue_paths[i];
+	req->waiver = is->waiver >= 0 ? is->policy.waivers[is->waiver].name : NULL;
+	req->sleeve = is->sleeve;
+	req->printer = is->target.printer;
+	req->print_dir = is->target.dir;
+	/* A valid certificate stays valid: a new card needs no new paper (a
+	 * reprint voids it, with a reason, from the reprint screen). The
+	 * flow then prints neither it nor the receipt. */
+	req->no_print = (is->target.printer == NULL && is->target.dir == NULL) ||
+	    (!is->sleeve && is->valid_cert[0] != '\0');
+}
+
+/* The resident's valid certificate's serial into is->valid_cert. */
+static void
+issue_valid_cert(struct tui *t, struct issue_screen *is)
+{
+	struct print_receipt rc;
+	struct store *st;
+
+	is->valid_cert[0] = '\0';
+	memset(&rc, 0, sizeof(rc));
+	if (cmd_store(tui_ctx(t), &st) != 0 || store_receipt_load(st, is->rid, 0, &rc) != 0) {
+		err_clear();
+		return;
+	}
+	if (rc.cert_serial != NULL)
+		snprintf(is->valid_cert, sizeof(is->valid_cert), "%s", rc.cert_serial);
+	print_receipt_clear(&rc);
+}
+
+/* What the issuance prints, for the clerk, into buf. */
+static void
+print_plan_text(const struct issue_screen *is, char *buf, size_t cap)
+{
+	char target[512];
+
+	tui_card_print_target_text(&is->target, target, sizeof(target));
+	if (is->target.printer == NULL && is->target.dir == NULL)
+		snprintf(buf, cap, "%s", target);
+	else if (!is->sleeve && is->valid_cert[0] != '\0')
+		snprintf(buf, cap, _("nothing: certificate %s stays valid (reprint it from"
+		    " the resident's screen)"), is->valid_cert);
+	else
+		snprintf(buf, cap, _("%s and the counter receipt, to %s"), is->sleeve ?
+		    _("the sleeve insert") : _("the certificate"), target);
+}
+
+/* Why the rules (or the plan) refuse: the rules' own Japanese text when
+ * they decided, else the error's text. */
+static void
+refusal_text(const struct issue_plan *plan, int r, char *buf, size_t cap)
+{
+	if (r == NHI_EREFUSED && plan->decision.reason_ja != NULL &&
+	    plan->decision.reason_ja[0] != '\0')
+		snprintf(buf, cap, "%s", plan->decision.reason_ja);
+	else if (r == NHI_EDENIED)
+		snprintf(buf, cap, "%s", _("the fee waiver needs a supervisor's approval"));
+	else
+		snprintf(buf, cap, "%s", err_text(r));
+}
+
+/* Plan every path with the current waiver; nothing changes anywhere. */
+static void
+issue_replan(struct tui *t, struct issue_screen *is)
+{
+	struct issue_request req;
+	struct issue_plan plan;
+	int i;
+
+	for (i = 0; i < NPATHS; i++) {
+		struct issue_option *o = &is->opts[i];
+
+		issue_fill_request(is, i, &req);
+		o->path = issue_paths[i];
+		o->r = issue_plan(tui_ctx(t), &req, &plan);
+		memset(&o->fee, 0, sizeof(o->fee));
+		if (o->r == 0) {
+			o->fee = plan.fee;
+			snprintf(o->reason, sizeof(o->reason), "%s",
+			    plan.decision.reason_ja != NULL ? plan.decision.reason_ja : "");
+		} else
+			refusal_text(&plan, o->r, o->reason, sizeof(o->reason));
+		issue_plan_free(&plan);
+	}
+	err_clear();
+}
+
+static int
+issue_open_common(struct tui *t, struct tui_screen *s, void *arg, int reissue)
+{
+	struct issue_screen *is;
+	struct issue_request req;
+	struct issue_plan plan;
+	int r, i;
+
+	if (arg == NULL)
+		return err_set(NHI_EUSAGE, "issue screen: no resident given");
+	is = xcalloc(1, sizeof(*is));
+	is->rid = *(const int64_t *)arg;
+	is->reissue = reissue;
+	is->waiver = -1;
+	is->rules_default = -1;
+	snprintf(is->who, sizeof(is->who), "%lld", (long long)is->rid);
+	tui_card_print_target(t, &is->target);
+	if ((r = tui_card_resident_line(t, is->rid, is->heading, sizeof(is->heading))) != 0 ||
+	    (r = rules_policy_from_config(tui_ctx(t)->cfg, &is->policy)) != 0)
+		goto fail;
+	/* The rules' own choice (the default of `nhicard issue`). */
+	memset(&req, 0, sizeof(req));
+	req.who = is->who;
+	r = issue_plan(tui_ctx(t), &req, &plan);
+	if (r == 0) {
+		is->rules_default = path_index(plan.path);
+		snprintf(is->rules_reason, sizeof(is->rules_reason), "%s",
+		    plan.decision.reason_ja != NULL ? plan.decision.reason_ja : "");
+	} else if (plan.have_res && r == NHI_EREFUSED && plan.decision.reason_ja != NULL &&
+	    plan.decision.reason_ja[0] != '\0' && plan.decision.card == RULES_CARD_NONE) {
+		/* No card by the rules' default: the clerk sees why, and any path
+		 * the rules still allow (a new Juki card on request). */
+		snprintf(is->rules_reason, sizeof(is->rules_reason), "%s",
+		    plan.decision.reason_ja);
+	} else {
+		/* Not insured here, moved out, the queue's backlog: no screen. */
+		issue_plan_free(&plan);
+		goto fail;
+	}
+	issue_plan_free(&plan);
+	issue_valid_cert(t, is);
+	issue_replan(t, is);
+	is->sel = is->rules_default >= 0 ? is->rules_default : 0;
+	/* A reissue after a loss: the card held is the one lost. */
+	if (reissue && issue_paths[is->sel] == PERSO_PATH_EXISTING &&
+	    is->opts[path_index(PERSO_PATH_NEW_JUKI)].r == 0)
+		is->sel = path_index(PERSO_PATH_NEW_JUKI);
+	for (i = 0; i < NPATHS && is->opts[is->sel].r != 0; i++)
+		if (is->opts[i].r == 0)
+			is->sel = i;
+	s->priv = is;
+	return 0;
+fail:
+	free(is);
+	return r;
+}
+
+static int
+issue_open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	return issue_open_common(t, s, arg, 0);
+}
+
+static int
+reissue_open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	return issue_open_common(t, s, arg, 1);
+}
+
+static void
+issue_close(struct tui *t, struct tui_screen *s)
+{
+	(void)t;
+	free(s->priv);
+	s->priv = NULL;
+}
+
+/* "500 yen" or "500 yen (250 yen waived)". */
+static void
+fee_text(const struct rules_fee_out *fee, char *buf, size_t cap)
+{
+	if (fee->waived > 0)
+		snprintf(buf, cap, _("%d yen (%d yen waived)"), fee->due, fee->waived);
+	else
+		snprintf(buf, cap, _("%d yen"), fee->due);
+}
+
+static const char *
+waiver_text(const struct issue_screen *is, char *buf, size_t cap)
+{
+	const struct rules_waiver *w;
+
+	if (is->waiver < 0)
+		return _("none");
+	w = &is->policy.waivers[is->waiver];
+	if (w->yen == RULES_WAIVE_ALL)
+		snprintf(buf, cap, _("%s (the whole fee)"), w->name);
+	else
+		snprintf(buf, cap, _("%s (%d yen)"), w->name, w->yen);
+	return buf;
+}
+
+static void
+draw_choose(struct tui *t, struct issue_screen *is, WINDOW *w)
+{
+	const struct issue_option *o = &is->opts[is->sel];
+	char line[1024], fee[96], wbuf[96], target[512];
+	int i, y = 2;
+
+	(void)t;
+	snprintf(line, sizeof(line), "%s %s", _("Rules:"), is->rules_default >= 0 ?
+	    is->rules_reason : is->rules_reason[0] != '\0' ? is->rules_reason :
+	    _("no card path by default"));
+	tui_card_line(w, y++, line);
+	tui_card_line(w, y++, _("Card path:"));
+	for (i = 0; i < NPATHS; i++) {
+		const struct issue_option *p = &is->opts[i];
+
+		if (p->r == 0) {
+			fee_text(&p->fee, fee, sizeof(fee));
+			snprintf(line, sizeof(line), "%s %d %s  %s %s%s", i == is->sel ? ">" : " ",
+			    i + 1, path_text(p->path), _("fee"), fee,
+			    i == is->rules_default ? _("  (the rules' choice)") : "");
+		} else
+			snprintf(line, sizeof(line), "%s %d %s  %s %s", i == is->sel ? ">" : " ",
+			    i + 1, path_text(p->path), _("not allowed:"), p->reason);
+		if (i == is->sel)
+			wattron(w, A_REVERSE);
+		tui_card_line(w, y++, line);
+		if (i == is->sel)
+			wattroff(w, A_REVERSE);
+	}
+	y++;
+	if (o->r == 0) {
+		snprintf(line, sizeof(line), "%s %s", _("Reason:"), o->reason);
+		tui_card_line(w, y++, line);
+		fee_text(&o->fee, fee, sizeof(fee));
+		snprintf(line, sizeof(line), "%s %s   %s %s", _("Fee:"), fee, _("Waiver:"),
+		    waiver_text(is, wbuf, sizeof(wbuf)));
+	} else
+		snprintf(line, sizeof(line), "%s %s", _("Not allowed:"), o->reason);
+	tui_card_line(w, y++, line);
+	print_plan_text(is, target, sizeof(target));
+	snprintf(line, sizeof(line), "%s %s", _("Print:"), target);
+	y += tui_card_wrap(w, y, 2, line);
+	snprintf(line, sizeof(line), "%s %s", _("Card to insert:"),
+	    card_to_insert(issue_paths[is->sel]));
+	tui_card_line(w, y++, line);
+	if (is->note != NULL)
+		tui_card_line(w, y + 1, is->note);
+}
+
+/*
+ * The items a refused card differs in, in the clerk's words ("name,
+ * address" -> "氏名、住所"), from the card layer's detail, which names
+ * them (never their values). 0, or -1 when the detail does not say.
+ */
+static int
+mismatch_items(const char *why, char *buf, size_t cap)
+{
+	static const struct {
+		const char	*en;
+		const char	*label;
+	} items[] = {
+		{ "name", N_("name") },
+		{ "birth date", N_("birth date") },
+		{ "sex", N_("sex") },
+		{ "address", N_("address") },
+	};
+	const char *p = strstr(why, "chosen resident: "), *end;
+	size_t i, n = 0;
+
+	if (p == NULL || (end = strstr(p, " differ")) == NULL)
+		return -1;
+	p += strlen("chosen resident: ");
+	buf[0] = '\0';
+	for (i = 0; i < NHI_ARRAY_LEN(items); i++) {
+		const char *hit = strstr(p, items[i].en);
+
+		if (hit == NULL || hit >= end)
+			continue;
+		snprintf(buf + n, cap - n, "%s%s", n > 0 ? _(", ") : "", _(items[i].label));
+		n = strlen(buf);
+	}
+	return n > 0 ? 0 : -1;
+}
+
+static void
+draw_result(struct tui *t, struct issue_screen *is, WINDOW *w)
+{
+	const struct perso_result *c = &is->res.card;
+	char line[1280], items[256];
+	int y = 2;
+
+	(void)t;
+	if (is->phase == ISSUE_DONE) {
+		tui_card_line(w, y++, is->r == 0 ? _("The card is issued.") :
+		    _("The card is issued, but printing failed (see below)."));
+		snprintf(line, sizeof(line), "%s %s  %s %s", _("Card:"), path_text(
+		    issue_paths[is->sel]), _("serial"), c->serial_hex);
+		tui_card_line(w, y++, line);
+		snprintf(line, sizeof(line), "%s %d", _("Key generation:"), c->key_generation);
+		tui_card_line(w, y++, line);
+		if (is->replaced != 0) {
+			snprintf(line, sizeof(line), _("Replaces card record %lld (now revoked:"
+			    " replaced)."), (long long)is->replaced);
+			tui_card_line(w, y++, line);
+		}
+		if (is->res.certificate_printed)
+			snprintf(line, sizeof(line), "%s %s", is->sleeve ?
+			    _("Sleeve insert printed:") : _("Certificate printed:"),
+			    is->cert_serial[0] != '\0' ? is->cert_serial : "-");
+		else if (!is->sleeve && is->valid_cert[0] != '\0')
+			snprintf(line, sizeof(line), _("Certificate %s stays valid."),
+			    is->valid_cert);
+		else
+			snprintf(line, sizeof(line), "%s", is->sleeve ?
+			    _("Sleeve insert: not printed") : _("Certificate: not printed"));
+		tui_card_line(w, y++, line);
+		tui_card_line(w, y++, is->res.receipt_printed ? _("Counter receipt: printed") :
+		    _("Counter receipt: not printed"));
+		if (is->target.dir != NULL && is->res.certificate_printed) {
+			snprintf(line, sizeof(line), "%s %s/%s-%s.pdf", _("PDF:"), is->target.dir,
+			    is->sleeve ? "sleeve" : "certificate", is->who);
+			tui_card_line(w, y++, line);
+			if (is->res.receipt_printed) {
+				snprintf(line, sizeof(line), "%s %s/receipt-%s.pdf", _("PDF:"),
+				    is->target.dir, is->who);
+				tui_card_line(w, y++, line);
+			}
+		} else if (is->target.printer != NULL && is->res.certificate_printed) {
+			snprintf(line, sizeof(line), _("Sent to printer %s."), is->target.printer);
+			tui_card_line(w, y++, line);
+		}
+		if (is->r != 0) {
+			snprintf(line, sizeof(line), "%s %s", _("Print problem:"), is->why);
+			y += tui_card_wrap(w, y, 4, line);
+		}
+		y++;
+		tui_card_line(w, y, _("Enter: done"));
+		return;
+	}
+	tui_card_line(w, y++, _("The card was not issued."));
+	if (is->unfinished) {
+		tui_card_line(w, y++, _("The card is unfinished: the writing stopped half-way."));
+		tui_card_line(w, y++, _("Put the same card back in the reader and issue again"
+		    " to finish it."));
+	}
+	if (is->r == NHI_EMISMATCH && mismatch_items(is->why, items, sizeof(items)) == 0) {
+		snprintf(line, sizeof(line), _("This is not the resident's card: %s differ."),
+		    items);
+		tui_card_line(w, y++, line);
+		tui_card_line(w, y++, _("Check that it is the resident's own card; nothing"
+		    " was written."));
+	}
+	snprintf(line, sizeof(line), "%s %s", _("Details:"), is->why);
+	y += tui_card_wrap(w, y, 4, line);
+	y++;
+	tui_card_line(w, y, _("Enter: back to the card path (issue again)  ESC: back"));
+}
+
+static void
+issue_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
+{
+	struct issue_screen *is = s->priv;
+
+	werase(w);
+	tui_card_line(w, 0, is->heading);
+	if (is->phase == ISSUE_CHOOSE)
+		draw_choose(t, is, w);
+	else
+		draw_result(t, is, w);
+}
+
+/* ---- Running the flow --------------------------------------------------- */
+
+/* After a card error: did the writing stop half-way (an unfinished row)? */
+static int
+issue_left_unfinished(struct tui *t, const struct issue_screen *is)
+{
+	struct store_card c;
+	struct store *st;
+	int r;
+
+	if (nhi_exit_code(is->r) != NHI_EXIT_CARD || cmd_store(tui_ctx(t), &st) != 0)
+		return 0;
+	r = store_card_latest_for_resident(st, is->rid, "unfinished", &c);
+	return r == 0;
+}
+
+static void
+confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char *buf,
+    size_t cap)
+{
+	char fee[96], printed[768];
+
+	fee_text(&plan->fee, fee, sizeof(fee));
+	print_plan_text(is, printed, sizeof(printed));
+	snprintf(buf, cap, _("An NHI card is issued to %s.\n"
+	    "Card path: %s\n"
+	    "Fee: %s\n"
+	    "Insert: %s\n"
+	    "Printed: %s\n"
+	    "%s"
+	    "Issue the card?"),
+	    plan->res.name_kanji, path_text(plan->path), fee, card_to_insert(plan->path),
+	    printed, is->reissue ? _("The card reported lost is replaced (its key stays revoked).\n") :
+	    "");
+}
+
+static void
+issue_go(struct tui *t, struct issue_screen *is)
+{
+	struct issue_request req;
+	struct issue_plan plan;
+	struct tui_card_events ce;
+	struct tui_progress *p;
+	struct flow_events ev;
+	char body[2048], title[256];
+	int r;
+
+	is->note = NULL;
+	if (is->opts[is->sel].r != 0) {
+		tui_message(t, _("This card path is not allowed"), is->opts[is->sel].reason);
+		return;
+	}
+	if (tui_authorize(t, "issue", NULL) != 0)
+		return;
+	/* Plan again: the store may have changed since the screen opened. */
+	issue_valid_cert(t, is);
+	issue_fill_request(is, is->sel, &req);
+	if ((r = issue_plan(tui_ctx(t), &req, &plan)) != 0) {
+		tui_error(t, _("planning the card"), r);
+		issue_plan_free(&plan);
+		issue_replan(t, is);
+		return;
+	}
+	confirm_text(is, &plan, body, sizeof(body));
+	if (!tui_confirm(t, _("Issue an NHI card"), body))
+		goto out;
+	snprintf(title, sizeof(title), "%s", _("Insert the card"));
+	if (tui_card_wait(t, title, card_to_insert(plan.path)) != 0) {
+		is->note = _("Cancelled: nothing was written.");
+		goto out;
+	}
+	p = tui_progress_open(t, _("Issuing the card"), 1);
+	tui_card_events(&ce, p, ISSUE_STEPS, &ev);
+	r = issue_execute(tui_ctx(t), &req, &plan, &ev, &is->res);
+	tui_progress_close(p, 0);
+	is->r = r;
+	snprintf(is->why, sizeof(is->why), "%s", r != 0 ? err_text(r) : "");
+	if (r == NHI_ECANCELLED) {
+		is->note = _("Cancelled: nothing was written.");
+		goto out;
+	}
+	if (r == 0 || is->res.card.card_id != 0) {
+		is->phase = ISSUE_DONE;
+		is->replaced = is->res.replaced_card_id;
+		snprintf(is->cert_serial, sizeof(is->cert_serial), "%s", ce.printed);
+		if (r != 0)
+			tui_error(t, _("printing after the card was issued"), r);
+	} else {
+		is->phase = ISSUE_FAILED;
+		is->unfinished = issue_left_unfinished(t, is);
+		tui_error(t, _("issuing the card"), r);
+	}
+out:
+	issue_plan_free(&plan);
+}
+
+static enum tui_key_result
+issue_choose_key(struct tui *t, struct issue_screen *is, const struct tui_key *k)
+{
+	const char *items[RULES_MAX_WAIVERS + 1];
+	char labels[RULES_MAX_WAIVERS][96];
+	int i, n = 0, choice;
+
+	if (k->func && k->code == KEY_UP) {
+		is->sel = (is->sel + NPATHS - 1) % NPATHS;
+		return TUI_KEY_HANDLED;
+	}
+	if (k->func && k->code == KEY_DOWN) {
+		is->sel = (is->sel + 1) % NPATHS;
+		return TUI_KEY_HANDLED;
+	}
+	if ((k->func && k->code == KEY_ENTER) || (!k->func && (k->code == '\n' ||
+	    k->code == '\r'))) {
+		issue_go(t, is);
+		return TUI_KEY_HANDLED;
+	}
+	if (k->func)
+		return TUI_KEY_UNHANDLED;
+	if (k->code >= '1' && k->code < '1' + NPATHS) {
+		is->sel = (int)(k->code - '1');
+		return TUI_KEY_HANDLED;
+	}
+	if (k->code == 's') {
+		is->sleeve = !is->sleeve;
+		return TUI_KEY_HANDLED;
+	}
+	if (k->code == 'w') {
+		items[n++] = _("no waiver");
+		for (i = 0; i < (int)is->policy.nwaivers; i++) {
+			struct issue_screen tmp = *is;
+
+			tmp.waiver = i;
+			waiver_text(&tmp, labels[i], sizeof(labels[i]));
+			items[n++] = labels[i];
+		}
+		if (is->policy.nwaivers == 0) {
+			tui_message(t, _("Fee waiver"), _("No fee waivers are configured"
+			    " ([fee] waivers)."));
+			return TUI_KEY_HANDLED;
+		}
+		if (tui_choose(t, _("Fee waiver"), items, n, &choice) == 0) {
+			is->waiver = choice - 1;
+			issue_replan(t, is);
+		}
+		return TUI_KEY_HANDLED;
+	}
+	return TUI_KEY_UNHANDLED;
+}
+
+static enum tui_key_result
+issue_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
+{
+	struct issue_screen *is = s->priv;
+	int enter = (k->func && k->code == KEY_ENTER) || (!k->func && (k->code == '\n' ||
+	    k->code == '\r'));
+
+	if (is->phase == ISSUE_CHOOSE)
+		return issue_choose_key(t, is, k);
+	if (!enter)
+		return TUI_KEY_UNHANDLED;
+	if (is->phase == ISSUE_DONE)
+		return TUI_KEY_CLOSE;
+	/* Failed: back to the paths, planned again (the card is back). */
+	is->phase = ISSUE_CHOOSE;
+	is->unfinished = 0;
+	memset(&is->res, 0, sizeof(is->res));
+	issue_replan(t, is);
+	return TUI_KEY_HANDLED;
+}
+
+/* The reader changed: the screen shows the state on the status line; a
+ * result screen stays as it is. */
+static void
+issue_card_changed(struct tui *t, struct tui_screen *s, const struct card_slot *slot)
+{
+	(void)slot;
+	(void)s;
+	tui_dirty(t);
+}
+
+const struct tui_screen_ops tui_issue_ops = {
+	.name = "issue",
+	.title = N_("Issue an NHI card"),
+	.hints = N_("Enter issue  1-3 card path  w waiver  s sleeve  ESC back"),
+	.open = issue_open,
+	.draw = issue_draw,
+	.key = issue_key,
+	.card_changed = issue_card_changed,
+	.close = issue_close,
+};
+
+const struct tui_screen_ops tui_reissue_ops = {
+	.name = "reissue",
+	.title = N_("Reissue an NHI card"),
+	.hints = N_("Enter issue  1-3 card path  w waiver  s sleeve  ESC back"),
+	.open = reissue_open,
+	.draw = issue_draw,
+	.key = issue_key,
+	.card_changed = issue_card_changed,
+	.close = issue_close,
+};

@@ -1,0 +1,333 @@
+/*
+ * tui-resident.c: one resident as the clerk checks them at the counter:
+ * name, kana, birth date, sex, address and household (with its members),
+ * the eligibility history (superseded periods too), the cards with their
+ * state and the certificates with theirs. The same store calls as
+ * `nhicard resident show`, plus the card and certificate lists of
+ * store-view.h. Keys open the card screens: i issue, r reprint, l loss
+ * report (tui-issue.c, tui-reprint.c, tui-loss.c); they check the role.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "store.h"
+#include "store-view.h"
+#include "tui-priv.h"
+#include "tui-search.h"
+#include "util.h"
+
+#define MEMBERS_MAX	50
+
+struct row {
+	char	*text;
+	int	 heading;
+};
+
+struct resident_view {
+	int64_t		 id;
+	struct row	*rows;
+	int		 n;
+	int		 first;
+};
+
+/* A stored word in the clerk's words. */
+struct word {
+	const char	*value;
+	const char	*text;
+};
+
+static const struct word status_words[] = {
+	{ "resident", N_("resident") },
+	{ "moved_out", N_("moved out") },
+	{ "deceased", N_("deceased") },
+	{ NULL, NULL },
+};
+
+static const struct word cert_kind_words[] = {
+	{ "hihokensha", N_("insurance certificate") },
+	{ "tanki", N_("short-term certificate") },
+	{ "shikaku_shomei", N_("eligibility certificate") },
+	{ "kakunin", N_("eligibility confirmation") },
+	{ NULL, NULL },
+};
+
+static const struct word card_kind_words[] = {
+	{ "juki_existing", N_("resident card held") },
+	{ "juki_new", N_("new resident card") },
+	{ "standalone", N_("standalone card") },
+	{ NULL, NULL },
+};
+
+static const struct word card_state_words[] = {
+	{ "personalizing", N_("being written") },
+	{ "unfinished", N_("unfinished") },
+	{ "active", N_("active") },
+	{ "suspended", N_("reported lost") },
+	{ "revoked", N_("revoked") },
+	{ NULL, NULL },
+};
+
+static const struct word reason_words[] = {
+	{ "lost", N_("lost") },
+	{ "stolen", N_("stolen") },
+	{ "damaged", N_("damaged") },
+	{ "died", N_("died") },
+	{ "eligibility_ended", N_("eligibility ended") },
+	{ "replaced", N_("replaced") },
+	{ NULL, NULL },
+};
+
+static const struct word document_words[] = {
+	{ "certificate", N_("certificate") },
+	{ "sleeve", N_("sleeve insert") },
+	{ NULL, NULL },
+};
+
+static const char *
+word(const struct word *table, const char *value)
+{
+	for (; table->value != NULL; table++)
+		if (strcmp(table->value, value) == 0)
+			return _(table->text);
+	return value;
+}
+
+static void
+add_row(struct resident_view *rv, int heading, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+add_row(struct resident_view *rv, int heading, const char *fmt, ...)
+{
+	va_list ap;
+
+	rv->rows = xreallocarray(rv->rows, (size_t)rv->n + 1, sizeof(*rv->rows));
+	va_start(ap, fmt);
+	rv->rows[rv->n].text = xvasprintf(fmt, ap);
+	va_end(ap);
+	rv->rows[rv->n].heading = heading;
+	rv->n++;
+}
+
+static void
+clear_rows(struct resident_view *rv)
+{
+	int i;
+
+	for (i = 0; i < rv->n; i++)
+		free(rv->rows[i].text);
+	free(rv->rows);
+	rv->rows = NULL;
+	rv->n = 0;
+}
+
+static void
+add_members(struct resident_view *rv, struct store *st, const struct resident *res)
+{
+	struct resident_query q;
+	struct resident *list = NULL;
+	size_t n = 0, i;
+	char c1[128], c2[128];
+
+	if (res->household_code[0] == '\0')
+		return;
+	memset(&q, 0, sizeof(q));
+	q.household_code = res->household_code;
+	q.include_gone = 1;
+	if (store_resident_search(st, &q, MEMBERS_MAX, &list, &n) != 0) {
+		err_clear();
+		return;
+	}
+	add_row(rv, 1, "%s (%zu)", _("Household members"), n);
+	for (i = 0; i < n; i++) {
+		tui_fit(c1, sizeof(c1), list[i].name_kanji, 16);
+		tui_fit(c2, sizeof(c2), list[i].name_kana, 16);
+		add_row(rv, 0, "%s %s %s %s %s%s%s", list[i].id == res->id ? ">" : " ", c1, c2,
+		    list[i].birth_date, tui_sex_text(list[i].sex),
+		    list[i].is_head ? "  " : "", list[i].is_head ? _("head") : "");
+	}
+	store_resident_list_free(list, n);
+}
+
+static int
+load(struct tui *t, struct resident_view *rv)
+{
+	struct resident res;
+	struct eligibility *el = NULL;
+	struct store_card_brief *cards = NULL;
+	struct store_certificate_brief *certs = NULL;
+	struct store *st;
+	char *head = NULL, kind[64];
+	size_t ne = 0, nc = 0, nt = 0, i;
+	int r;
+
+	memset(&res, 0, sizeof(res));
+	clear_rows(rv);
+	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
+	    (r = store_resident_get(st, rv->id, &res)) != 0)
+		return r;
+	add_row(rv, 0, "%s  %s", _("Name"), res.name_kanji);
+	add_row(rv, 0, "%s  %s", _("Kana"), res.name_kana);
+	add_row(rv, 0, "%s  %s   %s  %s   %s  %s   #%lld", _("Born"), res.birth_date,
+	    _("Sex"), tui_sex_text(res.sex), _("Status"), word(status_words, res.status),
+	    (long long)res.id);
+	add_row(rv, 0, "%s  %s", _("Address"), res.address);
+	if (res.household_id != 0 && store_household_head_name(st, res.household_id,
+	    &head) != 0)
+		err_clear();
+	if (res.household_code[0] != '\0')
+		add_row(rv, 0, "%s  %s   %s  %s", _("Household"), res.household_code,
+		    _("Head"), head != NULL ? head : "-");
+	add_members(rv, st, &res);
+
+	if ((r = store_eligibility_list(st, rv->id, 1, &el, &ne)) != 0)
+		goto out;
+	add_row(rv, 1, "%s (%zu)", _("NHI eligibility"), ne);
+	for (i = 0; i < ne; i++) {
+		tui_fit(kind, sizeof(kind), word(cert_kind_words, el[i].cert_kind), 22);
+		char until[64] = "";
+
+		if (el[i].valid_until[0] != '\0')
+			snprintf(until, sizeof(until), _("valid until %s"), el[i].valid_until);
+		add_row(rv, 0, "  %s %s-%s%s%s %s %s..%s %s %s", el[i].insurer_number,
+		    el[i].symbol, el[i].number, el[i].branch[0] ? "-" : "", el[i].branch,
+		    kind, el[i].acquired_on, el[i].lost_on, until,
+		    el[i].superseded_by ? _("(superseded)") : "");
+	}
+
+	if ((r = store_card_list_for_resident(st, rv->id, &cards, &nc)) != 0)
+		goto out;
+	add_row(rv, 1, "%s (%zu)", _("Cards"), nc);
+	for (i = 0; i < nc; i++) {
+		tui_fit(kind, sizeof(kind), word(card_kind_words, cards[i].kind), 18);
+		add_row(rv, 0, "  #%lld %s %s %s%s%s%s %s", (long long)cards[i].id, kind,
+		    cards[i].card_serial[0] ? cards[i].card_serial : "-",
+		    word(card_state_words, cards[i].state),
+		    cards[i].state_reason[0] ? " (" : "",
+		    cards[i].state_reason[0] ? word(reason_words, cards[i].state_reason) : "",
+		    cards[i].state_reason[0] ? ")" : "", cards[i].issued_on);
+	}
+
+	if ((r = store_certificate_list_for_resident(st, rv->id, &certs, &nt)) != 0)
+		goto out;
+	add_row(rv, 1, "%s (%zu)", _("Certificates"), nt);
+	for (i = 0; i < nt; i++)
+		add_row(rv, 0, "  %s %s%s%s %s %s%s%s", certs[i].serial,
+		    strcmp(certs[i].document, "certificate") != 0 ?
+		    word(document_words, certs[i].document) : "",
+		    strcmp(certs[i].document, "certificate") != 0 ? " " : "",
+		    word(cert_kind_words, certs[i].cert_kind), certs[i].issued_on,
+		    certs[i].voided ? _("voided") : _("valid"),
+		    certs[i].voided && certs[i].void_reason[0] ? ": " : "",
+		    certs[i].voided ? certs[i].void_reason : "");
+	r = 0;
+out:
+	free(el);
+	free(cards);
+	free(certs);
+	free(head);
+	store_resident_free(&res);
+	return r;
+}
+
+static int
+resident_open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	struct resident_view *rv;
+	int r;
+
+	if ((r = tui_authorize(t, "resident", "show")) != 0)
+		return r;
+	rv = xcalloc(1, sizeof(*rv));
+	rv->id = *(const int64_t *)arg;
+	if ((r = load(t, rv)) != 0) {
+		clear_rows(rv);
+		free(rv);
+		return r;
+	}
+	s->priv = rv;
+	return 0;
+}
+
+static void
+resident_close(struct tui *t, struct tui_screen *s)
+{
+	struct resident_view *rv = s->priv;
+
+	clear_rows(rv);
+	free(rv);
+}
+
+static void
+resident_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
+{
+	struct resident_view *rv = s->priv;
+	int rows = getmaxy(w), cols = getmaxx(w), i;
+
+	/* Fresh after a card screen changed something. */
+	if (load(t, rv) != 0)
+		err_clear();
+	if (rv->first > rv->n - rows)
+		rv->first = rv->n - rows > 0 ? rv->n - rows : 0;
+	for (i = 0; i < rows && rv->first + i < rv->n; i++) {
+		if (rv->rows[rv->first + i].heading)
+			wattron(w, A_BOLD);
+		tui_put(w, i, rv->rows[rv->first + i].heading ? 1 : 2,
+		    cols - 3, rv->rows[rv->first + i].text);
+		wattroff(w, A_BOLD);
+	}
+}
+
+static enum tui_key_result
+resident_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
+{
+	struct resident_view *rv = s->priv;
+	int64_t id = rv->id;
+	int page = LINES - 3;
+
+	if (k->func) {
+		switch (k->code) {
+		case KEY_UP:
+			if (rv->first > 0)
+				rv->first--;
+			return TUI_KEY_HANDLED;
+		case KEY_DOWN:
+			rv->first++;
+			return TUI_KEY_HANDLED;
+		case KEY_PPAGE:
+			rv->first = rv->first > page ? rv->first - page : 0;
+			return TUI_KEY_HANDLED;
+		case KEY_NPAGE:
+			rv->first += page;
+			return TUI_KEY_HANDLED;
+		}
+		return TUI_KEY_UNHANDLED;
+	}
+	switch (k->code) {
+	case 'i':
+		(void)tui_push(t, &tui_issue_ops, &id);
+		return TUI_KEY_HANDLED;
+	case 'r':
+		(void)tui_push(t, &tui_reprint_ops, &id);
+		return TUI_KEY_HANDLED;
+	case 'l':
+		(void)tui_push(t, &tui_loss_ops, &id);
+		return TUI_KEY_HANDLED;
+	}
+	return TUI_KEY_UNHANDLED;
+}
+
+const struct tui_screen_ops tui_resident_ops = {
+	.name = "resident",
+	.title = N_("Resident"),
+	.hints = N_("i issue  r reprint  l loss report  Up/Down scroll  ESC back"),
+	.open = resident_open,
+	.draw = resident_draw,
+	.key = resident_key,
+	.close = resident_close,
+};

@@ -1,0 +1,265 @@
+/*
+ * tui-search.c: searching residents, as `nhicard resident search` does
+ * (store_resident_search): the clerk types one thing and the screen tells
+ * what it is: a birth date (YYYY-MM-DD, YYYYMMDD or an era date such as
+ * 昭和55年4月1日 / S55.4.1, parsed by the rules layer), kana (full- or
+ * half-width, hiragana or katakana: the store normalizes it), 記号番号
+ * (SYMBOL-NUMBER) or else the start of the kanji name. Enter on a result
+ * opens the resident screen.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "rules.h"
+#include "store.h"
+#include "text.h"
+#include "tui-priv.h"
+#include "tui-search.h"
+#include "util.h"
+
+#define SEARCH_LIMIT	200
+#define SEARCH_TEXT_MAX	128
+
+struct search {
+	char		 text[SEARCH_TEXT_MAX];
+	enum tui_search_kind kind;
+	char		 arg[SEARCH_TEXT_MAX];	/* normalized criterion */
+	char		 number[SEARCH_TEXT_MAX];	/* 番号 of 記号番号 */
+	struct resident	*list;
+	size_t		 n;
+	int		 searched;
+	int		 sel, first;
+};
+
+enum tui_search_kind
+tui_search_classify(const char *text, char *arg, size_t argcap, char *number,
+    size_t numcap)
+{
+	struct nhi_date d;
+	const char *dash;
+
+	number[0] = '\0';
+	if ((date_parse(text, &d) == 0 && date_valid(&d)) || era_parse(text, &d) == 0) {
+		err_clear();
+		date_format(&d, arg, argcap);
+		return TUI_SEARCH_BIRTH;
+	}
+	err_clear();
+	if (text_is_kana(text)) {
+		snprintf(arg, argcap, "%s", text);
+		return TUI_SEARCH_KANA;
+	}
+	/* 記号番号: ASCII letters and digits on both sides of one '-'. */
+	if ((dash = strchr(text, '-')) != NULL && dash > text && dash[1] != '\0' &&
+	    strchr(dash + 1, '-') == NULL &&
+	    strspn(text, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
+	    == strlen(text)) {
+		snprintf(arg, argcap, "%.*s", (int)(dash - text), text);
+		snprintf(number, numcap, "%s", dash + 1);
+		return TUI_SEARCH_SYMBOL;
+	}
+	snprintf(arg, argcap, "%s", text);
+	return TUI_SEARCH_KANJI;
+}
+
+static const char *
+kind_text(enum tui_search_kind kind)
+{
+	switch (kind) {
+	case TUI_SEARCH_BIRTH:
+		return _("birth date");
+	case TUI_SEARCH_KANA:
+		return _("kana name");
+	case TUI_SEARCH_SYMBOL:
+		return _("symbol-number");
+	case TUI_SEARCH_KANJI:
+		return _("kanji name");
+	}
+	return "";
+}
+
+const char *
+tui_sex_text(int sex)
+{
+	return sex == 1 ? _("M") : sex == 2 ? _("F") : "-";
+}
+
+static int
+search_open(struct tui *t, struct tui_screen *s, void *arg)
+{
+	int r;
+
+	if ((r = tui_authorize(t, "resident", "search")) != 0)
+		return r;
+	s->priv = xcalloc(1, sizeof(struct search));
+	return 0;
+}
+
+static void
+search_close(struct tui *t, struct tui_screen *s)
+{
+	struct search *se = s->priv;
+
+	store_resident_list_free(se->list, se->n);
+	free(se);
+}
+
+static void
+search_run(struct tui *t, struct search *se)
+{
+	struct resident_query q;
+	struct store *st;
+	int r;
+
+	store_resident_list_free(se->list, se->n);
+	se->list = NULL;
+	se->n = 0;
+	se->sel = se->first = 0;
+	se->kind = tui_search_classify(se->text, se->arg, sizeof(se->arg), se->number,
+	    sizeof(se->number));
+	memset(&q, 0, sizeof(q));
+	switch (se->kind) {
+	case TUI_SEARCH_BIRTH:
+		q.birth_date = se->arg;
+		break;
+	case TUI_SEARCH_KANA:
+		q.kana_prefix = se->arg;
+		break;
+	case TUI_SEARCH_SYMBOL:
+		q.symbol = se->arg;
+		q.number = se->number;
+		break;
+	case TUI_SEARCH_KANJI:
+		q.kanji_prefix = se->arg;
+		break;
+	}
+	se->searched = 1;
+	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
+	    (r = store_resident_search(st, &q, SEARCH_LIMIT, &se->list, &se->n)) != 0) {
+		se->list = NULL;
+		se->n = 0;
+		tui_error(t, _("Searching"), r);
+	}
+}
+
+static void
+search_prompt(struct tui *t, struct search *se)
+{
+	char text[SEARCH_TEXT_MAX] = "";
+
+	if (tui_prompt(t, _("Search: kana, kanji name, birth date (1980-04-01 or"
+	    " S55.4.1) or symbol-number (1-2):"), text, sizeof(text), 0) != 0)
+		return;
+	if (text[0] == '\0')
+		return;
+	snprintf(se->text, sizeof(se->text), "%s", text);
+	search_run(t, se);
+}
+
+static void
+search_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
+{
+	struct search *se = s->priv;
+	int rows = getmaxy(w) - 4, cols = getmaxx(w), i, addr;
+	char line[2048], c1[256], c2[256], c3[64], c4[64], c5[512];
+	const struct resident *r;
+
+	if (!se->searched) {
+		tui_put(w, 1, 2, cols - 4, _("Press Enter or / to search."));
+		tui_put(w, 2, 2, cols - 4, _("Type kana, a kanji name, a birth date or a"
+		    " symbol-number."));
+		return;
+	}
+	snprintf(line, sizeof(line), _("Search %s (%s): %zu found"), se->text,
+	    kind_text(se->kind), se->n);
+	tui_put(w, 0, 1, cols - 2, line);
+	if (se->n == SEARCH_LIMIT)
+		tui_put(w, 0, cols - 20, 19, _("(narrow the search)"));
+	if (se->n == 0) {
+		tui_put(w, 2, 2, cols - 4, _("No resident matches. Check the spelling or"
+		    " search another way."));
+		return;
+	}
+	/* Columns: kanji 16, kana 16, birth 10, sex 4, address the rest. */
+	addr = cols - 2 - 16 - 1 - 16 - 1 - 10 - 1 - 4 - 1 - 1;
+	tui_fit(c1, sizeof(c1), _("Name"), 16);
+	tui_fit(c2, sizeof(c2), _("Kana"), 16);
+	tui_fit(c3, sizeof(c3), _("Born"), 10);
+	tui_fit(c4, sizeof(c4), _("Sex"), 4);
+	tui_fit(c5, sizeof(c5), _("Address"), addr);
+	snprintf(line, sizeof(line), "  %s %s %s %s %s", c1, c2, c3, c4, c5);
+	wattron(w, A_BOLD);
+	tui_put(w, 1, 0, cols, line);
+	wattroff(w, A_BOLD);
+	if (se->sel < se->first)
+		se->first = se->sel;
+	if (se->sel >= se->first + rows)
+		se->first = se->sel - rows + 1;
+	for (i = 0; i < rows && se->first + i < (int)se->n; i++) {
+		r = &se->list[se->first + i];
+		tui_fit(c1, sizeof(c1), r->name_kanji, 16);
+		tui_fit(c2, sizeof(c2), r->name_kana, 16);
+		tui_fit(c3, sizeof(c3), r->birth_date, 10);
+		tui_fit(c4, sizeof(c4), tui_sex_text(r->sex), 4);
+		tui_fit(c5, sizeof(c5), r->address, addr);
+		snprintf(line, sizeof(line), "%s %s %s %s %s %s",
+		    se->first + i == se->sel ? ">" : " ", c1, c2, c3, c4, c5);
+		if (se->first + i == se->sel)
+			wattron(w, A_REVERSE);
+		tui_put(w, 2 + i, 0, cols, line);
+		wattroff(w, A_REVERSE);
+	}
+}
+
+static enum tui_key_result
+search_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
+{
+	struct search *se = s->priv;
+	int rows = LINES - 3 - 4, enter;
+
+	enter = (k->func && k->code == KEY_ENTER) || (!k->func && (k->code == '\r' ||
+	    k->code == '\n'));
+	if ((!k->func && k->code == '/') || (enter && se->n == 0)) {
+		search_prompt(t, se);
+		return TUI_KEY_HANDLED;
+	}
+	if (enter) {
+		int64_t id = se->list[se->sel].id;
+
+		(void)tui_push(t, &tui_resident_ops, &id);
+		return TUI_KEY_HANDLED;
+	}
+	if (!k->func || se->n == 0)
+		return TUI_KEY_UNHANDLED;
+	switch (k->code) {
+	case KEY_UP:
+		if (se->sel > 0)
+			se->sel--;
+		return TUI_KEY_HANDLED;
+	case KEY_DOWN:
+		if (se->sel + 1 < (int)se->n)
+			se->sel++;
+		return TUI_KEY_HANDLED;
+	case KEY_PPAGE:
+		se->sel = se->sel > rows ? se->sel - rows : 0;
+		return TUI_KEY_HANDLED;
+	case KEY_NPAGE:
+		se->sel = se->sel + rows < (int)se->n ? se->sel + rows : (int)se->n - 1;
+		return TUI_KEY_HANDLED;
+	}
+	return TUI_KEY_UNHANDLED;
+}
+
+const struct tui_screen_ops tui_search_ops = {
+	.name = "search",
+	.title = N_("Search residents"),
+	.hints = N_("/ search  Enter open  ESC back"),
+	.open = search_open,
+	.draw = search_draw,
+	.key = search_key,
+	.close = search_close,
+};
