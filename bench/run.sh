@@ -9,6 +9,8 @@ if [ -z "$groups" ]; then
 		[ "$f" = "$top_srcdir/bench/run.sh" ] && continue
 		# Run by queue.sh as part of the queue group.
 		[ "$f" = "$top_srcdir/bench/queue-push.sh" ] && continue
+		# Run by batch.sh as part of the batch group.
+		[ "$f" = "$top_srcdir/bench/batch-renew.sh" ] && continue
 		g=${f##*/}
 		groups="$groups ${g%.sh}"
 	done

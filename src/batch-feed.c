@@ -533,6 +533,12 @@ preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
 		} else if ((r = feed_card(&f)) != 0)
 			goto out;
 		flow_note(o->ev, "remove the card");
+		/* The last card of the run or of --count: end now, the clerk takes
+		 * it out; no wait for the removal. */
+		if ((r = store_preissue_open_count(f.st, o->run_id, &open)) != 0)
+			goto out;
+		if (open == 0 || (o->count > 0 && res->cards >= (size_t)o->count))
+			continue;
 		if ((r = feed_wait(&f, 0, &slot)) <= 0)
 			goto out;
 	}

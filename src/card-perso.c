@@ -62,6 +62,26 @@ perso_step(struct perso_run *run, const char *step)
 		run->req->progress(run->req->hook_arg, step);
 }
 
+/*
+ * End the card transaction after a run that ended with `r`: the card's
+ * answer to ending it (a card already pulled says "removed" again) must
+ * not replace the detail of what failed first.
+ */
+static void
+perso_end(struct card *card, int r)
+{
+	char *saved;
+
+	if (r == 0) {
+		(void)card_end(card);
+		return;
+	}
+	saved = xstrdup(err_text(r));
+	(void)card_end(card);
+	(void)err_set(r, "%s", saved);
+	free(saved);
+}
+
 /* Debug log of where the time goes; names steps only. */
 static void
 perso_trace(const struct perso_run *run, const char *what)
@@ -719,7 +739,7 @@ card_personalize(struct card *card, const struct perso_request *req,
 	r = 0;
 out:
 	if (began)
-		(void)card_end(card);
+		perso_end(card, r);
 	scp03_close(run.sc);
 	util_wipe(&run.rec, sizeof(run.rec));
 	free(run.resp);
@@ -801,7 +821,7 @@ card_set_locked(struct card *card, const struct card_profile *prof,
 	r = 0;
 out:
 	if (began)
-		(void)card_end(card);
+		perso_end(card, r);
 	crypto_scp03_keyset_wipe(&ks);
 	scp03_close(run.sc);
 	free(run.resp);

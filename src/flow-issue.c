@@ -151,6 +151,29 @@ plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_pl
 	return 0;
 }
 
+/* The still valid certificate, if any (store_receipt_load knows it). */
+static int
+plan_certificate(struct store *st, struct issue_plan *pl)
+{
+	struct print_receipt rc;
+	int r;
+
+	memset(&rc, 0, sizeof(rc));
+	pl->valid_certificate[0] = '\0';
+	r = store_receipt_load(st, pl->res.id, 0, &rc);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	if (rc.cert_serial != NULL)
+		snprintf(pl->valid_certificate, sizeof(pl->valid_certificate), "%s",
+		    rc.cert_serial);
+	print_receipt_clear(&rc);
+	return 0;
+}
+
 int
 issue_plan(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *plan)
 {
@@ -162,7 +185,8 @@ issue_plan(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_pl
 	    (r = plan_rules(ctx, req, plan)) != 0)
 		return r;
 	/* The center queue's backlog within the configured limits (queue.h). */
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = cmd_store(ctx, &st)) != 0 ||
+	    (r = plan_certificate(st, plan)) != 0)
 		return r;
 	return queue_backlog_check(st, ctx->cfg);
 }
@@ -335,6 +359,12 @@ run_certificate(struct issue_run *run)
 	if (!printing(run->req)) {
 		flow_note(run->ev, "certificate: not printed (no --print-to, --printer or"
 		    " print.printer); print it with 'nhicard print %s RESIDENT'", sub);
+		return 0;
+	}
+	if (!run->req->sleeve && run->plan->valid_certificate[0] != '\0') {
+		flow_note(run->ev, "certificate: %s stays valid, not printed again (a reprint"
+		    " with a reason voids it: 'nhicard print certificate %lld --reason TEXT')",
+		    run->plan->valid_certificate, (long long)run->plan->res.id);
 		return 0;
 	}
 	if ((r = issue_print(run, sub, NULL)) != 0)

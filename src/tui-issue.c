@@ -134,29 +134,17 @@ issue_fill_request(const struct issue_screen *is, int i, struct issue_request *r
 	req->sleeve = is->sleeve;
 	req->printer = is->target.printer;
 	req->print_dir = is->target.dir;
-	/* A valid certificate stays valid: a new card needs no new paper (a
-	 * reprint voids it, with a reason, from the reprint screen). The
-	 * flow then prints neither it nor the receipt. */
-	req->no_print = (is->target.printer == NULL && is->target.dir == NULL) ||
-	    (!is->sleeve && is->valid_cert[0] != '\0');
+	/* A certificate still valid is not printed again: the flow decides
+	 * (issue_plan's valid_certificate) and still prints the receipt. */
+	req->no_print = is->target.printer == NULL && is->target.dir == NULL;
 }
 
-/* The resident's valid certificate's serial into is->valid_cert. */
+/* The resident's valid certificate's serial into is->valid_cert, as the
+ * flow's plan found it. */
 static void
-issue_valid_cert(struct tui *t, struct issue_screen *is)
+issue_valid_cert(struct issue_screen *is, const struct issue_plan *plan)
 {
-	struct print_receipt rc;
-	struct store *st;
-
-	is->valid_cert[0] = '\0';
-	memset(&rc, 0, sizeof(rc));
-	if (cmd_store(tui_ctx(t), &st) != 0 || store_receipt_load(st, is->rid, 0, &rc) != 0) {
-		err_clear();
-		return;
-	}
-	if (rc.cert_serial != NULL)
-		snprintf(is->valid_cert, sizeof(is->valid_cert), "%s", rc.cert_serial);
-	print_receipt_clear(&rc);
+	snprintf(is->valid_cert, sizeof(is->valid_cert), "%s", plan->valid_certificate);
 }
 
 /* What the issuance prints, for the clerk, into buf. */
@@ -169,8 +157,8 @@ print_plan_text(const struct issue_screen *is, char *buf, size_t cap)
 	if (is->target.printer == NULL && is->target.dir == NULL)
 		snprintf(buf, cap, "%s", target);
 	else if (!is->sleeve && is->valid_cert[0] != '\0')
-		snprintf(buf, cap, _("nothing: certificate %s stays valid (reprint it from"
-		    " the resident's screen)"), is->valid_cert);
+		snprintf(buf, cap, _("the counter receipt only (certificate %s stays valid)"),
+		    is->valid_cert);
 	else
 		snprintf(buf, cap, _("%s and the counter receipt, to %s"), is->sleeve ?
 		    _("the sleeve insert") : _("the certificate"), target);
@@ -242,6 +230,7 @@ issue_open_common(struct tui *t, struct tui_screen *s, void *arg, int reissue)
 	r = issue_plan(tui_ctx(t), &req, &plan);
 	if (r == 0) {
 		is->rules_default = path_index(plan.path);
+		issue_valid_cert(is, &plan);
 		snprintf(is->rules_reason, sizeof(is->rules_reason), "%s",
 		    plan.decision.reason_ja != NULL ? plan.decision.reason_ja : "");
 	} else if (plan.have_res && r == NHI_EREFUSED && plan.decision.reason_ja != NULL &&
@@ -256,7 +245,6 @@ issue_open_common(struct tui *t, struct tui_screen *s, void *arg, int reissue)
 		goto fail;
 	}
 	issue_plan_free(&plan);
-	issue_valid_cert(t, is);
 	issue_replan(t, is);
 	is->sel = is->rules_default >= 0 ? is->rules_default : 0;
 	/* A reissue after a loss: the card held is the one lost. */
@@ -545,7 +533,6 @@ issue_go(struct tui *t, struct issue_screen *is)
 	if (tui_authorize(t, "issue", NULL) != 0)
 		return;
 	/* Plan again: the store may have changed since the screen opened. */
-	issue_valid_cert(t, is);
 	issue_fill_request(is, is->sel, &req);
 	if ((r = issue_plan(tui_ctx(t), &req, &plan)) != 0) {
 		tui_error(t, _("planning the card"), r);
@@ -553,6 +540,7 @@ issue_go(struct tui *t, struct issue_screen *is)
 		issue_replan(t, is);
 		return;
 	}
+	issue_valid_cert(is, &plan);
 	confirm_text(is, &plan, body, sizeof(body));
 	if (!tui_confirm(t, _("Issue an NHI card"), body))
 		goto out;

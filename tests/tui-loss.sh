@@ -92,8 +92,8 @@ tui_wait_for "$(tui_t 'Reissue an NHI card')"
 ok $? "Enter opens the reissue screen"
 tui_shows "> 2 $(tui_t 'a new Juki card (card fee)')" "a new Juki card is chosen, not the lost one"
 cert=$(sql "SELECT serial FROM certificates WHERE resident_id = 1 AND voided_at IS NULL")
-tui_shows "$(tui_t 'Print:') $(tui_tf "nothing: certificate %s stays valid (reprint it from the resident's screen)" "$cert")" \
-    "the valid certificate stays valid: nothing is printed"
+tui_shows "$(tui_t 'Print:') $(tui_tf "the counter receipt only (certificate %s stays valid)" "$cert")" \
+    "the valid certificate stays valid: only the receipt is printed"
 tui_keys Enter
 tui_wait_for "$(tui_t 'The card reported lost is replaced (its key stays revoked).\n')"
 ok $? "the confirmation says the lost card is replaced"
@@ -109,6 +109,9 @@ tui_shows "$(tui_tf 'Replaces card record %lld (now revoked: replaced).' 1)" \
 tui_shows "$(tui_tf 'Certificate %s stays valid.' "$cert")" "the certificate stays valid"
 is "$(sql "SELECT count(*) FROM certificates WHERE resident_id = 1")" 1 \
     "no certificate was printed again"
+tui_shows "$(tui_t 'Counter receipt: printed')" "the counter receipt is printed"
+like "$(pdftotext -layout "$PRINT/receipt-1.pdf" - 2>/dev/null)" "$cert" \
+    "the counter receipt names the certificate that stays valid"
 is "$(state 1)" "revoked/replaced" "the old card is revoked (replaced)"
 is "$(state 2)" "active/" "the new card is active"
 is "$(sql "SELECT kind || ' ' || key_generation FROM cards WHERE id = 2")" "juki_new 2" \
