@@ -279,6 +279,83 @@ test_wrong_person(void **state)
 	free(text);
 }
 
+/* ---- progress and the cancel point ---- */
+
+struct hooks {
+	char	 steps[512];
+	int	 asked;		/* cancel() calls */
+	int	 answer;	/* what cancel() says */
+};
+
+static void
+hook_progress(void *arg, const char *step)
+{
+	struct hooks *h = arg;
+	size_t n = strlen(h->steps);
+
+	snprintf(h->steps + n, sizeof(h->steps) - n, "%s%s", n > 0 ? "," : "", step);
+}
+
+static int
+hook_cancel(void *arg)
+{
+	struct hooks *h = arg;
+
+	h->asked++;
+	return h->answer;
+}
+
+/* A cancel asked for after recognition: nothing written, not to the card
+ * (no secure channel opened) and not to the store. */
+static void
+test_cancel_before_write(void **state)
+{
+	struct fixture *f = *state;
+	struct perso_result res;
+	struct card *card = NULL;
+	struct hooks h;
+	char *text = transcript("perso-juki.apdu");
+	int64_t n;
+
+	memset(&h, 0, sizeof(h));
+	h.answer = 1;
+	f->req.progress = hook_progress;
+	f->req.cancel = hook_cancel;
+	f->req.hook_arg = &h;
+	assert_int_equal(card_script_open_mem("cancel", text, &card), 0);
+	assert_int_equal(card_personalize(card, &f->req, &res), NHI_ECANCELLED);
+	if (strstr(err_detail(), "before anything was written") == NULL)
+		fail_msg("detail: %s", err_detail());
+	assert_int_equal(h.asked, 1);
+	assert_string_equal(h.steps, "recognize,match,decide");
+	assert_int_equal(store_count(f->st, "cards", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_count(f->st, "card_events", &n), 0);
+	assert_int_equal(n, 0);
+	assert_false(card_script_done(card));
+	card_close(card);
+	free(text);
+}
+
+/* A run not cancelled reports every step in order and is asked once. */
+static void
+test_progress_steps(void **state)
+{
+	struct fixture *f = *state;
+	struct hooks h;
+
+	memset(&h, 0, sizeof(h));
+	f->req.progress = hook_progress;
+	f->req.cancel = hook_cancel;
+	f->req.hook_arg = &h;
+	replay_ok(f, "perso-juki.apdu", PERSO_PATH_EXISTING, "juki_existing", 11);
+	assert_int_equal(h.asked, 1);
+	assert_non_null(strstr(h.steps, "recognize,match,decide,open_channel,"));
+	assert_non_null(strstr(h.steps, ",generate_key,"));
+	assert_non_null(strstr(h.steps, ",read_back,challenge,record"));
+	assert_int_equal(strcmp(h.steps + strlen(h.steps) - strlen("record"), "record"), 0);
+}
+
 /* ---- pure parts ---- */
 
 static const uint8_t items_ok[] = {
@@ -418,6 +495,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_torn_at_every_apdu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_flow_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_before_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_progress_steps, setup, teardown),
 		cmocka_unit_test(test_items_parse),
 		cmocka_unit_test(test_items_match_each),
 		cmocka_unit_test(test_key_record_roundtrip),
