@@ -59,7 +59,19 @@ struct feed {
 	struct card_keys		*keys;
 	struct card_monitor		*mon;
 	struct batch_run		 run;
+	int64_t				 base_done;	/* run.done + exceptions at start */
+	int64_t				 base_exc;
 };
+
+/* The progress reporter (o->progress, may be NULL): the run's items handled
+ * so far, this feed's cards included. */
+static void
+feed_report(const struct feed *f)
+{
+	batch_progress_update(f->o->progress,
+	    f->base_done + (int64_t)f->res->issued + (int64_t)f->res->exceptions,
+	    f->base_exc + (int64_t)f->res->exceptions);
+}
 
 /* Sleep `ms` milliseconds (only while pcscd or the reader is missing:
  * the monitor then answers at once instead of waiting). */
@@ -83,6 +95,9 @@ feed_wait(struct feed *f, int present, struct card_slot *slot)
 
 	for (;;) {
 		(void)card_monitor_poll(f->mon, FEED_POLL_MS, slot);
+		/* The time passes on the bar (and the periodic lines) while the
+		 * station waits for the clerk. */
+		feed_report(f);
 		if (present ? slot->state == CARD_SLOT_PRESENT || slot->state == CARD_SLOT_MUTE :
 		    slot->state == CARD_SLOT_EMPTY)
 			return 1;
@@ -507,6 +522,10 @@ preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
 	    (r = cmd_perso_setup(ctx, &f.prof, &f.keys)) != 0 ||
 	    (r = card_monitor_new(ctx->reader, &f.mon)) != 0)
 		goto out;
+	f.base_done = f.run.done + f.run.exceptions;
+	f.base_exc = f.run.exceptions;
+	batch_progress_per_minute(o->progress, f.base_done);
+	feed_report(&f);
 	if (o->print_dir == NULL && o->printer == NULL)
 		flow_note(o->ev, "certificates are not printed (no --print-to, --printer or"
 		    " print.printer); print them later with 'nhicard print certificate"
@@ -532,6 +551,7 @@ preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
 			flow_note(o->ev, "the card does not answer: set it aside");
 		} else if ((r = feed_card(&f)) != 0)
 			goto out;
+		feed_report(&f);
 		flow_note(o->ev, "remove the card");
 		/* The last card of the run or of --count: end now, the clerk takes
 		 * it out; no wait for the removal. */

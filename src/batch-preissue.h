@@ -183,6 +183,7 @@ struct preissue_feed_opts {
 	int		 (*stop)(void *arg);	/* a key asks to stop (NULL: none) */
 	void		*stop_arg;
 	const struct flow_events *ev;
+	struct batch_progress	*progress;	/* updated per card and wait, or NULL */
 };
 
 struct preissue_feed_result {

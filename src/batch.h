@@ -346,6 +346,30 @@ void	batch_progress_format(char *buf, size_t n, const char *label, int64_t done,
 	    int64_t total, double elapsed_s, int width);
 
 /*
+ * The feed's style (cards come at a person's pace): the rate in items per
+ * minute, the exceptions on the bar, and `base` items of the run handled
+ * before this session, counted in N/TOTAL but not in the rate (nor the
+ * time left). Off a terminal the lines read "LABEL: N/TOTAL done, E
+ * exceptions, R/min". Call before the first update; pg may be NULL.
+ */
+void	batch_progress_per_minute(struct batch_progress *pg, int64_t base);
+/*
+ * On a terminal, erase the bar before another line is printed, and draw
+ * it again (now, below that line) after; off a terminal nothing. pg may
+ * be NULL.
+ */
+void	batch_progress_clear(struct batch_progress *pg);
+void	batch_progress_redraw(struct batch_progress *pg);
+/*
+ * The terminal line of the per-minute style into buf (n bytes): `done`
+ * of `total` handled, `base` of them before this session, `exceptions` of
+ * them, after `elapsed_s` seconds, e.g.
+ * "preissue feed [##------] 12/240  1 exc  6.0/min  38:00 left". For tests.
+ */
+void	batch_progress_format_min(char *buf, size_t n, const char *label, int64_t done,
+	    int64_t base, int64_t exceptions, int64_t total, double elapsed_s, int width);
+
+/*
  * The `nhicard batch` sub-commands other files define (cmd-batch.c holds
  * the table): pre-issuance (cmd-batch-preissue.c).
  */

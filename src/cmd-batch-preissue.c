@@ -25,12 +25,17 @@
 
 extern const struct cmd_entry cmd_batch_preissue_entry;
 
+/* A line for the clerk; arg: the feed's progress reporter or NULL (on a
+ * terminal its bar is drawn again below the line). */
 static void
 pre_note(void *arg, const char *text)
 {
-	(void)arg;
+	struct batch_progress *pg = arg;
+
+	batch_progress_clear(pg);
 	printf("%s\n", text);
 	fflush(stdout);
+	batch_progress_redraw(pg);
 }
 
 /* On a terminal, 'q' (then Enter, the terminal being in line mode) stops
@@ -179,22 +184,34 @@ pre_feed(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "printer", required_argument, NULL, 'P' },
 		{ "sleeve", no_argument, NULL, 's' },
 		{ "no-print", no_argument, NULL, 'n' },
+		{ "progress-every", required_argument, NULL, 'E' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct flow_events ev = { .note = pre_note };
+	struct flow_events ev = { .note = pre_note };
 	struct preissue_feed_opts o;
 	struct preissue_feed_result res;
 	struct batch_run run;
 	char subject[48], detail[160], *end;
-	int c, r, no_print = 0;
-	long v;
+	int c, r, no_print = 0, quiet = 0;
+	long v, every_n = 1000;
 
 	memset(&o, 0, sizeof(o));
 	o.printer = config_get(ctx->cfg, "print.printer", NULL);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:w:d:P:sn", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:w:d:P:snq", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'E':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000000)
+				return err_set(NHI_EUSAGE, "--progress-every: expected a number"
+				    " from 1 to 100000000, not '%s'", optarg);
+			every_n = v;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
 		case 'c':
 		case 'w':
 			v = strtol(optarg, &end, 10);
@@ -230,8 +247,16 @@ pre_feed(struct cmd_ctx *ctx, int argc, char **argv)
 		return r;
 	o.run_id = run.id;
 	o.stop = pre_stop_key;
+	/* Progress on stderr like the other runs: a bar on a terminal, a line
+	 * every N cards or 10 s otherwise; the clerk's lines stay on stdout. */
+	o.progress = batch_progress_new(quiet ? NULL : stderr, "preissue feed", run.total, -1,
+	    every_n, 10);
+	ev.arg = o.progress;
 	o.ev = &ev;
 	r = preissue_feed(ctx, &o, &res);
+	ev.arg = NULL;
+	batch_progress_finish(o.progress);
+	batch_progress_free(o.progress);
 	snprintf(subject, sizeof(subject), "batch:%lld", (long long)run.id);
 	snprintf(detail, sizeof(detail), "preissue feed cards=%zu issued=%zu exceptions=%zu"
 	    " set_aside=%zu", res.cards, res.issued, res.exceptions, res.rejected);
@@ -297,7 +322,8 @@ const struct cmd_entry cmd_batch_preissue_entry = {
 	.name = "preissue",
 	.usage = "prepare [--dry-run] [--date YYYY-MM-DD] SELECTION | prepare --resume RUN\n"
 	    "       | feed [--count N] [--max-wait SEC] [--print-to DIR | --printer NAME |"
-	    " --no-print] [--sleeve] RUN\n"
+	    " --no-print] [--sleeve]\n"
+	    "         [--progress-every N] [--quiet] RUN\n"
 	    "       | export -o FILE RUN | help",
 	.summary = "pre-issue NHI cards for a selection: prepare, feed cards, or export"
 	    " for a card bureau",
@@ -320,7 +346,10 @@ const struct cmd_entry cmd_batch_preissue_entry = {
 	    "          finished when put back. Stops when the run is complete, after\n"
 	    "          --count N cards, when no card came for --max-wait SEC, or on\n"
 	    "          'q' + Enter at a terminal; --max-wait also bounds the wait for\n"
-	    "          a card's removal.\n"
+	    "          a card's removal. Progress on stderr: on a terminal a bar\n"
+	    "          (cards handled of the run's items, exceptions, cards per\n"
+	    "          minute, time left) below the last prompt; otherwise a line\n"
+	    "          every --progress-every N cards (1000) or 10 s; --quiet: none.\n"
 	    "export    the prepared standalone cards for a card bureau: signed with\n"
 	    "          the station key, encrypted to batch.bureau_cert (pinned by\n"
 	    "          batch.bureau_fingerprint), mode 0600; the items are marked\n"

@@ -25,7 +25,7 @@ cmd_queue_send(struct cmd_ctx *ctx, int argc, char **argv)
 		return err_set(NHI_EUSAGE, "queue send takes no arguments");
 	if ((r = cmd_store(ctx, &st)) != 0)
 		return r;
-	r = queue_push_send(st, ctx->cfg, &res);
+	r = queue_push_send(st, ctx->cfg, NULL, &res);
 	if (r == 0 && res.batches == 0) {
 		struct queue_state qs;
 

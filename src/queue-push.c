@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "error.h"
+#include "flow.h"
 #include "nhiconf.h"
 #include "queue-push.h"
 #include "queue.h"
@@ -219,7 +220,8 @@ out:
 /* One batch: build and mark sent (one transaction), post, apply the ack. */
 static int
 push_one(struct store *st, const struct queue_keys *keys,
-    const struct queue_push_conf *pc, struct queue_push_result *res, int *done)
+    const struct queue_push_conf *pc, const struct flow_events *ev,
+    struct queue_push_result *res, int *done)
 {
 	struct queue_batch *b = NULL;
 	struct queue_ack_result ar;
@@ -236,15 +238,19 @@ push_one(struct store *st, const struct queue_keys *keys,
 		r = store_commit(st);
 		goto out;
 	}
+	flow_step(ev, "queue.build");
 	if ((r = queue_batches_sent(st, b, n)) != 0 || (r = store_commit(st)) != 0)
 		goto out;
 	queue_test_crash("push.after_mark_sent");
+	/* No cancel here: the batch is marked sent and goes out now. */
+	flow_step(ev, "queue.post");
 	if ((r = queue_push_post(pc, b[0].der, b[0].der_len, &ack, &acklen)) != 0) {
 		err_wrap(r, "batch %s (%zu records) not delivered, they stay queued: ",
 		    b[0].name, b[0].records);
 		goto out;
 	}
 	queue_test_crash("push.after_post");
+	flow_step(ev, "queue.ack");
 	memset(&ar, 0, sizeof(ar));
 	if ((r = queue_ack_apply(st, keys, ack, acklen, pc->url, &ar)) != 0) {
 		err_wrap(r, "batch %s delivered, its acknowledgement not applied (the "
@@ -256,6 +262,8 @@ push_one(struct store *st, const struct queue_keys *keys,
 	res->acked += ar.acked;
 	res->rejected += ar.rejected;
 	res->through = ar.through;
+	flow_note(ev, "%s: %zu records, %zu acknowledged, %zu rejected",
+	    b[0].name, b[0].records, ar.acked, ar.rejected);
 	if (ar.acked + ar.rejected == 0) {
 		/* Pushing again would send the same records forever. */
 		r = err_set(NHI_ESTATE, "batch %s: the center's acknowledgement (through "
@@ -274,7 +282,7 @@ out:
 
 int
 queue_push_send(struct store *st, const struct config *cfg,
-    struct queue_push_result *res)
+    const struct flow_events *ev, struct queue_push_result *res)
 {
 	struct queue_push_conf pc = { 0 };
 	struct queue_push_result dummy;
@@ -291,8 +299,18 @@ queue_push_send(struct store *st, const struct config *cfg,
 		r = err_set(NHI_EINTERNAL, "curl_global_init failed");
 		goto out;
 	}
-	while (!done && (r = push_one(st, keys, &pc, res, &done)) == 0)
-		;
+	for (;;) {
+		if ((r = push_one(st, keys, &pc, ev, res, &done)) != 0 || done)
+			break;
+		/* Between batches: the last one is acknowledged, the next
+		 * one not built yet; stopping leaves it open. */
+		if (flow_cancelled(ev)) {
+			r = err_set(NHI_ECANCELLED, "queue send cancelled after %zu "
+			    "batches (%zu records); the rest stays queued", res->batches,
+			    res->records);
+			break;
+		}
+	}
 	curl_global_cleanup();
 out:
 	queue_keys_free(keys);

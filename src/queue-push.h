@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct config;
+struct flow_events;
 struct store;
 
 /* Where and how to push: the [queue] configuration keys. */
@@ -58,14 +59,21 @@ struct queue_push_result {
  * the acknowledgement (queue_ack_apply, its own transaction). A failure
  * stops the run; what was acknowledged stays acknowledged, the rest stays
  * open and is sent again next time (the center keeps one copy).
- * *res (may be NULL) says what was done, also on error.
- * Returns 0 or the errors of queue_push_post, queue_batches_build,
- * queue_ack_apply.
+ * ev (may be NULL; flow.h) hears, per batch, the steps "queue.build"
+ * (built and marked sent), "queue.post", "queue.ack" and one note saying
+ * what the acknowledgement did; ev->cancel is asked only between batches
+ * (after one batch's acknowledgement is applied, before the next is
+ * built), never between marking a batch sent and posting it: a nonzero
+ * answer stops the run with NHI_ECANCELLED, the batches done stay done
+ * and the rest stays open.
+ * *res (may be NULL) says what was done, also on error and cancel.
+ * Returns 0, NHI_ECANCELLED or the errors of queue_push_post,
+ * queue_batches_build, queue_ack_apply.
  * Test hooks ($NHICARD_TEST_CRASH_AT): push.after_mark_sent (batch marked
  * sent, nothing posted), push.after_post (the center answered, the
  * acknowledgement not applied).
  */
 int	queue_push_send(struct store *st, const struct config *cfg,
-	    struct queue_push_result *res);
+	    const struct flow_events *ev, struct queue_push_result *res);
 
 #endif

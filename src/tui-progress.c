@@ -241,6 +241,9 @@ static const struct {
 	{ "revoke", N_("Revoking the card at the center") },
 	{ "replace", N_("Replacing the card") },
 	{ "send", N_("Sending to the center") },
+	{ "queue.build", N_("Building the batch") },
+	{ "queue.post", N_("Posting the batch to the center") },
+	{ "queue.ack", N_("Applying the center's acknowledgement") },
 };
 
 const char *

@@ -4,7 +4,10 @@
  * store_queue_walk): records waiting per lane, the oldest one's age
  * against the registration deadline, gaps, and the rejected records as
  * the clerk's work items. `s` sends now (queue_push_send, the function
- * `nhicard queue send` calls) under a progress box.
+ * `nhicard queue send` calls) under a progress box showing batch i of n,
+ * ESC stopping it between batches; `r` resubmits the selected rejection
+ * under the same record id (store_queue_retry, what `nhicard queue retry
+ * SEQ` calls).
  */
 #include "config.h"
 
@@ -13,6 +16,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "flow.h"
+#include "nhiconf.h"
 #include "queue.h"
 #include "queue-push.h"
 #include "store.h"
@@ -29,6 +34,7 @@ struct queue_view {
 	struct queue_record	*rejects;	/* payload not kept */
 	size_t			 nrejects;
 	int			 first;
+	int			 sel;		/* the selected rejection */
 	int			 loaded;
 };
 
@@ -166,17 +172,67 @@ queue_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 	if (q->rejected == 0)
 		tui_put(w, y++, 2, cols, _("None."));
 	else
-		tui_put(w, y++, 2, cols, _("Correct the record, then retry it with 'nhicard"
-		    " queue retry SEQ'."));
-	if (qv->first > (int)qv->nrejects - 1)
-		qv->first = qv->nrejects > 0 ? (int)qv->nrejects - 1 : 0;
+		tui_put(w, y++, 2, cols, _("Correct the record, then press r to resubmit"
+		    " the selected one (> ) under the same record id."));
+	if (qv->sel > (int)qv->nrejects - 1)
+		qv->sel = qv->nrejects > 0 ? (int)qv->nrejects - 1 : 0;
+	if (qv->sel < 0)
+		qv->sel = 0;
+	if (qv->first > qv->sel)
+		qv->first = qv->sel;
+	if (qv->sel - qv->first > rows - y - 1)
+		qv->first = qv->sel - (rows - y - 1);
 	for (i = qv->first; i < (int)qv->nrejects && y < rows; i++) {
 		const struct queue_record *rec = &qv->rejects[i];
 
-		snprintf(line, sizeof(line), "#%lld %s %s %s: %s", (long long)rec->seq,
-		    rec->kind, rec->rejected_at, rec->reject_code, rec->reject_reason);
+		snprintf(line, sizeof(line), "%s#%lld %s %s %s: %s", i == qv->sel ? "> " :
+		    "  ", (long long)rec->seq, rec->kind, rec->rejected_at,
+		    rec->reject_code, rec->reject_reason);
+		if (i == qv->sel)
+			wattron(w, A_REVERSE);
 		tui_put(w, y++, 2, cols, line);
+		wattroff(w, A_REVERSE);
 	}
+}
+
+/* The progress box's events, with the batch number in the step text. */
+struct send_progress {
+	struct flow_events	 inner;		/* tui_progress_events() */
+	struct tui_progress	*p;
+	int			 batch, batches, steps;
+};
+
+static void
+send_step(void *arg, const char *id)
+{
+	struct send_progress *sp = arg;
+	char text[256];
+
+	if (strcmp(id, "queue.build") == 0) {
+		sp->batch++;
+		if (sp->batch > sp->batches)
+			sp->batches = sp->batch;	/* records queued meanwhile */
+	}
+	sp->steps++;
+	snprintf(text, sizeof(text), _("Batch %d of %d: %s"), sp->batch, sp->batches,
+	    tui_step_text(id));
+	tui_progress_set(sp->p, sp->steps, 3 * sp->batches, text);
+}
+
+static void
+send_note(void *arg, const char *text)
+{
+	struct send_progress *sp = arg;
+
+	sp->inner.note(sp->inner.arg, text);
+}
+
+static int
+send_cancel(void *arg)
+{
+	struct send_progress *sp = arg;
+
+	return sp->inner.cancel(sp->inner.arg);
 }
 
 static void
@@ -184,8 +240,11 @@ queue_send(struct tui *t, struct queue_view *qv)
 {
 	struct cmd_ctx *ctx = tui_ctx(t);
 	struct queue_push_result res;
+	struct send_progress sp;
+	struct flow_events ev;
 	struct tui_progress *p;
 	struct store *st;
+	long per_batch = 1000;
 	char *body;
 	int r;
 
@@ -198,26 +257,80 @@ queue_send(struct tui *t, struct queue_view *qv)
 	free(body);
 	if (!r)
 		return;
-	if ((r = cmd_store(ctx, &st)) != 0) {
+	if ((r = cmd_store(ctx, &st)) != 0 ||
+	    (r = config_get_int(ctx->cfg, "queue.push_batch", 1000, 1, 1000000,
+	    &per_batch)) != 0) {
 		tui_error(t, _("Sending to the center"), r);
 		return;
 	}
-	/* queue_push_send() has no progress callback: one step, no cancel. */
-	p = tui_progress_open(t, _("Send to the center"), 0);
-	tui_progress_set(p, 0, 1, tui_step_text("send"));
+	/* ESC is honoured between batches only (queue_push_send). */
+	p = tui_progress_open(t, _("Send to the center"), 1);
+	memset(&sp, 0, sizeof(sp));
+	tui_progress_events(p, 0, &sp.inner);
+	sp.p = p;
+	sp.batches = (int)((qv->qs.open + per_batch - 1) / per_batch);
+	memset(&ev, 0, sizeof(ev));
+	ev.step = send_step;
+	ev.note = send_note;
+	ev.cancel = send_cancel;
+	ev.arg = &sp;
+	tui_progress_set(p, 0, sp.batches > 0 ? 3 * sp.batches : 1,
+	    tui_step_text("send"));
 	memset(&res, 0, sizeof(res));
-	r = queue_push_send(st, ctx->cfg, &res);
-	tui_progress_set(p, 1, 1, tui_step_text("send"));
-	tui_progress_close(p, 0);
-	if (r != 0)
+	r = queue_push_send(st, ctx->cfg, &ev, &res);
+	if (r != 0 && r != NHI_ECANCELLED) {
+		tui_progress_close(p, 0);
 		tui_error(t, _("Sending to the center"), r);
-	else {
+	} else {
+		tui_progress_cancellable(p, 0);
 		body = xasprintf(_("Sent %zu records in %zu batches: %zu acknowledged, %zu"
-		    " rejected. The center holds through %lld."), res.records, res.batches,
-		    res.acked, res.rejected, (long long)res.through);
-		tui_message(t, _("Send to the center"), body);
+		    " rejected."), res.records, res.batches, res.acked, res.rejected);
+		tui_progress_note(p, body);
 		free(body);
+		body = xasprintf(_("The center holds through %lld."), (long long)res.through);
+		tui_progress_note(p, body);
+		free(body);
+		if (r == NHI_ECANCELLED)
+			tui_progress_note(p, _("Cancelled: the other records stay queued and"
+			    " go with the next send."));
+		if (res.rejected > 0)
+			tui_progress_note(p, _("Rejected records are work items: select one"
+			    " and press r."));
+		tui_progress_close(p, 1);
 	}
+	if ((r = load(t, qv)) != 0)
+		tui_error(t, _("Reading the queue"), r);
+}
+
+/* `r`: resubmit the selected rejection under the same record id. */
+static void
+queue_retry(struct tui *t, struct queue_view *qv)
+{
+	struct cmd_ctx *ctx = tui_ctx(t);
+	const struct queue_record *rec;
+	struct store *st;
+	char *body;
+	int r;
+
+	if (qv->nrejects == 0) {
+		tui_message(t, _("Resubmit a rejected record"), _("No record is rejected."));
+		return;
+	}
+	if (tui_authorize(t, "queue", "retry") != 0)
+		return;
+	rec = &qv->rejects[qv->sel];
+	body = xasprintf(_("Resubmit record #%lld (%s, record id %s) to the center?\n"
+	    "It goes back to the queue as attempt %d under the same record id and is"
+	    " sent with the next send; the center keeps one copy. Correct the data"
+	    " first if the rejection asks for it.\nThe center said: %s %s"),
+	    (long long)rec->seq, rec->kind, rec->record_id, rec->attempt + 1,
+	    rec->reject_code, rec->reject_reason);
+	r = tui_confirm(t, _("Resubmit a rejected record"), body);
+	free(body);
+	if (!r)
+		return;
+	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_queue_retry(st, rec->seq)) != 0)
+		tui_error(t, _("Resubmitting the record"), r);
 	if ((r = load(t, qv)) != 0)
 		tui_error(t, _("Reading the queue"), r);
 }
@@ -229,18 +342,22 @@ queue_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 	int r;
 
 	if (k->func && k->code == KEY_UP) {
-		if (qv->first > 0)
-			qv->first--;
+		if (qv->sel > 0)
+			qv->sel--;
 		return TUI_KEY_HANDLED;
 	}
 	if (k->func && k->code == KEY_DOWN) {
-		qv->first++;
+		qv->sel++;
 		return TUI_KEY_HANDLED;
 	}
 	if (k->func)
 		return TUI_KEY_UNHANDLED;
 	if (k->code == 's') {
 		queue_send(t, qv);
+		return TUI_KEY_HANDLED;
+	}
+	if (k->code == 'r') {
+		queue_retry(t, qv);
 		return TUI_KEY_HANDLED;
 	}
 	if (k->code == 'g') {
@@ -254,7 +371,7 @@ queue_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 const struct tui_screen_ops tui_queue_ops = {
 	.name = "queue",
 	.title = N_("Queue for the center"),
-	.hints = N_("s send now  g refresh  Up/Down scroll  ESC back"),
+	.hints = N_("s send now  r retry  g refresh  Up/Down select  ESC back"),
 	.open = queue_open,
 	.draw = queue_draw,
 	.key = queue_key,

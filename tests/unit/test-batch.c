@@ -168,6 +168,85 @@ test_progress_lines(void **state)
 	batch_progress_free(NULL);
 }
 
+/* The feed's style: cards per minute over this session only. */
+static void
+test_progress_format_min(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	/* 10 cards (12 handled, 2 before this feed) in a minute: 228 left at
+	 * 10/min is 22 min 48 s. */
+	batch_progress_format_min(buf, sizeof(buf), "preissue feed", 12, 2, 1, 240, 60.0, 80);
+	assert_memory_equal(buf, "preissue feed [#", 16);
+	assert_non_null(strstr(buf, "] 12/240  1 exc  10.0/min  22:48 left"));
+	assert_int_equal((int)strlen(buf), 80);
+	/* Only the earlier feeds' items: no rate yet, no time left. */
+	batch_progress_format_min(buf, sizeof(buf), "preissue feed", 40, 40, 0, 240, 30.0, 80);
+	assert_non_null(strstr(buf, " 40/240  0 exc  0.0/min  -:-- left"));
+	/* One card a minute, 199 to go: hours. */
+	batch_progress_format_min(buf, sizeof(buf), "preissue feed", 1, 0, 0, 200, 60.0, 80);
+	assert_non_null(strstr(buf, " 1.0/min  3:19:00 left"));
+	/* Slower than one a minute: 1 card in 4 minutes, 3 left: 12 minutes. */
+	batch_progress_format_min(buf, sizeof(buf), "feed", 1, 0, 0, 4, 240.0, 60);
+	assert_non_null(strstr(buf, " 0.2/min  12:00 left"));
+	batch_progress_format_min(buf, sizeof(buf), "feed", 4, 0, 0, 4, 30.0, 60);
+	assert_non_null(strstr(buf, " 4/4  0 exc  8.0/min  0:00 left"));
+	assert_null(strchr(buf, '-'));
+	batch_progress_format_min(buf, 20, "feed", 2, 0, 0, 4, 30.0, 10);
+	assert_true(strlen(buf) <= 19);
+}
+
+static void
+test_progress_feed_lines(void **state)
+{
+	struct batch_progress *pg;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(fp);
+	/* Off a terminal: a line every 2 cards counted from the base. */
+	pg = batch_progress_new(fp, "preissue feed", 10, 0, 2, 0);
+	batch_progress_per_minute(pg, 4);
+	batch_progress_update(pg, 4, 1);
+	batch_progress_update(pg, 5, 1);
+	batch_progress_clear(pg);
+	batch_progress_redraw(pg);
+	batch_progress_update(pg, 6, 2);
+	batch_progress_finish(pg);
+	batch_progress_free(pg);
+	fclose(fp);
+	assert_null(strstr(text, "preissue feed: 4/10"));
+	assert_null(strstr(text, "preissue feed: 5/10"));
+	assert_non_null(strstr(text, "preissue feed: 6/10 done, 2 exceptions, "));
+	assert_non_null(strstr(text, "/min\npreissue feed: 6/10 done, 2 exceptions, in "));
+	assert_null(strchr(text, '\r'));
+	free(text);
+
+	/* On a terminal: the bar is erased for a line and drawn again. */
+	text = NULL;
+	fp = open_memstream(&text, &len);
+	assert_non_null(fp);
+	pg = batch_progress_new(fp, "preissue feed", 10, 1, 2, 0);
+	batch_progress_per_minute(pg, 3);
+	batch_progress_clear(pg);		/* nothing drawn yet: nothing */
+	batch_progress_redraw(pg);
+	fflush(fp);
+	assert_memory_equal(text, "\rpreissue feed [", 16);
+	assert_non_null(strstr(text, " 3/10  0 exc  0.0/min  -:-- left\033[K"));
+	batch_progress_clear(pg);
+	batch_progress_clear(pg);		/* once */
+	fclose(fp);
+	assert_int_equal((int)(strstr(text, "\r\033[K") - text), (int)len - 4);
+	batch_progress_free(pg);
+	free(text);
+	batch_progress_per_minute(NULL, 1);
+	batch_progress_clear(NULL);
+	batch_progress_redraw(NULL);
+}
+
 static void
 test_items_once(void **state)
 {
@@ -234,6 +313,8 @@ main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_progress_format),
 		cmocka_unit_test(test_progress_lines),
+		cmocka_unit_test(test_progress_format_min),
+		cmocka_unit_test(test_progress_feed_lines),
 		cmocka_unit_test(test_items_once),
 	};
 
