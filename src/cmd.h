@@ -27,6 +27,8 @@ struct cmd_ctx {
 	const char	*operator_login; /* who acts: --operator, $NHICARD_OPERATOR, "demo" */
 	unsigned	operator_roles;	/* OPERATOR_ROLE_* bits of the authenticated operator */
 	const char	*approver;	/* --approver LOGIN for two-person actions, or NULL */
+	const char	*approver_password; /* set by a screen for one action and wiped
+					   by it; NULL: read from the fd or terminal */
 };
 
 struct cmd_entry {

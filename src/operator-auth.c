@@ -286,11 +286,15 @@ operator_require_approval(struct cmd_ctx *ctx, const char *action, const char *d
 		    "approver is the operator");
 		return r;
 	}
-	prompt = xasprintf("Password for approver %s", ctx->approver);
-	r = operator_read_secret("NHICARD_APPROVER_PASSWORD_FD", prompt, &pw);
-	free(prompt);
-	if (r != 0)
-		return r;
+	if (ctx->approver_password != NULL)
+		pw = xstrdup(ctx->approver_password);	/* asked by a screen */
+	else {
+		prompt = xasprintf("Password for approver %s", ctx->approver);
+		r = operator_read_secret("NHICARD_APPROVER_PASSWORD_FD", prompt, &pw);
+		free(prompt);
+		if (r != 0)
+			return r;
+	}
 	r = operator_login(st, ctx->cfg, ctx->approver, pw, &roles);
 	util_free_secret(pw, strlen(pw));
 	if (r != 0)

@@ -116,8 +116,8 @@ int	operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 /*
  * Two-person rule for `action` ("keys.create", "print.sheet.reprint",
  * "issue.fee_waiver"): a supervisor other than the acting operator must
- * log in (ctx->approver, password from $NHICARD_APPROVER_PASSWORD_FD or
- * the terminal). The built-in demo operator approves its own actions.
+ * log in (ctx->approver, password from ctx->approver_password when a
+ * screen asked for it, else $NHICARD_APPROVER_PASSWORD_FD or the terminal). The built-in demo operator approves its own actions.
  * `detail` (no personal data) goes into the audit entry. Returns 0 or
  * NHI_EDENIED.
  */

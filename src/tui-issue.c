@@ -514,6 +514,49 @@ confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char 
 	    "");
 }
 
+/*
+ * Ask a supervisor's login and password for a two-person action and put
+ * them in the command context for the next plan. 0, or NHI_ECANCELLED.
+ */
+static int
+issue_approval_ask(struct tui *t)
+{
+	struct cmd_ctx *ctx = tui_ctx(t);
+	char login[64] = "", pw[256] = "", *label;
+	int r;
+
+	tui_message(t, _("Approval needed"), _("This fee waiver needs a supervisor's"
+	    " approval. A supervisor other than you enters their login and password."));
+	if (tui_prompt(t, _("Approving supervisor:"), login, sizeof(login), 0) != 0 ||
+	    login[0] == '\0')
+		return NHI_ECANCELLED;
+	label = xasprintf(_("Password for %s:"), login);
+	r = tui_prompt(t, label, pw, sizeof(pw), 1);
+	free(label);
+	if (r != 0) {
+		util_wipe(pw, sizeof(pw));
+		return NHI_ECANCELLED;
+	}
+	ctx->approver = xstrdup(login);
+	ctx->approver_password = xstrdup(pw);
+	util_wipe(pw, sizeof(pw));
+	return 0;
+}
+
+/* Forget the approver and wipe the password (after the one plan). */
+static void
+issue_approval_clear(struct tui *t)
+{
+	struct cmd_ctx *ctx = tui_ctx(t);
+
+	if (ctx->approver_password != NULL)
+		util_free_secret((char *)ctx->approver_password,
+		    strlen(ctx->approver_password));
+	free((char *)ctx->approver);
+	ctx->approver = NULL;
+	ctx->approver_password = NULL;
+}
+
 static void
 issue_go(struct tui *t, struct issue_screen *is)
 {
@@ -526,7 +569,7 @@ issue_go(struct tui *t, struct issue_screen *is)
 	int r;
 
 	is->note = NULL;
-	if (is->opts[is->sel].r != 0) {
+	if (is->opts[is->sel].r != 0 && is->opts[is->sel].r != NHI_EDENIED) {
 		tui_message(t, _("This card path is not allowed"), is->opts[is->sel].reason);
 		return;
 	}
@@ -534,7 +577,19 @@ issue_go(struct tui *t, struct issue_screen *is)
 		return;
 	/* Plan again: the store may have changed since the screen opened. */
 	issue_fill_request(is, is->sel, &req);
-	if ((r = issue_plan(tui_ctx(t), &req, &plan)) != 0) {
+	r = issue_plan(tui_ctx(t), &req, &plan);
+	if (r == NHI_EDENIED && plan.fee.needs_supervisor) {
+		/* The waiver needs a second person: a supervisor approves here,
+		 * through the same two-person rule as --approver. */
+		issue_plan_free(&plan);
+		if (issue_approval_ask(t) != 0) {
+			is->note = _("Not approved: nothing was written.");
+			return;
+		}
+		r = issue_plan(tui_ctx(t), &req, &plan);
+		issue_approval_clear(t);
+	}
+	if (r != 0) {
 		tui_error(t, _("planning the card"), r);
 		issue_plan_free(&plan);
 		issue_replan(t, is);
