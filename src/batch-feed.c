@@ -260,16 +260,8 @@ feed_write(struct feed *f, struct card *card, const struct preissue_item *it)
 	    (r = store_resident_get(f->st, it->resident_id, &res)) != 0)
 		return r;
 	memset(&preq, 0, sizeof(preq));
-	preq.prof = &f->prof;
-	preq.store = f->st;
-	preq.keys = f->keys;
-	preq.resident_id = it->resident_id;
-	preq.person.name = res.name_kanji;
-	preq.person.birth_date = res.birth_date;
-	preq.person.sex = res.sex;
-	preq.person.address = res.address;
+	cmd_perso_request(&preq, &f->prof, f->keys, f->st, &res);
 	preq.path = path;
-	cmd_perso_today(preq.issue_date);
 	preq.prepared_user_number = it->user_number;
 	preq.progress = feed_progress;
 	preq.hook_arg = f;

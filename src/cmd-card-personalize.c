@@ -16,6 +16,7 @@
 #include "cmd-perso.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
+#include "flow.h"
 #include "store.h"
 #include "util.h"
 
@@ -54,20 +55,12 @@ card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	have_who = 1;
 	if ((r = cmd_perso_setup(ctx, &prof, &keys)) != 0)
 		goto out;
-	req.prof = &prof;
-	req.store = st;
-	req.keys = keys;
-	req.resident_id = who.id;
-	req.person.name = who.name_kanji;
-	req.person.birth_date = who.birth_date;
-	req.person.sex = who.sex;
-	req.person.address = who.address;
-	cmd_perso_today(req.issue_date);
+	cmd_perso_request(&req, &prof, keys, st, &who);
 	if ((r = cmd_perso_run(ctx, &req, &res)) != 0)
 		goto out;
 	printf("personalized the card of resident %lld (%s)\n", (long long)who.id,
 	    perso_path_name(req.path));
-	cmd_perso_print(stdout, &res);
+	cmd_perso_report(&flow_events_stdout, &res);
 	r = 0;
 out:
 	if (have_who) {

@@ -11,23 +11,14 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "card-perso.h"
 #include "cmd.h"
-#include "cmd-lifecycle.h"
 #include "error.h"
 #include "flow.h"
 #include "nhiconf.h"
 #include "util.h"
-
-static void
-issue_note(void *arg, const char *text)
-{
-	(void)arg;
-	printf("%s\n", text);
-}
 
 static int
 cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -41,9 +32,7 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "no-print", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct flow_events ev = { .note = issue_note };
 	struct issue_request req;
-	struct issue_plan plan;
 	struct issue_result res;
 	int c, r;
 
@@ -80,19 +69,7 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc - optind != 1)
 		return cmd_usage(&cmd_issue_entry, "expected one RESIDENT");
 	req.who = argv[optind];
-	if ((r = issue_plan(ctx, &req, &plan)) == 0)
-		r = issue_execute(ctx, &req, &plan, &ev, &res);
-	else if (plan.have_res) {
-		char subject[32], detail[96];
-
-		log_info("issue: plan refused: %s", nhi_errname(r));
-		snprintf(subject, sizeof(subject), "resident:%lld", (long long)plan.res.id);
-		snprintf(detail, sizeof(detail), "card:0 path=%s gen=0",
-		    perso_path_name(plan.path) != NULL ? perso_path_name(plan.path) : "-");
-		r = cmd_audit(ctx, r, "card.issue", subject, detail);
-	}
-	issue_plan_free(&plan);
-	return r;
+	return issue_run(ctx, &req, &flow_events_stdout, &res);
 }
 
 const struct cmd_entry cmd_issue_entry = {

@@ -14,6 +14,7 @@
 #include "cmd-card.h"
 #include "cmd-perso.h"
 #include "error.h"
+#include "flow.h"
 #include "store.h"
 #include "util.h"
 
@@ -78,18 +79,33 @@ cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req, struct perso_resul
 }
 
 void
-cmd_perso_print(FILE *fp, const struct perso_result *res)
+cmd_perso_request(struct perso_request *req, const struct card_profile *prof,
+    struct card_keys *keys, struct store *st, const struct resident *res)
+{
+	req->prof = prof;
+	req->store = st;
+	req->keys = keys;
+	req->resident_id = res->id;
+	req->person.name = res->name_kanji;
+	req->person.birth_date = res->birth_date;
+	req->person.sex = res->sex;
+	req->person.address = res->address;
+	cmd_perso_today(req->issue_date);
+}
+
+void
+cmd_perso_report(const struct flow_events *ev, const struct perso_result *res)
 {
 	char fp_hex[9];
 
 	card_user_number_fingerprint(res->user_number, fp_hex);
-	fprintf(fp, "card: %s, serial %s: %s (%lu APDUs)\n", res->kind, res->serial_hex,
+	flow_note(ev, "card: %s, serial %s: %s (%lu APDUs)", res->kind, res->serial_hex,
 	    res->action, res->apdus);
-	fprintf(fp, "key generation: %d\n", res->key_generation);
-	fprintf(fp, "user number: %s... (fingerprint)\n", fp_hex);
+	flow_note(ev, "key generation: %d", res->key_generation);
+	flow_note(ev, "user number: %s... (fingerprint)", fp_hex);
 	if (res->town_created)
-		fprintf(fp, "town area: created\n");
+		flow_note(ev, "town area: created");
 	if (res->other_apps > 0)
-		fprintf(fp, "other town applications: %zu, untouched\n", res->other_apps);
-	fprintf(fp, "store: card record %lld active\n", (long long)res->card_id);
+		flow_note(ev, "other town applications: %zu, untouched", res->other_apps);
+	flow_note(ev, "store: card record %lld active", (long long)res->card_id);
 }

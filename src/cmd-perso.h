@@ -39,8 +39,19 @@ void	cmd_perso_today(char *buf);
 int	cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req,
 	    struct perso_result *res);
 
-/* Print what was done: card, serial, key generation, the user number's
- * fingerprint (never the whole number), never keys. */
-void	cmd_perso_print(FILE *fp, const struct perso_result *res);
+/*
+ * Fill what every personalization of a resident shares: profile, keys,
+ * store, the resident's id and four basic items (borrowed from `res`,
+ * which must outlive `req`) and today's date. Other fields are left as
+ * they are.
+ */
+void	cmd_perso_request(struct perso_request *req, const struct card_profile *prof,
+	    struct card_keys *keys, struct store *st, const struct resident *res);
+
+/* Report what was done, one note per line (flow.h): card, serial, key
+ * generation, the user number's fingerprint (never the whole number),
+ * never keys. */
+struct flow_events;
+void	cmd_perso_report(const struct flow_events *ev, const struct perso_result *res);
 
 #endif

@@ -29,13 +29,6 @@
 #include "store.h"
 #include "util.h"
 
-static void
-revoke_note(void *arg, const char *text)
-{
-	(void)arg;
-	printf("%s\n", text);
-}
-
 /* The replacement: the issue flow for the resident with the new card in
  * the reader, printing nothing (as `nhicard issue --no-print`). */
 static int
@@ -43,11 +36,10 @@ revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char
     const char *waiver, const struct flow_events *ev)
 {
 	struct issue_request req;
-	struct issue_plan plan;
 	struct issue_result res;
 	struct store_card old;
 	struct store *st;
-	char id[24], subject[32], detail[96];
+	char id[24];
 	int r;
 
 	snprintf(id, sizeof(id), "%" PRId64, rres->resident_id);
@@ -61,16 +53,7 @@ revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char
 		req.path_given = 1;
 	}
 	printf("replacement: issuing a new card to resident %s\n", id);
-	if ((r = issue_plan(ctx, &req, &plan)) == 0)
-		r = issue_execute(ctx, &req, &plan, ev, &res);
-	else if (plan.have_res) {
-		/* A refused plan is audited as `nhicard issue` audits it. */
-		snprintf(subject, sizeof(subject), "resident:%lld", (long long)plan.res.id);
-		snprintf(detail, sizeof(detail), "card:0 path=%s gen=0",
-		    perso_path_name(plan.path) != NULL ? perso_path_name(plan.path) : "-");
-		r = cmd_audit(ctx, r, "card.issue", subject, detail);
-	}
-	issue_plan_free(&plan);
+	r = issue_run(ctx, &req, ev, &res);
 	if (r != 0)
 		return err_wrap(r, "the report is recorded and card %" PRId64 " revoked, but"
 		    " no replacement was issued; put the new card in the reader and run"
@@ -180,7 +163,6 @@ cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "fee-waived", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct flow_events ev = { .note = revoke_note };
 	struct revoke_request req;
 	struct revoke_result res;
 	const char *path = NULL, *waiver = NULL;
@@ -230,7 +212,7 @@ cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(&cmd_revoke_entry, "expected at most one RESIDENT");
 	if (argc - optind == 1)
 		req.who = argv[optind];
-	if ((r = revoke_execute(ctx, &req, &ev, &res)) != 0) {
+	if ((r = revoke_execute(ctx, &req, &flow_events_stdout, &res)) != 0) {
 		/* The flow's usage errors name the option; add the usage line. */
 		if (r == NHI_EUSAGE) {
 			snprintf(why, sizeof(why), "%s", err_text(r));
@@ -239,7 +221,7 @@ cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return r;
 	}
 	if (req.replace)
-		return revoke_replace(ctx, &res, path, waiver, &ev);
+		return revoke_replace(ctx, &res, path, waiver, &flow_events_stdout);
 	return 0;
 }
 

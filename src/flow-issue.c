@@ -241,16 +241,8 @@ run_card(struct issue_run *run)
 	    (r = cmd_perso_setup(run->ctx, &prof, &keys)) != 0)
 		return r;
 	memset(&preq, 0, sizeof(preq));
-	preq.prof = &prof;
-	preq.store = st;
-	preq.keys = keys;
-	preq.resident_id = pl->res.id;
-	preq.person.name = pl->res.name_kanji;
-	preq.person.birth_date = pl->res.birth_date;
-	preq.person.sex = pl->res.sex;
-	preq.person.address = pl->res.address;
+	cmd_perso_request(&preq, &prof, keys, st, &pl->res);
 	preq.path = pl->path;
-	cmd_perso_today(preq.issue_date);
 	preq.fee_yen = pl->fee.due;
 	preq.fee_waived = pl->fee.waived > 0;
 	preq.fee_reason = pl->fee.waived > 0 ? run->req->waiver : NULL;
@@ -288,20 +280,10 @@ run_report(struct issue_run *run)
 {
 	const struct perso_result *c = &run->res->card;
 	const struct issue_plan *pl = run->plan;
-	char fp_hex[9];
 
 	flow_note(run->ev, "issued an NHI card to resident %lld (%s path)",
 	    (long long)pl->res.id, perso_path_name(pl->path));
-	card_user_number_fingerprint(c->user_number, fp_hex);
-	flow_note(run->ev, "card: %s, serial %s: %s (%lu APDUs)", c->kind, c->serial_hex,
-	    c->action, c->apdus);
-	flow_note(run->ev, "key generation: %d", c->key_generation);
-	flow_note(run->ev, "user number: %s... (fingerprint)", fp_hex);
-	if (c->town_created)
-		flow_note(run->ev, "town area: created");
-	if (c->other_apps > 0)
-		flow_note(run->ev, "other town applications: %zu, untouched", c->other_apps);
-	flow_note(run->ev, "store: card record %lld active", (long long)c->card_id);
+	cmd_perso_report(run->ev, c);
 	if (pl->fee.waived > 0)
 		flow_note(run->ev, "fee: %d yen (%d yen waived: %s)", pl->fee.due,
 		    pl->fee.waived, run->req->waiver);
@@ -429,4 +411,25 @@ issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
 	    (long long)res->card.card_id, perso_path_name(plan->path) != NULL ?
 	    perso_path_name(plan->path) : "-", res->card.key_generation);
 	return cmd_audit(ctx, r, "card.issue", subject, detail);
+}
+
+int
+issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
+    const struct flow_events *ev, struct issue_result *res)
+{
+	struct issue_plan plan;
+	char subject[32], detail[96];
+	int r;
+
+	if ((r = issue_plan(ctx, req, &plan)) == 0)
+		r = issue_execute(ctx, req, &plan, ev, res);
+	else if (plan.have_res) {
+		log_info("issue: plan refused: %s", nhi_errname(r));
+		snprintf(subject, sizeof(subject), "resident:%lld", (long long)plan.res.id);
+		snprintf(detail, sizeof(detail), "card:0 path=%s gen=0",
+		    perso_path_name(plan.path) != NULL ? perso_path_name(plan.path) : "-");
+		r = cmd_audit(ctx, r, "card.issue", subject, detail);
+	}
+	issue_plan_free(&plan);
+	return r;
 }

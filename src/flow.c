@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "flow.h"
@@ -36,3 +37,12 @@ flow_cancelled(const struct flow_events *ev)
 {
 	return ev != NULL && ev->cancel != NULL && ev->cancel(ev->arg) != 0;
 }
+
+static void
+note_stdout(void *arg, const char *text)
+{
+	(void)arg;
+	printf("%s\n", text);
+}
+
+const struct flow_events flow_events_stdout = { .note = note_stdout };

@@ -43,6 +43,9 @@ struct flow_events {
 	void	*arg;
 };
 
+/* What a command gives a flow: every note as a line on stdout. */
+extern const struct flow_events flow_events_stdout;
+
 /* Call the hooks when set (events may be NULL). */
 void	flow_step(const struct flow_events *ev, const char *id);
 void	flow_note(const struct flow_events *ev, const char *fmt, ...)
@@ -122,6 +125,15 @@ int	issue_plan_decide(const struct issue_request *req, struct issue_plan *plan);
 int	issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
 	    struct issue_plan *plan, const struct flow_events *ev,
 	    struct issue_result *res);
+
+/*
+ * issue_plan() then issue_execute(), for a caller that asks nobody in
+ * between (the command line, a replacement after a loss report). A plan
+ * the rules or the queue refuse is audited ("card.issue") as an executed
+ * one is. Returns 0 and fills *res, or the first error.
+ */
+int	issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
+	    const struct flow_events *ev, struct issue_result *res);
 
 /* ---- Loss reports and revocation (flow-revoke.c) ------------------------ */
 
