@@ -3,17 +3,26 @@
  * cards in one process (bench/card.sh). For each card it starts
  * nhicard-cardsim on a fresh card state file, waits until the card is in
  * the reader (untimed), then times card_personalize (all APDUs, the
- * crypto and the store commits). With --raw it also replays the same
- * command bytes on another fresh card through the transport alone (no
- * crypto, no store) and times that. With --record FILE it runs one card
+ * crypto and the store commits). With --replay it runs every card with
+ * a fixed serial and card challenge (the emulator's test build,
+ * cardsim/nhicard-cardsim-test: -o serial= -o fixed-challenge=), then
+ * replays the same command bytes on a second fresh card with the same
+ * serial and challenge through the transport alone (no station crypto, no
+ * store) and times that: the card accepts EXTERNAL AUTHENTICATE and does
+ * all of its own work (key generation, writes, signature), and every
+ * replayed answer must carry the status word the station's run got, or
+ * the bench fails (--replay-fault gives the second card another challenge,
+ * for the test that shows it). That replay is the floor of a personalization: what the
+ * card and transport cost without the station. With --record FILE it runs one card
  * with the fixed test values of struct perso_request and writes the APDU
  * transcript (tests/data/perso-*.apdu, the format of card-script.c).
  *
  * usage: card-bench --config CONF --db DB --reader NAME --cardsim PATH
- *            --dir DIR --kind juki|juki-new|standalone [--count N] [--raw]
+ *            --dir DIR --kind juki|juki-new|standalone [--count N] [--replay]
+ *            [--replay-fault]
  *            [--record FILE] [--port PORT] [--pcsc-wait PATH]
- * Prints "apdus N", "ms_per_card X" and with --raw "raw_ms X" and
- * "ratio X".
+ * Prints "apdus N", "ms_per_card X" and with --replay "replay_ms X" and
+ * "ratio X" (ms_per_card over replay_ms).
  */
 #include "config.h"
 
@@ -38,9 +47,11 @@
 static FILE *record_fp;
 static const struct card_ops *real_ops;
 static struct card_ops record_ops;
-/* The last run's command bytes, for the raw replay. */
+/* The last run's command bytes and status words, for the replay. */
 static uint8_t raw_cmd[BENCH_MAX_APDUS][600];
 static size_t raw_len[BENCH_MAX_APDUS], raw_count;
+static unsigned raw_sw[BENCH_MAX_APDUS];
+static int raw_overflow;
 
 static void
 put_hex(FILE *fp, const char *tag, const uint8_t *b, size_t n)
@@ -59,11 +70,14 @@ record_transmit(struct card *card, const uint8_t *cmd, size_t cmdlen, uint8_t *r
 {
 	int r;
 
+	r = real_ops->transmit(card, cmd, cmdlen, resp, resplen);
 	if (raw_count < BENCH_MAX_APDUS && cmdlen <= sizeof(raw_cmd[0])) {
 		memcpy(raw_cmd[raw_count], cmd, cmdlen);
+		raw_sw[raw_count] = r == 0 && *resplen >= 2 ?
+		    (unsigned)resp[*resplen - 2] << 8 | resp[*resplen - 1] : 0;
 		raw_len[raw_count++] = cmdlen;
-	}
-	r = real_ops->transmit(card, cmd, cmdlen, resp, resplen);
+	} else
+		raw_overflow = 1;
 	if (record_fp != NULL) {
 		put_hex(record_fp, ">", cmd, cmdlen);
 		if (r == 0)
@@ -80,11 +94,16 @@ now_ms(void)
 	return (double)time_mono_ns() / 1e6;
 }
 
+/* With --replay: the serial of card n and the fixed card challenge, as
+ * emulator options ("" without). */
+static char o_serial[64], o_fixed[64];
+
 static pid_t
 sim_start(const char *cardsim, const char *file, const char *kind, const char *name,
     const char *keys, const char *port)
 {
 	char o_name[256], o_keys[512];
+	const char *fixed = o_fixed[0] != '\0' ? "-o" : NULL;
 	pid_t pid;
 
 	snprintf(o_name, sizeof(o_name), "name=%s", name);
@@ -100,12 +119,14 @@ sim_start(const char *cardsim, const char *file, const char *kind, const char *n
 			_exit(126);
 		if (strcmp(kind, "standalone") == 0)
 			execl(cardsim, cardsim, "--card", file, "--kind", kind, "-o", o_keys,
-			    "--port", port, "--connect-timeout", "10", (char *)NULL);
+			    "--port", port, "--connect-timeout", "10", fixed, o_serial, fixed,
+			    o_fixed, (char *)NULL);
 		else
 			execl(cardsim, cardsim, "--card", file, "--kind", kind, "-o", o_name,
 			    "-o", "birth=19800401", "-o", "sex=1", "-o",
 			    "address=東京都千代田区千代田1-1", "-o", "municipality=131016",
-			    "-o", o_keys, "--port", port, "--connect-timeout", "10", (char *)NULL);
+			    "-o", o_keys, "--port", port, "--connect-timeout", "10", fixed,
+			    o_serial, fixed, o_fixed, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -186,7 +207,8 @@ main(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'D' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "raw", no_argument, NULL, 'R' },
+		{ "replay", no_argument, NULL, 'R' },
+		{ "replay-fault", no_argument, NULL, 'F' },
 		{ "record", required_argument, NULL, 'w' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "pcsc-wait", required_argument, NULL, 'W' },
@@ -203,12 +225,13 @@ main(int argc, char **argv)
 	struct perso_request req;
 	struct perso_result res;
 	struct card *card = NULL;
-	double t0, total = 0, raw_total = 0;
+	double t0, total = 0, replay_total = 0;
 	char file[512], name[64];
 	uint8_t resp[600];
-	size_t resplen, i;
+	size_t resplen, i, bad;
 	long count = 20, n;
-	int c, r, raw = 0;
+	unsigned sw = 0;
+	int c, r, replay = 0, replay_fault = 0;
 	pid_t pid;
 
 	log_init("card-bench");
@@ -221,7 +244,8 @@ main(int argc, char **argv)
 		case 'D': dir = optarg; break;
 		case 'k': kind = optarg; break;
 		case 'n': count = strtol(optarg, NULL, 10); break;
-		case 'R': raw = 1; break;
+		case 'R': replay = 1; break;
+		case 'F': replay = replay_fault = 1; break;
 		case 'w': record = optarg; count = 1; break;
 		case 'p': port = optarg; break;
 		case 'W': pcsc_wait = optarg; break;
@@ -232,7 +256,7 @@ main(int argc, char **argv)
 	}
 	if (conf == NULL || db == NULL || cardsim == NULL || dir == NULL || count < 1) {
 		fprintf(stderr, "usage: card-bench --config CONF --db DB --cardsim PATH --dir DIR"
-		    " [--reader NAME] [--kind K] [--count N] [--raw] [--record FILE]\n");
+		    " [--reader NAME] [--kind K] [--count N] [--replay] [--record FILE]\n");
 		return 2;
 	}
 	memset(user_number, 0x11, sizeof(user_number));
@@ -266,6 +290,12 @@ main(int argc, char **argv)
 		req.person.sex = 1;
 		req.person.address = "東京都千代田区千代田1-1";
 		snprintf(file, sizeof(file), "%s/card-%ld", dir, n);
+		if (replay) {
+			/* Both cards of round n: the same serial and challenge. */
+			snprintf(o_serial, sizeof(o_serial), "serial=4e484942454e%08lx", n);
+			snprintf(o_fixed, sizeof(o_fixed), "fixed-challenge=%016lx",
+			    0x0123456789abcdefUL ^ (unsigned long)n);
+		}
 		pid = sim_start(cardsim, file, kind, name, config_get(cfg, "keys.dir", "keys"),
 		    port);
 		if ((r = wait_card(reader, &card)) != 0) {
@@ -291,8 +321,18 @@ main(int argc, char **argv)
 		sim_stop(pid, reader);
 		if (r != 0)
 			goto out;
-		if (raw) {
-			snprintf(file, sizeof(file), "%s/raw-%ld", dir, n);
+		if (replay) {
+			if (raw_overflow) {
+				r = err_set(NHI_ERANGE, "the personalization sent more than %d APDUs"
+				    " or one over %zu bytes: cannot replay it", BENCH_MAX_APDUS,
+				    sizeof(raw_cmd[0]));
+				goto out;
+			}
+			snprintf(file, sizeof(file), "%s/replay-%ld", dir, n);
+			/* For the test that a replay the card refuses fails. */
+			if (replay_fault)
+				snprintf(o_fixed, sizeof(o_fixed), "fixed-challenge=%016lx",
+				    0xfedcba9876543210UL ^ (unsigned long)n);
 			pid = sim_start(cardsim, file, kind, name, config_get(cfg, "keys.dir",
 			    "keys"), port);
 			if ((r = wait_card(reader, &card)) != 0) {
@@ -300,22 +340,34 @@ main(int argc, char **argv)
 				goto out;
 			}
 			t0 = now_ms();
-			for (i = 0; i < raw_count && r == 0; i++) {
+			for (i = 0, bad = 0; i < raw_count && r == 0 && bad == 0; i++) {
 				resplen = sizeof(resp);
 				r = card->ops->transmit(card, raw_cmd[i], raw_len[i], resp, &resplen);
+				sw = r == 0 && resplen >= 2 ?
+				    (unsigned)resp[resplen - 2] << 8 | resp[resplen - 1] : 0;
+				/* The card must do what it did for the station. */
+				if (r == 0 && sw != raw_sw[i])
+					bad = i + 1;
 			}
-			raw_total += now_ms() - t0;
+			replay_total += now_ms() - t0;
 			card_close(card);
 			card = NULL;
 			sim_stop(pid, reader);
+			if (r == 0 && bad != 0)
+				r = err_set(NHI_ECARD_SW, "replay of card %ld: APDU %zu of %zu (INS "
+				    "%02X) answered %04X, the station's run %04X: the card did not "
+				    "accept the replay (is %s the emulator's test build?)", n + 1,
+				    bad, raw_count, raw_cmd[bad - 1][1], sw, raw_sw[bad - 1],
+				    cardsim);
 			if (r != 0)
 				goto out;
 		}
 	}
 	printf("apdus %lu\n", res.apdus);
 	printf("ms_per_card %.3f\n", total / count);
-	if (raw)
-		printf("raw_ms %.3f\nratio %.3f\n", raw_total / count, total / raw_total);
+	if (replay)
+		printf("replay_ms %.3f\nratio %.3f\n", replay_total / count,
+		    total / replay_total);
 	r = 0;
 out:
 	if (r != 0)

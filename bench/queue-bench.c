@@ -1,9 +1,11 @@
 /*
  * queue-bench.c: the center queue's export cost.
  *
- *   queue-bench KEYS_DIR DIR COUNT
+ *   queue-bench CONF DIR COUNT
  *
- * Fills a new store in DIR with COUNT eligibility_changed records (payloads
+ * CONF is the group's configuration (bench/queue.sh writes it: test mode
+ * and the queue's test keys, queue.station_key, station_cert, center_cert
+ * and center_fingerprint). Fills a new store in DIR with COUNT eligibility_changed records (payloads
  * of the real size), then times reading them from the store into signed
  * and encrypted batches (queue_batches_build, 10,000 records per batch)
  * and recording the delivery (queue_batches_sent), as `queue export` does
@@ -17,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto-cms.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "queue.h"
@@ -44,7 +45,7 @@ main(int argc, char **argv)
 	struct config *cfg = config_new();
 	struct queue_keys *keys = NULL;
 	struct queue_batch *b = NULL;
-	char *path, fp[65], id[33], payload[512];
+	char *path, id[33], payload[512];
 	size_t n = 0, i, bytes = 0;
 	long count;
 	int64_t seq;
@@ -53,23 +54,11 @@ main(int argc, char **argv)
 	int r;
 
 	if (argc != 4 || (count = strtol(argv[3], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: queue-bench KEYS_DIR DIR COUNT\n");
+		fprintf(stderr, "usage: queue-bench CONF DIR COUNT\n");
 		return 2;
 	}
-	path = xasprintf("%s/test-station.key", argv[1]);
-	config_set(cfg, "queue.station_key", path);
-	free(path);
-	path = xasprintf("%s/test-station.crt", argv[1]);
-	config_set(cfg, "queue.station_cert", path);
-	free(path);
-	path = xasprintf("%s/test-center.crt", argv[1]);
-	config_set(cfg, "queue.center_cert", path);
-	if ((r = crypto_cert_fingerprint(path, fp)) != 0)
-		goto fail;
-	free(path);
-	config_set(cfg, "queue.center_fingerprint", fp);
 	path = xasprintf("%s/bench.db", argv[2]);
-	if ((r = queue_keys_load(cfg, &keys)) != 0 ||
+	if ((r = config_load(cfg, argv[1])) != 0 || (r = queue_keys_load(cfg, &keys)) != 0 ||
 	    (r = store_open(path, STORE_CREATE, &st)) != 0 || (r = store_begin(st)) != 0)
 		goto fail;
 	free(path);

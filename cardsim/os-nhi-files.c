@@ -561,7 +561,8 @@ nhi_cmd_generate_key(struct nhi_card *card, const struct nhi_cmd *c,
 	}
 	if ((df = writable_df(card, &aid, ans)) == NULL)
 		return;
-	if (nhi_keys_generate(priv, pub) != 0 ||
+	if ((card->fixed ? nhi_keys_generate_fixed(card, &aid, priv, pub) :
+	    nhi_keys_generate(priv, pub)) != 0 ||
 	    tlv_put(inner, sizeof(inner), &ni, 0x86, pub, sizeof(pub)) != 0 ||
 	    tlv_put(ans->data, sizeof(ans->data), &n, 0x7F49, inner, ni) != 0) {
 		err_clear();

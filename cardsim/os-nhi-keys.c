@@ -74,6 +74,22 @@ nhi_keys_generate(uint8_t priv[NHI_EC_PRIV_LEN], uint8_t pub[NHI_EC_PUB_LEN])
 }
 
 int
+nhi_keys_generate_fixed(const struct nhi_card *card, const struct nhi_aid *aid,
+    uint8_t priv[NHI_EC_PRIV_LEN], uint8_t pub[NHI_EC_PUB_LEN])
+{
+	uint8_t seed[NHI_SERIAL_LEN + NHI_AID_MAX + 8];
+	size_t n = 0;
+
+	memcpy(seed, card->serial, NHI_SERIAL_LEN);
+	n += NHI_SERIAL_LEN;
+	memcpy(seed + n, aid->b, aid->len);
+	n += aid->len;
+	memcpy(seed + n, card->fixed_challenge, sizeof(card->fixed_challenge));
+	n += sizeof(card->fixed_challenge);
+	return crypto_card_key_derive(seed, n, priv, pub);
+}
+
+int
 nhi_keys_sign(const uint8_t priv[NHI_EC_PRIV_LEN], const uint8_t pub[NHI_EC_PUB_LEN],
     const uint8_t *msg, size_t len, uint8_t sig[NHI_EC_SIG_LEN])
 {

@@ -3,7 +3,7 @@
  * SD (GlobalPlatform Amendment D, "i" = 60, S8), and PUT KEY.
  *
  * INITIALIZE UPDATE picks a static key set by KVN, draws a random card
- * challenge, derives the session keys and answers with the card
+ * challenge (a test build's fixed-challenge= option fixes it), derives the session keys and answers with the card
  * cryptogram. EXTERNAL AUTHENTICATE must come next: its C-MAC (chaining
  * value zero) and the host cryptogram are checked and the security level
  * is set; from then on every command must be protected (os-nhi.c unwraps
@@ -75,7 +75,10 @@ nhi_cmd_initialize_update(struct nhi_card *card, const struct nhi_cmd *c,
 		return;
 	}
 	memcpy(card->host_challenge, c->data, NHI_S);
-	if (crypto_random(card->card_challenge, NHI_S) != 0 ||
+	/* A test build's fixed challenge lets a recorded session replay. */
+	if (card->fixed)
+		memcpy(card->card_challenge, card->fixed_challenge, NHI_S);
+	if ((!card->fixed && crypto_random(card->card_challenge, NHI_S) != 0) ||
 	    crypto_scp03_derive_session(keys, card->host_challenge,
 	    card->card_challenge, NHI_S, &card->session) != 0 ||
 	    crypto_scp03_cryptogram(&card->session, SCP03_DC_CARD_CRYPTOGRAM,

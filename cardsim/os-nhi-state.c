@@ -6,7 +6,8 @@
  * (the emulator plays the card maker), the holder's four basic items on
  * Juki cards, and on a `juki` card a town area already holding the town's
  * other applications. Creation options only apply to a card being created;
- * fault injection options apply to any run.
+ * fault injection options apply to any run, and so does fixed-challenge=,
+ * which only the test build (NHI_CARDSIM_TEST_BUILD) accepts.
  *
  * The state file is text, one fact per line, so that tests and clerks in
  * training can read it (docs/cardsim-os.md):
@@ -263,6 +264,24 @@ nhi_card_option(struct nhi_card *c, const char *key, const char *value, int *cha
 			    value);
 		c->wrong_cryptogram = value[0] == '1';
 		return 0;
+	}
+	if (strcmp(key, "fixed-challenge") == 0) {
+#ifdef NHI_CARDSIM_TEST_BUILD
+		/* Not stored: a card with it answers the same commands with
+		 * the same bytes, so a recorded session replays in full. */
+		if (hex_decode(value, c->fixed_challenge, sizeof(c->fixed_challenge)) !=
+		    (int)sizeof(c->fixed_challenge)) {
+			err_clear();
+			return err_set(NHI_EUSAGE, "fixed-challenge=%s: expected 8 bytes of "
+			    "hex", value);
+		}
+		c->fixed = 1;
+		return 0;
+#else
+		return err_set(NHI_EUSAGE, "fixed-challenge=: only the emulator's test "
+		    "build has it (cardsim/nhicard-cardsim-test, for tests and "
+		    "benchmarks): a card with a fixed challenge is not a card");
+#endif
 	}
 	for (i = 0; i < NHI_ARRAY_LEN(creation); i++)
 		if (strcmp(key, creation[i]) == 0)

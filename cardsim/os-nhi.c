@@ -377,7 +377,8 @@ const struct sim_os var = {						\
 	.summary = what,						\
 	.options = "at creation keys=DIR|FILE serial=HEX name= birth= sex= " \
 	    "address= municipality=; any run corrupt-rmac=N "		\
-	    "wrong-cryptogram=0|1 (docs/cardsim-os.md)",		\
+	    "wrong-cryptogram=0|1; test build fixed-challenge=HEX "	\
+	    "(docs/cardsim-os.md)",					\
 	.create = createfn,						\
 	.load = os_load,						\
 	.save = os_save,						\

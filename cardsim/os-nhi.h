@@ -124,6 +124,11 @@ struct nhi_card {
 	unsigned long	 corrupt_rmac;	/* wrong R-MAC on response N (1-based) */
 	int		 wrong_cryptogram;
 
+	/* ---- test build only (-o fixed-challenge=; not stored) ---- */
+	int		 fixed;		/* the card's randomness is fixed: */
+	uint8_t		 fixed_challenge[8];	/* every card challenge, and with
+					 * the serial and AID the key pair seed */
+
 	/* ---- volatile (lost at reset) ---- */
 	unsigned long	 responses;	/* APDUs answered since start */
 	enum nhi_selected selected;
@@ -231,6 +236,10 @@ int	nhi_keys_derive_static(const char *keys, uint8_t kvn,
 	    const uint8_t serial[NHI_SERIAL_LEN], struct scp03_keyset *out);
 /* A fresh EC P-256 key pair. 0 or NHI_ECRYPTO. */
 int	nhi_keys_generate(uint8_t priv[NHI_EC_PRIV_LEN], uint8_t pub[NHI_EC_PUB_LEN]);
+/* The key pair of a card with a fixed challenge: derived from its serial,
+ * the DF's AID and the challenge (the same work as generating one). */
+int	nhi_keys_generate_fixed(const struct nhi_card *card, const struct nhi_aid *aid,
+	    uint8_t priv[NHI_EC_PRIV_LEN], uint8_t pub[NHI_EC_PUB_LEN]);
 /* ECDSA P-256 / SHA-256 over msg with the card key, r || s. 0 or
  * NHI_ECRYPTO. */
 int	nhi_keys_sign(const uint8_t priv[NHI_EC_PRIV_LEN],

@@ -32,40 +32,55 @@
 #define DETECT_SAMPLE	(64 * 1024)
 #define REPORT_MAX	1000	/* per kind on the terminal; the reject file has all */
 
-/* Line numbers of what a file already held, to report duplicates. */
+/*
+ * Line numbers of what a file already held, to report duplicates. Keys and
+ * lines sit in dense arrays in the order they came (12 bytes a record, grown
+ * by realloc, which moves large blocks without copying); the open-addressing
+ * table holds only their 1-based index (4 bytes a slot, at most half full).
+ * A full extract of 4 million residents needs some 80 MB here, and no
+ * rehash ever holds two tables of keys (docs/performance.md "residents").
+ */
 struct seen {
-	uint64_t	*keys;
-	uint32_t	*lines;
-	size_t		 cap, n;
+	uint64_t	*keys;		/* [n], in file order */
+	uint32_t	*lines;		/* [n] */
+	uint32_t	*slot;		/* [cap]: index + 1 into keys, 0 free */
+	size_t		 cap, n, room;
 };
+
+static size_t
+seen_home(const struct seen *s, uint64_t key)
+{
+	return (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & (s->cap - 1);
+}
 
 static uint32_t
 seen_put(struct seen *s, uint64_t key, uint32_t line)
 {
-	size_t i, mask;
+	size_t i, k;
 
 	if (key == 0)
 		key = 1;
 	if (2 * (s->n + 1) > s->cap) {
-		struct seen g = { 0 };
-		g.cap = s->cap ? s->cap * 2 : 1024;
-		g.keys = xcalloc(g.cap, sizeof(*g.keys));
-		g.lines = xcalloc(g.cap, sizeof(*g.lines));
-		for (i = 0; i < s->cap; i++)
-			if (s->keys[i] != 0)
-				(void)seen_put(&g, s->keys[i], s->lines[i]);
-		free(s->keys);
-		free(s->lines);
-		*s = g;
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		free(s->slot);
+		s->slot = xcalloc(s->cap, sizeof(*s->slot));
+		for (k = 0; k < s->n; k++) {
+			for (i = seen_home(s, s->keys[k]); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
+				;
+			s->slot[i] = (uint32_t)k + 1;
+		}
 	}
-	mask = s->cap - 1;
-	for (i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & mask; s->keys[i] != 0;
-	    i = (i + 1) & mask)
-		if (s->keys[i] == key)
-			return s->lines[i];
-	s->keys[i] = key;
-	s->lines[i] = line;
-	s->n++;
+	for (i = seen_home(s, key); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
+		if (s->keys[s->slot[i] - 1] == key)
+			return s->lines[s->slot[i] - 1];
+	if (s->n == s->room) {
+		s->room = s->room ? s->room * 2 : 1024;
+		s->keys = xreallocarray(s->keys, s->room, sizeof(*s->keys));
+		s->lines = xreallocarray(s->lines, s->room, sizeof(*s->lines));
+	}
+	s->keys[s->n] = key;
+	s->lines[s->n] = line;
+	s->slot[i] = (uint32_t)++s->n;
 	return 0;
 }
 
@@ -309,6 +324,7 @@ out:
 	free(line);
 	free(seen.keys);
 	free(seen.lines);
+	free(seen.slot);
 	return NULL;
 }
 

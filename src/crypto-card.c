@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
 #include "crypto.h"
@@ -44,6 +45,43 @@ out:
 	}
 	BN_clear_free(d);
 	EVP_PKEY_free(pkey);
+	return r;
+}
+
+int
+crypto_card_key_derive(const void *seed, size_t len, uint8_t priv[CRYPTO_EC_PRIV_LEN],
+    uint8_t pub[CRYPTO_EC_PUB_LEN])
+{
+	EC_GROUP *group = NULL;
+	EC_POINT *point = NULL;
+	BN_CTX *bn = NULL;
+	BIGNUM *d = NULL;
+	uint8_t h[CRYPTO_SHA256_LEN];
+	int r = NHI_ECRYPTO;
+
+	if (crypto_sha256(seed, len, h) != 0)
+		return NHI_ECRYPTO;
+	if ((bn = BN_CTX_new()) == NULL ||
+	    (group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL ||
+	    (point = EC_POINT_new(group)) == NULL ||
+	    (d = BN_bin2bn(h, sizeof(h), NULL)) == NULL ||
+	    !BN_nnmod(d, d, EC_GROUP_get0_order(group), bn) || BN_is_zero(d) ||
+	    !EC_POINT_mul(group, point, d, NULL, NULL, bn) ||
+	    EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, pub,
+	    CRYPTO_EC_PUB_LEN, bn) != CRYPTO_EC_PUB_LEN ||
+	    BN_bn2binpad(d, priv, CRYPTO_EC_PRIV_LEN) != CRYPTO_EC_PRIV_LEN)
+		goto out;
+	r = 0;
+out:
+	if (r != 0) {
+		OPENSSL_cleanse(priv, CRYPTO_EC_PRIV_LEN);
+		err_set(r, "EC P-256 key derivation failed in OpenSSL");
+	}
+	OPENSSL_cleanse(h, sizeof(h));
+	BN_clear_free(d);
+	EC_POINT_free(point);
+	EC_GROUP_free(group);
+	BN_CTX_free(bn);
 	return r;
 }
 

@@ -339,6 +339,12 @@ int	crypto_ec_public_check(const uint8_t pub[CRYPTO_EC_PUB_LEN]);
  * 0 or NHI_ECRYPTO. */
 int	crypto_card_key_generate(uint8_t priv[CRYPTO_EC_PRIV_LEN],
 	    uint8_t pub[CRYPTO_EC_PUB_LEN]);
+/* The P-256 key pair whose private scalar is SHA-256(seed) (mod the group
+ * order): the same work as crypto_card_key_generate (one multiplication
+ * of the generator), with a result a test can repeat. For the emulator's
+ * test build only (fixed-challenge=, docs/cardsim.md). 0 or NHI_ECRYPTO. */
+int	crypto_card_key_derive(const void *seed, size_t len,
+	    uint8_t priv[CRYPTO_EC_PRIV_LEN], uint8_t pub[CRYPTO_EC_PUB_LEN]);
 /* ECDSA P-256 over SHA-256(data) with a raw key pair: r || s. 0 or
  * NHI_ECRYPTO. */
 int	crypto_card_key_sign(const uint8_t priv[CRYPTO_EC_PRIV_LEN],

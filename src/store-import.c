@@ -276,8 +276,12 @@ store_import_begin(struct store *st, struct store_import **out)
 	rules_policy_defaults(&im->policy);
 	store_now(im->now, sizeof(im->now));
 	time_today_jst_iso(im->today, sizeof(im->today));
-	/* A large page cache: a full extract touches every index page. */
-	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -131072", NULL, NULL, NULL);
+	/* A large page cache: a full extract touches every index page. It
+	 * also bounds the sorter of the deferred index builds (SQLite sorts
+	 * in up to cache_size of memory, then merges from temporary files),
+	 * so the import peaks at about twice this, whatever the extract's
+	 * size (docs/performance.md "residents"). */
+	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 	if ((r = journal_for_load(im)) != 0 || (r = store_begin(st)) != 0)
 		goto out;
 	for (i = 0; i < Q_COUNT; i++)
