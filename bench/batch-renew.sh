@@ -8,16 +8,23 @@
 #   batch_renew_peak_mb X MB      its peak RSS (GNU time)
 #   batch_renew_peak_10k_mb X MB  the same at a tenth of the size: memory
 #                                 is flat in the number of records
-# BATCH_INSURED (100000) changes the size.
+# BATCH_INSURED (100000) changes the size; BENCH_QUICK=1 makes it 2,000.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}" "${NHICARD:?}"
+. "$top_srcdir/bench/lib.sh"
 TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "bench batch-renew: GNU time ($TIME) is needed" >&2; exit 1; }
-insured=${BATCH_INSURED:-100000}
-work=$(mktemp -d "${TMPDIR:-/tmp}/nhicard-bench-renew.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-printf '[print]\ninsurer_name = 本山町\ntemplates_dir = %s/templates\n' "$top_srcdir" \
-    > "$work/c.conf"
+[ -x "$TIME" ] || fail "GNU time ($TIME) is needed (Debian package time)"
+insured=${BATCH_INSURED:-$(sized 100000 2000)}
+work=$TEST_TMP
+
+# The group's configuration: test mode, the town that prints.
+cat >"$work/c.conf" <<CONF
+[station]
+mode = test
+[print]
+insurer_name = 本山町
+templates_dir = $top_srcdir/templates
+CONF
 
 # population N DB: a store with about N insured (the generator gives NHI
 # to about 46 % of its residents).
@@ -26,8 +33,9 @@ population() {
 	"$top_builddir/bench/gen-extract" --residents "$_res" --seed 42 -o "$work/x.csv" \
 	    2>/dev/null || exit 1
 	rm -f "$2"
-	"$NHICARD" --db "$2" db init >/dev/null || exit 1
-	"$NHICARD" --db "$2" import --quiet "$work/x.csv" >/dev/null 2>&1 || exit 1
+	"$NHICARD" --config "$work/c.conf" --db "$2" db init >/dev/null || exit 1
+	"$NHICARD" --config "$work/c.conf" --db "$2" import --quiet "$work/x.csv" \
+	    >/dev/null 2>&1 || exit 1
 	rm -f "$work/x.csv"
 }
 
@@ -43,10 +51,14 @@ renew() {
 }
 
 population $((insured / 10)) "$work/small.db"
+[ -f "$work/small.db" ] || fail "no store of $((insured / 10)) insured"
 set -- $(renew "$work/small.db")
+[ $# -eq 3 ] || fail "the renewal gave no time, peak and item count"
 small_kb=$2
 population "$insured" "$work/big.db"
+[ -f "$work/big.db" ] || fail "no store of $insured insured"
 set -- $(renew "$work/big.db")
+[ $# -eq 3 ] || fail "the renewal gave no time, peak and item count"
 echo "# batch-renew: $3 items selected, $(ls "$work/out" | wc -l) PDFs" >&2
 printf 'batch_renew_100k_s %.2f s\n' "$1"
 printf 'batch_renew_peak_mb %.1f MB\n' "$(awk -v k="$2" 'BEGIN { print k / 1024 }')"

@@ -17,20 +17,39 @@
 #                                 the station: what the card and reader allow
 #   batch_station_share X ratio   1 - feed rate / card-only rate: the share
 #                                 of the time the station adds
-# and then bench/batch-renew.sh when it exists.
-# BATCH_INSURED (100000) and BATCH_CARDS (20) change the sizes.
+# and then bench/batch-renew.sh (its figures belong to this group).
+# BATCH_INSURED (100000) and BATCH_CARDS (20) change the sizes;
+# BENCH_QUICK=1 makes them 2,000 and 2.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}" "${NHICARD:?}"
-. "$top_srcdir/tests/lib/common.sh"
-SQLITE3=${SQLITE3:-sqlite3}
+. "$top_srcdir/bench/lib.sh"
+. "$top_srcdir/tests/lib/pcsc.sh"
+. "$top_srcdir/tests/lib/perso.sh"
+. "$top_srcdir/tests/lib/preissue.sh"
 TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "bench batch: GNU time ($TIME) is needed" >&2; exit 1; }
-insured=${BATCH_INSURED:-100000}
-cards=${BATCH_CARDS:-20}
+[ -x "$TIME" ] || fail "GNU time ($TIME) is needed (Debian package time)"
+insured=${BATCH_INSURED:-$(sized 100000 2000)}
+cards=${BATCH_CARDS:-$(sized 20 2)}
 work=$TEST_TMP
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# The group's configuration, for the generated stores and the feed loop
+# alike (tests/lib/perso.sh's and preissue.sh's, written here so that the
+# benchmark keeps its own): test mode and keys, the test town, foreign
+# residents on standalone cards.
+cat >"$CONF" <<EOC
+[station]
+mode = test
+municipality_code = 131016
+insurer_number = 133116
+[keys]
+dir = $KEYS
+[rules]
+foreign_juki = 2005
+no_juki = standalone
+[print]
+templates_dir = $top_srcdir/templates
+insurer_name = 千代田区
+EOC
 
 # population N DB: a store with about N insured (the generator gives NHI to
 # about 46 % of residents), imported as bench/residents.sh does.
@@ -39,8 +58,9 @@ population() {
 	"$top_builddir/bench/gen-extract" --residents "$_res" --seed 42 -o "$work/x.csv" \
 	    2>/dev/null || exit 1
 	rm -f "$2"
-	"$NHICARD" --db "$2" db init >/dev/null || exit 1
-	"$NHICARD" --db "$2" import --quiet "$work/x.csv" >/dev/null 2>&1 || exit 1
+	"$NHICARD" --config "$CONF" --db "$2" db init >/dev/null || exit 1
+	"$NHICARD" --config "$CONF" --db "$2" import --quiet "$work/x.csv" >/dev/null 2>&1 ||
+	    exit 1
 	rm -f "$work/x.csv"
 }
 
@@ -48,7 +68,8 @@ population() {
 prepare() {
 	_db=$1
 	shift
-	$TIME -f '%e %M' -o "$work/time" "$NHICARD" --db "$_db" batch preissue prepare \
+	$TIME -f '%e %M' -o "$work/time" "$NHICARD" --config "$CONF" --db "$_db" \
+	    batch preissue prepare \
 	    "$@" all >"$work/prepare.log" 2>&1 || {
 		echo "bench batch: prepare failed:" >&2
 		tail -5 "$work/prepare.log" >&2
@@ -58,10 +79,13 @@ prepare() {
 }
 
 population "$insured" "$work/big.db"
+[ -f "$work/big.db" ] || fail "no store of $insured insured"
 n=$("$SQLITE3" "$work/big.db" "SELECT count(DISTINCT resident_id) FROM eligibility_periods")
 set -- $(prepare "$work/big.db" --dry-run)
+[ $# -eq 2 ] || exit 1
 dry=$1
 set -- $(prepare "$work/big.db")
+[ $# -eq 2 ] || exit 1
 prep=$1 peak=$2
 prepared=$("$SQLITE3" "$work/big.db" "SELECT count(*) FROM preissue_items")
 echo "# $n insured in the store, $prepared prepared" >&2
@@ -72,13 +96,11 @@ rm -f "$work/big.db"*
 
 population $((insured / 10)) "$work/small.db"
 set -- $(prepare "$work/small.db")
+[ $# -eq 2 ] || exit 1
 awk -v k="$2" 'BEGIN { printf "batch_peak_10k_mb %.1f MB\n", k / 1024 }'
 rm -f "$work/small.db"*
 
 # ---- the feed loop with the virtual card
-. "$top_srcdir/tests/lib/pcsc.sh"
-. "$top_srcdir/tests/lib/perso.sh"
-. "$top_srcdir/tests/lib/preissue.sh"
 pcsc_start
 "$NHICARD" --config "$CONF" --db "$DB" db init >/dev/null || exit 1
 i=0
@@ -123,6 +145,4 @@ awk -v n="$cards" -v t="$raw" 'BEGIN { printf "batch_card_only_per_min %.1f card
 awk -v a="$feed" -v b="$raw" 'BEGIN { printf "batch_station_share %.2f ratio\n", 1 - b / a }'
 pcsc_stop
 
-if [ -f "$top_srcdir/bench/batch-renew.sh" ]; then
-	$SHELL "$top_srcdir/bench/batch-renew.sh" || exit 1
-fi
+$SHELL "$top_srcdir/bench/batch-renew.sh" || exit 1
