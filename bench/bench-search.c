@@ -6,7 +6,8 @@
  * Runs N searches (default 2000) through the store API, mixing kana
  * prefixes (full-width, half-width and hiragana), kanji prefixes, birth
  * dates, 記号番号 and households as a counter does, 50 results at most, and
- * prints "search_p99_ms VALUE ms" and "search_p50_ms VALUE ms".
+ * prints "search_p99_ms VALUE ms" and "search_p50_ms VALUE ms"; on stderr
+ * the p50 and p99 of each kind of query, to see which one is slow.
  */
 #include "config.h"
 
@@ -57,7 +58,10 @@ main(int argc, char **argv)
 	struct resident *list;
 	const char *db = NULL;
 	char birth[11], number[16], symbol[8], hh[16];
-	uint64_t *lat, t0;
+	static const char *const kinds[5] = { "kana", "kanji", "birth", "number",
+	    "household" };
+	uint64_t *lat, *by_kind[5], t0;
+	size_t nk[5] = { 0 }, k;
 	size_t n, nq = 2000, i, total = 0;
 	int c, r;
 
@@ -80,6 +84,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	lat = xcalloc(nq, sizeof(*lat));
+	for (k = 0; k < 5; k++)
+		by_kind[k] = xcalloc(nq, sizeof(*lat));
 	for (i = 0; i < nq; i++) {
 		struct resident_query q = { 0 };
 		switch (i % 5) {
@@ -111,6 +117,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		lat[i] = time_mono_ns() - t0;
+		by_kind[i % 5][nk[i % 5]++] = lat[i];
 		total += n;
 		store_resident_list_free(list, n);
 	}
@@ -118,6 +125,16 @@ main(int argc, char **argv)
 	printf("search_p50_ms %.3f ms\n", (double)lat[nq / 2] / 1e6);
 	printf("search_p99_ms %.3f ms\n", (double)lat[(nq * 99) / 100] / 1e6);
 	fprintf(stderr, "bench-search: %zu queries, %zu results\n", nq, total);
+	for (k = 0; k < 5; k++) {
+		if (nk[k] > 0) {
+			qsort(by_kind[k], nk[k], sizeof(*lat), cmp_u64);
+			fprintf(stderr, "bench-search: %-9s p50 %.3f ms, p99 %.3f ms, max %.3f "
+			    "ms\n", kinds[k], (double)by_kind[k][nk[k] / 2] / 1e6,
+			    (double)by_kind[k][(nk[k] * 99) / 100] / 1e6,
+			    (double)by_kind[k][nk[k] - 1] / 1e6);
+		}
+		free(by_kind[k]);
+	}
 	free(lat);
 	store_close(st);
 	return 0;
