@@ -3,12 +3,13 @@
  * SD (GlobalPlatform Amendment D, "i" = 60, S8), and PUT KEY.
  *
  * INITIALIZE UPDATE picks a static key set by KVN, draws a random card
- * challenge (a test build's fixed-challenge= option fixes it), derives the session keys and answers with the card
- * cryptogram. EXTERNAL AUTHENTICATE must come next: its C-MAC (chaining
- * value zero) and the host cryptogram are checked and the security level
- * is set; from then on every command must be protected (os-nhi.c unwraps
- * them with the crypto layer's primitives). The channel ends on a SELECT,
- * a new INITIALIZE UPDATE, a secure messaging error, a reset or power-off.
+ * challenge (a test build's fixed-challenge= option fixes it), derives the
+ * session keys and answers with the card cryptogram. EXTERNAL
+ * AUTHENTICATE must come next: its C-MAC (chaining value zero) and the host
+ * cryptogram are checked and the security level is set; from then on every
+ * command must be protected (os-nhi.c unwraps them with the crypto layer's
+ * primitives). The channel ends on a SELECT, a new INITIALIZE UPDATE, a
+ * secure messaging error, a reset or power-off.
  */
 #include "config.h"
 

@@ -65,8 +65,9 @@ seen_put(struct seen *s, uint64_t key, uint32_t line)
 		free(s->slot);
 		s->slot = xcalloc(s->cap, sizeof(*s->slot));
 		for (k = 0; k < s->n; k++) {
-			for (i = seen_home(s, s->keys[k]); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
-				;
+			i = seen_home(s, s->keys[k]);
+			while (s->slot[i] != 0)
+				i = (i + 1) & (s->cap - 1);
 			s->slot[i] = (uint32_t)k + 1;
 		}
 	}
