@@ -427,6 +427,15 @@ void	store_import_prepare_process(void);
 /* The rules policy for the sanity checks (default: rules_policy_defaults). */
 struct rules_policy;
 void	store_import_set_policy(struct store_import *im, const struct rules_policy *policy);
+/* The day the file speaks for (its header's date): a full-extract line
+ * without insurance and without its own date ends the NHI period on it
+ * (today when neither is given). */
+void	store_import_set_extract_date(struct store_import *im, const char *date);
+/* How many records named a known person code, and how many of those
+ * disagreed with the store on name, birth date or sex (held): a file where
+ * most disagree is another town's or another day's, not corrections. */
+void	store_import_identity_counts(const struct store_import *im, size_t *known,
+	    size_t *disagreeing);
 /* Apply one record read from file:line. Returns 0 and fills *res, or a
  * store error (the import must then be abandoned). */
 int	store_import_apply(struct store_import *im, const struct extract_record *rec,
