@@ -68,6 +68,9 @@ cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,
 	char *end, why[96];
 	long long v;
 
+	/* "#4", as lists print ids, is the id 4. */
+	if (arg[0] == '#' && arg[1] >= '0' && arg[1] <= '9')
+		arg++;
 	errno = 0;
 	v = strtoll(arg, &end, 10);
 	if (*arg == '\0' || *end != '\0' || v <= 0 || errno == ERANGE) {

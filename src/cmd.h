@@ -52,7 +52,8 @@ void cmd_print_help(FILE *fp, const struct cmd_entry *entry);
 int cmd_usage(const struct cmd_entry *entry, const char *why);
 
 /*
- * Parse a record id (a positive decimal number) from an argument. Returns
+ * Parse a record id (a positive decimal number, optionally written "#N" as
+ * lists print it) from an argument. Returns
  * 0 and sets *out, or a usage error for `entry` saying "expected WHAT id".
  */
 int cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,

@@ -196,9 +196,6 @@ check_context(struct extract_parser *p, struct extract_record *rec,
 	if ((r = date_after(err, "birth_date", rec->birth_date, p->today, "today")) != 0 ||
 	    (r = date_after(err, "birth_date", rec->birth_date, hd, "the header's date")) != 0)
 		return r;
-	if (strcmp(rec->birth_date, "1868-01-25") < 0)	/* 明治元年 (the 1st, 9/8) */
-		return extract_reject(err, NHI_ERANGE, "birth_date", "%s is before 1868 (明治)",
-		    rec->birth_date);
 	if (!rec->has_nhi)
 		return 0;
 	if ((r = date_after(err, "acquired_on", rec->acquired_on, p->today, "today")) != 0 ||
