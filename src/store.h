@@ -264,7 +264,8 @@ int	store_resident_update(struct store *st, const struct resident *r);
 /* A search: every non-NULL, non-empty criterion must hold. */
 struct resident_query {
 	const char	*kana_prefix;	/* any width, hiragana or katakana */
-	const char	*kanji_prefix;
+	const char	*kanji_prefix;	/* blanks of any width, anywhere, ignored */
+	int		 fold_variants;	/* kanji: 髙 finds 高 and back (text_kanji_variants) */
 	const char	*birth_date;	/* YYYY-MM-DD */
 	const char	*symbol;	/* 記号 (with number) */
 	const char	*number;	/* 番号 */
