@@ -71,14 +71,21 @@ date_shaped(const char *s)
 	static const char *const names[] = { "明治", "大正", "昭和", "平成", "令和" };
 	size_t i;
 
-	if (strchr("MTSHRmtshr", s[0]) != NULL && s[0] != '\0' && isdigit((unsigned char)s[1]))
+	/* S55.4.1: an era letter, then digits and dots only (not S1-7). */
+	if (s[0] != '\0' && strchr("MTSHRmtshr", s[0]) != NULL && isdigit((unsigned char)s[1]) &&
+	    strspn(s + 1, "0123456789.") == strlen(s + 1) && strchr(s, '.') != NULL)
 		return 1;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strncmp(s, names[i], strlen(names[i])) == 0)
 			return 1;
-	if (!isdigit((unsigned char)s[0]))
+	/* YYYY?M?D with one kind of separator, or YYYYMMDD; not 12-345. */
+	if (strlen(s) == 8 && strspn(s, "0123456789") == 8)
+		return 1;
+	if (strspn(s, "0123456789") != 4 || strchr("-/.", s[4]) == NULL || s[4] == '\0')
 		return 0;
-	return strspn(s, "0123456789-/. ") == strlen(s);
+	for (i = 5; s[i] != '\0' && (isdigit((unsigned char)s[i]) || s[i] == s[4]); i++)
+		;
+	return s[i] == '\0' && strchr(s + 5, s[4]) != NULL;
 }
 
 int

@@ -181,6 +181,48 @@ is "$(q "SELECT group_concat(person_code, ' ') FROM held_items WHERE kind = 'fin
     AND reason LIKE 'BURDEN_OUTSIDE%' AND person_code LIKE '600%' ORDER BY person_code")" "6003 6004" \
     "only ratios in force before the window opens are flagged"
 
+# 8. Searches a clerk will type: blanks of any width, era dates, 異体字.
+cat > names.csv <<CSV
+FULL,2024-04-01,8001,981,1,山崎 太郎,ヤマザキ タロウ,1945-10-03,1,本山町吉延1番地,,,,,,,,,,,,,,,,
+FULL,2024-04-01,8002,982,1,髙橋　花子,タカハシ ハナコ,1989-01-08,2,本山町吉延2番地,,,,,,,,,,,,,,,,
+FULL,2024-04-01,8003,983,1,濵田 﨑子,ハマダ サキコ,2019-05-01,2,本山町吉延3番地,,,,,,,,,,,,,,,,
+FULL,2024-04-01,8004,984,1,渡邊 一,ワタナベ ハジメ,1980-04-01,1,本山町吉延4番地,,,,,,,,,,,,,,,,
+CSV
+nh import names.csv
+is "$rc" 0 "names to search for"
+for k in "山崎 太郎" "山崎太郎" "山崎　太郎" " 山崎  太郎 " "山崎 太"; do
+	nh resident search --kanji "$k"
+	like "$out" "8001 +山崎 太郎" "--kanji '$k' finds 山崎 太郎 (blanks of any width ignored)"
+done
+nh resident search --kanji "髙橋花子"
+like "$out" "8002 +髙橋　花子" "a name stored with a full-width blank, searched without one"
+for d in S20.10.03 昭和20年10月3日 1945/10/03 １９４５－１０－０３ 19451003; do
+	nh resident search --birth "$d"
+	like "$out" "8001 " "--birth $d is 1945-10-03"
+done
+nh resident search H1.1.8
+like "$out" "8002 " "H1.1.8 as the search text is a birth date"
+nh resident search R1.5.1
+like "$out" "8003 " "R1.5.1 too"
+nh resident search S64.1.8
+is "$rc" 2 "S64.1.8 (昭和 ended on the 7th) is an error"
+like "$out" "date not understood" "'date not understood', not a name search"
+nh resident search --birth 1980-02-30
+is "$rc" 2 "a --birth that is no day is an error"
+nh resident search --kanji 高橋
+is "$rc" 3 "高橋 does not find 髙橋 without --variants"
+nh resident search --kanji 高橋 --variants
+like "$out" "8002 +髙橋　花子" "with --variants it does, and shows the name as stored"
+nh resident search --kanji "浜田 崎" --variants
+like "$out" "8003 +濵田 﨑子" "濵/浜 and 﨑/崎 fold"
+for k in 渡辺 渡邉 渡邊; do
+	nh resident search --kanji "$k" --variants
+	like "$out" "8004 +渡邊 一" "$k finds 渡邊 with --variants"
+done
+nh resident search 山崎 太郎
+is "$rc" 2 "an unquoted name is refused"
+like "$out" "unexpected argument '太郎'" "naming the word left over"
+
 # 10. Small things: held show #N, --quiet, --dry-run.
 hid=$(q "SELECT id FROM held_items WHERE person_code = '2001' AND kind = 'conflict'")
 nh held show "#$hid"
