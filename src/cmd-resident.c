@@ -229,7 +229,8 @@ resident_show(struct cmd_ctx *ctx, int argc, char **argv)
 	int r;
 
 	if ((r = parse_fields(argc, argv, &f)) != 0 ||
-	    (r = cmd_operands(&cmd_resident_entry, "resident show", argc, argv, optind, 1)) != 0)
+	    (r = cmd_operands(&cmd_resident_entry, "resident show", argc, argv, optind,
+	    f.code != NULL ? 0 : 1)) != 0)
 		return r;
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = resident_lookup(st, optind < argc ? argv[optind] : NULL, f.code, &res)) != 0)
@@ -366,7 +367,8 @@ resident_edit(struct cmd_ctx *ctx, int argc, char **argv)
 	int r;
 
 	if ((r = parse_fields(argc, argv, &f)) != 0 ||
-	    (r = cmd_operands(&cmd_resident_entry, "resident edit", argc, argv, optind, 1)) != 0)
+	    (r = cmd_operands(&cmd_resident_entry, "resident edit", argc, argv, optind,
+	    f.code != NULL ? 0 : 1)) != 0)
 		return r;
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = resident_lookup(st, optind < argc ? argv[optind] : NULL, f.code, &res)) != 0)
