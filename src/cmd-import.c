@@ -635,10 +635,11 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		snprintf(detail, sizeof(detail), "%s%zu records: %zu new, %zu updated, %zu"
 		    " unchanged, %zu merged, %zu held, %zu rejected", o.dry_run ? "dry run: " : "",
 		    c.records, c.new_, c.updated, c.unchanged, c.merged, c.held, c.rejected);
-		/* Audited when it changed the store: importing the same extract
-		 * again, or a dry run, leaves the store byte for byte as it was. */
-		if (!o.dry_run && c.new_ + c.updated + c.merged + c.held > 0 &&
-		    (r = cmd_audit(ctx, 0, "import.file", NULL, detail)) != 0)
+		/* Every import is audited (who imported which file, with what
+		 * outcome), even one that changed nothing: importing the same
+		 * extract again adds this one audit entry and nothing else. A
+		 * dry run writes nothing at all. */
+		if (!o.dry_run && (r = cmd_audit(ctx, 0, "import.file", NULL, detail)) != 0)
 			return r;
 		printf("%s: %zu lines, %zu records: %zu new, %zu updated, %zu unchanged, "
 		    "%zu merged, %zu held, %zu rejected; %zu with 外字; %zu findings\n",

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,35 @@ field_required_text(struct extract_parser *p, const struct extract_slice *f,
 	return 0;
 }
 
+/*
+ * 記号 and 番号 (docs/formats.md): 1 to 10 characters, ASCII digits and
+ * letters and '-'; a 記号 may also hold kanji and kana (「本山」). At most
+ * 40 bytes of UTF-8, so that nothing is cut where it is stored or printed.
+ */
+static int
+check_kigo(const char *s, const char *field, int kanji_ok, struct extract_error *err)
+{
+	size_t len = strlen(s), i = 0, n, chars = 0;
+	uint32_t cp;
+
+	while (i < len) {
+		if ((n = text_utf8_next(s + i, len - i, &cp)) == 0)
+			n = 1, cp = 0xFFFD;
+		if (!(cp < 0x80 ? (isalnum((int)cp) || cp == '-') : kanji_ok &&
+		    ((cp >= 0x3041 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+		    (cp >= 0xF900 && cp <= 0xFAFF))))
+			return extract_reject(err, NHI_EPARSE, field, "'%s': character %zu is not "
+			    "allowed (%s)", s, chars + 1, kanji_ok ? "ASCII digits, letters, '-', "
+			    "kanji or kana" : "ASCII digits, letters or '-'");
+		i += n;
+		chars++;
+	}
+	if (chars > 10 || len > 40)
+		return extract_reject(err, NHI_ERANGE, field, "'%s' is longer than 10 characters",
+		    s);
+	return 0;
+}
+
 static int
 check_nhi(struct extract_parser *p, const struct extract_slice *f,
     struct extract_record *rec, struct extract_error *err)
@@ -442,6 +472,9 @@ check_nhi(struct extract_parser *p, const struct extract_slice *f,
 	if ((r = field_required_text(p, &f[EXF_SYMBOL], "symbol", NULL, &rec->symbol, err)) != 0 ||
 	    (r = field_required_text(p, &f[EXF_NUMBER], "number", NULL, &rec->number, err)) != 0 ||
 	    (r = field_digits(p, &f[EXF_BRANCH], "branch", 0, 2, &rec->branch, err)) != 0)
+		return r;
+	if ((r = check_kigo(rec->symbol, "symbol", 1, err)) != 0 ||
+	    (r = check_kigo(rec->number, "number", 0, err)) != 0)
 		return r;
 	if (rec->branch[0] != '\0' && strlen(rec->branch) != 2)
 		return extract_reject(err, NHI_EPARSE, "branch", "'%s' must have 2 digits",

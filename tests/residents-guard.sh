@@ -161,9 +161,9 @@ is "$(q "SELECT count(*) FROM eligibility_periods WHERE superseded_by IS NOT NUL
 rid=$(q "SELECT id FROM residents WHERE person_code = '5002'")
 nh eligibility current "$rid" --on 2024-09-11
 is "$rc" 3 "nothing in force the day after the death"
-before=$(q .dump | md5sum)
+before=$(q .dump | grep -v -e audit_log -e audit_head | md5sum)
 nh import ends.csv
-is "$(q .dump | md5sum)" "$before" "importing the ending lines again changes nothing"
+is "$(q .dump | grep -v -e audit_log -e audit_head | md5sum)" "$before" "importing the ending lines again changes nothing"
 printf 'HEADER,2024-10-01,393444,390013\nFULL,,5005,905,1,終了 五,シュウリョウ ゴ,1960-05-01,1,本山町汗見川5番地,,,,,,,,,,,,,,,,\n' > hdr5.csv
 nh import hdr5.csv
 is "$(lost 5005)" 2024-10-01 "without its own date, a full line ends the period on the header's date"
