@@ -239,4 +239,29 @@ like "$out" "again.csv:1: would be held for a clerk: all four basic items match"
 unlike "$out" "held #" "and names no held item"
 is "$(q .dump | md5sum)" "$before" "and writes nothing"
 
+# 11. What the format document promises: 記号 and 番号 characters, the
+# fixed-length header, findings recorded with their resident.
+cat > kigo.csv <<CSV
+FULL,2024-04-01,9001,991,1,記号 一,キゴウ ハジメ,1970-01-01,1,本山町本山1番地,,,,,390013,本山,000991,01,1,,2010-04-01,,,,,0
+FULL,2024-04-01,9002,992,1,記号 二,キゴウ ジ,1970-01-02,1,本山町本山2番地,,,,,390013,0 1,000992,01,1,,2010-04-01,,,,,0
+FULL,2024-04-01,9003,993,1,記号 三,キゴウ サン,1970-01-03,1,本山町本山3番地,,,,,390013,01,０００９９３,01,1,,2010-04-01,,,,,0
+FULL,2024-04-01,9004,994,1,記号 四,キゴウ シ,1970-01-04,1,本山町本山4番地,,,,,390013,01,00099400001,01,1,,2010-04-01,,,,,0
+CSV
+nh import kigo.csv
+is "$rc" 3 "bad 記号 and 番号 are rejected"
+like "$out" "kigo.csv:2: symbol: '0 1': character 2 is not allowed" "a blank in the 記号"
+like "$out" "kigo.csv:3: number: '０００９９３': character 1 is not allowed \\(ASCII digits, letters or '-'\\)" \
+    "full-width digits in the 番号"
+like "$out" "kigo.csv:4: number: '00099400001' is longer than 10 characters" "an 11-character 番号"
+is "$(q "SELECT e.symbol FROM eligibility_periods e JOIN residents r ON r.id = e.resident_id
+    WHERE r.person_code = '9001'")" "本山" "a 記号 in kanji is kept"
+"$gen" --residents 5 --seed 31 --format fixed -o fixed.dat 2>/dev/null
+hd=$(printf 'HD20240401392014390021%297s' '')
+{ printf '%s\r\n' "$hd"; cat fixed.dat; } > fixed-hdr.dat
+run "$NHICARD" --config "$conf" --db t.db import fixed-hdr.dat
+is "$rc" 3 "a fixed-length file whose header names another town is refused"
+like "$out" "header names municipality 392014, insurer 390021" "naming its codes"
+is "$(q "SELECT count(*) FROM held_items WHERE kind = 'finding' AND resident_id IS NULL")" 0 \
+    "every finding is recorded with its resident (to hold back issuing and printing)"
+
 done_testing
