@@ -455,17 +455,36 @@ kanji_forms(const char *query, int fold, char ***forms, size_t *n)
 	free(b.p);
 }
 
+static int
+cmp_kanji(const void *a, const void *b)
+{
+	const struct resident *x = a, *y = b;
+	int c = strcmp(x->name_kanji, y->name_kanji);
+
+	return c != 0 ? c : x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+cmp_kana(const void *a, const void *b)
+{
+	const struct resident *x = a, *y = b;
+	int c = strcmp(x->name_kana_norm, y->name_kana_norm);
+
+	return c != 0 ? c : x->id < y->id ? -1 : x->id > y->id;
+}
+
 int
 store_resident_search(struct store *st, const struct resident_query *q, size_t limit,
     struct resident **out, size_t *n)
 {
 	struct tbuf sql = { 0 }, kana = { 0 }, upper = { 0 };
-	const char **binds = xcalloc(8, sizeof(*binds));
+	const char *binds[12];
 	const char *order = "r.name_kana_norm, r.id";
-	size_t nb = 0, i, nkanji = 0;
+	size_t nb = 0, i, k, nkanji = 0, kpos = 0, nall = 0;
+	struct resident *all = NULL;
 	sqlite3_stmt *s = NULL;
 	char **forms = NULL;
-	int r;
+	int r, by_kanji = 0;
 
 	tbuf_add(&sql, "SELECT " RESIDENT_COLUMNS RESIDENT_FROM " WHERE 1",
 	    strlen("SELECT " RESIDENT_COLUMNS RESIDENT_FROM " WHERE 1"));
@@ -479,27 +498,22 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 		binds[nb++] = upper.p;
 	}
 	if (empty_null(q->kanji_prefix) != NULL) {
-		size_t k, first = nkanji;
-
 		kanji_forms(q->kanji_prefix, q->fold_variants, &forms, &nkanji);
 		if (nkanji == 0) {
 			r = err_set(NHI_EUSAGE, "search: the kanji name is blank");
 			goto out;
 		}
-		/* One index range per form: a stored name starting with a form
-		 * starts, blanks removed, with the query. */
-		ADD(" AND (");
-		for (k = first; k < nkanji; k++) {
-			ADD(k > first ? " OR " : "");
-			ADD("(r.name_kanji >= ? AND r.name_kanji < ?)");
-			/* Room for this range and the criteria after it. */
-			binds = xreallocarray(binds, nb + 2 + 8, sizeof(*binds));
-			binds[nb++] = forms[2 * k];
-			binds[nb++] = forms[2 * k + 1];
-		}
-		ADD(")");
-		if (empty_null(q->kana_prefix) == NULL)
+		/* One index range, run once per form (below): a stored name
+		 * starting with a form starts, blanks removed, with the query.
+		 * Each run stops at the limit, so no form scans. */
+		ADD(" AND r.name_kanji >= ? AND r.name_kanji < ?");
+		kpos = nb;
+		binds[nb++] = forms[0];
+		binds[nb++] = forms[1];
+		if (empty_null(q->kana_prefix) == NULL) {
 			order = "r.name_kanji, r.id";
+			by_kanji = 1;
+		}
 	}
 	if (empty_null(q->birth_date) != NULL) {
 		ADD(" AND r.birth_date = ?");
@@ -538,10 +552,47 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 #undef ADD
 	if ((r = store_prepare(st, sql.p, &s)) != 0)
 		goto out;
-	for (i = 0; i < nb; i++)
-		sqlite3_bind_text(s, (int)i + 1, binds[i], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, (int)nb + 1, (sqlite3_int64)limit);
-	r = resident_rows(st, s, limit, out, n);
+	for (k = 0; k < (nkanji > 0 ? nkanji : 1); k++) {
+		struct resident *part = NULL;
+		size_t npart = 0;
+
+		if (nkanji > 0) {
+			binds[kpos] = forms[2 * k];
+			binds[kpos + 1] = forms[2 * k + 1];
+		}
+		sqlite3_reset(s);
+		for (i = 0; i < nb; i++)
+			sqlite3_bind_text(s, (int)i + 1, binds[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, (int)nb + 1, (sqlite3_int64)limit);
+		if ((r = resident_rows(st, s, limit, &part, &npart)) != 0) {
+			store_resident_list_free(all, nall);
+			goto out;
+		}
+		all = xreallocarray(all, nall + npart + 1, sizeof(*all));
+		if (npart > 0)
+			memcpy(all + nall, part, npart * sizeof(*all));
+		nall += npart;
+		free(part);
+	}
+	/* The forms' rows in one order, each resident once, up to the limit. */
+	if (nkanji > 1) {
+		qsort(all, nall, sizeof(*all), by_kanji ? cmp_kanji : cmp_kana);
+		for (i = 0, k = 0; i < nall; i++) {
+			if (k > 0 && all[k - 1].id == all[i].id) {
+				store_resident_free(&all[i]);
+				continue;
+			}
+			if (k != i)
+				all[k] = all[i];
+			k++;
+		}
+		nall = k;
+		while (nall > limit)
+			store_resident_free(&all[--nall]);
+	}
+	*out = all;
+	*n = nall;
+	r = 0;
 out:
 	sqlite3_finalize(s);
 	free(sql.p);
@@ -550,7 +601,6 @@ out:
 	for (i = 0; i < 2 * nkanji; i++)
 		free(forms[i]);
 	free(forms);
-	free(binds);
 	return r;
 }
 
