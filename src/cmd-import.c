@@ -452,8 +452,8 @@ check_identities(const char *path, const struct opts *o, const struct extract_he
 	header_note(o, h, note, sizeof(note));
 	return err_set(NHI_ECONFLICT, "%s: refused: %zu of the %zu known person codes in it "
 	    "have another name, birth date or sex than the store's: another town's or a "
-	    "wrong file, not corrections%s; nothing was imported", path, disagreeing, known,
-	    note);
+	    "wrong file, not corrections%s; nothing was imported (nor kept held)", path,
+	    disagreeing, known, note);
 }
 
 static int
