@@ -671,11 +671,18 @@ const struct cmd_entry cmd_import_entry = {
 	    "  --quiet        print only the summary and the rejected lines\n"
 	    "\n"
 	    "Good lines go in and bad ones out: each rejected line is reported as\n"
-	    "FILE:LINE: FIELD: REASON and copied to the reject file. A file is one\n"
-	    "transaction; importing it again changes nothing. Change records about an\n"
-	    "unknown person or out of order, partial matches with a counter enrolment\n"
-	    "and rule findings are held for a clerk: see 'nhicard held'. Names with\n"
-	    "外字 are kept and listed by 'nhicard resident gaiji'.\n"
-	    "Exit status 3 when any line was rejected.\n",
+	    "FILE:LINE: FIELD: REASON and copied to the reject file; another insurer's\n"
+	    "period (but 住所地特例) and a date after today or the header's date are\n"
+	    "rejected too. A file is one transaction; importing it again adds one\n"
+	    "audit entry and nothing else. Change records about an unknown person or\n"
+	    "out of order, a known person code with another name or birth date, a new\n"
+	    "code matching a resident on all four basic items, partial matches with a\n"
+	    "counter enrolment and rule findings are held for a clerk: see 'nhicard\n"
+	    "held'. A file whose header names another town, or in which most known\n"
+	    "person codes disagree, is refused whole. A death or a move out ends the\n"
+	    "NHI period the day after; a full line without insurance ends it on the\n"
+	    "extract's date. Names with 外字 are kept and listed by 'nhicard resident\n"
+	    "gaiji'.\n"
+	    "Exit status 3 when any line was rejected or the file was refused.\n",
 	.exec = cmd_import_exec,
 };
