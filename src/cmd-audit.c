@@ -76,6 +76,8 @@ audit_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argv;
+	if (argc > 1)
+		return cmd_operands(&cmd_audit_entry, "audit verify", argc, argv, 1, 0);
 	if (argc != 1)
 		return cmd_usage(&cmd_audit_entry, "audit verify takes no arguments");
 	if ((r = cmd_store(ctx, &st)) != 0)
@@ -260,6 +262,8 @@ audit_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_usage(&cmd_audit_entry, "unknown option or missing value");
 		}
 	}
+	if (optind < argc)
+		return cmd_operands(&cmd_audit_entry, "audit export", argc, argv, optind, 0);
 	if (optind != argc)
 		return cmd_usage(&cmd_audit_entry, "audit export takes only options");
 	if (out == NULL)

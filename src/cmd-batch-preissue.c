@@ -143,7 +143,8 @@ pre_prepare(struct cmd_ctx *ctx, int argc, char **argv)
 		if ((r = batch_selection_parse(argc, argv, &sel, &used)) != 0)
 			return r;
 		if (used != argc)
-			return pre_usage("unexpected words after the selection");
+			return cmd_operands(&cmd_batch_entry, "batch preissue prepare", argc, argv,
+			    (int)used, 0);
 		o.sel = &sel;
 	}
 	o.stop = pre_stop_key;
@@ -239,6 +240,8 @@ pre_feed(struct cmd_ctx *ctx, int argc, char **argv)
 			return pre_usage("unknown option or missing value");
 		}
 	}
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_batch_entry, "batch preissue feed", argc, argv, optind, 1);
 	if (argc - optind != 1)
 		return pre_usage("expected one RUN");
 	if (no_print)
@@ -283,6 +286,8 @@ pre_export(struct cmd_ctx *ctx, int argc, char **argv)
 			return pre_usage("unknown option or missing value");
 		path = optarg;
 	}
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_batch_entry, "batch preissue export", argc, argv, optind, 1);
 	if (path == NULL || argc - optind != 1)
 		return pre_usage("expected -o FILE and one RUN");
 	if ((r = pre_run(ctx, argv[optind], &run)) != 0)

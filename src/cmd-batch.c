@@ -202,6 +202,8 @@ batch_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argv;
+	if (argc > 1)
+		return cmd_operands(&cmd_batch_entry, "batch list", argc, argv, 1, 0);
 	if (argc != 1)
 		return err_set(NHI_EUSAGE, "batch list takes no arguments");
 	if ((r = cmd_store(ctx, &st)) != 0)
@@ -215,6 +217,8 @@ batch_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct batch_run run;
 	int r;
 
+	if (argc > 2)
+		return cmd_operands(&cmd_batch_entry, "batch status", argc, argv, 1, 1);
 	if (argc != 2)
 		return err_set(NHI_EUSAGE, "batch status: expected one RUN");
 	if ((r = find_run(ctx, argv[1], &run)) != 0)
@@ -255,6 +259,8 @@ batch_exceptions_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return err_set(NHI_EUSAGE, "batch exceptions: unknown option");
 		out = optarg;
 	}
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_batch_entry, "batch exceptions", argc, argv, optind, 1);
 	if (argc - optind != 1)
 		return err_set(NHI_EUSAGE, "batch exceptions: expected one RUN [-o FILE.csv]");
 	if ((r = find_run(ctx, argv[optind], &run)) != 0 || (r = cmd_store(ctx, &st)) != 0)
@@ -304,6 +310,8 @@ batch_resume_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if ((r = progress_opt(c, &po)) != 0)
 			return r;
 	}
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_batch_entry, "batch resume", argc, argv, optind, 1);
 	if (argc - optind != 1)
 		return err_set(NHI_EUSAGE, "batch resume: expected one RUN");
 	if ((r = find_run(ctx, argv[optind], &run)) != 0)
@@ -328,6 +336,8 @@ batch_cancel_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st;
 	int r;
 
+	if (argc > 2)
+		return cmd_operands(&cmd_batch_entry, "batch cancel", argc, argv, 1, 1);
 	if (argc != 2)
 		return err_set(NHI_EUSAGE, "batch cancel: expected one RUN");
 	if ((r = find_run(ctx, argv[1], &run)) != 0 || (r = cmd_store(ctx, &st)) != 0)

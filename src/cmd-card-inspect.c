@@ -81,6 +81,8 @@ card_inspect_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_card_usage(&cmd_card_inspect_entry, "unknown option");
 		show = 1;
 	}
+	if (optind < argc)
+		return cmd_operands(&cmd_card_entry, "card inspect", argc, argv, optind, 0);
 	if (optind != argc)
 		return cmd_card_usage(&cmd_card_inspect_entry, "no arguments expected");
 	if ((r = card_profile_load(ctx->cfg, &prof)) != 0)

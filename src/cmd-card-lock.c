@@ -49,14 +49,16 @@ out:
 static int
 card_lock_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)argv;
+	if (argc > 1)
+		return cmd_operands(&cmd_card_entry, "card lock", argc, argv, 1, 0);
 	return card_lock_run(ctx, &cmd_card_lock_entry, argc, 1);
 }
 
 static int
 card_unlock_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)argv;
+	if (argc > 1)
+		return cmd_operands(&cmd_card_entry, "card unlock", argc, argv, 1, 0);
 	return card_lock_run(ctx, &cmd_card_unlock_entry, argc, 0);
 }
 

@@ -46,6 +46,8 @@ card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_card_usage(&cmd_card_personalize_entry, err_text(r));
 		kind_given = 1;
 	}
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_card_entry, "card personalize", argc, argv, optind, 1);
 	if (!kind_given || argc - optind != 1)
 		return cmd_card_usage(&cmd_card_personalize_entry,
 		    "expected --kind KIND and one RESIDENT");

@@ -18,6 +18,8 @@ card_readers_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t count = 0, i;
 	int r, present;
 
+	if (argc > 1)
+		return cmd_operands(&cmd_card_entry, "card readers", argc, argv, 1, 0);
 	if (argc != 1)
 		return cmd_card_usage(&cmd_card_readers_entry, "no arguments expected");
 	if ((r = card_list_readers(&names, &count)) != 0)

@@ -18,6 +18,8 @@ card_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char atr[2 * sizeof(card->atr) + 1];
 	int r;
 
+	if (argc > 1)
+		return cmd_operands(&cmd_card_entry, "card status", argc, argv, 1, 0);
 	if (argc != 1)
 		return cmd_card_usage(&cmd_card_status_entry, "no arguments expected");
 	if ((r = cmd_card_connect(ctx, &card)) != 0)

@@ -34,6 +34,8 @@ card_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int r, began = 0;
 
 	(void)argv;
+	if (argc > 1)
+		return cmd_operands(&cmd_card_entry, "card verify", argc, argv, 1, 0);
 	if (argc != 1)
 		return cmd_card_usage(&cmd_card_verify_entry, "no arguments expected");
 	if ((r = cmd_store(ctx, &st)) != 0 ||

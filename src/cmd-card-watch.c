@@ -122,6 +122,8 @@ card_watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			    "unknown option or missing value");
 		}
 	}
+	if (optind < argc)
+		return cmd_operands(&cmd_card_entry, "card watch", argc, argv, optind, 0);
 	if (optind != argc)
 		return cmd_card_usage(&cmd_card_watch_entry, "no arguments expected");
 	if ((r = card_monitor_new(ctx->reader, &m)) != 0)

@@ -93,6 +93,8 @@ out:
 static int
 cmd_db_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	if (argc > 2)
+		return cmd_operands(&cmd_db_entry, "db", argc, argv, 2, 0);
 	if (argc != 2)
 		return cmd_usage(&cmd_db_entry, "expected one of: init, check");
 	if (strcmp(argv[1], "init") == 0)

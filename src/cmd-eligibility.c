@@ -210,6 +210,8 @@ elig_list(struct cmd_ctx *ctx, int argc, char **argv, int current)
 
 	if ((r = parse_period(argc, argv, &e, &all, on)) != 0)
 		return r;
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_eligibility_entry, "eligibility", argc, argv, optind, 1);
 	if (optind + 1 != argc)
 		return usage("expected one resident id");
 	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a resident", argv[optind], &id)) != 0 ||
@@ -243,6 +245,8 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if ((r = parse_period(argc, argv, &e, &all, on)) != 0)
 		return r;
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_eligibility_entry, "eligibility", argc, argv, optind, 1);
 	if (optind + 1 != argc)
 		return usage("expected one resident id");
 	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a resident", argv[optind], &id)) != 0 ||
@@ -292,6 +296,9 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 	e.note[0] = '\0';
 	if ((r = parse_period(argc - 1, argv + 1, &e, &all, on)) != 0)
 		return r;
+	if (optind < argc - 1)	/* parse_period read argv + 1: PERIOD is its argv[0] */
+		return cmd_operands(&cmd_eligibility_entry, "eligibility correct", argc - 1,
+		    argv + 1, optind, 0);
 	if (optind != argc - 1)
 		return usage("correct: unexpected argument");
 	if ((r = check_period(&e)) != 0)

@@ -119,12 +119,14 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "list") == 0) {
 		int all = argc == 3 && strcmp(argv[2], "--all") == 0;
 		if (argc > 2 && !all)
-			return usage("list takes only --all");
+			return cmd_operands(&cmd_held_entry, "held list", argc, argv, 2, 0);
 		if ((r = cmd_store(ctx, &st)) != 0)
 			return r;
 		return held_list(st, all);
 	}
 	if (strcmp(argv[1], "show") == 0) {
+		if (argc > 3)
+			return cmd_operands(&cmd_held_entry, "held show", argc, argv, 2, 1);
 		if (argc != 3)
 			return usage("show takes one id");
 		if ((r = cmd_parse_id(&cmd_held_entry, "a held item", argv[2], &id)) != 0 ||
@@ -137,6 +139,8 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "resolve") != 0)
 		return usage("expected list, show or resolve");
+	if (argc > 4)
+		return cmd_operands(&cmd_held_entry, "held resolve", argc, argv, 2, 2);
 	if (argc != 4)
 		return usage("resolve takes an id and one of retry, force, discard, ack");
 	if ((r = cmd_parse_id(&cmd_held_entry, "a held item", argv[2], &id)) != 0 ||

@@ -15,7 +15,7 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t i;
 
 	if (argc > 2)
-		return cmd_usage(&cmd_help_entry, "too many arguments");
+		return cmd_operands(&cmd_help_entry, "help", argc, argv, 1, 1);
 	if (argc == 2) {
 		if ((entry = cmd_find(argv[1])) == NULL)
 			return err_set(NHI_EUSAGE, "unknown command '%s'; "

@@ -27,6 +27,7 @@
 #include "rules.h"
 #include "store.h"
 #include "text.h"
+#include "nhiconf.h"
 #include "util.h"
 
 #define DETECT_SAMPLE	(64 * 1024)
@@ -115,6 +116,8 @@ struct counts {
 };
 
 struct opts {
+	const char		*station_insurer;	/* station.insurer_number, or NULL */
+	const char		*station_municipality;	/* station.municipality_code, or NULL */
 	int			 dry_run;
 	enum text_encoding	 enc;
 	int			 fmt;		/* 0 auto */
@@ -378,25 +381,96 @@ apply(struct sink *k, struct store_import *im, struct counts *c, const struct it
 	case STORE_IMPORT_HELD: c->held++; break;
 	}
 	c->findings += (size_t)res.findings;
-	if (res.outcome == STORE_IMPORT_MERGED && k->printed_other++ < REPORT_MAX)
-		report(c, "%s:%zu: person %s merged with counter enrolment #%lld "
+	/* --quiet: the summary and the rejected lines only. A dry run writes
+	 * nothing, so it names no held item (its number would not exist). */
+	if (res.outcome == STORE_IMPORT_MERGED && !k->o->quiet &&
+	    k->printed_other++ < REPORT_MAX)
+		report(c, "%s:%zu: person %s %s with counter enrolment #%lld "
 		    "(all four basic items match)\n", k->path, it->line, rec->person_code,
-		    (long long)res.resident_id);
-	if (res.outcome == STORE_IMPORT_HELD && k->printed_other++ < REPORT_MAX)
-		report(c, "%s:%zu: held #%lld for a clerk: %s\n", k->path, it->line,
-		    (long long)res.held_id, res.reason);
-	if (res.findings > 0 && k->printed_other++ < REPORT_MAX)
-		report(c, "%s:%zu: %d rule finding(s) for resident #%lld held for a clerk\n",
-		    k->path, it->line, res.findings, (long long)res.resident_id);
+		    k->o->dry_run ? "would be merged" : "merged", (long long)res.resident_id);
+	if (res.outcome == STORE_IMPORT_HELD && !k->o->quiet &&
+	    k->printed_other++ < REPORT_MAX) {
+		if (k->o->dry_run)
+			report(c, "%s:%zu: would be held for a clerk: %s\n", k->path, it->line,
+			    res.reason);
+		else
+			report(c, "%s:%zu: held #%lld for a clerk: %s\n", k->path, it->line,
+			    (long long)res.held_id, res.reason);
+	}
+	if (res.findings > 0 && !k->o->quiet && k->printed_other++ < REPORT_MAX)
+		report(c, "%s:%zu: %d rule finding(s) for resident #%lld %s for a clerk\n",
+		    k->path, it->line, res.findings, (long long)res.resident_id,
+		    k->o->dry_run ? "would be held" : "held");
 	if (((rec->name_flags | rec->address_flags) & TEXT_F_GAIJI) &&
 	    res.outcome != STORE_IMPORT_HELD) {
 		c->gaiji++;
-		if (k->printed_other++ < REPORT_MAX)
+		if (!k->o->quiet && k->printed_other++ < REPORT_MAX)
 			report(c, "%s:%zu: person %s: 外字 kept in the %s (see 'nhicard "
 			    "resident gaiji')\n", k->path, it->line, rec->person_code,
 			    (rec->name_flags & TEXT_F_GAIJI) ? "name" : "address");
 	}
 	return 0;
+}
+
+/* " (the file's header names municipality M, insurer I; this station is
+ * municipality M', insurer I')" when they differ, else "". */
+static void
+header_note(const struct opts *o, const struct extract_header *h, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!h->present)
+		return;
+	if ((o->station_municipality != NULL &&
+	    strcmp(h->municipality_code, o->station_municipality) != 0) ||
+	    (o->station_insurer != NULL && strcmp(h->insurer_number, o->station_insurer) != 0))
+		snprintf(buf, len, " (the file's header names municipality %s, insurer %s; "
+		    "this station is municipality %s, insurer %s)", h->municipality_code,
+		    h->insurer_number, o->station_municipality != NULL ?
+		    o->station_municipality : "(not configured)", o->station_insurer != NULL ?
+		    o->station_insurer : "(not configured)");
+}
+
+/* A file whose header names another town is refused before any line. */
+static int
+check_header(const char *path, const struct opts *o, const struct extract_header *h,
+    struct store_import *im)
+{
+	char note[200];
+
+	if (!h->present)
+		return 0;
+	store_import_set_extract_date(im, h->date);
+	header_note(o, h, note, sizeof(note));
+	if (note[0] != '\0')
+		return err_set(NHI_ECONFLICT, "%s: refused, another town's extract%s; nothing "
+		    "was imported", path, note);
+	return 0;
+}
+
+/*
+ * A file in which most known person codes carry another name or birth date
+ * is a wrong file (another town's, whose codes overlap ours), not a wave of
+ * corrections: refused as a whole, nothing applied. IDENTITY_MIN known codes
+ * at least, so that a small change file of genuine corrections is held line
+ * by line instead.
+ */
+#define IDENTITY_MIN	10
+
+static int
+check_identities(const char *path, const struct opts *o, const struct extract_header *h,
+    const struct store_import *im)
+{
+	size_t known, disagreeing;
+	char note[200];
+
+	store_import_identity_counts(im, &known, &disagreeing);
+	if (known < IDENTITY_MIN || 2 * disagreeing <= known)
+		return 0;
+	header_note(o, h, note, sizeof(note));
+	return err_set(NHI_ECONFLICT, "%s: refused: %zu of the %zu known person codes in it "
+	    "have another name, birth date or sex than the store's: another town's or a "
+	    "wrong file, not corrections%s; nothing was imported (nor kept held)", path,
+	    disagreeing, known, note);
 }
 
 static int
@@ -412,7 +486,8 @@ import_file(struct store *st, const char *path, const struct opts *o, struct cou
 	struct store_import *im = NULL;
 	struct batch *b = NULL;
 	pthread_t th;
-	int r, started = 0, eof = 0, read_error = 0;
+	char today[11];
+	int r, started = 0, eof = 0, read_error = 0, first = 1;
 
 	memset(&rd, 0, sizeof(rd));
 	if ((fp = fopen(path, "rb")) == NULL)
@@ -434,6 +509,8 @@ import_file(struct store *st, const char *path, const struct opts *o, struct cou
 	}
 	if ((r = extract_parser_new(fmt, enc, &rd.p)) != 0)
 		goto out;
+	time_today_jst_iso(today, sizeof(today));
+	extract_parser_set_station(rd.p, o->station_insurer, today);
 	if ((r = store_import_begin(st, &im)) != 0)
 		goto out;
 	store_import_set_policy(im, &o->policy);
@@ -452,6 +529,13 @@ import_file(struct store *st, const char *path, const struct opts *o, struct cou
 		b = reader_pop(&rd);
 		eof = b->eof;
 		read_error = b->read_error;
+		/* The header, when there is one, is the first record: the
+		 * reader has parsed it before handing over the first batch. */
+		if (first) {
+			first = 0;
+			if ((r = check_header(path, o, extract_parser_header(rd.p), im)) != 0)
+				goto out;
+		}
 		for (i = 0; i < b->n; i++) {
 			r = b->items[i].status != 0 ? reject(&k, c, &b->items[i]) :
 			    apply(&k, im, c, &b->items[i]);
@@ -466,6 +550,8 @@ import_file(struct store *st, const char *path, const struct opts *o, struct cou
 		r = err_set(NHI_EIO, "%s: read error after line %zu", path, c->lines);
 		goto out;
 	}
+	if ((r = check_identities(path, o, extract_parser_header(rd.p), im)) != 0)
+		goto out;
 	if (!o->dry_run && (r = store_import_commit(im)) != 0)
 		goto out;
 	r = 0;
@@ -554,6 +640,8 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(&cmd_import_entry, "--rejects FILE takes one extract at a time");
 	if (ctx->store == NULL)
 		store_import_prepare_process();
+	o.station_insurer = config_get(ctx->cfg, "station.insurer_number", NULL);
+	o.station_municipality = config_get(ctx->cfg, "station.municipality_code", NULL);
 	if ((r = rules_policy_from_config(ctx->cfg, &o.policy)) != 0 ||
 	    (r = cmd_store(ctx, &st)) != 0)
 		return r;
@@ -564,10 +652,11 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		snprintf(detail, sizeof(detail), "%s%zu records: %zu new, %zu updated, %zu"
 		    " unchanged, %zu merged, %zu held, %zu rejected", o.dry_run ? "dry run: " : "",
 		    c.records, c.new_, c.updated, c.unchanged, c.merged, c.held, c.rejected);
-		/* Audited when it changed the store: importing the same extract
-		 * again, or a dry run, leaves the store byte for byte as it was. */
-		if (!o.dry_run && c.new_ + c.updated + c.merged + c.held > 0 &&
-		    (r = cmd_audit(ctx, 0, "import.file", NULL, detail)) != 0)
+		/* Every import is audited (who imported which file, with what
+		 * outcome), even one that changed nothing: importing the same
+		 * extract again adds this one audit entry and nothing else. A
+		 * dry run writes nothing at all. */
+		if (!o.dry_run && (r = cmd_audit(ctx, 0, "import.file", NULL, detail)) != 0)
 			return r;
 		printf("%s: %zu lines, %zu records: %zu new, %zu updated, %zu unchanged, "
 		    "%zu merged, %zu held, %zu rejected; %zu with 外字; %zu findings\n",
@@ -599,11 +688,18 @@ const struct cmd_entry cmd_import_entry = {
 	    "  --quiet        print only the summary and the rejected lines\n"
 	    "\n"
 	    "Good lines go in and bad ones out: each rejected line is reported as\n"
-	    "FILE:LINE: FIELD: REASON and copied to the reject file. A file is one\n"
-	    "transaction; importing it again changes nothing. Change records about an\n"
-	    "unknown person or out of order, partial matches with a counter enrolment\n"
-	    "and rule findings are held for a clerk: see 'nhicard held'. Names with\n"
-	    "外字 are kept and listed by 'nhicard resident gaiji'.\n"
-	    "Exit status 3 when any line was rejected.\n",
+	    "FILE:LINE: FIELD: REASON and copied to the reject file; another insurer's\n"
+	    "period (but 住所地特例) and a date after today or the header's date are\n"
+	    "rejected too. A file is one transaction; importing it again adds one\n"
+	    "audit entry and nothing else. Change records about an unknown person or\n"
+	    "out of order, a known person code with another name or birth date, a new\n"
+	    "code matching a resident on all four basic items, partial matches with a\n"
+	    "counter enrolment and rule findings are held for a clerk: see 'nhicard\n"
+	    "held'. A file whose header names another town, or in which most known\n"
+	    "person codes disagree, is refused whole. A death or a move out ends the\n"
+	    "NHI period the day after; a full line without insurance ends it on the\n"
+	    "extract's date. Names with 外字 are kept and listed by 'nhicard resident\n"
+	    "gaiji'.\n"
+	    "Exit status 3 when any line was rejected or the file was refused.\n",
 	.exec = cmd_import_exec,
 };

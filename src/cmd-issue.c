@@ -66,6 +66,8 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_usage(&cmd_issue_entry, "unknown option or missing value");
 		}
 	}
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_issue_entry, "issue", argc, argv, optind, 1);
 	if (argc - optind != 1)
 		return cmd_usage(&cmd_issue_entry, "expected one RESIDENT");
 	req.who = argv[optind];

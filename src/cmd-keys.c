@@ -287,6 +287,9 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 			return usage(rotate ? "keys rotate [--algorithm AES-128|AES-256]" :
 			    "keys create [--kvn KK] [--algorithm AES-128|AES-256] | --signing");
 	}
+	if (optind < argc)
+		return cmd_operands(&cmd_keys_entry, rotate ? "keys rotate" : "keys create", argc,
+		    argv, optind, 0);
 	if (optind != argc)
 		return usage("unexpected argument");
 	keylen = strcmp(alg, "AES-128") == 0 ? 16 : strcmp(alg, "AES-192") == 0 ? 24 :
@@ -355,6 +358,8 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	int r, signing;
 
+	if (argc > 2)
+		return cmd_operands(&cmd_keys_entry, "keys import", argc, argv, 1, 1);
 	if (argc != 2)
 		return usage("keys import FILE");
 	memset(&m, 0, sizeof(m));
@@ -407,6 +412,9 @@ keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
 	size_t n = 0, i, len, ilen;
 	int r, wrapped, shown = 0;
 
+	if (argc > (compute ? 2 : 1))
+		return cmd_operands(&cmd_keys_entry, compute ? "keys kcv" : "keys list", argc, argv,
+		    1, compute ? 1 : 0);
 	if (argc > 2)
 		return usage(compute ? "keys kcv [FILE]" : "keys list");
 	if (argc == 2 && compute) {
@@ -476,6 +484,8 @@ keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argv;
+	if (argc > 1)
+		return cmd_operands(&cmd_keys_entry, "keys passwd", argc, argv, 1, 0);
 	if (argc != 1)
 		return usage("keys passwd takes no arguments");
 	if ((r = keys_files(dir, &v, &n)) != 0)

@@ -97,6 +97,8 @@ op_add(struct cmd_ctx *ctx, struct store *st, int argc, char **argv)
 		else
 			return usage("unknown option to operator add");
 	}
+	if (argc - optind > 1)
+		return cmd_operands(&cmd_operator_entry, "operator add", argc, argv, optind, 1);
 	if (optind != argc - 1)
 		return usage("operator add LOGIN --role ROLE [--name TEXT]");
 	if (role == NULL)
@@ -173,6 +175,8 @@ op_change(struct cmd_ctx *ctx, struct store *st, const char *sub, int argc, char
 	char *hash = NULL, *action;
 	int r;
 
+	if (argc > 2)
+		return cmd_operands(&cmd_operator_entry, "operator", argc, argv, 1, 1);
 	if (argc != 2)
 		return usage("expected one LOGIN");
 	memset(&a, 0, sizeof(a));
@@ -226,7 +230,8 @@ operator_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (strcmp(sub, "add") == 0)
 		return op_add(ctx, st, argc - 1, argv + 1);
 	if (strcmp(sub, "list") == 0)
-		return argc == 2 ? op_list(st) : usage("operator list takes no arguments");
+		return argc == 2 ? op_list(st) :
+		    cmd_operands(&cmd_operator_entry, "operator list", argc, argv, 2, 0);
 	return op_change(ctx, st, sub, argc - 1, argv + 1);
 }
 

@@ -264,6 +264,8 @@ print_card(struct cmd_ctx *ctx, struct print_request *a)
 	int64_t rid, eid = 0;
 	int r, in_txn = 0, wrote = 0;
 
+	if (a->npos > 1)
+		return cmd_operands(&cmd_print_entry, a->sub, a->npos, a->pos, 0, 1);
 	if (a->npos != 1)
 		return cmd_usage(&cmd_print_entry, "expected one RESIDENT (person code or id)");
 	if ((r = cmd_store(ctx, &st)) != 0 ||
@@ -448,6 +450,8 @@ print_receipt(struct cmd_ctx *ctx, struct print_request *a)
 	int64_t rid;
 	int r, loss, wrote;
 
+	if (a->npos > 2)
+		return cmd_operands(&cmd_print_entry, "print receipt", a->npos, a->pos, 0, 2);
 	if (a->npos != 2 || (strcmp(a->pos[0], "counter") != 0 &&
 	    strcmp(a->pos[0], "loss") != 0))
 		return cmd_usage(&cmd_print_entry, "expected: receipt counter|loss RESIDENT");

@@ -21,6 +21,8 @@ cmd_queue_send(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st;
 	int r;
 
+	if (argc > 1)
+		return cmd_operands(&cmd_queue_entry, "queue send", argc, argv, 1, 0);
 	if (argc != 1)
 		return err_set(NHI_EUSAGE, "queue send takes no arguments");
 	if ((r = cmd_store(ctx, &st)) != 0)

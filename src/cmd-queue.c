@@ -267,18 +267,26 @@ cmd_queue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (strcmp(sub, "send") == 0)
 		return cmd_queue_send(ctx, argc - 1, argv + 1);
 	if (strcmp(sub, "status") == 0) {
+		if (argc > 2)
+			return cmd_operands(&cmd_queue_entry, "queue status", argc, argv, 2, 0);
 		if (argc != 2)
 			return usage("status takes no arguments");
 	} else if (strcmp(sub, "export") == 0) {
+		if (argc > 3)
+			return cmd_operands(&cmd_queue_entry, "queue export", argc, argv, 2, 1);
 		if (argc != 3)
 			return usage("export takes one DIR");
 	} else if (strcmp(sub, "import-ack") == 0) {
 		if (argc < 3)
 			return usage("import-ack takes one or more FILEs");
 	} else if (strcmp(sub, "retry") == 0) {
+		if (argc > 3)
+			return cmd_operands(&cmd_queue_entry, "queue retry", argc, argv, 2, 1);
 		if (argc != 3)
 			return usage("retry takes one record number");
 	} else if (strcmp(sub, "purge") == 0) {
+		if (argc > 2)
+			return cmd_operands(&cmd_queue_entry, "queue purge", argc, argv, 2, 0);
 		if (argc != 2)
 			return usage("purge takes no arguments");
 	} else

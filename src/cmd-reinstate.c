@@ -74,6 +74,8 @@ cmd_reinstate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_usage(&cmd_reinstate_entry, "unknown option or missing value");
 		}
 	}
+	if (optind < argc)
+		return cmd_operands(&cmd_reinstate_entry, "reinstate", argc, argv, optind, 0);
 	if (optind != argc || id == 0)
 		return cmd_usage(&cmd_reinstate_entry, "expected --card ID");
 	if ((r = cmd_store(ctx, &st)) != 0)

@@ -14,6 +14,7 @@
 #include "cmd-lifecycle.h"
 #include "error.h"
 #include "rules.h"
+#include "search.h"
 #include "store.h"
 #include "text.h"
 #include "util.h"
@@ -23,6 +24,7 @@
 enum {
 	O_KANJI = 1000, O_KANA, O_BIRTH, O_SEX, O_ADDRESS, O_HOUSEHOLD, O_HEAD, O_NOT_HEAD,
 	O_NATIONALITY, O_STATUS, O_STAY, O_SYMBOL, O_NUMBER, O_CODE, O_ALL, O_LIMIT,
+	O_VARIANTS,
 };
 
 static const struct option resident_longopts[] = {
@@ -44,6 +46,7 @@ static const struct option resident_longopts[] = {
 	{ "code", required_argument, NULL, O_CODE },
 	{ "all", no_argument, NULL, O_ALL },
 	{ "limit", required_argument, NULL, O_LIMIT },
+	{ "variants", no_argument, NULL, O_VARIANTS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -53,6 +56,7 @@ struct fields {
 	const char	*nationality, *status, *stay, *symbol, *number, *code, *limit;
 	int		 head;		/* -1 absent, 0, 1 */
 	int		 all;
+	int		 variants;	/* --variants: fold 異体字 in a kanji search */
 	char		 birth_iso[11], stay_iso[11];
 };
 
@@ -93,13 +97,19 @@ parse_fields(int argc, char **argv, struct fields *f)
 		case O_CODE: f->code = optarg; break;
 		case O_ALL: f->all = 1; break;
 		case O_LIMIT: f->limit = optarg; break;
+		case O_VARIANTS: f->variants = 1; break;
 		default:
 			return cmd_usage(&cmd_resident_entry, "unknown option");
 		}
 	}
-	if (f->birth != NULL && (r = parse_date_opt("--birth: expected YYYY-MM-DD",
-	    f->birth, f->birth_iso)) != 0)
-		return r;
+	/* A birth date as a clerk types it (search.h): 1980-04-01, 1980/04/01,
+	 * S55.4.1, 昭和55年4月1日, full-width digits. */
+	if (f->birth != NULL && (r = search_date_parse(f->birth, f->birth_iso)) != 0) {
+		err_clear();
+		return cmd_usage(&cmd_resident_entry, r == NHI_ERANGE ? "--birth: date not "
+		    "understood (no such day)" : "--birth: expected a date such as 1980-04-01, "
+		    "S55.4.1 or 昭和55年4月1日");
+	}
 	if (f->stay != NULL && (r = parse_date_opt("--stay-until: expected YYYY-MM-DD",
 	    f->stay, f->stay_iso)) != 0)
 		return r;
@@ -159,7 +169,8 @@ resident_add(struct cmd_ctx *ctx, int argc, char **argv)
 	char subject[32];
 	int r;
 
-	if ((r = parse_fields(argc, argv, &f)) != 0)
+	if ((r = parse_fields(argc, argv, &f)) != 0 ||
+	    (r = cmd_operands(&cmd_resident_entry, "resident add", argc, argv, optind, 0)) != 0)
 		return r;
 	if (f.kanji == NULL || f.kana == NULL || f.birth == NULL || f.sex == NULL ||
 	    f.address == NULL)
@@ -217,7 +228,9 @@ resident_show(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n = 0, nb = 0, i;
 	int r;
 
-	if ((r = parse_fields(argc, argv, &f)) != 0)
+	if ((r = parse_fields(argc, argv, &f)) != 0 ||
+	    (r = cmd_operands(&cmd_resident_entry, "resident show", argc, argv, optind,
+	    f.code != NULL ? 0 : 1)) != 0)
 		return r;
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = resident_lookup(st, optind < argc ? argv[optind] : NULL, f.code, &res)) != 0)
@@ -281,16 +294,45 @@ resident_search(struct cmd_ctx *ctx, int argc, char **argv)
 	struct resident *list = NULL;
 	struct store *st;
 	size_t n = 0, i, limit = SEARCH_LIMIT_DEFAULT;
+	char text_arg[256], text_number[256];
 	int r;
 
-	if ((r = parse_fields(argc, argv, &f)) != 0)
+	if ((r = parse_fields(argc, argv, &f)) != 0 ||
+	    (r = cmd_operands(&cmd_resident_entry, "resident search", argc, argv, optind, 1)) != 0)
 		return r;
-	if (optind < argc)
-		return cmd_usage(&cmd_resident_entry, "search takes options only");
+	/* One TEXT read as the screen reads it (search_classify), alone: next
+	 * to a criterion option it is a word left over (an unquoted name). */
+	if (optind < argc && (f.kanji != NULL || f.kana != NULL || f.birth != NULL ||
+	    f.symbol != NULL || f.number != NULL || f.household != NULL || f.code != NULL))
+		return cmd_operands(&cmd_resident_entry, "resident search", argc, argv, optind, 0);
+	if (optind < argc) {
+		switch (search_classify(argv[optind], text_arg, sizeof(text_arg), text_number,
+		    sizeof(text_number))) {
+		case SEARCH_BIRTH:
+			snprintf(f.birth_iso, sizeof(f.birth_iso), "%.10s", text_arg);
+			f.birth = f.birth_iso;
+			break;
+		case SEARCH_KANA:
+			f.kana = text_arg;
+			break;
+		case SEARCH_SYMBOL:
+			f.symbol = text_arg;
+			f.number = text_number;
+			break;
+		case SEARCH_KANJI:
+			f.kanji = text_arg;
+			break;
+		case SEARCH_BAD_DATE:
+			err_clear();
+			return cmd_usage(&cmd_resident_entry, "date not understood (no such day): "
+			    "not searched as a name");
+		}
+	}
 	if (f.limit != NULL && ((limit = strtoul(f.limit, NULL, 10)) == 0 || limit > 10000))
 		return cmd_usage(&cmd_resident_entry, "--limit: expected 1 to 10000");
 	q.kana_prefix = f.kana;
 	q.kanji_prefix = f.kanji;
+	q.fold_variants = f.variants;
 	q.birth_date = f.birth != NULL ? f.birth_iso : NULL;
 	q.symbol = f.symbol;
 	q.number = f.number;
@@ -324,7 +366,9 @@ resident_edit(struct cmd_ctx *ctx, int argc, char **argv)
 	char *saved[5] = { NULL }, subject[32];
 	int r;
 
-	if ((r = parse_fields(argc, argv, &f)) != 0)
+	if ((r = parse_fields(argc, argv, &f)) != 0 ||
+	    (r = cmd_operands(&cmd_resident_entry, "resident edit", argc, argv, optind,
+	    f.code != NULL ? 0 : 1)) != 0)
 		return r;
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = resident_lookup(st, optind < argc ? argv[optind] : NULL, f.code, &res)) != 0)
@@ -377,8 +421,8 @@ resident_gaiji(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n = 0, i;
 	int r;
 
-	if (argc > 1)
-		return cmd_usage(&cmd_resident_entry, "gaiji takes no arguments");
+	if ((r = cmd_operands(&cmd_resident_entry, "resident gaiji", argc, argv, 1, 0)) != 0)
+		return r;
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = store_resident_list_gaiji(st, 100000, &list, &n)) != 0)
 		return r;
@@ -417,18 +461,27 @@ const struct cmd_entry cmd_resident_entry = {
 	.usage = "add|show|search|edit|gaiji [OPTIONS]",
 	.summary = "enrol, show, search and edit residents",
 	.help =
-	    "  add --name-kanji N --name-kana K --birth YYYY-MM-DD --sex 1|2|9 --address A\n"
+	    "  add --name-kanji N --name-kana K --birth DATE --sex 1|2|9 --address A\n"
 	    "      [--household CODE] [--head] [--nationality CC --residence-status S\n"
 	    "      --stay-until D]\n"
 	    "      enrol at the counter a person the last extract does not hold yet; an\n"
 	    "      extract bringing the same four basic items (name, birth date, sex,\n"
-	    "      address) later is merged, a partial match is held for a clerk\n"
+	    "      address) later is merged, a partial match is held for a clerk.\n"
+	    "      Quote a value with blanks: --name-kanji '佐藤 一郎'; a word left over\n"
+	    "      is a usage error naming it\n"
 	    "  show ID | show --code PERSON_CODE\n"
 	    "      the person, household head, eligibility history and other benefits\n"
-	    "  search [--kana K] [--kanji K] [--birth D] [--symbol S] [--number N]\n"
-	    "      [--household CODE] [--code PERSON_CODE] [--all] [--limit N]\n"
-	    "      kana and kanji are name prefixes; kana matches any width and\n"
-	    "      hiragana or katakana; --all includes moved-out and deceased people.\n"
+	    "  search [TEXT] [--kana K] [--kanji K] [--variants] [--birth D]\n"
+	    "      [--symbol S] [--number N] [--household CODE] [--code PERSON_CODE]\n"
+	    "      [--all] [--limit N]\n"
+	    "      kana and kanji are name prefixes; blanks of any width are ignored;\n"
+	    "      kana matches any width and hiragana or katakana; --variants folds\n"
+	    "      the 異体字 髙/高, 﨑/崎, 濵/浜, 邊/邉/辺 in a kanji search (the stored\n"
+	    "      names are kept as they are); --all includes moved-out and deceased\n"
+	    "      people. A date is 1980-04-01, 19800401, 1980/04/01, S55.4.1 or\n"
+	    "      昭和55年4月1日 (full-width digits too). TEXT is read as the screen\n"
+	    "      reads it: a date, kana, SYMBOL-NUMBER, else a kanji name; a date that\n"
+	    "      is no day (S64.1.8) is an error, not a name search.\n"
 	    "      Exit status 3 when nothing matches.\n"
 	    "  edit ID [--name-kanji N] [--name-kana K] [--birth D] [--sex S]\n"
 	    "      [--address A] [--head|--not-head] [--nationality CC]\n"

@@ -209,7 +209,7 @@ cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return cmd_usage(&cmd_revoke_entry, "expected at most one RESIDENT");
+		return cmd_operands(&cmd_revoke_entry, "revoke", argc, argv, optind, 1);
 	if (argc - optind == 1)
 		req.who = argv[optind];
 	if ((r = revoke_execute(ctx, &req, &flow_events_stdout, &res)) != 0) {

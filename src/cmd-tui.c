@@ -20,7 +20,7 @@ cmd_tui_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char x;
 
 	if (argc > 1)
-		return cmd_usage(&cmd_tui_entry, "tui takes no arguments");
+		return cmd_operands(&cmd_tui_entry, "tui", argc, argv, 1, 0);
 	o.script = getenv("NHICARD_TUI_SCRIPT");
 	if (o.script != NULL && *o.script == '\0')
 		o.script = NULL;

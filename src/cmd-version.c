@@ -17,7 +17,7 @@ static int
 cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	if (argc > 1)
-		return cmd_usage(&cmd_version_entry, "no arguments expected");
+		return cmd_operands(&cmd_version_entry, "version", argc, argv, 1, 0);
 	printf("nhicard %s\n", PACKAGE_VERSION);
 	printf("store schema %d\n", store_schema_latest());
 	printf("SQLite %s\n", store_library_version());

@@ -62,12 +62,34 @@ cmd_usage(const struct cmd_entry *entry, const char *why)
 }
 
 int
+cmd_operands(const struct cmd_entry *entry, const char *what, int argc, char **argv,
+    int first, int max)
+{
+	char why[320];
+	size_t o;
+	int i;
+
+	if (argc - first <= max)
+		return 0;
+	o = (size_t)snprintf(why, sizeof(why), "%s: unexpected argument%s", what,
+	    argc - first - max > 1 ? "s" : "");
+	for (i = first + max; i < argc && o < sizeof(why); i++)
+		o += (size_t)snprintf(why + o, sizeof(why) - o, " '%.60s'", argv[i]);
+	if (o < sizeof(why))
+		snprintf(why + o, sizeof(why) - o, " (quote a value that holds blanks)");
+	return cmd_usage(entry, why);
+}
+
+int
 cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,
     int64_t *out)
 {
 	char *end, why[96];
 	long long v;
 
+	/* "#4", as lists print ids, is the id 4. */
+	if (arg[0] == '#' && arg[1] >= '0' && arg[1] <= '9')
+		arg++;
 	errno = 0;
 	v = strtoll(arg, &end, 10);
 	if (*arg == '\0' || *end != '\0' || v <= 0 || errno == ERANGE) {

@@ -52,7 +52,17 @@ void cmd_print_help(FILE *fp, const struct cmd_entry *entry);
 int cmd_usage(const struct cmd_entry *entry, const char *why);
 
 /*
- * Parse a record id (a positive decimal number) from an argument. Returns
+ * The operands argv[first..argc) after a command's options (getopt has
+ * moved them there): more than `max` is a usage error for `entry` that
+ * names every one beyond (`what`: "resident add"), so that a value with
+ * blanks left unquoted is never cut silently. 0 when they fit.
+ */
+int cmd_operands(const struct cmd_entry *entry, const char *what, int argc, char **argv,
+    int first, int max);
+
+/*
+ * Parse a record id (a positive decimal number, optionally written "#N" as
+ * lists print it) from an argument. Returns
  * 0 and sets *out, or a usage error for `entry` saying "expected WHAT id".
  */
 int cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,

@@ -114,6 +114,12 @@ extract_csv_parse(struct extract_parser *p, const char *line, size_t len,
 		r = 1;
 		goto out;
 	}
+	if (strcmp(ev, "HEADER") == 0) {
+		r = nf != 4 ? extract_reject(err, NHI_EPARSE, "line", "a HEADER record has 4 "
+		    "fields (HEADER,date,municipality_code,insurer_number), found %zu", nf) :
+		    extract_fill_header(p, &f[1], &f[2], &f[3], err);
+		goto out;
+	}
 	if (extract_event_parse(ev, &rec->event) != 0) {
 		r = extract_reject(err, NHI_EPARSE, "event", "unknown event '%.20s'", ev);
 		goto out;

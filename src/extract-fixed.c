@@ -118,6 +118,14 @@ extract_fixed_parse(struct extract_parser *p, const char *line, size_t len,
 		    FIXED_LEN, len < FIXED_LEN ? " (truncated line?)" : "");
 	memcpy(code, line, 2);
 	code[2] = '\0';
+	if (strcmp(code, "HD") == 0) {
+		struct extract_slice hd[3] = { { line + 2, 8 }, { line + 10, 6 }, { line + 16, 8 } };
+		for (i = 24; i < FIXED_LEN; i++)
+			if (line[i] != ' ')
+				return extract_reject(err, NHI_EPARSE, "line", "byte %zu: a header "
+				    "record is blank after byte 24", i + 1);
+		return extract_fill_header(p, &hd[0], &hd[1], &hd[2], err);
+	}
 	if (extract_event_from_code(code, &rec->event) != 0)
 		return extract_reject(err, NHI_EPARSE, "event", "unknown event code '%.2s'", code);
 	if (rec->event == EXTRACT_EV_BENEFIT) {

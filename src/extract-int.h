@@ -11,6 +11,10 @@ struct extract_parser {
 	struct text_decoder	*dec;
 	const char		*dec_name;	/* "UTF-8" or "Shift_JIS", for reasons */
 	struct tbuf		 buf;		/* decoding scratch */
+	char			 station_insurer[9];	/* "" not checked */
+	char			 today[11];		/* "" not checked */
+	struct extract_header	 header;
+	size_t			 records;	/* records parsed (header excluded) */
 };
 
 /* A raw field: bytes of the line, not decoded. */
@@ -47,6 +51,13 @@ int	extract_fill_resident(struct extract_parser *p, const struct extract_slice *
 	    struct extract_record *rec, struct extract_error *err);
 int	extract_fill_benefit(struct extract_parser *p, const struct extract_slice *f,
 	    struct extract_record *rec, struct extract_error *err);
+
+/* The header record's fields: the extract's date, the municipality code
+ * and the insurer number (raw, blank-padded). Returns 1 (header stored in
+ * p->header) or a rejection. */
+int	extract_fill_header(struct extract_parser *p, const struct extract_slice *date,
+	    const struct extract_slice *municipality, const struct extract_slice *insurer,
+	    struct extract_error *err);
 
 /* Fixed-length event codes ("00", "11", ...). */
 int	extract_event_from_code(const char *code, enum extract_event *out);

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,10 +153,69 @@ extract_parser_free(struct extract_parser *p)
 	free(p);
 }
 
+void
+extract_parser_set_station(struct extract_parser *p, const char *insurer_number,
+    const char *today)
+{
+	snprintf(p->station_insurer, sizeof(p->station_insurer), "%s",
+	    insurer_number != NULL ? insurer_number : "");
+	snprintf(p->today, sizeof(p->today), "%s", today != NULL ? today : "");
+}
+
+const struct extract_header *
+extract_parser_header(const struct extract_parser *p)
+{
+	return &p->header;
+}
+
+/* A date of the record after `limit` ("" no limit): the reason, or 0. */
+static int
+date_after(struct extract_error *err, const char *field, const char *date,
+    const char *limit, const char *what)
+{
+	if (date[0] == '\0' || limit[0] == '\0' || strcmp(date, limit) <= 0)
+		return 0;
+	return extract_reject(err, NHI_ERANGE, field, "%s is after %s %s", date, what, limit);
+}
+
+/*
+ * What a record cannot be, whatever its kind: dates after today or after
+ * the day the extract speaks for, and another insurer's NHI period.
+ */
+static int
+check_context(struct extract_parser *p, struct extract_record *rec,
+    struct extract_error *err)
+{
+	const char *hd = p->header.present ? p->header.date : "";
+	int r;
+
+	if ((r = date_after(err, "event_date", rec->event_date, p->today, "today")) != 0 ||
+	    (r = date_after(err, "event_date", rec->event_date, hd, "the header's date")) != 0)
+		return r;
+	if (rec->event == EXTRACT_EV_BENEFIT)
+		return 0;
+	if ((r = date_after(err, "birth_date", rec->birth_date, p->today, "today")) != 0 ||
+	    (r = date_after(err, "birth_date", rec->birth_date, hd, "the header's date")) != 0)
+		return r;
+	if (!rec->has_nhi)
+		return 0;
+	if ((r = date_after(err, "acquired_on", rec->acquired_on, p->today, "today")) != 0 ||
+	    (r = date_after(err, "acquired_on", rec->acquired_on, hd, "the header's date")) != 0)
+		return r;
+	if (p->station_insurer[0] != '\0' &&
+	    strcmp(rec->insurer_number, p->station_insurer) != 0 && !rec->special_address)
+		return extract_reject(err, NHI_ERANGE, "insurer_number", "%s is another insurer's "
+		    "(this station is insurer %s); only a 住所地特例 line (special_address 1) "
+		    "may name another insurer", rec->insurer_number, p->station_insurer);
+	return 0;
+}
+
 int
 extract_parse_line(struct extract_parser *p, const char *line, size_t len,
     struct extract_record *rec, struct extract_error *err)
 {
+	int r;
+
 	memset(rec, 0, sizeof(*rec));
 	memset(err, 0, sizeof(*err));
 	if (len > 0 && line[len - 1] == '\r')
@@ -165,8 +225,15 @@ extract_parse_line(struct extract_parser *p, const char *line, size_t len,
 		len -= 3;
 	}
 	if (p->fmt == EXTRACT_FIXED)
-		return extract_fixed_parse(p, line, len, rec, err);
-	return extract_csv_parse(p, line, len, rec, err);
+		r = extract_fixed_parse(p, line, len, rec, err);
+	else
+		r = extract_csv_parse(p, line, len, rec, err);
+	if (r == 0) {
+		p->records++;
+		if ((r = check_context(p, rec, err)) != 0)
+			extract_record_clear(rec);
+	}
+	return r;
 }
 
 int
@@ -340,6 +407,35 @@ field_required_text(struct extract_parser *p, const struct extract_slice *f,
 	return 0;
 }
 
+/*
+ * 記号 and 番号 (docs/formats.md): 1 to 10 characters, ASCII digits and
+ * letters and '-'; a 記号 may also hold kanji and kana (「本山」). At most
+ * 40 bytes of UTF-8, so that nothing is cut where it is stored or printed.
+ */
+static int
+check_kigo(const char *s, const char *field, int kanji_ok, struct extract_error *err)
+{
+	size_t len = strlen(s), i = 0, n, chars = 0;
+	uint32_t cp;
+
+	while (i < len) {
+		if ((n = text_utf8_next(s + i, len - i, &cp)) == 0)
+			n = 1, cp = 0xFFFD;
+		if (!(cp < 0x80 ? (isalnum((int)cp) || cp == '-') : kanji_ok &&
+		    ((cp >= 0x3041 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+		    (cp >= 0xF900 && cp <= 0xFAFF))))
+			return extract_reject(err, NHI_EPARSE, field, "'%s': character %zu is not "
+			    "allowed (%s)", s, chars + 1, kanji_ok ? "ASCII digits, letters, '-', "
+			    "kanji or kana" : "ASCII digits, letters or '-'");
+		i += n;
+		chars++;
+	}
+	if (chars > 10 || len > 40)
+		return extract_reject(err, NHI_ERANGE, field, "'%s' is longer than 10 characters",
+		    s);
+	return 0;
+}
+
 static int
 check_nhi(struct extract_parser *p, const struct extract_slice *f,
     struct extract_record *rec, struct extract_error *err)
@@ -376,6 +472,9 @@ check_nhi(struct extract_parser *p, const struct extract_slice *f,
 	if ((r = field_required_text(p, &f[EXF_SYMBOL], "symbol", NULL, &rec->symbol, err)) != 0 ||
 	    (r = field_required_text(p, &f[EXF_NUMBER], "number", NULL, &rec->number, err)) != 0 ||
 	    (r = field_digits(p, &f[EXF_BRANCH], "branch", 0, 2, &rec->branch, err)) != 0)
+		return r;
+	if ((r = check_kigo(rec->symbol, "symbol", 1, err)) != 0 ||
+	    (r = check_kigo(rec->number, "number", 0, err)) != 0)
 		return r;
 	if (rec->branch[0] != '\0' && strlen(rec->branch) != 2)
 		return extract_reject(err, NHI_EPARSE, "branch", "'%s' must have 2 digits",
@@ -501,4 +600,48 @@ extract_fill_benefit(struct extract_parser *p, const struct extract_slice *f,
 		return extract_reject(err, NHI_ERANGE, "valid_until", "%s is before valid_from %s",
 		    rec->benefit_until, rec->valid_from);
 	return 0;
+}
+
+int
+extract_fill_header(struct extract_parser *p, const struct extract_slice *date,
+    const struct extract_slice *municipality, const struct extract_slice *insurer,
+    struct extract_error *err)
+{
+	struct extract_header h;
+	char *m = NULL, *ins = NULL;
+	int r;
+
+	if (p->header.present || p->records > 0)
+		return extract_reject(err, NHI_EPARSE, "event", "a header record must be the "
+		    "first record of the file, and only one");
+	memset(&h, 0, sizeof(h));
+	if ((r = field_date(p, date, "header_date", 1, h.date, err)) != 0)
+		return r;
+	if ((r = field_digits(p, municipality, "municipality_code", 6, 6, &m, err)) != 0)
+		goto out;
+	if ((r = rules_municipality_code_check(m)) != 0) {
+		r = extract_reject(err, r, "municipality_code", "'%s': wrong check digit", m);
+		goto out;
+	}
+	if ((r = field_digits(p, insurer, "insurer_number", 6, 8, &ins, err)) != 0)
+		goto out;
+	if ((r = rules_insurer_number_check(ins)) != 0) {
+		r = extract_reject(err, r, "insurer_number", "'%s': %s", ins,
+		    r == NHI_ECHECKDIGIT ? "wrong check digit" : "not an insurer number");
+		goto out;
+	}
+	if (p->today[0] != '\0' && strcmp(h.date, p->today) > 0) {
+		r = extract_reject(err, NHI_ERANGE, "header_date", "%s is after today %s", h.date,
+		    p->today);
+		goto out;
+	}
+	snprintf(h.municipality_code, sizeof(h.municipality_code), "%s", m);
+	snprintf(h.insurer_number, sizeof(h.insurer_number), "%s", ins);
+	h.present = 1;
+	p->header = h;
+	r = 1;
+out:
+	free(m);
+	free(ins);
+	return r;
 }

@@ -105,6 +105,18 @@ struct extract_error {
 struct extract_parser;
 
 /*
+ * The file's header record (docs/formats.md, "Header"): who wrote the
+ * extract and the day it speaks for. Optional; when given it is the first
+ * record of the file.
+ */
+struct extract_header {
+	int	present;
+	char	date[11];		/* YYYY-MM-DD */
+	char	municipality_code[7];	/* 全国地方公共団体コード, 6 digits */
+	char	insurer_number[9];	/* 保険者番号, 6 or 8 digits */
+};
+
+/*
  * A parser for one file. `enc` must be decided (UTF8 or CP932; fixed-length
  * files are CP932). Caller must extract_parser_free.
  */
@@ -113,10 +125,24 @@ int	extract_parser_new(enum extract_format fmt, enum text_encoding enc,
 void	extract_parser_free(struct extract_parser *p);
 
 /*
+ * What the lines are checked against beyond their own fields, both
+ * optional ("" or NULL: not checked). `insurer_number`: the station's
+ * 保険者番号; an NHI period of another insurer is rejected unless the line
+ * is 住所地特例 (special_address 1). `today`: YYYY-MM-DD; no birth, event
+ * or acquisition date may lie after it (nor after the header's date).
+ */
+void	extract_parser_set_station(struct extract_parser *p, const char *insurer_number,
+	    const char *today);
+
+/* The header read so far (present 0 when none). */
+const struct extract_header *extract_parser_header(const struct extract_parser *p);
+
+/*
  * Parse one line (without its line end; a trailing CR is ignored).
  * Returns:
  *   0             *rec filled (clear it with extract_record_clear)
- *   1             the line is a comment, a header or blank: nothing to do
+ *   1             the line is a comment, a column-name line, the file's
+ *                 header record (see extract_parser_header) or blank
  *   NHI_EPARSE, NHI_EENCODING, NHI_ECHECKDIGIT, NHI_ERANGE
  *                 the line is rejected; *err says which field and why
  * *rec is cleared first in every case.

@@ -150,14 +150,23 @@ rules_check_nhi_record(const struct rules_policy *p,
 		int applies = rules_elderly_applies(&rec->birth, &rec->on);
 		int in_nhi = nhi_ok && date_cmp(&rec->on, &rec->nhi.from) >= 0 &&
 		    (!rec->nhi.has_to || date_cmp(&rec->on, &rec->nhi.to) < 0);
+		/* A ratio with a later 発効期日 is in force from that day, not
+		 * on `on`: a ratio for someone turning 70 is sent ahead of the
+		 * window, which opens on the first of the month after reaching
+		 * 70 (rules_elderly_start). */
+		const struct nhi_date *in_force = rec->has_burden_from &&
+		    date_valid(&rec->burden_from) &&
+		    date_cmp(&rec->burden_from, &rec->on) > 0 ? &rec->burden_from : &rec->on;
 
-		date_format(&rec->on, buf, sizeof(buf));
-		if (rec->has_burden && !applies)
+		if (rec->has_burden && !rules_elderly_applies(&rec->birth, in_force)) {
+			date_format(in_force, buf, sizeof(buf));
 			add(&f, RULES_F_BURDEN_OUTSIDE, "burden", "burden: a 70-74 "
 			    "burden ratio on %s, outside ages 70-74", buf);
-		else if (!rec->has_burden && applies && in_nhi)
+		} else if (!rec->has_burden && applies && in_nhi) {
+			date_format(&rec->on, buf, sizeof(buf));
 			add(&f, RULES_F_BURDEN_MISSING, "burden", "burden: no "
 			    "burden ratio on %s for a person aged 70-74", buf);
+		}
 	}
 
 	if (rec->foreign) {

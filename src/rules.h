@@ -367,6 +367,8 @@ struct rules_nhi_record {
 	struct rules_period nhi;	/* acquisition .. loss */
 	int		has_burden;
 	int		burden_pct;	/* 10, 20 or 30 */
+	int		has_burden_from;
+	struct nhi_date	burden_from;	/* 発効期日: the ratio applies from it */
 	struct nhi_date	on;		/* the day the burden and age apply */
 	int		foreign;
 	int		stay_months;

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@
 enum {
 	Q_RES_BY_CODE, Q_RES_INSERT, Q_RES_UPDATE, Q_HH_INSERT, Q_HH_UPDATE, Q_HH_SELECT,
 	Q_ELIG_SAME, Q_ELIG_INSERT, Q_ELIG_SUPERSEDE, Q_EVENT_SEEN, Q_EVENT_INSERT,
-	Q_UNMATCHED, Q_BEN_SAME, Q_BEN_INSERT, Q_BEN_SUPERSEDE, Q_COUNT
+	Q_UNMATCHED, Q_BEN_SAME, Q_BEN_INSERT, Q_BEN_SUPERSEDE, Q_SAME_ITEMS, Q_RES_BY_ID,
+	Q_ELIG_OPEN, Q_COUNT
 };
 
 static const char *const import_sql[Q_COUNT] = {
@@ -71,6 +73,27 @@ static const char *const import_sql[Q_COUNT] = {
 	    " recipient_number, valid_from, valid_until, recorded_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[Q_BEN_SUPERSEDE] = "UPDATE benefits SET superseded_by = ?2 WHERE id = ?1",
+	/* Everyone with the same birth date and sex (residents_birth): the
+	 * four-item match against every resident, not only enrolments. */
+	[Q_SAME_ITEMS] = "SELECT id, coalesce(person_code, ''), name_kanji, address FROM residents"
+	    " WHERE birth_date = ?1 AND sex = ?2 AND person_code IS NOT NULL",
+	[Q_RES_BY_ID] = "SELECT coalesce(person_code, ''), name_kanji, birth_date, sex, address"
+	    " FROM residents WHERE id = ?1",
+	/* Periods still open on a day (not superseded, no loss date up to it). */
+	[Q_ELIG_OPEN] = "SELECT " ELIGIBILITY_COLUMNS " FROM eligibility_periods"
+	    " WHERE resident_id = ?1 AND superseded_by IS NULL AND (lost_on IS NULL OR lost_on > ?2)"
+	    " ORDER BY id",
+};
+
+/*
+ * Persons added by an initial load, by a hash of their four basic items:
+ * the secondary indexes are deferred then, so the four-item match looks
+ * here (and confirms a hit by the primary key) instead of in the table.
+ */
+struct items_index {
+	uint64_t	*keys;		/* 0: empty slot */
+	int64_t		*ids;
+	size_t		 cap, n;
 };
 
 struct store_import {
@@ -91,6 +114,10 @@ struct store_import {
 	char		*hh_code, *hh_address, *hh_address_code;
 	int64_t		 hh_id;
 	struct store_queue_writer *qw;	/* center queue records (queue.h) */
+	struct items_index items;	/* initial load: four-item keys of new persons */
+	struct tbuf	 norm_a, norm_b;	/* name normalization scratch */
+	char		 extract_date[11];	/* the header's date, "" none */
+	size_t		 known, disagreeing;	/* person codes found; with other items */
 };
 
 /* What the store holds about a person found by code. */
@@ -150,6 +177,74 @@ bind_opt(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, i);
+}
+
+static uint64_t
+items_hash(const struct text_basic_items *b)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *parts[3] = { b->name, b->birth_date, b->address };
+	const char *p;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		for (p = parts[i]; *p != '\0'; p++) {
+			h ^= (unsigned char)*p;
+			h *= 0x100000001b3ULL;
+		}
+		h ^= 0x1f;	/* a separator no text holds */
+		h *= 0x100000001b3ULL;
+	}
+	h ^= (uint64_t)b->sex;
+	h *= 0x100000001b3ULL;
+	return h != 0 ? h : 1;
+}
+
+/* Add key -> id (duplicate keys kept: a hit is confirmed by the row). */
+static void
+items_put(struct items_index *x, uint64_t key, int64_t id)
+{
+	size_t i, mask;
+
+	if (2 * (x->n + 1) > x->cap) {
+		struct items_index g = { 0 };
+		g.cap = x->cap ? x->cap * 2 : 4096;
+		g.keys = xcalloc(g.cap, sizeof(*g.keys));
+		g.ids = xcalloc(g.cap, sizeof(*g.ids));
+		for (i = 0; i < x->cap; i++)
+			if (x->keys[i] != 0)
+				items_put(&g, x->keys[i], x->ids[i]);
+		free(x->keys);
+		free(x->ids);
+		*x = g;
+	}
+	mask = x->cap - 1;
+	for (i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & mask; x->keys[i] != 0;
+	    i = (i + 1) & mask)
+		;
+	x->keys[i] = key;
+	x->ids[i] = id;
+	x->n++;
+}
+
+/* The first id with `key` at or after slot *pos (start with *pos = SIZE_MAX);
+ * 0 when there is no more. */
+static int64_t
+items_next(const struct items_index *x, uint64_t key, size_t *pos)
+{
+	size_t mask, i;
+
+	if (x->cap == 0)
+		return 0;
+	mask = x->cap - 1;
+	i = *pos == SIZE_MAX ? (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & mask :
+	    (*pos + 1) & mask;
+	for (; x->keys[i] != 0; i = (i + 1) & mask)
+		if (x->keys[i] == key) {
+			*pos = i;
+			return x->ids[i];
+		}
+	return 0;
 }
 
 /*
@@ -352,6 +447,10 @@ store_import_free(struct store_import *im)
 	(void)sqlite3_exec(im->st->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	free(im->kana.p);
 	free(im->csv.p);
+	free(im->norm_a.p);
+	free(im->norm_b.p);
+	free(im->items.keys);
+	free(im->items.ids);
 	free(im->hh_code);
 	free(im->hh_address);
 	free(im->hh_address_code);
@@ -590,6 +689,8 @@ check_eligibility(struct store_import *im, const struct extract_record *rec, int
 		nr.nhi.has_to = 1;
 	nr.has_burden = rec->burden_pct != 0;
 	nr.burden_pct = rec->burden_pct;
+	if (rec->burden_from[0] != '\0' && date_parse(rec->burden_from, &nr.burden_from) == 0)
+		nr.has_burden_from = 1;
 	if (rec->nationality[0] != '\0') {
 		nr.foreign = 1;
 		nr.stay_status = stay_status_of(rec->residence_status);
@@ -726,8 +827,65 @@ apply_eligibility(struct store_import *im, const struct extract_record *rec, int
 	return 0;
 }
 
+/*
+ * Another resident with a person code whose four basic items all equal
+ * `mine`: *id (0 when none) and its person code. One index look-up (birth
+ * date) or, in an initial load, one hash probe: never a scan.
+ */
+static int
+find_same_person(struct store_import *im, const struct text_basic_items *mine,
+    int64_t *id, char *code, size_t codelen)
+{
+	struct text_basic_items other;
+	sqlite3_stmt *s;
+	size_t pos = SIZE_MAX;
+	int64_t cand;
+	int rc;
+
+	*id = 0;
+	if (im->initial_load) {
+		s = im->q[Q_RES_BY_ID];
+		while (*id == 0 && (cand = items_next(&im->items, items_hash(mine), &pos)) != 0) {
+			sqlite3_bind_int64(s, 1, cand);
+			if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+				text_basic_items_make((const char *)sqlite3_column_text(s, 1),
+				    (const char *)sqlite3_column_text(s, 2), sqlite3_column_int(s, 3),
+				    (const char *)sqlite3_column_text(s, 4), &other);
+				if (text_basic_items_diff(mine, &other) == 0) {
+					*id = cand;
+					snprintf(code, codelen, "%s", sqlite3_column_text(s, 0));
+				}
+				text_basic_items_free(&other);
+			}
+			finish(s);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				return store_err(im->st, rc, "match residents");
+		}
+		return 0;
+	}
+	s = im->q[Q_SAME_ITEMS];
+	sqlite3_bind_text(s, 1, mine->birth_date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, mine->sex);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		text_basic_items_make((const char *)sqlite3_column_text(s, 2), mine->birth_date,
+		    mine->sex, (const char *)sqlite3_column_text(s, 3), &other);
+		if (text_basic_items_diff(mine, &other) == 0) {
+			*id = sqlite3_column_int64(s, 0);
+			snprintf(code, codelen, "%s", sqlite3_column_text(s, 1));
+		}
+		text_basic_items_free(&other);
+		if (*id != 0)
+			break;
+	}
+	finish(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(im->st, rc, "match residents");
+	return 0;
+}
+
 /* A new person: merge with a counter enrolment matching all four items,
- * hold a partial match, else insert. */
+ * hold a partial match or a resident with another person code matching
+ * all four, else insert. */
 static int
 new_person(struct store_import *im, const struct extract_record *rec, const char *file,
     size_t line, int flags, struct store_import_result *res)
@@ -736,6 +894,7 @@ new_person(struct store_import *im, const struct extract_record *rec, const char
 	struct text_basic_items mine, other;
 	sqlite3_stmt *s;
 	int64_t merge = 0, partial = 0, hh;
+	uint64_t key = 0;
 	unsigned diff, pdiff = 0;
 	const char *status = status_for(rec, NULL);
 	const char *status_date = rec->event == EXTRACT_EV_FULL ? "" : rec->event_date;
@@ -784,6 +943,27 @@ new_person(struct store_import *im, const struct extract_record *rec, const char
 			return hold(im, "conflict", rec, partial, file, line, res);
 		}
 	}
+	if (merge == 0) {
+		char code[24] = "";
+		int64_t same = 0;
+
+		text_basic_items_make(rec->name_kanji, rec->birth_date, rec->sex, rec->address,
+		    &mine);
+		r = flags & STORE_IMPORT_FORCE ? 0 :
+		    find_same_person(im, &mine, &same, code, sizeof(code));
+		key = items_hash(&mine);
+		text_basic_items_free(&mine);
+		if (r != 0)
+			return r;
+		/* Never merged nor duplicated silently: the wrong-linkage
+		 * lesson. A clerk who forces it has judged them two people. */
+		if (same != 0) {
+			snprintf(res->reason, sizeof(res->reason), "all four basic items match "
+			    "resident #%lld (person code %s): the same person under a new "
+			    "person code?", (long long)same, code);
+			return hold(im, "conflict", rec, same, file, line, res);
+		}
+	}
 	if ((r = household_id(im, rec, &hh)) != 0)
 		return r;
 	if (merge != 0) {
@@ -803,7 +983,105 @@ new_person(struct store_import *im, const struct extract_record *rec, const char
 		return r;
 	res->resident_id = sqlite3_last_insert_rowid(im->st->db);
 	res->outcome = STORE_IMPORT_NEW;
+	if (im->initial_load)
+		items_put(&im->items, key, res->resident_id);
 	return apply_eligibility(im, rec, res->resident_id, 1, file, line, &changed, res);
+}
+
+/*
+ * Which identity items of a known person the record contradicts beyond the
+ * event it carries (TEXT_ITEM_* bits): the birth date and the sex always
+ * (corrections a clerk must see), the name unless the record is a
+ * NAME_CHANGE. Names are compared normalized (blanks do not count).
+ */
+static unsigned
+identity_diff(struct store_import *im, const struct known *k,
+    const struct extract_record *rec)
+{
+	unsigned d = 0;
+
+	if (strcmp(k->birth_date, rec->birth_date) != 0)
+		d |= TEXT_ITEM_BIRTH;
+	if (k->sex != rec->sex)
+		d |= TEXT_ITEM_SEX;
+	if (rec->event != EXTRACT_EV_NAME_CHANGE && strcmp(k->name_kanji, rec->name_kanji) != 0) {
+		text_name_normalize(k->name_kanji, &im->norm_a);
+		text_name_normalize(rec->name_kanji, &im->norm_b);
+		if (strcmp(im->norm_a.p, im->norm_b.p) != 0)
+			d |= TEXT_ITEM_NAME;
+	}
+	return d;
+}
+
+/* The day a record ends the person's NHI on, "" when it does not: the day
+ * after a death or a move out; the extract's date for a full-extract line
+ * without insurance. */
+static void
+period_end_of(const struct store_import *im, const struct extract_record *rec, char out[11])
+{
+	struct nhi_date d;
+
+	out[0] = '\0';
+	if ((rec->event == EXTRACT_EV_DEATH || rec->event == EXTRACT_EV_MOVE_OUT) &&
+	    date_parse(rec->event_date, &d) == 0) {
+		date_add_days(&d, 1, &d);
+		date_format(&d, out, 11);
+	} else if (rec->event == EXTRACT_EV_FULL && !rec->has_nhi)
+		snprintf(out, 11, "%s", rec->event_date[0] ? rec->event_date :
+		    im->extract_date[0] ? im->extract_date : im->today);
+}
+
+/*
+ * End every period of `rid` still open on `end` (not superseded, no loss
+ * date or a later one) and acquired before it: a superseding period with
+ * lost_on `end`, queued for the center like any other. *changed set.
+ */
+static int
+end_open_periods(struct store_import *im, const struct extract_record *rec, int64_t rid,
+    const char *end, const char *file, size_t line, int *changed,
+    struct store_import_result *res)
+{
+	struct eligibility *open = NULL;
+	struct extract_record eff;
+	size_t n = 0, i;
+	sqlite3_stmt *s = im->q[Q_ELIG_OPEN];
+	int r = 0, rc, ch;
+
+	*changed = 0;
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_text(s, 2, end, -1, SQLITE_STATIC);
+	/* Read them all first: the loop below writes the same table. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		open = xreallocarray(open, n + 1, sizeof(*open));
+		store_eligibility_from_row(s, &open[n]);
+		if (strcmp(open[n].acquired_on, end) < 0)
+			n++;
+	}
+	finish(s);
+	if (rc != SQLITE_DONE) {
+		free(open);
+		return store_err(im->st, rc, "read open periods");
+	}
+	for (i = 0; i < n && r == 0; i++) {
+		eff = *rec;
+		eff.has_nhi = 1;
+		eff.insurer_number = open[i].insurer_number;
+		eff.symbol = open[i].symbol;
+		eff.number = open[i].number;
+		eff.branch = open[i].branch;
+		eff.cert_kind = open[i].cert_kind;
+		eff.short_months = open[i].short_months;
+		memcpy(eff.acquired_on, open[i].acquired_on, sizeof(eff.acquired_on));
+		snprintf(eff.lost_on, sizeof(eff.lost_on), "%s", end);
+		memcpy(eff.valid_until, open[i].valid_until, sizeof(eff.valid_until));
+		eff.burden_pct = open[i].burden_pct;
+		memcpy(eff.burden_from, open[i].burden_from, sizeof(eff.burden_from));
+		eff.special_address = open[i].special_address;
+		r = apply_eligibility(im, &eff, rid, 0, file, line, &ch, res);
+		*changed |= ch;
+	}
+	free(open);
+	return r;
 }
 
 /* Why a record cannot be applied to the person as the store knows them
@@ -907,8 +1185,11 @@ store_import_apply(struct store_import *im, const struct extract_record *rec,
     const char *file, size_t line, int flags, struct store_import_result *res)
 {
 	struct known k = { 0 };
+	struct extract_record eff;
 	sqlite3_stmt *s;
 	const char *status, *status_date, *last_event;
+	char end[11];
+	unsigned idiff;
 	int64_t hh;
 	int r, rc, found = 0, changed = 0, is_change = rec->event != EXTRACT_EV_FULL;
 
@@ -955,6 +1236,11 @@ store_import_apply(struct store_import *im, const struct extract_record *rec,
 		return hold(im, "unknown_person", rec, 0, file, line, res);
 	}
 	res->resident_id = k.id;
+	/* A person code is the same person: a line that says otherwise is a
+	 * correction for a clerk, or a sign of a wrong file (counted). */
+	im->known++;
+	if ((idiff = identity_diff(im, &k, rec)) != 0)
+		im->disagreeing++;
 	/* A full-extract line older than an event already applied is stale:
 	 * the store knows better, and re-importing old extracts must not undo
 	 * later changes nor pile up held items. */
@@ -964,6 +1250,23 @@ store_import_apply(struct store_import *im, const struct extract_record *rec,
 		snprintf(res->reason, sizeof(res->reason), "older than the last event applied "
 		    "(%s): skipped", k.last_event_date);
 		r = 0;
+		goto out;
+	}
+	if (idiff != 0 && !(flags & STORE_IMPORT_FORCE)) {
+		size_t o = (size_t)snprintf(res->reason, sizeof(res->reason), "%s for person "
+		    "code %s differs from the store in", extract_event_name(rec->event),
+		    rec->person_code);
+		if (idiff & TEXT_ITEM_NAME)
+			o += (size_t)snprintf(res->reason + o, sizeof(res->reason) - o, " name");
+		if ((idiff & TEXT_ITEM_BIRTH) && o < sizeof(res->reason))
+			o += (size_t)snprintf(res->reason + o, sizeof(res->reason) - o,
+			    " birth date");
+		if ((idiff & TEXT_ITEM_SEX) && o < sizeof(res->reason))
+			o += (size_t)snprintf(res->reason + o, sizeof(res->reason) - o, " sex");
+		if (o < sizeof(res->reason))
+			snprintf(res->reason + o, sizeof(res->reason) - o, " (a name changes "
+			    "by NAME_CHANGE; a birth date or sex only by a clerk's correction)");
+		r = hold(im, "conflict", rec, k.id, file, line, res);
 		goto out;
 	}
 	if (!(flags & STORE_IMPORT_FORCE)) {
@@ -993,9 +1296,22 @@ store_import_apply(struct store_import *im, const struct extract_record *rec,
 			goto out;
 		changed = 1;
 	}
-	if ((r = apply_eligibility(im, rec, k.id, 0, file, line, &found, res)) != 0)
+	/* A death or a move out ends the period the day after, whatever
+	 * the line's loss date says (a later one is cut back to it). */
+	period_end_of(im, rec, end);
+	eff = *rec;
+	if (end[0] != '\0' && rec->has_nhi &&
+	    (eff.lost_on[0] == '\0' || strcmp(eff.lost_on, end) > 0) &&
+	    strcmp(eff.acquired_on, end) < 0)
+		memcpy(eff.lost_on, end, sizeof(eff.lost_on));
+	if ((r = apply_eligibility(im, &eff, k.id, 0, file, line, &found, res)) != 0)
 		goto out;
 	changed |= found;
+	if (end[0] != '\0') {
+		if ((r = end_open_periods(im, rec, k.id, end, file, line, &found, res)) != 0)
+			goto out;
+		changed |= found;
+	}
 	if (is_change) {
 		(void)extract_format_csv(rec, &im->csv);
 		if (im->csv.len > 0 && im->csv.p[im->csv.len - 1] == '\n')
@@ -1014,6 +1330,20 @@ void
 store_import_set_policy(struct store_import *im, const struct rules_policy *policy)
 {
 	im->policy = *policy;
+}
+
+void
+store_import_set_extract_date(struct store_import *im, const char *date)
+{
+	snprintf(im->extract_date, sizeof(im->extract_date), "%s", date != NULL ? date : "");
+}
+
+void
+store_import_identity_counts(const struct store_import *im, size_t *known,
+    size_t *disagreeing)
+{
+	*known = im->known;
+	*disagreeing = im->disagreeing;
 }
 
 void

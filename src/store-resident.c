@@ -346,6 +346,133 @@ resident_rows(struct store *st, sqlite3_stmt *s, size_t limit, struct resident *
 	return 0;
 }
 
+/*
+ * The forms of a kanji name query as a stored name may begin: the query
+ * without blanks, and with one blank (ASCII or U+3000) after each of its
+ * characters, as the register writes 「山崎 太郎」 or 「山崎　太郎」; the
+ * query as typed, blanks made ASCII or U+3000 (names of three parts); each
+ * with the 異体字 of its characters when `fold`. *forms gets pairs (the
+ * form, the form + 0xFF: an index range), *n the number of pairs.
+ */
+#define KANJI_FORMS_MAX	96
+#define KANJI_CHARS_MAX	32
+
+static void
+add_form(char ***forms, size_t *n, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strlen((*forms)[2 * i]) == len && memcmp((*forms)[2 * i], s, len) == 0)
+			return;
+	*forms = xreallocarray(*forms, 2 * (*n + 1), sizeof(**forms));
+	(*forms)[2 * *n] = xasprintf("%.*s", (int)len, s);
+	(*forms)[2 * *n + 1] = xasprintf("%s\xff", (*forms)[2 * *n]);
+	(*n)++;
+}
+
+static void
+kanji_forms(const char *query, int fold, char ***forms, size_t *n)
+{
+	struct tbuf norm = { 0 }, b = { 0 };
+	uint32_t cps[KANJI_CHARS_MAX], alts[KANJI_CHARS_MAX][4], cp;
+	size_t nalts[KANJI_CHARS_MAX];
+	size_t ncp = 0, len, i = 0, k, m, combos = 1, c;
+	static const char *const blanks[] = { " ", "\xe3\x80\x80" };
+	size_t bl;
+
+	text_name_normalize(query, &norm);
+	len = norm.len;
+	while (i < len && ncp < KANJI_CHARS_MAX) {
+		if ((m = text_utf8_next(norm.p + i, len - i, &cp)) == 0)
+			break;
+		cps[ncp++] = cp;
+		i += m;
+	}
+	if (ncp == 0) {
+		free(norm.p);
+		return;
+	}
+	/* The variants of each character, while the forms stay few (a name
+	 * has one or two such characters). */
+	for (k = 0; k < ncp; k++) {
+		nalts[k] = fold ? text_kanji_variants(cps[k], alts[k], 4) : 0;
+		if (nalts[k] == 0 || combos * nalts[k] > 9) {
+			nalts[k] = 1;
+			alts[k][0] = cps[k];
+		}
+		combos *= nalts[k];
+	}
+	for (c = 0; c < combos; c++) {
+		uint32_t form[KANJI_CHARS_MAX];
+		size_t rest = c;
+
+		for (k = 0; k < ncp; k++) {
+			form[k] = alts[k][rest % nalts[k]];
+			rest /= nalts[k];
+		}
+		tbuf_reset(&b);
+		tbuf_add(&b, "", 0);
+		for (k = 0; k < ncp; k++)
+			tbuf_add_cp(&b, form[k]);
+		add_form(forms, n, b.p, b.len);
+		/* One blank after character k (not after the last). */
+		for (k = 1; k < ncp && *n + 2 <= KANJI_FORMS_MAX; k++)
+			for (bl = 0; bl < 2; bl++) {
+				tbuf_reset(&b);
+				tbuf_add(&b, "", 0);
+				for (m = 0; m < ncp; m++) {
+					if (m == k)
+						tbuf_add(&b, blanks[bl], strlen(blanks[bl]));
+					tbuf_add_cp(&b, form[m]);
+				}
+				add_form(forms, n, b.p, b.len);
+			}
+	}
+	/* As typed, every run of blanks one ASCII or one full-width blank. */
+	for (bl = 0; bl < 2 && *n < KANJI_FORMS_MAX; bl++) {
+		const char *p = query;
+		int in_blank = 0;
+
+		tbuf_reset(&b);
+		tbuf_add(&b, "", 0);
+		while (*p == ' ' || *p == '\t' || strncmp(p, "\xe3\x80\x80", 3) == 0)
+			p += *p == ' ' || *p == '\t' ? 1 : 3;
+		for (; *p != '\0'; ) {
+			if (*p == ' ' || *p == '\t' || strncmp(p, "\xe3\x80\x80", 3) == 0) {
+				in_blank = 1;
+				p += *p == ' ' || *p == '\t' ? 1 : 3;
+				continue;
+			}
+			if (in_blank && p[0] != '\0')
+				tbuf_add(&b, blanks[bl], strlen(blanks[bl]));
+			in_blank = 0;
+			tbuf_addc(&b, *p++);
+		}
+		add_form(forms, n, b.p, b.len);
+	}
+	free(norm.p);
+	free(b.p);
+}
+
+static int
+cmp_kanji(const void *a, const void *b)
+{
+	const struct resident *x = a, *y = b;
+	int c = strcmp(x->name_kanji, y->name_kanji);
+
+	return c != 0 ? c : x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+cmp_kana(const void *a, const void *b)
+{
+	const struct resident *x = a, *y = b;
+	int c = strcmp(x->name_kana_norm, y->name_kana_norm);
+
+	return c != 0 ? c : x->id < y->id ? -1 : x->id > y->id;
+}
+
 int
 store_resident_search(struct store *st, const struct resident_query *q, size_t limit,
     struct resident **out, size_t *n)
@@ -353,10 +480,11 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 	struct tbuf sql = { 0 }, kana = { 0 }, upper = { 0 };
 	const char *binds[12];
 	const char *order = "r.name_kana_norm, r.id";
-	size_t nb = 0, i;
+	size_t nb = 0, i, k, nkanji = 0, kpos = 0, nall = 0;
+	struct resident *all = NULL;
 	sqlite3_stmt *s = NULL;
-	char *kanji_upper = NULL;
-	int r;
+	char **forms = NULL;
+	int r, by_kanji = 0;
 
 	tbuf_add(&sql, "SELECT " RESIDENT_COLUMNS RESIDENT_FROM " WHERE 1",
 	    strlen("SELECT " RESIDENT_COLUMNS RESIDENT_FROM " WHERE 1"));
@@ -370,12 +498,22 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 		binds[nb++] = upper.p;
 	}
 	if (empty_null(q->kanji_prefix) != NULL) {
-		kanji_upper = xasprintf("%s\xff", q->kanji_prefix);
+		kanji_forms(q->kanji_prefix, q->fold_variants, &forms, &nkanji);
+		if (nkanji == 0) {
+			r = err_set(NHI_EUSAGE, "search: the kanji name is blank");
+			goto out;
+		}
+		/* One index range, run once per form (below): a stored name
+		 * starting with a form starts, blanks removed, with the query.
+		 * Each run stops at the limit, so no form scans. */
 		ADD(" AND r.name_kanji >= ? AND r.name_kanji < ?");
-		binds[nb++] = q->kanji_prefix;
-		binds[nb++] = kanji_upper;
-		if (empty_null(q->kana_prefix) == NULL)
+		kpos = nb;
+		binds[nb++] = forms[0];
+		binds[nb++] = forms[1];
+		if (empty_null(q->kana_prefix) == NULL) {
 			order = "r.name_kanji, r.id";
+			by_kanji = 1;
+		}
 	}
 	if (empty_null(q->birth_date) != NULL) {
 		ADD(" AND r.birth_date = ?");
@@ -414,16 +552,55 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 #undef ADD
 	if ((r = store_prepare(st, sql.p, &s)) != 0)
 		goto out;
-	for (i = 0; i < nb; i++)
-		sqlite3_bind_text(s, (int)i + 1, binds[i], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, (int)nb + 1, (sqlite3_int64)limit);
-	r = resident_rows(st, s, limit, out, n);
+	for (k = 0; k < (nkanji > 0 ? nkanji : 1); k++) {
+		struct resident *part = NULL;
+		size_t npart = 0;
+
+		if (nkanji > 0) {
+			binds[kpos] = forms[2 * k];
+			binds[kpos + 1] = forms[2 * k + 1];
+		}
+		sqlite3_reset(s);
+		for (i = 0; i < nb; i++)
+			sqlite3_bind_text(s, (int)i + 1, binds[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, (int)nb + 1, (sqlite3_int64)limit);
+		if ((r = resident_rows(st, s, limit, &part, &npart)) != 0) {
+			store_resident_list_free(all, nall);
+			goto out;
+		}
+		all = xreallocarray(all, nall + npart + 1, sizeof(*all));
+		if (npart > 0)
+			memcpy(all + nall, part, npart * sizeof(*all));
+		nall += npart;
+		free(part);
+	}
+	/* The forms' rows in one order, each resident once, up to the limit. */
+	if (nkanji > 1) {
+		qsort(all, nall, sizeof(*all), by_kanji ? cmp_kanji : cmp_kana);
+		for (i = 0, k = 0; i < nall; i++) {
+			if (k > 0 && all[k - 1].id == all[i].id) {
+				store_resident_free(&all[i]);
+				continue;
+			}
+			if (k != i)
+				all[k] = all[i];
+			k++;
+		}
+		nall = k;
+		while (nall > limit)
+			store_resident_free(&all[--nall]);
+	}
+	*out = all;
+	*n = nall;
+	r = 0;
 out:
 	sqlite3_finalize(s);
 	free(sql.p);
 	free(kana.p);
 	free(upper.p);
-	free(kanji_upper);
+	for (i = 0; i < 2 * nkanji; i++)
+		free(forms[i]);
+	free(forms);
 	return r;
 }
 

@@ -264,7 +264,8 @@ int	store_resident_update(struct store *st, const struct resident *r);
 /* A search: every non-NULL, non-empty criterion must hold. */
 struct resident_query {
 	const char	*kana_prefix;	/* any width, hiragana or katakana */
-	const char	*kanji_prefix;
+	const char	*kanji_prefix;	/* blanks of any width, anywhere, ignored */
+	int		 fold_variants;	/* kanji: 髙 finds 高 and back (text_kanji_variants) */
 	const char	*birth_date;	/* YYYY-MM-DD */
 	const char	*symbol;	/* 記号 (with number) */
 	const char	*number;	/* 番号 */
@@ -427,6 +428,15 @@ void	store_import_prepare_process(void);
 /* The rules policy for the sanity checks (default: rules_policy_defaults). */
 struct rules_policy;
 void	store_import_set_policy(struct store_import *im, const struct rules_policy *policy);
+/* The day the file speaks for (its header's date): a full-extract line
+ * without insurance and without its own date ends the NHI period on it
+ * (today when neither is given). */
+void	store_import_set_extract_date(struct store_import *im, const char *date);
+/* How many records named a known person code, and how many of those
+ * disagreed with the store on name, birth date or sex (held): a file where
+ * most disagree is another town's or another day's, not corrections. */
+void	store_import_identity_counts(const struct store_import *im, size_t *known,
+	    size_t *disagreeing);
 /* Apply one record read from file:line. Returns 0 and fills *res, or a
  * store error (the import must then be abandoned). */
 int	store_import_apply(struct store_import *im, const struct extract_record *rec,

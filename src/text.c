@@ -342,6 +342,27 @@ text_name_normalize(const char *s, struct tbuf *out)
 	}
 }
 
+size_t
+text_kanji_variants(uint32_t cp, uint32_t *out, size_t max)
+{
+	static const uint32_t groups[][4] = {
+		{ 0x9AD8, 0x9AD9, 0, 0 },		/* 高 髙 */
+		{ 0x5D0E, 0xFA11, 0, 0 },		/* 崎 﨑 */
+		{ 0x6D5C, 0x6FF5, 0, 0 },		/* 浜 濵 */
+		{ 0x8FBA, 0x908A, 0x9089, 0 },		/* 辺 邊 邉 */
+	};
+	size_t g, i, n;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (i = 0; i < 4 && groups[g][i] != 0; i++)
+			if (groups[g][i] == cp) {
+				for (n = 0; n < 4 && groups[g][n] != 0 && n < max; n++)
+					out[n] = groups[g][n];
+				return n;
+			}
+	return 0;
+}
+
 /* Fold one address character: full-width ASCII to ASCII, dashes to '-'. */
 static uint32_t
 address_fold(uint32_t cp)

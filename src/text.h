@@ -109,6 +109,14 @@ void	text_kana_normalize(const char *s, struct tbuf *out);
 /* A name for matching: blanks (ASCII and U+3000) removed. */
 void	text_name_normalize(const char *s, struct tbuf *out);
 
+/*
+ * The common 異体字 group of a kanji (U+xxxx): 高/髙, 崎/﨑, 浜/濵,
+ * 辺/邊/邉. Returns the group's size and fills out[] (at most max code
+ * points, the character itself among them), or 0 when it has no variant.
+ * A search may fold them; the stored name is never changed.
+ */
+size_t	text_kanji_variants(uint32_t cp, uint32_t *out, size_t max);
+
 /* An address for matching: blanks removed, full-width ASCII folded,
  * dash-like characters to '-', 丁目/番地/番 before a digit to '-', a 号
  * after a digit dropped. */

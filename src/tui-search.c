@@ -18,6 +18,7 @@
 #include "store.h"
 #include "text.h"
 #include "tui-priv.h"
+#include "search.h"
 #include "tui-search.h"
 #include "util.h"
 
@@ -39,30 +40,14 @@ enum tui_search_kind
 tui_search_classify(const char *text, char *arg, size_t argcap, char *number,
     size_t numcap)
 {
-	struct nhi_date d;
-	const char *dash;
-
-	number[0] = '\0';
-	if ((date_parse(text, &d) == 0 && date_valid(&d)) || era_parse(text, &d) == 0) {
-		err_clear();
-		date_format(&d, arg, argcap);
-		return TUI_SEARCH_BIRTH;
+	/* The command line reads a clerk's text the same way (search.c). */
+	switch (search_classify(text, arg, argcap, number, numcap)) {
+	case SEARCH_BIRTH:	return TUI_SEARCH_BIRTH;
+	case SEARCH_KANA:	return TUI_SEARCH_KANA;
+	case SEARCH_SYMBOL:	return TUI_SEARCH_SYMBOL;
+	case SEARCH_BAD_DATE:	return TUI_SEARCH_BAD_DATE;
+	case SEARCH_KANJI:	break;
 	}
-	err_clear();
-	if (text_is_kana(text)) {
-		snprintf(arg, argcap, "%s", text);
-		return TUI_SEARCH_KANA;
-	}
-	/* 記号番号: ASCII letters and digits on both sides of one '-'. */
-	if ((dash = strchr(text, '-')) != NULL && dash > text && dash[1] != '\0' &&
-	    strchr(dash + 1, '-') == NULL &&
-	    strspn(text, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
-	    == strlen(text)) {
-		snprintf(arg, argcap, "%.*s", (int)(dash - text), text);
-		snprintf(number, numcap, "%s", dash + 1);
-		return TUI_SEARCH_SYMBOL;
-	}
-	snprintf(arg, argcap, "%s", text);
 	return TUI_SEARCH_KANJI;
 }
 
@@ -78,6 +63,8 @@ kind_text(enum tui_search_kind kind)
 		return _("symbol-number");
 	case TUI_SEARCH_KANJI:
 		return _("kanji name");
+	case TUI_SEARCH_BAD_DATE:
+		return _("date not understood");
 	}
 	return "";
 }
@@ -113,6 +100,7 @@ search_run(struct tui *t, struct search *se)
 {
 	struct resident_query q;
 	struct store *st;
+	char msg[SEARCH_TEXT_MAX + 64];
 	int r;
 
 	store_resident_list_free(se->list, se->n);
@@ -136,6 +124,12 @@ search_run(struct tui *t, struct search *se)
 	case TUI_SEARCH_KANJI:
 		q.kanji_prefix = se->arg;
 		break;
+	case TUI_SEARCH_BAD_DATE:
+		/* Not a name search: the clerk meant a date. */
+		se->searched = 1;
+		snprintf(msg, sizeof(msg), _("date not understood: %s"), se->text);
+		tui_error(t, _("Searching"), err_set(NHI_EUSAGE, "%s", msg));
+		return;
 	}
 	se->searched = 1;
 	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||

@@ -13,11 +13,13 @@ enum tui_search_kind {
 	TUI_SEARCH_KANA,
 	TUI_SEARCH_BIRTH,
 	TUI_SEARCH_SYMBOL,
+	TUI_SEARCH_BAD_DATE,	/* a date's shape but no such day (S64.1.8) */
 };
 
 /*
- * What `text` is: a birth date (YYYY-MM-DD, YYYYMMDD or an era date: arg
- * gets YYYY-MM-DD), kana (arg: the text; the store normalizes widths and
+ * What `text` is (search_classify, search.h): a birth date (YYYY-MM-DD,
+ * YYYYMMDD, YYYY/MM/DD or an era date: arg gets YYYY-MM-DD), a date that
+ * is no day (BAD_DATE), kana (arg: the text; the store normalizes widths and
  * hiragana), SYMBOL-NUMBER (arg: the symbol, number: the number), else
  * the start of a kanji name (arg: the text).
  */

@@ -109,6 +109,9 @@ like "$out" "nothing to send; the center holds through $n" "and says nothing was
 
 # New events later travel the same way.
 "$top_builddir/bench/gen-extract" --residents 80 --seed 8 -o more.csv 2>/dev/null
+# Other people under new person codes: the same codes with other names are
+# another town's file and refused whole (issue 15).
+sed -i 's/^\(FULL,[^,]*,\)1/\12/' more.csv
 "$NHICARD" --db st.db import more.csv >/dev/null || bail "import"
 m=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
 ok "$([ "$m" -gt "$n" ]; echo $?)" "more records were queued ($m)"

@@ -53,14 +53,15 @@ is "$(q "SELECT status || ' ' || status_date FROM residents WHERE person_code = 
     "deceased 2024-06-25" "DEATH marks the person deceased"
 is "$(q "SELECT count(*) FROM benefits")" 1 "a benefit certificate attaches to the person"
 
-before=$(q .dump | md5sum)
+# Every import adds one audit entry (issue 15), and nothing else here.
+before=$(q .dump | grep -v -e audit_log -e audit_head | md5sum)
 nh import changes.csv
 is "$rc" 0 "the same change extract again"
 like "$out" "0 new, 0 updated, 8 unchanged, 0 merged, 0 held" "changes nothing"
-is "$(q .dump | md5sum)" "$before" "the store is the same"
+is "$(q .dump | grep -v -e audit_log -e audit_head | md5sum)" "$before" "the store is the same"
 nh import full.csv
 like "$out" "0 new, 0 updated, 4 unchanged" "an older full extract does not undo later changes"
-is "$(q .dump | md5sum)" "$before" "nor holds anything"
+is "$(q .dump | grep -v -e audit_log -e audit_head | md5sum)" "$before" "nor holds anything"
 
 # Held for a clerk: unknown person, out of order, after death.
 cat > late.csv <<'CSV'

@@ -39,6 +39,8 @@ enum tweak {
 	T_EMPLOYEE_OVERLAP, T_EMPLOYEE_BEFORE, T_BAD_WELFARE, T_BURDEN_YOUNG,
 	T_BURDEN_OK, T_BURDEN_MISSING, T_BURDEN_MISSING_NOT_IN_NHI,
 	T_BURDEN_BAD_VALUE, T_BURDEN_DAY_BEFORE, T_BURDEN_BORN_1ST,
+	T_BURDEN_AHEAD, T_BURDEN_AHEAD_EARLY, T_BURDEN_AHEAD_BORN_1ST,
+	T_BURDEN_AHEAD_BORN_2ND, T_BURDEN_FROM_PAST, T_BURDEN_FROM_AT_75,
 	T_FOREIGN_OK, T_FOREIGN_3M, T_FOREIGN_4M, T_FOREIGN_SHORT_TERM,
 	T_FOREIGN_DIPLOMAT, T_FOREIGN_2005_11M, T_MANY,
 };
@@ -181,6 +183,60 @@ apply(enum tweak t, struct rules_nhi_record *r, struct rules_policy *p)
 		r->has_burden = 1;
 		r->burden_pct = 20;
 		break;
+	case T_BURDEN_AHEAD:
+		/* Turns 70 on 2026-11-15 (reached 11-14): the window opens
+		 * 2026-12-01, and a ratio effective then is sent in November. */
+		r->birth = D(1956, 11, 15);
+		r->on = D(2026, 11, 20);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2026, 12, 1);
+		break;
+	case T_BURDEN_AHEAD_EARLY:
+		/* The same person with a ratio effective a month early. */
+		r->birth = D(1956, 11, 15);
+		r->on = D(2026, 11, 20);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2026, 11, 30);
+		break;
+	case T_BURDEN_AHEAD_BORN_1ST:
+		/* Born on the 1st: reaches 70 on 11-30, window from 12-01. */
+		r->birth = D(1956, 12, 1);
+		r->on = D(2026, 11, 1);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2026, 12, 1);
+		break;
+	case T_BURDEN_AHEAD_BORN_2ND:
+		/* Born on the 2nd: reaches 70 on 12-01, window from 2027-01-01. */
+		r->birth = D(1956, 12, 2);
+		r->on = D(2026, 11, 1);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2026, 12, 1);
+		break;
+	case T_BURDEN_FROM_PAST:
+		/* An effective date in the past: the ratio is judged on `on`. */
+		r->birth = D(1955, 6, 15);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2025, 7, 1);
+		break;
+	case T_BURDEN_FROM_AT_75:
+		/* Effective on the 75th birthday: 後期高齢者医療 by then. */
+		r->birth = D(1952, 1, 10);
+		r->on = D(2026, 11, 24);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2027, 1, 10);
+		break;
 	case T_FOREIGN_OK:
 		r->foreign = 1;
 		r->stay_months = 12;
@@ -258,6 +314,12 @@ static const struct {
 	{ __LINE__, T_BURDEN_BAD_VALUE, { RULES_F_BURDEN_VALUE }, "burden", "25% is not" },
 	{ __LINE__, T_BURDEN_DAY_BEFORE, { RULES_F_BURDEN_OUTSIDE }, "burden", "2026-11-30" },
 	{ __LINE__, T_BURDEN_BORN_1ST, { 0 }, NULL, NULL },
+	{ __LINE__, T_BURDEN_AHEAD, { 0 }, NULL, NULL },
+	{ __LINE__, T_BURDEN_AHEAD_EARLY, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2026-11-30, outside" },
+	{ __LINE__, T_BURDEN_AHEAD_BORN_1ST, { 0 }, NULL, NULL },
+	{ __LINE__, T_BURDEN_AHEAD_BORN_2ND, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2026-12-01, outside" },
+	{ __LINE__, T_BURDEN_FROM_PAST, { 0 }, NULL, NULL },
+	{ __LINE__, T_BURDEN_FROM_AT_75, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2027-01-10, outside" },
 	{ __LINE__, T_FOREIGN_OK, { 0 }, NULL, NULL },
 	{ __LINE__, T_FOREIGN_3M, { RULES_F_FOREIGN_STAY }, "stay_months", "3 months is too short" },
 	{ __LINE__, T_FOREIGN_4M, { 0 }, NULL, NULL },

@@ -169,9 +169,24 @@ test_search_classify(void **state)
 	check_search("山田", TUI_SEARCH_KANJI, "山田", "");
 	check_search("12-345", TUI_SEARCH_SYMBOL, "12", "345");
 	check_search("A1-7", TUI_SEARCH_SYMBOL, "A1", "7");
-	/* Not a real day, not a symbol-number: a name that matches nobody. */
-	check_search("1980-02-30", TUI_SEARCH_KANJI, "1980-02-30", "");
+	/* The forms a clerk types (issue 15): slashes, era letters without
+	 * padding, full-width digits. */
+	check_search("1980/04/01", TUI_SEARCH_BIRTH, "1980-04-01", "");
+	check_search("S20.10.03", TUI_SEARCH_BIRTH, "1945-10-03", "");
+	check_search("昭和20年10月3日", TUI_SEARCH_BIRTH, "1945-10-03", "");
+	check_search("H1.1.8", TUI_SEARCH_BIRTH, "1989-01-08", "");
+	check_search("R1.5.1", TUI_SEARCH_BIRTH, "2019-05-01", "");
+	check_search("１９８０－０４－０１", TUI_SEARCH_BIRTH, "1980-04-01", "");
+	/* A date's shape but no such day is an error, never a name search
+	 * (it used to search the name "1980-02-30" and find nobody). */
+	check_search("1980-02-30", TUI_SEARCH_BAD_DATE, "1980-02-30", "");
+	check_search("S64.1.8", TUI_SEARCH_BAD_DATE, "S64.1.8", "");
+	check_search("H31.5.1", TUI_SEARCH_BAD_DATE, "H31.5.1", "");
+	/* Not a date: a symbol-number or a name. */
+	check_search("12-345", TUI_SEARCH_SYMBOL, "12", "345");
+	check_search("S1-7", TUI_SEARCH_SYMBOL, "S1", "7");
 	check_search("-5", TUI_SEARCH_KANJI, "-5", "");
+	check_search("Smith", TUI_SEARCH_KANJI, "Smith", "");
 }
 
 static void
