@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "crypto.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "store.h"
@@ -34,20 +35,28 @@ db_init(struct cmd_ctx *ctx)
 {
 	const char *id = config_get(ctx->cfg, "station.id", NULL);
 	struct store *st = NULL;
+	enum crypto_mode mode;
 	char *have = NULL;
 	int r;
 
 	if (id != NULL && !station_id_valid(id))
 		return err_set(NHI_ECONFIG, "configuration key station.id: '%s' is not 1 to 32"
 		    " letters, digits or '-'", id);
+	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
+		return r;
 	if ((r = store_open(ctx->db_path, STORE_CREATE, &st)) != 0)
 		return r;
+	/* The store remembers what it is: a later configuration cannot make a
+	 * production store a test or demo one. */
+	if ((r = store_meta_set(st, STORE_META_STATION_MODE, crypto_mode_name(mode))) != 0)
+		goto out;
 	if (id != NULL && (r = store_meta_set(st, "station_id", id)) != 0)
 		goto out;
 	if ((r = store_meta_get(st, "station_id", &have)) != 0)
 		goto out;
-	printf("created store %s (schema version %d, station %s)\n", ctx->db_path,
-	    store_schema_latest(), have);
+	printf("created store %s (schema version %d, station %s)\n"
+	    "station mode %s, fixed for this store\n", ctx->db_path,
+	    store_schema_latest(), have, crypto_mode_name(mode));
 	r = 0;
 out:
 	free(have);

@@ -23,18 +23,44 @@
 
 #define KEYFILE_MAX	(64 * 1024)
 
-int
-crypto_station_mode(const struct config *cfg, enum crypto_mode *out)
+const char *
+crypto_mode_name(enum crypto_mode mode)
 {
-	const char *v = cfg != NULL ? config_get(cfg, "station.mode", NULL) : NULL;
+	switch (mode) {
+	case CRYPTO_MODE_TEST:
+		return "test";
+	case CRYPTO_MODE_DEMO:
+		return "demo";
+	case CRYPTO_MODE_PRODUCTION:
+	default:
+		return "production";
+	}
+}
 
-	if (v == NULL || strcmp(v, "production") == 0)
+int
+crypto_mode_parse(const char *v, enum crypto_mode *out)
+{
+	if (strcmp(v, "production") == 0)
 		*out = CRYPTO_MODE_PRODUCTION;
 	else if (strcmp(v, "test") == 0)
 		*out = CRYPTO_MODE_TEST;
 	else if (strcmp(v, "demo") == 0)
 		*out = CRYPTO_MODE_DEMO;
 	else
+		return NHI_ECONFIG;
+	return 0;
+}
+
+int
+crypto_station_mode(const struct config *cfg, enum crypto_mode *out)
+{
+	const char *v = cfg != NULL ? config_get(cfg, "station.mode", NULL) : NULL;
+
+	if (v == NULL) {
+		*out = CRYPTO_MODE_PRODUCTION;
+		return 0;
+	}
+	if (crypto_mode_parse(v, out) != 0)
 		return err_set(NHI_ECONFIG, "station.mode: '%s' is not demo, test or"
 		    " production", v);
 	return 0;

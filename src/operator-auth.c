@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,26 +157,92 @@ out:
 	return r;
 }
 
-/* A production store without any operator account yet: bootstrap. */
+/*
+ * The store behind ctx->db_path, opened (and migrated) through cmd_store,
+ * or NULL in *out when the file does not exist yet. Any other failure to
+ * look at it is an error: nothing is granted on a store nobody could read.
+ */
 static int
-store_has_operators(const char *db_path, int *has)
+station_store(struct cmd_ctx *ctx, struct store **out)
 {
-	struct store *st = NULL;
 	struct stat sb;
+	int e;
+
+	*out = NULL;
+	if (ctx->db_path == NULL)
+		return 0;
+	if (stat(ctx->db_path, &sb) != 0) {
+		e = errno;
+		if (e == ENOENT)
+			return 0;
+		return err_set(NHI_EPERM, "store %s: %s", ctx->db_path, strerror(e));
+	}
+	return cmd_store(ctx, out);
+}
+
+/*
+ * The station's mode is the store's, fixed when `db init` created it
+ * (meta station_mode). A configuration may name a stronger mode (a test
+ * store run as production), never a weaker one. A store from before the
+ * mode was recorded is production once it holds operator accounts; an
+ * empty one takes the configuration's mode, which is recorded now.
+ */
+static int
+station_mode_check(struct cmd_ctx *ctx, struct store *st, enum crypto_mode want)
+{
+	enum crypto_mode have;
+	char *v = NULL, *detail;
+	int64_t n = 0;
+	int r;
+
+	r = store_meta_get(st, STORE_META_STATION_MODE, &v);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		if ((r = store_operator_count(st, &n)) != 0)
+			return r;
+		v = xstrdup(n > 0 ? crypto_mode_name(CRYPTO_MODE_PRODUCTION) :
+		    crypto_mode_name(want));
+		if ((r = store_meta_set(st, STORE_META_STATION_MODE, v)) != 0)
+			goto out;
+	} else if (r != 0)
+		return r;
+	if (crypto_mode_parse(v, &have) != 0) {
+		r = err_set(NHI_ESTORE_CORRUPT, "store %s: its station mode (meta %s) is"
+		    " not demo, test or production", store_path(st), STORE_META_STATION_MODE);
+		goto out;
+	}
+	if (want > have) {
+		r = err_set(NHI_EDENIED, "store %s belongs to a %s station; the"
+		    " configuration %s says station.mode = %s, which is refused: a"
+		    " station's mode is fixed when its store is created and no"
+		    " configuration can weaken it", store_path(st), crypto_mode_name(have),
+		    ctx->config_path != NULL ? ctx->config_path : "(default)",
+		    crypto_mode_name(want));
+		detail = xasprintf("store is %s, configuration says %s",
+		    crypto_mode_name(have), crypto_mode_name(want));
+		operator_audit(st, ctx->operator_login, "station.mode", "station",
+		    AUDIT_REFUSED, detail);
+		free(detail);
+		goto out;
+	}
+	r = 0;
+out:
+	free(v);
+	return r;
+}
+
+/* Does the store hold any operator account? A store that does not exist
+ * yet holds none; one that cannot be opened is an error (fail closed). */
+static int
+store_has_operators(struct store *st, int *has)
+{
 	int64_t n = 0;
 	int r;
 
 	*has = 0;
-	if (db_path == NULL || stat(db_path, &sb) != 0)
+	if (st == NULL)
 		return 0;
-	/* The command itself reports a store it cannot open. */
-	if (store_open(db_path, STORE_READONLY, &st) != 0) {
-		err_clear();
-		return 0;
-	}
-	r = store_operator_count(st, &n);
-	store_close(st);
-	if (r != 0)
+	if ((r = store_operator_count(st, &n)) != 0)
 		return r;
 	*has = n > 0;
 	return 0;
@@ -207,31 +274,46 @@ operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
 	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 	unsigned need = operator_roles_for(entry->name, sub), roles = 0;
 	enum crypto_mode mode;
+	struct store *st = NULL;
 	char *want, *detail, *action;
 	int r, has;
 
-	if (need == OPERATOR_ROLE_NONE && ctx->operator_login == NULL)
-		return 0;
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
+		return r;
+	if (need == OPERATOR_ROLE_NONE && ctx->operator_login == NULL) {
+		/* help, version, the screen (which logs in itself): the store's
+		 * mode still holds, but a store that cannot be opened is the
+		 * command's to report. */
+		if (station_store(ctx, &st) != 0) {
+			err_clear();
+			return 0;
+		}
+		return st != NULL ? station_mode_check(ctx, st, mode) : 0;
+	}
+	if ((r = station_store(ctx, &st)) != 0)
+		return r;
+	if (st != NULL && (r = station_mode_check(ctx, st, mode)) != 0)
 		return r;
 	if (ctx->operator_login == NULL ||
 	    (strcmp(ctx->operator_login, OPERATOR_DEMO_LOGIN) == 0 &&
 	    mode != CRYPTO_MODE_PRODUCTION)) {
-		if (mode != CRYPTO_MODE_PRODUCTION) {
-			ctx->operator_login = OPERATOR_DEMO_LOGIN;
-			ctx->operator_roles = OPERATOR_ROLE_ALL;
-			return 0;
-		}
-		if ((r = store_has_operators(ctx->db_path, &has)) != 0)
+		/* A built-in operator only on a store without accounts: whoever
+		 * can write a configuration file must not become everybody. */
+		if ((r = store_has_operators(st, &has)) != 0)
 			return r;
-		if (!has) {
-			ctx->operator_login = BOOTSTRAP_LOGIN;
-			ctx->operator_roles = OPERATOR_ROLE_ALL;
-			return 0;
+		if (has) {
+			r = err_set(NHI_EDENIED, "%s mode: say who you are with --operator"
+			    " LOGIN (or NHICARD_OPERATOR); the store holds operator accounts,"
+			    " so 'nhicard %s' needs an operator", crypto_mode_name(mode),
+			    entry->name);
+			operator_audit(st, OPERATOR_DEMO_LOGIN, "operator.builtin_refused",
+			    entry->name, AUDIT_REFUSED, "store holds operator accounts");
+			return r;
 		}
-		return err_set(NHI_EDENIED, "production mode: say who you are with"
-		    " --operator LOGIN (or NHICARD_OPERATOR); 'nhicard %s' needs an"
-		    " operator", entry->name);
+		ctx->operator_login = mode != CRYPTO_MODE_PRODUCTION ? OPERATOR_DEMO_LOGIN :
+		    BOOTSTRAP_LOGIN;
+		ctx->operator_roles = OPERATOR_ROLE_ALL;
+		return 0;
 	}
 	if (need == OPERATOR_ROLE_NONE)
 		return 0;

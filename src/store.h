@@ -68,6 +68,11 @@ void	store_rollback(struct store *st);
  */
 int	store_check(struct store *st, char **report, int *ok);
 
+/* The meta key holding the station mode the store was created for
+ * ("demo", "test", "production"): the store, not a configuration file,
+ * decides it (docs/operators.md). */
+#define STORE_META_STATION_MODE	"station_mode"
+
 /* A meta value ("station_id", "created_at"); caller must free *out. */
 int	store_meta_get(struct store *st, const char *key, char **out);
 int	store_meta_set(struct store *st, const char *key, const char *value);

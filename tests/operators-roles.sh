@@ -98,15 +98,23 @@ is "$rc" 0 "the new one does"
 unlike "$(sql "SELECT group_concat(coalesce(detail, ''), ' ') FROM audit_log")" "pw-|secret" \
     "no password in the audit log"
 
-# Test and demo mode: without --operator, the built-in operator 'demo'.
+# Test and demo mode: without --operator, the built-in operator 'demo' on
+# a store created in that mode that holds no account yet (the store
+# decides the mode, tests/operators-mode.sh).
+DB=$TEST_TMP/test.db
 write_conf test
+nhi db init
 nhi held list
 is "$rc" 0 "test mode: no --operator runs as the built-in operator"
 nhi keys list
 is "$rc" 0 "test mode: the built-in operator holds every role"
+add_op boss supervisor
+add_op carol clerk boss
 as carol keys list
 is "$rc" 1 "test mode: a named operator is still checked"
+DB=$TEST_TMP/demo.db
 write_conf demo
+nhi db init
 nhi operator list
 is "$rc" 0 "demo mode: the built-in operator"
 
