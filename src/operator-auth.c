@@ -79,12 +79,31 @@ utc_stamp(time_t plus, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/*
+ * A stored hash no password matches, with the configured parameters: an
+ * unknown login is checked against it, so it costs one scrypt run as a
+ * known one does and cannot be told apart by the time taken. Caller frees.
+ */
+static int
+dummy_hash(const struct config *cfg, char **out)
+{
+	struct crypto_scrypt_params p;
+	int r;
+
+	if ((r = operator_scrypt_params(cfg, &p)) != 0)
+		return r;
+	*out = xasprintf("scrypt$%llu$%u$%u$%032d$%064d", (unsigned long long)p.n,
+	    (unsigned)p.r, (unsigned)p.p, 0, 0);
+	return 0;
+}
+
 int
 operator_login(struct store *st, const struct config *cfg, const char *login,
     const char *password, unsigned *roles)
 {
 	struct operator_account a;
-	char now[32], until[32], *detail = NULL;
+	enum operator_attempt verdict;
+	char now[32], until[32], *detail = NULL, *dummy;
 	long max_fail, minutes;
 	int r;
 
@@ -93,23 +112,34 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 	    (r = config_get_int(cfg, "operators.lockout_minutes", 15, 1, 525600,
 	    &minutes)) != 0)
 		return r;
-	if ((r = store_operator_get(st, login, &a)) != 0) {
-		if (r != NHI_ENOTFOUND)
+	utc_stamp(0, now, sizeof(now));
+	utc_stamp(minutes * 60, until, sizeof(until));
+	/* The attempt is counted before the password is checked, atomically:
+	 * parallel guesses each take one of the tries. */
+	r = store_operator_attempt(st, login, now, (int)max_fail, until, &a, &verdict);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		/* Same work and same words as a wrong password. */
+		if ((r = dummy_hash(cfg, &dummy)) != 0)
 			return r;
+		(void)crypto_password_verify(password, dummy);
+		free(dummy);
+		err_clear();
 		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
 		    " or wrong password", login);
 		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
 		    "unknown operator");
 		return r;
 	}
-	utc_stamp(0, now, sizeof(now));
-	if (a.disabled) {
+	if (r != 0)
+		return r;
+	if (verdict == OPERATOR_ATTEMPT_DISABLED) {
 		r = err_set(NHI_EDENIED, "operator '%s' is disabled", login);
 		operator_audit(st, login, "operator.login", "operator", AUDIT_REFUSED,
 		    "disabled");
 		goto out;
 	}
-	if (a.locked_until[0] != '\0' && strcmp(a.locked_until, now) > 0) {
+	if (verdict == OPERATOR_ATTEMPT_LOCKED) {
 		r = err_set(NHI_EDENIED, "operator '%s' is locked after %d failed logins"
 		    " until %s (UTC); a supervisor can unlock it now with 'nhicard"
 		    " operator unlock %s'", login, a.failed_logins, a.locked_until, login);
@@ -118,27 +148,25 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 		goto out;
 	}
 	if ((r = crypto_password_verify(password, a.password_hash)) == NHI_EDENIED) {
-		int failed = a.locked_until[0] != '\0' ? 1 : a.failed_logins + 1;
-
-		if (failed >= max_fail) {
-			utc_stamp(minutes * 60, until, sizeof(until));
-			if ((r = store_operator_set_failures(st, login, failed, until)) != 0)
+		if (a.failed_logins >= max_fail) {
+			if ((r = store_operator_set_failures(st, login, a.failed_logins,
+			    until)) != 0)
 				goto out;
 			r = err_set(NHI_EDENIED, "login failed for operator '%s': wrong"
 			    " password; %d failures: the account is locked until %s (UTC);"
 			    " a supervisor can unlock it with 'nhicard operator unlock %s'",
-			    login, failed, until, login);
-			detail = xasprintf("locked after %d failures until %s", failed, until);
+			    login, a.failed_logins, until, login);
+			detail = xasprintf("locked after %d failures until %s",
+			    a.failed_logins, until);
 			operator_audit(st, login, "operator.lockout", "operator",
 			    AUDIT_REFUSED, detail);
 			goto out;
 		}
-		if ((r = store_operator_set_failures(st, login, failed, NULL)) != 0)
-			goto out;
+		/* The count stays with the audit trail: telling it to the caller
+		 * would tell a known login from an unknown one. */
 		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
-		    " or wrong password (%d of %ld tries before lockout)", login, failed,
-		    max_fail);
-		detail = xasprintf("wrong password (%d of %ld)", failed, max_fail);
+		    " or wrong password", login);
+		detail = xasprintf("wrong password (%d of %ld)", a.failed_logins, max_fail);
 		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
 		    detail);
 		goto out;
@@ -147,8 +175,7 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 		r = err_wrap(r, "operator '%s': ", login);
 		goto out;
 	}
-	if ((a.failed_logins != 0 || a.locked_until[0] != '\0') &&
-	    (r = store_operator_set_failures(st, login, 0, NULL)) != 0)
+	if ((r = store_operator_set_failures(st, login, 0, NULL)) != 0)
 		goto out;
 	*roles = a.role;
 out:

@@ -87,6 +87,25 @@ int	store_operator_set_password(struct store *st, const char *login,
 /* Set failures and lock time ("" / NULL: unlocked). */
 int	store_operator_set_failures(struct store *st, const char *login,
 	    int failed, const char *locked_until);
+/*
+ * Count one login attempt for `login` before its password is checked, in
+ * one write transaction (or the caller's), so parallel attempts cannot all
+ * read the same count: a lock that has passed (locked_until <= `now`)
+ * starts the count again; an account already at `max_failures` is locked
+ * until `lock_until` and the attempt refused. On return *out holds the
+ * account as it is now (caller clears it) and *verdict says what to do:
+ * OPERATOR_ATTEMPT_CHECK (counted: check the password), _DISABLED or
+ * _LOCKED (refuse without checking). Returns 0, NHI_ENOTFOUND or a store
+ * error.
+ */
+enum operator_attempt {
+	OPERATOR_ATTEMPT_CHECK,
+	OPERATOR_ATTEMPT_DISABLED,
+	OPERATOR_ATTEMPT_LOCKED,
+};
+int	store_operator_attempt(struct store *st, const char *login, const char *now,
+	    int max_failures, const char *lock_until, struct operator_account *out,
+	    enum operator_attempt *verdict);
 /* Disable (1) or enable (0). */
 int	store_operator_set_disabled(struct store *st, const char *login, int disabled);
 
