@@ -112,6 +112,7 @@ center_intake_batch(struct center_store *cs, const struct center_keys *k,
 {
 	struct center_batch b = { .n = 0 };
 	char *payload = NULL, *signer = NULL, *text = NULL;
+	const char *alert = NULL;
 	size_t plen, tlen, i;
 	int64_t ser = 0;
 	int r, pass, in_txn = 0;
@@ -132,6 +133,14 @@ center_intake_batch(struct center_store *cs, const struct center_keys *k,
 	if ((r = center_store_begin(cs)) != 0)
 		goto out;
 	in_txn = 1;
+	/* The station's audit head: kept, and a history that shrank or forked
+	 * flagged (the batch is still taken: its revocations must count). */
+	if ((r = center_store_audit_head(cs, b.station, b.number, b.audit_seq,
+	    b.audit_hash, &alert)) != 0)
+		goto out;
+	if (alert != NULL)
+		log_warn("station %s batch %lld: audit history %s (see status)",
+		    b.station, (long long)b.number, alert);
 	/* Issuances before the revocations that may name them (same batch). */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < b.n; i++) {

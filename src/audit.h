@@ -62,6 +62,24 @@ int	audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN]);
  */
 int	audit_verify(struct store *st, int64_t *count, int64_t *first_bad);
 
+/* The chain head: its seq and hash (0 and zeros for an empty log). */
+int	audit_head(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN]);
+
+/* The stored hash of entry `seq`: *found 0 when there is no such entry. */
+int	audit_hash_at(struct store *st, int64_t seq, uint8_t hash[AUDIT_HASH_LEN],
+	    int *found);
+
+/*
+ * One anchor (a seq and the hash the chain had there) from a line of an
+ * `audit export` (JSON lines or CSV) or of the center's copy of the heads
+ * ("SEQ HASH"): the seq is the JSON member "seq" or the line's leading
+ * number, the hash the line's last run of 64 lower-case hex digits.
+ * Returns 0, or NHI_EPARSE for a line that holds no anchor (a CSV header).
+ * No error detail is set.
+ */
+int	audit_anchor_parse(const char *line, size_t len, int64_t *seq,
+	    uint8_t hash[AUDIT_HASH_LEN]);
+
 /*
  * Call `fn` for every entry whose day (the date part of `at`, UTC) is in
  * [from, to] (YYYY-MM-DD; NULL: open), oldest first. The entry's strings

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "crypto.h"
 #include "error.h"
@@ -71,7 +72,7 @@ db_check(struct cmd_ctx *ctx)
 	    "cards", "certificates", "queue_records", "operators", "audit_log" };
 	struct store *st = NULL;
 	char *report = NULL;
-	int64_t n;
+	int64_t n, bad = 0;
 	size_t i;
 	int r, version, ok;
 
@@ -92,6 +93,15 @@ db_check(struct cmd_ctx *ctx)
 			goto out;
 		printf("%-20s %lld\n", tables[i], (long long)n);
 	}
+	/* A store whose audit trail was cut or edited is damaged too. */
+	if ((r = audit_verify(st, &n, &bad)) == NHI_ESTORE_CORRUPT) {
+		printf("audit chain FAILED: first bad entry %lld\n", (long long)bad);
+		r = err_wrap(r, "store %s: ", ctx->db_path);
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	printf("audit chain ok (%lld entries)\n", (long long)n);
 	r = 0;
 out:
 	free(report);
@@ -121,6 +131,7 @@ const struct cmd_entry cmd_db_entry = {
 	    "          center knows it by is station.id in the configuration\n"
 	    "          (its certificate's name), else a random one\n"
 	    "  check   run SQLite's integrity and foreign-key checks, print the\n"
-	    "          schema version and row counts; exits 3 if damaged\n",
+	    "          schema version and row counts, verify the audit chain\n"
+	    "          (docs/audit.md); exits 3 if damaged or the chain is broken\n",
 	.exec = cmd_db_exec,
 };

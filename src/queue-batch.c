@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "crypto.h"
 #include "crypto-cms.h"
 #include "error.h"
@@ -78,6 +79,8 @@ queue_keys_cms(const struct queue_keys *k)
 struct builder {
 	const struct queue_keys *keys;
 	const char	*station;
+	int64_t		 audit_seq;		/* the audit chain's head */
+	char		 audit_hash[2 * AUDIT_HASH_LEN + 1];
 	size_t		 per_batch, max_batches;
 	int64_t		 next_number;
 	struct jbuf	 body;
@@ -91,15 +94,19 @@ static int
 flush(struct builder *b)
 {
 	struct jbuf all;
-	char created[24], head[256];
+	char created[24], head[384];
 	int hl, r;
 
 	if (b->cur.records == 0)
 		return 0;
 	queue_now_utc(created, sizeof(created));
+	/* The audit head rides in every signed batch: the center keeps it and
+	 * sees a station's history shrink or fork (docs/audit.md). */
 	hl = snprintf(head, sizeof(head), "{\"format\":\"nhicard-queue-batch\",\"version\":1,"
-	    "\"station\":\"%s\",\"batch\":%lld,\"created\":\"%s\",\"records\":%zu}\n",
-	    b->station, (long long)b->cur.number, created, b->cur.records);
+	    "\"station\":\"%s\",\"batch\":%lld,\"created\":\"%s\",\"records\":%zu,"
+	    "\"audit_seq\":%lld,\"audit_hash\":\"%s\"}\n",
+	    b->station, (long long)b->cur.number, created, b->cur.records,
+	    (long long)b->audit_seq, b->audit_hash);
 	jb_init(&all);
 	jb_reserve(&all, (size_t)hl + b->body.len);
 	jb_raw(&all, head, (size_t)hl);
@@ -156,6 +163,7 @@ queue_batches_build(struct store *st, const struct queue_keys *keys, size_t per_
 {
 	struct builder b;
 	struct queue_state qs;
+	uint8_t ahash[AUDIT_HASH_LEN];
 	char *station = NULL;
 	int r;
 
@@ -163,8 +171,10 @@ queue_batches_build(struct store *st, const struct queue_keys *keys, size_t per_
 	if (per_batch == 0)
 		return err_set(NHI_EINTERNAL, "queue batch of 0 records");
 	if ((r = store_meta_get(st, "station_id", &station)) != 0 ||
-	    (r = store_queue_state(st, &qs)) != 0)
+	    (r = store_queue_state(st, &qs)) != 0 ||
+	    (r = audit_head(st, &b.audit_seq, ahash)) != 0)
 		goto out;
+	hex_encode(ahash, AUDIT_HASH_LEN, b.audit_hash);
 	b.keys = keys;
 	b.station = station;
 	b.per_batch = per_batch;

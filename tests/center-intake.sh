@@ -111,7 +111,7 @@ like "$out" "bad/ST01-b00000099.cms: batch: not a CMS structure" "the file and t
 rm bad/*
 
 # Hand-made batches with the stock openssl command.
-hdr() { printf '{"format":"nhicard-queue-batch","version":1,"station":"%s","batch":1,"created":"2026-11-25T00:00:00Z","records":%s}\n' "$1" "$2"; }
+hdr() { printf '{"format":"nhicard-queue-batch","version":1,"station":"%s","batch":1,"created":"2026-11-25T00:00:00Z","records":%s,"audit_seq":0,"audit_hash":"%064d"}\n' "$1" "$2" 0; }
 rec() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"bulk","kind":"eligibility_changed","created":"2026-11-25T00:00:00Z","data":{"period":%s,"person":1}}\n' "$1" "$2" "$1"; }
 mkbatch() {
 	# mkbatch OUT CONTENT SIGNER_CERT SIGNER_KEY RECIPIENT_CERT
@@ -147,6 +147,8 @@ for case in 'header:{"format":"other","version":1}' 'count:' 'line:' 'seq:' 'id:
 	name=${case%%:*}
 	case $name in
 	header) printf '%s\n' "${case#*:}" > c.jsonl; want="batch line 1: format is not nhicard-queue-batch" ;;
+	nohead) { hdr ST01 1 | sed 's/,"audit_seq".*}/}/'; rec 1 0123456789abcdef0123456789abcdef; } > c.jsonl
+	       want="batch line 1: audit_seq is missing or negative" ;;
 	count) { hdr ST01 2; rec 1 0123456789abcdef0123456789abcdef; } > c.jsonl
 	       want="header says 2 records, 1 follow" ;;
 	line) { hdr ST01 1; printf '{"seq":1,"id":\n'; } > c.jsonl; want="batch line 2, byte 15: expected a value" ;;
@@ -193,5 +195,54 @@ like "$out" "station ST02: held 1, contiguous 3, highest 6, rejected 3, gaps 4-5
     "status shows the gap and the rejections"
 is "$(center_held ST01)" "$n" "ST01 is untouched by all the refused batches"
 is "$(center_dups)" "" "no record is stored twice"
+
+# ---- The station's audit head rides in every batch (issue 16 item 3): the
+# center keeps it, flags a history that shrank, and gives the heads back
+# for the station's `audit verify --against`.
+more() {
+	"$top_builddir/bench/gen-extract" --residents 2 --seed "$1" -o "more$1.csv" \
+	    2>/dev/null || bail "gen-extract"
+	"$NHICARD" --db st.db --config st.conf import "more$1.csv" >/dev/null || bail "import"
+}
+more 21
+more 22
+mkdir m5
+run "$NHICARD" --db st.db --config st.conf queue export m5
+run cimport m5
+is "$rc" 0 "a batch with the audit head is taken"
+run center heads ST01
+is "$rc" 0 "nhicard-center heads exits 0"
+like "$out" "[0-9]+ [0-9a-f]{64}$" "it lists SEQ HASH lines"
+printf '%s\n' "$out" >heads.txt
+last=$(tail -1 heads.txt | cut -d' ' -f1)
+for f in m5/ST01-b*.cms; do
+	openssl cms -decrypt -binary -inform DER -in "$f" -recip "$K/test-center.crt" \
+	    -inkey "$K/test-center.key" -out m5.sig 2>/dev/null &&
+	openssl cms -verify -binary -inform DER -in m5.sig -noverify -out m5.txt \
+	    2>/dev/null || bail "open batch $f"
+done
+is "$last" "$(head -1 m5.txt | sed 's/.*"audit_seq":\([0-9]*\).*/\1/')" \
+    "the last head is the one the batch carried"
+run "$NHICARD" --db st.db --config st.conf audit verify --against heads.txt
+is "$rc" 0 "the station's log matches the center's heads"
+# The station cuts its tail and moves its head back: one SQL statement.
+"$SQLITE3" st.db "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 1;
+    UPDATE meta SET value = '1:' || (SELECT lower(hex(hash)) FROM audit_log WHERE seq = 1)
+    WHERE key = 'audit_head'" || bail "cut"
+run "$NHICARD" --db st.db --config st.conf audit verify
+is "$rc" 0 "the cut log verifies alone"
+run "$NHICARD" --db st.db --config st.conf audit verify --against heads.txt
+is "$rc" 3 "against the center's heads it does not (exit 3)"
+like "$out" "entries were removed" "and says entries were removed"
+more 23
+mkdir m6
+run "$NHICARD" --db st.db --config st.conf queue export m6
+run cimport m6
+is "$rc" 0 "the next batch is still taken (its records must count)"
+run center status
+like "$out" "audit ALERT shrunk: batch [0-9]+: audit head [0-9]+ is older than head $last held" \
+    "but the center flags the shrunk history"
+is "$(stat -c %a center.db)" 600 "the center's store is for its user alone"
+is "$(stat -c %a m6/ST01-a*.ack | sort -u)" 600 "and so are its acknowledgements"
 
 done_testing

@@ -51,8 +51,12 @@ is "$(sed -n 4p m1/$ST-m00000001.manifest)" \
     "the manifest names the batch, its SHA-256 and record count"
 content=$(open_batch m1/$ST-b00000001.cms)
 ok $? "the stock openssl cms decrypts and verifies the batch"
-like "$(printf '%s\n' "$content" | head -1)" "^\{\"format\":\"nhicard-queue-batch\",\"version\":1,\"station\":\"$ST\",\"batch\":1,.*\"records\":$N\}$" \
+like "$(printf '%s\n' "$content" | head -1)" "^\{\"format\":\"nhicard-queue-batch\",\"version\":1,\"station\":\"$ST\",\"batch\":1,.*\"records\":$N,\"audit_seq\":[0-9]+,\"audit_hash\":\"[0-9a-f]{64}\"\}$" \
     "the batch header"
+aseq=$(printf '%s\n' "$content" | head -1 | sed 's/.*"audit_seq":\([0-9]*\).*/\1/')
+is "$(printf '%s\n' "$content" | head -1 | sed 's/.*"audit_hash":"\([0-9a-f]*\)".*/\1/')" \
+    "$(q a.db "SELECT lower(hex(hash)) FROM audit_log WHERE seq = $aseq")" \
+    "it carries the station's audit head (seq $aseq and its hash)"
 is "$(printf '%s\n' "$content" | sed -n '2,$p' | sed 's/^{"seq":\([0-9]*\),.*/\1/' | tr '\n' ' ')" \
     "$(seq 1 "$N" | tr '\n' ' ')" "every record once, in order"
 id3=$(q a.db "SELECT record_id FROM queue_records WHERE seq = 3")

@@ -279,7 +279,8 @@ test_batch_roundtrip(void **state)
 	assert_int_equal(crypto_cms_open(f->k[3], f->k[2], f->k[4], b[0].der, b[0].der_len,
 	    "b0", &content, &clen, sfp), 0);
 	assert_non_null(strstr((char *)content, "\"format\":\"nhicard-queue-batch\""));
-	assert_non_null(strstr((char *)content, "\"records\":2}\n{\"seq\":3,"));
+	assert_non_null(strstr((char *)content, "\"records\":2,\"audit_seq\":"));
+	assert_non_null(strstr((char *)content, "\"}\n{\"seq\":3,"));
 	assert_int_equal(crypto_cert_fingerprint(f->k[1], fp), 0);
 	assert_string_equal(sfp, fp);
 	free(content);
