@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "crypto-cms.h"
+#include "crypto-keystore.h"
 #include "error.h"
 #include "util.h"
 
@@ -419,7 +420,8 @@ crypto_pem_is_test(const char *path, int *is_test)
 
 	if ((r = fs_read_file(path, 1 << 20, &text, &len)) != 0)
 		return r;
-	*is_test = 0;
+	/* What the file is, before what it says. */
+	*is_test = crypto_testkey_pem(text, len, NULL);
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "-----BEGIN", 10) == 0)

@@ -65,9 +65,11 @@ int	crypto_cms_sign_file_key(const char *key, const char *cert, const void *data
 	    size_t len, uint8_t **out, size_t *outlen);
 
 /*
- * Whether a PEM file is marked as a TEST key or certificate: a line
- * "test = yes" before its first "-----BEGIN" (docs/keys.md). Sets *is_test;
- * returns 0 or a file error naming the path.
+ * Whether a PEM file is a TEST key or certificate: one of the published
+ * test keys or certificates (by fingerprint), a certificate naming the
+ * test CA, or a file marked with a line "test = yes" before its first
+ * "-----BEGIN" (docs/keys.md). Sets *is_test; returns 0 or a file error
+ * naming the path.
  */
 int	crypto_pem_is_test(const char *path, int *is_test);
 

@@ -370,6 +370,16 @@ crypto_master_keys_parse(const char *path, const char *text, size_t len,
 	    (r = master_key(&kf, "mac", m.keylen, m.mac)) != 0 ||
 	    (r = master_key(&kf, "dek", m.keylen, m.dek)) != 0)
 		goto out;
+	/* Known by what they are, whatever the file says about itself. */
+	if (crypto_testkey_master(&m)) {
+		m.test = 1;
+		if (mode == CRYPTO_MODE_PRODUCTION) {
+			r = err_set(NHI_ETESTKEY, "%s: test keys refused in production mode:"
+			    " these are the published test keys (by their key check"
+			    " values), whatever the file's test line says", path);
+			goto out;
+		}
+	}
 	*out = m;
 	r = 0;
 out:
@@ -463,6 +473,12 @@ crypto_sign_key_parse(const char *path, const char *text, size_t len,
 	if (kf.pem == NULL) {
 		r = err_set(NHI_EKEY, "%s: no '-----BEGIN PRIVATE KEY-----' block",
 		    path);
+		goto out;
+	}
+	if (mode == CRYPTO_MODE_PRODUCTION && crypto_testkey_pem(kf.pem, kf.pemlen, NULL)) {
+		r = err_set(NHI_ETESTKEY, "%s: test keys refused in production mode: this"
+		    " is the published test signing key (by its public key), whatever"
+		    " the file's test line says", path);
 		goto out;
 	}
 	r = crypto_sign_key_from_pem(kf.pem, kf.pemlen, test, path, out);
