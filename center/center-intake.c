@@ -32,15 +32,12 @@ take_record(struct center_store *cs, const char *station, struct center_in *in,
 		.user_number = in->user_number, .text = in->line,
 	};
 	enum center_put res;
-	int r, known;
+	int64_t applied;
+	int r, known = 1;
 
-	if (in->reject_code == NULL && check_user) {
-		if ((r = center_store_user_known(cs, in->user_number, &known)) != 0)
-			return r;
-		if (!known)
-			center_in_reject(in, "unknown_user_number", "no card with this user number "
-			    "was issued to the center");
-	}
+	if (in->reject_code == NULL && check_user &&
+	    (r = center_store_user_known(cs, in->user_number, &known)) != 0)
+		return r;
 	if (in->reject_code != NULL)
 		return center_store_reject(cs, &rec, in->reject_code, in->reject_reason);
 	r = center_store_put(cs, &rec, &res);
@@ -49,7 +46,25 @@ take_record(struct center_store *cs, const char *station, struct center_in *in,
 		    "or seq", (long long)in->seq);
 		return center_store_reject(cs, &rec, in->reject_code, in->reject_reason);
 	}
-	return r;
+	if (r != 0)
+		return r;
+	/* A revocation before the issuance it revokes is held, not refused:
+	 * refusing it left a lost card valid until a clerk noticed. */
+	if (!known && res != CENTER_PUT_DUPLICATE) {
+		if ((r = center_store_hold_revocation(cs, &rec)) != 0)
+			return r;
+		log_info("station %s seq %lld: %s held until its card's issuance"
+		    " arrives", station, (long long)in->seq, in->kind);
+	}
+	if (strcmp(in->kind, "card_issued") == 0 && in->user_number != NULL) {
+		if ((r = center_store_apply_held(cs, in->user_number, &applied)) != 0)
+			return r;
+		if (applied > 0)
+			log_info("station %s seq %lld: issuance arrived, %lld held"
+			    " revocation(s) applied", station, (long long)in->seq,
+			    (long long)applied);
+	}
+	return 0;
 }
 
 static int

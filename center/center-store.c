@@ -61,6 +61,14 @@ static const char center_schema[] =
     "  batch INTEGER NOT NULL,"
     "  received TEXT NOT NULL,"
     "  PRIMARY KEY (station_id, seq, hash));"
+    /* Revocations and reinstatements that came before the issuance of
+     * their card: stored and acknowledged, applied when it arrives. */
+    "CREATE TABLE IF NOT EXISTS held_revocation ("
+    "  station_id TEXT NOT NULL,"
+    "  record_id TEXT NOT NULL,"
+    "  user_number TEXT NOT NULL,"
+    "  received TEXT NOT NULL,"
+    "  PRIMARY KEY (station_id, record_id));"
     "CREATE TABLE IF NOT EXISTS audit_alert ("
     "  station_id TEXT NOT NULL,"
     "  batch INTEGER NOT NULL,"
@@ -474,6 +482,62 @@ status_gaps(struct center_store *cs, const char *station, char **buf)
 }
 
 int
+center_store_hold_revocation(struct center_store *cs, const struct center_record *rec)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	int r;
+
+	now_utc(now, sizeof(now));
+	if ((r = prep(cs, "INSERT OR IGNORE INTO held_revocation (station_id, record_id,"
+	    " user_number, received) VALUES (?1, ?2, ?3, ?4)", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, rec->user_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(cs, "hold a revocation");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+center_store_apply_held(struct center_store *cs, const char *user_number, int64_t *applied)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*applied = 0;
+	if ((r = prep(cs, "DELETE FROM held_revocation WHERE user_number = ?1", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_err(cs, "apply held revocations");
+	else
+		*applied = sqlite3_changes(cs->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+center_store_held_count(struct center_store *cs, const char *user_number, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = prep(cs, "SELECT count(*) FROM held_revocation WHERE ?1 IS NULL OR"
+	    " user_number = ?1", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = db_err(cs, "count held revocations");
+	else
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
 center_store_audit_head(struct center_store *cs, const char *station, int64_t batch,
     int64_t seq, const char *hash, const char **alert)
 {
@@ -581,6 +645,19 @@ status_alerts(struct center_store *cs, const char *station, char **buf)
 	sqlite3_stmt *st = NULL;
 	char *nb;
 	int r, rc;
+
+	if ((r = prep(cs, "SELECT count(*) FROM held_revocation WHERE station_id = ?1",
+	    &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+		nb = xasprintf("%s  revocations held for an issuance not yet received:"
+		    " %lld\n", *buf, (long long)sqlite3_column_int64(st, 0));
+		free(*buf);
+		*buf = nb;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
 
 	if ((r = prep(cs, "SELECT kind, detail FROM audit_alert WHERE station_id = ?1"
 	    " ORDER BY rowid", &st)) != 0)

@@ -124,6 +124,20 @@ int	center_store_ack_lines(struct center_store *cs, const char *station,
 int	center_store_status(struct center_store *cs, char **out);
 
 /*
+ * A revocation or reinstatement (already stored with center_store_put)
+ * whose card's issuance has not arrived yet: held, and applied by
+ * center_store_apply_held when a card_issued record for the same user
+ * number is stored (*applied: how many). center_store_held_count counts
+ * those still held (user_number NULL: all).
+ */
+int	center_store_hold_revocation(struct center_store *cs,
+	    const struct center_record *rec);
+int	center_store_apply_held(struct center_store *cs, const char *user_number,
+	    int64_t *applied);
+int	center_store_held_count(struct center_store *cs, const char *user_number,
+	    int64_t *out);
+
+/*
  * Keep the audit chain head a batch of `station` carried (docs/audit.md
  * "Anchoring") and compare it with the heads already held: *alert is NULL
  * when it extends them, else a static word, "shrunk" (older than a head

@@ -77,6 +77,9 @@ queue_keys_cms(const struct queue_keys *k)
 }
 
 struct builder {
+	struct store	*st;
+	int64_t		*pulled;		/* issuances brought forward */
+	size_t		 npulled;
 	const struct queue_keys *keys;
 	const char	*station;
 	int64_t		 audit_seq;		/* the audit chain's head */
@@ -126,9 +129,61 @@ flush(struct builder *b)
 }
 
 static int
+is_pulled(const struct builder *b, int64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < b->npulled; i++)
+		if (b->pulled[i] == seq)
+			return 1;
+	return 0;
+}
+
+static int add_one(struct builder *b, const struct queue_record *q, int pulled);
+
+/* An issuance that must travel no later than its card's revocation. */
+static int
+pull_issuance(void *arg, const struct queue_record *q)
+{
+	struct builder *b = arg;
+
+	if (is_pulled(b, q->seq))
+		return 0;
+	b->pulled = xreallocarray(b->pulled, b->npulled + 1, sizeof(*b->pulled));
+	b->pulled[b->npulled++] = q->seq;
+	return add_one(b, q, 1);
+}
+
+/*
+ * The walk's callback: revocations first, then bulk. A revocation or
+ * reinstatement first brings along its card's issuance if that is still
+ * open, so the issuance goes in the same batch or an earlier one: the
+ * center must never see a revocation before what it revokes.
+ */
+static int
 add_record(void *arg, const struct queue_record *q)
 {
 	struct builder *b = arg;
+	const char *u;
+	char user[33];
+	int r;
+
+	if (strcmp(q->lane, "bulk") == 0 && is_pulled(b, q->seq))
+		return 0;
+	if (strcmp(q->lane, "revocation") == 0 && (u = memmem(q->payload,
+	    q->payload_len, "\"user_number\":\"", 15)) != NULL &&
+	    (size_t)(q->payload + q->payload_len - u) >= 15 + 32) {
+		memcpy(user, u + 15, 32);
+		user[32] = '\0';
+		if ((r = store_queue_walk_open_issuance(b->st, user, pull_issuance, b)) != 0)
+			return r;
+	}
+	return add_one(b, q, 0);
+}
+
+static int
+add_one(struct builder *b, const struct queue_record *q, int pulled)
+{
 	char head[256];
 	int hl, r;
 
@@ -141,7 +196,11 @@ add_record(void *arg, const struct queue_record *q)
 	jb_raw(&b->body, head, (size_t)hl);
 	jb_raw(&b->body, q->payload, q->payload_len);
 	jb_raw(&b->body, "}\n", 2);
-	if (strcmp(q->lane, "revocation") == 0) {
+	if (pulled) {
+		b->cur.pulled = xreallocarray(b->cur.pulled, b->cur.npulled + 1,
+		    sizeof(*b->cur.pulled));
+		b->cur.pulled[b->cur.npulled++] = q->seq;
+	} else if (strcmp(q->lane, "revocation") == 0) {
 		if (b->cur.rev_first == 0)
 			b->cur.rev_first = q->seq;
 		b->cur.rev_last = q->seq;
@@ -175,6 +234,7 @@ queue_batches_build(struct store *st, const struct queue_keys *keys, size_t per_
 	    (r = audit_head(st, &b.audit_seq, ahash)) != 0)
 		goto out;
 	hex_encode(ahash, AUDIT_HASH_LEN, b.audit_hash);
+	b.st = st;
 	b.keys = keys;
 	b.station = station;
 	b.per_batch = per_batch;
@@ -195,6 +255,8 @@ out:
 		jb_free(&b.body);
 	}
 	free(b.cur.der);
+	free(b.cur.pulled);
+	free(b.pulled);
 	queue_batches_free(b.out, b.n);
 	free(station);
 	return r;
@@ -203,7 +265,7 @@ out:
 int
 queue_batches_sent(struct store *st, const struct queue_batch *b, size_t n)
 {
-	size_t i;
+	size_t i, j;
 	int r;
 
 	if (!store_queue_in_txn(st))
@@ -215,6 +277,10 @@ queue_batches_sent(struct store *st, const struct queue_batch *b, size_t n)
 		if (b[i].bulk_first != 0 && (r = store_queue_mark_sent(st, "bulk",
 		    b[i].bulk_first, b[i].bulk_last, b[i].number)) != 0)
 			return r;
+		for (j = 0; j < b[i].npulled; j++)
+			if ((r = store_queue_mark_sent(st, "bulk", b[i].pulled[j],
+			    b[i].pulled[j], b[i].number)) != 0)
+				return r;
 		if ((r = store_queue_set_last_batch(st, b[i].number)) != 0)
 			return r;
 	}
@@ -228,6 +294,7 @@ queue_batches_free(struct queue_batch *b, size_t n)
 
 	for (i = 0; b != NULL && i < n; i++) {
 		free(b[i].name);
+		free(b[i].pulled);
 		free(b[i].der);
 	}
 	free(b);

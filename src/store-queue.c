@@ -181,6 +181,33 @@ out:
 }
 
 int
+store_queue_walk_open_issuance(struct store *st, const char *user_number,
+    int (*fn)(void *, const struct queue_record *), void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	struct queue_record q;
+	char *needle = xasprintf("\"user_number\":\"%s\"", user_number);
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT " QREC_COLUMNS " FROM queue_records WHERE"
+	    " lane = 'bulk' AND kind = 'card_issued' AND acked_at IS NULL AND"
+	    " rejected_at IS NULL AND instr(CAST(payload AS TEXT), ?1) > 0"
+	    " ORDER BY seq", &s)) != 0)
+		goto out;
+	sqlite3_bind_text(s, 1, needle, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rec_from_row(s, &q);
+		if ((r = fn(arg, &q)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : store_err(st, rc, "read queue records");
+out:
+	sqlite3_finalize(s);
+	free(needle);
+	return r;
+}
+
+int
 store_queue_walk_open(struct store *st, size_t limit,
     int (*fn)(void *, const struct queue_record *), void *arg)
 {

@@ -180,8 +180,8 @@ mkbatch bad/ST02-b00000001.cms c.jsonl st02.crt st02.key "$K/test-center.crt"
 run cimport bad
 is "$rc" 0 "a batch with refused records is still acknowledged"
 run openssl cms -verify -binary -inform DER -in bad/ST02-a00000001.ack -CAfile "$K/test-queue-ca.crt" -purpose any
-like "$out" "reject 1 1{32} 1 unknown_user_number no card with this user number" \
-    "a revocation for an unknown user number is rejected with its reason"
+unlike "$out" "reject 1 " \
+    "a revocation before its card's issuance is not rejected (issue 16 item 12)"
 like "$out" "reject 2 3{32} 1 wrong_lane a card_revoked record travels in lane revocation" \
     "a record in the wrong lane is rejected with its reason"
 like "$out" "reject 3 4{32} 1 unknown_kind unknown record kind 'evil\?through 999'" \
@@ -189,12 +189,57 @@ like "$out" "reject 3 4{32} 1 unknown_kind unknown record kind 'evil\?through 99
 unlike "$out" "^through 999" "the station's text cannot forge a line of the acknowledgement"
 like "$out" "^through 3$" "rejected records count as processed, up to the gap"
 like "$out" "^held 6$" "a record above the gap is reported held"
-is "$(center_held ST02)" 1 "of ST02 only the good record is stored"
+is "$(center_held ST02)" 2 "of ST02 the good record and the early revocation are stored"
 run center status
-like "$out" "station ST02: held 1, contiguous 3, highest 6, rejected 3, gaps 4-5" \
+like "$out" "station ST02: held 2, contiguous 3, highest 6, rejected 2, gaps 4-5" \
     "status shows the gap and the rejections"
+like "$out" "revocations held for an issuance not yet received: 1" \
+    "and the revocation held for its issuance"
 is "$(center_held ST01)" "$n" "ST01 is untouched by all the refused batches"
 is "$(center_dups)" "" "no record is stored twice"
+
+# ---- A revocation never loses to its own issuance (issue 16 item 12):
+# the center holds a revocation or reinstatement that arrives before the
+# card's issuance and applies it when the issuance comes, in every order,
+# in one batch or in several.
+issued() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"bulk","kind":"card_issued","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1}}\n' "$1" "$2" "$3"; }
+revoked() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"revocation","kind":"card_revoked","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1,"reason":"lost"}}\n' "$1" "$2" "$3"; }
+reinstated() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"revocation","kind":"card_reinstated","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1}}\n' "$1" "$2" "$3"; }
+held_for() { "$SQLITE3" center.db "SELECT count(*) FROM held_revocation WHERE user_number = '$1'"; }
+id() { printf '%032d' "$1"; }
+U1=$(printf 'a%031d' 1); U2=$(printf 'a%031d' 2); U3=$(printf 'a%031d' 3); U4=$(printf 'a%031d' 4)
+st02() { # st02 NUMBER: the lines on stdin as batch NUMBER of ST02, imported
+	cat > b.jsonl
+	{ hdr ST02 "$(wc -l < b.jsonl | tr -d ' ')" | sed "s/\"batch\":1,/\"batch\":$1,/"; cat b.jsonl; } > c.jsonl
+	mkdir -p o
+	mkbatch o/ST02-b$(printf '%08d' "$1").cms c.jsonl st02.crt st02.key "$K/test-center.crt"
+	run cimport o
+	rm -f o/*.cms
+}
+# Revocation alone first, its issuance in a later batch.
+revoked 7 "$(id 7)" "$U1" | st02 2
+is "$rc" 0 "a batch with only an early revocation is acknowledged"
+unlike "$(openssl cms -verify -binary -inform DER -in o/ST02-a*2.ack -noverify 2>/dev/null)" \
+    "reject 7 " "the early revocation is not rejected"
+is "$(held_for "$U1")" 1 "it is held for its issuance"
+issued 8 "$(id 8)" "$U1" | st02 3
+is "$(held_for "$U1")" 0 "the issuance in a later batch applies it"
+# Revocation and reinstatement before the issuance, all in one batch.
+{ revoked 9 "$(id 9)" "$U2"; reinstated 10 "$(id 10)" "$U2"; issued 11 "$(id 11)" "$U2"; } | st02 4
+is "$(held_for "$U2")" 0 "one batch, revocation lines first: applied at once"
+# Issuance first, then the revocation: never held.
+issued 12 "$(id 12)" "$U3" | st02 5
+revoked 13 "$(id 13)" "$U3" | st02 6
+is "$(held_for "$U3")" 0 "issuance before revocation: nothing held"
+# Reinstatement alone before everything: held too.
+reinstated 14 "$(id 14)" "$U4" | st02 7
+is "$(held_for "$U4")" 1 "an early reinstatement is held as well"
+{ issued 15 "$(id 15)" "$U4"; revoked 16 "$(id 16)" "$U4"; } | st02 8
+is "$(held_for "$U4")" 0 "and applied with its issuance"
+is "$("$SQLITE3" center.db "SELECT count(*) FROM record WHERE station_id = 'ST02'
+    AND user_number IN ('$U1', '$U2', '$U3', '$U4')")" 10 "every record of those cards is stored once"
+is "$("$SQLITE3" center.db "SELECT count(*) FROM rejection WHERE station_id = 'ST02'
+    AND seq >= 7")" 0 "and none was rejected"
 
 # ---- The station's audit head rides in every batch (issue 16 item 3): the
 # center keeps it, flags a history that shrank, and gives the heads back
