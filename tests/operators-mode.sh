@@ -55,6 +55,20 @@ cp "$PROD_CONF" "$CONF"
 as carol held list
 is "$rc" 0 "the production configuration runs as before"
 
+# Reads of personal data are audited (who, which resident; never the data).
+as carol resident show 1
+is "$rc" 0 "a clerk reads a resident"
+is "$(sql "SELECT operator || ' ' || subject || ' ' || outcome FROM audit_log
+    WHERE action = 'resident.show' ORDER BY seq DESC LIMIT 1")" "carol resident:1 ok" \
+    "the read is audited with who and which resident"
+as carol resident search --kana ヒミツ
+is "$rc" 0 "a clerk searches"
+is "$(sql "SELECT operator || ' ' || detail FROM audit_log WHERE action = 'resident.search'
+    ORDER BY seq DESC LIMIT 1")" "carol 1 found by kana" \
+    "the search is audited with the fields searched and the count, not the values"
+unlike "$(sql "SELECT group_concat(coalesce(detail, '') || subject, ' ') FROM audit_log")" \
+    "秘密|ヒミツ|霞が関|1977" "no personal data in the audit trail"
+
 # ---- item 2: a store that needs a schema migration grants nothing
 sql "DROP INDEX batch_items_user_number; DROP INDEX preissue_items_serial;
     DROP INDEX preissue_items_run; DROP TABLE preissue_items; PRAGMA user_version = 2"
