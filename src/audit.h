@@ -29,6 +29,15 @@ struct store;
 int	audit_append(struct store *st, const char *operator_login, const char *action,
 	    const char *subject, const char *outcome, const char *detail);
 
+/*
+ * Audit a refusal or failure `r` of `action` in a transaction of its own,
+ * after the action rolled back: detail "WHY: ERRNAME". The caller's error
+ * detail is kept (it is what the user sees); a failure to write is logged.
+ * Returns r.
+ */
+int	audit_refusal(struct store *st, const char *operator_login, const char *action,
+	    const char *subject, int r, const char *why);
+
 /* ---- Reading the log (store-audit.c), for verify and export ----------- */
 
 #define AUDIT_HASH_LEN	32

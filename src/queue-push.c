@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "audit.h"
 #include "error.h"
 #include "flow.h"
 #include "nhiconf.h"
@@ -226,6 +227,7 @@ push_one(struct store *st, const struct queue_keys *keys,
 	struct queue_batch *b = NULL;
 	struct queue_ack_result ar;
 	uint8_t *ack = NULL;
+	char *detail = NULL;
 	size_t n = 0, acklen = 0;
 	int r;
 
@@ -239,7 +241,12 @@ push_one(struct store *st, const struct queue_keys *keys,
 		goto out;
 	}
 	flow_step(ev, "queue.build");
-	if ((r = queue_batches_sent(st, b, n)) != 0 || (r = store_commit(st)) != 0)
+	detail = xasprintf("batch %lld: %zu records (%zu revocations)",
+	    (long long)b[0].number, b[0].records, b[0].revocations);
+	/* Marked sent and audited in one transaction. */
+	if ((r = queue_batches_sent(st, b, n)) != 0 ||
+	    (r = audit_append(st, store_actor(st), "queue.send", NULL, AUDIT_OK,
+	    detail)) != 0 || (r = store_commit(st)) != 0)
 		goto out;
 	queue_test_crash("push.after_mark_sent");
 	/* No cancel here: the batch is marked sent and goes out now. */
@@ -247,6 +254,8 @@ push_one(struct store *st, const struct queue_keys *keys,
 	if ((r = queue_push_post(pc, b[0].der, b[0].der_len, &ack, &acklen)) != 0) {
 		err_wrap(r, "batch %s (%zu records) not delivered, they stay queued: ",
 		    b[0].name, b[0].records);
+		store_rollback(st);
+		audit_refusal(st, store_actor(st), "queue.send", NULL, r, "not delivered");
 		goto out;
 	}
 	queue_test_crash("push.after_post");
@@ -275,6 +284,7 @@ push_one(struct store *st, const struct queue_keys *keys,
 out:
 	store_rollback(st);
 	free(ack);
+	free(detail);
 	if (b != NULL)
 		queue_batches_free(b, n);
 	return r;
@@ -293,8 +303,10 @@ queue_push_send(struct store *st, const struct config *cfg,
 		res = &dummy;
 	memset(res, 0, sizeof(*res));
 	if ((r = queue_push_conf_load(cfg, &pc)) != 0 ||
-	    (r = queue_keys_load(cfg, &keys)) != 0)
+	    (r = queue_keys_load(cfg, &keys)) != 0) {
+		audit_refusal(st, store_actor(st), "queue.send", NULL, r, NULL);
 		goto out;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		r = err_set(NHI_EINTERNAL, "curl_global_init failed");
 		goto out;

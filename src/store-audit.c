@@ -208,6 +208,30 @@ out:
 	return r;
 }
 
+int
+audit_refusal(struct store *st, const char *operator_login, const char *action,
+    const char *subject, int r, const char *why)
+{
+	char *saved = err_detail() != NULL ? xstrdup(err_detail()) : NULL, *detail;
+	int ar;
+
+	if (st == NULL || st->in_txn) {
+		free(saved);
+		return r;
+	}
+	detail = xasprintf("%s%s%s", why != NULL ? why : "", why != NULL ? ": " : "",
+	    nhi_errname(r));
+	if ((ar = audit_append(st, operator_login, action, subject,
+	    nhi_exit_code(r) == NHI_EXIT_REFUSED || nhi_exit_code(r) == NHI_EXIT_USAGE ?
+	    AUDIT_REFUSED : AUDIT_FAILED, detail)) != 0)
+		log_warn("audit entry %s not written: %s", action, err_text(ar));
+	if (saved != NULL)
+		err_set(r, "%s", saved);
+	free(saved);
+	free(detail);
+	return r;
+}
+
 /* ---- Reading ----------------------------------------------------------- */
 
 static const char *

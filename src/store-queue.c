@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "error.h"
 #include "queue.h"
 #include "store-int.h"
@@ -422,7 +423,7 @@ int
 store_queue_retry(struct store *st, int64_t seq)
 {
 	struct queue_record q;
-	char now[24];
+	char now[24], subject[32], detail[128];
 	int r, own = !st->in_txn;
 
 	if (own && (r = store_begin(st)) != 0)
@@ -440,12 +441,21 @@ store_queue_retry(struct store *st, int64_t seq)
 	    " attempt = attempt + 1 WHERE seq = ?1 AND ?2 = ?2", "retry queue record",
 	    seq, 0, now, NULL, NULL)) != 0)
 		goto out;
+	/* The retry and its audit entry commit together. */
+	snprintf(subject, sizeof(subject), "queue:%lld", (long long)seq);
+	snprintf(detail, sizeof(detail), "%s rejected %s, resubmitted as attempt %d",
+	    q.kind, q.reject_code, q.attempt + 1);
+	if ((r = audit_append(st, st->actor, "queue.retry", subject, AUDIT_OK, detail)) != 0)
+		goto out;
 	if (own && (r = store_commit(st)) != 0)
 		goto out;
 	r = 0;
 out:
-	if (r != 0 && own)
+	if (r != 0 && own) {
 		store_rollback(st);
+		snprintf(subject, sizeof(subject), "queue:%lld", (long long)seq);
+		audit_refusal(st, st->actor, "queue.retry", subject, r, NULL);
+	}
 	return r;
 }
 

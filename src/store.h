@@ -49,6 +49,12 @@ void	store_close(struct store *st);
 /* The path the store was opened with. */
 const char *store_path(const struct store *st);
 
+/* Who acts through this connection (an operator's login, copied; NULL:
+ * the station itself), for audit entries written below the commands (the
+ * queue's). cmd_store() keeps it current. */
+void	store_set_actor(struct store *st, const char *login);
+const char *store_actor(const struct store *st);
+
 /* The schema version of the open store. */
 int	store_schema_version(struct store *st, int *out);
 
