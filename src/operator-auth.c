@@ -49,6 +49,7 @@ operator_audit(struct store *st, const char *login, const char *action,
 int
 operator_scrypt_params(const struct config *cfg, struct crypto_scrypt_params *out)
 {
+	enum crypto_mode mode;
 	long n, r, p;
 	int rc;
 
@@ -65,6 +66,14 @@ operator_scrypt_params(const struct config *cfg, struct crypto_scrypt_params *ou
 	if ((rc = crypto_scrypt_check(out, "operators.scrypt_n")) != 0)
 		return err_set(NHI_ECONFIG, "operators.scrypt_n: a power of two from %u to %u",
 		    CRYPTO_SCRYPT_N_MIN, CRYPTO_SCRYPT_N_MAX);
+	/* The cost protects every password hash and wrapped key file: a
+	 * production station keeps it at or above a floor. */
+	if ((rc = crypto_station_mode(cfg, &mode)) != 0)
+		return rc;
+	if (mode == CRYPTO_MODE_PRODUCTION && n < OPERATOR_SCRYPT_N_FLOOR)
+		return err_set(NHI_ECONFIG, "operators.scrypt_n = %ld is below the production"
+		    " floor of %u (docs/operators.md): refused in production mode", n,
+		    OPERATOR_SCRYPT_N_FLOOR);
 	return 0;
 }
 

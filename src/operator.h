@@ -54,6 +54,16 @@ unsigned	 operator_roles_for(const char *cmd, const char *sub);
  */
 int	operator_read_secret(const char *fd_env, const char *prompt, char **out);
 
+/*
+ * Whether `password` is too weak for `login`: shorter than
+ * OPERATOR_PASSWORD_MIN, one character repeated, too few different
+ * characters, a run (abcd..., 9876...) or a short pattern repeated, the
+ * login itself (or reversed) inside it, or a word of a short deny list.
+ * Returns 0, or NHI_ERANGE with a detail saying why (never the password).
+ */
+#define OPERATOR_PASSWORD_MIN	10
+int	operator_password_check(const char *login, const char *password);
+
 /* ---- Accounts (store-operator.c) ---- */
 
 struct operator_account {
@@ -143,8 +153,13 @@ int	operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 int	operator_require_approval(struct cmd_ctx *ctx, const char *action,
 	    const char *detail);
 
-/* The scrypt parameters for new password hashes: operators.scrypt_n,
- * scrypt_r, scrypt_p (defaults in crypto-keystore.h). 0 or NHI_ECONFIG. */
+/* The lowest operators.scrypt_n a production station accepts (16 MiB). */
+#define OPERATOR_SCRYPT_N_FLOOR	16384u
+
+/* The scrypt parameters for new password hashes and wrapped key files:
+ * operators.scrypt_n, scrypt_r, scrypt_p (defaults in crypto-keystore.h);
+ * in production N must be at least OPERATOR_SCRYPT_N_FLOOR. 0 or
+ * NHI_ECONFIG. */
 struct crypto_scrypt_params;
 int	operator_scrypt_params(const struct config *cfg,
 	    struct crypto_scrypt_params *out);
