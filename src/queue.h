@@ -310,7 +310,7 @@ void	queue_now_utc_offset(char *buf, size_t len, int64_t offset_s);
 
 /* Test hook (docs/queue-format.md): if $NHICARD_TEST_CRASH_AT equals
  * `point`, the process exits at once with status 99 (no cleanup, like a
- * power cut). */
+ * power cut). Compiled in only with configure --enable-test-hooks. */
 void	queue_test_crash(const char *point);
 
 #endif

@@ -66,6 +66,17 @@ is "$rc" 1 "a new certificate whose subject names the test CA is refused"
 like "$out" "queue.station_cert .*fake-ca.crt is a TEST key or certificate" "naming it"
 is "$(ls "$TEST_TMP/media" | wc -l)" 0 "no batch was written"
 
+# The vpcd virtual reader is refused in production unless allowed (issue
+# 16 item 10): its "card" is a program anyone on the machine can run.
+sed -i "s|^dir = .*|dir = $KEYDIR|" "$CONF"
+as carol --reader "Virtual PCD 00 00" card status
+is "$rc" 1 "production: a reader named like the vpcd virtual reader is refused (exit 1)"
+like "$out" "reader 'Virtual PCD 00 00' is the vpcd virtual reader.*refused in production mode" \
+    "saying why and how a test bench allows it"
+printf '[card]\nallow_virtual_reader = yes\n' >>"$CONF"
+as carol --reader "Virtual PCD 00 00" card status
+unlike "$out" "vpcd virtual reader" "card.allow_virtual_reader = yes lets it through to PC/SC"
+
 # A station created in test mode goes past the keys (to the missing reader).
 DB=$TEST_TMP/test.db
 write_conf test
