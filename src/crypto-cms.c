@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -409,6 +410,20 @@ out:
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	return r;
+}
+
+int
+crypto_key_file_private(const char *path, const char *what)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return err_set(NHI_ENOFILE, "%s %s: %s", what, path, strerror(errno));
+	if ((sb.st_mode & 077) != 0)
+		return err_set(NHI_EPERM, "%s %s is readable or writable by others (mode"
+		    " %04o): refused in production mode; 'chmod 600 %s' (docs/keys.md)",
+		    what, path, (unsigned)(sb.st_mode & 07777), path);
+	return 0;
 }
 
 int

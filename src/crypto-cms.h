@@ -73,4 +73,13 @@ int	crypto_cms_sign_file_key(const char *key, const char *cert, const void *data
  */
 int	crypto_pem_is_test(const char *path, int *is_test);
 
+/*
+ * A production station's clear private key file (the queue signing key,
+ * the TLS client key) must be for the station's user alone: refused with
+ * NHI_EPERM when group or others may read or write it, naming the
+ * configuration key `what`, the path and the mode (docs/keys.md).
+ * Returns 0 or NHI_EPERM / NHI_ENOFILE.
+ */
+int	crypto_key_file_private(const char *path, const char *what);
+
 #endif

@@ -96,6 +96,21 @@ keyfile_clear(struct keyfile *kf)
 }
 
 /*
+ * May an entry's name appear in an error? Not when it could be key material
+ * put on the wrong side of the '=': a name of hex digits only.
+ */
+static int
+keyfile_name_printable(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)name[i]))
+			return 1;
+	return 0;
+}
+
+/*
  * Parse "name = value" lines up to the end or to a "-----BEGIN" line.
  * Names are [a-z0-9-]; a name given twice is an error.
  */
@@ -136,7 +151,9 @@ keyfile_parse(struct keyfile *kf, const char *text, size_t len)
 			if (strlen(kf->entries[i].name) == (size_t)(b - a) &&
 			    strncmp(kf->entries[i].name, a, (size_t)(b - a)) == 0)
 				return err_set(NHI_EKEY, "%s:%zu: %s given twice (first on"
-				    " line %zu)", kf->path, line, kf->entries[i].name,
+				    " line %zu)", kf->path, line,
+				    keyfile_name_printable(a, (size_t)(b - a)) ?
+				    kf->entries[i].name : "an entry named like key material",
 				    kf->entries[i].line);
 		kf->entries = xreallocarray(kf->entries, kf->count + 1,
 		    sizeof *kf->entries);
@@ -183,6 +200,11 @@ keyfile_check_names(const struct keyfile *kf, const char *const *known)
 		for (j = 0; known[j] != NULL; j++)
 			if (strcmp(kf->entries[i].name, known[j]) == 0)
 				break;
+		if (known[j] == NULL && !keyfile_name_printable(kf->entries[i].name,
+		    strlen(kf->entries[i].name)))
+			return err_set(NHI_EKEY, "%s:%zu: unknown entry, named like key"
+			    " material (not shown): is a key on the wrong side of '='?",
+			    kf->path, kf->entries[i].line);
 		if (known[j] == NULL)
 			return err_set(NHI_EKEY, "%s:%zu: unknown entry '%s'", kf->path,
 			    kf->entries[i].line, kf->entries[i].name);

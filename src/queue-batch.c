@@ -50,6 +50,11 @@ queue_keys_load(const struct config *cfg, struct queue_keys **out)
 			return err_set(NHI_ETESTKEY, "%s %s is a TEST key or certificate:"
 			    " refused in production mode (station.mode)", files[i], path);
 	}
+	/* The signing key in clear: for the station's user alone. */
+	if (mode == CRYPTO_MODE_PRODUCTION &&
+	    (path = config_get(cfg, "queue.station_key", NULL)) != NULL &&
+	    (r = crypto_key_file_private(path, "queue.station_key")) != 0)
+		return r;
 	if ((r = crypto_cms_keys_load(config_get(cfg, "queue.station_key", NULL),
 	    config_get(cfg, "queue.station_cert", NULL),
 	    config_get(cfg, "queue.center_cert", NULL),

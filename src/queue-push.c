@@ -14,6 +14,8 @@
 #include <curl/curl.h>
 
 #include "audit.h"
+#include "crypto.h"
+#include "crypto-cms.h"
 #include "error.h"
 #include "flow.h"
 #include "nhiconf.h"
@@ -43,6 +45,7 @@ int
 queue_push_conf_load(const struct config *cfg, struct queue_push_conf *out)
 {
 	struct queue_push_conf pc = { 0 };
+	enum crypto_mode mode;
 	int missing = 0, r;
 
 	pc.url = conf_str(cfg, "queue.center_url", &missing);
@@ -53,6 +56,11 @@ queue_push_conf_load(const struct config *cfg, struct queue_push_conf *out)
 		r = NHI_ECONFIG;
 		goto out;
 	}
+	if ((r = crypto_station_mode(cfg, &mode)) != 0)
+		goto out;
+	if (mode == CRYPTO_MODE_PRODUCTION &&
+	    (r = crypto_key_file_private(pc.client_key, "queue.client_key")) != 0)
+		goto out;
 	if (strncmp(pc.url, "https://", 8) != 0) {
 		r = err_set(NHI_ECONFIG, "queue.center_url %s: must start with https://",
 		    pc.url);

@@ -77,6 +77,24 @@ printf '[card]\nallow_virtual_reader = yes\n' >>"$CONF"
 as carol --reader "Virtual PCD 00 00" card status
 unlike "$out" "vpcd virtual reader" "card.allow_virtual_reader = yes lets it through to PC/SC"
 
+# A clear queue signing key readable by others is refused in production
+# (issue 16 item 9); mode 0600 passes that check.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$RELABEL/own.key" \
+    2>/dev/null || bail "openssl genpkey"
+openssl req -x509 -new -key "$RELABEL/own.key" -days 2 -subj "/O=Town/CN=station ST01" \
+    -out "$RELABEL/own.crt" 2>/dev/null || bail "openssl req"
+chmod 644 "$RELABEL/own.key"
+sed -i "s|^station_key = .*|station_key = $RELABEL/own.key|; s|^station_cert = .*|station_cert = $RELABEL/own.crt|" "$CONF"
+sed -i "/^center_cert = /d; /^center_fingerprint = /d" "$CONF"
+as carol queue export "$TEST_TMP/media"
+is "$rc" 5 "a queue signing key readable by others is refused in production (exit 5)"
+like "$out" "queue.station_key .*own.key is readable or writable by others \(mode 0644\)" \
+    "naming the key, its mode and the fix"
+unlike "$out" "BEGIN|PRIVATE" "no key material in the message"
+chmod 600 "$RELABEL/own.key"
+as carol queue export "$TEST_TMP/media"
+unlike "$out" "readable or writable by others" "mode 0600 passes"
+
 # A station created in test mode goes past the keys (to the missing reader).
 DB=$TEST_TMP/test.db
 write_conf test

@@ -217,6 +217,13 @@ test_master_errors(void **state)
 		{ "test = no\nkvn = 30\n", "bad.keys: missing 'enc = ...'", NHI_EKEY },
 		{ "test = no\nkvn = 30\nkvn = 31\n", "bad.keys:3: kvn given twice (first on line 2)", NHI_EKEY },
 		{ "test = no\nkey = 30\n", "bad.keys:2: unknown entry 'key'", NHI_EKEY },
+		/* A key on the wrong side of '=' is never echoed (issue 16 item 9). */
+		{ "test = no\nkvn = 30\n000102030405060708090a0b0c0d0e0f = enc\n",
+		  "bad.keys:3: unknown entry, named like key material (not shown): is a key"
+		  " on the wrong side of '='?", NHI_EKEY },
+		{ "test = no\n0102030405060708 = 1\n0102030405060708 = 2\n",
+		  "bad.keys:3: an entry named like key material given twice (first on line 2)",
+		  NHI_EKEY },
 		{ "test = no\nKVN = 30\n", "bad.keys:2: bad name", NHI_EKEY },
 		{ "test = no\njust words\n", "bad.keys:2: expected 'name = value'", NHI_EKEY },
 		{ "test = no\n = 1\n", "bad.keys:2: missing name before '='", NHI_EKEY },
