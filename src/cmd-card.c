@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "card.h"
@@ -51,6 +52,9 @@ reader_allowed(struct cmd_ctx *ctx, const char *name)
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
 		return r;
 	if (mode != CRYPTO_MODE_PRODUCTION || strcmp(allow, "yes") == 0)
+		return 0;
+	/* The test suite's card tests (a test build only). */
+	if (NHI_TEST_HOOKS && getenv("NHICARD_TEST_VIRTUAL_READER") != NULL)
 		return 0;
 	return err_set(NHI_EDENIED, "reader '%s' is the vpcd virtual reader, whose"
 	    " card is a program anyone on this machine can run: refused in production"

@@ -66,6 +66,7 @@ is "$rc" 1 "a new certificate whose subject names the test CA is refused"
 like "$out" "queue.station_cert .*fake-ca.crt is a TEST key or certificate" "naming it"
 is "$(ls "$TEST_TMP/media" | wc -l)" 0 "no batch was written"
 
+unset NHICARD_TEST_VIRTUAL_READER
 # The vpcd virtual reader is refused in production unless allowed (issue
 # 16 item 10): its "card" is a program anyone on the machine can run.
 sed -i "s|^dir = .*|dir = $KEYDIR|" "$CONF"
