@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "nhiconf.h"
+#include "util.h"
 
 /* Alphabetical; one line per sub-command (declared in cmd-card.h). */
 const struct cmd_entry *const cmd_card_table[] = {
