@@ -49,6 +49,10 @@ unlike "$out" "秘密|ヒミツ|霞が関" "and shows none of the resident's dat
 nhi resident search --kana ヒミツ
 is "$rc" 1 "resident search is refused"
 unlike "$out" "秘密|ヒミツ" "and finds nobody"
+printf 'key q\n' >"$TEST_TMP/q.keys"
+NHICARD_TUI_SCRIPT=$TEST_TMP/q.keys run "$NHICARD" --config "$CONF" --db "$DB" tui
+is "$rc" 1 "the clerk's screen is refused too"
+like "$out" "belongs to a production station" "for the same reason"
 
 # A stronger configuration is fine: the production one still works.
 cp "$PROD_CONF" "$CONF"
