@@ -37,17 +37,24 @@ static const char *const revocation_reasons[] = {
 	"lost", "stolen", "damaged", "died", "eligibility_ended", "replaced",
 };
 
+/* Exactly `n` lower-case hex digits. */
 static int
-is_hex32(const char *s)
+is_hex(const char *s, size_t n)
 {
 	size_t i;
 
-	if (s == NULL || strlen(s) != 32)
+	if (s == NULL || strlen(s) != n)
 		return 0;
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
+}
+
+static int
+is_hex32(const char *s)
+{
+	return is_hex(s, 32);
 }
 
 static int
@@ -180,7 +187,7 @@ static int
 parse_header(const char *line, size_t len, struct center_batch *b, int64_t *count)
 {
 	struct cj_obj *h = NULL;
-	const char *fmt, *station;
+	const char *fmt, *station, *ahash;
 	int64_t version;
 	int r;
 
@@ -199,7 +206,13 @@ parse_header(const char *line, size_t len, struct center_batch *b, int64_t *coun
 		r = err_set(NHI_EPARSE, "batch line 1: batch is not a positive integer");
 	else if (!cj_int(h, "records", count) || *count < 0)
 		r = err_set(NHI_EPARSE, "batch line 1: records is not a count");
+	else if (!cj_int(h, "audit_seq", &b->audit_seq) || b->audit_seq < 0)
+		r = err_set(NHI_EPARSE, "batch line 1: audit_seq is missing or negative");
+	else if ((ahash = cj_str(h, "audit_hash")) == NULL || !is_hex(ahash, 64))
+		r = err_set(NHI_EPARSE, "batch line 1: audit_hash is not 64 lower-case"
+		    " hex digits");
 	else {
+		memcpy(b->audit_hash, ahash, 65);
 		snprintf(b->station, sizeof(b->station), "%s", station);
 		r = 0;
 	}

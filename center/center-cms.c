@@ -125,11 +125,17 @@ cms_read(const uint8_t *p, size_t len)
 static void
 bio_take(BIO *b, char **out, size_t *outlen)
 {
-	char *data;
+	char *data = NULL;
 	long n = BIO_get_mem_data(b, &data);
-	char *s = xmalloc((size_t)n + 1);
+	char *s;
 
-	memcpy(s, data, (size_t)n);
+	/* An empty BIO may answer with no buffer at all: memcpy from NULL is
+	 * undefined even for 0 bytes. */
+	if (n <= 0 || data == NULL)
+		n = 0;
+	s = xmalloc((size_t)n + 1);
+	if (n > 0)
+		memcpy(s, data, (size_t)n);
 	s[n] = '\0';
 	*out = s;
 	*outlen = (size_t)n;

@@ -279,6 +279,11 @@ faults_from_env(struct http_srv *srv)
 
 	if (f == NULL || *f == '\0')
 		return 0;
+#if !NHI_TEST_HOOKS
+	(void)srv;
+	return err_set(NHI_EUSAGE, "NHICARD_CENTER_FAULT=%s: this nhicard-center has no"
+	    " test faults (built without --enable-test-hooks)", f);
+#endif
 	if (strncmp(f, "drop-ack=", 9) == 0)
 		srv->drop_acks = strtol(f + 9, NULL, 10);
 	else if (strcmp(f, "exit-after-store") == 0)

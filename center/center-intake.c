@@ -32,15 +32,12 @@ take_record(struct center_store *cs, const char *station, struct center_in *in,
 		.user_number = in->user_number, .text = in->line,
 	};
 	enum center_put res;
-	int r, known;
+	int64_t applied;
+	int r, known = 1;
 
-	if (in->reject_code == NULL && check_user) {
-		if ((r = center_store_user_known(cs, in->user_number, &known)) != 0)
-			return r;
-		if (!known)
-			center_in_reject(in, "unknown_user_number", "no card with this user number "
-			    "was issued to the center");
-	}
+	if (in->reject_code == NULL && check_user &&
+	    (r = center_store_user_known(cs, in->user_number, &known)) != 0)
+		return r;
 	if (in->reject_code != NULL)
 		return center_store_reject(cs, &rec, in->reject_code, in->reject_reason);
 	r = center_store_put(cs, &rec, &res);
@@ -49,7 +46,25 @@ take_record(struct center_store *cs, const char *station, struct center_in *in,
 		    "or seq", (long long)in->seq);
 		return center_store_reject(cs, &rec, in->reject_code, in->reject_reason);
 	}
-	return r;
+	if (r != 0)
+		return r;
+	/* A revocation before the issuance it revokes is held, not refused:
+	 * refusing it left a lost card valid until a clerk noticed. */
+	if (!known && res != CENTER_PUT_DUPLICATE) {
+		if ((r = center_store_hold_revocation(cs, &rec)) != 0)
+			return r;
+		log_info("station %s seq %lld: %s held until its card's issuance"
+		    " arrives", station, (long long)in->seq, in->kind);
+	}
+	if (strcmp(in->kind, "card_issued") == 0 && in->user_number != NULL) {
+		if ((r = center_store_apply_held(cs, in->user_number, &applied)) != 0)
+			return r;
+		if (applied > 0)
+			log_info("station %s seq %lld: issuance arrived, %lld held"
+			    " revocation(s) applied", station, (long long)in->seq,
+			    (long long)applied);
+	}
+	return 0;
 }
 
 static int
@@ -98,7 +113,7 @@ cn_station(const char *cn)
 static void
 fault_reject(struct center_in *in)
 {
-	const char *f = getenv("NHICARD_CENTER_FAULT");
+	const char *f = NHI_TEST_HOOKS ? getenv("NHICARD_CENTER_FAULT") : NULL;
 
 	if (f != NULL && strncmp(f, "reject-seq=", 11) == 0 &&
 	    strtoll(f + 11, NULL, 10) == in->seq && in->attempt == 1)
@@ -112,6 +127,7 @@ center_intake_batch(struct center_store *cs, const struct center_keys *k,
 {
 	struct center_batch b = { .n = 0 };
 	char *payload = NULL, *signer = NULL, *text = NULL;
+	const char *alert = NULL;
 	size_t plen, tlen, i;
 	int64_t ser = 0;
 	int r, pass, in_txn = 0;
@@ -132,6 +148,14 @@ center_intake_batch(struct center_store *cs, const struct center_keys *k,
 	if ((r = center_store_begin(cs)) != 0)
 		goto out;
 	in_txn = 1;
+	/* The station's audit head: kept, and a history that shrank or forked
+	 * flagged (the batch is still taken: its revocations must count). */
+	if ((r = center_store_audit_head(cs, b.station, b.number, b.audit_seq,
+	    b.audit_hash, &alert)) != 0)
+		goto out;
+	if (alert != NULL)
+		log_warn("station %s batch %lld: audit history %s (see status)",
+		    b.station, (long long)b.number, alert);
 	/* Issuances before the revocations that may name them (same batch). */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < b.n; i++) {

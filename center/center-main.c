@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "center.h"
 #include "error.h"
@@ -40,6 +41,7 @@ usage(FILE *fp)
 	    "       nhicard-center [--db PATH] import --key PEM --cert PEM --ca PEM\n"
 	    "                      [--out DIR] DIR\n"
 	    "       nhicard-center [--db PATH] status\n"
+	    "       nhicard-center [--db PATH] heads STATION\n"
 	    "\n"
 	    "The reference intake of the shared-use center: takes the stations' batch\n"
 	    "files (CMS, signed by the station, encrypted to the center), stores each\n"
@@ -54,7 +56,11 @@ usage(FILE *fp)
 	    "            write one acknowledgement file per batch into --out DIR\n"
 	    "            (default DIR), for the station's 'nhicard queue import-ack'.\n"
 	    "  status    per station: records held, highest contiguous sequence,\n"
-	    "            highest sequence, rejections outstanding, gaps.\n"
+	    "            highest sequence, rejections outstanding, gaps, and any\n"
+	    "            audit ALERT (a station's audit history shrank or forked).\n"
+	    "  heads     the audit chain heads a station's batches carried, one\n"
+	    "            'SEQ HASH' a line: the file for the station's 'nhicard\n"
+	    "            audit verify --against'.\n"
 	    "\n"
 	    "  --db PATH     the center's store (default $NHICARD_CENTER_DB or\n"
 	    "                ./nhicard-center.db); created if missing\n"
@@ -151,7 +157,7 @@ import_one(struct center_store *cs, const struct center_keys *k, const char *dir
 	}
 	ack_name = center_ack_file_name(station, serial);
 	ack_path = xasprintf("%s/%s", out_dir, ack_name);
-	if ((r = fs_write_atomic(ack_path, ack, acklen, 0644)) != 0)
+	if ((r = fs_write_atomic(ack_path, ack, acklen, 0600)) != 0)
 		goto out;
 	printf("%s: acknowledged in %s\n", name, ack_name);
 	r = 0;
@@ -212,6 +218,20 @@ out:
 	return r;
 }
 
+/* The audit heads held for a station, for `nhicard audit verify --against`. */
+static int
+cmd_heads(struct center_store *cs, const char *station)
+{
+	char *text = NULL;
+	int r;
+
+	if ((r = center_store_audit_heads(cs, station, &text)) != 0)
+		return r;
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
 static int
 cmd_status(struct center_store *cs)
 {
@@ -249,6 +269,9 @@ main(int argc, char **argv)
 	const char *cmd;
 	int c, r;
 
+	/* Its store holds decrypted records (insurer, 記号, 番号): for the
+	 * center's user alone, as everything else it writes. */
+	umask(077);
 	log_init("nhicard-center");
 	o.db = getenv("NHICARD_CENTER_DB");
 	if (o.db == NULL || *o.db == '\0')
@@ -289,11 +312,13 @@ main(int argc, char **argv)
 	}
 	cmd = argv[optind++];
 	if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "import") != 0 &&
-	    strcmp(cmd, "status") != 0) {
-		r = err_set(NHI_EUSAGE, "unknown command '%s' (serve, import, status)", cmd);
+	    strcmp(cmd, "status") != 0 && strcmp(cmd, "heads") != 0) {
+		r = err_set(NHI_EUSAGE, "unknown command '%s' (serve, import, status,"
+		    " heads)", cmd);
 		goto fail;
 	}
-	if (strcmp(cmd, "import") == 0 ? optind + 1 != argc : optind != argc) {
+	if (strcmp(cmd, "import") == 0 || strcmp(cmd, "heads") == 0 ?
+	    optind + 1 != argc : optind != argc) {
 		r = err_set(NHI_EUSAGE, "%s: wrong number of arguments", cmd);
 		goto fail;
 	}
@@ -303,6 +328,8 @@ main(int argc, char **argv)
 		r = cmd_serve(cs, &o);
 	else if (strcmp(cmd, "import") == 0)
 		r = cmd_import(cs, &o, argv[optind]);
+	else if (strcmp(cmd, "heads") == 0)
+		r = cmd_heads(cs, argv[optind]);
 	else
 		r = cmd_status(cs);
 	center_store_close(cs);

@@ -52,7 +52,29 @@ static const char center_schema[] =
     "  count INTEGER NOT NULL DEFAULT 1,"
     "  at TEXT NOT NULL,"
     "  PRIMARY KEY (station_id, record_id));"
-    "CREATE INDEX IF NOT EXISTS rejection_seq ON rejection(station_id, seq);";
+    "CREATE INDEX IF NOT EXISTS rejection_seq ON rejection(station_id, seq);"
+    /* Audit chain heads the stations' batches carried, and alerts. */
+    "CREATE TABLE IF NOT EXISTS audit_head ("
+    "  station_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL CHECK (seq >= 0),"
+    "  hash TEXT NOT NULL,"
+    "  batch INTEGER NOT NULL,"
+    "  received TEXT NOT NULL,"
+    "  PRIMARY KEY (station_id, seq, hash));"
+    /* Revocations and reinstatements that came before the issuance of
+     * their card: stored and acknowledged, applied when it arrives. */
+    "CREATE TABLE IF NOT EXISTS held_revocation ("
+    "  station_id TEXT NOT NULL,"
+    "  record_id TEXT NOT NULL,"
+    "  user_number TEXT NOT NULL,"
+    "  received TEXT NOT NULL,"
+    "  PRIMARY KEY (station_id, record_id));"
+    "CREATE TABLE IF NOT EXISTS audit_alert ("
+    "  station_id TEXT NOT NULL,"
+    "  batch INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  detail TEXT NOT NULL,"
+    "  received TEXT NOT NULL);";
 
 static int
 db_err(struct center_store *cs, const char *what)
@@ -460,6 +482,200 @@ status_gaps(struct center_store *cs, const char *station, char **buf)
 }
 
 int
+center_store_hold_revocation(struct center_store *cs, const struct center_record *rec)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	int r;
+
+	now_utc(now, sizeof(now));
+	if ((r = prep(cs, "INSERT OR IGNORE INTO held_revocation (station_id, record_id,"
+	    " user_number, received) VALUES (?1, ?2, ?3, ?4)", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, rec->user_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(cs, "hold a revocation");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+center_store_apply_held(struct center_store *cs, const char *user_number, int64_t *applied)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*applied = 0;
+	if ((r = prep(cs, "DELETE FROM held_revocation WHERE user_number = ?1", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_err(cs, "apply held revocations");
+	else
+		*applied = sqlite3_changes(cs->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+center_store_held_count(struct center_store *cs, const char *user_number, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = prep(cs, "SELECT count(*) FROM held_revocation WHERE ?1 IS NULL OR"
+	    " user_number = ?1", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = db_err(cs, "count held revocations");
+	else
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+center_store_audit_head(struct center_store *cs, const char *station, int64_t batch,
+    int64_t seq, const char *hash, const char **alert)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32], *detail = NULL;
+	int64_t max_seq = -1;
+	int r, rc, forked = 0;
+
+	*alert = NULL;
+	now_utc(now, sizeof(now));
+	if ((r = prep(cs, "SELECT coalesce(max(seq), -1), (SELECT count(*) FROM audit_head"
+	    " WHERE station_id = ?1 AND seq = ?2 AND hash <> ?3) FROM audit_head"
+	    " WHERE station_id = ?1", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = db_err(cs, "read audit heads");
+		goto out;
+	}
+	max_seq = sqlite3_column_int64(st, 0);
+	forked = sqlite3_column_int(st, 1) > 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (forked) {
+		*alert = "forked";
+		detail = xasprintf("batch %lld: audit head %lld has another hash than the"
+		    " one held: the log was rewritten", (long long)batch, (long long)seq);
+	} else if (seq < max_seq) {
+		*alert = "shrunk";
+		detail = xasprintf("batch %lld: audit head %lld is older than head %lld"
+		    " held: entries were removed", (long long)batch, (long long)seq,
+		    (long long)max_seq);
+	}
+	if (*alert != NULL) {
+		if ((r = prep(cs, "INSERT INTO audit_alert (station_id, batch, kind, detail,"
+		    " received) VALUES (?1, ?2, ?3, ?4, ?5)", &st)) != 0)
+			goto out;
+		sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, batch);
+		sqlite3_bind_text(st, 3, *alert, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+			r = db_err(cs, "record an audit alert");
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if ((r = prep(cs, "INSERT OR IGNORE INTO audit_head (station_id, seq, hash, batch,"
+	    " received) VALUES (?1, ?2, ?3, ?4, ?5)", &st)) != 0)
+		goto out;
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, batch);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = db_err(cs, "keep an audit head");
+		goto out;
+	}
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	free(detail);
+	return r;
+}
+
+int
+center_store_audit_heads(struct center_store *cs, const char *station, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	char *b = xstrdup(""), *nb;
+	int r, rc;
+
+	if ((r = prep(cs, "SELECT seq, hash FROM audit_head WHERE station_id = ?1"
+	    " AND seq > 0 ORDER BY seq, received", &st)) != 0)
+		goto out;
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		nb = xasprintf("%s%lld %s\n", b, (long long)sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+		free(b);
+		b = nb;
+	}
+	if (rc != SQLITE_DONE) {
+		r = db_err(cs, "read audit heads");
+		goto out;
+	}
+	*out = b;
+	b = NULL;
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	free(b);
+	return r;
+}
+
+/* Append the station's audit alerts to *buf ("audit ALERT kind: detail"). */
+static int
+status_alerts(struct center_store *cs, const char *station, char **buf)
+{
+	sqlite3_stmt *st = NULL;
+	char *nb;
+	int r, rc;
+
+	if ((r = prep(cs, "SELECT count(*) FROM held_revocation WHERE station_id = ?1",
+	    &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+		nb = xasprintf("%s  revocations held for an issuance not yet received:"
+		    " %lld\n", *buf, (long long)sqlite3_column_int64(st, 0));
+		free(*buf);
+		*buf = nb;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if ((r = prep(cs, "SELECT kind, detail FROM audit_alert WHERE station_id = ?1"
+	    " ORDER BY rowid", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		nb = xasprintf("%s  audit ALERT %s: %s\n", *buf,
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+		free(*buf);
+		*buf = nb;
+	}
+	r = rc == SQLITE_DONE ? 0 : db_err(cs, "read audit alerts");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
 center_store_status(struct center_store *cs, char **out)
 {
 	sqlite3_stmt *st = NULL;
@@ -486,7 +702,8 @@ center_store_status(struct center_store *cs, char **out)
 		    (long long)contiguous, (long long)highest, (long long)rejected);
 		free(b);
 		b = nb;
-		if ((r = status_gaps(cs, station, &b)) != 0)
+		if ((r = status_gaps(cs, station, &b)) != 0 ||
+		    (r = status_alerts(cs, station, &b)) != 0)
 			goto out;
 	}
 	if (b[0] == '\0') {

@@ -123,6 +123,36 @@ int	center_store_ack_lines(struct center_store *cs, const char *station,
  */
 int	center_store_status(struct center_store *cs, char **out);
 
+/*
+ * A revocation or reinstatement (already stored with center_store_put)
+ * whose card's issuance has not arrived yet: held, and applied by
+ * center_store_apply_held when a card_issued record for the same user
+ * number is stored (*applied: how many). center_store_held_count counts
+ * those still held (user_number NULL: all).
+ */
+int	center_store_hold_revocation(struct center_store *cs,
+	    const struct center_record *rec);
+int	center_store_apply_held(struct center_store *cs, const char *user_number,
+	    int64_t *applied);
+int	center_store_held_count(struct center_store *cs, const char *user_number,
+	    int64_t *out);
+
+/*
+ * Keep the audit chain head a batch of `station` carried (docs/audit.md
+ * "Anchoring") and compare it with the heads already held: *alert is NULL
+ * when it extends them, else a static word, "shrunk" (older than a head
+ * held: the station's log lost entries) or "forked" (a head held has the
+ * same seq and another hash: the log was rewritten); an alert is kept
+ * with the batch number for `status`. Inside the intake's transaction.
+ */
+int	center_store_audit_head(struct center_store *cs, const char *station,
+	    int64_t batch, int64_t seq, const char *hash, const char **alert);
+
+/* The heads held for `station`, "SEQ HASH" a line, oldest first (the file
+ * `nhicard audit verify --against` reads); *out caller frees. */
+int	center_store_audit_heads(struct center_store *cs, const char *station,
+	    char **out);
+
 /* Number of records held for a station (all stations if NULL). */
 int	center_store_count(struct center_store *cs, const char *station,
 	    int64_t *out);
@@ -148,6 +178,8 @@ struct center_in {
 struct center_batch {
 	char		 station[64];
 	int64_t		 number;
+	int64_t		 audit_seq;	/* the station's audit head (header) */
+	char		 audit_hash[65];	/* 64 lower-case hex digits */
 	size_t		 n;
 	struct center_in *rec;
 };

@@ -1,8 +1,11 @@
 #!/bin/sh
 # run.sh SRCDIR BUILDDIR TARGET...: build each fuzz target with clang's
 # libFuzzer (plus AddressSanitizer and UBSan) and run it for $FUZZ_SECONDS on
-# a copy of its corpus. New inputs stay in BUILDDIR/fuzz-work/NAME; crashes
-# are saved there and fail the run.
+# a copy of its corpus. New inputs stay in BUILDDIR/fuzz-work/NAME. Any
+# sanitizer report is fatal (-fno-sanitize-recover=all: undefined behaviour
+# stops the run like a crash); a crashing input fails the run and is kept in
+# SRCDIR/fuzz/corpus/NAME/regress-* so that `make check` replays it from
+# then on (commit it with the fix).
 set -eu
 srcdir=$1 builddir=$2
 shift 2
@@ -13,7 +16,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 work="$builddir/fuzz-work"
 mkdir -p "$work/obj"
-flags="-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined -I$builddir -I$srcdir/src $PKG_CFLAGS"
+flags="-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I$builddir -I$srcdir/src $PKG_CFLAGS"
 # The library, once, without main.c.
 objs=""
 for c in "$srcdir"/src/*.c; do
@@ -35,6 +38,12 @@ for t in "$@"; do
 	    -artifact_prefix="$work/crash-$t-" "$work/$t" >"$work/$t.log" 2>&1); then
 		echo "fuzz $t: FAILED, see $work/$t.log" >&2
 		tail -30 "$work/$t.log" >&2
+		for a in "$work"/crash-"$t"-*; do
+			[ -f "$a" ] || continue
+			keep="$srcdir/fuzz/corpus/$t/regress-$(sha256sum "$a" | cut -c1-16)"
+			cp "$a" "$keep" && echo "fuzz $t: input kept as $keep" >&2
+			rm -f "$a"
+		done
 		status=1
 	else
 		tail -1 "$work/$t.log"

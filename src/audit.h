@@ -29,6 +29,15 @@ struct store;
 int	audit_append(struct store *st, const char *operator_login, const char *action,
 	    const char *subject, const char *outcome, const char *detail);
 
+/*
+ * Audit a refusal or failure `r` of `action` in a transaction of its own,
+ * after the action rolled back: detail "WHY: ERRNAME". The caller's error
+ * detail is kept (it is what the user sees); a failure to write is logged.
+ * Returns r.
+ */
+int	audit_refusal(struct store *st, const char *operator_login, const char *action,
+	    const char *subject, int r, const char *why);
+
 /* ---- Reading the log (store-audit.c), for verify and export ----------- */
 
 #define AUDIT_HASH_LEN	32
@@ -61,6 +70,24 @@ int	audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN]);
  * truncated), or a store error. count and first_bad may be NULL.
  */
 int	audit_verify(struct store *st, int64_t *count, int64_t *first_bad);
+
+/* The chain head: its seq and hash (0 and zeros for an empty log). */
+int	audit_head(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN]);
+
+/* The stored hash of entry `seq`: *found 0 when there is no such entry. */
+int	audit_hash_at(struct store *st, int64_t seq, uint8_t hash[AUDIT_HASH_LEN],
+	    int *found);
+
+/*
+ * One anchor (a seq and the hash the chain had there) from a line of an
+ * `audit export` (JSON lines or CSV) or of the center's copy of the heads
+ * ("SEQ HASH"): the seq is the JSON member "seq" or the line's leading
+ * number, the hash the line's last run of 64 lower-case hex digits.
+ * Returns 0, or NHI_EPARSE for a line that holds no anchor (a CSV header).
+ * No error detail is set.
+ */
+int	audit_anchor_parse(const char *line, size_t len, int64_t *seq,
+	    uint8_t hash[AUDIT_HASH_LEN]);
 
 /*
  * Call `fn` for every entry whose day (the date part of `at`, UTC) is in

@@ -307,7 +307,7 @@ int	batch_person_check(struct store *st, int64_t resident_id, const char *on,
  * process at once (_exit(99)), as a power cut would; otherwise nothing.
  * The points are listed in docs/batch.md.
  */
-void	batch_test_crash(const char *point);
+void	batch_test_crash(const char *point);	/* --enable-test-hooks only */
 
 /* ---- Reports (batch-report.c) -------------------------------------------- */
 

@@ -68,21 +68,80 @@ cmd_audit(struct cmd_ctx *ctx, int r, const char *action, const char *subject,
 
 /* ---- nhicard audit verify ----------------------------------------------- */
 
+/*
+ * Check the local chain against the anchors in `path` (an export of this
+ * station's log, or the center's copy of the heads it received): the log
+ * must still hold every anchored entry with the same hash. A log that
+ * rewrote itself from some entry on, or cut its tail and moved its head,
+ * verifies alone but not against what left the station before.
+ */
+static int
+audit_against(struct store *st, const char *path, int64_t n, int64_t *anchors,
+    int64_t *bad)
+{
+	uint8_t want[AUDIT_HASH_LEN], have[AUDIT_HASH_LEN];
+	char *text = NULL, *p, *end, *nl;
+	size_t len = 0, lineno = 0;
+	int64_t seq, count = 0;
+	int r, found;
+
+	if ((r = fs_read_file(path, 64 * 1024 * 1024, &text, &len)) != 0)
+		return r;
+	for (p = text, end = text + len; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		lineno++;
+		if (audit_anchor_parse(p, (size_t)(nl - p), &seq, want) != 0)
+			continue;	/* a CSV header, a blank line */
+		count++;
+		if ((r = audit_hash_at(st, seq, have, &found)) != 0)
+			goto out;
+		if (!found) {
+			*bad = n + 1;
+			r = err_set(NHI_ESTORE_CORRUPT, "audit log: %s line %zu holds entry %"
+			    PRId64 " but the log ends at entry %" PRId64 ": entries were"
+			    " removed and the chain head moved back", path, lineno, seq, n);
+			goto out;
+		}
+		if (memcmp(want, have, AUDIT_HASH_LEN) != 0) {
+			*bad = seq;
+			r = err_set(NHI_ESTORE_CORRUPT, "audit log: entry %" PRId64 " differs"
+			    " from %s line %zu: the log was rewritten from there on", seq,
+			    path, lineno);
+			goto out;
+		}
+	}
+	if (count == 0) {
+		r = err_set(NHI_EPARSE, "%s: no audit entry or head in it (expected an"
+		    " 'audit export' or the center's heads, 'SEQ HASH' a line)", path);
+		goto out;
+	}
+	*anchors = count;
+	r = 0;
+out:
+	free(text);
+	return r;
+}
+
 static int
 audit_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	const char *against = NULL;
 	struct store *st;
-	int64_t n = 0, bad = 0;
+	int64_t n = 0, bad = 0, anchors = 0;
 	int r;
 
-	(void)argv;
-	if (argc > 1)
+	if (argc == 3 && strcmp(argv[1], "--against") == 0)
+		against = argv[2];
+	else if (argc > 1 && strcmp(argv[1], "--against") != 0)
 		return cmd_operands(&cmd_audit_entry, "audit verify", argc, argv, 1, 0);
-	if (argc != 1)
-		return cmd_usage(&cmd_audit_entry, "audit verify takes no arguments");
+	else if (argc != 1)
+		return cmd_usage(&cmd_audit_entry, "audit verify takes only --against FILE");
 	if ((r = cmd_store(ctx, &st)) != 0)
 		return r;
 	r = audit_verify(st, &n, &bad);
+	if (r == 0 && against != NULL)
+		r = audit_against(st, against, n, &anchors, &bad);
 	if (r == NHI_ESTORE_CORRUPT) {
 		printf("audit log: NOT intact: first bad entry %" PRId64 "\n", bad);
 		return r;
@@ -90,6 +149,8 @@ audit_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (r != 0)
 		return r;
 	printf("audit log: %" PRId64 " entries, chain intact\n", n);
+	if (against != NULL)
+		printf("against %s: %" PRId64 " entries or heads match\n", against, anchors);
 	return 0;
 }
 
@@ -281,6 +342,10 @@ audit_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(&cmd_audit_entry, "--format: expected csv or jsonl");
 	if ((r = cmd_store(ctx, &st)) != 0)
 		return r;
+	/* An export is what auditors keep as the truth: never one of a
+	 * broken chain. */
+	if ((r = audit_verify(st, NULL, NULL)) != 0)
+		return err_wrap(r, "audit export refused: ");
 	if (!b.jsonl)
 		eb_str(&b, "seq,at,station,operator,action,subject,outcome,detail,"
 		    "prev_hash,hash\r\n");
@@ -312,7 +377,7 @@ cmd_audit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_audit_entry = {
 	.name = "audit",
-	.usage = "verify | export [--from DATE] [--to DATE] [--format csv|jsonl] -o FILE",
+	.usage = "verify [--against FILE] | export [--from DATE] [--to DATE] [--format csv|jsonl] -o FILE",
 	.summary = "check the hash-chained audit log, or export it for auditors",
 	.help =
 	    "Every action of the station (who, which station, when, what, on which\n"
@@ -322,9 +387,15 @@ const struct cmd_entry cmd_audit_entry = {
 	    "  verify             recompute the chain: any entry changed, removed or\n"
 	    "                     reordered, or a truncated tail, is reported with the\n"
 	    "                     first bad entry's seq (exit 3)\n"
+	    "  verify --against FILE\n"
+	    "                     also check that every entry of FILE (an earlier\n"
+	    "                     export, or the center's heads, SEQ HASH a line) is\n"
+	    "                     still in the log with the same hash: catches a log\n"
+	    "                     rewritten or cut back since (exit 3)\n"
 	    "  export -o FILE     write the entries with their hashes, so an auditor\n"
 	    "                     can re-verify them: CSV (FILE.csv, or --format csv)\n"
-	    "                     or JSON lines (otherwise); the file is mode 0600\n"
+	    "                     or JSON lines (otherwise); the file is mode 0600;\n"
+	    "                     refused (exit 3) when the chain is broken\n"
 	    "  --from, --to DATE  only entries of those days (YYYY-MM-DD, UTC)\n"
 	    "\n"
 	    "Exit codes: 0 intact / exported; 2 usage; 3 the log was tampered with;\n"

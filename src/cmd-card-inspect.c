@@ -15,6 +15,7 @@
 #include "card.h"
 #include "card-perso.h"
 #include "cmd-card.h"
+#include "cmd-lifecycle.h"
 #include "cmd-perso.h"
 #include "error.h"
 #include "util.h"
@@ -70,7 +71,7 @@ card_inspect_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct card *card = NULL;
 	struct card_info info;
 	struct card_nhi_state nhi;
-	char aid[2 * CARD_AID_MAX + 1], *keyerr = NULL;
+	char aid[2 * CARD_AID_MAX + 1], *keyerr = NULL, subject[48];
 	size_t i;
 	int c, r, show = 0, began = 0;
 
@@ -101,10 +102,17 @@ card_inspect_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (info.has_juki) {
 		printf("basic items: name, birth date, sex, address, municipality (%s)\n",
 		    info.items.municipality);
-		if (show)
+		/* Showing the holder's items is a read of personal data: on
+		 * record first (the card's serial, never the items). */
+		if (show) {
+			snprintf(subject, sizeof(subject), "serial:%s", info.serial_hex);
+			if ((r = cmd_audit(ctx, 0, "card.inspect", subject,
+			    "basic items shown")) != 0)
+				goto out;
 			printf("  name: %s\n  birth date: %s\n  sex: %s\n  address: %s\n",
 			    info.items.name, info.items.birth, info.items.sex,
 			    info.items.address);
+		}
 	}
 	printf("key versions:");
 	for (i = 0; i < info.kvn_count; i++)

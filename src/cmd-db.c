@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
+#include "crypto.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "store.h"
@@ -34,20 +36,28 @@ db_init(struct cmd_ctx *ctx)
 {
 	const char *id = config_get(ctx->cfg, "station.id", NULL);
 	struct store *st = NULL;
+	enum crypto_mode mode;
 	char *have = NULL;
 	int r;
 
 	if (id != NULL && !station_id_valid(id))
 		return err_set(NHI_ECONFIG, "configuration key station.id: '%s' is not 1 to 32"
 		    " letters, digits or '-'", id);
+	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
+		return r;
 	if ((r = store_open(ctx->db_path, STORE_CREATE, &st)) != 0)
 		return r;
+	/* The store remembers what it is: a later configuration cannot make a
+	 * production store a test or demo one. */
+	if ((r = store_meta_set(st, STORE_META_STATION_MODE, crypto_mode_name(mode))) != 0)
+		goto out;
 	if (id != NULL && (r = store_meta_set(st, "station_id", id)) != 0)
 		goto out;
 	if ((r = store_meta_get(st, "station_id", &have)) != 0)
 		goto out;
-	printf("created store %s (schema version %d, station %s)\n", ctx->db_path,
-	    store_schema_latest(), have);
+	printf("created store %s (schema version %d, station %s)\n"
+	    "station mode %s, fixed for this store\n", ctx->db_path,
+	    store_schema_latest(), have, crypto_mode_name(mode));
 	r = 0;
 out:
 	free(have);
@@ -62,7 +72,7 @@ db_check(struct cmd_ctx *ctx)
 	    "cards", "certificates", "queue_records", "operators", "audit_log" };
 	struct store *st = NULL;
 	char *report = NULL;
-	int64_t n;
+	int64_t n, bad = 0;
 	size_t i;
 	int r, version, ok;
 
@@ -83,6 +93,15 @@ db_check(struct cmd_ctx *ctx)
 			goto out;
 		printf("%-20s %lld\n", tables[i], (long long)n);
 	}
+	/* A store whose audit trail was cut or edited is damaged too. */
+	if ((r = audit_verify(st, &n, &bad)) == NHI_ESTORE_CORRUPT) {
+		printf("audit chain FAILED: first bad entry %lld\n", (long long)bad);
+		r = err_wrap(r, "store %s: ", ctx->db_path);
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	printf("audit chain ok (%lld entries)\n", (long long)n);
 	r = 0;
 out:
 	free(report);
@@ -114,6 +133,7 @@ const struct cmd_entry cmd_db_entry = {
 	    "          center knows it by is station.id in the configuration\n"
 	    "          (its certificate's name), else a random one\n"
 	    "  check   run SQLite's integrity and foreign-key checks, print the\n"
-	    "          schema version and row counts; exits 3 if damaged\n",
+	    "          schema version and row counts, verify the audit chain\n"
+	    "          (docs/audit.md); exits 3 if damaged or the chain is broken\n",
 	.exec = cmd_db_exec,
 };

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,6 +350,65 @@ out:
 	return r;
 }
 
+/*
+ * Remove the clear key file an import has just wrapped: overwrite it with
+ * zeros, sync, unlink (on flash or a journaling file system copies may
+ * survive: docs/keys.md says so). 0 or NHI_EIO naming the file.
+ */
+static int
+remove_clear_file(const char *file)
+{
+	struct stat sb;
+	char zeros[4096];
+	off_t left;
+	int fd, r = 0;
+
+	memset(zeros, 0, sizeof(zeros));
+	if ((fd = open(file, O_WRONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
+		r = err_set(NHI_EIO, "%s: cannot overwrite the clear file: %s", file,
+		    strerror(errno));
+		goto out;
+	}
+	for (left = sb.st_size; left > 0 && r == 0; ) {
+		ssize_t n = write(fd, zeros, left < (off_t)sizeof(zeros) ? (size_t)left :
+		    sizeof(zeros));
+
+		if (n <= 0)
+			r = err_set(NHI_EIO, "%s: cannot overwrite the clear file: %s", file,
+			    strerror(errno));
+		else
+			left -= n;
+	}
+	if (r == 0 && fsync(fd) != 0)
+		r = err_set(NHI_EIO, "%s: %s", file, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (r == 0 && unlink(file) != 0)
+		r = err_set(NHI_EIO, "%s: cannot remove the clear file: %s", file,
+		    strerror(errno));
+	return r;
+}
+
+/* On a terminal: "remove the clear file now?" 1 yes, 0 no or no terminal. */
+static int
+ask_remove(const char *file)
+{
+	char answer[16] = "";
+	FILE *tty;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO) ||
+	    (tty = fopen("/dev/tty", "r+")) == NULL)
+		return 0;
+	fprintf(tty, "Remove the clear key file %s now (overwrite and delete)? [y/N] ",
+	    file);
+	fflush(tty);
+	if (fgets(answer, sizeof(answer), tty) == NULL)
+		answer[0] = '\0';
+	fclose(tty);
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
 static int
 keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -356,12 +417,17 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *dir = keys_dir(ctx), *pass;
 	char *text = NULL, *path = NULL, *info = NULL, *detail = NULL;
 	size_t len = 0;
-	int r, signing;
+	int r, signing, remove = 0;
 
+	if (argc == 3 && strcmp(argv[1], "--remove-clear") == 0) {
+		remove = 1;
+		argv++;
+		argc--;
+	}
 	if (argc > 2)
 		return cmd_operands(&cmd_keys_entry, "keys import", argc, argv, 1, 1);
 	if (argc != 2)
-		return usage("keys import FILE");
+		return usage("keys import [--remove-clear] FILE");
 	memset(&m, 0, sizeof(m));
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0 ||
 	    (r = fs_read_file(argv[1], KEYFILE_MAX, &text, &len)) != 0)
@@ -392,7 +458,15 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 	    (r = audit_ok(ctx, "keys.import", path, detail)) != 0)
 		goto out;
 	print_info("imported", path, info);
-	printf("destroy the clear file %s now (shred -u)\n", argv[1]);
+	/* The clear file is the key in the open: offer to remove it. */
+	if (remove || ask_remove(argv[1])) {
+		if ((r = remove_clear_file(argv[1])) != 0)
+			goto out;
+		printf("the clear file %s was overwritten and removed\n", argv[1]);
+		r = audit_ok(ctx, "keys.import", path, "clear file removed");
+	} else
+		printf("destroy the clear file %s now (shred -u), or import with"
+		    " --remove-clear\n", argv[1]);
 out:
 	if (text != NULL)
 		util_free_secret(text, len);
@@ -571,7 +645,8 @@ keys_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_keys_entry = {
 	.name = "keys",
 	.usage = "create [--kvn KK] [--algorithm AES-128|AES-256] | create --signing |"
-	    " import FILE | list | kcv [FILE] | rotate [--algorithm A] | passwd",
+	    " import [--remove-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
+	    " passwd",
 	.summary = "manage the key store: master keys and the signing key (key officers)",
 	.help =
 	    "The key store in keys.dir (docs/keys.md 4.5-4.7). Key officers only;\n"
@@ -581,7 +656,10 @@ const struct cmd_entry cmd_keys_entry = {
 	    "check values and key ids, never keys.\n"
 	    "  create [--kvn KK]     a new master key set (default: the next version)\n"
 	    "  create --signing      a new municipality signing key (P-256)\n"
-	    "  import FILE           wrap a clear key file into the store\n"
+	    "  import [--remove-clear] FILE\n"
+	    "                        wrap a clear key file into the store, then\n"
+	    "                        overwrite and remove the clear file (asked on a\n"
+	    "                        terminal; --remove-clear: without asking)\n"
 	    "  list                  the key files and their public headers\n"
 	    "  kcv [FILE]            unwrap and compute the check values\n"
 	    "  rotate                a new master key version; the old one is kept\n"

@@ -21,7 +21,6 @@
 #include "store.h"
 #include "util.h"
 
-#define PASSWORD_MIN	10
 
 static int
 usage(const char *why)
@@ -65,10 +64,7 @@ new_password_hash(struct cmd_ctx *ctx, const char *login, char **hash)
 	free(prompt);
 	if (r != 0)
 		return r;
-	if (strlen(pw) < PASSWORD_MIN)
-		r = err_set(NHI_ERANGE, "the new password for '%s' is too short: at least"
-		    " %d characters", login, PASSWORD_MIN);
-	else
+	if ((r = operator_password_check(login, pw)) == 0)
 		r = crypto_password_hash(pw, &p, hash);
 	util_free_secret(pw, strlen(pw));
 	return r;

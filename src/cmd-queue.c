@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "cmd-queue-send.h"
 #include "crypto.h"
@@ -129,11 +130,13 @@ queue_export(struct cmd_ctx *ctx, struct store *st, const char *dir)
 	struct queue_batch *b = NULL;
 	struct stat sb;
 	size_t n = 0, i, records = 0, revs = 0;
-	char *station = NULL, *path;
+	char *station = NULL, *path, *detail = NULL;
 	int r, began = 0;
 
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return err_set(NHI_ENOFILE, "%s: not a directory (the export medium)", dir);
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		r = err_set(NHI_ENOFILE, "%s: not a directory (the export medium)", dir);
+		goto out;
+	}
 	if ((r = queue_limits_load(ctx->cfg, &lim)) != 0 ||
 	    (r = queue_keys_load(ctx->cfg, &keys)) != 0 ||
 	    (r = store_meta_get(st, "station_id", &station)) != 0 ||
@@ -154,6 +157,16 @@ queue_export(struct cmd_ctx *ctx, struct store *st, const char *dir)
 	 */
 	if ((r = queue_batches_sent(st, b, n)) != 0)
 		goto out;
+	for (i = 0; i < n; i++) {
+		records += b[i].records;
+		revs += b[i].revocations;
+	}
+	/* The export and its audit entry commit together. */
+	detail = xasprintf("batches %lld..%lld: %zu records (%zu revocations)",
+	    (long long)b[0].number, (long long)b[n - 1].number, records, revs);
+	if ((r = audit_append(st, ctx->operator_login, "queue.export", NULL, AUDIT_OK,
+	    detail)) != 0)
+		goto out;
 	queue_test_crash("queue.export.before_commit");
 	if ((r = store_commit(st)) != 0)
 		goto out;
@@ -165,8 +178,6 @@ queue_export(struct cmd_ctx *ctx, struct store *st, const char *dir)
 		free(path);
 		if (r != 0)
 			goto out;
-		records += b[i].records;
-		revs += b[i].revocations;
 	}
 	queue_test_crash("queue.export.after_files");
 	if ((r = write_manifest(dir, station, b, n)) != 0)
@@ -177,9 +188,12 @@ queue_export(struct cmd_ctx *ctx, struct store *st, const char *dir)
 out:
 	if (began)
 		store_rollback(st);
+	if (r != 0)
+		audit_refusal(st, ctx->operator_login, "queue.export", NULL, r, NULL);
 	queue_batches_free(b, n);
 	queue_keys_free(keys);
 	free(station);
+	free(detail);
 	return r;
 }
 
@@ -193,10 +207,13 @@ queue_import_ack(struct cmd_ctx *ctx, struct store *st, int argc, char **argv)
 	int i, r;
 
 	if ((r = queue_keys_load(ctx->cfg, &keys)) != 0)
-		return r;
+		return audit_refusal(st, ctx->operator_login, "queue.import_ack", NULL, r, NULL);
 	for (i = 0; i < argc; i++) {
-		if ((r = fs_read_file(argv[i], ACK_MAX_BYTES, &data, &len)) != 0)
+		if ((r = fs_read_file(argv[i], ACK_MAX_BYTES, &data, &len)) != 0) {
+			audit_refusal(st, ctx->operator_login, "queue.import_ack", NULL, r,
+			    "unreadable file");
 			goto out;
+		}
 		r = queue_ack_apply(st, keys, (const uint8_t *)data, len, argv[i], &res);
 		free(data);
 		data = NULL;
@@ -220,7 +237,7 @@ queue_retry(struct store *st, const char *arg)
 	int r;
 
 	if ((r = cmd_parse_id(&cmd_queue_entry, "record", arg, &seq)) != 0)
-		return r;
+		return audit_refusal(st, store_actor(st), "queue.retry", NULL, r, NULL);
 	if ((r = store_queue_retry(st, seq)) != 0 || (r = store_queue_get(st, seq, &q)) != 0)
 		return r;
 	printf("record #%lld (%s, id %s) will be resubmitted as attempt %d\n",
@@ -232,16 +249,21 @@ static int
 queue_purge(struct cmd_ctx *ctx, struct store *st)
 {
 	struct queue_limits lim;
-	char before[24];
+	char before[24], detail[96];
 	int64_t n;
 	int r;
 
 	if ((r = queue_limits_load(ctx->cfg, &lim)) != 0)
-		return r;
+		return audit_refusal(st, ctx->operator_login, "queue.purge", NULL, r, NULL);
 	queue_now_utc_offset(before, sizeof(before), -(int64_t)lim.retention_days * 86400);
 	if ((r = store_begin(st)) != 0)
 		return r;
 	if ((r = store_queue_purge(st, before, &n)) != 0)
+		goto out;
+	snprintf(detail, sizeof(detail), "%lld records acknowledged before %s", (long long)n,
+	    before);
+	if ((r = audit_append(st, ctx->operator_login, "queue.purge", NULL, AUDIT_OK,
+	    detail)) != 0)
 		goto out;
 	queue_test_crash("queue.purge.before_commit");
 	if ((r = store_commit(st)) != 0)
@@ -251,7 +273,7 @@ queue_purge(struct cmd_ctx *ctx, struct store *st)
 	return 0;
 out:
 	store_rollback(st);
-	return r;
+	return audit_refusal(st, ctx->operator_login, "queue.purge", NULL, r, NULL);
 }
 
 static int

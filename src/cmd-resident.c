@@ -224,7 +224,7 @@ resident_show(struct cmd_ctx *ctx, int argc, char **argv)
 	struct benefit *ben = NULL;
 	struct text_basic_items b = { 0 };
 	struct store *st;
-	char *head = NULL;
+	char *head = NULL, subject[32];
 	size_t n = 0, nb = 0, i;
 	int r;
 
@@ -235,6 +235,10 @@ resident_show(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = resident_lookup(st, optind < argc ? argv[optind] : NULL, f.code, &res)) != 0)
 		return r;
+	/* A read of personal data is on record before it is shown. */
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
+	if ((r = cmd_audit(ctx, 0, "resident.show", subject, NULL)) != 0)
+		goto out;
 	printf("resident #%lld (%s)\n", (long long)res.id, res.origin);
 	printf("  person code      %s\n", res.person_code != NULL ? res.person_code :
 	    "(none yet: counter enrolment)");
@@ -293,6 +297,7 @@ resident_search(struct cmd_ctx *ctx, int argc, char **argv)
 	struct resident_query q = { 0 };
 	struct resident *list = NULL;
 	struct store *st;
+	char detail[128];
 	size_t n = 0, i, limit = SEARCH_LIMIT_DEFAULT;
 	char text_arg[256], text_number[256];
 	int r;
@@ -349,6 +354,17 @@ resident_search(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = store_resident_search(st, &q, limit, &list, &n)) != 0)
 		return r;
+	/* Which fields were searched and how many rows were shown: never the
+	 * values searched for. */
+	snprintf(detail, sizeof(detail), "%zu found by%s%s%s%s%s%s%s", n,
+	    q.kana_prefix ? " kana" : "", q.kanji_prefix ? " kanji" : "",
+	    q.birth_date ? " birth" : "", q.symbol ? " symbol" : "",
+	    q.number ? " number" : "", q.household_code ? " household" : "",
+	    q.person_code ? " code" : "");
+	if ((r = cmd_audit(ctx, 0, "resident.search", NULL, detail)) != 0) {
+		store_resident_list_free(list, n);
+		return r;
+	}
 	for (i = 0; i < n; i++)
 		print_row(&list[i]);
 	printf("%zu resident%s found%s\n", n, n == 1 ? "" : "s", n == limit ?

@@ -109,6 +109,7 @@ cmd_store(struct cmd_ctx *ctx, struct store **out)
 	if (ctx->store == NULL &&
 	    (r = store_open(ctx->db_path, 0, &ctx->store)) != 0)
 		return r;
+	store_set_actor(ctx->store, ctx->operator_login);
 	*out = ctx->store;
 	return 0;
 }

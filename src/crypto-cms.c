@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -21,6 +22,7 @@
 #include <openssl/x509.h>
 
 #include "crypto-cms.h"
+#include "crypto-keystore.h"
 #include "error.h"
 #include "util.h"
 
@@ -411,6 +413,20 @@ out:
 }
 
 int
+crypto_key_file_private(const char *path, const char *what)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return err_set(NHI_ENOFILE, "%s %s: %s", what, path, strerror(errno));
+	if ((sb.st_mode & 077) != 0)
+		return err_set(NHI_EPERM, "%s %s is readable or writable by others (mode"
+		    " %04o): refused in production mode; 'chmod 600 %s' (docs/keys.md)",
+		    what, path, (unsigned)(sb.st_mode & 07777), path);
+	return 0;
+}
+
+int
 crypto_pem_is_test(const char *path, int *is_test)
 {
 	char *text = NULL, *line, *save = NULL;
@@ -419,7 +435,8 @@ crypto_pem_is_test(const char *path, int *is_test)
 
 	if ((r = fs_read_file(path, 1 << 20, &text, &len)) != 0)
 		return r;
-	*is_test = 0;
+	/* What the file is, before what it says. */
+	*is_test = crypto_testkey_pem(text, len, NULL);
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "-----BEGIN", 10) == 0)

@@ -65,10 +65,21 @@ int	crypto_cms_sign_file_key(const char *key, const char *cert, const void *data
 	    size_t len, uint8_t **out, size_t *outlen);
 
 /*
- * Whether a PEM file is marked as a TEST key or certificate: a line
- * "test = yes" before its first "-----BEGIN" (docs/keys.md). Sets *is_test;
- * returns 0 or a file error naming the path.
+ * Whether a PEM file is a TEST key or certificate: one of the published
+ * test keys or certificates (by fingerprint), a certificate naming the
+ * test CA, or a file marked with a line "test = yes" before its first
+ * "-----BEGIN" (docs/keys.md). Sets *is_test; returns 0 or a file error
+ * naming the path.
  */
 int	crypto_pem_is_test(const char *path, int *is_test);
+
+/*
+ * A production station's clear private key file (the queue signing key,
+ * the TLS client key) must be for the station's user alone: refused with
+ * NHI_EPERM when group or others may read or write it, naming the
+ * configuration key `what`, the path and the mode (docs/keys.md).
+ * Returns 0 or NHI_EPERM / NHI_ENOFILE.
+ */
+int	crypto_key_file_private(const char *path, const char *what);
 
 #endif

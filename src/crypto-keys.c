@@ -23,18 +23,44 @@
 
 #define KEYFILE_MAX	(64 * 1024)
 
-int
-crypto_station_mode(const struct config *cfg, enum crypto_mode *out)
+const char *
+crypto_mode_name(enum crypto_mode mode)
 {
-	const char *v = cfg != NULL ? config_get(cfg, "station.mode", NULL) : NULL;
+	switch (mode) {
+	case CRYPTO_MODE_TEST:
+		return "test";
+	case CRYPTO_MODE_DEMO:
+		return "demo";
+	case CRYPTO_MODE_PRODUCTION:
+	default:
+		return "production";
+	}
+}
 
-	if (v == NULL || strcmp(v, "production") == 0)
+int
+crypto_mode_parse(const char *v, enum crypto_mode *out)
+{
+	if (strcmp(v, "production") == 0)
 		*out = CRYPTO_MODE_PRODUCTION;
 	else if (strcmp(v, "test") == 0)
 		*out = CRYPTO_MODE_TEST;
 	else if (strcmp(v, "demo") == 0)
 		*out = CRYPTO_MODE_DEMO;
 	else
+		return NHI_ECONFIG;
+	return 0;
+}
+
+int
+crypto_station_mode(const struct config *cfg, enum crypto_mode *out)
+{
+	const char *v = cfg != NULL ? config_get(cfg, "station.mode", NULL) : NULL;
+
+	if (v == NULL) {
+		*out = CRYPTO_MODE_PRODUCTION;
+		return 0;
+	}
+	if (crypto_mode_parse(v, out) != 0)
 		return err_set(NHI_ECONFIG, "station.mode: '%s' is not demo, test or"
 		    " production", v);
 	return 0;
@@ -67,6 +93,21 @@ keyfile_clear(struct keyfile *kf)
 	free(kf->entries);
 	kf->entries = NULL;
 	kf->count = 0;
+}
+
+/*
+ * May an entry's name appear in an error? Not when it could be key material
+ * put on the wrong side of the '=': a name of hex digits only.
+ */
+static int
+keyfile_name_printable(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)name[i]))
+			return 1;
+	return 0;
 }
 
 /*
@@ -110,7 +151,9 @@ keyfile_parse(struct keyfile *kf, const char *text, size_t len)
 			if (strlen(kf->entries[i].name) == (size_t)(b - a) &&
 			    strncmp(kf->entries[i].name, a, (size_t)(b - a)) == 0)
 				return err_set(NHI_EKEY, "%s:%zu: %s given twice (first on"
-				    " line %zu)", kf->path, line, kf->entries[i].name,
+				    " line %zu)", kf->path, line,
+				    keyfile_name_printable(a, (size_t)(b - a)) ?
+				    kf->entries[i].name : "an entry named like key material",
 				    kf->entries[i].line);
 		kf->entries = xreallocarray(kf->entries, kf->count + 1,
 		    sizeof *kf->entries);
@@ -157,6 +200,11 @@ keyfile_check_names(const struct keyfile *kf, const char *const *known)
 		for (j = 0; known[j] != NULL; j++)
 			if (strcmp(kf->entries[i].name, known[j]) == 0)
 				break;
+		if (known[j] == NULL && !keyfile_name_printable(kf->entries[i].name,
+		    strlen(kf->entries[i].name)))
+			return err_set(NHI_EKEY, "%s:%zu: unknown entry, named like key"
+			    " material (not shown): is a key on the wrong side of '='?",
+			    kf->path, kf->entries[i].line);
 		if (known[j] == NULL)
 			return err_set(NHI_EKEY, "%s:%zu: unknown entry '%s'", kf->path,
 			    kf->entries[i].line, kf->entries[i].name);
@@ -344,6 +392,16 @@ crypto_master_keys_parse(const char *path, const char *text, size_t len,
 	    (r = master_key(&kf, "mac", m.keylen, m.mac)) != 0 ||
 	    (r = master_key(&kf, "dek", m.keylen, m.dek)) != 0)
 		goto out;
+	/* Known by what they are, whatever the file says about itself. */
+	if (crypto_testkey_master(&m)) {
+		m.test = 1;
+		if (mode == CRYPTO_MODE_PRODUCTION) {
+			r = err_set(NHI_ETESTKEY, "%s: test keys refused in production mode:"
+			    " these are the published test keys (by their key check"
+			    " values), whatever the file's test line says", path);
+			goto out;
+		}
+	}
 	*out = m;
 	r = 0;
 out:
@@ -437,6 +495,12 @@ crypto_sign_key_parse(const char *path, const char *text, size_t len,
 	if (kf.pem == NULL) {
 		r = err_set(NHI_EKEY, "%s: no '-----BEGIN PRIVATE KEY-----' block",
 		    path);
+		goto out;
+	}
+	if (mode == CRYPTO_MODE_PRODUCTION && crypto_testkey_pem(kf.pem, kf.pemlen, NULL)) {
+		r = err_set(NHI_ETESTKEY, "%s: test keys refused in production mode: this"
+		    " is the published test signing key (by its public key), whatever"
+		    " the file's test line says", path);
 		goto out;
 	}
 	r = crypto_sign_key_from_pem(kf.pem, kf.pemlen, test, path, out);

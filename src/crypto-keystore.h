@@ -129,4 +129,22 @@ int	crypto_master_keys_parse(const char *where, const char *text, size_t len,
 int	crypto_sign_key_parse(const char *where, const char *text, size_t len,
 	    enum crypto_mode mode, struct crypto_sign_key **out);
 
+/* ---- The published test keys (crypto-testkeys.c) --------------------- */
+
+/* 1 if the master key set is one of the shipped test sets (by its KCVs). */
+int	crypto_testkey_master(const struct crypto_master_keys *m);
+
+/* 1 if the public key is one of the shipped test keys; hex gets its
+ * SHA-256 (of the DER SubjectPublicKeyInfo) either way. */
+struct evp_pkey_st;
+int	crypto_testkey_pubkey(struct evp_pkey_st *pkey, char hex[65]);
+
+/*
+ * 1 if a PEM text holds a shipped test key or certificate, or a
+ * certificate whose subject or issuer names the test CA ("nhicard TEST");
+ * *why (caller frees, may be NULL) then says which, with the public
+ * fingerprint. Never key material.
+ */
+int	crypto_testkey_pem(const char *text, size_t len, char **why);
+
 #endif

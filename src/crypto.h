@@ -238,6 +238,10 @@ enum crypto_mode { CRYPTO_MODE_PRODUCTION, CRYPTO_MODE_TEST, CRYPTO_MODE_DEMO };
 
 /* Read station.mode from `cfg` (NULL: production). 0 or NHI_ECONFIG. */
 int	crypto_station_mode(const struct config *cfg, enum crypto_mode *out);
+/* "demo", "test" or "production" <-> the mode; parse: 0 or NHI_ECONFIG. A
+ * smaller enum value is a stronger mode (production < test < demo). */
+const char *crypto_mode_name(enum crypto_mode mode);
+int	crypto_mode_parse(const char *name, enum crypto_mode *out);
 
 /* A master key set: the municipality's keys from which each card's static
  * SCP03 keys are diversified. */

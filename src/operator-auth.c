@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ operator_audit(struct store *st, const char *login, const char *action,
 int
 operator_scrypt_params(const struct config *cfg, struct crypto_scrypt_params *out)
 {
+	enum crypto_mode mode;
 	long n, r, p;
 	int rc;
 
@@ -64,6 +66,14 @@ operator_scrypt_params(const struct config *cfg, struct crypto_scrypt_params *ou
 	if ((rc = crypto_scrypt_check(out, "operators.scrypt_n")) != 0)
 		return err_set(NHI_ECONFIG, "operators.scrypt_n: a power of two from %u to %u",
 		    CRYPTO_SCRYPT_N_MIN, CRYPTO_SCRYPT_N_MAX);
+	/* The cost protects every password hash and wrapped key file: a
+	 * production station keeps it at or above a floor. */
+	if ((rc = crypto_station_mode(cfg, &mode)) != 0)
+		return rc;
+	if (mode == CRYPTO_MODE_PRODUCTION && n < OPERATOR_SCRYPT_N_FLOOR)
+		return err_set(NHI_ECONFIG, "operators.scrypt_n = %ld is below the production"
+		    " floor of %u (docs/operators.md): refused in production mode", n,
+		    OPERATOR_SCRYPT_N_FLOOR);
 	return 0;
 }
 
@@ -78,12 +88,31 @@ utc_stamp(time_t plus, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/*
+ * A stored hash no password matches, with the configured parameters: an
+ * unknown login is checked against it, so it costs one scrypt run as a
+ * known one does and cannot be told apart by the time taken. Caller frees.
+ */
+static int
+dummy_hash(const struct config *cfg, char **out)
+{
+	struct crypto_scrypt_params p;
+	int r;
+
+	if ((r = operator_scrypt_params(cfg, &p)) != 0)
+		return r;
+	*out = xasprintf("scrypt$%llu$%u$%u$%032d$%064d", (unsigned long long)p.n,
+	    (unsigned)p.r, (unsigned)p.p, 0, 0);
+	return 0;
+}
+
 int
 operator_login(struct store *st, const struct config *cfg, const char *login,
     const char *password, unsigned *roles)
 {
 	struct operator_account a;
-	char now[32], until[32], *detail = NULL;
+	enum operator_attempt verdict;
+	char now[32], until[32], *detail = NULL, *dummy;
 	long max_fail, minutes;
 	int r;
 
@@ -92,23 +121,34 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 	    (r = config_get_int(cfg, "operators.lockout_minutes", 15, 1, 525600,
 	    &minutes)) != 0)
 		return r;
-	if ((r = store_operator_get(st, login, &a)) != 0) {
-		if (r != NHI_ENOTFOUND)
+	utc_stamp(0, now, sizeof(now));
+	utc_stamp(minutes * 60, until, sizeof(until));
+	/* The attempt is counted before the password is checked, atomically:
+	 * parallel guesses each take one of the tries. */
+	r = store_operator_attempt(st, login, now, (int)max_fail, until, &a, &verdict);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		/* Same work and same words as a wrong password. */
+		if ((r = dummy_hash(cfg, &dummy)) != 0)
 			return r;
+		(void)crypto_password_verify(password, dummy);
+		free(dummy);
+		err_clear();
 		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
 		    " or wrong password", login);
 		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
 		    "unknown operator");
 		return r;
 	}
-	utc_stamp(0, now, sizeof(now));
-	if (a.disabled) {
+	if (r != 0)
+		return r;
+	if (verdict == OPERATOR_ATTEMPT_DISABLED) {
 		r = err_set(NHI_EDENIED, "operator '%s' is disabled", login);
 		operator_audit(st, login, "operator.login", "operator", AUDIT_REFUSED,
 		    "disabled");
 		goto out;
 	}
-	if (a.locked_until[0] != '\0' && strcmp(a.locked_until, now) > 0) {
+	if (verdict == OPERATOR_ATTEMPT_LOCKED) {
 		r = err_set(NHI_EDENIED, "operator '%s' is locked after %d failed logins"
 		    " until %s (UTC); a supervisor can unlock it now with 'nhicard"
 		    " operator unlock %s'", login, a.failed_logins, a.locked_until, login);
@@ -117,27 +157,25 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 		goto out;
 	}
 	if ((r = crypto_password_verify(password, a.password_hash)) == NHI_EDENIED) {
-		int failed = a.locked_until[0] != '\0' ? 1 : a.failed_logins + 1;
-
-		if (failed >= max_fail) {
-			utc_stamp(minutes * 60, until, sizeof(until));
-			if ((r = store_operator_set_failures(st, login, failed, until)) != 0)
+		if (a.failed_logins >= max_fail) {
+			if ((r = store_operator_set_failures(st, login, a.failed_logins,
+			    until)) != 0)
 				goto out;
 			r = err_set(NHI_EDENIED, "login failed for operator '%s': wrong"
 			    " password; %d failures: the account is locked until %s (UTC);"
 			    " a supervisor can unlock it with 'nhicard operator unlock %s'",
-			    login, failed, until, login);
-			detail = xasprintf("locked after %d failures until %s", failed, until);
+			    login, a.failed_logins, until, login);
+			detail = xasprintf("locked after %d failures until %s",
+			    a.failed_logins, until);
 			operator_audit(st, login, "operator.lockout", "operator",
 			    AUDIT_REFUSED, detail);
 			goto out;
 		}
-		if ((r = store_operator_set_failures(st, login, failed, NULL)) != 0)
-			goto out;
+		/* The count stays with the audit trail: telling it to the caller
+		 * would tell a known login from an unknown one. */
 		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
-		    " or wrong password (%d of %ld tries before lockout)", login, failed,
-		    max_fail);
-		detail = xasprintf("wrong password (%d of %ld)", failed, max_fail);
+		    " or wrong password", login);
+		detail = xasprintf("wrong password (%d of %ld)", a.failed_logins, max_fail);
 		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
 		    detail);
 		goto out;
@@ -146,8 +184,7 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 		r = err_wrap(r, "operator '%s': ", login);
 		goto out;
 	}
-	if ((a.failed_logins != 0 || a.locked_until[0] != '\0') &&
-	    (r = store_operator_set_failures(st, login, 0, NULL)) != 0)
+	if ((r = store_operator_set_failures(st, login, 0, NULL)) != 0)
 		goto out;
 	*roles = a.role;
 out:
@@ -156,26 +193,92 @@ out:
 	return r;
 }
 
-/* A production store without any operator account yet: bootstrap. */
+/*
+ * The store behind ctx->db_path, opened (and migrated) through cmd_store,
+ * or NULL in *out when the file does not exist yet. Any other failure to
+ * look at it is an error: nothing is granted on a store nobody could read.
+ */
 static int
-store_has_operators(const char *db_path, int *has)
+station_store(struct cmd_ctx *ctx, struct store **out)
 {
-	struct store *st = NULL;
 	struct stat sb;
+	int e;
+
+	*out = NULL;
+	if (ctx->db_path == NULL)
+		return 0;
+	if (stat(ctx->db_path, &sb) != 0) {
+		e = errno;
+		if (e == ENOENT)
+			return 0;
+		return err_set(NHI_EPERM, "store %s: %s", ctx->db_path, strerror(e));
+	}
+	return cmd_store(ctx, out);
+}
+
+/*
+ * The station's mode is the store's, fixed when `db init` created it
+ * (meta station_mode). A configuration may name a stronger mode (a test
+ * store run as production), never a weaker one. A store from before the
+ * mode was recorded is production once it holds operator accounts; an
+ * empty one takes the configuration's mode, which is recorded now.
+ */
+static int
+station_mode_check(struct cmd_ctx *ctx, struct store *st, enum crypto_mode want)
+{
+	enum crypto_mode have;
+	char *v = NULL, *detail;
+	int64_t n = 0;
+	int r;
+
+	r = store_meta_get(st, STORE_META_STATION_MODE, &v);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		if ((r = store_operator_count(st, &n)) != 0)
+			return r;
+		v = xstrdup(n > 0 ? crypto_mode_name(CRYPTO_MODE_PRODUCTION) :
+		    crypto_mode_name(want));
+		if ((r = store_meta_set(st, STORE_META_STATION_MODE, v)) != 0)
+			goto out;
+	} else if (r != 0)
+		return r;
+	if (crypto_mode_parse(v, &have) != 0) {
+		r = err_set(NHI_ESTORE_CORRUPT, "store %s: its station mode (meta %s) is"
+		    " not demo, test or production", store_path(st), STORE_META_STATION_MODE);
+		goto out;
+	}
+	if (want > have) {
+		r = err_set(NHI_EDENIED, "store %s belongs to a %s station; the"
+		    " configuration %s says station.mode = %s, which is refused: a"
+		    " station's mode is fixed when its store is created and no"
+		    " configuration can weaken it", store_path(st), crypto_mode_name(have),
+		    ctx->config_path != NULL ? ctx->config_path : "(default)",
+		    crypto_mode_name(want));
+		detail = xasprintf("store is %s, configuration says %s",
+		    crypto_mode_name(have), crypto_mode_name(want));
+		operator_audit(st, ctx->operator_login, "station.mode", "station",
+		    AUDIT_REFUSED, detail);
+		free(detail);
+		goto out;
+	}
+	r = 0;
+out:
+	free(v);
+	return r;
+}
+
+/* Does the store hold any operator account? A store that does not exist
+ * yet holds none; one that cannot be opened is an error (fail closed). */
+static int
+store_has_operators(struct store *st, int *has)
+{
 	int64_t n = 0;
 	int r;
 
 	*has = 0;
-	if (db_path == NULL || stat(db_path, &sb) != 0)
+	if (st == NULL)
 		return 0;
-	/* The command itself reports a store it cannot open. */
-	if (store_open(db_path, STORE_READONLY, &st) != 0) {
-		err_clear();
-		return 0;
-	}
-	r = store_operator_count(st, &n);
-	store_close(st);
-	if (r != 0)
+	if ((r = store_operator_count(st, &n)) != 0)
 		return r;
 	*has = n > 0;
 	return 0;
@@ -207,31 +310,46 @@ operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
 	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 	unsigned need = operator_roles_for(entry->name, sub), roles = 0;
 	enum crypto_mode mode;
+	struct store *st = NULL;
 	char *want, *detail, *action;
 	int r, has;
 
-	if (need == OPERATOR_ROLE_NONE && ctx->operator_login == NULL)
-		return 0;
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
+		return r;
+	if (need == OPERATOR_ROLE_NONE && ctx->operator_login == NULL) {
+		/* help, version, the screen (which logs in itself): the store's
+		 * mode still holds, but a store that cannot be opened is the
+		 * command's to report. */
+		if (station_store(ctx, &st) != 0) {
+			err_clear();
+			return 0;
+		}
+		return st != NULL ? station_mode_check(ctx, st, mode) : 0;
+	}
+	if ((r = station_store(ctx, &st)) != 0)
+		return r;
+	if (st != NULL && (r = station_mode_check(ctx, st, mode)) != 0)
 		return r;
 	if (ctx->operator_login == NULL ||
 	    (strcmp(ctx->operator_login, OPERATOR_DEMO_LOGIN) == 0 &&
 	    mode != CRYPTO_MODE_PRODUCTION)) {
-		if (mode != CRYPTO_MODE_PRODUCTION) {
-			ctx->operator_login = OPERATOR_DEMO_LOGIN;
-			ctx->operator_roles = OPERATOR_ROLE_ALL;
-			return 0;
-		}
-		if ((r = store_has_operators(ctx->db_path, &has)) != 0)
+		/* A built-in operator only on a store without accounts: whoever
+		 * can write a configuration file must not become everybody. */
+		if ((r = store_has_operators(st, &has)) != 0)
 			return r;
-		if (!has) {
-			ctx->operator_login = BOOTSTRAP_LOGIN;
-			ctx->operator_roles = OPERATOR_ROLE_ALL;
-			return 0;
+		if (has) {
+			r = err_set(NHI_EDENIED, "%s mode: say who you are with --operator"
+			    " LOGIN (or NHICARD_OPERATOR); the store holds operator accounts,"
+			    " so 'nhicard %s' needs an operator", crypto_mode_name(mode),
+			    entry->name);
+			operator_audit(st, OPERATOR_DEMO_LOGIN, "operator.builtin_refused",
+			    entry->name, AUDIT_REFUSED, "store holds operator accounts");
+			return r;
 		}
-		return err_set(NHI_EDENIED, "production mode: say who you are with"
-		    " --operator LOGIN (or NHICARD_OPERATOR); 'nhicard %s' needs an"
-		    " operator", entry->name);
+		ctx->operator_login = mode != CRYPTO_MODE_PRODUCTION ? OPERATOR_DEMO_LOGIN :
+		    BOOTSTRAP_LOGIN;
+		ctx->operator_roles = OPERATOR_ROLE_ALL;
+		return 0;
 	}
 	if (need == OPERATOR_ROLE_NONE)
 		return 0;

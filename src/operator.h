@@ -54,6 +54,16 @@ unsigned	 operator_roles_for(const char *cmd, const char *sub);
  */
 int	operator_read_secret(const char *fd_env, const char *prompt, char **out);
 
+/*
+ * Whether `password` is too weak for `login`: shorter than
+ * OPERATOR_PASSWORD_MIN, one character repeated, too few different
+ * characters, a run (abcd..., 9876...) or a short pattern repeated, the
+ * login itself (or reversed) inside it, or a word of a short deny list.
+ * Returns 0, or NHI_ERANGE with a detail saying why (never the password).
+ */
+#define OPERATOR_PASSWORD_MIN	10
+int	operator_password_check(const char *login, const char *password);
+
 /* ---- Accounts (store-operator.c) ---- */
 
 struct operator_account {
@@ -87,6 +97,25 @@ int	store_operator_set_password(struct store *st, const char *login,
 /* Set failures and lock time ("" / NULL: unlocked). */
 int	store_operator_set_failures(struct store *st, const char *login,
 	    int failed, const char *locked_until);
+/*
+ * Count one login attempt for `login` before its password is checked, in
+ * one write transaction (or the caller's), so parallel attempts cannot all
+ * read the same count: a lock that has passed (locked_until <= `now`)
+ * starts the count again; an account already at `max_failures` is locked
+ * until `lock_until` and the attempt refused. On return *out holds the
+ * account as it is now (caller clears it) and *verdict says what to do:
+ * OPERATOR_ATTEMPT_CHECK (counted: check the password), _DISABLED or
+ * _LOCKED (refuse without checking). Returns 0, NHI_ENOTFOUND or a store
+ * error.
+ */
+enum operator_attempt {
+	OPERATOR_ATTEMPT_CHECK,
+	OPERATOR_ATTEMPT_DISABLED,
+	OPERATOR_ATTEMPT_LOCKED,
+};
+int	store_operator_attempt(struct store *st, const char *login, const char *now,
+	    int max_failures, const char *lock_until, struct operator_account *out,
+	    enum operator_attempt *verdict);
 /* Disable (1) or enable (0). */
 int	store_operator_set_disabled(struct store *st, const char *login, int disabled);
 
@@ -124,8 +153,13 @@ int	operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 int	operator_require_approval(struct cmd_ctx *ctx, const char *action,
 	    const char *detail);
 
-/* The scrypt parameters for new password hashes: operators.scrypt_n,
- * scrypt_r, scrypt_p (defaults in crypto-keystore.h). 0 or NHI_ECONFIG. */
+/* The lowest operators.scrypt_n a production station accepts (16 MiB). */
+#define OPERATOR_SCRYPT_N_FLOOR	16384u
+
+/* The scrypt parameters for new password hashes and wrapped key files:
+ * operators.scrypt_n, scrypt_r, scrypt_p (defaults in crypto-keystore.h);
+ * in production N must be at least OPERATOR_SCRYPT_N_FLOOR. 0 or
+ * NHI_ECONFIG. */
 struct crypto_scrypt_params;
 int	operator_scrypt_params(const struct config *cfg,
 	    struct crypto_scrypt_params *out);

@@ -13,6 +13,7 @@
 
 #include "crypto-cms.h"
 #include "crypto.h"
+#include "audit.h"
 #include "error.h"
 #include "queue-int.h"
 #include "queue.h"
@@ -157,7 +158,7 @@ queue_ack_apply(struct store *st, const struct queue_keys *keys, const uint8_t *
 	struct queue_state qs;
 	struct queue_ack_result rs;
 	uint8_t *content = NULL, md[CRYPTO_SHA256_LEN];
-	char digest[2 * CRYPTO_SHA256_LEN + 1], *station = NULL;
+	char digest[2 * CRYPTO_SHA256_LEN + 1], *station = NULL, *detail = NULL;
 	size_t clen;
 	int64_t seen;
 	int r, began = 0;
@@ -203,6 +204,12 @@ queue_ack_apply(struct store *st, const struct queue_keys *keys, const uint8_t *
 	    (r = store_queue_ack_record(st, a.serial, digest, a.through,
 	    (int64_t)a.nrejects, source)) != 0)
 		goto out;
+	/* The acknowledgement and its audit entry commit together. */
+	detail = xasprintf("serial %lld through %lld: %zu acknowledged, %zu rejected",
+	    (long long)rs.serial, (long long)rs.through, rs.acked, rs.rejected);
+	if ((r = audit_append(st, store_actor(st), "queue.import_ack", NULL, AUDIT_OK,
+	    detail)) != 0)
+		goto out;
 	queue_test_crash("queue.ack.before_commit");
 	if ((r = store_commit(st)) != 0)
 		goto out;
@@ -213,7 +220,10 @@ queue_ack_apply(struct store *st, const struct queue_keys *keys, const uint8_t *
 out:
 	if (began)
 		store_rollback(st);
+	if (r != 0)
+		audit_refusal(st, store_actor(st), "queue.import_ack", NULL, r, NULL);
 	free(station);
+	free(detail);
 	free(content);
 	queue_ack_free(&a);
 	return r;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "crypto.h"
 #include "crypto-cms.h"
 #include "error.h"
@@ -49,6 +50,11 @@ queue_keys_load(const struct config *cfg, struct queue_keys **out)
 			return err_set(NHI_ETESTKEY, "%s %s is a TEST key or certificate:"
 			    " refused in production mode (station.mode)", files[i], path);
 	}
+	/* The signing key in clear: for the station's user alone. */
+	if (mode == CRYPTO_MODE_PRODUCTION &&
+	    (path = config_get(cfg, "queue.station_key", NULL)) != NULL &&
+	    (r = crypto_key_file_private(path, "queue.station_key")) != 0)
+		return r;
 	if ((r = crypto_cms_keys_load(config_get(cfg, "queue.station_key", NULL),
 	    config_get(cfg, "queue.station_cert", NULL),
 	    config_get(cfg, "queue.center_cert", NULL),
@@ -76,8 +82,13 @@ queue_keys_cms(const struct queue_keys *k)
 }
 
 struct builder {
+	struct store	*st;
+	int64_t		*pulled;		/* issuances brought forward */
+	size_t		 npulled;
 	const struct queue_keys *keys;
 	const char	*station;
+	int64_t		 audit_seq;		/* the audit chain's head */
+	char		 audit_hash[2 * AUDIT_HASH_LEN + 1];
 	size_t		 per_batch, max_batches;
 	int64_t		 next_number;
 	struct jbuf	 body;
@@ -91,15 +102,19 @@ static int
 flush(struct builder *b)
 {
 	struct jbuf all;
-	char created[24], head[256];
+	char created[24], head[384];
 	int hl, r;
 
 	if (b->cur.records == 0)
 		return 0;
 	queue_now_utc(created, sizeof(created));
+	/* The audit head rides in every signed batch: the center keeps it and
+	 * sees a station's history shrink or fork (docs/audit.md). */
 	hl = snprintf(head, sizeof(head), "{\"format\":\"nhicard-queue-batch\",\"version\":1,"
-	    "\"station\":\"%s\",\"batch\":%lld,\"created\":\"%s\",\"records\":%zu}\n",
-	    b->station, (long long)b->cur.number, created, b->cur.records);
+	    "\"station\":\"%s\",\"batch\":%lld,\"created\":\"%s\",\"records\":%zu,"
+	    "\"audit_seq\":%lld,\"audit_hash\":\"%s\"}\n",
+	    b->station, (long long)b->cur.number, created, b->cur.records,
+	    (long long)b->audit_seq, b->audit_hash);
 	jb_init(&all);
 	jb_reserve(&all, (size_t)hl + b->body.len);
 	jb_raw(&all, head, (size_t)hl);
@@ -119,9 +134,61 @@ flush(struct builder *b)
 }
 
 static int
+is_pulled(const struct builder *b, int64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < b->npulled; i++)
+		if (b->pulled[i] == seq)
+			return 1;
+	return 0;
+}
+
+static int add_one(struct builder *b, const struct queue_record *q, int pulled);
+
+/* An issuance that must travel no later than its card's revocation. */
+static int
+pull_issuance(void *arg, const struct queue_record *q)
+{
+	struct builder *b = arg;
+
+	if (is_pulled(b, q->seq))
+		return 0;
+	b->pulled = xreallocarray(b->pulled, b->npulled + 1, sizeof(*b->pulled));
+	b->pulled[b->npulled++] = q->seq;
+	return add_one(b, q, 1);
+}
+
+/*
+ * The walk's callback: revocations first, then bulk. A revocation or
+ * reinstatement first brings along its card's issuance if that is still
+ * open, so the issuance goes in the same batch or an earlier one: the
+ * center must never see a revocation before what it revokes.
+ */
+static int
 add_record(void *arg, const struct queue_record *q)
 {
 	struct builder *b = arg;
+	const char *u;
+	char user[33];
+	int r;
+
+	if (strcmp(q->lane, "bulk") == 0 && is_pulled(b, q->seq))
+		return 0;
+	if (strcmp(q->lane, "revocation") == 0 && (u = memmem(q->payload,
+	    q->payload_len, "\"user_number\":\"", 15)) != NULL &&
+	    (size_t)(q->payload + q->payload_len - u) >= 15 + 32) {
+		memcpy(user, u + 15, 32);
+		user[32] = '\0';
+		if ((r = store_queue_walk_open_issuance(b->st, user, pull_issuance, b)) != 0)
+			return r;
+	}
+	return add_one(b, q, 0);
+}
+
+static int
+add_one(struct builder *b, const struct queue_record *q, int pulled)
+{
 	char head[256];
 	int hl, r;
 
@@ -134,7 +201,11 @@ add_record(void *arg, const struct queue_record *q)
 	jb_raw(&b->body, head, (size_t)hl);
 	jb_raw(&b->body, q->payload, q->payload_len);
 	jb_raw(&b->body, "}\n", 2);
-	if (strcmp(q->lane, "revocation") == 0) {
+	if (pulled) {
+		b->cur.pulled = xreallocarray(b->cur.pulled, b->cur.npulled + 1,
+		    sizeof(*b->cur.pulled));
+		b->cur.pulled[b->cur.npulled++] = q->seq;
+	} else if (strcmp(q->lane, "revocation") == 0) {
 		if (b->cur.rev_first == 0)
 			b->cur.rev_first = q->seq;
 		b->cur.rev_last = q->seq;
@@ -156,6 +227,7 @@ queue_batches_build(struct store *st, const struct queue_keys *keys, size_t per_
 {
 	struct builder b;
 	struct queue_state qs;
+	uint8_t ahash[AUDIT_HASH_LEN];
 	char *station = NULL;
 	int r;
 
@@ -163,8 +235,11 @@ queue_batches_build(struct store *st, const struct queue_keys *keys, size_t per_
 	if (per_batch == 0)
 		return err_set(NHI_EINTERNAL, "queue batch of 0 records");
 	if ((r = store_meta_get(st, "station_id", &station)) != 0 ||
-	    (r = store_queue_state(st, &qs)) != 0)
+	    (r = store_queue_state(st, &qs)) != 0 ||
+	    (r = audit_head(st, &b.audit_seq, ahash)) != 0)
 		goto out;
+	hex_encode(ahash, AUDIT_HASH_LEN, b.audit_hash);
+	b.st = st;
 	b.keys = keys;
 	b.station = station;
 	b.per_batch = per_batch;
@@ -185,6 +260,8 @@ out:
 		jb_free(&b.body);
 	}
 	free(b.cur.der);
+	free(b.cur.pulled);
+	free(b.pulled);
 	queue_batches_free(b.out, b.n);
 	free(station);
 	return r;
@@ -193,7 +270,7 @@ out:
 int
 queue_batches_sent(struct store *st, const struct queue_batch *b, size_t n)
 {
-	size_t i;
+	size_t i, j;
 	int r;
 
 	if (!store_queue_in_txn(st))
@@ -205,6 +282,10 @@ queue_batches_sent(struct store *st, const struct queue_batch *b, size_t n)
 		if (b[i].bulk_first != 0 && (r = store_queue_mark_sent(st, "bulk",
 		    b[i].bulk_first, b[i].bulk_last, b[i].number)) != 0)
 			return r;
+		for (j = 0; j < b[i].npulled; j++)
+			if ((r = store_queue_mark_sent(st, "bulk", b[i].pulled[j],
+			    b[i].pulled[j], b[i].number)) != 0)
+				return r;
 		if ((r = store_queue_set_last_batch(st, b[i].number)) != 0)
 			return r;
 	}
@@ -218,6 +299,7 @@ queue_batches_free(struct queue_batch *b, size_t n)
 
 	for (i = 0; b != NULL && i < n; i++) {
 		free(b[i].name);
+		free(b[i].pulled);
 		free(b[i].der);
 	}
 	free(b);

@@ -13,6 +13,9 @@
 
 #include <curl/curl.h>
 
+#include "audit.h"
+#include "crypto.h"
+#include "crypto-cms.h"
 #include "error.h"
 #include "flow.h"
 #include "nhiconf.h"
@@ -42,6 +45,7 @@ int
 queue_push_conf_load(const struct config *cfg, struct queue_push_conf *out)
 {
 	struct queue_push_conf pc = { 0 };
+	enum crypto_mode mode;
 	int missing = 0, r;
 
 	pc.url = conf_str(cfg, "queue.center_url", &missing);
@@ -52,6 +56,11 @@ queue_push_conf_load(const struct config *cfg, struct queue_push_conf *out)
 		r = NHI_ECONFIG;
 		goto out;
 	}
+	if ((r = crypto_station_mode(cfg, &mode)) != 0)
+		goto out;
+	if (mode == CRYPTO_MODE_PRODUCTION &&
+	    (r = crypto_key_file_private(pc.client_key, "queue.client_key")) != 0)
+		goto out;
 	if (strncmp(pc.url, "https://", 8) != 0) {
 		r = err_set(NHI_ECONFIG, "queue.center_url %s: must start with https://",
 		    pc.url);
@@ -226,6 +235,7 @@ push_one(struct store *st, const struct queue_keys *keys,
 	struct queue_batch *b = NULL;
 	struct queue_ack_result ar;
 	uint8_t *ack = NULL;
+	char *detail = NULL;
 	size_t n = 0, acklen = 0;
 	int r;
 
@@ -239,7 +249,12 @@ push_one(struct store *st, const struct queue_keys *keys,
 		goto out;
 	}
 	flow_step(ev, "queue.build");
-	if ((r = queue_batches_sent(st, b, n)) != 0 || (r = store_commit(st)) != 0)
+	detail = xasprintf("batch %lld: %zu records (%zu revocations)",
+	    (long long)b[0].number, b[0].records, b[0].revocations);
+	/* Marked sent and audited in one transaction. */
+	if ((r = queue_batches_sent(st, b, n)) != 0 ||
+	    (r = audit_append(st, store_actor(st), "queue.send", NULL, AUDIT_OK,
+	    detail)) != 0 || (r = store_commit(st)) != 0)
 		goto out;
 	queue_test_crash("push.after_mark_sent");
 	/* No cancel here: the batch is marked sent and goes out now. */
@@ -247,6 +262,8 @@ push_one(struct store *st, const struct queue_keys *keys,
 	if ((r = queue_push_post(pc, b[0].der, b[0].der_len, &ack, &acklen)) != 0) {
 		err_wrap(r, "batch %s (%zu records) not delivered, they stay queued: ",
 		    b[0].name, b[0].records);
+		store_rollback(st);
+		audit_refusal(st, store_actor(st), "queue.send", NULL, r, "not delivered");
 		goto out;
 	}
 	queue_test_crash("push.after_post");
@@ -275,6 +292,7 @@ push_one(struct store *st, const struct queue_keys *keys,
 out:
 	store_rollback(st);
 	free(ack);
+	free(detail);
 	if (b != NULL)
 		queue_batches_free(b, n);
 	return r;
@@ -293,8 +311,10 @@ queue_push_send(struct store *st, const struct config *cfg,
 		res = &dummy;
 	memset(res, 0, sizeof(*res));
 	if ((r = queue_push_conf_load(cfg, &pc)) != 0 ||
-	    (r = queue_keys_load(cfg, &keys)) != 0)
+	    (r = queue_keys_load(cfg, &keys)) != 0) {
+		audit_refusal(st, store_actor(st), "queue.send", NULL, r, NULL);
 		goto out;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		r = err_set(NHI_EINTERNAL, "curl_global_init failed");
 		goto out;

@@ -91,6 +91,13 @@ int	store_queue_state(struct store *st, struct queue_state *out);
  * revocation lane first then bulk, each in seq order, at most `limit`
  * (0: all). rec->payload is valid during the call only. fn returning
  * non-zero stops the walk and is returned. */
+/*
+ * Call fn for the open card_issued records (bulk lane, neither acknowledged
+ * nor rejected) of the card with `user_number` (32 hex digits), oldest
+ * first. 0, fn's non-zero return, or a store error.
+ */
+int	store_queue_walk_open_issuance(struct store *st, const char *user_number,
+	    int (*fn)(void *, const struct queue_record *), void *arg);
 int	store_queue_walk_open(struct store *st, size_t limit,
 	    int (*fn)(void *arg, const struct queue_record *rec), void *arg);
 /* Call fn for every record with the given filter: "all", "rejected",
@@ -196,6 +203,10 @@ struct queue_batch {
 	size_t	 revocations;		/* how many of them are revocations */
 	int64_t	 rev_first, rev_last;	/* seq range of revocations (0 none) */
 	int64_t	 bulk_first, bulk_last;	/* seq range of bulk records (0 none) */
+	int64_t	*pulled;		/* card_issued records brought forward to
+					   travel with (or before) their card's
+					   revocation: outside the bulk range */
+	size_t	 npulled;
 };
 
 /*
@@ -299,7 +310,7 @@ void	queue_now_utc_offset(char *buf, size_t len, int64_t offset_s);
 
 /* Test hook (docs/queue-format.md): if $NHICARD_TEST_CRASH_AT equals
  * `point`, the process exits at once with status 99 (no cleanup, like a
- * power cut). */
+ * power cut). Compiled in only with configure --enable-test-hooks. */
 void	queue_test_crash(const char *point);
 
 #endif

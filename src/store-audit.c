@@ -208,6 +208,30 @@ out:
 	return r;
 }
 
+int
+audit_refusal(struct store *st, const char *operator_login, const char *action,
+    const char *subject, int r, const char *why)
+{
+	char *saved = err_detail() != NULL ? xstrdup(err_detail()) : NULL, *detail;
+	int ar;
+
+	if (st == NULL || st->in_txn) {
+		free(saved);
+		return r;
+	}
+	detail = xasprintf("%s%s%s", why != NULL ? why : "", why != NULL ? ": " : "",
+	    nhi_errname(r));
+	if ((ar = audit_append(st, operator_login, action, subject,
+	    nhi_exit_code(r) == NHI_EXIT_REFUSED || nhi_exit_code(r) == NHI_EXIT_USAGE ?
+	    AUDIT_REFUSED : AUDIT_FAILED, detail)) != 0)
+		log_warn("audit entry %s not written: %s", action, err_text(ar));
+	if (saved != NULL)
+		err_set(r, "%s", saved);
+	free(saved);
+	free(detail);
+	return r;
+}
+
 /* ---- Reading ----------------------------------------------------------- */
 
 static const char *
@@ -223,8 +247,19 @@ audit_from_row(struct store *st, sqlite3_stmt *stmt, struct audit_entry *e)
 {
 	const void *ph = sqlite3_column_blob(stmt, 8), *h = sqlite3_column_blob(stmt, 9);
 
+	int i;
+
 	memset(e, 0, sizeof(*e));
 	e->seq = sqlite3_column_int64(stmt, 0);
+	/* The hash covers a field's bytes up to its end; a NUL written into a
+	 * field would hide what follows it, so a field must be all text. */
+	for (i = 1; i <= 7; i++) {
+		const char *t = audit_col(stmt, i);
+
+		if (t != NULL && strlen(t) != (size_t)sqlite3_column_bytes(stmt, i))
+			return err_set(NHI_ESTORE_CORRUPT, "audit log: entry %" PRId64
+			    " was changed (a field holds a NUL byte)", e->seq);
+	}
 	e->at = audit_col(stmt, 1);
 	e->station = audit_col(stmt, 2);
 	e->operator_login = audit_col(stmt, 3);
@@ -317,6 +352,91 @@ out:
 	if (r == NHI_ESTORE_CORRUPT && first_bad != NULL)
 		*first_bad = bad;
 	return r;
+}
+
+int
+audit_head(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN])
+{
+	int r, found;
+
+	if ((r = audit_head_get(st, seq, hash, &found)) != 0)
+		return r;
+	if (!found) {
+		*seq = 0;
+		memset(hash, 0, AUDIT_HASH_LEN);
+	}
+	return 0;
+}
+
+int
+audit_hash_at(struct store *st, int64_t seq, uint8_t hash[AUDIT_HASH_LEN], int *found)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	*found = 0;
+	if ((r = store_prepare(st, "SELECT hash FROM audit_log WHERE seq = ?1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, seq);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == AUDIT_HASH_LEN) {
+		memcpy(hash, sqlite3_column_blob(stmt, 0), AUDIT_HASH_LEN);
+		*found = 1;
+		r = 0;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		r = 0;
+	else
+		r = store_err(st, rc, "read the audit log");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+audit_anchor_parse(const char *line, size_t len, int64_t *seq,
+    uint8_t hash[AUDIT_HASH_LEN])
+{
+	const char *p = line, *end = line + len, *h = NULL, *key;
+	char hex[2 * AUDIT_HASH_LEN + 1];
+	size_t run = 0;
+	int64_t n = 0;
+	int digits = 0;
+
+	/* seq: after "seq": in a JSON line, else the line's leading number. */
+	if (len > 0 && line[0] == '{') {
+		key = NULL;
+		for (p = line; p + 6 <= end; p++)
+			if (memcmp(p, "\"seq\":", 6) == 0) {
+				key = p + 6;
+				break;
+			}
+		if (key == NULL)
+			return NHI_EPARSE;
+		p = key;
+	}
+	while (p < end && *p >= '0' && *p <= '9' && digits < 18) {
+		n = n * 10 + (*p++ - '0');
+		digits++;
+	}
+	if (digits == 0 || n < 1 || (p < end && *p >= '0' && *p <= '9'))
+		return NHI_EPARSE;
+	/* hash: the line's last run of exactly 64 lower-case hex digits. */
+	for (p = line; p <= end; p++) {
+		if (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) {
+			run++;
+			continue;
+		}
+		if (run == 2 * AUDIT_HASH_LEN)
+			h = p - run;
+		run = 0;
+	}
+	if (h == NULL)
+		return NHI_EPARSE;
+	memcpy(hex, h, 2 * AUDIT_HASH_LEN);
+	hex[2 * AUDIT_HASH_LEN] = '\0';
+	if (hex_decode(hex, hash, AUDIT_HASH_LEN) != AUDIT_HASH_LEN)
+		return NHI_EPARSE;
+	*seq = n;
+	return 0;
 }
 
 int

@@ -12,6 +12,7 @@ struct store {
 	sqlite3	*db;
 	char	*path;
 	int	 in_txn;
+	char	*actor;		/* the operator acting through it, or NULL */
 };
 
 /* One forward migration: the SQL that takes the schema from version-1. */

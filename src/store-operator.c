@@ -184,6 +184,58 @@ store_operator_set_failures(struct store *st, const char *login, int failed,
 }
 
 int
+store_operator_attempt(struct store *st, const char *login, const char *now,
+    int max_failures, const char *lock_until, struct operator_account *out,
+    enum operator_attempt *verdict)
+{
+	struct operator_account a;
+	int r, own = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (!st->in_txn) {
+		if ((r = store_begin(st)) != 0)
+			return r;
+		own = 1;
+	}
+	if ((r = store_operator_get(st, login, &a)) != 0)
+		goto out;
+	if (a.disabled) {
+		*verdict = OPERATOR_ATTEMPT_DISABLED;
+	} else if (a.locked_until[0] != '\0' && strcmp(a.locked_until, now) > 0) {
+		*verdict = OPERATOR_ATTEMPT_LOCKED;
+	} else {
+		if (a.locked_until[0] != '\0') {	/* the lock has passed */
+			a.failed_logins = 0;
+			a.locked_until[0] = '\0';
+		}
+		if (a.failed_logins >= max_failures) {
+			/* Attempts still in flight used up the tries: lock now. */
+			snprintf(a.locked_until, sizeof(a.locked_until), "%s", lock_until);
+			*verdict = OPERATOR_ATTEMPT_LOCKED;
+		} else {
+			a.failed_logins++;
+			*verdict = OPERATOR_ATTEMPT_CHECK;
+		}
+		if ((r = store_operator_set_failures(st, login, a.failed_logins,
+		    a.locked_until)) != 0)
+			goto out;
+	}
+	if (own) {
+		own = 0;
+		if ((r = store_commit(st)) != 0)
+			goto out;
+	}
+	*out = a;
+	memset(&a, 0, sizeof(a));
+	r = 0;
+out:
+	if (own)
+		store_rollback(st);
+	operator_account_clear(&a);
+	return r;
+}
+
+int
 store_operator_set_disabled(struct store *st, const char *login, int disabled)
 {
 	return op_update(st, "UPDATE operators SET disabled = ? WHERE login = ?", login,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "error.h"
 #include "queue.h"
 #include "store-int.h"
@@ -177,6 +178,33 @@ walk_sql(struct store *st, const char *sql, int64_t limit,
 	r = rc == SQLITE_DONE ? 0 : store_err(st, rc, "read queue records");
 out:
 	sqlite3_finalize(s);
+	return r;
+}
+
+int
+store_queue_walk_open_issuance(struct store *st, const char *user_number,
+    int (*fn)(void *, const struct queue_record *), void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	struct queue_record q;
+	char *needle = xasprintf("\"user_number\":\"%s\"", user_number);
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT " QREC_COLUMNS " FROM queue_records WHERE"
+	    " lane = 'bulk' AND kind = 'card_issued' AND acked_at IS NULL AND"
+	    " rejected_at IS NULL AND instr(CAST(payload AS TEXT), ?1) > 0"
+	    " ORDER BY seq", &s)) != 0)
+		goto out;
+	sqlite3_bind_text(s, 1, needle, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rec_from_row(s, &q);
+		if ((r = fn(arg, &q)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : store_err(st, rc, "read queue records");
+out:
+	sqlite3_finalize(s);
+	free(needle);
 	return r;
 }
 
@@ -395,7 +423,7 @@ int
 store_queue_retry(struct store *st, int64_t seq)
 {
 	struct queue_record q;
-	char now[24];
+	char now[24], subject[32], detail[128];
 	int r, own = !st->in_txn;
 
 	if (own && (r = store_begin(st)) != 0)
@@ -413,12 +441,21 @@ store_queue_retry(struct store *st, int64_t seq)
 	    " attempt = attempt + 1 WHERE seq = ?1 AND ?2 = ?2", "retry queue record",
 	    seq, 0, now, NULL, NULL)) != 0)
 		goto out;
+	/* The retry and its audit entry commit together. */
+	snprintf(subject, sizeof(subject), "queue:%lld", (long long)seq);
+	snprintf(detail, sizeof(detail), "%s rejected %s, resubmitted as attempt %d",
+	    q.kind, q.reject_code, q.attempt + 1);
+	if ((r = audit_append(st, st->actor, "queue.retry", subject, AUDIT_OK, detail)) != 0)
+		goto out;
 	if (own && (r = store_commit(st)) != 0)
 		goto out;
 	r = 0;
 out:
-	if (r != 0 && own)
+	if (r != 0 && own) {
 		store_rollback(st);
+		snprintf(subject, sizeof(subject), "queue:%lld", (long long)seq);
+		audit_refusal(st, st->actor, "queue.retry", subject, r, NULL);
+	}
 	return r;
 }
 

@@ -330,6 +330,7 @@ store_close(struct store *st)
 		store_rollback(st);
 	sqlite3_close_v2(st->db);
 	free(st->path);
+	free(st->actor);
 	free(st);
 }
 
@@ -337,6 +338,21 @@ const char *
 store_path(const struct store *st)
 {
 	return st->path;
+}
+
+void
+store_set_actor(struct store *st, const char *login)
+{
+	if (st->actor != NULL && login != NULL && strcmp(st->actor, login) == 0)
+		return;
+	free(st->actor);
+	st->actor = login != NULL ? xstrdup(login) : NULL;
+}
+
+const char *
+store_actor(const struct store *st)
+{
+	return st->actor;
 }
 
 int

@@ -49,6 +49,12 @@ void	store_close(struct store *st);
 /* The path the store was opened with. */
 const char *store_path(const struct store *st);
 
+/* Who acts through this connection (an operator's login, copied; NULL:
+ * the station itself), for audit entries written below the commands (the
+ * queue's). cmd_store() keeps it current. */
+void	store_set_actor(struct store *st, const char *login);
+const char *store_actor(const struct store *st);
+
 /* The schema version of the open store. */
 int	store_schema_version(struct store *st, int *out);
 
@@ -67,6 +73,11 @@ void	store_rollback(struct store *st);
  * *ok is 1 if none.
  */
 int	store_check(struct store *st, char **report, int *ok);
+
+/* The meta key holding the station mode the store was created for
+ * ("demo", "test", "production"): the store, not a configuration file,
+ * decides it (docs/operators.md). */
+#define STORE_META_STATION_MODE	"station_mode"
 
 /* A meta value ("station_id", "created_at"); caller must free *out. */
 int	store_meta_get(struct store *st, const char *key, char **out);

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "error.h"
+#include "operator.h"
 #include "store.h"
 #include "store-view.h"
 #include "tui-priv.h"
@@ -171,6 +173,10 @@ load(struct tui *t, struct resident_view *rv)
 	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
 	    (r = store_resident_get(st, rv->id, &res)) != 0)
 		return r;
+	/* A read of personal data is on record, as `resident show` is. */
+	snprintf(kind, sizeof(kind), "resident:%lld", (long long)res.id);
+	operator_audit(st, tui_ctx(t)->operator_login, "resident.show", kind, AUDIT_OK,
+	    "screen");
 	add_row(rv, 0, "%s  %s", _("Name"), res.name_kanji);
 	add_row(rv, 0, "%s  %s", _("Kana"), res.name_kana);
 	add_row(rv, 0, "%s  %s   %s  %s   %s  %s   #%lld", _("Born"), res.birth_date,

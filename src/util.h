@@ -83,4 +83,11 @@ void	 time_today_jst(int *y, int *m, int *d);
 /* The same as "YYYY-MM-DD" into buf (at least 11 bytes). */
 void	 time_today_jst_iso(char *buf, size_t len);
 
+/* 1 when configure --enable-test-hooks compiled in the test suite's crash
+ * and fault hooks (NHICARD_TEST_CRASH_AT, NHICARD_CENTER_FAULT); 0 in a
+ * production build. */
+#ifndef NHI_TEST_HOOKS
+#define NHI_TEST_HOOKS 0
+#endif
+
 #endif

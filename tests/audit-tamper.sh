@@ -166,4 +166,91 @@ else
 	ok 0 "# SKIP python3 is not installed"
 fi
 
+# ---- issue 16 item 3: attacks that "audit verify" alone cannot see, and
+# what now catches them.
+cp "$TEST_TMP/pristine.db" "$DB"
+rm -f "$DB-wal" "$DB-shm"
+nhc audit export -o "$TEST_TMP/kept.jsonl"	# what an auditor kept off the station
+[ "$rc" = 0 ] || bail "export: $out"
+k=$(sql "SELECT count(*) FROM audit_log")
+nhc audit verify --against "$TEST_TMP/kept.jsonl"
+is "$rc" 0 "verify --against an export of the same log: exit 0"
+like "$out" "against .*kept.jsonl: $((k - 1)) entries or heads match" "it counts what it compared"
+
+# A NUL byte in a field: the hash used to stop there.
+tamper "UPDATE audit_log SET detail = detail || char(0) || 'and something hidden'
+    WHERE seq = 2 AND detail IS NOT NULL;
+    UPDATE audit_log SET subject = subject || char(0) || 'x' WHERE seq = 2 AND detail IS NULL"
+nhc audit verify
+is "$rc" 3 "a NUL byte appended to a field: exit 3"
+like "$out" "entry 2 was changed \(a field holds a NUL byte\)" "and it says so"
+
+# A broken chain is not exported, and db check fails on it.
+nhc audit export -o "$TEST_TMP/broken.jsonl"
+is "$rc" 3 "audit export of a broken chain: exit 3"
+like "$out" "audit export refused: audit log: entry 2 was changed" "saying why"
+test -e "$TEST_TMP/broken.jsonl"
+is "$?" 1 "and writes no file"
+nhc db check
+is "$rc" 3 "db check on a broken chain: exit 3"
+like "$out" "audit chain FAILED: first bad entry 2" "naming the first bad entry"
+
+# One SQL statement: the tail cut off and the head moved back to match.
+tamper "DELETE FROM audit_log WHERE seq > 3;
+    UPDATE meta SET value = '3:' || (SELECT lower(hex(hash)) FROM audit_log WHERE seq = 3)
+    WHERE key = 'audit_head'"
+nhc audit verify
+is "$rc" 0 "the tail cut with the head moved verifies alone (documented limit)"
+nhc audit verify --against "$TEST_TMP/kept.jsonl"
+is "$rc" 3 "verify --against the kept export: exit 3"
+like "$out" "the log ends at entry 3: entries were removed" "it says entries were removed"
+
+if command -v python3 >/dev/null 2>&1; then
+	# A rewrite from entry 2 on, rehashed with the documented serialization.
+	cat >"$TEST_TMP/rewrite.py" <<'EOP'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DROP TRIGGER audit_log_no_update")
+rows = db.execute("SELECT seq, at, station, operator, action, subject, outcome, detail"
+                  " FROM audit_log ORDER BY seq").fetchall()
+prev = bytes(32)
+def f(v):
+    if v is None:
+        return b"~\n"
+    b = str(v).encode()
+    return str(len(b)).encode() + b":" + b + b"\n"
+for r in rows:
+    r = list(r)
+    if r[0] == 2:
+        r[6] = "ok"; r[7] = "nothing happened"
+    data = prev + b"nhicard-audit-v1\n" + b"".join(f(v) for v in r)
+    h = hashlib.sha256(data).digest()
+    db.execute("UPDATE audit_log SET outcome = ?, detail = ?, prev_hash = ?, hash = ?"
+               " WHERE seq = ?", (r[6], r[7], prev, h, r[0]))
+    prev = h
+db.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'",
+           ("%d:%s" % (rows[-1][0], prev.hex()),))
+db.commit()
+EOP
+	cp "$TEST_TMP/pristine.db" "$DB"
+	rm -f "$DB-wal" "$DB-shm"
+	python3 "$TEST_TMP/rewrite.py" "$DB" || bail "rewrite.py"
+	nhc audit verify
+	is "$rc" 0 "a rewritten and rehashed log verifies alone (documented limit)"
+	nhc audit verify --against "$TEST_TMP/kept.jsonl"
+	is "$rc" 3 "verify --against the kept export catches the rewrite"
+	like "$out" "entry 2 differs from .*kept.jsonl line 2: the log was rewritten" \
+	    "naming the first rewritten entry"
+else
+	ok 0 "# SKIP python3 is not installed"
+	ok 0 "# SKIP python3 is not installed"
+	ok 0 "# SKIP python3 is not installed"
+fi
+printf 'nothing to compare\n' >"$TEST_TMP/empty.txt"
+cp "$TEST_TMP/pristine.db" "$DB"
+rm -f "$DB-wal" "$DB-shm"
+nhc audit verify --against "$TEST_TMP/empty.txt"
+is "$rc" 3 "a file without entries is refused (exit 3)"
+like "$out" "empty.txt: no audit entry or head in it" "naming the file"
+
 done_testing

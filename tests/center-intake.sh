@@ -111,7 +111,7 @@ like "$out" "bad/ST01-b00000099.cms: batch: not a CMS structure" "the file and t
 rm bad/*
 
 # Hand-made batches with the stock openssl command.
-hdr() { printf '{"format":"nhicard-queue-batch","version":1,"station":"%s","batch":1,"created":"2026-11-25T00:00:00Z","records":%s}\n' "$1" "$2"; }
+hdr() { printf '{"format":"nhicard-queue-batch","version":1,"station":"%s","batch":1,"created":"2026-11-25T00:00:00Z","records":%s,"audit_seq":0,"audit_hash":"%064d"}\n' "$1" "$2" 0; }
 rec() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"bulk","kind":"eligibility_changed","created":"2026-11-25T00:00:00Z","data":{"period":%s,"person":1}}\n' "$1" "$2" "$1"; }
 mkbatch() {
 	# mkbatch OUT CONTENT SIGNER_CERT SIGNER_KEY RECIPIENT_CERT
@@ -147,6 +147,8 @@ for case in 'header:{"format":"other","version":1}' 'count:' 'line:' 'seq:' 'id:
 	name=${case%%:*}
 	case $name in
 	header) printf '%s\n' "${case#*:}" > c.jsonl; want="batch line 1: format is not nhicard-queue-batch" ;;
+	nohead) { hdr ST01 1 | sed 's/,"audit_seq".*}/}/'; rec 1 0123456789abcdef0123456789abcdef; } > c.jsonl
+	       want="batch line 1: audit_seq is missing or negative" ;;
 	count) { hdr ST01 2; rec 1 0123456789abcdef0123456789abcdef; } > c.jsonl
 	       want="header says 2 records, 1 follow" ;;
 	line) { hdr ST01 1; printf '{"seq":1,"id":\n'; } > c.jsonl; want="batch line 2, byte 15: expected a value" ;;
@@ -178,8 +180,8 @@ mkbatch bad/ST02-b00000001.cms c.jsonl st02.crt st02.key "$K/test-center.crt"
 run cimport bad
 is "$rc" 0 "a batch with refused records is still acknowledged"
 run openssl cms -verify -binary -inform DER -in bad/ST02-a00000001.ack -CAfile "$K/test-queue-ca.crt" -purpose any
-like "$out" "reject 1 1{32} 1 unknown_user_number no card with this user number" \
-    "a revocation for an unknown user number is rejected with its reason"
+unlike "$out" "reject 1 " \
+    "a revocation before its card's issuance is not rejected (issue 16 item 12)"
 like "$out" "reject 2 3{32} 1 wrong_lane a card_revoked record travels in lane revocation" \
     "a record in the wrong lane is rejected with its reason"
 like "$out" "reject 3 4{32} 1 unknown_kind unknown record kind 'evil\?through 999'" \
@@ -187,11 +189,105 @@ like "$out" "reject 3 4{32} 1 unknown_kind unknown record kind 'evil\?through 99
 unlike "$out" "^through 999" "the station's text cannot forge a line of the acknowledgement"
 like "$out" "^through 3$" "rejected records count as processed, up to the gap"
 like "$out" "^held 6$" "a record above the gap is reported held"
-is "$(center_held ST02)" 1 "of ST02 only the good record is stored"
+is "$(center_held ST02)" 2 "of ST02 the good record and the early revocation are stored"
 run center status
-like "$out" "station ST02: held 1, contiguous 3, highest 6, rejected 3, gaps 4-5" \
+like "$out" "station ST02: held 2, contiguous 3, highest 6, rejected 2, gaps 4-5" \
     "status shows the gap and the rejections"
+like "$out" "revocations held for an issuance not yet received: 1" \
+    "and the revocation held for its issuance"
 is "$(center_held ST01)" "$n" "ST01 is untouched by all the refused batches"
 is "$(center_dups)" "" "no record is stored twice"
+
+# ---- A revocation never loses to its own issuance (issue 16 item 12):
+# the center holds a revocation or reinstatement that arrives before the
+# card's issuance and applies it when the issuance comes, in every order,
+# in one batch or in several.
+issued() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"bulk","kind":"card_issued","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1}}\n' "$1" "$2" "$3"; }
+revoked() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"revocation","kind":"card_revoked","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1,"reason":"lost"}}\n' "$1" "$2" "$3"; }
+reinstated() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"revocation","kind":"card_reinstated","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1}}\n' "$1" "$2" "$3"; }
+held_for() { "$SQLITE3" center.db "SELECT count(*) FROM held_revocation WHERE user_number = '$1'"; }
+id() { printf '%032d' "$1"; }
+U1=$(printf 'a%031d' 1); U2=$(printf 'a%031d' 2); U3=$(printf 'a%031d' 3); U4=$(printf 'a%031d' 4)
+st02() { # st02 NUMBER: the lines on stdin as batch NUMBER of ST02, imported
+	cat > b.jsonl
+	{ hdr ST02 "$(wc -l < b.jsonl | tr -d ' ')" | sed "s/\"batch\":1,/\"batch\":$1,/"; cat b.jsonl; } > c.jsonl
+	mkdir -p o
+	mkbatch o/ST02-b$(printf '%08d' "$1").cms c.jsonl st02.crt st02.key "$K/test-center.crt"
+	run cimport o
+	rm -f o/*.cms
+}
+# Revocation alone first, its issuance in a later batch.
+revoked 7 "$(id 7)" "$U1" | st02 2
+is "$rc" 0 "a batch with only an early revocation is acknowledged"
+unlike "$(openssl cms -verify -binary -inform DER -in o/ST02-a*2.ack -noverify 2>/dev/null)" \
+    "reject 7 " "the early revocation is not rejected"
+is "$(held_for "$U1")" 1 "it is held for its issuance"
+issued 8 "$(id 8)" "$U1" | st02 3
+is "$(held_for "$U1")" 0 "the issuance in a later batch applies it"
+# Revocation and reinstatement before the issuance, all in one batch.
+{ revoked 9 "$(id 9)" "$U2"; reinstated 10 "$(id 10)" "$U2"; issued 11 "$(id 11)" "$U2"; } | st02 4
+is "$(held_for "$U2")" 0 "one batch, revocation lines first: applied at once"
+# Issuance first, then the revocation: never held.
+issued 12 "$(id 12)" "$U3" | st02 5
+revoked 13 "$(id 13)" "$U3" | st02 6
+is "$(held_for "$U3")" 0 "issuance before revocation: nothing held"
+# Reinstatement alone before everything: held too.
+reinstated 14 "$(id 14)" "$U4" | st02 7
+is "$(held_for "$U4")" 1 "an early reinstatement is held as well"
+{ issued 15 "$(id 15)" "$U4"; revoked 16 "$(id 16)" "$U4"; } | st02 8
+is "$(held_for "$U4")" 0 "and applied with its issuance"
+is "$("$SQLITE3" center.db "SELECT count(*) FROM record WHERE station_id = 'ST02'
+    AND user_number IN ('$U1', '$U2', '$U3', '$U4')")" 10 "every record of those cards is stored once"
+is "$("$SQLITE3" center.db "SELECT count(*) FROM rejection WHERE station_id = 'ST02'
+    AND seq >= 7")" 0 "and none was rejected"
+
+# ---- The station's audit head rides in every batch (issue 16 item 3): the
+# center keeps it, flags a history that shrank, and gives the heads back
+# for the station's `audit verify --against`.
+more() {
+	"$top_builddir/bench/gen-extract" --residents 2 --seed "$1" -o "more$1.csv" \
+	    2>/dev/null || bail "gen-extract"
+	"$NHICARD" --db st.db --config st.conf import "more$1.csv" >/dev/null || bail "import"
+}
+more 21
+more 22
+mkdir m5
+run "$NHICARD" --db st.db --config st.conf queue export m5
+run cimport m5
+is "$rc" 0 "a batch with the audit head is taken"
+run center heads ST01
+is "$rc" 0 "nhicard-center heads exits 0"
+like "$out" "[0-9]+ [0-9a-f]{64}$" "it lists SEQ HASH lines"
+printf '%s\n' "$out" >heads.txt
+last=$(tail -1 heads.txt | cut -d' ' -f1)
+for f in m5/ST01-b*.cms; do
+	openssl cms -decrypt -binary -inform DER -in "$f" -recip "$K/test-center.crt" \
+	    -inkey "$K/test-center.key" -out m5.sig 2>/dev/null &&
+	openssl cms -verify -binary -inform DER -in m5.sig -noverify -out m5.txt \
+	    2>/dev/null || bail "open batch $f"
+done
+is "$last" "$(head -1 m5.txt | sed 's/.*"audit_seq":\([0-9]*\).*/\1/')" \
+    "the last head is the one the batch carried"
+run "$NHICARD" --db st.db --config st.conf audit verify --against heads.txt
+is "$rc" 0 "the station's log matches the center's heads"
+# The station cuts its tail and moves its head back: one SQL statement.
+"$SQLITE3" st.db "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 1;
+    UPDATE meta SET value = '1:' || (SELECT lower(hex(hash)) FROM audit_log WHERE seq = 1)
+    WHERE key = 'audit_head'" || bail "cut"
+run "$NHICARD" --db st.db --config st.conf audit verify
+is "$rc" 0 "the cut log verifies alone"
+run "$NHICARD" --db st.db --config st.conf audit verify --against heads.txt
+is "$rc" 3 "against the center's heads it does not (exit 3)"
+like "$out" "entries were removed" "and says entries were removed"
+more 23
+mkdir m6
+run "$NHICARD" --db st.db --config st.conf queue export m6
+run cimport m6
+is "$rc" 0 "the next batch is still taken (its records must count)"
+run center status
+like "$out" "audit ALERT shrunk: batch [0-9]+: audit head [0-9]+ is older than head $last held" \
+    "but the center flags the shrunk history"
+is "$(stat -c %a center.db)" 600 "the center's store is for its user alone"
+is "$(stat -c %a m6/ST01-a*.ack | sort -u)" 600 "and so are its acknowledgements"
 
 done_testing

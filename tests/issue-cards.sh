@@ -23,6 +23,8 @@ like "$out" "^NHI AP: absent$" "no NHI AP before issuing"
 unlike "$out" "$P_NAME" "inspect does not show the name without --show-items"
 nhi card inspect --show-items
 like "$out" "name: $P_NAME" "inspect --show-items shows the basic items"
+is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'card.inspect' AND subject LIKE 'serial:%'
+    AND detail = 'basic items shown'")" 1 "showing them is audited, by the card's serial (issue 16 item 13)"
 
 nhi issue 1
 is "$rc" 0 "issue on an existing Juki card exits 0"

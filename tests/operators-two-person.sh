@@ -76,10 +76,15 @@ is "$rc" 0 "with a supervisor's approval the reprint runs"
 is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'print.sheet.bulk_void' AND outcome = 'ok' AND detail = 'approver sam: reprint of 2 certificates'")" \
     1 "the approval is audited"
 
-# ---- test mode: the built-in operator approves its own actions
+# ---- test mode: the built-in operator approves its own actions (a test
+# store without accounts; a store with accounts grants no built-in one)
+DB=$TEST_TMP/test.db
 write_conf test
+nhi db init
 NHICARD_KEY_PASSPHRASE_FD=6 nhi keys create 6<"$PASSPHRASE"
 is "$rc" 0 "test mode without --operator: the built-in operator needs no approver"
+add_op boss supervisor
+add_op kim key_officer boss
 as kim keys create
 is "$rc" 1 "test mode with a named operator: the two-person rule holds"
 

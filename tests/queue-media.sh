@@ -51,8 +51,12 @@ is "$(sed -n 4p m1/$ST-m00000001.manifest)" \
     "the manifest names the batch, its SHA-256 and record count"
 content=$(open_batch m1/$ST-b00000001.cms)
 ok $? "the stock openssl cms decrypts and verifies the batch"
-like "$(printf '%s\n' "$content" | head -1)" "^\{\"format\":\"nhicard-queue-batch\",\"version\":1,\"station\":\"$ST\",\"batch\":1,.*\"records\":$N\}$" \
+like "$(printf '%s\n' "$content" | head -1)" "^\{\"format\":\"nhicard-queue-batch\",\"version\":1,\"station\":\"$ST\",\"batch\":1,.*\"records\":$N,\"audit_seq\":[0-9]+,\"audit_hash\":\"[0-9a-f]{64}\"\}$" \
     "the batch header"
+aseq=$(printf '%s\n' "$content" | head -1 | sed 's/.*"audit_seq":\([0-9]*\).*/\1/')
+is "$(printf '%s\n' "$content" | head -1 | sed 's/.*"audit_hash":"\([0-9a-f]*\)".*/\1/')" \
+    "$(q a.db "SELECT lower(hex(hash)) FROM audit_log WHERE seq = $aseq")" \
+    "it carries the station's audit head (seq $aseq and its hash)"
 is "$(printf '%s\n' "$content" | sed -n '2,$p' | sed 's/^{"seq":\([0-9]*\),.*/\1/' | tr '\n' ' ')" \
     "$(seq 1 "$N" | tr '\n' ' ')" "every record once, in order"
 id3=$(q a.db "SELECT record_id FROM queue_records WHERE seq = 3")
@@ -205,5 +209,39 @@ is "$rc" 1 "a production station refuses the TEST queue keys"
 like "$out" "queue.station_key .*test-station.key is a TEST key or certificate: refused in production mode" \
     "the refusal names the key and the mode"
 is "$(ls m9 2>/dev/null | wc -l)" 0 "nothing was exported"
+is "$(q a.db "SELECT count(*) FROM audit_log WHERE action = 'queue.export' AND outcome = 'refused'")" \
+    1 "the refused export is audited"
+
+# Every queue command is audited (issue 16 item 5), in the transaction of
+# its change: the counts follow what the commands above did.
+audit_of() { q a.db "SELECT count(*) FROM audit_log WHERE action = '$1' AND outcome = '$2'"; }
+ok "$([ "$(audit_of queue.export ok)" -ge 2 ]; echo $?)" "each export is audited ($(audit_of queue.export ok))"
+like "$(q a.db "SELECT detail FROM audit_log WHERE action = 'queue.export' AND outcome = 'ok'
+    ORDER BY seq LIMIT 1")" "^batches 1\.\.1: $N records \([0-9]+ revocations\)$" \
+    "with its batches and counts"
+ok "$([ "$(audit_of queue.import_ack ok)" -ge 4 ]; echo $?)" "each imported acknowledgement is audited"
+bad_acks=$(q a.db "SELECT count(*) FROM audit_log WHERE action = 'queue.import_ack' AND outcome <> 'ok'")
+ok "$([ "$bad_acks" -ge 10 ]; echo $?)" \
+    "and each refused one (never sent, duplicate, another station, wrong signer, unsigned, altered ...: $bad_acks)"
+is "$(audit_of queue.retry ok)" 1 "the retry is audited"
+is "$(q a.db "SELECT subject FROM audit_log WHERE action = 'queue.retry' AND outcome = 'ok'")" \
+    "queue:3" "naming the record"
+is "$(audit_of queue.retry refused)" 1 "the refused retry too"
+is "$(audit_of queue.purge ok)" 3 "each purge is audited"
+like "$(q a.db "SELECT group_concat(detail, '|') FROM audit_log WHERE action = 'queue.purge'")" \
+    "10 records acknowledged before" "with what it deleted"
+# Same transaction: a crash before the commit leaves neither the change nor the entry.
+queue_config q.conf
+q a.db "UPDATE queue_records SET acked_at = NULL, sent_at = NULL WHERE seq = 13"
+before=$(audit_of queue.export ok)
+mkdir m10
+NHICARD_TEST_CRASH_AT=queue.export.before_commit run "$NHICARD" --db a.db queue export m10
+ok "$([ "$rc" -ne 0 ]; echo $?)" "(the export was killed before its commit)"
+is "$(audit_of queue.export ok)" "$before" "no export entry without the export"
+is "$(q a.db "SELECT coalesce(sent_at, 'unsent') FROM queue_records WHERE seq = 13")" unsent \
+    "and no record marked sent"
+run "$NHICARD" --db a.db queue export m10
+is "$rc" 0 "the export runs again"
+is "$(audit_of queue.export ok)" "$((before + 1))" "and is audited once"
 
 done_testing

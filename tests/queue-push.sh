@@ -122,6 +122,41 @@ is "$(station_through st.db)" "$(contiguous ST01)" "the views agree"
 run "$CENTER" --db center.db status
 like "$out" "station ST01: held $m, contiguous $m, highest $m, rejected 0, gaps none" \
     "the center's status"
+
+# Online, a revocation that arrives before its card's issuance is held and
+# applied when the issuance comes (issue 16 item 12), posted as a station
+# posts: mutual TLS, signed by the station, encrypted to the center.
+U=$(printf 'b%031d' 7)
+post() { # post SEQ KIND LANE: one record of card U as its own batch
+	printf '{"format":"nhicard-queue-batch","version":1,"station":"ST01","batch":%s,"created":"2026-11-25T00:00:00Z","records":1,"audit_seq":0,"audit_hash":"%064d"}\n{"seq":%s,"id":"%032d","attempt":1,"lane":"%s","kind":"%s","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1%s}}\n' \
+	    "$((900 + $1))" 0 "$1" "$1" "$3" "$2" "$U" \
+	    "$([ "$2" = card_revoked ] && echo ',"reason":"lost"')" >p.jsonl
+	openssl cms -sign -binary -nodetach -outform DER -in p.jsonl -signer "$KEYS/test-station.crt" \
+	    -inkey "$KEYS/test-station.key" -out p.sig 2>/dev/null &&
+	openssl cms -encrypt -binary -aes256 -outform DER -in p.sig -out p.cms \
+	    "$KEYS/test-center.crt" 2>/dev/null || bail "openssl cms"
+	curl -s -o p.ack -w '%{http_code}' --cacert "$KEYS/test-queue-ca.crt" \
+	    --cert "$KEYS/test-station.crt" --key "$KEYS/test-station.key" \
+	    --data-binary @p.cms -H 'Content-Type: application/octet-stream' "$CENTER_URL/batch"
+}
+held() { "$SQLITE3" center.db "SELECT count(*) FROM held_revocation WHERE user_number = '$U'"; }
+is "$(post $((m + 1)) card_revoked revocation)" 200 "an early revocation posted online is taken"
+unlike "$(openssl cms -verify -binary -inform DER -in p.ack -noverify 2>/dev/null)" \
+    "reject $((m + 1)) " "and not rejected"
+is "$(held)" 1 "the center holds it for its issuance"
+is "$(post $((m + 2)) card_issued bulk)" 200 "the issuance follows online"
+is "$(held)" 0 "and the held revocation is applied"
 center_stop
+
+# Every send is audited in the transaction that marks its batch sent, and
+# every acknowledgement applied, as from the media (issue 16 item 5).
+ok "$([ "$("$SQLITE3" st.db "SELECT count(*) FROM audit_log WHERE action = 'queue.send'
+    AND outcome = 'ok'")" -ge 2 ]; echo $?)" "each batch sent is audited"
+failed_sends=$("$SQLITE3" st.db "SELECT count(*) FROM audit_log WHERE action = 'queue.send'
+    AND outcome <> 'ok'")
+ok "$([ "$failed_sends" -ge 6 ]; echo $?)" \
+    "each failed send too (configuration, down, timeout, wrong center, too large ...: $failed_sends)"
+ok "$([ "$("$SQLITE3" st.db "SELECT count(*) FROM audit_log WHERE action = 'queue.import_ack'
+    AND outcome = 'ok'")" -ge 2 ]; echo $?)" "each acknowledgement applied is audited"
 
 done_testing

@@ -25,10 +25,10 @@ export LANG LC_ALL
 TODAY=$(TZ=Asia/Tokyo date +%Y-%m-%d)
 
 make_team
-nhi resident add --name-kanji "山田 太郎" --name-kana "ヤマダ タロウ" --birth 1980-04-01 \
+as carol resident add --name-kanji "山田 太郎" --name-kana "ヤマダ タロウ" --birth 1980-04-01 \
     --sex 1 --address "東京都千代田区千代田1-1"
 [ "$rc" -eq 0 ] || bail "resident add: $out"
-nhi eligibility add 1 --insurer 133116 --symbol 1 --number 2 --kind hihokensha \
+as carol eligibility add 1 --insurer 133116 --symbol 1 --number 2 --kind hihokensha \
     --acquired 2020-04-01
 [ "$rc" -eq 0 ] || bail "eligibility add: $out"
 approvals() {

@@ -50,7 +50,9 @@ CONF
 # station_db DB N: a station store (station id ST01, as in the test
 # certificate) with N queued records (eligibility of N imported residents).
 station_db() {
-	"$NHICARD" --db "$1" db init >/dev/null || bail "db init"
+	# A test station: the store records its mode when it is created.
+	printf '[station]\nmode = test\n' >"$1.conf"
+	"$NHICARD" --config "$1.conf" --db "$1" db init >/dev/null || bail "db init"
 	"$SQLITE3" "$1" "UPDATE meta SET value='ST01' WHERE key='station_id'" ||
 	    bail "cannot set the station id"
 	"$top_builddir/bench/gen-extract" --residents "$2" --seed 7 -o "$1.csv" \

@@ -10,7 +10,8 @@ DB=$TEST_TMP/s.db
 KEYDIR=$TEST_TMP/keys
 mkdir -p "$KEYDIR" "$TEST_TMP/pw"
 
-# write_conf MODE: the configuration (cheap scrypt for the tests: N = 1024).
+# write_conf MODE: the configuration (cheap scrypt for the tests: N = 1024,
+# or the production floor 16384 in production mode, docs/operators.md).
 write_conf() {
 	cat >"$CONF" <<EOC
 [station]
@@ -20,7 +21,7 @@ insurer_number = 133116
 [keys]
 dir = $KEYDIR
 [operators]
-scrypt_n = 1024
+scrypt_n = $([ "$1" = production ] && echo 16384 || echo 1024)
 max_failures = 3
 lockout_minutes = 10
 bulk_void_limit = 1

@@ -39,6 +39,11 @@ export CARDSIM PCSC_WAIT VPCD_PORT
 
 PCSC_OWN=0
 PCSC_READER=
+# The card tests' stores are production ones without a configuration: a
+# test build (--enable-test-hooks) lets them use the vpcd reader, which a
+# production station refuses (issue 16 item 10).
+NHICARD_TEST_VIRTUAL_READER=1
+export NHICARD_TEST_VIRTUAL_READER
 PCSC_READER2=
 _pcsc_pid=
 _pcsc_locked=0

@@ -25,7 +25,9 @@ EOC
 
 # queue_store DB RESIDENTS: a store whose residents' periods are queued.
 queue_store() {
-	"$NHICARD" --db "$1" db init >/dev/null || bail "db init"
+	# The store records the station's mode when it is created.
+	printf '[station]\nmode = %s\n' "${QUEUE_MODE:-test}" >"$1.conf"
+	"$NHICARD" --config "$1.conf" --db "$1" db init >/dev/null || bail "db init"
 	"$gen" --residents "$2" --seed 5 -o "$TEST_TMP/x-$2.csv" 2>/dev/null || bail "gen"
 	"$NHICARD" --db "$1" import "$TEST_TMP/x-$2.csv" >/dev/null || bail "import"
 }

@@ -217,6 +217,13 @@ test_master_errors(void **state)
 		{ "test = no\nkvn = 30\n", "bad.keys: missing 'enc = ...'", NHI_EKEY },
 		{ "test = no\nkvn = 30\nkvn = 31\n", "bad.keys:3: kvn given twice (first on line 2)", NHI_EKEY },
 		{ "test = no\nkey = 30\n", "bad.keys:2: unknown entry 'key'", NHI_EKEY },
+		/* A key on the wrong side of '=' is never echoed (issue 16 item 9). */
+		{ "test = no\nkvn = 30\n000102030405060708090a0b0c0d0e0f = enc\n",
+		  "bad.keys:3: unknown entry, named like key material (not shown): is a key"
+		  " on the wrong side of '='?", NHI_EKEY },
+		{ "test = no\n0102030405060708 = 1\n0102030405060708 = 2\n",
+		  "bad.keys:3: an entry named like key material given twice (first on line 2)",
+		  NHI_EKEY },
 		{ "test = no\nKVN = 30\n", "bad.keys:2: bad name", NHI_EKEY },
 		{ "test = no\njust words\n", "bad.keys:2: expected 'name = value'", NHI_EKEY },
 		{ "test = no\n = 1\n", "bad.keys:2: missing name before '='", NHI_EKEY },
@@ -368,6 +375,50 @@ test_random_and_sha256(void **state)
 	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* The shipped test keys with their "test = yes" line changed are still
+ * refused in production (issue 16 item 4), and still accepted in test mode. */
+static void
+test_relabelled_test_keys(void **state)
+{
+	static const char *const names[] = { "test-master-30.keys", "test-municipality.key" };
+	struct crypto_master_keys m;
+	struct crypto_sign_key *k = NULL;
+	char *text = NULL, *p, *path;
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < NHI_ARRAY_LEN(names); i++) {
+		char *src = shipped(names[i]);
+
+		assert_int_equal(fs_read_file(src, 65536, &text, &len), 0);
+		assert_non_null(p = strstr(text, "test = yes"));
+		*p = '\0';
+		p = xasprintf("%stest = no%s", text, p + 10);
+		path = write_file(i == 0 ? "relabel.keys" : "relabel.key", p);
+		free(p);
+		if (i == 0) {
+			assert_int_equal(crypto_master_keys_load(path, CRYPTO_MODE_PRODUCTION,
+			    &m), NHI_ETESTKEY);
+			assert_non_null(strstr(err_detail(), "key check values"));
+			assert_int_equal(crypto_master_keys_load(path, CRYPTO_MODE_TEST, &m), 0);
+			assert_int_equal(m.test, 1);
+			crypto_master_keys_wipe(&m);
+		} else {
+			assert_int_equal(crypto_sign_key_load(path, CRYPTO_MODE_PRODUCTION,
+			    &k), NHI_ETESTKEY);
+			assert_non_null(strstr(err_detail(), "published test signing key"));
+			assert_int_equal(crypto_sign_key_load(path, CRYPTO_MODE_TEST, &k), 0);
+			crypto_sign_key_free(k);
+			k = NULL;
+		}
+		assert_null(strstr(err_detail(), "-----BEGIN"));
+		free(path);
+		free(src);
+		free(text);
+		text = NULL;
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_master_load),
 		cmocka_unit_test(test_master_errors),
 		cmocka_unit_test(test_shipped_test_keys),
+		cmocka_unit_test(test_relabelled_test_keys),
 		cmocka_unit_test(test_sign_verify),
 		cmocka_unit_test(test_sign_key_errors),
 		cmocka_unit_test(test_random_and_sha256),

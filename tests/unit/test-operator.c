@@ -221,6 +221,42 @@ test_login_and_lockout(void **state)
 	free(path);
 }
 
+/* Weak passwords are refused with the reason (issue 16 item 8). */
+static void
+test_password_rules(void **state)
+{
+	static const struct { const char *pw, *why; } weak[] = {
+		{ "short1!", "too short" },
+		{ "          ", "one character repeated" },
+		{ "aaaaaaaaaa", "one character repeated" },
+		{ "abababababab", "only 2 different characters" },
+		{ "abcdefghij", "a run of consecutive characters" },
+		{ "0123456789", "a run of consecutive characters" },
+		{ "9876543210", "a run of consecutive characters" },
+		{ "abcdabcdabcd", "repeats a pattern of 4 characters" },
+		{ "xy1!xy1!xy1!", "repeats a pattern of 4 characters" },
+		{ "Carol2024!!", "is the login with digits" },
+		{ "lorac-12345", "is the login reversed" },
+		{ "Password123!", "every guesser tries first" },
+		{ "qwertyuiop", "every guesser tries first" },
+	};
+	static const char *const good[] = { "pw-carol-secret", "Tr0ub4dor&3",
+	    "correct horse battery", "平成の保険証を返す" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NHI_ARRAY_LEN(weak); i++) {
+		print_message("# %s\n", weak[i].why);
+		assert_int_equal(operator_password_check("carol", weak[i].pw), NHI_ERANGE);
+		assert_non_null(strstr(err_detail(), weak[i].why));
+		assert_non_null(strstr(err_detail(), "'carol'"));
+		if (strlen(weak[i].pw) > 3)
+			assert_null(strstr(err_detail(), weak[i].pw));	/* never echoed */
+	}
+	for (i = 0; i < NHI_ARRAY_LEN(good); i++)
+		assert_int_equal(operator_password_check("carol", good[i]), 0);
+}
+
 int
 main(void)
 {
@@ -230,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_loader_opens_wrapped),
 		cmocka_unit_test(test_generate_master),
 		cmocka_unit_test(test_login_and_lockout),
+		cmocka_unit_test(test_password_rules),
 	};
 	return cmocka_run_group_tests_name("operator", tests, NULL, NULL);
 }

@@ -257,6 +257,62 @@ test_lanes_and_payloads(void **state)
 	collect_free(&c);
 }
 
+/* Issue 16 item 12: a card's issuance never travels after its revocation,
+ * whatever the batch size: it rides in the same batch or an earlier one. */
+static void
+test_issuance_before_revocation(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_batch *b = NULL;
+	struct queue_record q;
+	uint8_t *content = NULL;
+	size_t n = 0, clen = 0, i, per;
+	char sfp[65];
+	int64_t card = make_card(f, 6), rev = 0;
+	long issued_at, revoked_at;
+
+	make_period(f, 0, "300");
+	make_period(f, 0, "301");
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(queue_card_revoked(f->st, card, QUEUE_REASON_LOST, &rev), 0);
+	for (per = 1; per <= 10; per += 9) {
+		assert_int_equal(queue_batches_build(f->st, f->keys, per, 0, &b, &n), 0);
+		issued_at = revoked_at = -1;
+		for (i = 0; i < n; i++) {
+			char *pi, *pr;
+
+			assert_int_equal(crypto_cms_open(f->k[3], f->k[2], f->k[4], b[i].der,
+			    b[i].der_len, "b", &content, &clen, sfp), 0);
+			content = xrealloc(content, clen + 1);
+			content[clen] = '\0';
+			pi = strstr((char *)content, "\"kind\":\"card_issued\"");
+			pr = strstr((char *)content, "\"kind\":\"card_revoked\"");
+			if (pi != NULL && issued_at < 0)
+				issued_at = (long)i;
+			if (pr != NULL && revoked_at < 0)
+				revoked_at = (long)i;
+			if (pi != NULL && pr != NULL)
+				assert_true(pi < pr);	/* within a batch too */
+			free(content);
+			content = NULL;
+		}
+		print_message("# per batch %zu: issuance in batch %ld, revocation in %ld\n",
+		    per, issued_at, revoked_at);
+		assert_true(issued_at >= 0 && revoked_at >= 0);
+		assert_true(issued_at <= revoked_at);
+		if (per == 1) {
+			/* Marked sent with the batch that carried it. */
+			assert_int_equal(queue_batches_sent(f->st, b, n), 0);
+			assert_int_equal(store_queue_get(f->st, 1, &q), 0);
+			assert_string_equal(q.kind, "card_issued");
+			assert_int_equal(q.last_batch, b[issued_at].number);
+		}
+		queue_batches_free(b, n);
+		b = NULL;
+	}
+	store_rollback(f->st);
+}
+
 static void
 test_batch_roundtrip(void **state)
 {
@@ -279,7 +335,10 @@ test_batch_roundtrip(void **state)
 	assert_int_equal(crypto_cms_open(f->k[3], f->k[2], f->k[4], b[0].der, b[0].der_len,
 	    "b0", &content, &clen, sfp), 0);
 	assert_non_null(strstr((char *)content, "\"format\":\"nhicard-queue-batch\""));
-	assert_non_null(strstr((char *)content, "\"records\":2}\n{\"seq\":3,"));
+	assert_non_null(strstr((char *)content, "\"records\":2,\"audit_seq\":"));
+	/* The card's issuance (seq 1) rides first, before its revocation (seq 3). */
+	assert_non_null(strstr((char *)content, "\"}\n{\"seq\":1,"));
+	assert_non_null(strstr((char *)content, "}\n{\"seq\":3,"));
 	assert_int_equal(crypto_cert_fingerprint(f->k[1], fp), 0);
 	assert_string_equal(sfp, fp);
 	free(content);
@@ -543,6 +602,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_outside_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gapless_and_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lanes_and_payloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issuance_before_revocation, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_batch_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_center_fingerprint, setup, teardown),
 		cmocka_unit_test(test_ack_parse),
