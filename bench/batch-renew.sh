@@ -16,7 +16,7 @@ TIME=/usr/bin/time
 insured=${BATCH_INSURED:-100000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/nhicard-bench-renew.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
-printf '[print]\ninsurer_name = 本山町\ntemplates_dir = %s/templates\n' "$top_srcdir" \
+printf '[print]\ninsurer_name = 本山町\ntemplates_dir = %s/templates\n[rules]\nlaw = pilot\n' "$top_srcdir" \
     > "$work/c.conf"
 
 # population N DB: a store with about N insured (the generator gives NHI

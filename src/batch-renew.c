@@ -68,17 +68,6 @@ layout_name(enum batch_renew_layout l)
 	return l == BATCH_RENEW_HOUSEHOLD ? "household" : "sheet";
 }
 
-static enum rules_cert_kind
-rules_kind(enum print_cert_kind k)
-{
-	switch (k) {
-	case PRINT_KIND_TANKI:		return RULES_CERT_SHORT;
-	case PRINT_KIND_SHIKAKU_SHOMEI:	return RULES_CERT_SHIKAKU;
-	case PRINT_KIND_KAKUNIN:	return RULES_CERT_KAKUNIN;
-	default:			return RULES_CERT_REGULAR;
-	}
-}
-
 /* The first day after the current cycle's renewal day (rules). */
 static int
 default_from(const struct rules_policy *p, char out[11])
@@ -112,14 +101,9 @@ default_from(const struct rules_policy *p, char out[11])
 static int
 renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256])
 {
-	struct rules_validity_in in;
-	struct eligibility e;
-	struct resident res;
-	struct nhi_date end;
 	int r;
 
 	code[0] = text[0] = '\0';
-	memset(&res, 0, sizeof(res));
 	r = store_certificate_load(rn->st, s->it.resident_id, &rn->from, &s->c,
 	    &s->eligibility_id);
 	if (r == NHI_ENOTFOUND || r == NHI_ESTATE) {
@@ -139,21 +123,24 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 		    "the name" : "the household head's name");
 		return 0;
 	}
-	if ((r = store_eligibility_current(rn->st, s->it.resident_id, rn->from_s, &e)) != 0 ||
-	    (r = store_resident_get(rn->st, s->it.resident_id, &res)) != 0)
+	/* The rules of every certificate path (cmd-certrules.c): an open
+	 * finding holds the person, the rules may exclude them on `from`, the
+	 * document is the kind of that day, the end the rules' one (an earlier
+	 * typed end on the period still shortens it). */
+	if ((r = cmd_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
+		snprintf(code, 32, "finding_open");
+		snprintf(text, 256, "%s", err_text(r));
+		err_clear();
+		r = 0;
 		goto out;
-	memset(&in, 0, sizeof(in));
-	in.kind = rules_kind(s->c.kind);
-	in.short_months = e.short_months;
-	if (in.kind == RULES_CERT_SHORT && in.short_months == 0)
-		in.short_months = 6;
-	in.from = rn->from;
-	in.birth = s->c.birth;
-	if (res.stay_until[0] != '\0' && date_parse(res.stay_until, &in.stay_end) == 0)
-		in.has_stay_end = 1;
-	if (e.lost_on[0] != '\0' && date_parse(e.lost_on, &in.loss) == 0)
-		in.has_loss = 1;
-	r = rules_validity_end(&rn->policy, &in, &end, NULL);
+	}
+	if (r != 0)
+		goto out;
+	if (s->c.valid_until.y != 0 && date_cmp(&s->c.valid_until, &rn->from) < 0)
+		memset(&s->c.valid_until, 0, sizeof(s->c.valid_until));
+	s->c.issued = rn->from;
+	r = cmd_certificate_rules(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
+	    &s->c);
 	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
 		snprintf(code, 32, "rules_refused");
 		snprintf(text, 256, "the rules give no new validity from %s: %s", rn->from_s,
@@ -164,13 +151,11 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 	}
 	if (r != 0)
 		goto out;
-	s->c.valid_until = end;
 	s->c.issued = rn->issued;
 	free(s->c.insurer_name);
 	s->c.insurer_name = xstrdup(rn->insurer_name);
 	r = 0;
 out:
-	store_resident_free(&res);
 	return r;
 }
 

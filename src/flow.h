@@ -74,6 +74,8 @@ struct issue_plan {
 	struct rules_card_decision decision;	/* reason_ja / reason_en when refused */
 	enum perso_path		 path;
 	struct rules_fee_out	 fee;		/* due, waived, needs_supervisor */
+	int			 replaces_card;	/* a lost, stolen or damaged card is
+						   replaced: the reissue fee */
 	/* The serial of the resident's still valid certificate, or "": a new
 	 * card needs no new paper, so issue_execute prints no certificate then
 	 * (the receipt still) and says so; a reprint with a reason voids it. */

@@ -124,11 +124,10 @@ rules_certificate_decide(const struct rules_policy *p,
 		if (date_cmp(&last, &(struct nhi_date){ 2008, 3, 31 }) < 0)
 			last = (struct nhi_date){ 2008, 3, 31 };
 		if (date_cmp(&in->on, &last) > 0) {
-			date_format(&last, buf, sizeof(buf));
 			out->refusal = RULES_REFUSE_LATE_ELDERLY;
 			return err_set(NHI_EREFUSED, "the rules exclude this person on %s: past"
-			    " the last NHI day %s (75 and over: 後期高齢者医療, not NHI)", day,
-			    buf);
+			    " the last NHI day, the day before the 75th birthday (後期高齢者"
+			    "医療, not NHI)", day);
 		}
 	}
 	if (in->has_loss && date_cmp(&in->on, &in->loss) >= 0) {
@@ -241,4 +240,20 @@ rules_juki_card_check(const struct rules_policy *p, int has_issue,
 	return err_set(NHI_EREFUSED, "the Juki card (住基カード) expired%s on %s (valid 10"
 	    " years from its issue day%s)", has_issue ? "" : " at the latest", buf,
 	    has_issue ? "" : "; issuance ended in December 2015");
+}
+
+const char *
+rules_refusal_ja(enum rules_refusal refusal)
+{
+	switch (refusal) {
+	case RULES_REFUSE_NONE:		return "";
+	case RULES_REFUSE_LATE_ELDERLY:	return "75歳以上は後期高齢者医療の対象のため、国保の証・カードは交付できません";
+	case RULES_REFUSE_LOST:		return "国保の資格を喪失しているため交付できません";
+	case RULES_REFUSE_STAY_STATUS:	return "在留資格が国保の適用除外のため交付できません";
+	case RULES_REFUSE_STAY_ENDED:	return "在留期間が満了しているため交付できません";
+	case RULES_REFUSE_STAY_SHORT:	return "在留期間が3か月以下のため国保の対象外です";
+	case RULES_REFUSE_KIND:		return "この種類の証は、この日の法令では交付できません";
+	case RULES_REFUSE_VALIDITY:	return "有効期限を決められません（日付を確認してください）";
+	}
+	return "";
 }

@@ -404,6 +404,9 @@ int	rules_certificate_decide(const struct rules_policy *p,
 	    const struct rules_certificate_in *in,
 	    struct rules_certificate_out *out);
 
+/* The clerk's words for a refusal (static UTF-8, "" for none). */
+const char *rules_refusal_ja(enum rules_refusal refusal);
+
 #define RULES_JUKI_VALID_YEARS	10
 /* 0 if a new Juki card may be issued on `on`, else NHI_EREFUSED with the
  * reason (issuance ended on juki_new_until; pilot rules: never ends). */

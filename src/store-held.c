@@ -187,3 +187,30 @@ store_held_resolve(struct store *st, int64_t id, const char *resolution)
 	sqlite3_finalize(s);
 	return r;
 }
+
+int
+store_held_open_finding(struct store *st, int64_t resident_id, struct held_item *out)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	/* A finding names the resident by id, or (held before the match) by
+	 * the person code the resident now carries. */
+	if ((r = store_prepare(st, "SELECT " HELD_COLUMNS " FROM held_items h"
+	    " WHERE h.kind = 'finding' AND h.resolved_at IS NULL AND (h.resident_id = ?1"
+	    "  OR (h.person_code <> '' AND h.person_code = (SELECT person_code FROM"
+	    "  residents WHERE id = ?1))) ORDER BY h.id LIMIT 1", &s)) != 0)
+		return r;
+	sqlite3_bind_int64(s, 1, resident_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (out != NULL)
+			held_from_row(s, out);
+		r = 0;
+	} else if (rc == SQLITE_DONE)
+		r = NHI_ENOTFOUND;
+	else
+		r = store_err(st, rc, "find open findings");
+	sqlite3_finalize(s);
+	return r;
+}

@@ -38,6 +38,7 @@ insurer_number = 133116
 dir = $top_srcdir/keys
 [rules]
 no_juki = standalone
+law = pilot
 [fee]
 waivers = low_income:all, student:250
 [print]

@@ -24,6 +24,8 @@ scrypt_n = 1024
 max_failures = 3
 lockout_minutes = 10
 bulk_void_limit = 1
+[rules]
+law = pilot
 [fee]
 supervisor_limit = 100
 waivers = low:all, small:50
