@@ -63,7 +63,7 @@ cmd_finding_check(struct store *st, int64_t resident_id)
 	    h.reason);
 	r = err_set(NHI_EREFUSED, "resident %lld: import finding #%lld (%s) is open: nothing"
 	    " is printed or issued until a clerk resolves it ('nhicard held show %lld',"
-	    " 'nhicard held resolve %lld'); 取込時の指摘が未解決です。窓口で確認して解決するまで"
+	    " 'nhicard held resolve %lld ack' once the record is right); 取込時の指摘が未解決です。窓口で確認して解決するまで"
 	    "証やカードは交付できません", (long long)resident_id, (long long)h.id, code,
 	    (long long)h.id, (long long)h.id);
 	store_held_free(&h);
