@@ -374,6 +374,7 @@ issue_print(struct issue_run *run, const char *sub, const char *kind)
 	snprintf(id, sizeof(id), "%lld", (long long)run->plan->res.id);
 	a.sub = sub;
 	a.events = run->ev;
+	a.sex_on_back = run->req->sex_on_back;
 	if (run->req->print_dir != NULL) {
 		path = xasprintf("%s/%s-%s.pdf", run->req->print_dir,
 		    kind != NULL ? "receipt" : sub, id);

@@ -62,6 +62,7 @@ struct issue_request {
 	const char		*print_dir;	/* write PDFs into DIR, or NULL */
 	const char		*printer;	/* CUPS queue, or NULL */
 	int			 sleeve;	/* the sleeve insert, not the certificate */
+	int			 sex_on_back;	/* 性別 on the back, at the resident's request */
 	int			 no_print;
 };
 
