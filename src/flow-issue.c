@@ -121,6 +121,10 @@ plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 	}
 	if ((r = store_certificate_load(st, pl->res.id, &today, &c, &eid)) == 0)
 		r = cmd_certificate_rules(&pl->policy, st, pl->res.id, eid, &c);
+	if (r == 0) {
+		pl->document = cmd_cert_kind_to_rules(c.kind);
+		pl->document_title = rules_cert_kind_title(pl->document, c.burden_pct > 0);
+	}
 	print_certificate_clear(&c);
 	if (r == NHI_EREFUSED)
 		pl->decision.reason_ja = "この日の規則では対象外のため交付できません";

@@ -81,6 +81,10 @@ struct issue_plan {
 	 * card needs no new paper, so issue_execute prints no certificate then
 	 * (the receipt still) and says so; a reprint with a reason voids it. */
 	char			 valid_certificate[32];
+	/* The document the rules give today (rules_document_kind), 0 when
+	 * the plan did not get that far; its title for the clerk. */
+	enum rules_cert_kind	 document;
+	const char		*document_title;
 };
 
 struct issue_result {
