@@ -20,6 +20,7 @@
 #include "batch.h"
 #include "batch-preissue.h"
 #include "cmd.h"
+#include "cmd-print.h"
 #include "crypto.h"
 #include "error.h"
 #include "flow.h"
@@ -53,6 +54,40 @@ prep_except(struct prep_outcome *po, const char *code, const char *fmt, ...)
 	va_end(ap);
 	err_clear();
 	return 0;
+}
+
+/*
+ * The rules of every certificate path on the run's day (cmd-certrules.c):
+ * an open finding about the person, or a person the rules exclude that
+ * day, is set aside. 0 (po->exception set when so) or an error.
+ */
+static int
+prep_rules(struct store *st, const struct rules_policy *policy, const char *on,
+    int64_t resident_id, struct prep_outcome *po)
+{
+	struct print_certificate c;
+	struct nhi_date day;
+	char why[512];
+	int64_t eid = 0;
+	int r;
+
+	if ((r = cmd_finding_check(st, resident_id)) == NHI_EREFUSED) {
+		snprintf(why, sizeof(why), "%s", err_text(r));
+		return prep_except(po, "finding_open", "%s", why);
+	}
+	if (r != 0)
+		return r;
+	if (date_parse(on, &day) != 0)
+		return err_set(NHI_EINTERNAL, "pre-issuance: bad day '%s'", on);
+	memset(&c, 0, sizeof(c));
+	if ((r = store_certificate_load(st, resident_id, &day, &c, &eid)) == 0)
+		r = cmd_certificate_rules(policy, st, resident_id, eid, &c);
+	print_certificate_clear(&c);
+	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
+		snprintf(why, sizeof(why), "%s", err_text(r));
+		return prep_except(po, "rules_refused", "%s", why);
+	}
+	return r;
 }
 
 /*
@@ -97,6 +132,8 @@ prep_one(struct store *st, const struct rules_policy *policy, const char *on, in
 		    " pre-issuance run");
 		goto out;
 	}
+	if ((r = prep_rules(st, policy, on, it->resident_id, po)) != 0 || po->exception)
+		goto out;
 	err_clear();
 	pl.policy = *policy;
 	memset(&req, 0, sizeof(req));

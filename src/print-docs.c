@@ -160,6 +160,11 @@ cert_values(struct print_job *job, const struct print_certificate *c, struct pri
 
 	if ((size_t)c->kind >= NHI_ARRAY_LEN(kinds))
 		return err_set(NHI_EINTERNAL, "certificate kind %d unknown", (int)c->kind);
+	/* Every path computes 有効期限 with the rules (cmd_certificate_rules):
+	 * a document without one is never produced. */
+	if (c->valid_until.y == 0)
+		return err_set(NHI_EINTERNAL, "certificate %s has no validity end (有効期限):"
+		    " the rules must give one", c->serial != NULL ? c->serial : "(proof)");
 	/* Ages 70-74 with a burden ratio: 被保険者証兼高齢受給者証 (rules). */
 	print_values_add(v, "title", xstrdup(c->burden_pct > 0 ?
 	    rules_cert_kind_title(rules_kind_of(c->kind), 1) : kinds[c->kind].title), 0);

@@ -145,6 +145,8 @@ nhi batch renew --quiet --from 2027-08-01 -d "$TEST_TMP/renew" list "$TEST_TMP/l
 is "$rc" 0 "renewal runs"
 like "$("$SQLITE3" "$DB" "SELECT exception FROM batch_items WHERE resident_id = 6")" \
     finding_open "renewal: the resident with an open finding is an exception"
+nhi batch preissue prepare --dry-run list "$TEST_TMP/l6"
+like "$out" "finding_open" "pre-issuance sets the resident with an open finding aside"
 run "$NHICARD" --db "$DB" held resolve "$fid" ack
 is "$rc" 0 "the clerk resolves the finding"
 nhi print certificate P006 $T $C --reason resolved -o "$TEST_TMP/resolved.pdf"
