@@ -28,6 +28,7 @@ TIME=/usr/bin/time
 insured=${BATCH_INSURED:-100000}
 cards=${BATCH_CARDS:-20}
 work=$TEST_TMP
+printf '[rules]\nlaw = pilot\n' >"$work/pilot.conf"; NHICARD_CONFIG=$work/pilot.conf; export NHICARD_CONFIG
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }

@@ -55,6 +55,8 @@ struct renew {
 	struct renew_slot	*slots;
 	size_t			 nslots, cap;
 	char key[80];	/* the volume the slots belong to */
+	int64_t			*held;		/* residents with open findings, sorted */
+	size_t			 nheld;
 	struct batch_progress	*pg;
 	int			 (*stop)(void *arg);
 	void			*stop_arg;
@@ -93,6 +95,22 @@ default_from(const struct rules_policy *p, char out[11])
 	return 0;
 }
 
+static int
+held_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether the resident has an open finding (the run's list, read once). */
+static int
+held_has(const struct renew *rn, int64_t resident_id)
+{
+	return rn->nheld > 0 && bsearch(&resident_id, rn->held, rn->nheld,
+	    sizeof(*rn->held), held_cmp) != NULL;
+}
+
 /*
  * The certificate of the slot's resident as the renewal prints it: the
  * items as of `from`, the new validity end, the issue date. 0 with code
@@ -127,7 +145,8 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 	 * finding holds the person, the rules may exclude them on `from`, the
 	 * document is the kind of that day, the end the rules' one (an earlier
 	 * typed end on the period still shortens it). */
-	if ((r = cmd_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
+	if (held_has(rn, s->it.resident_id) &&
+	    (r = cmd_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
 		snprintf(code, 32, "finding_open");
 		snprintf(text, 256, "%s", err_text(r));
 		err_clear();
@@ -139,7 +158,7 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 	if (s->c.valid_until.y != 0 && date_cmp(&s->c.valid_until, &rn->from) < 0)
 		memset(&s->c.valid_until, 0, sizeof(s->c.valid_until));
 	s->c.issued = rn->from;
-	r = cmd_certificate_rules(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
+	r = cmd_certificate_apply(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
 	    &s->c);
 	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
 		snprintf(code, 32, "rules_refused");
@@ -405,7 +424,8 @@ renew_setup(struct renew *rn, struct cmd_ctx *ctx, struct batch_run *run)
 	rn->run = run;
 	if ((r = cmd_store(ctx, &rn->st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &rn->policy)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &rn->pr)) != 0)
+	    (r = cmd_print_defaults(ctx, &rn->pr)) != 0 ||
+	    (r = store_held_finding_residents(rn->st, &rn->held, &rn->nheld)) != 0)
 		return r;
 	rn->insurer_name = config_get(ctx->cfg, "print.insurer_name", "");
 	if (batch_param_get(run->params, "from", rn->from_s, sizeof(rn->from_s)) != 0 ||
@@ -466,6 +486,7 @@ batch_renew_execute(struct cmd_ctx *ctx, struct batch_run *run, struct batch_pro
 out:
 	slots_clear(&rn);
 	free(rn.slots);
+	free(rn.held);
 	return r;
 }
 
@@ -628,13 +649,16 @@ batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
 	d.rn.layout = o->layout;
 	if ((r = renew_opts(ctx, o, d.rn.from_s, d.rn.issued_s, &d.rn.volume_size)) != 0 ||
 	    (r = cmd_store(ctx, &d.rn.st)) != 0 ||
-	    (r = rules_policy_from_config(ctx->cfg, &d.rn.policy)) != 0)
+	    (r = rules_policy_from_config(ctx->cfg, &d.rn.policy)) != 0 ||
+	    (r = store_held_finding_residents(d.rn.st, &d.rn.held, &d.rn.nheld)) != 0)
 		return r;
 	d.rn.insurer_name = "";
 	if (date_parse(d.rn.from_s, &d.rn.from) != 0 ||
 	    date_parse(d.rn.issued_s, &d.rn.issued) != 0)
 		return err_set(NHI_EINTERNAL, "renewal: bad dates");
-	if ((r = batch_select_walk(d.rn.st, sel, d.rn.from_s, dry_person, &d)) != 0)
+	r = batch_select_walk(d.rn.st, sel, d.rn.from_s, dry_person, &d);
+	free(d.rn.held);
+	if (r != 0)
 		return r;
 	for (i = 0; i < d.ncodes && len < sizeof(res->by_code); i++)
 		len += (size_t)snprintf(res->by_code + len, sizeof(res->by_code) - len, "%s%s=%lld",

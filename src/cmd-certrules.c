@@ -71,57 +71,78 @@ cmd_finding_check(struct store *st, int64_t resident_id)
 }
 
 int
-cmd_certificate_rules(const struct rules_policy *p, struct store *st, int64_t resident_id,
-    int64_t eligibility_id, struct print_certificate *c)
+cmd_person_rules(const struct rules_policy *p, const struct resident *res,
+    const struct eligibility *e, const struct nhi_date *on, enum rules_cert_kind kind,
+    const struct nhi_date *typed_end, struct rules_certificate_out *out)
 {
 	struct rules_certificate_in in;
-	struct rules_certificate_out out;
-	struct eligibility e;
-	struct resident res;
-	struct nhi_date from, until;
+	struct nhi_date from;
 	int r;
 
-	memset(&res, 0, sizeof(res));
-	if ((r = cmd_finding_check(st, resident_id)) != 0)
-		return r;
-	if ((r = store_eligibility_get(st, eligibility_id, &e)) != 0 ||
-	    (r = store_resident_get(st, resident_id, &res)) != 0)
-		goto out;
 	memset(&in, 0, sizeof(in));
-	in.on = c->issued;
-	in.birth = c->birth;
-	in.stored_kind = cmd_cert_kind_to_rules(c->kind);
-	in.short_months = e.short_months;
-	if (e.lost_on[0] != '\0' && date_parse(e.lost_on, &in.loss) == 0)
+	in.on = *on;
+	if (date_parse(res->birth_date, &in.birth) != 0)
+		return err_set(NHI_ERANGE, "resident %lld: no readable birth date",
+		    (long long)res->id);
+	in.stored_kind = kind;
+	in.short_months = e->short_months;
+	if (e->lost_on[0] != '\0' && date_parse(e->lost_on, &in.loss) == 0)
 		in.has_loss = 1;
 	/* A typed 有効期限 (eligibility --valid-until) only shortens; one
 	 * already past on the issue day belonged to an earlier certificate. */
-	if (c->valid_until.y != 0 && date_cmp(&c->valid_until, &c->issued) >= 0) {
+	if (typed_end != NULL && typed_end->y != 0 && date_cmp(typed_end, on) >= 0) {
 		in.has_typed_end = 1;
-		in.typed_end = c->valid_until;
+		in.typed_end = *typed_end;
 	}
-	in.foreign = res.nationality != NULL && res.nationality[0] != '\0';
+	in.foreign = res->nationality != NULL && res->nationality[0] != '\0';
 	if (in.foreign) {
-		in.stay_status = rules_stay_status_from_text(res.residence_status);
-		if (res.stay_until[0] != '\0' && date_parse(res.stay_until, &in.stay_end) == 0) {
+		in.stay_status = rules_stay_status_from_text(res->residence_status);
+		if (res->stay_until[0] != '\0' && date_parse(res->stay_until, &in.stay_end) == 0) {
 			in.has_stay_end = 1;
 			/* The stay as granted: NHI began with it (the store keeps
 			 * no start of the stay). */
-			if (date_parse(e.acquired_on, &from) == 0) {
-				until = in.stay_end;
-				in.stay_granted_months = rules_stay_granted_months(&from, &until);
-			}
+			if (date_parse(e->acquired_on, &from) == 0)
+				in.stay_granted_months = rules_stay_granted_months(&from,
+				    &in.stay_end);
 		}
 	}
-	if ((r = rules_certificate_decide(p, &in, &out)) != 0) {
-		const char *ja = rules_refusal_ja(out.refusal);
+	if ((r = rules_certificate_decide(p, &in, out)) != 0) {
+		const char *ja = rules_refusal_ja(out->refusal);
 		char why[768];
 
 		snprintf(why, sizeof(why), "%s", err_text(r));
-		r = err_set(r, "resident %lld: %s%s%s", (long long)resident_id, why,
+		return err_set(r, "resident %lld: %s%s%s", (long long)res->id, why,
 		    *ja != '\0' ? "; " : "", ja);
-		goto out;
 	}
+	return 0;
+}
+
+int
+cmd_certificate_rules(const struct rules_policy *p, struct store *st, int64_t resident_id,
+    int64_t eligibility_id, struct print_certificate *c)
+{
+	int r;
+
+	if ((r = cmd_finding_check(st, resident_id)) != 0)
+		return r;
+	return cmd_certificate_apply(p, st, resident_id, eligibility_id, c);
+}
+
+int
+cmd_certificate_apply(const struct rules_policy *p, struct store *st, int64_t resident_id,
+    int64_t eligibility_id, struct print_certificate *c)
+{
+	struct rules_certificate_out out;
+	struct eligibility e;
+	struct resident res;
+	int r;
+
+	memset(&res, 0, sizeof(res));
+	if ((r = store_eligibility_get(st, eligibility_id, &e)) != 0 ||
+	    (r = store_resident_get(st, resident_id, &res)) != 0 ||
+	    (r = cmd_person_rules(p, &res, &e, &c->issued, cmd_cert_kind_to_rules(c->kind),
+	    &c->valid_until, &out)) != 0)
+		goto out;
 	c->kind = cmd_cert_kind_from_rules(out.kind);
 	c->valid_until = out.end;
 	r = 0;

@@ -74,4 +74,22 @@ int	cmd_finding_check(struct store *st, int64_t resident_id);
 int	cmd_certificate_rules(const struct rules_policy *p, struct store *st,
 	    int64_t resident_id, int64_t eligibility_id, struct print_certificate *c);
 
+/* cmd_certificate_rules without the finding check, for a batch run that
+ * checked the findings of all its residents at once. */
+int	cmd_certificate_apply(const struct rules_policy *p, struct store *st,
+	    int64_t resident_id, int64_t eligibility_id, struct print_certificate *c);
+
+struct resident;
+struct eligibility;
+/*
+ * The same rules for a caller that holds the resident and the period in
+ * force already (batch runs): the document of kind `kind` issued on `on`,
+ * typed_end (may be NULL) the period's typed end. No store access, no
+ * finding check (call cmd_finding_check). 0 and *out set, or
+ * NHI_EREFUSED / NHI_ERANGE with the detail of cmd_certificate_rules.
+ */
+int	cmd_person_rules(const struct rules_policy *p, const struct resident *res,
+	    const struct eligibility *e, const struct nhi_date *on, enum rules_cert_kind kind,
+	    const struct nhi_date *typed_end, struct rules_certificate_out *out);
+
 #endif

@@ -214,3 +214,36 @@ store_held_open_finding(struct store *st, int64_t resident_id, struct held_item 
 	sqlite3_finalize(s);
 	return r;
 }
+
+int
+store_held_finding_residents(struct store *st, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *list = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT DISTINCT coalesce(h.resident_id, r.id) AS rid"
+	    " FROM held_items h LEFT JOIN residents r ON h.person_code <> ''"
+	    "  AND r.person_code = h.person_code"
+	    " WHERE h.kind = 'finding' AND h.resolved_at IS NULL AND rid IS NOT NULL"
+	    " UNION SELECT r.id FROM held_items h JOIN residents r"
+	    "  ON h.person_code <> '' AND r.person_code = h.person_code"
+	    " WHERE h.kind = 'finding' AND h.resolved_at IS NULL ORDER BY 1", &s)) != 0)
+		return r;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			list = xreallocarray(list, cap, sizeof(*list));
+		}
+		list[cnt++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return store_err(st, rc, "list residents with open findings");
+	}
+	*ids = list;
+	*n = cnt;
+	return 0;
+}

@@ -397,6 +397,10 @@ int	store_held_resolve(struct store *st, int64_t id, const char *resolution);
  * While one is open nothing is printed or issued for the person. */
 int	store_held_open_finding(struct store *st, int64_t resident_id,
 	    struct held_item *out);
+/* The ids of every resident with an open rule finding, ascending (for a
+ * batch run that checks thousands: one query). *ids (caller must free;
+ * NULL when *n is 0) and *n set; 0 or a store error. */
+int	store_held_finding_residents(struct store *st, int64_t **ids, size_t *n);
 
 /*
  * Imports. One import is one transaction: store_import_begin() opens it
