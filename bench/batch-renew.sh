@@ -24,6 +24,8 @@ mode = test
 [print]
 insurer_name = 本山町
 templates_dir = $top_srcdir/templates
+[rules]
+law = pilot
 CONF
 
 # population N DB: a store with about N insured (the generator gives NHI

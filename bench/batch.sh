@@ -44,6 +44,7 @@ insurer_number = 133116
 [keys]
 dir = $KEYS
 [rules]
+law = pilot
 foreign_juki = 2005
 no_juki = standalone
 [print]

@@ -37,6 +37,7 @@ insurer_number = 133116
 [keys]
 dir = $KEYS
 [rules]
+law = pilot
 no_juki = standalone
 [print]
 templates_dir = $top_srcdir/templates

@@ -20,6 +20,7 @@
 #include "batch.h"
 #include "batch-preissue.h"
 #include "cmd.h"
+#include "cmd-print.h"
 #include "crypto.h"
 #include "error.h"
 #include "flow.h"
@@ -56,6 +57,60 @@ prep_except(struct prep_outcome *po, const char *code, const char *fmt, ...)
 }
 
 /*
+ * The rules of every certificate path on the run's day (cmd-certrules.c):
+ * an open finding about the person, or a person the rules exclude that
+ * day, is set aside. 0 (po->exception set when so) or an error.
+ */
+/* The residents with an open finding, loaded once per run. */
+struct held_set {
+	int64_t	*ids;
+	size_t	 n;
+};
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+prep_rules(struct store *st, const struct rules_policy *policy, const char *on,
+    const struct held_set *held, const struct issue_plan *pl, struct prep_outcome *po)
+{
+	struct rules_certificate_out out;
+	enum print_cert_kind kind;
+	struct nhi_date day, typed;
+	char why[512];
+	int r;
+
+	if (held->n > 0 && bsearch(&pl->res.id, held->ids, held->n, sizeof(*held->ids),
+	    held_cmp) != NULL) {
+		if ((r = cmd_finding_check(st, pl->res.id)) == NHI_EREFUSED) {
+			snprintf(why, sizeof(why), "%s", err_text(r));
+			return prep_except(po, "finding_open", "%s", why);
+		}
+		if (r != 0)
+			return r;
+	}
+	if (date_parse(on, &day) != 0)
+		return err_set(NHI_EINTERNAL, "pre-issuance: bad day '%s'", on);
+	if (print_cert_kind_parse(pl->elig.cert_kind, &kind) != 0)
+		kind = PRINT_KIND_HIHOKENSHA;
+	memset(&typed, 0, sizeof(typed));
+	if (pl->elig.valid_until[0] != '\0' && date_parse(pl->elig.valid_until, &typed) != 0)
+		memset(&typed, 0, sizeof(typed));
+	r = cmd_person_rules(policy, &pl->res, &pl->elig, &day, cmd_cert_kind_to_rules(kind),
+	    &typed, &out);
+	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
+		snprintf(why, sizeof(why), "%s", err_text(r));
+		return prep_except(po, "rules_refused", "%s", why);
+	}
+	return r;
+}
+
+/*
  * Decide and fill item `it` (run_id, resident_id set by the caller) for
  * one resident the batch engine's check let through (status, eligibility
  * on the run's day, a printable name). In a dry run (`dry`) no user number
@@ -64,7 +119,7 @@ prep_except(struct prep_outcome *po, const char *code, const char *fmt, ...)
  */
 static int
 prep_one(struct store *st, const struct rules_policy *policy, const char *on, int dry,
-    struct preissue_item *it, struct prep_outcome *po)
+    const struct held_set *held, struct preissue_item *it, struct prep_outcome *po)
 {
 	struct issue_request req;
 	struct issue_plan pl;
@@ -97,6 +152,8 @@ prep_one(struct store *st, const struct rules_policy *policy, const char *on, in
 		    " pre-issuance run");
 		goto out;
 	}
+	if ((r = prep_rules(st, policy, on, held, &pl, po)) != 0 || po->exception)
+		goto out;
 	err_clear();
 	pl.policy = *policy;
 	memset(&req, 0, sizeof(req));
@@ -148,6 +205,7 @@ struct prep {
 	struct batch_progress			*pg;
 	struct batch_run			 run;
 	char					 on[11];
+	struct held_set				 held;	/* open findings */
 	int					 in_txn;
 	size_t					 uncommitted;
 	int64_t					 handled;
@@ -221,7 +279,7 @@ prep_dry(void *arg, int64_t resident_id, const struct batch_list_entry *e)
 		prep_progress(p);
 		return 0;
 	}
-	if ((r = prep_one(p->st, &p->policy, p->on, 1, &it, &po)) != 0)
+	if ((r = prep_one(p->st, &p->policy, p->on, 1, &p->held, &it, &po)) != 0)
 		return r;
 	if (po.exception)
 		prep_exception(p, po.code);
@@ -274,7 +332,7 @@ prep_item(void *arg, struct batch_item *bi)
 	if ((r = batch_item_check(p->st, &p->run, bi, 1, code, text)) != 0)
 		return r;
 	if (code[0] == '\0') {
-		if ((r = prep_one(p->st, &p->policy, p->on, 0, &it, &po)) != 0)
+		if ((r = prep_one(p->st, &p->policy, p->on, 0, &p->held, &it, &po)) != 0)
 			return r;
 		if (po.exception) {
 			snprintf(code, sizeof(code), "%s", po.code);
@@ -315,26 +373,29 @@ preissue_prepare(struct cmd_ctx *ctx, const struct preissue_prepare_opts *o,
 	else
 		time_today_jst_iso(p.on, sizeof(p.on));
 	if ((r = cmd_store(ctx, &p.st)) != 0 ||
-	    (r = rules_policy_from_config(ctx->cfg, &p.policy)) != 0)
+	    (r = rules_policy_from_config(ctx->cfg, &p.policy)) != 0 ||
+	    (r = store_held_finding_residents(p.st, &p.held.ids, &p.held.n)) != 0)
 		return r;
-	if (o->dry_run)
-		return batch_select_walk(p.st, o->sel, p.on, prep_dry, &p);
+	if (o->dry_run) {
+		r = batch_select_walk(p.st, o->sel, p.on, prep_dry, &p);
+		goto out;
+	}
 	/* The center queue's backlog, once for the run (as issue_plan does
 	 * for one card). */
 	if ((r = queue_backlog_check(p.st, ctx->cfg)) != 0)
-		return r;
+		goto out;
 	if (o->sel != NULL)
 		r = batch_run_create(p.st, BATCH_KIND_PREISSUE, o->sel, p.on, "",
 		    ctx->operator_login, &p.run);
 	else if ((r = batch_run_check(p.st, o->resume_run_id, BATCH_KIND_PREISSUE)) == 0)
 		r = batch_run_get(p.st, o->resume_run_id, &p.run);
 	if (r != 0)
-		return r;
+		goto out;
 	res->run_id = p.run.id;
 	snprintf(res->run_uid, sizeof(res->run_uid), "%s", p.run.uid);
 	snprintf(p.on, sizeof(p.on), "%s", p.run.on);
 	if ((r = batch_run_set_running(p.st, p.run.id)) != 0)
-		return r;
+		goto out;
 	if (o->progress_fp != NULL)
 		p.pg = batch_progress_new(o->progress_fp, "preissue", p.run.pending, -1,
 		    10000, 10.0);
@@ -352,5 +413,6 @@ out:
 		batch_progress_finish(p.pg);
 		batch_progress_free(p.pg);
 	}
+	free(p.held.ids);
 	return r;
 }

@@ -55,6 +55,8 @@ struct renew {
 	struct renew_slot	*slots;
 	size_t			 nslots, cap;
 	char key[80];	/* the volume the slots belong to */
+	int64_t			*held;		/* residents with open findings, sorted */
+	size_t			 nheld;
 	struct batch_progress	*pg;
 	int			 (*stop)(void *arg);
 	void			*stop_arg;
@@ -66,17 +68,6 @@ static const char *
 layout_name(enum batch_renew_layout l)
 {
 	return l == BATCH_RENEW_HOUSEHOLD ? "household" : "sheet";
-}
-
-static enum rules_cert_kind
-rules_kind(enum print_cert_kind k)
-{
-	switch (k) {
-	case PRINT_KIND_TANKI:		return RULES_CERT_SHORT;
-	case PRINT_KIND_SHIKAKU_SHOMEI:	return RULES_CERT_SHIKAKU;
-	case PRINT_KIND_KAKUNIN:	return RULES_CERT_KAKUNIN;
-	default:			return RULES_CERT_REGULAR;
-	}
 }
 
 /* The first day after the current cycle's renewal day (rules). */
@@ -104,6 +95,22 @@ default_from(const struct rules_policy *p, char out[11])
 	return 0;
 }
 
+static int
+held_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether the resident has an open finding (the run's list, read once). */
+static int
+held_has(const struct renew *rn, int64_t resident_id)
+{
+	return rn->nheld > 0 && bsearch(&resident_id, rn->held, rn->nheld,
+	    sizeof(*rn->held), held_cmp) != NULL;
+}
+
 /*
  * The certificate of the slot's resident as the renewal prints it: the
  * items as of `from`, the new validity end, the issue date. 0 with code
@@ -112,14 +119,9 @@ default_from(const struct rules_policy *p, char out[11])
 static int
 renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256])
 {
-	struct rules_validity_in in;
-	struct eligibility e;
-	struct resident res;
-	struct nhi_date end;
 	int r;
 
 	code[0] = text[0] = '\0';
-	memset(&res, 0, sizeof(res));
 	r = store_certificate_load(rn->st, s->it.resident_id, &rn->from, &s->c,
 	    &s->eligibility_id);
 	if (r == NHI_ENOTFOUND || r == NHI_ESTATE) {
@@ -139,21 +141,25 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 		    "the name" : "the household head's name");
 		return 0;
 	}
-	if ((r = store_eligibility_current(rn->st, s->it.resident_id, rn->from_s, &e)) != 0 ||
-	    (r = store_resident_get(rn->st, s->it.resident_id, &res)) != 0)
+	/* The rules of every certificate path (cmd-certrules.c): an open
+	 * finding holds the person, the rules may exclude them on `from`, the
+	 * document is the kind of that day, the end the rules' one (an earlier
+	 * typed end on the period still shortens it). */
+	if (held_has(rn, s->it.resident_id) &&
+	    (r = cmd_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
+		snprintf(code, 32, "finding_open");
+		snprintf(text, 256, "%s", err_text(r));
+		err_clear();
+		r = 0;
 		goto out;
-	memset(&in, 0, sizeof(in));
-	in.kind = rules_kind(s->c.kind);
-	in.short_months = e.short_months;
-	if (in.kind == RULES_CERT_SHORT && in.short_months == 0)
-		in.short_months = 6;
-	in.from = rn->from;
-	in.birth = s->c.birth;
-	if (res.stay_until[0] != '\0' && date_parse(res.stay_until, &in.stay_end) == 0)
-		in.has_stay_end = 1;
-	if (e.lost_on[0] != '\0' && date_parse(e.lost_on, &in.loss) == 0)
-		in.has_loss = 1;
-	r = rules_validity_end(&rn->policy, &in, &end, NULL);
+	}
+	if (r != 0)
+		goto out;
+	if (s->c.valid_until.y != 0 && date_cmp(&s->c.valid_until, &rn->from) < 0)
+		memset(&s->c.valid_until, 0, sizeof(s->c.valid_until));
+	s->c.issued = rn->from;
+	r = cmd_certificate_apply(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
+	    &s->c);
 	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
 		snprintf(code, 32, "rules_refused");
 		snprintf(text, 256, "the rules give no new validity from %s: %s", rn->from_s,
@@ -164,13 +170,11 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 	}
 	if (r != 0)
 		goto out;
-	s->c.valid_until = end;
 	s->c.issued = rn->issued;
 	free(s->c.insurer_name);
 	s->c.insurer_name = xstrdup(rn->insurer_name);
 	r = 0;
 out:
-	store_resident_free(&res);
 	return r;
 }
 
@@ -420,7 +424,8 @@ renew_setup(struct renew *rn, struct cmd_ctx *ctx, struct batch_run *run)
 	rn->run = run;
 	if ((r = cmd_store(ctx, &rn->st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &rn->policy)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &rn->pr)) != 0)
+	    (r = cmd_print_defaults(ctx, &rn->pr)) != 0 ||
+	    (r = store_held_finding_residents(rn->st, &rn->held, &rn->nheld)) != 0)
 		return r;
 	rn->insurer_name = config_get(ctx->cfg, "print.insurer_name", "");
 	if (batch_param_get(run->params, "from", rn->from_s, sizeof(rn->from_s)) != 0 ||
@@ -481,6 +486,7 @@ batch_renew_execute(struct cmd_ctx *ctx, struct batch_run *run, struct batch_pro
 out:
 	slots_clear(&rn);
 	free(rn.slots);
+	free(rn.held);
 	return r;
 }
 
@@ -643,13 +649,16 @@ batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
 	d.rn.layout = o->layout;
 	if ((r = renew_opts(ctx, o, d.rn.from_s, d.rn.issued_s, &d.rn.volume_size)) != 0 ||
 	    (r = cmd_store(ctx, &d.rn.st)) != 0 ||
-	    (r = rules_policy_from_config(ctx->cfg, &d.rn.policy)) != 0)
+	    (r = rules_policy_from_config(ctx->cfg, &d.rn.policy)) != 0 ||
+	    (r = store_held_finding_residents(d.rn.st, &d.rn.held, &d.rn.nheld)) != 0)
 		return r;
 	d.rn.insurer_name = "";
 	if (date_parse(d.rn.from_s, &d.rn.from) != 0 ||
 	    date_parse(d.rn.issued_s, &d.rn.issued) != 0)
 		return err_set(NHI_EINTERNAL, "renewal: bad dates");
-	if ((r = batch_select_walk(d.rn.st, sel, d.rn.from_s, dry_person, &d)) != 0)
+	r = batch_select_walk(d.rn.st, sel, d.rn.from_s, dry_person, &d);
+	free(d.rn.held);
+	if (r != 0)
 		return r;
 	for (i = 0; i < d.ncodes && len < sizeof(res->by_code); i++)
 		len += (size_t)snprintf(res->by_code + len, sizeof(res->by_code) - len, "%s%s=%lld",

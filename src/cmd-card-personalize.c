@@ -3,7 +3,8 @@
  * IT staff run the personalization of `nhicard issue` for a named resident
  * with an explicit card kind, without the counter's rules and fees (for
  * re-runs, training and checking a reader). Records the card exactly as
- * issue does.
+ * issue does. Still refused for a person the rules exclude today or with
+ * an open import finding.
  */
 #include "config.h"
 
@@ -14,11 +15,44 @@
 #include "card-perso.h"
 #include "cmd-card.h"
 #include "cmd-perso.h"
+#include "cmd-print.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
 #include "flow.h"
+#include "rules.h"
 #include "store.h"
 #include "util.h"
+
+/*
+ * Without the counter's card-path rules and fees, but never for a person
+ * the rules exclude today or while an import finding about them is open
+ * (docs/rules.md "The law of the day"). A resident without a period in
+ * force today is left to IT staff, as before.
+ */
+static int
+personalize_allowed(struct cmd_ctx *ctx, struct store *st, int64_t resident_id)
+{
+	struct print_certificate c;
+	struct rules_policy p;
+	struct nhi_date today;
+	int64_t eid = 0;
+	int r;
+
+	if ((r = cmd_finding_check(st, resident_id)) != 0 ||
+	    (r = rules_policy_from_config(ctx->cfg, &p)) != 0)
+		return r;
+	time_today_jst(&today.y, &today.m, &today.d);
+	memset(&c, 0, sizeof(c));
+	r = store_certificate_load(st, resident_id, &today, &c, &eid);
+	if (r == 0)
+		r = cmd_certificate_rules(&p, st, resident_id, eid, &c);
+	else if (r == NHI_ENOTFOUND || r == NHI_ESTATE) {
+		err_clear();
+		r = 0;
+	}
+	print_certificate_clear(&c);
+	return r;
+}
 
 static int
 card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -55,7 +89,8 @@ card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    (r = cmd_perso_resident(st, argv[optind], &who)) != 0)
 		goto out;
 	have_who = 1;
-	if ((r = cmd_perso_setup(ctx, &prof, &keys)) != 0)
+	if ((r = personalize_allowed(ctx, st, who.id)) != 0 ||
+	    (r = cmd_perso_setup(ctx, &prof, &keys)) != 0)
 		goto out;
 	cmd_perso_request(&req, &prof, keys, st, &who);
 	if ((r = cmd_perso_run(ctx, &req, &res)) != 0)
@@ -87,7 +122,8 @@ const struct cmd_entry cmd_card_personalize_entry = {
 	.help =
 	    "Runs the personalization of 'nhicard issue' on the card in the reader\n"
 	    "for RESIDENT (store id or person code) with the given card kind, but\n"
-	    "without the eligibility rules and the fee. The card checks (ATR, four\n"
+	    "without the eligibility rules and the fee (but never for a person the\n"
+	    "rules exclude today or with an open import finding). The card checks (ATR, four\n"
 	    "basic items, an already active NHI AP), the store record and the retry\n"
 	    "behaviour are the same; see docs/personalization.md.\n",
 	.exec = card_personalize_exec,

@@ -174,6 +174,72 @@ check_period(const struct eligibility *e)
 	return 0;
 }
 
+/*
+ * The checks the import runs (rules_check_nhi_record), on a counter write:
+ * a period the rules contradict on `today` (NHI for someone 75 or over,
+ * an excluded status of residence, ...) is refused, every finding named,
+ * and so is an old kind of certificate for a period acquired after the
+ * 資格確認書 switch (rules.kakunin_from).
+ */
+static int
+counter_check(struct cmd_ctx *ctx, struct store *st, int64_t resident_id,
+    const struct eligibility *e)
+{
+	struct rules_finding f[RULES_MAX_FINDINGS];
+	struct rules_nhi_record nr;
+	struct rules_policy p;
+	struct resident res;
+	struct nhi_date stay, acq;
+	char text[900], day[11];
+	size_t n, i, len = 0;
+	int r;
+
+	memset(&res, 0, sizeof(res));
+	memset(&nr, 0, sizeof(nr));
+	if ((r = rules_policy_from_config(ctx->cfg, &p)) != 0 ||
+	    (r = store_resident_get(st, resident_id, &res)) != 0)
+		return r;
+	time_today_jst(&nr.on.y, &nr.on.m, &nr.on.d);
+	if (date_parse(e->acquired_on, &acq) == 0 && strcmp(e->cert_kind, "kakunin") != 0 &&
+	    rules_law_kakunin(&p, &acq)) {
+		date_format(&p.kakunin_from, day, sizeof(day));
+		r = err_set(NHI_EREFUSED, "--kind %s: no 被保険者証, 短期被保険者証 or 資格証明書"
+		    " is issued for a period acquired on or after %s (rules.kakunin_from):"
+		    " record --kind kakunin (資格確認書)", e->cert_kind, day);
+		goto out;
+	}
+	if (date_parse(res.birth_date, &nr.birth) != 0 ||
+	    date_parse(e->acquired_on, &nr.nhi.from) != 0) {
+		r = err_set(NHI_EPARSE, "resident %lld: birth or acquisition date unreadable",
+		    (long long)resident_id);
+		goto out;
+	}
+	if (e->lost_on[0] != '\0' && date_parse(e->lost_on, &nr.nhi.to) == 0)
+		nr.nhi.has_to = 1;
+	nr.has_burden = e->burden_pct != 0;
+	nr.burden_pct = e->burden_pct;
+	if (res.nationality != NULL && res.nationality[0] != '\0') {
+		nr.foreign = 1;
+		nr.stay_status = rules_stay_status_from_text(res.residence_status);
+		nr.stay_months = res.stay_until[0] != '\0' &&
+		    date_parse(res.stay_until, &stay) == 0 ?
+		    rules_stay_granted_months(&nr.nhi.from, &stay) : 999;
+	}
+	n = rules_check_nhi_record(&p, &nr, f, RULES_MAX_FINDINGS);
+	if (n == 0) {
+		r = 0;
+		goto out;
+	}
+	for (i = 0; i < n && i < RULES_MAX_FINDINGS && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s (%s)",
+		    i ? "; " : "", rules_finding_name(f[i].code), f[i].field);
+	r = err_set(NHI_EREFUSED, "resident %lld: the rules contradict this period: %s"
+	    " (docs/rules.md; the import flags the same)", (long long)resident_id, text);
+out:
+	store_resident_free(&res);
+	return r;
+}
+
 static void
 print_period(const struct eligibility *e)
 {
@@ -259,6 +325,8 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 	e.resident_id = id;
 	snprintf(e.source, sizeof(e.source), "counter");
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)id);
+	if ((r = counter_check(ctx, st, id, &e)) != 0)
+		return cmd_audit(ctx, r, "eligibility.add", subject, NULL);
 	if ((r = store_eligibility_add(st, &e, 0)) != 0)
 		return cmd_audit(ctx, r, "eligibility.add", subject, NULL);
 	snprintf(detail, sizeof(detail), "period:%lld", (long long)e.id);
@@ -313,6 +381,8 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 		return err_set(NHI_ENOTFOUND, "period #%lld is not in force", (long long)old);
 	snprintf(e.source, sizeof(e.source), "correction");
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)e.resident_id);
+	if ((r = counter_check(ctx, st, e.resident_id, &e)) != 0)
+		return cmd_audit(ctx, r, "eligibility.correct", subject, NULL);
 	if ((r = store_eligibility_add(st, &e, old)) != 0)
 		return cmd_audit(ctx, r, "eligibility.correct", subject, NULL);
 	snprintf(detail, sizeof(detail), "period:%lld supersedes period:%lld",

@@ -30,6 +30,7 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "printer", required_argument, NULL, 'P' },
 		{ "sleeve", no_argument, NULL, 's' },
 		{ "no-print", no_argument, NULL, 'n' },
+		{ "sex-on-back", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct issue_request req;
@@ -62,6 +63,9 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'n':
 			req.no_print = 1;
 			break;
+		case 'S':
+			req.sex_on_back = 1;
+			break;
 		default:
 			return cmd_usage(&cmd_issue_entry, "unknown option or missing value");
 		}
@@ -77,13 +81,15 @@ cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_issue_entry = {
 	.name = "issue",
 	.usage = "[--path existing|new-juki|standalone] [--fee-waived REASON]"
-	    " [--print-to DIR | --printer NAME | --no-print] [--sleeve] RESIDENT",
+	    " [--print-to DIR | --printer NAME | --no-print] [--sleeve] [--sex-on-back]"
+	    " RESIDENT",
 	.summary = "issue an NHI card to one resident (the counter flow)",
 	.help =
 	    "RESIDENT is the resident's id in the store, or their person code.\n"
 	    "The rules decide whether the person may get the card path asked for\n"
 	    "(by default: the Juki card they hold, or a standalone card when the\n"
-	    "rules give them one). The card in the reader (--reader) is then\n"
+	    "rules give them one). Nobody the rules exclude today gets a card; under\n"
+	    "today's law Juki cards have expired (rules.law = pilot keeps them). The card in the reader (--reader) is then\n"
 	    "checked (a Juki card's four basic items must all match the resident)\n"
 	    "and personalized with the NHI application; the store records it as\n"
 	    "active only after the card was read back and answered a challenge.\n"
@@ -99,6 +105,7 @@ const struct cmd_entry cmd_issue_entry = {
 	    "                      print.printer in the configuration)\n"
 	    "  --sleeve            print the sleeve insert instead of the certificate\n"
 	    "  --no-print          print nothing (print later with 'nhicard print')\n"
+	    "  --sex-on-back       性別 on the back of the certificate (on request)\n"
 	    "The certificate's serial is recorded only once it is printed; a print\n"
 	    "failure leaves the card issued and says how to print again.\n"
 	    "\n"

@@ -68,6 +68,7 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
 		{ "all", no_argument, NULL, 'a' },
 		{ "action", required_argument, NULL, 'A' },
 		{ "next", required_argument, NULL, 'N' },
+		{ "sex-on-back", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *creation = NULL;
@@ -122,6 +123,9 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
 			break;
 		case 'N':
 			append_line(&a->next_steps, optarg);
+			break;
+		case 'S':
+			a->sex_on_back = 1;
 			break;
 		default:
 			return cmd_usage(&cmd_print_entry, "unknown option or missing argument");
@@ -259,6 +263,7 @@ print_card(struct cmd_ctx *ctx, struct print_request *a)
 {
 	const char *document = strcmp(a->sub, "sleeve") == 0 ? "sleeve" : "certificate";
 	struct print_certificate c = { 0 };
+	struct rules_policy policy;
 	struct print_job *job = NULL;
 	struct store *st;
 	int64_t rid, eid = 0;
@@ -270,8 +275,11 @@ print_card(struct cmd_ctx *ctx, struct print_request *a)
 		return cmd_usage(&cmd_print_entry, "expected one RESIDENT (person code or id)");
 	if ((r = cmd_store(ctx, &st)) != 0 ||
 	    (r = store_certificate_find_resident(st, a->pos[0], &rid)) != 0 ||
-	    (r = store_certificate_load(st, rid, &a->day, &c, &eid)) != 0)
+	    (r = store_certificate_load(st, rid, &a->day, &c, &eid)) != 0 ||
+	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0 ||
+	    (r = cmd_certificate_rules(&policy, st, rid, eid, &c)) != 0)
 		goto out;
+	c.sex_on_back = a->sex_on_back;
 	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
 	if (!a->opts.proof) {
 		if ((r = store_begin(st)) != 0)
@@ -332,6 +340,7 @@ static int
 print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 {
 	struct print_certificate *certs = NULL;
+	struct rules_policy policy;
 	struct print_job *job = NULL;
 	struct store *st;
 	int64_t *ids = NULL, eid;
@@ -339,7 +348,8 @@ print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 	char *path = NULL;
 	int r, in_txn = 0, wrote = 0;
 
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = cmd_store(ctx, &st)) != 0 ||
+	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0)
 		return r;
 	if (a->all) {
 		if (a->npos != 0)
@@ -355,6 +365,26 @@ print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 			if ((r = store_certificate_find_resident(st, a->pos[i], &ids[i])) != 0)
 				goto out;
 	}
+	if (a->all)
+		/* Everyone the rules exclude that day is left out, each named. */
+		for (i = 0; i < n; ) {
+			struct print_certificate probe = { 0 };
+
+			r = store_certificate_load(st, ids[i], &a->day, &probe, &eid);
+			if (r == 0)
+				r = cmd_certificate_rules(&policy, st, ids[i], eid, &probe);
+			print_certificate_clear(&probe);
+			if (r == NHI_EREFUSED) {
+				print_note(a, "left out: %s", err_text(r));
+				err_clear();
+				memmove(&ids[i], &ids[i + 1], (n - i - 1) * sizeof(*ids));
+				n--;
+				continue;
+			}
+			if (r != 0)
+				goto out;
+			i++;
+		}
 	if (n == 0) {
 		r = err_set(NHI_ENOTFOUND, "no resident has NHI eligibility on that day: nothing"
 		    " to print");
@@ -392,6 +422,9 @@ print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 			    &eid)) != 0)
 				goto out;
 			loaded++;
+			if ((r = cmd_certificate_rules(&policy, st, ids[first + i], eid,
+			    &certs[i])) != 0)
+				goto out;
 			certs[i].insurer_name = xstrdup(config_get(ctx->cfg,
 			    "print.insurer_name", ""));
 			if (a->opts.proof)
@@ -541,6 +574,8 @@ const struct cmd_entry cmd_print_entry = {
 	    "                         that does not fit; records nothing\n"
 	    "Options:\n"
 	    "  --reason TEXT          reprint: void the valid certificate with this reason\n"
+	    "  --sex-on-back          certificate, sleeve: 性別 on the back (the resident's\n"
+	    "                         request), not on the front\n"
 	    "  --date YYYY-MM-DD      交付年月日 / receipt date (default today)\n"
 	    "  --creation-date D      PDF creation date (YYYY-MM-DD[THH:MM:SSZ] or\n"
 	    "                         @EPOCH; default $SOURCE_DATE_EPOCH, else now)\n"

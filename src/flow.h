@@ -62,6 +62,7 @@ struct issue_request {
 	const char		*print_dir;	/* write PDFs into DIR, or NULL */
 	const char		*printer;	/* CUPS queue, or NULL */
 	int			 sleeve;	/* the sleeve insert, not the certificate */
+	int			 sex_on_back;	/* 性別 on the back, at the resident's request */
 	int			 no_print;
 };
 
@@ -74,10 +75,16 @@ struct issue_plan {
 	struct rules_card_decision decision;	/* reason_ja / reason_en when refused */
 	enum perso_path		 path;
 	struct rules_fee_out	 fee;		/* due, waived, needs_supervisor */
+	int			 replaces_card;	/* a lost, stolen or damaged card is
+						   replaced: the reissue fee */
 	/* The serial of the resident's still valid certificate, or "": a new
 	 * card needs no new paper, so issue_execute prints no certificate then
 	 * (the receipt still) and says so; a reprint with a reason voids it. */
 	char			 valid_certificate[32];
+	/* The document the rules give today (rules_document_kind), 0 when
+	 * the plan did not get that far; its title for the clerk. */
+	enum rules_cert_kind	 document;
+	const char		*document_title;
 };
 
 struct issue_result {

@@ -20,14 +20,45 @@ static const struct {
 	const char	*name;
 	const char	*title;
 	const char	*note;		/* printed on the back (field kind_note) */
+	const char	*noun;		/* how the back names the document */
 } kinds[] = {
-	[PRINT_KIND_HIHOKENSHA] = { "hihokensha", "国民健康保険被保険者証", NULL },
+	[PRINT_KIND_HIHOKENSHA] = { "hihokensha", "国民健康保険被保険者証", NULL, "この証" },
 	[PRINT_KIND_TANKI] = { "tanki", "国民健康保険被保険者証（短期）",
-	    "この証は有効期限の短い被保険者証です。期限が過ぎる前に窓口で更新してください。" },
+	    "この証は有効期限の短い被保険者証です。期限が過ぎる前に窓口で更新してください。",
+	    "この証" },
 	[PRINT_KIND_SHIKAKU_SHOMEI] = { "shikaku_shomei", "国民健康保険被保険者資格証明書",
-	    "医療機関の窓口では医療費をいったん全額お支払いください。後日、申請により保険給付分を払い戻します。" },
-	[PRINT_KIND_KAKUNIN] = { "kakunin", "国民健康保険資格確認書", NULL },
+	    "医療機関の窓口では医療費をいったん全額お支払いください。後日、申請により保険給付分を払い戻します。",
+	    "この証明書" },
+	[PRINT_KIND_KAKUNIN] = { "kakunin", "国民健康保険資格確認書", NULL, "この確認書" },
 };
+
+/*
+ * 注意事項 on the back, naming the document as it is (この証, この証明書,
+ * この確認書): a change is reported (届け出), the document is returned only
+ * when NHI ends. The one place this wording lives (docs/templates.md).
+ */
+static char *
+notes_text(enum print_cert_kind k)
+{
+	const char *n = kinds[k].noun;
+
+	return xasprintf("一　受診の際は、%sを医療機関の窓口に出してください。\n"
+	    "二　住所・氏名・世帯主などが変わったときは、14日以内に届け出てください。\n"
+	    "三　国民健康保険の資格がなくなったときは、%sを返してください。\n"
+	    "四　%sを他人に貸したり、不正に使ったりすると、法律により罰せられます。",
+	    n, n, n);
+}
+
+static enum rules_cert_kind
+rules_kind_of(enum print_cert_kind k)
+{
+	switch (k) {
+	case PRINT_KIND_TANKI:		return RULES_CERT_SHORT;
+	case PRINT_KIND_SHIKAKU_SHOMEI:	return RULES_CERT_SHIKAKU;
+	case PRINT_KIND_KAKUNIN:	return RULES_CERT_KAKUNIN;
+	default:			return RULES_CERT_REGULAR;
+	}
+}
 
 int
 print_cert_kind_parse(const char *s, enum print_cert_kind *out)
@@ -129,8 +160,16 @@ cert_values(struct print_job *job, const struct print_certificate *c, struct pri
 
 	if ((size_t)c->kind >= NHI_ARRAY_LEN(kinds))
 		return err_set(NHI_EINTERNAL, "certificate kind %d unknown", (int)c->kind);
-	print_values_add(v, "title", xstrdup(kinds[c->kind].title), 0);
+	/* Every path computes 有効期限 with the rules (cmd_certificate_rules):
+	 * a document without one is never produced. */
+	if (c->valid_until.y == 0)
+		return err_set(NHI_EINTERNAL, "certificate %s has no validity end (有効期限):"
+		    " the rules must give one", c->serial != NULL ? c->serial : "(proof)");
+	/* Ages 70-74 with a burden ratio: 被保険者証兼高齢受給者証 (rules). */
+	print_values_add(v, "title", xstrdup(c->burden_pct > 0 ?
+	    rules_cert_kind_title(rules_kind_of(c->kind), 1) : kinds[c->kind].title), 0);
 	print_values_add(v, "kind_note", dup_or_null(kinds[c->kind].note), 0);
+	print_values_add(v, "notes", notes_text(c->kind), 0);
 	print_values_add(v, "serial", dup_or_null(c->serial), 0);
 	print_values_add(v, "symbol", dup_or_null(c->symbol), 0);
 	print_values_add(v, "number", dup_or_null(c->number), 0);

@@ -27,7 +27,7 @@
 static const char *const cert_fields[] = {
 	"title", "symbol", "number", "branch", "name", "sex", "birth", "head_name",
 	"address", "acquired", "issued", "valid_until", "insurer_number",
-	"insurer_name", "burden", "burden_from", "serial", "kind_note", NULL
+	"insurer_name", "burden", "burden_from", "serial", "kind_note", "notes", NULL
 };
 static const char *const cert_conditions[] = {
 	"elderly", "branch", "sex_front", "sex_back", "hihokensha", "tanki",

@@ -6,7 +6,8 @@
  * Keys (docs/rules.md has the reasons and sources):
  *   [validity] renewal, renewal_cycle_years, renewal_anchor_year,
  *              under18_march31, kakunin_years, kakunin_follows_renewal
- *   [rules]    foreign_stay, foreign_juki, late_elderly, no_juki
+ *   [rules]    foreign_stay, foreign_juki, late_elderly, no_juki, law,
+ *              kakunin_from, juki_new_until
  *   [fee]      card_fee, reissue_fee, standalone_fee, supervisor_limit,
  *              waivers
  *   [kigo]     scheme, address_digits, household_digits
@@ -44,6 +45,30 @@ rules_policy_defaults(struct rules_policy *p)
 	p->kigo_scheme = RULES_KIGO_FIXED;
 	p->kigo_address_digits = 3;
 	p->kigo_household_digits = 5;
+	p->has_kakunin_from = 1;
+	p->kakunin_from = (struct nhi_date){ 2024, 12, 2 };
+	p->has_juki_new_until = 1;
+	p->juki_new_until = (struct nhi_date){ 2015, 12, 31 };
+}
+
+/* "YYYY-MM-DD" or "none" into *has / *d. */
+static int
+get_day_or_none(const struct config *cfg, const char *key, int *has,
+    struct nhi_date *d)
+{
+	const char *v = config_get(cfg, key, NULL);
+
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "none") == 0) {
+		*has = 0;
+		return 0;
+	}
+	if (date_parse(v, d) != 0 || !date_valid(d))
+		return err_set(NHI_ECONFIG, "%s: '%.32s' is not YYYY-MM-DD or none",
+		    key, v);
+	*has = 1;
+	return 0;
 }
 
 static int
@@ -250,6 +275,19 @@ rules_policy_from_config(const struct config *cfg, struct rules_policy *out)
 			return err_set(NHI_ECONFIG, "kigo.scheme: '%.32s' is not "
 			    "fixed or address_household", v);
 	}
+	/* The pilot's rules: the old kinds and Juki cards, with no end. */
+	if ((v = config_get(cfg, "rules.law", NULL)) != NULL) {
+		if (strcmp(v, "pilot") == 0)
+			p.has_kakunin_from = p.has_juki_new_until = 0;
+		else if (strcmp(v, "today") != 0)
+			return err_set(NHI_ECONFIG, "rules.law: '%.32s' is not today or"
+			    " pilot", v);
+	}
+	if ((r = get_day_or_none(cfg, "rules.kakunin_from", &p.has_kakunin_from,
+	    &p.kakunin_from)) != 0 ||
+	    (r = get_day_or_none(cfg, "rules.juki_new_until", &p.has_juki_new_until,
+	    &p.juki_new_until)) != 0)
+		return r;
 	if ((v = config_get(cfg, "fee.waivers", NULL)) != NULL &&
 	    (r = parse_waivers("fee.waivers", v, &p)) != 0)
 		return r;

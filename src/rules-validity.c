@@ -145,6 +145,7 @@ rules_end_reason_name(enum rules_end_reason why)
 	case RULES_END_AGE75:	return "day before the 75th birthday";
 	case RULES_END_STAY:	return "end of stay";
 	case RULES_END_LOSS:	return "day before the loss date";
+	case RULES_END_TYPED:	return "typed validity end";
 	}
 	return "unknown";
 }

@@ -190,6 +190,12 @@ struct rules_policy {
 	enum rules_kigo_scheme kigo_scheme;	/* scheme = fixed | address_household */
 	int	kigo_address_digits;		/* address_digits = 1..8 */
 	int	kigo_household_digits;		/* household_digits = 1..10 */
+	/* The law of the day (rules-law.c), config section [rules]:
+	 * law = today | pilot sets both defaults below (pilot: none). */
+	int	has_kakunin_from;		/* kakunin_from = 2024-12-02 | none */
+	struct nhi_date kakunin_from;		/* first day of 資格確認書 only */
+	int	has_juki_new_until;		/* juki_new_until = 2015-12-31 | none */
+	struct nhi_date juki_new_until;		/* last day a Juki card was issued */
 };
 
 /* The built-in defaults (documented in docs/rules.md). */
@@ -221,6 +227,7 @@ enum rules_end_reason {
 	RULES_END_AGE75,		/* the day before the 75th birthday */
 	RULES_END_STAY,			/* last day of a foreigner's stay */
 	RULES_END_LOSS,			/* the day before the loss date */
+	RULES_END_TYPED,		/* a typed end, earlier than the rules' */
 };
 
 struct rules_validity_in {
@@ -326,6 +333,92 @@ struct rules_card_decision {
 /* Decide (study table 3-1, fig. 5-1, domain.md). Always fills *out. */
 void	rules_card_decide(const struct rules_policy *p,
 	    const struct rules_person *person, struct rules_card_decision *out);
+
+/* ---- The law of the day (rules-law.c) -------------------------------- */
+
+/* 1 if on `on` only the 資格確認書 is issued (policy kakunin_from). */
+int	rules_law_kakunin(const struct rules_policy *p, const struct nhi_date *on);
+/*
+ * The kind of document issued on `on` for a period recorded as `stored`:
+ * RULES_CERT_KAKUNIN from the policy's kakunin_from on; before it the
+ * stored kind, except a 資格証明書 for a child up to the March 31 after
+ * reaching 18, who gets a 短期被保険者証.
+ */
+enum rules_cert_kind rules_document_kind(const struct rules_policy *p,
+	    enum rules_cert_kind stored, const struct nhi_date *birth,
+	    const struct nhi_date *on);
+/* The printed title of a kind; `elderly` (ages 70-74 with a burden ratio)
+ * titles the combined 被保険者証兼高齢受給者証. Static UTF-8, never NULL. */
+const char *rules_cert_kind_title(enum rules_cert_kind kind, int elderly);
+/* The length of a stay as granted, in whole months, from the day it
+ * started (or NHI's acquisition when that is all that is known) to its
+ * last day inclusive; 0 when unknown. */
+int	rules_stay_granted_months(const struct nhi_date *from,
+	    const struct nhi_date *until);
+
+enum rules_refusal {
+	RULES_REFUSE_NONE = 0,
+	RULES_REFUSE_LATE_ELDERLY,	/* past the last NHI day (75) */
+	RULES_REFUSE_LOST,		/* on or after the loss date */
+	RULES_REFUSE_STAY_STATUS,	/* status of residence excluded */
+	RULES_REFUSE_STAY_ENDED,	/* the stay ended */
+	RULES_REFUSE_STAY_SHORT,	/* stay granted for too short */
+	RULES_REFUSE_KIND,		/* the kind asked for is not issued */
+	RULES_REFUSE_VALIDITY,		/* no validity end (bad dates) */
+};
+
+/* One certificate about to be built, on any path. */
+struct rules_certificate_in {
+	struct nhi_date	on;		/* the issue day (交付年月日) */
+	struct nhi_date	birth;
+	enum rules_cert_kind stored_kind; /* the period's recorded kind */
+	int		explicit_kind;	/* a clerk asked for stored_kind itself */
+	int		short_months;	/* 1, 3, 6 (else 6 for a 短期証) */
+	int		has_loss;
+	struct nhi_date	loss;		/* the period's loss date */
+	int		foreign;
+	enum rules_stay_status stay_status;
+	int		stay_granted_months; /* 0: unknown */
+	int		has_stay_end;
+	struct nhi_date	stay_end;
+	int		has_typed_end;	/* a typed 有効期限 (--valid-until) */
+	struct nhi_date	typed_end;
+};
+
+struct rules_certificate_out {
+	enum rules_cert_kind	kind;	/* the document to print */
+	struct nhi_date		end;	/* 有効期限, inclusive */
+	enum rules_end_reason	why;
+	enum rules_refusal	refusal; /* set when refused */
+};
+
+/*
+ * Decide the document for `in`: who gets none on that day (NHI_EREFUSED,
+ * detail naming the rule and the day: 75 and over, lost, excluded status,
+ * stay ended or too short, an old kind asked for after the switch), the
+ * kind (rules_document_kind) and the validity end (rules_validity_end on
+ * that kind; a typed end only shortens it; NHI_ERANGE when it is before
+ * the issue day). *out always filled (refusal says which rule refused).
+ */
+int	rules_certificate_decide(const struct rules_policy *p,
+	    const struct rules_certificate_in *in,
+	    struct rules_certificate_out *out);
+
+/* The clerk's words for a refusal (static UTF-8, "" for none). */
+const char *rules_refusal_ja(enum rules_refusal refusal);
+
+#define RULES_JUKI_VALID_YEARS	10
+/* 0 if a new Juki card may be issued on `on`, else NHI_EREFUSED with the
+ * reason (issuance ended on juki_new_until; pilot rules: never ends). */
+int	rules_juki_new_allowed(const struct rules_policy *p, const struct nhi_date *on);
+/*
+ * 0 if a Juki card is still valid on `on`: 10 years from its issue day
+ * (that day counted). With the issue day unknown (has_issue 0) the last
+ * possible expiry applies (juki_new_until + 10 years; pilot: valid).
+ * NHI_EREFUSED with the expiry day in the detail, NHI_ERANGE for a bad day.
+ */
+int	rules_juki_card_check(const struct rules_policy *p, int has_issue,
+	    const struct nhi_date *issue, const struct nhi_date *on);
 
 /* ---- Fees (rules-fee.c) ------------------------------------------------ */
 

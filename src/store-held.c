@@ -187,3 +187,63 @@ store_held_resolve(struct store *st, int64_t id, const char *resolution)
 	sqlite3_finalize(s);
 	return r;
 }
+
+int
+store_held_open_finding(struct store *st, int64_t resident_id, struct held_item *out)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	/* A finding names the resident by id, or (held before the match) by
+	 * the person code the resident now carries. */
+	if ((r = store_prepare(st, "SELECT " HELD_COLUMNS " FROM held_items h"
+	    " WHERE h.kind = 'finding' AND h.resolved_at IS NULL AND (h.resident_id = ?1"
+	    "  OR (h.person_code <> '' AND h.person_code = (SELECT person_code FROM"
+	    "  residents WHERE id = ?1))) ORDER BY h.id LIMIT 1", &s)) != 0)
+		return r;
+	sqlite3_bind_int64(s, 1, resident_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (out != NULL)
+			held_from_row(s, out);
+		r = 0;
+	} else if (rc == SQLITE_DONE)
+		r = NHI_ENOTFOUND;
+	else
+		r = store_err(st, rc, "find open findings");
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+store_held_finding_residents(struct store *st, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *list = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT DISTINCT coalesce(h.resident_id, r.id) AS rid"
+	    " FROM held_items h LEFT JOIN residents r ON h.person_code <> ''"
+	    "  AND r.person_code = h.person_code"
+	    " WHERE h.kind = 'finding' AND h.resolved_at IS NULL AND rid IS NOT NULL"
+	    " UNION SELECT r.id FROM held_items h JOIN residents r"
+	    "  ON h.person_code <> '' AND r.person_code = h.person_code"
+	    " WHERE h.kind = 'finding' AND h.resolved_at IS NULL ORDER BY 1", &s)) != 0)
+		return r;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			list = xreallocarray(list, cap, sizeof(*list));
+		}
+		list[cnt++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return store_err(st, rc, "list residents with open findings");
+	}
+	*ids = list;
+	*n = cnt;
+	return 0;
+}

@@ -655,16 +655,6 @@ months_between(const struct nhi_date *a, const struct nhi_date *b)
 	return m > 0 ? m : 0;
 }
 
-static enum rules_stay_status
-stay_status_of(const char *s)
-{
-	if (strstr(s, "短期滞在") != NULL)
-		return RULES_STAY_SHORT_TERM;
-	if (strstr(s, "外交") != NULL || strstr(s, "公用") != NULL)
-		return RULES_STAY_DIPLOMAT;
-	return RULES_STAY_ORDINARY;
-}
-
 /* Rule findings on an eligibility period as imported (the rules layer's
  * rules_check_nhi_record): flagged for a clerk, not refused. */
 static void
@@ -693,7 +683,7 @@ check_eligibility(struct store_import *im, const struct extract_record *rec, int
 		nr.has_burden_from = 1;
 	if (rec->nationality[0] != '\0') {
 		nr.foreign = 1;
-		nr.stay_status = stay_status_of(rec->residence_status);
+		nr.stay_status = rules_stay_status_from_text(rec->residence_status);
 		/* The extract gives the end of the stay, not the period granted:
 		 * the months from acquisition to that end stand for it. */
 		nr.stay_months = rec->stay_until[0] != '\0' &&

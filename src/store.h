@@ -403,6 +403,16 @@ void	store_held_free(struct held_item *h);
 /* Close an open item with a resolution word ("applied", "discarded", ...).
  * NHI_ENOTFOUND, NHI_ESTATE (already resolved). */
 int	store_held_resolve(struct store *st, int64_t id, const char *resolution);
+/* The oldest open rule finding about resident `resident_id` (by id or by
+ * its person code) into *out (may be NULL; free with store_held_free):
+ * 0, NHI_ENOTFOUND when there is none (no detail set), or a store error.
+ * While one is open nothing is printed or issued for the person. */
+int	store_held_open_finding(struct store *st, int64_t resident_id,
+	    struct held_item *out);
+/* The ids of every resident with an open rule finding, ascending (for a
+ * batch run that checks thousands: one query). *ids (caller must free;
+ * NULL when *n is 0) and *n set; 0 or a store error. */
+int	store_held_finding_residents(struct store *st, int64_t **ids, size_t *n);
 
 /*
  * Imports. One import is one transaction: store_import_begin() opens it

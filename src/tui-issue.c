@@ -67,6 +67,7 @@ struct issue_screen {
 	int			 sleeve;
 	struct tui_print_target	 target;
 	char			 valid_cert[32];	/* a certificate still valid, or "" */
+	const char		*document_title;	/* the rules' document today, or NULL */
 	enum issue_phase	 phase;
 	const char		*note;		/* a line under the paths, or NULL */
 	/* The result. */
@@ -145,6 +146,7 @@ static void
 issue_valid_cert(struct issue_screen *is, const struct issue_plan *plan)
 {
 	snprintf(is->valid_cert, sizeof(is->valid_cert), "%s", plan->valid_certificate);
+	is->document_title = plan->document_title;	/* static text */
 }
 
 /* What the issuance prints, for the clerk, into buf. */
@@ -160,8 +162,11 @@ print_plan_text(const struct issue_screen *is, char *buf, size_t cap)
 		snprintf(buf, cap, _("the counter receipt only (certificate %s stays valid)"),
 		    is->valid_cert);
 	else
+		/* The document named as the rules of the day give it (a
+		 * 資格確認書 since 2024-12-02, not every one a 被保険者証). */
 		snprintf(buf, cap, _("%s and the counter receipt, to %s"), is->sleeve ?
-		    _("the sleeve insert") : _("the certificate"), target);
+		    _("the sleeve insert") : is->document_title != NULL ?
+		    is->document_title : _("the certificate"), target);
 }
 
 /* Why the rules (or the plan) refuse: the rules' own Japanese text when

@@ -18,7 +18,7 @@ gen="$top_builddir/bench/gen-extract"
 
 q() { "$SQLITE3" "$DB" "$1"; }
 DB="$TEST_TMP/t.db"
-printf '[print]\ninsurer_name = 本山町\ntemplates_dir = %s/templates\n' "$top_srcdir" > c.conf
+printf '[print]\ninsurer_name = 本山町\ntemplates_dir = %s/templates\n[rules]\nlaw = pilot\n' "$top_srcdir" > c.conf
 nhi() { "$NHICARD" --db "$DB" --config c.conf "$@"; }
 dump() { "$SQLITE3" "$DB" .dump; }
 

@@ -29,7 +29,7 @@ rnd() {
 
 DB="$TEST_TMP/t.db"
 q() { "$SQLITE3" "$DB" "$1"; }
-printf '[print]\ninsurer_name = 本山町\ntemplates_dir = %s/templates\n' "$top_srcdir" > c.conf
+printf '[print]\ninsurer_name = 本山町\ntemplates_dir = %s/templates\n[rules]\nlaw = pilot\n' "$top_srcdir" > c.conf
 nhi() { "$NHICARD" --db "$DB" --config c.conf "$@"; }
 # In the background without a shell in between, so kill -9 hits nhicard.
 nhi_bg() { "$NHICARD" --db "$DB" --config c.conf "$@" >/dev/null 2>&1 & pid=$!; }

@@ -15,6 +15,8 @@ cat >"$CONF" <<EOC
 mode = test
 municipality_code = 131016
 insurer_number = 133116
+[rules]
+law = pilot
 [print]
 templates_dir = $top_srcdir/templates
 insurer_name = 千代田区

@@ -55,7 +55,7 @@ EOF
 DB="$TEST_TMP/t.db"
 mkstore "$DB"
 CONF="$TEST_TMP/nhicard.conf"
-printf '[print]\ninsurer_name = 高知市\n' > "$CONF"
+printf '[print]\ninsurer_name = 高知市\n[rules]\nlaw = pilot\n' > "$CONF"
 nhi() { "$NHICARD" --db "$DB" --config "$CONF" "$@"; }
 
 pagesize() { pdfinfo "$1" | sed -n 's/^Page size: *\([0-9.]*\) x \([0-9.]*\) pts.*/\1 x \2/p'; }
@@ -104,7 +104,7 @@ t=$(text "$TEST_TMP/p003.pdf")
 like "$t" "国民健康保険被保険者資格証明書" "被保険者資格証明書 title"
 like "$t" "勅使河原右衛門三郎兵衛之助左衛門太郎丸" "long kanji name printed whole"
 like "$t" "全額" "資格証明書: pay in full note"
-unlike "$t" "有効期限" "no validity end: no 有効期限 line"
+like "$t" "有効期限" "資格証明書: the validity end from the rules is printed"
 png "$TEST_TMP/p003.pdf" certificate-shikaku-shomei-long-name
 
 run nhi print certificate P004 $T $FIXED -o "$TEST_TMP/p004.pdf"
@@ -163,7 +163,8 @@ is "$rc" 0 "sleeve insert printed"
 like "$out" "sleeve S-00000006 printed" "sleeves have their own serial"
 is "$(pagesize "$TEST_TMP/sleeve.pdf")" "255.118 x 175.748" "sleeve page: 90 x 62 mm"
 t=$(text "$TEST_TMP/sleeve.pdf")
-like "$t" "NHI AP" "sleeve: the card carries the NHI AP"
+like "$t" "照会するための鍵" "sleeve: the card holds the key a clinic looks the person up with"
+unlike "$t" "NHI AP" "sleeve: no English for residents"
 like "$t" "山田 太郎" "sleeve: the certificate items"
 like "$t" "令和7年11月24日" "sleeve: era dates"
 png "$TEST_TMP/sleeve.pdf" sleeve
@@ -204,7 +205,7 @@ like "$t" "窓口受付票" "counter receipt title"
 like "$t" "受付日 *令和7年11月24日" "receipt date in era form"
 like "$t" "山田 太郎" "receipt name"
 like "$t" "被保険者証を交付しました" "what was done"
-like "$t" "被保険者証番号 *C-00000001" "certificate serial on the receipt"
+like "$t" "証の交付番号 *C-00000001" "certificate serial on the receipt, named for what it is"
 like "$t" "次回の更新は令和8年7月です" "next steps"
 png "$TEST_TMP/rc.pdf" receipt-counter
 "$SQLITE3" "$DB" "INSERT INTO cards (resident_id, kind, card_serial, user_number, key_generation,

@@ -38,6 +38,7 @@ insurer_number = 133116
 dir = $top_srcdir/keys
 [rules]
 no_juki = standalone
+law = pilot
 [fee]
 waivers = low_income:all, student:250
 [print]
@@ -113,6 +114,19 @@ new=$(sql "SELECT serial FROM certificates WHERE document = 'certificate' AND vo
 ok $? "a new serial is valid"
 [ -s "$PRINT/certificate-1.pdf" ]
 ok $? "the new certificate is written"
+
+# ---- an open import finding holds the resident on the screens too
+sql "INSERT INTO held_items (kind, person_code, resident_id, reason, held_at) VALUES
+    ('finding', '', 1, 'LATE_ELDERLY: nhi.to: test', 'x')" || bail "held item"
+n0=$(sql "SELECT count(*) FROM certificates")
+tui card-held
+is "$rc:$err" "0:" "script card-held runs to its end"
+is "$(sql "SELECT count(*) FROM certificates")" "$n0" "the held resident got no certificate"
+grep -q "未解決" "$OUT/card-held-issue.txt"
+ok $? "the issue screen gives the reason in the clerk's language"
+grep -q "未解決" "$OUT/card-held-reprint.txt"
+ok $? "the reprint is refused with the reason in the clerk's language"
+sql "UPDATE held_items SET resolved_at = 'x', resolution = 'acknowledged'"
 
 # ---- every dump as expected, and every expected dump written
 for f in "$OUT"/*.txt; do

@@ -36,6 +36,8 @@ ok $? "the resident is found and opened"
 tui_keys i
 tui_wait_for "$(tui_t 'Issue an NHI card')"
 ok $? "the issue screen opens"
+# The screen is drawn once every path is planned: wait for its last line.
+tui_wait_for "$(tui_t 'Card to insert:')"
 tui_shows "$(tui_t 'Rules:') 交付済みの住基カードに国保APを追加します" "the rules' reason, in Japanese"
 tui_shows "> 1 $(tui_t 'the Juki card the resident brings')  $(tui_t fee) $(tui_tf '%d yen' 0)$(tui_t "  (the rules' choice)")" \
     "the Juki card held is the rules' choice, free"
@@ -43,7 +45,8 @@ tui_shows "2 $(tui_t 'a new Juki card (card fee)')  $(tui_t fee) $(tui_tf '%d ye
     "a new Juki card costs the card fee"
 tui_shows "$(tui_t 'Card to insert:') $(tui_t "the resident's own Juki card")" \
     "it says which card to insert"
-printed=$(tui_tf '%s and the counter receipt, to %s' "$(tui_t 'the certificate')" \
+# The document is named as the rules of the day give it (pilot: 被保険者証).
+printed=$(tui_tf '%s and the counter receipt, to %s' "国民健康保険被保険者証" \
     "$(tui_tf 'PDF files in %s' "$PRINT")")
 # The line wraps after the directory's start: its beginning is enough.
 tui_shows "$(tui_t 'Print:') $(printf '%s' "$printed" | sed "s|$PRINT.*||")" \
@@ -64,7 +67,9 @@ tui_keys y
 tui_wait_for "$(tui_t 'Insert the card')"
 ok $? "with no card in the reader, the screen asks for it"
 tui_shows "$(tui_t "the resident's own Juki card")" "the box names the card to insert"
-tui_shows "$(tui_t 'Reader'): $(tui_t 'no card in the reader')" "and the reader's state"
+# The box is drawn before the reader's state arrives: wait for it.
+tui_wait_for "$(tui_t 'Reader'): $(tui_t 'no card in the reader')"
+ok $? "and the reader's state"
 tui_keys Escape
 tui_wait_for "$(tui_t 'Cancelled: nothing was written.')"
 ok $? "ESC cancels: nothing was written"

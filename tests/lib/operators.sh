@@ -25,6 +25,8 @@ scrypt_n = $([ "$1" = production ] && echo 16384 || echo 1024)
 max_failures = 3
 lockout_minutes = 10
 bulk_void_limit = 1
+[rules]
+law = pilot
 [fee]
 supervisor_limit = 100
 waivers = low:all, small:50

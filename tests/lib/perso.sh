@@ -15,6 +15,7 @@ insurer_number = 133116
 dir = $KEYS
 [rules]
 no_juki = standalone
+law = pilot
 [print]
 templates_dir = $top_srcdir/templates
 insurer_name = 千代田区

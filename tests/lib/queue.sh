@@ -15,6 +15,8 @@ queue_config() {
 	cat > "$1" <<EOC
 [station]
 mode = ${QUEUE_MODE:-test}
+[rules]
+law = pilot
 [queue]
 station_key = $K/test-station.key
 station_cert = $K/test-station.crt

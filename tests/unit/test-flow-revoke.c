@@ -53,7 +53,7 @@ setup(void **state)
 	f->ctx.config_path = "test.conf";
 	f->ctx.operator_login = "demo";
 	f->ctx.cfg = config_new();
-	conf = xasprintf("[print]\ntemplates_dir = %s/templates\n",
+	conf = xasprintf("[print]\ntemplates_dir = %s/templates\n[rules]\nlaw = pilot\n",
 	    getenv("top_srcdir") != NULL ? getenv("top_srcdir") : "..");
 	if (config_parse(f->ctx.cfg, "test.conf", conf, strlen(conf)) != 0)
 		return -1;

@@ -305,6 +305,26 @@ test_creation_date_parse(void **state)
 	assert_int_equal(print_parse_creation_date("2025-11-24T01:02:03", &t), NHI_EPARSE);
 }
 
+/* A certificate without 有効期限 is never produced, on any document. */
+static void
+test_no_validity_end_refused(void **state)
+{
+	struct print_opts o = { .templates_dir = templates_dir(), .creation_time = -1 };
+	struct print_certificate c;
+	struct print_job *job = NULL;
+
+	(void)state;
+	fill(&c, "山田 太郎");
+	memset(&c.valid_until, 0, sizeof(c.valid_until));
+	assert_int_equal(print_job_new(&o, &job), 0);
+	assert_int_equal(print_job_add_certificate(job, &c), NHI_EINTERNAL);
+	assert_non_null(strstr(err_detail(), "有効期限"));
+	assert_int_equal(print_job_add_sleeve(job, &c), NHI_EINTERNAL);
+	assert_int_equal(print_job_add_sheet(job, &c, 1), NHI_EINTERNAL);
+	print_job_free(job);
+	print_certificate_clear(&c);
+}
+
 int
 main(void)
 {
@@ -315,6 +335,7 @@ main(void)
 		cmocka_unit_test(test_same_input_same_bytes),
 		cmocka_unit_test(test_long_name_shrinks_then_refused),
 		cmocka_unit_test(test_gaiji_warns),
+		cmocka_unit_test(test_no_validity_end_refused),
 		cmocka_unit_test(test_missing_font_is_config_error),
 		cmocka_unit_test(test_creation_date_parse),
 	};

@@ -48,6 +48,13 @@ test_defaults(void **state)
 	assert_int_equal(p.standalone_fee, 0);
 	assert_int_equal(p.nwaivers, 0);
 	assert_int_equal(p.kigo_scheme, RULES_KIGO_FIXED);
+	/* Today's law: 資格確認書 from 2024-12-02, Juki cards until 2015-12. */
+	assert_int_equal(p.has_kakunin_from, 1);
+	assert_int_equal(p.kakunin_from.y * 10000 + p.kakunin_from.m * 100 + p.kakunin_from.d,
+	    20241202);
+	assert_int_equal(p.has_juki_new_until, 1);
+	assert_int_equal(p.juki_new_until.y * 10000 + p.juki_new_until.m * 100 +
+	    p.juki_new_until.d, 20151231);
 	/* An empty configuration gives the defaults. */
 	assert_int_equal(load("", &q), 0);
 	assert_memory_equal(&p, &q, sizeof(p));
@@ -145,6 +152,10 @@ test_errors_name_the_key(void **state)
 		{ "[kigo]\nscheme = address\n", "kigo.scheme: 'address' is not fixed or address_household" },
 		{ "[kigo]\naddress_digits = 0\n", "kigo.address_digits" },
 		{ "[kigo]\nhousehold_digits = 11\n", "kigo.household_digits" },
+		{ "[rules]\nlaw = 2005\n", "rules.law: '2005' is not today or pilot" },
+		{ "[rules]\nkakunin_from = soon\n", "rules.kakunin_from: 'soon' is not YYYY-MM-DD or none" },
+		{ "[rules]\nkakunin_from = 2024-02-30\n", "rules.kakunin_from" },
+		{ "[rules]\njuki_new_until = never\n", "rules.juki_new_until: 'never' is not YYYY-MM-DD or none" },
 	};
 	size_t i;
 
@@ -160,6 +171,31 @@ test_errors_name_the_key(void **state)
 		/* Nothing is written on error. */
 		assert_int_equal(p.card_fee, 0x5a5a5a5a);
 	}
+}
+
+/* The law of the day: today, the pilot's, and each key on its own. */
+static void
+test_law_keys(void **state)
+{
+	struct rules_policy p;
+
+	(void)state;
+	assert_int_equal(load("[rules]\nlaw = pilot\n", &p), 0);
+	assert_int_equal(p.has_kakunin_from, 0);
+	assert_int_equal(p.has_juki_new_until, 0);
+	assert_int_equal(load("[rules]\nlaw = today\n", &p), 0);
+	assert_int_equal(p.has_kakunin_from, 1);
+	assert_int_equal(p.has_juki_new_until, 1);
+	/* A key given with the pilot's rules wins over them. */
+	assert_int_equal(load("[rules]\nlaw = pilot\nkakunin_from = 2030-04-01\n", &p), 0);
+	assert_int_equal(p.has_kakunin_from, 1);
+	assert_int_equal(p.kakunin_from.y, 2030);
+	assert_int_equal(p.has_juki_new_until, 0);
+	assert_int_equal(load("[rules]\nkakunin_from = none\njuki_new_until = 2010-03-31\n",
+	    &p), 0);
+	assert_int_equal(p.has_kakunin_from, 0);
+	assert_int_equal(p.has_juki_new_until, 1);
+	assert_int_equal(p.juki_new_until.y, 2010);
 }
 
 /* Spaces and an empty list are fine; the whole fee can be waived. */
@@ -184,6 +220,7 @@ main(void)
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_errors_name_the_key),
 		cmocka_unit_test(test_waiver_spacing),
+		cmocka_unit_test(test_law_keys),
 	};
 	return cmocka_run_group_tests_name("rules-policy", tests, NULL, NULL);
 }
