@@ -247,6 +247,9 @@ is "$("$SQLITE3" center.db "SELECT count(*) FROM rejection WHERE station_id = 'S
 more() {
 	"$top_builddir/bench/gen-extract" --residents 2 --seed "$1" -o "more$1.csv" \
 	    2>/dev/null || bail "gen-extract"
+	# Other people under person codes of their own: the same codes with
+	# other names would be held for a clerk (issue 15), not queued.
+	sed -i "s/^\(FULL,[^,]*,\)1/\1$(($1 - 18))/" "more$1.csv"
 	"$NHICARD" --db st.db --config st.conf import "more$1.csv" >/dev/null || bail "import"
 }
 more 21
