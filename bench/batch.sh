@@ -57,11 +57,14 @@ EOC
 population() {
 	_res=$(awk -v n="$1" 'BEGIN { printf "%d", n / 0.46 + 1 }')
 	"$top_builddir/bench/gen-extract" --residents "$_res" --seed 42 -o "$work/x.csv" \
-	    2>/dev/null || exit 1
+	    2>/dev/null || fail "gen-extract"
+	# The generator's insurer is 390013; the group's town is 133116, and an
+	# extract of another insurer's periods is refused (issue 15).
+	sed -i 's/,390013,/,133116,/' "$work/x.csv"
 	rm -f "$2"
-	"$NHICARD" --config "$CONF" --db "$2" db init >/dev/null || exit 1
-	"$NHICARD" --config "$CONF" --db "$2" import --quiet "$work/x.csv" >/dev/null 2>&1 ||
-	    exit 1
+	"$NHICARD" --config "$CONF" --db "$2" db init >/dev/null || fail "db init"
+	"$NHICARD" --config "$CONF" --db "$2" import --quiet "$work/x.csv" >"$work/import.out" 2>&1 ||
+	    fail "import: $(tail -2 "$work/import.out")"
 	rm -f "$work/x.csv"
 }
 
