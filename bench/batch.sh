@@ -33,24 +33,9 @@ cards=${BATCH_CARDS:-$(sized 20 2)}
 work=$TEST_TMP
 
 # The group's configuration, for the generated stores and the feed loop
-# alike (tests/lib/perso.sh's and preissue.sh's, written here so that the
-# benchmark keeps its own): test mode and keys, the test town, foreign
-# residents on standalone cards.
-cat >"$CONF" <<EOC
-[station]
-mode = test
-municipality_code = 131016
-insurer_number = 133116
-[keys]
-dir = $KEYS
-[rules]
-law = pilot
-foreign_juki = 2005
-no_juki = standalone
-[print]
-templates_dir = $top_srcdir/templates
-insurer_name = 千代田区
-EOC
+# alike, is tests/lib/perso.sh's with preissue.sh's line, written into the
+# group's own scratch directory ($CONF): test mode and keys, the test town,
+# the pilot's rules, foreign residents on standalone cards.
 
 # population N DB: a store with about N insured (the generator gives NHI to
 # about 46 % of residents), imported as bench/residents.sh does.

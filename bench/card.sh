@@ -27,22 +27,9 @@ set -u
 CARDSIM_TEST=$top_builddir/cardsim/nhicard-cardsim-test
 [ -x "$CARDSIM_TEST" ] || fail "$CARDSIM_TEST not built (make bench builds it)"
 
-# The group's configuration (tests/lib/perso.sh's, written here so that the
-# benchmark keeps its own): test mode and keys, the test town.
-cat >"$CONF" <<EOC
-[station]
-mode = test
-municipality_code = 131016
-insurer_number = 133116
-[keys]
-dir = $KEYS
-[rules]
-law = pilot
-no_juki = standalone
-[print]
-templates_dir = $top_srcdir/templates
-insurer_name = 千代田区
-EOC
+# The group's configuration is tests/lib/perso.sh's, written into the
+# group's own scratch directory ($CONF): test mode and keys, the test town,
+# the pilot's rules (the card paths are the Juki card's).
 
 pcsc_start
 bench() {
