@@ -146,7 +146,7 @@ check_record(struct center_in *in, const struct cj_obj *data)
 static int
 parse_record(const char *line, size_t len, size_t lineno, struct center_in *in)
 {
-	const struct cj_member *data;
+	const struct cj_obj *data;
 	char where[48];
 	const char *id;
 	int r;
@@ -167,15 +167,15 @@ parse_record(const char *line, size_t len, size_t lineno, struct center_in *in)
 		    "integer", where);
 	in->lane = cj_str(in->obj, "lane");
 	in->kind = cj_str(in->obj, "kind");
-	data = cj_get(in->obj, "data");
+	data = cj_obj(in->obj, "data");
 	if (in->lane == NULL || in->kind == NULL)
 		center_in_reject(in, "malformed", "lane or kind is missing");
 	else if (cj_str(in->obj, "created") == NULL)
 		center_in_reject(in, "malformed", "created is missing");
-	else if (data == NULL || data->type != CJ_OBJ)
+	else if (data == NULL)
 		center_in_reject(in, "malformed", "data is missing or not an object");
 	else
-		check_record(in, data->obj);
+		check_record(in, data);
 	if (in->lane == NULL)
 		in->lane = "?";
 	if (in->kind == NULL)

@@ -1,7 +1,8 @@
 /*
- * center-json.h: the intake's strict JSON reader for batch lines
- * (center-json.c). Objects of strings, integers, null, booleans and
- * objects; arrays and fractions are skipped as CJ_OTHER.
+ * center-json.h: the center's reading of untrusted JSON (batch lines,
+ * clinic queries), on jansson (center-json.c). Strict: one object exactly,
+ * no duplicate keys, no NUL in strings, integers only where integers are
+ * asked for.
  */
 #ifndef NHI_CENTER_JSON_H
 #define NHI_CENTER_JSON_H
@@ -9,34 +10,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cj_type { CJ_NULL, CJ_BOOL, CJ_INT, CJ_STR, CJ_OBJ, CJ_OTHER };
-
+/* A parsed JSON object (a jansson json_t inside). */
 struct cj_obj;
-
-struct cj_member {
-	char		*key;
-	enum cj_type	 type;
-	char		*str;		/* CJ_STR, decoded UTF-8 */
-	int64_t		 num;		/* CJ_INT, CJ_BOOL */
-	struct cj_obj	*obj;		/* CJ_OBJ */
-};
-
-struct cj_obj {
-	struct cj_member *m;
-	size_t		  n;
-};
 
 /*
  * Parse one JSON object spanning exactly s[0..len) (surrounding white
- * space allowed). Errors are NHI_EPARSE naming `where` and the byte.
- * *out: free with cj_free.
+ * space allowed). Errors are NHI_EPARSE naming `where`, the byte and
+ * jansson's reason. *out: free with cj_free.
  */
 int	cj_parse(const char *s, size_t len, const char *where, struct cj_obj **out);
 void	cj_free(struct cj_obj *o);
 
-/* A member by name, or NULL. */
-const struct cj_member *cj_get(const struct cj_obj *o, const char *key);
-/* A string member's value, or NULL if absent or not a string. */
+/* A member that is itself an object (borrowed from o), or NULL. */
+const struct cj_obj *cj_obj(const struct cj_obj *o, const char *key);
+/* 1 if the member exists (any type). */
+int	cj_has(const struct cj_obj *o, const char *key);
+/* A string member's value (UTF-8, borrowed), or NULL if absent or not a
+ * string. */
 const char *cj_str(const struct cj_obj *o, const char *key);
 /* 1 and *out if the member is an integer, else 0. */
 int	cj_int(const struct cj_obj *o, const char *key, int64_t *out);

@@ -151,7 +151,7 @@ for case in 'header:{"format":"other","version":1}' 'count:' 'line:' 'seq:' 'id:
 	       want="batch line 1: audit_seq is missing or negative" ;;
 	count) { hdr ST01 2; rec 1 0123456789abcdef0123456789abcdef; } > c.jsonl
 	       want="header says 2 records, 1 follow" ;;
-	line) { hdr ST01 1; printf '{"seq":1,"id":\n'; } > c.jsonl; want="batch line 2, byte 15: expected a value" ;;
+	line) { hdr ST01 1; printf '{"seq":1,"id":\n'; } > c.jsonl; want="batch line 2, byte 15: unexpected token near end of file" ;;
 	seq) { hdr ST01 1; printf '{"seq":-4,"id":"0123456789abcdef0123456789abcdef","attempt":1}\n'; } > c.jsonl
 	     want="batch line 2: seq is missing or not a positive integer" ;;
 	id) { hdr ST01 1; printf '{"seq":4,"id":"XYZ","attempt":1}\n'; } > c.jsonl
