@@ -241,3 +241,35 @@ out:
 	BIO_free(der);
 	return r;
 }
+
+int
+center_pubkey_load(const char *path, char hex[131])
+{
+	BIO *b = BIO_new_file(path, "r");
+	EVP_PKEY *pk = NULL;
+	uint8_t pub[65];
+	size_t len = 0;
+	int r;
+
+	if (b == NULL)
+		return err_set(NHI_ENOFILE, "%s: cannot read", path);
+	pk = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	if (pk == NULL) {
+		(void)BIO_reset(b);
+		pk = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	}
+	BIO_free(b);
+	ERR_clear_error();
+	if (pk == NULL || !EVP_PKEY_is_a(pk, "EC") ||
+	    EVP_PKEY_get_octet_string_param(pk, "encoded-pub-key", pub, sizeof(pub),
+	    &len) != 1 || len != sizeof(pub) || pub[0] != 0x04) {
+		r = err_set(NHI_EKEY, "%s: not a P-256 public (or private) key in PEM", path);
+		goto out;
+	}
+	hex_encode(pub, sizeof(pub), hex);
+	r = 0;
+out:
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	return r;
+}

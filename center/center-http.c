@@ -1,7 +1,9 @@
 /*
  * center-http.c: the intake's online side: HTTPS with mutual TLS on
- * libmicrohttpd. One route, POST /batch: the body is one batch file, the
- * answer the signed acknowledgement. The station's client certificate must
+ * libmicrohttpd. POST /batch: the body is one batch file, the answer the
+ * signed acknowledgement. The clinics' API (docs/clinic-api.md): POST
+ * /v1/eligibility, GET /v1/trust, GET /v1/revoked, for client
+ * certificates naming a registered 医療機関コード, with a per-clinic rate. The station's client certificate must
  * chain to the stations' CA (GnuTLS verifies it; libmicrohttpd only asks
  * for it) and its common name must be the batch's signer. All requests are
  * handled on one thread, so the store sees one batch at a time.
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -33,8 +36,19 @@
 #include "error.h"
 #include "util.h"
 
+/* A clinic's allowance (token bucket): `rate` queries a minute, burst as
+ * many. */
+struct clinic_bucket {
+	char		 code[11];
+	double		 tokens;
+	double		 last;		/* monotonic seconds */
+};
+
 struct http_srv {
 	struct center_store	*cs;
+	unsigned		 clinic_rate;	/* queries a minute per clinic; 0 none */
+	struct clinic_bucket	*buckets;
+	size_t			 nbuckets;
 	const struct center_keys *keys;
 	size_t			 max_body;
 	long			 drop_acks;	/* test fault */
@@ -45,11 +59,18 @@ struct http_srv {
 	char			*prev_station;
 };
 
+enum http_route { ROUTE_BATCH = 1, ROUTE_QUERY, ROUTE_TRUST, ROUTE_REVOKED };
+
 struct http_req {
-	uint8_t	*body;
-	size_t	 len;
-	int	 too_big;
+	enum http_route	 route;
+	char		 clinic[11];	/* ROUTE_QUERY..: the checked code */
+	uint8_t		*body;
+	size_t		 len;
+	int		 too_big;
 };
+
+/* Largest query body accepted (a query is ~400 bytes). */
+#define MAX_QUERY_BODY	4096
 
 static enum MHD_Result
 answer(struct MHD_Connection *conn, unsigned status, const char *type,
@@ -206,6 +227,158 @@ out:
 }
 
 static enum MHD_Result
+answer_reply(struct MHD_Connection *conn, struct center_reply *rep)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(rep->len, rep->body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(rep->body);
+		return MHD_NO;
+	}
+	rep->body = NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->type);
+	if (rep->status == MHD_HTTP_TOO_MANY_REQUESTS)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "60");
+	ret = MHD_queue_response(conn, rep->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+answer_error(struct MHD_Connection *conn, unsigned status, const char *code,
+    const char *detail)
+{
+	struct center_reply rep;
+
+	center_reply_error(&rep, status, code, detail);
+	return answer_reply(conn, &rep);
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1 if the clinic may ask now (and takes one query from its allowance). */
+static int
+rate_take(struct http_srv *srv, const char *code)
+{
+	struct clinic_bucket *b = NULL;
+	double now = mono_now();
+	size_t i;
+
+	if (srv->clinic_rate == 0)
+		return 1;
+	for (i = 0; i < srv->nbuckets; i++)
+		if (strcmp(srv->buckets[i].code, code) == 0)
+			b = &srv->buckets[i];
+	if (b == NULL) {
+		srv->buckets = xreallocarray(srv->buckets, srv->nbuckets + 1,
+		    sizeof(*srv->buckets));
+		b = &srv->buckets[srv->nbuckets++];
+		snprintf(b->code, sizeof(b->code), "%s", code);
+		b->tokens = srv->clinic_rate;
+		b->last = now;
+	}
+	b->tokens += (now - b->last) * srv->clinic_rate / 60.0;
+	if (b->tokens > srv->clinic_rate)
+		b->tokens = srv->clinic_rate;
+	b->last = now;
+	if (b->tokens < 1.0)
+		return 0;
+	b->tokens -= 1.0;
+	return 1;
+}
+
+/* The clinic behind a verified client certificate: the last word of its
+ * common name, a valid 医療機関コード registered at the center. */
+static enum MHD_Result
+clinic_check(struct http_srv *srv, struct MHD_Connection *conn, const char *cn,
+    struct http_req *req)
+{
+	const char *code = strrchr(cn, ' '), *why;
+	char *t;
+	enum MHD_Result ret;
+	int known = 0;
+
+	code = code != NULL ? code + 1 : cn;
+	if (!center_clinic_code_ok(code, &why)) {
+		t = xasprintf("the client certificate's common name '%s' does not end in a"
+		    " 医療機関コード: %s", cn, why);
+		fprintf(stderr, "nhicard-center: %s\n", t);
+		ret = answer_error(conn, MHD_HTTP_FORBIDDEN, "not_a_clinic", t);
+		free(t);
+		return ret;
+	}
+	if (center_clinic_known(srv->cs, code, &known) != 0)
+		return answer_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "store", err_detail());
+	if (!known) {
+		(void)center_query_log(srv->cs, code, NULL, NULL, "unknown_clinic");
+		t = xasprintf("clinic %s is not registered at this center", code);
+		fprintf(stderr, "nhicard-center: %s\n", t);
+		ret = answer_error(conn, MHD_HTTP_FORBIDDEN, "unknown_clinic", t);
+		free(t);
+		return ret;
+	}
+	memcpy(req->clinic, code, 11);
+	return MHD_YES;
+}
+
+static enum MHD_Result
+handle_clinic(struct http_srv *srv, struct MHD_Connection *conn, struct http_req *req)
+{
+	struct center_reply rep;
+	const char *since;
+	char *end;
+	long long v = 0;
+	int r;
+
+	memset(&rep, 0, sizeof(rep));
+	switch (req->route) {
+	case ROUTE_QUERY:
+		if (!rate_take(srv, req->clinic)) {
+			char *t = xasprintf("clinic %s asked more than %u times a minute:"
+			    " wait and ask again", req->clinic, srv->clinic_rate);
+
+			(void)center_query_log(srv->cs, req->clinic, NULL, NULL,
+			    "rate_limited");
+			center_reply_error(&rep, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited", t);
+			free(t);
+			return answer_reply(conn, &rep);
+		}
+		r = center_query(srv->cs, srv->keys, req->clinic, (const char *)req->body,
+		    req->len, (int64_t)time(NULL), &rep);
+		break;
+	case ROUTE_TRUST:
+		r = center_publish_trust(srv->cs, srv->keys, &rep);
+		break;
+	default:
+		since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
+		if (since != NULL) {
+			v = strtoll(since, &end, 10);
+			if (*since == '\0' || *end != '\0' || v < 0)
+				return answer_error(conn, MHD_HTTP_BAD_REQUEST, "malformed",
+				    "since is not a version number");
+		}
+		r = center_publish_revoked(srv->cs, srv->keys, v, &rep);
+		break;
+	}
+	if (r != 0) {
+		free(rep.body);
+		fprintf(stderr, "nhicard-center: clinic %s: %s\n", req->clinic, err_text(r));
+		return answer_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+		    "the center cannot answer now: ask again later");
+	}
+	return answer_reply(conn, &rep);
+}
+
+static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **con_cls)
@@ -214,12 +387,24 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct http_req *req = *con_cls;
 	char *peer = NULL;
 	enum MHD_Result ret;
+	enum http_route route;
+	const char *want;
 
 	if (req == NULL) {
-		if (strcmp(url, "/batch") != 0)
-			return answer_text(conn, MHD_HTTP_NOT_FOUND, "no such path: use POST /batch");
-		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-			return answer_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST /batch");
+		if (strcmp(url, "/batch") == 0)
+			route = ROUTE_BATCH, want = MHD_HTTP_METHOD_POST;
+		else if (strcmp(url, "/v1/eligibility") == 0)
+			route = ROUTE_QUERY, want = MHD_HTTP_METHOD_POST;
+		else if (strcmp(url, "/v1/trust") == 0)
+			route = ROUTE_TRUST, want = MHD_HTTP_METHOD_GET;
+		else if (strcmp(url, "/v1/revoked") == 0)
+			route = ROUTE_REVOKED, want = MHD_HTTP_METHOD_GET;
+		else
+			return answer_text(conn, MHD_HTTP_NOT_FOUND, "no such path: POST"
+			    " /batch, POST /v1/eligibility, GET /v1/trust, GET /v1/revoked");
+		if (strcmp(method, want) != 0)
+			return answer_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    "wrong method for this path (docs/clinic-api.md)");
 		if (peer_check(conn, &peer) != 0) {
 			char *t = xasprintf("REFUSED: %s", err_detail());
 
@@ -228,12 +413,23 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			free(t);
 			return ret;
 		}
+		req = xcalloc(1, sizeof(struct http_req));
+		req->route = route;
+		if (route != ROUTE_BATCH &&
+		    (ret = clinic_check(srv, conn, peer, req)) != MHD_YES) {
+			free(req);
+			free(peer);
+			return ret;
+		}
 		free(peer);
-		*con_cls = xcalloc(1, sizeof(struct http_req));
+		*con_cls = req;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (req->len + *upload_size > srv->max_body)
+		size_t max = req->route == ROUTE_BATCH ? srv->max_body :
+		    req->route == ROUTE_QUERY ? MAX_QUERY_BODY : 0;
+
+		if (req->len + *upload_size > max)
 			req->too_big = 1;
 		else {
 			req->body = xrealloc(req->body, req->len + *upload_size);
@@ -242,6 +438,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (req->route != ROUTE_BATCH) {
+		if (req->too_big)
+			return answer_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "malformed",
+			    "the query is larger than 4096 bytes");
+		return handle_clinic(srv, conn, req);
 	}
 	if (req->too_big)
 		return answer_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch too large");
@@ -301,7 +503,8 @@ int
 center_http_serve(struct center_store *cs, const struct center_keys *k,
     const struct center_http_opts *o)
 {
-	struct http_srv srv = { .cs = cs, .keys = k, .max_body = o->max_body };
+	struct http_srv srv = { .cs = cs, .keys = k, .max_body = o->max_body,
+	    .clinic_rate = o->clinic_rate };
 	struct MHD_Daemon *d = NULL;
 	const union MHD_DaemonInfo *di;
 	struct sockaddr_in sin;
@@ -363,5 +566,6 @@ out:
 	free(ca);
 	free(srv.prev_ack);
 	free(srv.prev_station);
+	free(srv.buckets);
 	return r;
 }

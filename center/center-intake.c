@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "center.h"
+#include "center-json.h"
 #include "error.h"
 #include "util.h"
 
@@ -47,6 +48,10 @@ take_record(struct center_store *cs, const char *station, struct center_in *in,
 		return center_store_reject(cs, &rec, in->reject_code, in->reject_reason);
 	}
 	if (r != 0)
+		return r;
+	/* What the record says about eligibility, for the clinics' queries. */
+	if (res == CENTER_PUT_STORED && (r = center_elig_apply(cs, station, in->seq,
+	    in->kind, cj_obj(in->obj, "data"))) != 0)
 		return r;
 	/* A revocation before the issuance it revokes is held, not refused:
 	 * refusing it left a lost card valid until a clerk noticed. */

@@ -29,6 +29,7 @@ struct center_opts {
 	const char	*out_dir;
 	long		 port;
 	long		 max_batch;
+	long		 clinic_rate;
 };
 
 static void
@@ -42,6 +43,10 @@ usage(FILE *fp)
 	    "                      [--out DIR] DIR\n"
 	    "       nhicard-center [--db PATH] status\n"
 	    "       nhicard-center [--db PATH] heads STATION\n"
+	    "       nhicard-center [--db PATH] clinic add CODE NAME\n"
+	    "       nhicard-center [--db PATH] trust add MUNICIPALITY KEY.pem\n"
+	    "       nhicard-center [--db PATH] insurer add NUMBER NAME\n"
+	    "       nhicard-center [--db PATH] queries USER_NUMBER\n"
 	    "\n"
 	    "The reference intake of the shared-use center: takes the stations' batch\n"
 	    "files (CMS, signed by the station, encrypted to the center), stores each\n"
@@ -61,6 +66,16 @@ usage(FILE *fp)
 	    "  heads     the audit chain heads a station's batches carried, one\n"
 	    "            'SEQ HASH' a line: the file for the station's 'nhicard\n"
 	    "            audit verify --against'.\n"
+	    "  clinic add   allow a clinic (its 10-digit 医療機関コード, named by the\n"
+	    "            last word of its certificate's common name) to query.\n"
+	    "  trust add    put a municipality's signing public key (PEM) in the\n"
+	    "            trust list published to clinics (GET /v1/trust).\n"
+	    "  insurer add  the name answered for an insurer number.\n"
+	    "  queries      who asked about a card (user number, 32 hex digits):\n"
+	    "            when, which clinic, the visit date and the answer.\n"
+	    "  --clinic-rate N  (serve) queries a minute one clinic may make\n"
+	    "            (default 600; 0: no limit); more are answered 429.\n"
+	    "  The clinics' API and its contract: docs/clinic-api.md.\n"
 	    "\n"
 	    "  --db PATH     the center's store (default $NHICARD_CENTER_DB or\n"
 	    "                ./nhicard-center.db); created if missing\n"
@@ -110,6 +125,7 @@ cmd_serve(struct center_store *cs, const struct center_opts *o)
 		.cert_path = o->tls_cert != NULL ? o->tls_cert : o->cert,
 		.ca_path = o->ca,
 		.max_body = (unsigned)o->max_batch,
+		.clinic_rate = (unsigned)o->clinic_rate,
 	};
 	int r;
 
@@ -232,6 +248,56 @@ cmd_heads(struct center_store *cs, const char *station)
 	return 0;
 }
 
+/* clinic add, trust add, insurer add, queries: the clinics' side. */
+static int
+cmd_register(struct center_store *cs, const char *cmd, char **argv)
+{
+	char hex[131], signer[17], *text = NULL;
+	const char *why;
+	int64_t version;
+	int r;
+
+	if (strcmp(cmd, "queries") == 0) {
+		if (strlen(argv[0]) != 32 || strspn(argv[0], "0123456789abcdef") != 32)
+			return err_set(NHI_EUSAGE, "queries: '%s' is not a user number"
+			    " (32 lower-case hex digits)", argv[0]);
+		if ((r = center_query_list(cs, argv[0], &text)) != 0)
+			return r;
+		fputs(*text != '\0' ? text : "no queries about this card\n", stdout);
+		free(text);
+		return 0;
+	}
+	if (strcmp(cmd, "clinic") == 0) {
+		if (!center_clinic_code_ok(argv[1], &why))
+			return err_set(NHI_EUSAGE, "clinic add: '%s' is not a 医療機関コード:"
+			    " %s (docs/clinic-api.md)", argv[1], why);
+		if ((r = center_clinic_add(cs, argv[1], argv[2])) != 0)
+			return r;
+		printf("clinic %s registered\n", argv[1]);
+		return 0;
+	}
+	if (strcmp(cmd, "insurer") == 0) {
+		size_t n = strlen(argv[1]);
+
+		if ((n != 6 && n != 8) || strspn(argv[1], "0123456789") != n)
+			return err_set(NHI_EUSAGE, "insurer add: '%s' is not an insurer"
+			    " number (6 or 8 digits)", argv[1]);
+		if ((r = center_insurer_add(cs, argv[1], argv[2])) != 0)
+			return r;
+		printf("insurer %s named\n", argv[1]);
+		return 0;
+	}
+	if (strlen(argv[1]) != 6 || strspn(argv[1], "0123456789") != 6)
+		return err_set(NHI_EUSAGE, "trust add: '%s' is not a municipality code"
+		    " (6 digits)", argv[1]);
+	if ((r = center_pubkey_load(argv[2], hex)) != 0 ||
+	    (r = center_trust_add(cs, argv[1], hex, signer, &version)) != 0)
+		return r;
+	printf("municipality %s key %s in the trust list, version %lld\n", argv[1],
+	    signer, (long long)version);
+	return 0;
+}
+
 static int
 cmd_status(struct center_store *cs)
 {
@@ -259,12 +325,13 @@ main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "max-batch", required_argument, NULL, 'm' },
+		{ "clinic-rate", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct center_opts o = { .listen = "127.0.0.1", .port = 0,
-	    .max_batch = DEFAULT_MAX_BATCH };
+	    .max_batch = DEFAULT_MAX_BATCH, .clinic_rate = 600 };
 	struct center_store *cs = NULL;
 	const char *cmd;
 	int c, r;
@@ -293,6 +360,9 @@ main(int argc, char **argv)
 		case 'm':
 			r = parse_long("--max-batch", optarg, 1024, 1L << 30, &o.max_batch);
 			break;
+		case 'R':
+			r = parse_long("--clinic-rate", optarg, 0, 10000000, &o.clinic_rate);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -312,13 +382,22 @@ main(int argc, char **argv)
 	}
 	cmd = argv[optind++];
 	if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "import") != 0 &&
-	    strcmp(cmd, "status") != 0 && strcmp(cmd, "heads") != 0) {
+	    strcmp(cmd, "status") != 0 && strcmp(cmd, "heads") != 0 &&
+	    strcmp(cmd, "clinic") != 0 && strcmp(cmd, "trust") != 0 &&
+	    strcmp(cmd, "insurer") != 0 && strcmp(cmd, "queries") != 0) {
 		r = err_set(NHI_EUSAGE, "unknown command '%s' (serve, import, status,"
-		    " heads)", cmd);
+		    " heads, clinic, trust, insurer, queries)", cmd);
 		goto fail;
 	}
-	if (strcmp(cmd, "import") == 0 || strcmp(cmd, "heads") == 0 ?
-	    optind + 1 != argc : optind != argc) {
+	if (strcmp(cmd, "clinic") == 0 || strcmp(cmd, "trust") == 0 ||
+	    strcmp(cmd, "insurer") == 0) {
+		if (optind + 3 != argc || strcmp(argv[optind], "add") != 0) {
+			r = err_set(NHI_EUSAGE, "%s: expected '%s add' and two arguments",
+			    cmd, cmd);
+			goto fail;
+		}
+	} else if (strcmp(cmd, "import") == 0 || strcmp(cmd, "heads") == 0 ||
+	    strcmp(cmd, "queries") == 0 ? optind + 1 != argc : optind != argc) {
 		r = err_set(NHI_EUSAGE, "%s: wrong number of arguments", cmd);
 		goto fail;
 	}
@@ -330,6 +409,9 @@ main(int argc, char **argv)
 		r = cmd_import(cs, &o, argv[optind]);
 	else if (strcmp(cmd, "heads") == 0)
 		r = cmd_heads(cs, argv[optind]);
+	else if (strcmp(cmd, "clinic") == 0 || strcmp(cmd, "trust") == 0 ||
+	    strcmp(cmd, "insurer") == 0 || strcmp(cmd, "queries") == 0)
+		r = cmd_register(cs, cmd, argv + optind);
 	else
 		r = cmd_status(cs);
 	center_store_close(cs);

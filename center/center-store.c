@@ -1,6 +1,6 @@
 /*
- * center-store.c: the intake's own SQLite store. The only center file that
- * calls SQLite. One row per record, keyed by (station, record id): a record
+ * center-store.c: the intake's own SQLite store (with center-elig.c, the
+ * only center files that call SQLite). One row per record, keyed by (station, record id): a record
  * is stored once however often it arrives. Rejections are kept apart until
  * the station resubmits the record under the same id.
  */
@@ -14,13 +14,9 @@
 #include <sqlite3.h>
 
 #include "center.h"
+#include "center-store-int.h"
 #include "error.h"
 #include "util.h"
-
-struct center_store {
-	sqlite3	*db;
-	char	*path;
-};
 
 static const char center_schema[] =
     "CREATE TABLE IF NOT EXISTS station ("
@@ -76,8 +72,8 @@ static const char center_schema[] =
     "  detail TEXT NOT NULL,"
     "  received TEXT NOT NULL);";
 
-static int
-db_err(struct center_store *cs, const char *what)
+int
+center_db_err(struct center_store *cs, const char *what)
 {
 	int ec = sqlite3_errcode(cs->db);
 
@@ -105,14 +101,15 @@ center_store_open(const char *path, struct center_store **out)
 	cs->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &cs->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	    NULL) != SQLITE_OK) {
-		r = db_err(cs, "open");
+		r = center_db_err(cs, "open");
 		goto out;
 	}
 	sqlite3_busy_timeout(cs->db, 5000);
 	if (sqlite3_exec(cs->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(cs->db, center_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		r = db_err(cs, "schema");
+	    sqlite3_exec(cs->db, center_schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(cs->db, center_elig_schema, NULL, NULL, NULL) != SQLITE_OK) {
+		r = center_db_err(cs, "schema");
 		goto out;
 	}
 	*out = cs;
@@ -137,7 +134,7 @@ int
 center_store_begin(struct center_store *cs)
 {
 	if (sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_err(cs, "begin");
+		return center_db_err(cs, "begin");
 	return 0;
 }
 
@@ -145,7 +142,7 @@ int
 center_store_commit(struct center_store *cs)
 {
 	if (sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return db_err(cs, "commit");
+		return center_db_err(cs, "commit");
 	return 0;
 }
 
@@ -159,7 +156,7 @@ static int
 prep(struct center_store *cs, const char *sql, sqlite3_stmt **st)
 {
 	if (sqlite3_prepare_v2(cs->db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_err(cs, "prepare");
+		return center_db_err(cs, "prepare");
 	return 0;
 }
 
@@ -177,7 +174,7 @@ station_touch(struct center_store *cs, const char *station)
 		return r;
 	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(cs, "station");
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "station");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -224,7 +221,7 @@ center_store_put(struct center_store *cs, const struct center_record *rec,
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
-		r = db_err(cs, "record lookup");
+		r = center_db_err(cs, "record lookup");
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -245,7 +242,7 @@ center_store_put(struct center_store *cs, const struct center_record *rec,
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, rec->attempt);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = db_err(cs, "record insert");
+		r = center_db_err(cs, "record insert");
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -256,7 +253,7 @@ center_store_put(struct center_store *cs, const struct center_record *rec,
 	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = db_err(cs, "rejection clear");
+		r = center_db_err(cs, "rejection clear");
 		goto out;
 	}
 	*res = CENTER_PUT_STORED;
@@ -291,7 +288,7 @@ center_store_reject(struct center_store *cs, const struct center_record *rec,
 	sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(cs, "rejection");
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "rejection");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -311,7 +308,7 @@ center_store_next_serial(struct center_store *cs, const char *station,
 		*serial = sqlite3_column_int64(st, 0);
 		r = 0;
 	} else
-		r = db_err(cs, "acknowledgement serial");
+		r = center_db_err(cs, "acknowledgement serial");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -378,7 +375,7 @@ center_store_user_known(struct center_store *cs, const char *user_number,
 		*known = rc == SQLITE_ROW;
 		r = 0;
 	} else
-		r = db_err(cs, "user number lookup");
+		r = center_db_err(cs, "user number lookup");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -415,7 +412,7 @@ center_store_contiguous(struct center_store *cs, const char *station, int64_t *o
 	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, n);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = db_err(cs, "station update");
+		r = center_db_err(cs, "station update");
 		goto out;
 	}
 	*out = n;
@@ -441,7 +438,7 @@ center_store_count(struct center_store *cs, const char *station, int64_t *out)
 		*out = sqlite3_column_int64(st, 0);
 		r = 0;
 	} else
-		r = db_err(cs, "count");
+		r = center_db_err(cs, "count");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -496,7 +493,7 @@ center_store_hold_revocation(struct center_store *cs, const struct center_record
 	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, rec->user_number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(cs, "hold a revocation");
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "hold a revocation");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -512,7 +509,7 @@ center_store_apply_held(struct center_store *cs, const char *user_number, int64_
 		return r;
 	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_err(cs, "apply held revocations");
+		r = center_db_err(cs, "apply held revocations");
 	else
 		*applied = sqlite3_changes(cs->db);
 	sqlite3_finalize(st);
@@ -530,7 +527,7 @@ center_store_held_count(struct center_store *cs, const char *user_number, int64_
 		return r;
 	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
-		r = db_err(cs, "count held revocations");
+		r = center_db_err(cs, "count held revocations");
 	else
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -556,7 +553,7 @@ center_store_audit_head(struct center_store *cs, const char *station, int64_t ba
 	sqlite3_bind_int64(st, 2, seq);
 	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = db_err(cs, "read audit heads");
+		r = center_db_err(cs, "read audit heads");
 		goto out;
 	}
 	max_seq = sqlite3_column_int64(st, 0);
@@ -583,7 +580,7 @@ center_store_audit_head(struct center_store *cs, const char *station, int64_t ba
 		sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
-			r = db_err(cs, "record an audit alert");
+			r = center_db_err(cs, "record an audit alert");
 			goto out;
 		}
 		sqlite3_finalize(st);
@@ -598,7 +595,7 @@ center_store_audit_head(struct center_store *cs, const char *station, int64_t ba
 	sqlite3_bind_int64(st, 4, batch);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = db_err(cs, "keep an audit head");
+		r = center_db_err(cs, "keep an audit head");
 		goto out;
 	}
 	r = 0;
@@ -626,7 +623,7 @@ center_store_audit_heads(struct center_store *cs, const char *station, char **ou
 		b = nb;
 	}
 	if (rc != SQLITE_DONE) {
-		r = db_err(cs, "read audit heads");
+		r = center_db_err(cs, "read audit heads");
 		goto out;
 	}
 	*out = b;
@@ -670,7 +667,7 @@ status_alerts(struct center_store *cs, const char *station, char **buf)
 		free(*buf);
 		*buf = nb;
 	}
-	r = rc == SQLITE_DONE ? 0 : db_err(cs, "read audit alerts");
+	r = rc == SQLITE_DONE ? 0 : center_db_err(cs, "read audit alerts");
 	sqlite3_finalize(st);
 	return r;
 }

@@ -56,6 +56,10 @@ int	center_batch_open(const struct center_keys *k, const uint8_t *der,
 int	center_ack_sign(const struct center_keys *k, const char *text,
 	    size_t len, uint8_t **out, size_t *outlen);
 
+/* The P-256 public point (65 bytes, hex) of the key in PEM file `path`
+ * (a public key, or a private key such as a municipality key file). */
+int	center_pubkey_load(const char *path, char hex[131]);
+
 /* ---- center-store.c ---------------------------------------------------- */
 
 /* Open (creating it and its schema if needed) the center's store. */
@@ -217,6 +221,147 @@ int	center_intake_batch(struct center_store *cs, const struct center_keys *k,
 /* The acknowledgement file name, STATION-aNNNNNNNN.ack. Caller frees. */
 char	*center_ack_file_name(const char *station, int64_t serial);
 
+/* ---- center-elig.c: eligibility, trust list, clinics, query log -------- */
+
+struct cj_obj;
+
+/*
+ * Keep what a stored record says about eligibility (docs/clinic-api.md
+ * section 2): card_issued, card_revoked, card_reinstated and
+ * eligibility_changed update the per-card and per-person tables; other
+ * kinds change nothing. A revocation or reinstatement older (station seq)
+ * than the one applied is ignored; one for a card not issued yet makes
+ * the card's row, which its issuance then completes. Inside the intake's
+ * transaction.
+ */
+int	center_elig_apply(struct center_store *cs, const char *station, int64_t seq,
+	    const char *kind, const struct cj_obj *data);
+
+/* What the center knows of a card, by user number. */
+struct center_card {
+	int		 issued;		/* its card_issued arrived */
+	char		 station[64];
+	int64_t		 person;
+	char		 insurer_number[9];
+	char		 municipality[7];
+	char		 public_key[131];	/* 130 hex digits */
+	int		 revoked;
+	char		 revoked_reason[32];
+	char		 revoked_on[11];
+};
+
+/* *found 0 if no row for the user number (32 hex digits). */
+int	center_elig_card(struct center_store *cs, const char *user_number,
+	    struct center_card *out, int *found);
+
+/* An eligibility period as the station sent it (strings "" when null). */
+struct center_period {
+	char		 insurer_number[9];
+	char		 symbol[64];
+	char		 number[64];
+	char		 branch[8];
+	char		 cert_kind[24];
+	int		 short_months;
+	char		 acquired_on[11];
+	char		 lost_on[11];
+	char		 valid_until[11];
+	int		 burden_pct;
+	char		 burden_from[11];
+};
+
+/* The periods in force of a person of a station (not superseded), oldest
+ * first; *out (caller frees), *n. */
+int	center_elig_periods(struct center_store *cs, const char *station,
+	    int64_t person, struct center_period **out, size_t *n);
+
+/* Register a municipality's signing public key (65-byte point as hex) in
+ * the trust list; the list's version goes up by one. */
+int	center_trust_add(struct center_store *cs, const char *municipality,
+	    const char *public_key_hex, char signer_id[17], int64_t *version);
+
+/* The trust list: callback per key; *version the list's version. */
+int	center_trust_each(struct center_store *cs, int64_t *version,
+	    void (*fn)(void *arg, const char *municipality, const char *signer_id,
+	    const char *public_key), void *arg);
+
+/* Cards whose revocation state changed after `since` (revocation list
+ * version); fn gets the user number, 1 if revoked now, the change's
+ * version. *version: the newest version. */
+int	center_revoked_each(struct center_store *cs, int64_t since, int64_t *version,
+	    void (*fn)(void *arg, const char *user_number, int revoked,
+	    int64_t version), void *arg);
+
+/* Clinics allowed to query (a 10-digit 医療機関コード), with a name. */
+int	center_clinic_add(struct center_store *cs, const char *code, const char *name);
+int	center_clinic_known(struct center_store *cs, const char *code, int *known);
+
+/* Insurer names for answers (保険者名称). *name "" if unknown. */
+int	center_insurer_add(struct center_store *cs, const char *number, const char *name);
+int	center_insurer_name(struct center_store *cs, const char *number, char *name,
+	    size_t len);
+
+/*
+ * Remember a challenge (64 hex digits) used at `now` (unix seconds):
+ * *seen 1 if it was used before (a replay). Challenges older than `keep`
+ * seconds are forgotten (their time stamp is refused anyway).
+ */
+int	center_challenge_use(struct center_store *cs, const char *challenge,
+	    int64_t now, int64_t keep, int *seen);
+
+/* Record one query (who asked about whom, when, what was answered). */
+int	center_query_log(struct center_store *cs, const char *clinic,
+	    const char *user_number, const char *visit_date, const char *outcome);
+
+/* The queries about a user number, "AT CLINIC VISIT OUTCOME" a line
+ * (what a resident may ask for); *out caller frees. */
+int	center_query_list(struct center_store *cs, const char *user_number, char **out);
+
+/* ---- center-clinic-code.c ------------------------------------------------ */
+
+/*
+ * 1 if `code` is a 医療機関コード as a clinic certificate must name it
+ * (docs/clinic-api.md section 1): 10 ASCII digits, prefecture 01..47,
+ * point table 1 (medical), 3 (dental) or 4 (pharmacy), and the check
+ * digit (the last) right over the 6 digits before it. *why (static)
+ * says what is wrong when 0.
+ */
+int	center_clinic_code_ok(const char *code, const char **why);
+
+/* ---- center-query.c, center-publish.c: the clinics' API ------------------ */
+
+/* What the API answers: an HTTP status and a body. */
+struct center_reply {
+	unsigned	 status;	/* 200, 400, 403, 429, 503 */
+	const char	*type;		/* content type (static) */
+	uint8_t		*body;		/* caller frees */
+	size_t		 len;
+};
+
+/*
+ * Answer one eligibility query (docs/clinic-api.md section 3) of clinic
+ * `clinic` (a checked 医療機関コード) at unix time `now`: the request
+ * body is untrusted JSON. Every query is recorded in the query log with
+ * its outcome. 200 with a center-signed answer (CMS SignedData, JSON
+ * inside) when the card proved present (or is unknown to the center);
+ * 400 for a malformed query, 403 for a stale or replayed challenge or an
+ * answer that does not verify, each with a JSON error. Returns 0, or a
+ * store or crypto error (the caller answers 503).
+ */
+int	center_query(struct center_store *cs, const struct center_keys *k,
+	    const char *clinic, const char *body, size_t len, int64_t now,
+	    struct center_reply *out);
+
+/* The signed trust list and the signed revocation list since `since`
+ * (docs/clinic-api.md section 4). */
+int	center_publish_trust(struct center_store *cs, const struct center_keys *k,
+	    struct center_reply *out);
+int	center_publish_revoked(struct center_store *cs, const struct center_keys *k,
+	    int64_t since, struct center_reply *out);
+
+/* A JSON error body {"error":CODE,"detail":...} with a status. */
+void	center_reply_error(struct center_reply *out, unsigned status, const char *code,
+	    const char *detail);
+
 /* ---- center-http.c ----------------------------------------------------- */
 
 struct center_http_opts {
@@ -226,6 +371,7 @@ struct center_http_opts {
 	const char	*cert_path;
 	const char	*ca_path;	/* stations' CA (PEM) */
 	unsigned	 max_body;	/* largest batch accepted, bytes */
+	unsigned	 clinic_rate;	/* queries a minute per clinic (0: no limit) */
 };
 
 /*
