@@ -66,6 +66,10 @@ struct card_profile {
  * required key missing).
  */
 int	card_profile_load(const struct config *cfg, struct card_profile *out);
+/* Only what reading a card needs (ATR list, AIDs, key versions), without
+ * the station's own codes: the clinic terminal's profile. Leaves
+ * municipality_code and insurer_number empty. */
+int	card_profile_load_reader(const struct config *cfg, struct card_profile *out);
 
 /* 0 if `atr` matches an allow-list entry, else NHI_ECARD_UNKNOWN with the
  * ATR in the detail. */
@@ -255,6 +259,11 @@ int	card_select_nhi(struct card *card, const struct card_profile *prof,
  */
 int	card_challenge(struct card *card, const struct card_key_record *rec,
 	    const uint8_t *challenge);
+/* The same, keeping the card's answer (64 bytes r || s, also when it does
+ * not verify) in `answer` (NULL: not kept): what a clinic terminal sends
+ * to the center as proof that the card is present. */
+int	card_challenge_answer(struct card *card, const struct card_key_record *rec,
+	    const uint8_t *challenge, uint8_t *answer);
 
 /*
  * Check the record's signature with the municipality signing key named

@@ -96,11 +96,9 @@ out:
 }
 
 int
-card_profile_load(const struct config *cfg, struct card_profile *out)
+card_profile_load_reader(const struct config *cfg, struct card_profile *out)
 {
 	struct card_profile p;
-	const char *muni, *insurer;
-	size_t i;
 	int r;
 
 	memset(&p, 0, sizeof(p));
@@ -117,6 +115,20 @@ card_profile_load(const struct config *cfg, struct card_profile *out)
 	    (r = profile_byte(cfg, "card.kvn", "30", &p.kvn)) != 0 ||
 	    (r = profile_byte(cfg, "card.transport_kvn", "ff", &p.transport_kvn)) != 0 ||
 	    (r = profile_byte(cfg, "card.security_level", "13", &p.level)) != 0)
+		return r;
+	*out = p;
+	return 0;
+}
+
+int
+card_profile_load(const struct config *cfg, struct card_profile *out)
+{
+	struct card_profile p;
+	const char *muni, *insurer;
+	size_t i;
+	int r;
+
+	if ((r = card_profile_load_reader(cfg, &p)) != 0)
 		return r;
 	if ((muni = config_get(cfg, "station.municipality_code", NULL)) == NULL)
 		return err_set(NHI_ECONFIG, "configuration station.municipality_code is not"

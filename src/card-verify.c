@@ -78,6 +78,13 @@ int
 card_challenge(struct card *card, const struct card_key_record *rec,
     const uint8_t *challenge)
 {
+	return card_challenge_answer(card, rec, challenge, NULL);
+}
+
+int
+card_challenge_answer(struct card *card, const struct card_key_record *rec,
+    const uint8_t *challenge, uint8_t *answer)
+{
 	uint8_t chal[CARD_CHALLENGE_LEN], msg[CARD_CHALLENGE_LEN + CARD_USER_NUMBER_LEN];
 	struct apdu a = { .cla = 0x00, .ins = 0x88, .p1 = 0x00, .p2 = 0x81,
 	    .data = chal, .lc = sizeof(chal), .le = 0, .has_le = 1 };
@@ -102,6 +109,8 @@ card_challenge(struct card *card, const struct card_key_record *rec,
 	}
 	memcpy(msg, chal, sizeof(chal));
 	memcpy(msg + sizeof(chal), rec->user_number, CARD_USER_NUMBER_LEN);
+	if (answer != NULL)
+		memcpy(answer, resp->data, CARD_SIG_LEN);
 	if ((r = crypto_ecdsa_verify(rec->public_key, msg, sizeof(msg), resp->data)) != 0) {
 		if (r == NHI_EAUTH)
 			r = err_set(NHI_EAUTH, "the card's answer to the challenge does not"
