@@ -194,6 +194,10 @@ ask_center(struct check *c, const uint8_t *chal, const uint8_t *answer,
 	    "visit_date", c->visit);
 	body = json_dumps(q, JSON_COMPACT);
 	json_decref(q);
+	/* Test hook: keep the query, so a test can replay it (docs/clinic-api.md). */
+	if (NHI_TEST_HOOKS && getenv("NHICARD_CLINIC_SAVE_QUERY") != NULL)
+		(void)fs_write_atomic(getenv("NHICARD_CLINIC_SAVE_QUERY"), body,
+		    strlen(body), 0600);
 	r = clinic_net_call(c->net, "/v1/eligibility", body, &status, &content, &der,
 	    &derlen);
 	free(body);

@@ -4,10 +4,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "card.h"
@@ -148,6 +150,11 @@ main(int argc, char **argv)
 		err_set(NHI_EUSAGE, "--center, --cert, --key, --ca and --center-cert are"
 		    " needed");
 		goto usage_err;
+	}
+	if (o.out_dir != NULL && mkdir(o.out_dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "nhicard-clinic: --out %s: cannot create: %s\n", o.out_dir,
+		    strerror(errno));
+		return CLINIC_EXIT_SYSTEM;
 	}
 	if (clinic_net_open(&o, &net) != 0 || clinic_state_load(o.state_dir, &st) != 0) {
 		fprintf(stderr, "nhicard-clinic: %s\n", err_detail());
