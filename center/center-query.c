@@ -27,9 +27,6 @@
 /* Challenges are remembered (replays refused) for this long. */
 #define CHALLENGE_KEEP		(2 * CHALLENGE_WINDOW + 60)
 
-#define CHALLENGE_LEN	32
-#define ANSWER_LEN	64
-#define USER_LEN	16
 
 void
 center_reply_error(struct center_reply *out, unsigned status, const char *code,
@@ -46,82 +43,6 @@ center_reply_error(struct center_reply *out, unsigned status, const char *code,
 	free(t);
 }
 
-static int
-hex_exact(const char *s, size_t bytes, uint8_t *out)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != 2 * bytes)
-		return 0;
-	for (i = 0; i < 2 * bytes; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return hex_decode(s, out, bytes) == (int)bytes;
-}
-
-static int
-digits(const char *s, size_t lo, size_t hi)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	return n >= lo && n <= hi && strspn(s, "0123456789") == n;
-}
-
-/* YYYY-MM-DD, a real day. */
-static int
-date_ok(const char *s)
-{
-	struct tm tm;
-	char back[11];
-
-	if (s == NULL || strlen(s) != 10)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(s, "%Y-%m-%d", &tm) == NULL)
-		return 0;
-	tm.tm_isdst = -1;
-	tm.tm_hour = 12;
-	if (mktime(&tm) == (time_t)-1)
-		return 0;
-	strftime(back, sizeof(back), "%Y-%m-%d", &tm);
-	return strcmp(back, s) == 0;
-}
-
-struct query {
-	const char	*user_number;
-	const char	*insurer_number;
-	const char	*challenge;
-	const char	*visit_date;
-	uint8_t		 un[USER_LEN];
-	uint8_t		 chal[CHALLENGE_LEN];
-	uint8_t		 answer[ANSWER_LEN];
-};
-
-/* Check the query's members; 0, or the name of what is wrong. */
-static const char *
-query_check(const struct cj_obj *o, struct query *q)
-{
-	int64_t v;
-
-	if (!cj_int(o, "version", &v) || v != 1)
-		return "version is not 1";
-	q->user_number = cj_str(o, "user_number");
-	if (!hex_exact(q->user_number, USER_LEN, q->un))
-		return "user_number is not 32 lower-case hex digits";
-	q->insurer_number = cj_str(o, "insurer_number");
-	if (!digits(q->insurer_number, 6, 8) || strlen(q->insurer_number) == 7)
-		return "insurer_number is not 6 or 8 digits";
-	q->challenge = cj_str(o, "challenge");
-	if (!hex_exact(q->challenge, CHALLENGE_LEN, q->chal))
-		return "challenge is not 64 lower-case hex digits";
-	if (!hex_exact(cj_str(o, "answer"), ANSWER_LEN, q->answer))
-		return "answer is not 128 lower-case hex digits";
-	q->visit_date = cj_str(o, "visit_date");
-	if (!date_ok(q->visit_date))
-		return "visit_date is not a date YYYY-MM-DD";
-	return NULL;
-}
-
 static int64_t
 challenge_time(const uint8_t *c)
 {
@@ -135,7 +56,7 @@ challenge_time(const uint8_t *c)
 
 /* The period that decides, and why not insured when none does. */
 static const struct center_period *
-decide(const struct center_period *p, size_t n, const struct query *q,
+decide(const struct center_period *p, size_t n, const struct center_query_in *q,
     const char **reason, const char **ended_on)
 {
 	const struct center_period *covering = NULL, *ended = NULL;
@@ -203,12 +124,12 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
     const char *body, size_t len, int64_t now, struct center_reply *out)
 {
 	struct cj_obj *o = NULL;
-	struct query q;
+	struct center_query_in q;
 	struct center_card card;
 	struct center_period *periods = NULL;
 	const struct center_period *p = NULL;
 	const char *why, *reason = NULL, *ended_on = NULL;
-	uint8_t pub[CRYPTO_EC_PUB_LEN], msg[CHALLENGE_LEN + USER_LEN];
+	uint8_t pub[CRYPTO_EC_PUB_LEN], msg[CENTER_CHALLENGE_LEN + CENTER_USER_LEN];
 	char name[256], at[32];
 	size_t n = 0;
 	int64_t t;
@@ -219,13 +140,8 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
 
 	memset(&q, 0, sizeof(q));
 	memset(out, 0, sizeof(*out));
-	if (cj_parse(body, len, "query", &o) != 0) {
-		r = refuse(cs, clinic, NULL, NULL, out, 400, "malformed", err_detail());
-		goto out;
-	}
-	if ((why = query_check(o, &q)) != NULL) {
-		r = refuse(cs, clinic, hex_exact(q.user_number, USER_LEN, q.un) ?
-		    q.user_number : NULL, NULL, out, 400, "malformed", why);
+	if (center_query_parse(body, len, &q, &o, &why) != 0) {
+		r = refuse(cs, clinic, q.user_number, NULL, out, 400, "malformed", why);
 		goto out;
 	}
 	t = challenge_time(q.chal);
@@ -260,8 +176,8 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
 		goto out;
 	}
 	/* The card must be present: its answer to this challenge. */
-	memcpy(msg, q.chal, CHALLENGE_LEN);
-	memcpy(msg + CHALLENGE_LEN, q.un, USER_LEN);
+	memcpy(msg, q.chal, CENTER_CHALLENGE_LEN);
+	memcpy(msg + CENTER_CHALLENGE_LEN, q.un, CENTER_USER_LEN);
 	if (hex_decode(card.public_key, pub, sizeof(pub)) != CRYPTO_EC_PUB_LEN ||
 	    crypto_ecdsa_verify(pub, msg, sizeof(msg), q.answer) != 0) {
 		r = refuse(cs, clinic, q.user_number, q.visit_date, out, 403,

@@ -337,6 +337,31 @@ struct center_reply {
 	size_t		 len;
 };
 
+#define CENTER_CHALLENGE_LEN	32
+#define CENTER_ANSWER_LEN	64
+#define CENTER_USER_LEN		16
+
+/* A query as read (center-query-in.c); strings borrowed from the JSON. */
+struct center_query_in {
+	const char	*user_number;	/* NULL until read right; in user_number_buf */
+	const char	*insurer_number;
+	const char	*challenge;
+	const char	*visit_date;
+	uint8_t		 un[CENTER_USER_LEN];
+	uint8_t		 chal[CENTER_CHALLENGE_LEN];
+	uint8_t		 answer[CENTER_ANSWER_LEN];
+	char		 user_number_buf[33];
+};
+
+/*
+ * Read a query body (docs/clinic-api.md section 3.1): 0 and *obj (the
+ * JSON the strings point into; cj_free it), or NHI_EPARSE with *why
+ * naming the member or the byte that is wrong (static text). On error
+ * q->user_number is set only if it was read right.
+ */
+int	center_query_parse(const char *body, size_t len, struct center_query_in *q,
+	    struct cj_obj **obj, const char **why);
+
 /*
  * Answer one eligibility query (docs/clinic-api.md section 3) of clinic
  * `clinic` (a checked 医療機関コード) at unix time `now`: the request
