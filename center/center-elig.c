@@ -564,3 +564,28 @@ center_query_list(struct center_store *cs, const char *user_number, char **out)
 	sqlite3_finalize(st);
 	return r;
 }
+
+int
+center_store_query_begin(struct center_store *cs)
+{
+	if (sqlite3_exec(cs->db, "PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		(void)sqlite3_exec(cs->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+		return center_db_err(cs, "begin a query");
+	}
+	return 0;
+}
+
+int
+center_store_query_end(struct center_store *cs, int commit)
+{
+	int r = 0;
+
+	if (sqlite3_exec(cs->db, commit ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		r = center_db_err(cs, commit ? "commit a query" : "roll a query back");
+		(void)sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	(void)sqlite3_exec(cs->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	return r;
+}

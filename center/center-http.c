@@ -5,8 +5,9 @@
  * /v1/eligibility, GET /v1/trust, GET /v1/revoked, for client
  * certificates naming a registered 医療機関コード, with a per-clinic rate. The station's client certificate must
  * chain to the stations' CA (GnuTLS verifies it; libmicrohttpd only asks
- * for it) and its common name must be the batch's signer. All requests are
- * handled on one thread, so the store sees one batch at a time.
+ * for it) and its common name must be the batch's signer. Requests run on
+ * a pool of threads (--threads); the store is used under one lock, so it
+ * sees one batch or query at a time, and answers are signed outside it.
  *
  * Test faults (docs/center.md), from $NHICARD_CENTER_FAULT:
  *   drop-ack=N      store the first N batches, then cut the connection
@@ -20,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,6 +47,11 @@ struct clinic_bucket {
 };
 
 struct http_srv {
+	/* The store, the rate buckets and the test faults are used under
+	 * `lock`: requests run on a pool of threads; answers are signed
+	 * outside it. */
+	pthread_mutex_t		 lock;
+	int64_t			 started;	/* unix time the center started */
 	struct center_store	*cs;
 	unsigned		 clinic_rate;	/* queries a minute per clinic; 0 none */
 	struct clinic_bucket	*buckets;
@@ -340,6 +347,7 @@ handle_clinic(struct http_srv *srv, struct MHD_Connection *conn, struct http_req
 	int r;
 
 	memset(&rep, 0, sizeof(rep));
+	pthread_mutex_lock(&srv->lock);
 	switch (req->route) {
 	case ROUTE_QUERY:
 		if (!rate_take(srv, req->clinic)) {
@@ -350,10 +358,11 @@ handle_clinic(struct http_srv *srv, struct MHD_Connection *conn, struct http_req
 			    "rate_limited");
 			center_reply_error(&rep, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited", t);
 			free(t);
+			pthread_mutex_unlock(&srv->lock);
 			return answer_reply(conn, &rep);
 		}
-		r = center_query(srv->cs, srv->keys, req->clinic, (const char *)req->body,
-		    req->len, (int64_t)time(NULL), &rep);
+		r = center_query(srv->cs, req->clinic, (const char *)req->body, req->len,
+		    (int64_t)time(NULL), srv->started, &rep);
 		break;
 	case ROUTE_TRUST:
 		r = center_publish_trust(srv->cs, srv->keys, &rep);
@@ -362,13 +371,18 @@ handle_clinic(struct http_srv *srv, struct MHD_Connection *conn, struct http_req
 		since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
 		if (since != NULL) {
 			v = strtoll(since, &end, 10);
-			if (*since == '\0' || *end != '\0' || v < 0)
+			if (*since == '\0' || *end != '\0' || v < 0) {
+				pthread_mutex_unlock(&srv->lock);
 				return answer_error(conn, MHD_HTTP_BAD_REQUEST, "malformed",
 				    "since is not a version number");
+			}
 		}
 		r = center_publish_revoked(srv->cs, srv->keys, v, &rep);
 		break;
 	}
+	pthread_mutex_unlock(&srv->lock);
+	if (r == 0)
+		r = center_reply_sign(srv->keys, &rep);
 	if (r != 0) {
 		free(rep.body);
 		fprintf(stderr, "nhicard-center: clinic %s: %s\n", req->clinic, err_text(r));
@@ -415,8 +429,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		req = xcalloc(1, sizeof(struct http_req));
 		req->route = route;
-		if (route != ROUTE_BATCH &&
-		    (ret = clinic_check(srv, conn, peer, req)) != MHD_YES) {
+		ret = MHD_YES;
+		if (route != ROUTE_BATCH) {
+			pthread_mutex_lock(&srv->lock);
+			ret = clinic_check(srv, conn, peer, req);
+			pthread_mutex_unlock(&srv->lock);
+		}
+		if (ret != MHD_YES) {
 			free(req);
 			free(peer);
 			return ret;
@@ -449,7 +468,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return answer_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch too large");
 	if (peer_check(conn, &peer) != 0)
 		return answer_text(conn, MHD_HTTP_FORBIDDEN, err_detail());
+	pthread_mutex_lock(&srv->lock);
 	ret = handle_batch(srv, conn, req, peer);
+	pthread_mutex_unlock(&srv->lock);
 	free(peer);
 	return ret;
 }
@@ -504,7 +525,7 @@ center_http_serve(struct center_store *cs, const struct center_keys *k,
     const struct center_http_opts *o)
 {
 	struct http_srv srv = { .cs = cs, .keys = k, .max_body = o->max_body,
-	    .clinic_rate = o->clinic_rate };
+	    .clinic_rate = o->clinic_rate, .started = (int64_t)time(NULL) };
 	struct MHD_Daemon *d = NULL;
 	const union MHD_DaemonInfo *di;
 	struct sockaddr_in sin;
@@ -532,8 +553,10 @@ center_http_serve(struct center_store *cs, const struct center_keys *k,
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_init(&srv.lock, NULL);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
 	    MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &srv,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
 	    MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	    MHD_OPTION_HTTPS_MEM_KEY, key,
@@ -567,5 +590,6 @@ out:
 	free(srv.prev_ack);
 	free(srv.prev_station);
 	free(srv.buckets);
+	pthread_mutex_destroy(&srv.lock);
 	return r;
 }

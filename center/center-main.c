@@ -30,6 +30,7 @@ struct center_opts {
 	long		 port;
 	long		 max_batch;
 	long		 clinic_rate;
+	long		 threads;
 };
 
 static void
@@ -75,6 +76,8 @@ usage(FILE *fp)
 	    "            when, which clinic, the visit date and the answer.\n"
 	    "  --clinic-rate N  (serve) queries a minute one clinic may make\n"
 	    "            (default 600; 0: no limit); more are answered 429.\n"
+	    "  --threads N  (serve) request threads (default 2); the store is\n"
+	    "            used by one at a time, answers are signed in parallel.\n"
 	    "  The clinics' API and its contract: docs/clinic-api.md.\n"
 	    "\n"
 	    "  --db PATH     the center's store (default $NHICARD_CENTER_DB or\n"
@@ -126,6 +129,7 @@ cmd_serve(struct center_store *cs, const struct center_opts *o)
 		.ca_path = o->ca,
 		.max_body = (unsigned)o->max_batch,
 		.clinic_rate = (unsigned)o->clinic_rate,
+		.threads = (unsigned)o->threads,
 	};
 	int r;
 
@@ -326,12 +330,13 @@ main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "max-batch", required_argument, NULL, 'm' },
 		{ "clinic-rate", required_argument, NULL, 'R' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct center_opts o = { .listen = "127.0.0.1", .port = 0,
-	    .max_batch = DEFAULT_MAX_BATCH, .clinic_rate = 600 };
+	    .max_batch = DEFAULT_MAX_BATCH, .clinic_rate = 600, .threads = 2 };
 	struct center_store *cs = NULL;
 	const char *cmd;
 	int c, r;
@@ -362,6 +367,9 @@ main(int argc, char **argv)
 			break;
 		case 'R':
 			r = parse_long("--clinic-rate", optarg, 0, 10000000, &o.clinic_rate);
+			break;
+		case 'T':
+			r = parse_long("--threads", optarg, 1, 64, &o.threads);
 			break;
 		case 'h':
 			usage(stdout);

@@ -92,21 +92,37 @@ set_str(json_t *j, const char *key, const char *v)
 	json_object_set_new(j, key, v != NULL && *v != '\0' ? json_string(v) : json_null());
 }
 
+int
+center_reply_sign(const struct center_keys *k, struct center_reply *rep)
+{
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!rep->to_sign)
+		return 0;
+	r = center_ack_sign(k, (const char *)rep->body, rep->len, &der, &len);
+	free(rep->body);
+	rep->body = der;
+	rep->len = len;
+	rep->to_sign = 0;
+	return r;
+}
+
+/* The answer's JSON, to be signed by the caller outside the store lock. */
 static int
-sign_reply(const struct center_keys *k, json_t *j, struct center_reply *out)
+sign_reply(json_t *j, struct center_reply *out)
 {
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	int r;
 
 	if (text == NULL)
 		return err_set(NHI_EINTERNAL, "cannot encode an answer");
-	r = center_ack_sign(k, text, strlen(text), &out->body, &out->len);
-	free(text);
-	if (r == 0) {
-		out->status = 200;
-		out->type = "application/pkcs7-mime";
-	}
-	return r;
+	out->body = (uint8_t *)text;
+	out->len = strlen(text);
+	out->to_sign = 1;
+	out->status = 200;
+	out->type = "application/pkcs7-mime";
+	return 0;
 }
 
 static int
@@ -119,9 +135,9 @@ refuse(struct center_store *cs, const char *clinic, const char *un, const char *
 	return r;
 }
 
-int
-center_query(struct center_store *cs, const struct center_keys *k, const char *clinic,
-    const char *body, size_t len, int64_t now, struct center_reply *out)
+static int
+query(struct center_store *cs, const char *clinic, const char *body, size_t len,
+    int64_t now, int64_t started, struct center_reply *out)
 {
 	struct cj_obj *o = NULL;
 	struct center_query_in q;
@@ -145,10 +161,11 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
 		goto out;
 	}
 	t = challenge_time(q.chal);
-	if (t < now - CHALLENGE_WINDOW || t > now + CHALLENGE_WINDOW) {
+	if (t < now - CHALLENGE_WINDOW || t > now + CHALLENGE_WINDOW || t < started) {
 		r = refuse(cs, clinic, q.user_number, q.visit_date, out, 403,
 		    "stale_challenge", "the challenge's time stamp is more than 300"
-		    " seconds from the center's clock: make a fresh one");
+		    " seconds from the center's clock, or before the center started:"
+		    " make a fresh one");
 		goto out;
 	}
 	if ((r = center_challenge_use(cs, q.challenge, now, CHALLENGE_KEEP, &seen)) != 0)
@@ -172,7 +189,7 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
 		json_object_set_new(j, "reason", json_string("no_such_card"));
 		if ((r = center_query_log(cs, clinic, q.user_number, q.visit_date,
 		    "no_such_card")) == 0)
-			r = sign_reply(k, j, out);
+			r = sign_reply(j, out);
 		goto out;
 	}
 	/* The card must be present: its answer to this challenge. */
@@ -192,7 +209,7 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
 		set_str(j, "revoked_on", card.revoked_on);
 		if ((r = center_query_log(cs, clinic, q.user_number, q.visit_date,
 		    "revoked")) == 0)
-			r = sign_reply(k, j, out);
+			r = sign_reply(j, out);
 		goto out;
 	}
 	if ((r = center_elig_periods(cs, card.station, card.person, &periods, &n)) != 0)
@@ -205,7 +222,7 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
 			set_str(j, "ended_on", ended_on);
 		if ((r = center_query_log(cs, clinic, q.user_number, q.visit_date,
 		    reason)) == 0)
-			r = sign_reply(k, j, out);
+			r = sign_reply(j, out);
 		goto out;
 	}
 	if ((r = center_insurer_name(cs, p->insurer_number, name, sizeof(name))) != 0)
@@ -231,10 +248,32 @@ center_query(struct center_store *cs, const struct center_keys *k, const char *c
 	}
 	json_object_set_new(j, "limit_category", json_null());
 	if ((r = center_query_log(cs, clinic, q.user_number, q.visit_date, "insured")) == 0)
-		r = sign_reply(k, j, out);
+		r = sign_reply(j, out);
 out:
 	json_decref(j);
 	free(periods);
 	cj_free(o);
+	return r;
+}
+
+int
+center_query(struct center_store *cs, const char *clinic, const char *body, size_t len,
+    int64_t now, int64_t started, struct center_reply *out)
+{
+	int r;
+
+	if ((r = center_store_query_begin(cs)) != 0)
+		return r;
+	r = query(cs, clinic, body, len, now, started, out);
+	if (r != 0) {
+		free(out->body);
+		memset(out, 0, sizeof(*out));
+		(void)center_store_query_end(cs, 0);
+		return r;
+	}
+	if ((r = center_store_query_end(cs, 1)) != 0) {
+		free(out->body);
+		memset(out, 0, sizeof(*out));
+	}
 	return r;
 }

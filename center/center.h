@@ -335,7 +335,13 @@ struct center_reply {
 	const char	*type;		/* content type (static) */
 	uint8_t		*body;		/* caller frees */
 	size_t		 len;
+	int		 to_sign;	/* body is the JSON still to be signed */
 };
+
+/* Sign a reply whose to_sign is set (the JSON body becomes the CMS
+ * SignedData); outside the store's lock, so answers are signed in
+ * parallel. 0 or NHI_ECRYPTO. */
+int	center_reply_sign(const struct center_keys *k, struct center_reply *rep);
 
 #define CENTER_CHALLENGE_LEN	32
 #define CENTER_ANSWER_LEN	64
@@ -368,13 +374,21 @@ int	center_query_parse(const char *body, size_t len, struct center_query_in *q,
  * body is untrusted JSON. Every query is recorded in the query log with
  * its outcome. 200 with a center-signed answer (CMS SignedData, JSON
  * inside) when the card proved present (or is unknown to the center);
- * 400 for a malformed query, 403 for a stale or replayed challenge or an
- * answer that does not verify, each with a JSON error. Returns 0, or a
- * store or crypto error (the caller answers 503).
+ * 400 for a malformed query, 403 for a stale or replayed challenge (or
+ * one made before `started`, the center's start: its memory of used
+ * challenges may have lost the last ones) or an answer that does not
+ * verify, each with a JSON error. A 200 reply has to_sign set: the caller
+ * signs it with center_reply_sign. Returns 0, or a store error (the
+ * caller answers 503).
  */
-int	center_query(struct center_store *cs, const struct center_keys *k,
-	    const char *clinic, const char *body, size_t len, int64_t now,
-	    struct center_reply *out);
+int	center_query(struct center_store *cs, const char *clinic, const char *body,
+	    size_t len, int64_t now, int64_t started, struct center_reply *out);
+
+/* The query's store work in one transaction whose commit does not wait
+ * for the disk (synchronous=NORMAL; the next batch's commit or a
+ * checkpoint makes it durable): docs/clinic-api.md section 2. */
+int	center_store_query_begin(struct center_store *cs);
+int	center_store_query_end(struct center_store *cs, int commit);
 
 /* The signed trust list and the signed revocation list since `since`
  * (docs/clinic-api.md section 4). */
@@ -397,6 +411,7 @@ struct center_http_opts {
 	const char	*ca_path;	/* stations' CA (PEM) */
 	unsigned	 max_body;	/* largest batch accepted, bytes */
 	unsigned	 clinic_rate;	/* queries a minute per clinic (0: no limit) */
+	unsigned	 threads;	/* request threads (the pool) */
 };
 
 /*

@@ -20,6 +20,19 @@
 command -v "$SQLITE3" >/dev/null 2>&1 || skip_all "sqlite3 is needed"
 command -v curl >/dev/null 2>&1 || skip_all "curl is needed to send raw queries"
 cd "$TEST_TMP" || bail "cd"
+# ---- the command lines refuse what they do not take
+run "$CLINIC" --center https://127.0.0.1:1 --cert x --key x --ca x --center-cert x check stray
+is "$rc" 2 "nhicard-clinic: a stray word is a usage error"
+run "$CLINIC" check
+like "$out" "--center, --cert, --key, --ca and --center-cert are needed" "the needed options are named"
+run "$CENTER" --db c0.db clinic add 1311234560 "x"
+is "$rc" 2 "a 医療機関コード with a wrong check digit is refused (exit 2)"
+like "$out" "check digit \(digit 10\) wrong" "and the message says which digit"
+run "$CENTER" --db c0.db clinic add 4811234569 "x"
+like "$out" "prefecture \(digits 1-2\) not 01..47" "a prefecture out of range is named"
+run "$CENTER" --db c0.db trust add 131016 /nonexistent.pem
+like "$out" "/nonexistent.pem: cannot read" "trust add names a key file it cannot read"
+
 pcsc_start
 make_store "$DB"
 sql "UPDATE meta SET value='ST01' WHERE key='station_id'" || bail "station id"
