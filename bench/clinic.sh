@@ -24,7 +24,10 @@
 #
 # Client and center share this machine's cores. The store is filled with
 # SQL (not timed); the cards use 1000 key pairs (card i has key i % 1000),
-# so the center verifies a real ECDSA answer for every query.
+# so the center verifies a real ECDSA answer for every query. Answers are
+# signed with an EC P-256 answer key (serve --answer-key), as a center
+# would deploy; the RSA key of tests/ signs about 4000 a second per core
+# at best.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/bench/lib.sh"
@@ -47,7 +50,11 @@ openssl x509 -req -in tls.csr -CA "$K/test-queue-ca.crt" -CAkey "$K/test-queue-c
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -subj "/CN=nhicard TEST clinic 1311234569" -keyout clinic.key -out clinic.csr 2>/dev/null &&
 openssl x509 -req -in clinic.csr -CA "$K/test-queue-ca.crt" -CAkey "$K/test-queue-ca.key" \
-    -set_serial 98 -days 1 -out clinic.crt 2>/dev/null || fail "TLS certificates"
+    -set_serial 98 -days 1 -out clinic.crt 2>/dev/null &&
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/CN=nhicard TEST center answers" -keyout answer.key -out answer.csr 2>/dev/null &&
+openssl x509 -req -in answer.csr -CA "$K/test-queue-ca.crt" -CAkey "$K/test-queue-ca.key" \
+    -set_serial 97 -days 1 -out answer.crt 2>/dev/null || fail "TLS certificates"
 
 # The store: schema, the clinic, then the cardholders by SQL.
 "$CENTER" --db center.db status >/dev/null &&
@@ -75,6 +82,7 @@ held=$("$SQLITE3" center.db "SELECT count(*) FROM elig_card")
 mkfifo center.fifo || fail "mkfifo"
 "$CENTER" --db center.db serve --key "$K/test-center.key" --cert "$K/test-center.crt" \
     --tls-key tls.key --tls-cert tls.crt --ca "$K/test-queue-ca.crt" --port 0 \
+    --answer-key answer.key --answer-cert answer.crt \
     --clinic-rate 0 > center.fifo 2> center.log &
 center_pid=$!
 line=$(timeout 20 head -n 1 center.fifo)

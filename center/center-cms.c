@@ -23,6 +23,8 @@ struct center_keys {
 	EVP_PKEY	*key;
 	X509		*cert;
 	X509_STORE	*ca;
+	EVP_PKEY	*akey;		/* answers to clinics; NULL: key */
+	X509		*acert;
 };
 
 static int
@@ -45,6 +47,8 @@ center_keys_free(struct center_keys *k)
 	EVP_PKEY_free(k->key);
 	X509_free(k->cert);
 	X509_STORE_free(k->ca);
+	EVP_PKEY_free(k->akey);
+	X509_free(k->acert);
 	free(k);
 }
 
@@ -207,9 +211,9 @@ out:
 	return r;
 }
 
-int
-center_ack_sign(const struct center_keys *k, const char *text, size_t len,
-    uint8_t **out, size_t *outlen)
+static int
+cms_sign(X509 *cert, EVP_PKEY *key, const char *text, size_t len, uint8_t **out,
+    size_t *outlen)
 {
 	CMS_ContentInfo *cms = NULL;
 	BIO *in = NULL, *der = NULL;
@@ -218,16 +222,16 @@ center_ack_sign(const struct center_keys *k, const char *text, size_t len,
 	int r;
 
 	if (len > INT32_MAX || (in = BIO_new_mem_buf(text, (int)len)) == NULL) {
-		r = err_set(NHI_ECRYPTO, "acknowledgement too large");
+		r = err_set(NHI_ECRYPTO, "content to sign too large");
 		goto out;
 	}
-	if ((cms = CMS_sign(k->cert, k->key, NULL, in, CMS_BINARY)) == NULL) {
-		r = ossl_err(NHI_ECRYPTO, "signing the acknowledgement");
+	if ((cms = CMS_sign(cert, key, NULL, in, CMS_BINARY | CMS_NOSMIMECAP)) == NULL) {
+		r = ossl_err(NHI_ECRYPTO, "signing");
 		goto out;
 	}
 	der = BIO_new(BIO_s_mem());
 	if (i2d_CMS_bio(der, cms) != 1) {
-		r = ossl_err(NHI_ECRYPTO, "encoding the acknowledgement");
+		r = ossl_err(NHI_ECRYPTO, "encoding a signed content");
 		goto out;
 	}
 	n = BIO_get_mem_data(der, &data);
@@ -240,6 +244,50 @@ out:
 	BIO_free(in);
 	BIO_free(der);
 	return r;
+}
+
+int
+center_ack_sign(const struct center_keys *k, const char *text, size_t len,
+    uint8_t **out, size_t *outlen)
+{
+	return cms_sign(k->cert, k->key, text, len, out, outlen);
+}
+
+int
+center_answer_sign(const struct center_keys *k, const char *text, size_t len,
+    uint8_t **out, size_t *outlen)
+{
+	if (k->akey != NULL)
+		return cms_sign(k->acert, k->akey, text, len, out, outlen);
+	return cms_sign(k->cert, k->key, text, len, out, outlen);
+}
+
+int
+center_keys_answer_load(struct center_keys *k, const char *key_path,
+    const char *cert_path)
+{
+	BIO *b;
+
+	if ((b = BIO_new_file(key_path, "r")) == NULL)
+		return err_set(NHI_ENOFILE, "answer key %s: cannot open", key_path);
+	k->akey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (k->akey == NULL)
+		return err_set(NHI_EKEY, "answer key %s: not a PEM private key", key_path);
+	if ((b = BIO_new_file(cert_path, "r")) == NULL)
+		return err_set(NHI_ENOFILE, "answer certificate %s: cannot open", cert_path);
+	k->acert = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	ERR_clear_error();
+	if (k->acert == NULL)
+		return err_set(NHI_EKEY, "answer certificate %s: not a PEM certificate",
+		    cert_path);
+	if (X509_check_private_key(k->acert, k->akey) != 1) {
+		ERR_clear_error();
+		return err_set(NHI_EKEY, "answer key %s does not match certificate %s",
+		    key_path, cert_path);
+	}
+	return 0;
 }
 
 int

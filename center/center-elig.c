@@ -77,12 +77,53 @@ const char center_elig_schema[] =
     "  outcome TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS query_log_user ON query_log(user_number);";
 
+/*
+ * Statements are prepared once and kept (keyed by their text's address:
+ * each is a literal here), since a clinic query runs several and their
+ * parsing showed in the profile; release() resets one for its next use.
+ */
 static int
 prep(struct center_store *cs, const char *sql, sqlite3_stmt **st)
 {
-	if (sqlite3_prepare_v2(cs->db, sql, -1, st, NULL) != SQLITE_OK)
+	size_t i;
+
+	for (i = 0; i < cs->nstmts; i++)
+		if (cs->stmt_sql[i] == sql) {
+			*st = cs->stmts[i];
+			return 0;
+		}
+	if (sqlite3_prepare_v3(cs->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) !=
+	    SQLITE_OK)
 		return center_db_err(cs, "prepare");
+	if (cs->nstmts < CENTER_STMT_CACHE) {
+		cs->stmt_sql[cs->nstmts] = sql;
+		cs->stmts[cs->nstmts++] = *st;
+	}
 	return 0;
+}
+
+static void
+release(struct center_store *cs, sqlite3_stmt *st)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nstmts; i++)
+		if (cs->stmts[i] == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	release(cs, st);
+}
+
+void
+center_elig_close(struct center_store *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nstmts; i++)
+		sqlite3_finalize(cs->stmts[i]);
+	cs->nstmts = 0;
 }
 
 /* Run a statement to its end; 0 or the store error naming `what`. */
@@ -91,7 +132,7 @@ done(struct center_store *cs, sqlite3_stmt *st, const char *what)
 {
 	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, what);
 
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -134,7 +175,7 @@ next_rev_version(struct center_store *cs, int64_t *out)
 		r = center_db_err(cs, "revocation list version");
 	else
 		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -294,7 +335,7 @@ center_elig_card(struct center_store *cs, const char *user_number,
 		col_copy(st, 8, out->revoked_on, sizeof(out->revoked_on));
 	} else if (s != SQLITE_DONE)
 		r = center_db_err(cs, "read a card");
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -336,7 +377,7 @@ center_elig_periods(struct center_store *cs, const char *station, int64_t person
 		*out = v;
 		*n = k;
 	}
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -391,7 +432,7 @@ center_trust_each(struct center_store *cs, int64_t *version,
 	}
 	if (s != SQLITE_DONE)
 		r = center_db_err(cs, "read the trust list");
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -414,7 +455,7 @@ center_revoked_each(struct center_store *cs, int64_t since, int64_t *version,
 		    sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2));
 	if (s != SQLITE_DONE)
 		r = center_db_err(cs, "read the revocation list");
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -448,7 +489,7 @@ center_clinic_known(struct center_store *cs, const char *code, int *known)
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
 		r = center_db_err(cs, "look a clinic up");
 	*known = s == SQLITE_ROW;
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -481,7 +522,7 @@ center_insurer_name(struct center_store *cs, const char *number, char *name, siz
 		col_copy(st, 0, name, len);
 	else if (s != SQLITE_DONE)
 		r = center_db_err(cs, "read an insurer's name");
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -510,7 +551,7 @@ center_challenge_use(struct center_store *cs, const char *challenge, int64_t now
 		r = center_db_err(cs, "remember a challenge");
 	else
 		*seen = sqlite3_changes(cs->db) == 0;
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 
@@ -561,7 +602,7 @@ center_query_list(struct center_store *cs, const char *user_number, char **out)
 		r = center_db_err(cs, "read the query log");
 	} else
 		*out = text;
-	sqlite3_finalize(st);
+	release(cs, st);
 	return r;
 }
 

@@ -159,6 +159,47 @@ out:
 	return r;
 }
 
+/* What a TLS connection's client proved, kept for the connection's later
+ * requests (keep-alive): the certificate chain is verified once. */
+struct conn_ctx {
+	char	*cn;
+};
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct conn_ctx *c;
+
+	(void)cls;
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = xcalloc(1, sizeof(struct conn_ctx));
+	else if ((c = *socket_context) != NULL) {
+		free(c->cn);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+/* peer_check, once per connection. */
+static int
+peer_check_cached(struct MHD_Connection *conn, char **cn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_ctx *c = ci != NULL ? ci->socket_context : NULL;
+	int r;
+
+	if (c != NULL && c->cn != NULL) {
+		*cn = xstrdup(c->cn);
+		return 0;
+	}
+	if ((r = peer_check(conn, cn)) == 0 && c != NULL)
+		c->cn = xstrdup(*cn);
+	return r;
+}
+
 /*
  * stale-ack: answer with the acknowledgement made for the station's
  * previous request and keep this one for the next (one behind). Swaps
@@ -419,7 +460,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (strcmp(method, want) != 0)
 			return answer_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "wrong method for this path (docs/clinic-api.md)");
-		if (peer_check(conn, &peer) != 0) {
+		if (peer_check_cached(conn, &peer) != 0) {
 			char *t = xasprintf("REFUSED: %s", err_detail());
 
 			fprintf(stderr, "nhicard-center: %s\n", t);
@@ -466,7 +507,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (req->too_big)
 		return answer_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch too large");
-	if (peer_check(conn, &peer) != 0)
+	if (peer_check_cached(conn, &peer) != 0)
 		return answer_text(conn, MHD_HTTP_FORBIDDEN, err_detail());
 	pthread_mutex_lock(&srv->lock);
 	ret = handle_batch(srv, conn, req, peer);
@@ -565,6 +606,7 @@ center_http_serve(struct center_store *cs, const struct center_keys *k,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 	    MHD_OPTION_END);
 	if (d == NULL) {
 		r = err_set(NHI_ENETWORK, "cannot listen on %s port %u (in use? bad key?)",

@@ -31,6 +31,8 @@ struct center_opts {
 	long		 max_batch;
 	long		 clinic_rate;
 	long		 threads;
+	const char	*answer_key;
+	const char	*answer_cert;
 };
 
 static void
@@ -76,6 +78,8 @@ usage(FILE *fp)
 	    "            when, which clinic, the visit date and the answer.\n"
 	    "  --clinic-rate N  (serve) queries a minute one clinic may make\n"
 	    "            (default 600; 0: no limit); more are answered 429.\n"
+	    "  --answer-key, --answer-cert  (serve) the key and certificate that\n"
+	    "            sign answers and lists for clinics (default --key, --cert)\n"
 	    "  --threads N  (serve) request threads (default 2); the store is\n"
 	    "            used by one at a time, answers are signed in parallel.\n"
 	    "  The clinics' API and its contract: docs/clinic-api.md.\n"
@@ -135,6 +139,13 @@ cmd_serve(struct center_store *cs, const struct center_opts *o)
 
 	if ((r = need_keys(o, "serve")) != 0 ||
 	    (r = center_keys_load(o->key, o->cert, o->ca, &k)) != 0)
+		goto out;
+	if ((o->answer_key == NULL) != (o->answer_cert == NULL)) {
+		r = err_set(NHI_EUSAGE, "--answer-key and --answer-cert go together");
+		goto out;
+	}
+	if (o->answer_key != NULL &&
+	    (r = center_keys_answer_load(k, o->answer_key, o->answer_cert)) != 0)
 		goto out;
 	r = center_http_serve(cs, k, &ho);
 out:
@@ -331,6 +342,8 @@ main(int argc, char **argv)
 		{ "max-batch", required_argument, NULL, 'm' },
 		{ "clinic-rate", required_argument, NULL, 'R' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "answer-key", required_argument, NULL, 'A' },
+		{ "answer-cert", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -367,6 +380,12 @@ main(int argc, char **argv)
 			break;
 		case 'R':
 			r = parse_long("--clinic-rate", optarg, 0, 10000000, &o.clinic_rate);
+			break;
+		case 'A':
+			o.answer_key = optarg;
+			break;
+		case 'B':
+			o.answer_cert = optarg;
 			break;
 		case 'T':
 			r = parse_long("--threads", optarg, 1, 64, &o.threads);

@@ -35,7 +35,7 @@ sign_json(const struct center_keys *k, json_t *j, struct center_reply *out)
 
 	if (text == NULL)
 		return err_set(NHI_EINTERNAL, "cannot encode a list");
-	r = center_ack_sign(k, text, strlen(text), &out->body, &out->len);
+	r = center_answer_sign(k, text, strlen(text), &out->body, &out->len);
 	free(text);
 	if (r == 0) {
 		out->status = 200;

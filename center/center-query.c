@@ -101,7 +101,7 @@ center_reply_sign(const struct center_keys *k, struct center_reply *rep)
 
 	if (!rep->to_sign)
 		return 0;
-	r = center_ack_sign(k, (const char *)rep->body, rep->len, &der, &len);
+	r = center_answer_sign(k, (const char *)rep->body, rep->len, &der, &len);
 	free(rep->body);
 	rep->body = der;
 	rep->len = len;

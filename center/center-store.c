@@ -125,6 +125,7 @@ center_store_close(struct center_store *cs)
 {
 	if (cs == NULL)
 		return;
+	center_elig_close(cs);
 	sqlite3_close(cs->db);
 	free(cs->path);
 	free(cs);

@@ -56,6 +56,17 @@ int	center_batch_open(const struct center_keys *k, const uint8_t *der,
 int	center_ack_sign(const struct center_keys *k, const char *text,
 	    size_t len, uint8_t **out, size_t *outlen);
 
+/*
+ * The key and certificate that sign what clinics get (answers, trust and
+ * revocation lists), when not the center's own (--answer-key and
+ * --answer-cert: an EC key signs far faster than the RSA key batches are
+ * encrypted to). center_answer_sign signs with it, or with the center's.
+ */
+int	center_keys_answer_load(struct center_keys *k, const char *key_path,
+	    const char *cert_path);
+int	center_answer_sign(const struct center_keys *k, const char *text, size_t len,
+	    uint8_t **out, size_t *outlen);
+
 /* The P-256 public point (65 bytes, hex) of the key in PEM file `path`
  * (a public key, or a private key such as a municipality key file). */
 int	center_pubkey_load(const char *path, char hex[131]);

@@ -271,15 +271,12 @@ clinic_check(const struct clinic_opts *o, struct clinic_net *net,
 	uint8_t chal[CARD_CHALLENGE_LEN], answer[CARD_SIG_LEN];
 	char reader[128] = "", sid[17];
 	time_t now = time(NULL);
-	struct tm tm;
 	int r, code, i;
 
 	if (o->visit_date != NULL)
 		snprintf(c.visit, sizeof(c.visit), "%s", o->visit_date);
-	else {
-		localtime_r(&now, &tm);
-		strftime(c.visit, sizeof(c.visit), "%Y-%m-%d", &tm);
-	}
+	else	/* the JST calendar day, as the station's dates */
+		time_today_jst_iso(c.visit, sizeof(c.visit));
 	if ((o->config != NULL && (r = config_load(cfg, o->config)) != 0) ||
 	    (r = card_profile_load_reader(cfg, &prof)) != 0) {
 		fprintf(out, "configuration: %s\n", err_text(r));

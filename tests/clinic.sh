@@ -20,6 +20,8 @@
 command -v "$SQLITE3" >/dev/null 2>&1 || skip_all "sqlite3 is needed"
 command -v curl >/dev/null 2>&1 || skip_all "curl is needed to send raw queries"
 cd "$TEST_TMP" || bail "cd"
+today=$(TZ=JST-9 date +%Y-%m-%d)	# the clinic's visit date: JST
+
 # ---- the command lines refuse what they do not take
 run "$CLINIC" --center https://127.0.0.1:1 --cert x --key x --ca x --center-cert x check stray
 is "$rc" 2 "nhicard-clinic: a stray word is a usage error"
@@ -63,7 +65,7 @@ NHICARD_CLINIC_SAVE_QUERY=$TEST_TMP/query.json clinic check
 is "$rc" 0 "the clinic's check exits 0 (insured)"
 like "$out" "key record: signature verifies \(municipality 131016" "the key record verifies with the trust list"
 like "$out" "card: answers the challenge \(genuine\)" "the card answers the challenge"
-like "$out" "center: INSURED on $(date +%Y-%m-%d)" "the center says insured today"
+like "$out" "center: INSURED on $today" "the center says insured today"
 like "$out" "insurer: 133116 千代田区" "insurer number and name"
 like "$out" "記号: 1  番号: 2  枝番: -" "記号, 番号, 枝番 as the station holds them"
 like "$out" "document: hihokensha, valid from 2020-04-01" "document kind and validity"
@@ -82,7 +84,7 @@ openssl cms -verify -binary -inform DER -in "$af" -CAfile "$KEYS/test-queue-ca.c
     -purpose any -out answer.json 2>/dev/null
 is "$?" 0 "the kept answer is signed by the center (openssl cms -verify)"
 like "$(cat answer.json)" "\"insured\":true" "the signed answer says insured"
-like "$("$CENTER" --db center.db queries "$un")" "clinic 1311234569 \(TEST clinic\) visit $(date +%Y-%m-%d): insured" \
+like "$("$CENTER" --db center.db queries "$un")" "clinic 1311234569 \(TEST clinic\) visit $today: insured" \
     "the center recorded who asked about the card, when and what it answered"
 
 # ---- the query replayed: refused, and nothing answered about the card
@@ -122,7 +124,7 @@ is "$rc" 20 "with the center down the check exits 20 (offline)"
 like "$out" "OFFLINE: the center .* cannot be reached" "it says it is offline and why"
 like "$out" "offline: the card is genuine and not on the revocation list" "it says what it could check"
 like "$out" "last answer kept here" "it shows the last answer kept for this card"
-like "$out" "eligibility on $(date +%Y-%m-%d) NOT CONFIRMED" "it does not claim eligibility"
+like "$out" "eligibility on $today NOT CONFIRMED" "it does not claim eligibility"
 python3 -c 'import socket,time
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8)
 print(s.getsockname()[1], flush=True); time.sleep(120)' > mute.port &
