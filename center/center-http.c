@@ -3,7 +3,9 @@
  * libmicrohttpd. POST /batch: the body is one batch file, the answer the
  * signed acknowledgement. The clinics' API (docs/clinic-api.md): POST
  * /v1/eligibility, GET /v1/trust, GET /v1/revoked, for client
- * certificates naming a registered 医療機関コード, with a per-clinic rate. The station's client certificate must
+ * certificates naming a registered 医療機関コード, with a per-clinic rate.
+ * The operators' status page (GET /status) on a separate plain-HTTP
+ * listener bound to 127.0.0.1 (--admin-port), never on the TLS one. The station's client certificate must
  * chain to the stations' CA (GnuTLS verifies it; libmicrohttpd only asks
  * for it) and its common name must be the batch's signer. Requests run on
  * a pool of threads (--threads); the store is used under one lock, so it
@@ -516,6 +518,60 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return ret;
 }
 
+/*
+ * The operators' status page (docs/center.md "Status page"), on its own
+ * plain-HTTP listener bound to 127.0.0.1 (--admin-port): never on the
+ * stations' and clinics' TLS listener. GET / or /status; read only.
+ */
+static enum MHD_Result
+on_admin(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct http_srv *srv = cls;
+	struct MHD_Response *resp;
+	struct center_status st;
+	enum MHD_Result ret;
+	char *html;
+	int r;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)con_cls;
+	if (strcmp(url, "/") != 0 && strcmp(url, "/status") != 0)
+		return answer_text(conn, MHD_HTTP_NOT_FOUND, "no such path: GET /status");
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return answer_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "the status page is read only: GET /status");
+	pthread_mutex_lock(&srv->lock);
+	r = center_status_read(srv->cs, (int64_t)time(NULL), &st);
+	pthread_mutex_unlock(&srv->lock);
+	if (r != 0) {
+		fprintf(stderr, "nhicard-center: status page: %s\n", err_text(r));
+		return answer_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "the store cannot be read now: reload later");
+	}
+	html = center_status_html(&st);
+	center_status_free(&st);
+	resp = MHD_create_response_from_buffer(strlen(html), html, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(html);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/html; charset=utf-8");
+	/* No script may run even if an escape were missed; nothing is loaded. */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
@@ -567,7 +623,7 @@ center_http_serve(struct center_store *cs, const struct center_keys *k,
 {
 	struct http_srv srv = { .cs = cs, .keys = k, .max_body = o->max_body,
 	    .clinic_rate = o->clinic_rate, .started = (int64_t)time(NULL) };
-	struct MHD_Daemon *d = NULL;
+	struct MHD_Daemon *d = NULL, *admin = NULL;
 	const union MHD_DaemonInfo *di;
 	struct sockaddr_in sin;
 	char *key = NULL, *cert = NULL, *ca = NULL;
@@ -613,6 +669,31 @@ center_http_serve(struct center_store *cs, const struct center_keys *k,
 		    o->listen, o->port);
 		goto out;
 	}
+	if (o->admin_port >= 0) {
+		struct sockaddr_in ain;
+
+		memset(&ain, 0, sizeof(ain));
+		ain.sin_family = AF_INET;
+		ain.sin_port = htons((uint16_t)o->admin_port);
+		ain.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		admin = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+		    MHD_USE_ERROR_LOG, 0, NULL, NULL, on_admin, &srv,
+		    MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ain,
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		    MHD_OPTION_END);
+		if (admin == NULL) {
+			r = err_set(NHI_ENETWORK, "cannot listen on 127.0.0.1 port %d for"
+			    " the status page (in use?)", o->admin_port);
+			goto out;
+		}
+		di = MHD_get_daemon_info(admin, MHD_DAEMON_INFO_BIND_PORT);
+		/* On stderr, before the "listening on" line: stdout's first
+		 * line stays the TLS listener's. */
+		fprintf(stderr, "nhicard-center: status page on http://127.0.0.1:%u/status\n",
+		    di != NULL ? di->port : (unsigned)o->admin_port);
+		fflush(stderr);
+	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	printf("listening on %s %u\n", o->listen, di != NULL ? di->port : o->port);
 	fflush(stdout);
@@ -623,6 +704,8 @@ center_http_serve(struct center_store *cs, const struct center_keys *k,
 	fprintf(stderr, "nhicard-center: stopping on signal %d\n", sig);
 	r = 0;
 out:
+	if (admin != NULL)
+		MHD_stop_daemon(admin);
 	if (d != NULL)
 		MHD_stop_daemon(d);
 	if (key != NULL)

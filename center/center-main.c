@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "center.h"
 #include "error.h"
@@ -31,6 +32,7 @@ struct center_opts {
 	long		 max_batch;
 	long		 clinic_rate;
 	long		 threads;
+	long		 admin_port;
 	const char	*answer_key;
 	const char	*answer_cert;
 };
@@ -44,7 +46,9 @@ usage(FILE *fp)
 	    "                      [--port N] [--max-batch BYTES]\n"
 	    "       nhicard-center [--db PATH] import --key PEM --cert PEM --ca PEM\n"
 	    "                      [--out DIR] DIR\n"
+	    "                      [--admin-port N]\n"
 	    "       nhicard-center [--db PATH] status\n"
+	    "       nhicard-center [--db PATH] status-page\n"
 	    "       nhicard-center [--db PATH] heads STATION\n"
 	    "       nhicard-center [--db PATH] clinic add CODE NAME\n"
 	    "       nhicard-center [--db PATH] trust add MUNICIPALITY KEY.pem\n"
@@ -66,6 +70,8 @@ usage(FILE *fp)
 	    "  status    per station: records held, highest contiguous sequence,\n"
 	    "            highest sequence, rejections outstanding, gaps, and any\n"
 	    "            audit ALERT (a station's audit history shrank or forked).\n"
+	    "  status-page  the operators' status page (HTML, what serve's\n"
+	    "            --admin-port serves) on stdout.\n"
 	    "  heads     the audit chain heads a station's batches carried, one\n"
 	    "            'SEQ HASH' a line: the file for the station's 'nhicard\n"
 	    "            audit verify --against'.\n"
@@ -82,6 +88,9 @@ usage(FILE *fp)
 	    "            sign answers and lists for clinics (default --key, --cert)\n"
 	    "  --threads N  (serve) request threads (default 2); the store is\n"
 	    "            used by one at a time, answers are signed in parallel.\n"
+	    "  --admin-port N  (serve) the operators' read-only status page, GET\n"
+	    "            /status, plain HTTP on 127.0.0.1 only (0: a free port;\n"
+	    "            default: none); its address is logged on stderr.\n"
 	    "  The clinics' API and its contract: docs/clinic-api.md.\n"
 	    "\n"
 	    "  --db PATH     the center's store (default $NHICARD_CENTER_DB or\n"
@@ -134,6 +143,7 @@ cmd_serve(struct center_store *cs, const struct center_opts *o)
 		.max_body = (unsigned)o->max_batch,
 		.clinic_rate = (unsigned)o->clinic_rate,
 		.threads = (unsigned)o->threads,
+		.admin_port = (int)o->admin_port,
 	};
 	int r;
 
@@ -326,6 +336,24 @@ cmd_status(struct center_store *cs)
 	return 0;
 }
 
+static int
+cmd_status_page(struct center_store *cs)
+{
+	struct center_status st;
+	char *html;
+	int r;
+
+	if ((r = center_status_read(cs, (int64_t)time(NULL), &st)) != 0)
+		return r;
+	html = center_status_html(&st);
+	center_status_free(&st);
+	fputs(html, stdout);
+	free(html);
+	if (fflush(stdout) != 0)
+		return err_set(NHI_EIO, "status-page: cannot write stdout");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -342,6 +370,7 @@ main(int argc, char **argv)
 		{ "max-batch", required_argument, NULL, 'm' },
 		{ "clinic-rate", required_argument, NULL, 'R' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "admin-port", required_argument, NULL, 'P' },
 		{ "answer-key", required_argument, NULL, 'A' },
 		{ "answer-cert", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
@@ -349,7 +378,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct center_opts o = { .listen = "127.0.0.1", .port = 0,
-	    .max_batch = DEFAULT_MAX_BATCH, .clinic_rate = 600, .threads = 2 };
+	    .max_batch = DEFAULT_MAX_BATCH, .clinic_rate = 600, .threads = 2,
+	    .admin_port = -1 };
 	struct center_store *cs = NULL;
 	const char *cmd;
 	int c, r;
@@ -390,6 +420,9 @@ main(int argc, char **argv)
 		case 'T':
 			r = parse_long("--threads", optarg, 1, 64, &o.threads);
 			break;
+		case 'P':
+			r = parse_long("--admin-port", optarg, 0, 65535, &o.admin_port);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -410,10 +443,11 @@ main(int argc, char **argv)
 	cmd = argv[optind++];
 	if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "import") != 0 &&
 	    strcmp(cmd, "status") != 0 && strcmp(cmd, "heads") != 0 &&
+	    strcmp(cmd, "status-page") != 0 &&
 	    strcmp(cmd, "clinic") != 0 && strcmp(cmd, "trust") != 0 &&
 	    strcmp(cmd, "insurer") != 0 && strcmp(cmd, "queries") != 0) {
 		r = err_set(NHI_EUSAGE, "unknown command '%s' (serve, import, status,"
-		    " heads, clinic, trust, insurer, queries)", cmd);
+		    " status-page, heads, clinic, trust, insurer, queries)", cmd);
 		goto fail;
 	}
 	if (strcmp(cmd, "clinic") == 0 || strcmp(cmd, "trust") == 0 ||
@@ -436,6 +470,8 @@ main(int argc, char **argv)
 		r = cmd_import(cs, &o, argv[optind]);
 	else if (strcmp(cmd, "heads") == 0)
 		r = cmd_heads(cs, argv[optind]);
+	else if (strcmp(cmd, "status-page") == 0)
+		r = cmd_status_page(cs);
 	else if (strcmp(cmd, "clinic") == 0 || strcmp(cmd, "trust") == 0 ||
 	    strcmp(cmd, "insurer") == 0 || strcmp(cmd, "queries") == 0)
 		r = cmd_register(cs, cmd, argv + optind);

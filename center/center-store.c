@@ -49,6 +49,19 @@ static const char center_schema[] =
     "  at TEXT NOT NULL,"
     "  PRIMARY KEY (station_id, record_id));"
     "CREATE INDEX IF NOT EXISTS rejection_seq ON rejection(station_id, seq);"
+    /* Every rejection and acknowledgement made, with its time: the
+     * operators' status page draws rates from them (center-status-data.c). */
+    "CREATE TABLE IF NOT EXISTS rejection_log ("
+    "  station_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS rejection_log_at ON rejection_log(at);"
+    "CREATE TABLE IF NOT EXISTS ack_log ("
+    "  station_id TEXT NOT NULL,"
+    "  serial INTEGER NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  PRIMARY KEY (station_id, serial));"
     /* Audit chain heads the stations' batches carried, and alerts. */
     "CREATE TABLE IF NOT EXISTS audit_head ("
     "  station_id TEXT NOT NULL,"
@@ -291,6 +304,18 @@ center_store_reject(struct center_store *cs, const struct center_record *rec,
 	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
 	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "rejection");
 	sqlite3_finalize(st);
+	st = NULL;
+	if (r != 0 || sqlite3_changes(cs->db) == 0)
+		return r;
+	if ((r = prep(cs, "INSERT INTO rejection_log(station_id, seq, code, at)"
+	    " VALUES (?1, ?2, ?3, ?4)", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, rec->seq);
+	sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "rejection log");
+	sqlite3_finalize(st);
 	return r;
 }
 
@@ -299,6 +324,7 @@ center_store_next_serial(struct center_store *cs, const char *station,
     int64_t *serial)
 {
 	sqlite3_stmt *st = NULL;
+	char now[32];
 	int r;
 
 	if ((r = prep(cs, "UPDATE station SET ack_serial=ack_serial+1 WHERE "
@@ -310,6 +336,18 @@ center_store_next_serial(struct center_store *cs, const char *station,
 		r = 0;
 	} else
 		r = center_db_err(cs, "acknowledgement serial");
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r != 0)
+		return r;
+	now_utc(now, sizeof(now));
+	if ((r = prep(cs, "INSERT OR REPLACE INTO ack_log(station_id, serial, at)"
+	    " VALUES (?1, ?2, ?3)", &st)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, *serial);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "acknowledgement log");
 	sqlite3_finalize(st);
 	return r;
 }

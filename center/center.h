@@ -412,6 +412,75 @@ int	center_publish_revoked(struct center_store *cs, const struct center_keys *k,
 void	center_reply_error(struct center_reply *out, unsigned status, const char *code,
 	    const char *detail);
 
+/* ---- center-status-data.c, center-status-html.c: the operators' page ---- */
+
+#define CENTER_STATUS_DAYS	30	/* the charts' window, days (UTC) */
+#define CENTER_STATUS_REJECTIONS 20	/* outstanding rejections listed a station */
+
+struct center_status_rejection {
+	int64_t		 seq;
+	char		*record_id;
+	char		*code;
+	char		*reason;
+	char		*at;
+};
+
+struct center_status_station {
+	char		*id;
+	int64_t		 held;		/* records stored */
+	int64_t		 contiguous;	/* 1..N all processed */
+	int64_t		 highest;	/* highest seq stored */
+	char		*gaps;		/* "5,9-12" or "" */
+	int64_t		 rejected;	/* rejections outstanding */
+	struct center_status_rejection *rej;	/* the oldest few of them */
+	size_t		 nrej;
+	char		*last_batch;	/* UTC time a batch last touched it */
+	char		*last_ack;	/* UTC time of its last acknowledgement, or NULL */
+	int64_t		 ack_serial;
+	int64_t		 heads;		/* audit heads held */
+	int64_t		 head_seq;	/* the highest head's seq (-1: none) */
+	int64_t		 alerts;	/* audit alerts (shrunk, forked) */
+	char		*alert;		/* the latest alert's "kind: detail", or NULL */
+	int64_t		 held_revocations;
+	int64_t		 records_day[CENTER_STATUS_DAYS];	/* oldest first */
+};
+
+struct center_status_clinic {
+	char		*code;
+	char		*name;
+	int64_t		 last_hour;	/* queries in the last 60 minutes */
+	int64_t		 last_day;	/* ... in the last 24 hours */
+	int64_t		 refused_day;	/* ... of them not answered (errors) */
+};
+
+struct center_status {
+	char		 now[21];	/* YYYY-MM-DDTHH:MM:SSZ */
+	char		 day[CENTER_STATUS_DAYS][11];	/* the window's days */
+	struct center_status_station *st;
+	size_t		 nst;
+	struct center_status_clinic *cl;
+	size_t		 ncl;
+	int64_t		 records_day[CENTER_STATUS_DAYS];	/* all stations */
+	int64_t		 rejections_day[CENTER_STATUS_DAYS];
+	int64_t		 queries_day[CENTER_STATUS_DAYS];
+	int64_t		 refused_day[CENTER_STATUS_DAYS];
+};
+
+/*
+ * Read what the operators' page shows at unix time `now` (read only: it
+ * changes nothing in the store). Free with center_status_free.
+ */
+int	center_status_read(struct center_store *cs, int64_t now, struct center_status *out);
+void	center_status_free(struct center_status *s);
+
+/* The page (HTML5, inline SVG charts, no script), every text from the
+ * store escaped. Caller frees. */
+char	*center_status_html(const struct center_status *s);
+
+/* Append `s` escaped for HTML text and attribute values (& < > " ') to
+ * *buf (xrealloc'd, *len its length). */
+void	center_html_escape(char **buf, size_t *len, const char *s);
+
 /* ---- center-http.c ----------------------------------------------------- */
 
 struct center_http_opts {
@@ -423,6 +492,8 @@ struct center_http_opts {
 	unsigned	 max_body;	/* largest batch accepted, bytes */
 	unsigned	 clinic_rate;	/* queries a minute per clinic (0: no limit) */
 	unsigned	 threads;	/* request threads (the pool) */
+	int		 admin_port;	/* the operators' page on 127.0.0.1 (plain
+					 * HTTP); -1: none, 0: any free port */
 };
 
 /*
