@@ -172,7 +172,7 @@ station_row(struct page *p, const struct center_status_station *t)
 		put(p, "none");
 	put(p, "</td>");
 	if (t->alerts > 0) {
-		putf(p, "<td class=\"audit alert\">ALERT (%lld): ", (long long)t->alerts);
+		putf(p, "<td class=\"alert audit\">ALERT (%lld): ", (long long)t->alerts);
 		esc(p, t->alert);
 	} else if (t->heads == 0)
 		put(p, "<td class=\"audit\">no audit head received");
