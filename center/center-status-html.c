@@ -84,7 +84,7 @@ static const char page_head[] =
     "table{border-collapse:collapse;margin:.5em 0 1.5em}\n"
     "th,td{border:1px solid #999;padding:.25em .6em;text-align:right;"
     "vertical-align:top}\n"
-    "th{background:#eee}\n"
+    "th{background:#eee;text-align:left}\n"
     "td.id,td.text,td.gaps,td.audit,td.time{text-align:left;"
     "overflow-wrap:anywhere;max-width:28em}\n"
     "tr.attention td{background:#fff3cd}\n"
