@@ -18,6 +18,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_db_entry,
 	&cmd_eligibility_entry,
 	&cmd_held_entry,
+	&cmd_report_entry,
 	&cmd_help_entry,
 	&cmd_import_entry,
 	&cmd_issue_entry,

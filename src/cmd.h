@@ -82,6 +82,7 @@ extern const struct cmd_entry cmd_print_entry;
 extern const struct cmd_entry cmd_queue_entry;
 extern const struct cmd_entry cmd_eligibility_entry;
 extern const struct cmd_entry cmd_held_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_issue_entry;
 extern const struct cmd_entry cmd_resident_entry;

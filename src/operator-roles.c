@@ -58,6 +58,7 @@ static const struct {
 	{ "queue",	 "purge",	SUPER },
 	{ "queue",	 NULL,		CLERK | SUPER },
 	{ "reinstate",	 NULL,		CLERK | SUPER },
+	{ "report",	 NULL,		SUPER | AUDIT },	/* the daily report: read only */
 	{ "resident",	 NULL,		CLERK | SUPER },
 	{ "revoke",	 NULL,		CLERK | SUPER },
 };
