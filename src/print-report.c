@@ -194,7 +194,7 @@ static void
 paragraph(struct rep *p, const char *raw, double size, double indent)
 {
 	char *s = printable(raw);
-	const char *line = s, *q = s;
+	const char *line = s, *q = s, *space = NULL;
 	double maxw = PAGE_W - 2 * MARGIN - indent, w = 0, cw, lead = size * LEADING;
 	uint32_t c;
 	size_t n;
@@ -209,7 +209,14 @@ paragraph(struct rep *p, const char *raw, double size, double indent)
 			cw = 0;
 		}
 		if (*q == '\0' || (w + cw > maxw - (cont ? size : 0) && q > line)) {
-			char *part = xstrndup(line, (size_t)(q - line));
+			char *part;
+
+			/* Inside a word of Latin letters: break at its space. */
+			if (*q != '\0' && (unsigned char)*q < 0x80 && *q != ' ' &&
+			    (unsigned char)q[-1] < 0x80 && q[-1] != ' ' && space != NULL &&
+			    space > line)
+				q = space;
+			part = xstrndup(line, (size_t)(q - line));
 
 			need(p, lead);
 			text_at(p, MARGIN + indent + (cont ? size : 0), p->y, size, part);
@@ -218,12 +225,15 @@ paragraph(struct rep *p, const char *raw, double size, double indent)
 			if (*q == '\0')
 				break;
 			line = q;
+			space = NULL;
 			w = 0;
 			cont = 1;
 			continue;
 		}
 		w += cw;
 		q += n;
+		if (q[-1] == ' ')
+			space = q;
 	}
 	free(s);
 }

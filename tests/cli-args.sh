@@ -47,6 +47,8 @@ held list
 held list --all
 held show 1
 held resolve 1 ack
+report daily -o r.pdf
+report daily --date 2026-04-01 -o r.pdf
 help import
 issue 1
 keys create
