@@ -112,6 +112,10 @@ struct card {
 	size_t			 atrlen;
 	char			 reader[128];
 	int			 extended;	/* card accepts extended-length APDUs */
+	int			 protocol;	/* 0 (T=0) or 1 (T=1), as pcscd chose */
+	long			 settle_ms;	/* after a failed exchange, how long to
+						   wait for the reader to say whether
+						   the card went (card.settle_ms) */
 	unsigned long		 apdus;		/* commands sent, for benchmarks */
 };
 
