@@ -190,6 +190,26 @@ nhi issue --no-print --path standalone 1
 is "$rc" 0 "the retry opens the channel with the town's keys and finishes"
 like "$out" "restarted \(11 APDUs\)" "the restart takes 11 APDUs (no PUT KEY)"
 
+# The other restarts of docs/card-profile.md 5.2, with their APDU counts:
+# tear-after-exec N FLOW PATH ACTION COUNT.
+while read -r n kind path action count what; do
+	fresh
+	rm -f "$TEST_TMP/r-$kind-$n"
+	insert_card "$TEST_TMP/r-$kind-$n" $kind --tear-after-exec $n
+	nhi issue --no-print --path $path 1
+	card_insert "$TEST_TMP/r-$kind-$n"
+	nhi issue --no-print --path $path 1
+	like "$out" "$action \($count APDUs\)" "$kind torn after $what: $action with $count APDUs"
+done <<EOR
+6 juki existing restarted 12 CREATE-FILE-NHI-AP
+9 juki existing finished 5 ACTIVATE-FILE
+6 juki-new new-juki restarted 11 CREATE-FILE-town-area
+7 juki-new new-juki restarted 12 CREATE-FILE-NHI-AP
+4 standalone standalone restarted 12 EXTERNAL-AUTHENTICATE
+7 standalone standalone restarted 11 CREATE-FILE-NHI-AP
+10 standalone standalone finished 4 ACTIVATE-FILE
+EOR
+
 # ---- 4. SCP03
 # Level 33: C-MAC, C-DEC, R-MAC and R-ENC (the public key comes back encrypted).
 printf '[card]\nsecurity_level = 33\n' >"$TEST_TMP/l33.conf"
