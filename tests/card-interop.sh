@@ -201,7 +201,12 @@ while read -r n kind path action count what; do
 	nhi issue --no-print --path $path 1
 	like "$out" "$action \($count APDUs\)" "$kind torn after $what: $action with $count APDUs"
 done <<EOR
+5 juki existing restarted 11 EXTERNAL-AUTHENTICATE
 6 juki existing restarted 12 CREATE-FILE-NHI-AP
+8 juki existing restarted 12 PUT-DATA
+5 juki-new new-juki restarted 12 EXTERNAL-AUTHENTICATE
+10 juki-new new-juki finished 5 ACTIVATE-FILE
+6 standalone standalone restarted 10 CREATE-FILE-town-area
 9 juki existing finished 5 ACTIVATE-FILE
 6 juki-new new-juki restarted 11 CREATE-FILE-town-area
 7 juki-new new-juki restarted 12 CREATE-FILE-NHI-AP
