@@ -40,6 +40,8 @@ struct sim {
 	unsigned long		 apdus;		/* APDUs received since insertion */
 	unsigned long		 tear_after, tear_after_exec, corrupt_resp;
 	long			 delay_ms;
+	unsigned long		 slow_n;	/* --slow-apdu N:MS */
+	long			 slow_ms;
 	struct fail_rule	 fails[MAX_FAILS];
 	size_t			 nfails;
 };
@@ -53,6 +55,7 @@ usage(FILE *fp)
 	    "usage: nhicard-cardsim [--card FILE] [--kind NAME] [-o KEY=VALUE]...\n"
 	    "           [--host HOST] [--port PORT] [--connect-timeout SEC] [--atr HEX]\n"
 	    "           [--tear-after N] [--tear-after-exec N] [--delay-ms MS]\n"
+	    "           [--slow-apdu N:MS]\n"
 	    "           [--fail-apdu N:SW]... [--corrupt-resp N] [--verbose]\n"
 	    "       nhicard-cardsim --inspect FILE\n"
 	    "\n"
@@ -139,6 +142,29 @@ parse_fail(struct sim *sim, const char *s)
 	return 0;
 }
 
+/* --slow-apdu N:MS: APDU N takes MS milliseconds (a key generation). */
+static int
+parse_slow(struct sim *sim, const char *s)
+{
+	const char *colon = strchr(s, ':');
+	char *nstr, *end;
+	long ms;
+	int r;
+
+	if (colon == NULL)
+		return err_set(NHI_EUSAGE, "--slow-apdu %s: expected N:MS (e.g. 8:3000)", s);
+	nstr = xstrndup(s, (size_t)(colon - s));
+	r = parse_count("slow-apdu", nstr, &sim->slow_n);
+	free(nstr);
+	if (r != 0)
+		return r;
+	ms = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || ms < 0 || ms > 600000)
+		return err_set(NHI_EUSAGE, "--slow-apdu %s: MS must be 0 to 600000", s);
+	sim->slow_ms = ms;
+	return 0;
+}
+
 static void
 sleep_ms(long ms)
 {
@@ -180,6 +206,8 @@ handle_apdu(struct sim *sim, const uint8_t *cmd, size_t len, uint8_t *resp,
 	}
 	if (sim->delay_ms > 0)
 		sleep_ms(sim->delay_ms);
+	if (sim->slow_n == n && sim->slow_ms > 0)
+		sleep_ms(sim->slow_ms);
 	for (i = 0; i < sim->nfails; i++) {
 		if (sim->fails[i].n == n) {
 			resp[0] = (uint8_t)(sim->fails[i].sw >> 8);
@@ -286,6 +314,7 @@ main(int argc, char **argv)
 		{ "tear-after-exec", required_argument, NULL, 'x' },
 		{ "delay-ms", required_argument, NULL, 'd' },
 		{ "fail-apdu", required_argument, NULL, 'f' },
+		{ "slow-apdu", required_argument, NULL, 'S' },
 		{ "corrupt-resp", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "inspect", required_argument, NULL, 'I' },
@@ -340,6 +369,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			bad |= parse_fail(&sim, optarg) != 0;
+			break;
+		case 'S':
+			bad |= parse_slow(&sim, optarg) != 0;
 			break;
 		case 'v':
 			sim.verbose = 1;

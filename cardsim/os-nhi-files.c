@@ -289,6 +289,7 @@ nhi_cmd_select(struct nhi_card *card, const struct nhi_cmd *c,
 	/* A successful SELECT deselects the SD: its secure channel ends. */
 	nhi_sc_close(card);
 	card->selected = sel;
+	card->ef_current = 0;
 	card->selected_df = df != NULL ? (size_t)(df - card->dfs) : 0;
 	ans->len = c->p2 == 0x0C ? 0 : n;
 	ans->sw = df != NULL && df->lcs == NHI_LCS_DEACTIVATED ? SW_DEACTIVATED : SW_OK;
@@ -301,29 +302,64 @@ nhi_cmd_read_binary(struct nhi_card *card, const struct nhi_cmd *c,
     struct nhi_answer *ans)
 {
 	uint8_t ef[NHI_ITEMS_MAX + 8];
-	size_t len;
+	size_t len, off, avail, le;
 
 	if (c->lc != 0) {
 		ans->sw = SW_WRONG_LENGTH;
 		return;
 	}
-	/* Only SFI 01 of the Juki AP, addressed by SFI (P1 = 80 | SFI). */
-	if (card->selected != NHI_SEL_JUKI || c->p1 != 0x81) {
+	/*
+	 * SFI 01 of the Juki AP by SFI (P1 = 80 | SFI, P2 = offset), which
+	 * makes it the current EF; then the current EF by a 15-bit offset
+	 * (P1 bit 8 clear).
+	 */
+	if (card->selected != NHI_SEL_JUKI || (c->p1 & 0x80 && c->p1 != 0x81)) {
 		ans->sw = SW_NOT_FOUND;
 		return;
 	}
+	if (!(c->p1 & 0x80) && !card->ef_current) {
+		ans->sw = SW_NO_CURRENT_EF;
+		return;
+	}
+	off = c->p1 & 0x80 ? c->p2 : (size_t)c->p1 << 8 | c->p2;
 	if (nhi_items_encode(&card->items, ef, sizeof(ef), &len) != 0) {
 		err_clear();
 		ans->sw = SW_NO_MEMORY;
 		return;
 	}
-	if (c->p2 > len) {
+	card->ef_current = 1;
+	if (off > len || (off == len && card->read_style != NHI_READ_CHAIN &&
+	    card->read_style != NHI_READ_EOF_WARNING)) {
 		ans->sw = SW_WRONG_OFFSET;
 		return;
 	}
-	memcpy(ans->data, ef + c->p2, len - c->p2);
-	ans->len = len - c->p2;
+	avail = len - off;
+	le = c->has_le ? c->le : 0;
 	ans->sw = SW_OK;
+	switch (card->read_style) {
+	case NHI_READ_CHAIN:
+		/* All of the rest: the dispatcher cuts it to Le with 61xx. */
+		break;
+	case NHI_READ_ISO:
+		if (avail > le)
+			avail = le;
+		break;
+	case NHI_READ_EOF_WARNING:
+		if (avail < le)
+			ans->sw = SW_EOF_BEFORE_LE;
+		else
+			avail = le;
+		break;
+	case NHI_READ_EXACT_LE:
+		if (le > avail) {
+			ans->sw = (uint16_t)(0x6C00 | (avail & 0xff));
+			return;
+		}
+		avail = le;
+		break;
+	}
+	memcpy(ans->data, ef + off, avail);
+	ans->len = avail;
 }
 
 /* ---- CREATE FILE and DELETE FILE ----------------------------------- */

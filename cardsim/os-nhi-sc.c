@@ -21,7 +21,6 @@
 #include "util.h"
 
 #define NHI_SCP_ID	0x03
-#define NHI_SCP_I	(SCP03_I_RMAC | SCP03_I_RENC)	/* 60 */
 #define NHI_S		8				/* S8 mode */
 
 struct scp03_keyset *
@@ -46,15 +45,16 @@ nhi_sc_close(struct nhi_card *card)
 
 /*
  * 80 50 KVN 00 08 host-challenge 00. P1 00 means the first key set. The
- * answer: diversification data (10) || KVN 03 60 || card challenge (8) ||
- * card cryptogram (8).
+ * answer: diversification data (10) || KVN 03 i || card challenge (8) ||
+ * card cryptogram (8), and with i = 70 the sequence counter (3) after it.
  */
 void
 nhi_cmd_initialize_update(struct nhi_card *card, const struct nhi_cmd *c,
     struct nhi_answer *ans)
 {
 	struct scp03_keyset *keys;
-	uint8_t *p = ans->data;
+	uint8_t *p = ans->data, seq[3] = { 0, 0, 0 };
+	int pseudo;
 
 	nhi_sc_close(card);
 	if (card->selected != NHI_SEL_SD) {
@@ -76,11 +76,35 @@ nhi_cmd_initialize_update(struct nhi_card *card, const struct nhi_cmd *c,
 		return;
 	}
 	memcpy(card->host_challenge, c->data, NHI_S);
+	/* i = 70: the challenge comes from the static ENC key, the next
+	 * sequence counter and the SD's AID (Amendment D 6.2.2.1). */
+	pseudo = card->scp_i & SCP03_I_PSEUDO_RANDOM;
+	if (pseudo) {
+		if (card->seq >= 0xFFFFFF) {
+			ans->sw = SW_CONDITIONS;	/* counter exhausted */
+			return;
+		}
+		card->seq++;
+		seq[0] = (uint8_t)(card->seq >> 16);
+		seq[1] = (uint8_t)(card->seq >> 8);
+		seq[2] = (uint8_t)card->seq;
+	}
 	/* A test build's fixed challenge lets a recorded session replay. */
 	if (card->fixed)
 		memcpy(card->card_challenge, card->fixed_challenge, NHI_S);
-	if ((!card->fixed && crypto_random(card->card_challenge, NHI_S) != 0) ||
-	    crypto_scp03_derive_session(keys, card->host_challenge,
+	else if (pseudo && !card->wrong_challenge) {
+		if (crypto_scp03_card_challenge(keys, seq, nhi_aid_sd.b, nhi_aid_sd.len,
+		    NHI_S, card->card_challenge) != 0) {
+			err_clear();
+			ans->sw = SW_NO_MEMORY;
+			return;
+		}
+	} else if (crypto_random(card->card_challenge, NHI_S) != 0) {
+		err_clear();
+		ans->sw = SW_NO_MEMORY;
+		return;
+	}
+	if (crypto_scp03_derive_session(keys, card->host_challenge,
 	    card->card_challenge, NHI_S, &card->session) != 0 ||
 	    crypto_scp03_cryptogram(&card->session, SCP03_DC_CARD_CRYPTOGRAM,
 	    card->host_challenge, card->card_challenge, p + 21) != 0) {
@@ -92,12 +116,16 @@ nhi_cmd_initialize_update(struct nhi_card *card, const struct nhi_cmd *c,
 	memcpy(p, card->serial, NHI_SERIAL_LEN);
 	p[10] = keys->kvn;
 	p[11] = NHI_SCP_ID;
-	p[12] = NHI_SCP_I;
+	p[12] = card->scp_i;
 	memcpy(p + 13, card->card_challenge, NHI_S);
 	/* Fault injection: a card the station must not trust. */
 	if (card->wrong_cryptogram)
 		p[21] ^= 0x80;
 	ans->len = 29;
+	if (pseudo) {
+		memcpy(p + 29, seq, 3);
+		ans->len = 32;
+	}
 	ans->sw = SW_OK;
 	card->channel_keyset = (size_t)(keys - card->keysets);
 	card->channel = NHI_SC_INITIALIZED;

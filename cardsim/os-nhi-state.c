@@ -61,6 +61,7 @@ nhi_card_new(const char *kind)
 	const char *keydir = getenv("NHICARD_CARDSIM_KEYS");
 
 	c->kind = kind;
+	c->scp_i = 0x60;
 	c->family = strcmp(kind, "standalone") == 0 ? NHI_FAMILY_STANDALONE :
 	    NHI_FAMILY_JUKI;
 	if (crypto_random(c->serial, sizeof(c->serial)) != 0)
@@ -232,9 +233,10 @@ set_creation(struct nhi_card *c, const char *key, const char *value)
 			    value);
 		return set_string(&c->items.sex, value);
 	}
-	if (*value == '\0' || strchr(value, '\n') != NULL || strlen(value) > 300)
+	if (*value == '\0' || strchr(value, '\n') != NULL ||
+	    strlen(value) > NHI_ITEM_TEXT_MAX)
 		return err_set(NHI_EUSAGE, "%s=: expected one non-empty line of at most "
-		    "300 bytes", key);
+		    "%d bytes", key, NHI_ITEM_TEXT_MAX);
 	if (strcmp(key, "name") == 0)
 		return set_string(&c->items.name, value);
 	return set_string(&c->items.address, value);
@@ -265,6 +267,38 @@ nhi_card_option(struct nhi_card *c, const char *key, const char *value, int *cha
 		c->wrong_cryptogram = value[0] == '1';
 		return 0;
 	}
+	if (strcmp(key, "wrong-challenge") == 0 || strcmp(key, "t0") == 0 ||
+	    strcmp(key, "extended") == 0) {
+		if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+			return err_set(NHI_EUSAGE, "%s=%s: expected 0 or 1", key, value);
+		if (key[0] == 'w')
+			c->wrong_challenge = value[0] == '1';
+		else if (key[0] == 't')
+			c->t0 = value[0] == '1';
+		else
+			c->extended = value[0] == '1';
+		return 0;
+	}
+	if (strcmp(key, "scp-i") == 0) {
+		if (strcmp(value, "60") != 0 && strcmp(value, "70") != 0)
+			return err_set(NHI_EUSAGE, "scp-i=%s: expected 60 (random card "
+			    "challenge) or 70 (pseudo-random, with a sequence counter)",
+			    value);
+		c->scp_i = value[0] == '6' ? 0x60 : 0x70;
+		return 0;
+	}
+	if (strcmp(key, "read-binary") == 0) {
+		static const char *const styles[] = { "chain", "iso", "eof-warning",
+		    "exact-le" };
+
+		for (i = 0; i < NHI_ARRAY_LEN(styles); i++)
+			if (strcmp(value, styles[i]) == 0) {
+				c->read_style = (enum nhi_read_style)i;
+				return 0;
+			}
+		return err_set(NHI_EUSAGE, "read-binary=%s: expected chain, iso, "
+		    "eof-warning or exact-le", value);
+	}
 	if (strcmp(key, "fixed-challenge") == 0) {
 #ifdef NHI_CARDSIM_TEST_BUILD
 		/* Not stored: a card with it answers the same commands with
@@ -289,7 +323,8 @@ nhi_card_option(struct nhi_card *c, const char *key, const char *value, int *cha
 	if (i == NHI_ARRAY_LEN(creation))
 		return err_set(NHI_EUSAGE, "%s card: unknown option '%s' (serial, keys, "
 		    "municipality, name, birth, sex, address, corrupt-rmac, "
-		    "wrong-cryptogram)", c->kind, key);
+		    "wrong-cryptogram, wrong-challenge, read-binary, t0, extended, "
+		    "scp-i)", c->kind, key);
 	if (!c->fresh)
 		return err_set(NHI_EUSAGE, "%s=: only when the card is created (the card "
 		    "file exists already)", key);

@@ -114,23 +114,38 @@ os_option(void *card, const char *key, const char *value, int *changed)
 }
 
 /*
- * The ATR: 3B 88 80 01 + 8 historical bytes + TCK. TD1 = 80 (T=0 implied,
- * TD2 follows), TD2 = 01 (T=1). The historical bytes name the test card.
+ * The ATR. T=1 (default): 3B 88 80 01 + 8 historical bytes + TCK; TD1 = 80
+ * (T=0, TD2 follows), TD2 = 01 (T=1). T=0 only (t0=1): 3B 08 + the
+ * historical bytes, no TCK. The historical bytes name the test card
+ * ("JUKITEST", "NHICTEST"); with extended=1 they are preceded by the
+ * COMPACT-TLV card capabilities 80 73 00 21 C0 (third byte bit 40: extended
+ * Lc and Le), 13 historical bytes in all.
  */
 static size_t
 os_atr(void *card, uint8_t *out)
 {
+	static const uint8_t caps[] = { 0x80, 0x73, 0x00, 0x21, 0xC0 };
 	struct nhi_card *c = card;
 	const char *hist = c->family == NHI_FAMILY_JUKI ? "JUKITEST" : "NHICTEST";
-	size_t n = 0, i;
+	size_t n = 0, i, k = 8 + (c->extended ? sizeof(caps) : 0);
 	uint8_t tck = 0;
 
 	out[n++] = 0x3B;
-	out[n++] = 0x88;
-	out[n++] = 0x80;
-	out[n++] = 0x01;
+	if (c->t0)
+		out[n++] = (uint8_t)k;
+	else {
+		out[n++] = (uint8_t)(0x80 | k);
+		out[n++] = 0x80;
+		out[n++] = 0x01;
+	}
+	if (c->extended) {
+		memcpy(out + n, caps, sizeof(caps));
+		n += sizeof(caps);
+	}
 	memcpy(out + n, hist, 8);
 	n += 8;
+	if (c->t0)
+		return n;
 	for (i = 1; i < n; i++)
 		tck ^= out[i];
 	out[n++] = tck;
@@ -145,6 +160,7 @@ os_power(void *card, enum sim_power event)
 	(void)event;
 	nhi_sc_close(c);
 	c->selected = NHI_SEL_NONE;
+	c->ef_current = 0;
 	c->pending_len = c->pending_off = 0;
 }
 
@@ -164,10 +180,24 @@ put_sw(uint8_t *resp, size_t n, uint16_t sw)
 	return n + 2;
 }
 
+/* Keep data and the final status word for GET RESPONSE; answer 61xx. */
+static size_t
+defer(struct nhi_card *c, const uint8_t *data, size_t len, uint16_t sw, uint8_t *resp)
+{
+	memcpy(c->pending, data, len);
+	c->pending[len] = (uint8_t)(sw >> 8);
+	c->pending[len + 1] = (uint8_t)sw;
+	c->pending_len = len;
+	return put_sw(resp, 0, (uint16_t)(0x6100 | (len > 255 ? 0 : len)));
+}
+
 /*
  * Send `ans` (data already protected) cut to Le: the rest waits for GET
  * RESPONSE behind 61xx. A command without Le gets the status word alone
  * (ISO 7816-3 case 1 and 3), even under R-MAC: the station sends Le.
+ * A T=0 card (t0=1) cannot send data in a case 3 or 4 exchange: it answers
+ * 61xx and the data comes with GET RESPONSE; to a case 2 command whose Le
+ * is not the length it has it answers 6Cxx.
  */
 static size_t
 send_answer(struct nhi_card *c, const struct apdu *a, const uint8_t *data,
@@ -176,8 +206,14 @@ send_answer(struct nhi_card *c, const struct apdu *a, const uint8_t *data,
 	size_t le = a->has_le ? a->le : 0, give, left;
 
 	c->pending_len = c->pending_off = 0;
-	if (len == 0 || !a->has_le)
+	if (len == 0)
 		return put_sw(resp, 0, sw);
+	if (c->t0 && a->lc > 0)
+		return defer(c, data, len, sw, resp);
+	if (!a->has_le)
+		return put_sw(resp, 0, sw);
+	if (c->t0 && le != len && len <= 256)
+		return put_sw(resp, 0, (uint16_t)(0x6C00 | (len & 0xff)));
 	give = len < le ? len : le;
 	memcpy(resp, data, give);
 	left = len - give;
@@ -201,6 +237,8 @@ get_response(struct nhi_card *c, const struct apdu *a, uint8_t *resp)
 		return put_sw(resp, 0, SW_WRONG_P1P2);
 	if (left == 0)
 		return put_sw(resp, 0, SW_CONDITIONS);
+	if (c->t0 && a->has_le && a->le > left && left <= 256)
+		return put_sw(resp, 0, (uint16_t)(0x6C00 | (left & 0xff)));
 	give = a->has_le && a->le < left ? a->le : left;
 	memcpy(resp, c->pending + c->pending_off, give);
 	c->pending_off += give;
@@ -210,6 +248,13 @@ get_response(struct nhi_card *c, const struct apdu *a, uint8_t *resp)
 	sw = (uint16_t)(c->pending[c->pending_len] << 8 | c->pending[c->pending_len + 1]);
 	c->pending_len = c->pending_off = 0;
 	return put_sw(resp, give, sw);
+}
+
+/* 1 if the raw command uses the extended length form. */
+static int
+is_extended(const uint8_t *raw, size_t len)
+{
+	return len > 5 && raw[4] == 0x00;
 }
 
 /* The class each instruction wants (without the secure messaging bit). */
@@ -279,7 +324,9 @@ os_apdu(void *card, const uint8_t *raw, size_t rawlen, uint8_t *resp,
 		log_warn("%s card: %s", c->kind, err_detail());
 		c->build_warned = 1;
 	}
-	if (apdu_decode(raw, rawlen, &a) != 0) {
+	if (apdu_decode(raw, rawlen, &a) != 0 ||
+	    (!c->extended && is_extended(raw, rawlen))) {
+		err_clear();
 		*resplen = put_sw(resp, 0, SW_WRONG_LENGTH);
 		return;
 	}
@@ -305,6 +352,7 @@ os_apdu(void *card, const uint8_t *raw, size_t rawlen, uint8_t *resp,
 	cmd.data = a.data;
 	cmd.lc = a.lc;
 	cmd.has_le = a.has_le;
+	cmd.le = a.le;
 
 	/* A pending INITIALIZE UPDATE lasts exactly one command. */
 	if (c->channel == NHI_SC_INITIALIZED && a.ins != 0x82)
@@ -377,7 +425,9 @@ const struct sim_os var = {						\
 	.summary = what,						\
 	.options = "at creation keys=DIR|FILE serial=HEX name= birth= sex= " \
 	    "address= municipality=; any run corrupt-rmac=N "		\
-	    "wrong-cryptogram=0|1; test build fixed-challenge=HEX "	\
+	    "wrong-cryptogram=0|1 wrong-challenge=0|1 scp-i=60|70 "	\
+	    "read-binary=chain|iso|eof-warning|exact-le t0=0|1 "	\
+	    "extended=0|1; test build fixed-challenge=HEX "		\
 	    "(docs/cardsim-os.md)",					\
 	.create = createfn,						\
 	.load = os_load,						\

@@ -41,7 +41,8 @@
 #define NHI_EC_PRIV_LEN		32
 #define NHI_EC_PUB_LEN		65	/* uncompressed point 04 X Y */
 #define NHI_EC_SIG_LEN		64	/* r || s */
-#define NHI_ITEMS_MAX		1024	/* the basic-items EF */
+#define NHI_ITEMS_MAX		2048	/* the basic-items EF */
+#define NHI_ITEM_TEXT_MAX	600	/* bytes of one basic item */
 
 /* Life cycle status of a DF (ISO/IEC 7816-4). */
 #define NHI_LCS_CREATION	0x01
@@ -67,6 +68,8 @@
 #define SW_NO_DATA		0x6A88
 #define SW_EXISTS		0x6A89
 #define SW_WRONG_OFFSET		0x6B00
+#define SW_EOF_BEFORE_LE	0x6282
+#define SW_NO_CURRENT_EF	0x6986
 #define SW_INS			0x6D00
 #define SW_CLA			0x6E00
 
@@ -123,6 +126,22 @@ struct nhi_card {
 	/* ---- fault injection (-o; not stored) ---- */
 	unsigned long	 corrupt_rmac;	/* wrong R-MAC on response N (1-based) */
 	int		 wrong_cryptogram;
+	int		 wrong_challenge;	/* i = 70: a challenge that is not
+					 * the pseudo-random one */
+
+	/* ---- a maker's habits (-o; not stored) ---- */
+	enum nhi_read_style {
+		NHI_READ_CHAIN = 0,	/* whole rest, cut to Le with 61xx */
+		NHI_READ_ISO,		/* at most Le bytes, 9000 */
+		NHI_READ_EOF_WARNING,	/* at most Le bytes, 6282 when fewer */
+		NHI_READ_EXACT_LE,	/* Le longer than the rest: 6Cxx */
+	}		 read_style;
+	int		 t0;		/* the ATR offers T=0 only; T=0 answers */
+	int		 extended;	/* extended length (ATR card capabilities);
+					 * without it an extended APDU is 6700 */
+	uint8_t		 scp_i;		/* 60 (random challenge) or 70
+					 * (pseudo-random, sequence counter) */
+	uint32_t	 seq;		/* i = 70: the sequence counter */
 
 	/* ---- test build only (-o fixed-challenge=; not stored) ---- */
 	int		 fixed;		/* the card's randomness is fixed: */
@@ -132,6 +151,7 @@ struct nhi_card {
 	/* ---- volatile (lost at reset) ---- */
 	unsigned long	 responses;	/* APDUs answered since start */
 	enum nhi_selected selected;
+	int		 ef_current;	/* the basic-items EF is the current EF */
 	size_t		 selected_df;	/* index in dfs when NHI_SEL_DF */
 	enum nhi_channel channel;
 	struct scp03_session session;
@@ -160,6 +180,7 @@ struct nhi_cmd {
 	const uint8_t	*data;
 	size_t		 lc;
 	int		 has_le;
+	size_t		 le;		/* when has_le: 1..65536 */
 	int		 secured;	/* came through the open secure channel */
 };
 

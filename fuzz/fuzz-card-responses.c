@@ -3,7 +3,8 @@
  * order a personalization meets them, through the real card layer over a
  * "fuzzing reader" (OpenSC's pattern): a fake card whose responses are
  * slices of the fuzz input. Covers card_xfer's 61xx / 6Cxx handling, the
- * recognition sequence (Juki AP, basic items, the SD's FCI), the NHI AP's
+ * recognition sequence (Juki AP, the basic items read at increasing offsets
+ * by card_read_ef_sfi, the SD's FCI), the NHI AP's
  * FCI and key record, INTERNAL AUTHENTICATE answers, and the SCP03 channel
  * (INITIALIZE UPDATE parsing, card cryptogram check, R-MAC/R-ENC unwrap).
  *

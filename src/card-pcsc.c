@@ -28,7 +28,8 @@
 #include "error.h"
 #include "util.h"
 
-/* How long a failed transmit waits for pcscd to report the card gone. */
+/* How long a failed transmit waits for pcscd to report the card gone, by
+ * default (card->settle_ms, configuration card.settle_ms). */
 #define PCSC_SETTLE_MS	1500
 
 struct pcsc_card {
@@ -136,7 +137,7 @@ pcsc_settle(struct card *card, LONG rv)
 {
 	struct pcsc_card *pc = card->priv;
 	SCARD_READERSTATE rs;
-	uint64_t deadline = time_mono_ns() + (uint64_t)PCSC_SETTLE_MS * 1000000u;
+	uint64_t deadline = time_mono_ns() + (uint64_t)card->settle_ms * 1000000u;
 	uint64_t now;
 	LONG st;
 
@@ -488,6 +489,8 @@ card_connect(const char *reader, struct card **out)
 	}
 	card->atrlen = atrlen;
 	card->extended = atr_extended(card->atr, card->atrlen);
+	card->protocol = pc->protocol == SCARD_PROTOCOL_T0 ? 0 : 1;
+	card->settle_ms = PCSC_SETTLE_MS;
 	log_debug("card: connected to '%s', T=%d, extended length %s", card->reader,
 	    pc->protocol == SCARD_PROTOCOL_T0 ? 0 : 1, card->extended ? "yes" : "no");
 	*out = card;

@@ -158,7 +158,8 @@ static int
 open_channel(struct perso_run *run, uint8_t kvn, struct scp03_keyset *keys)
 {
 	struct scp03_params params = { .kvn = kvn, .level = run->prof->level, .s16 = 0,
-	    .host_challenge = run->req != NULL ? run->req->test_host_challenge : NULL };
+	    .host_challenge = run->req != NULL ? run->req->test_host_challenge : NULL,
+	    .sd_aid = run->prof->aid_sd, .sd_aid_len = run->prof->aid_sd_len };
 	int r;
 
 	perso_step(run, "open_channel");
@@ -501,11 +502,6 @@ decide(struct perso_run *run)
 		return err_set(NHI_ESTATE, "card %s has an unfinished personalization for"
 		    " another resident (card record %lld); finish that one first",
 		    run->info.serial_hex, (long long)run->row.id);
-	if (run->plan == PLAN_NEW && req->path == PERSO_PATH_NEW_JUKI &&
-	    run->info.child_count != 0)
-		return err_set(NHI_ESTATE, "card %s: its free area is not empty, so it is not"
-		    " a newly issued Juki card; use the existing-card path",
-		    run->info.serial_hex);
 	/* A person holds at most one active NHI key. */
 	r = store_card_active_for_resident(st, req->resident_id, &other);
 	if (r == 0)
@@ -544,9 +540,23 @@ lock_presented(struct perso_run *run)
 	    "; issue again to give the card a new key");
 }
 
-/* The kind a new row gets, from the path and the card. */
+/*
+ * The card's kind, from what it holds (docs/card-profile.md 1, "Card
+ * kinds"): a standalone card by its family; a Juki card whose free area
+ * (the SD) has no child at all is newly issued, any other Juki card is an
+ * existing one.
+ */
+static const char *
+card_kind_found(const struct card_info *info)
+{
+	if (info->family == CARD_FAMILY_STANDALONE)
+		return "standalone";
+	return info->child_count == 0 ? "juki_new" : "juki_existing";
+}
+
+/* The card's family must fit the clerk's path (before anything else). */
 static int
-check_path(struct perso_run *run, const char **kind)
+check_family(struct perso_run *run)
 {
 	const struct perso_request *req = run->req;
 
@@ -555,14 +565,37 @@ check_path(struct perso_run *run, const char **kind)
 			return err_set(NHI_ESTATE, "card %s is a Juki card, not a standalone"
 			    " card: put the standalone card in the reader, or choose the"
 			    " Juki card path", run->info.serial_hex);
-		*kind = "standalone";
 		return 0;
 	}
 	if (run->info.family != CARD_FAMILY_JUKI)
 		return err_set(NHI_ESTATE, "card %s is a standalone card, not a Juki card:"
 		    " put the resident's Juki card in the reader, or choose the"
 		    " standalone path", run->info.serial_hex);
-	*kind = req->path == PERSO_PATH_NEW_JUKI ? "juki_new" : "juki_existing";
+	return 0;
+}
+
+/*
+ * The kind a new row gets: the card's, and the clerk's path must say the
+ * same (the paths differ in fee and in what the clerk tells the
+ * resident). A restarted or finished run keeps its row's kind: a torn
+ * new-card run may have created the town area already.
+ */
+static int
+check_path(struct perso_run *run, const char **kind)
+{
+	const struct perso_request *req = run->req;
+
+	*kind = card_kind_found(&run->info);
+	if (strcmp(*kind, "juki_new") == 0 && req->path == PERSO_PATH_EXISTING)
+		return err_set(NHI_ESTATE, "card %s is a newly issued Juki card (its free"
+		    " area is empty), not an existing one: choose the new Juki card path"
+		    " (--path new-juki), which has its own fee; nothing was written",
+		    run->info.serial_hex);
+	if (strcmp(*kind, "juki_existing") == 0 && req->path == PERSO_PATH_NEW_JUKI)
+		return err_set(NHI_ESTATE, "card %s is not a newly issued Juki card: its"
+		    " free area already holds %s; choose the existing-card path (--path"
+		    " existing); nothing was written", run->info.serial_hex,
+		    run->info.town_present ? "this town's area" : "other applications");
 	return 0;
 }
 
@@ -664,13 +697,16 @@ card_personalize(struct card *card, const struct perso_request *req,
 		goto out;
 	began = 1;
 	if ((r = card_recognize(card, req->prof, &run.info)) != 0 ||
-	    (r = check_path(&run, &kind)) != 0)
+	    (r = check_family(&run)) != 0)
 		goto out;
 	perso_step(&run, "match");
 	if (run.info.has_juki && (r = card_items_match(&run.info.items, &req->person)) != 0)
 		goto out;
 	perso_step(&run, "decide");
 	if ((r = decide(&run)) != 0)
+		goto out;
+	if ((run.plan == PLAN_NEW || run.plan == PLAN_REKEY) &&
+	    (r = check_path(&run, &kind)) != 0)
 		goto out;
 	if (run.plan != PLAN_LOCK && req->cancel != NULL && req->cancel(req->hook_arg)) {
 		r = err_set(NHI_ECANCELLED, "cancelled before anything was written: the card"

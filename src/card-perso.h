@@ -31,6 +31,8 @@ struct scp03_keyset;
 #define CARD_SIG_LEN		64
 #define CARD_SIGNER_ID_LEN	8
 #define CARD_CHALLENGE_LEN	32
+#define CARD_SFI_ITEMS		0x01	/* the Juki AP's basic-items EF */
+#define CARD_ITEMS_MAX		4096	/* the longest basic-items EF read */
 
 /* LCS bytes of ISO/IEC 7816-4 as the profile uses them. */
 #define CARD_LCS_CREATION	0x01

@@ -344,8 +344,6 @@ select_aid(struct card *card, const uint8_t *aid, size_t len, struct apdu_resp *
 int
 card_recognize(struct card *card, const struct card_profile *prof, struct card_info *out)
 {
-	struct apdu read = { .cla = 0x00, .ins = 0xB0, .p1 = 0x81, .p2 = 0x00,
-	    .le = 0, .has_le = 1 };
 	struct apdu_resp *resp = xmalloc(sizeof(*resp));
 	struct card_info *info = xcalloc(1, sizeof(*info));
 	int r;
@@ -356,14 +354,19 @@ card_recognize(struct card *card, const struct card_profile *prof, struct card_i
 		goto out;
 	if (resp->sw == 0x9000) {
 		info->has_juki = 1;
-		if ((r = card_xfer(card, &read, resp)) != 0)
-			goto out;
-		if (resp->sw != 0x9000) {
-			r = err_set(NHI_ECARD_SW, "reading the Juki card's basic items: %s",
-			    card_sw_text(resp->sw));
+		uint16_t sw;
+		size_t len;
+
+		if ((r = card_read_ef_sfi(card, CARD_SFI_ITEMS, 1, resp->data,
+		    CARD_ITEMS_MAX, &len, &sw)) != 0) {
+			if (r == NHI_ECARD_SW)
+				r = err_set(NHI_ECARD_SW, "reading the Juki card's basic"
+				    " items: %s", card_sw_text(sw));
+			else
+				r = err_wrap(r, "reading the Juki card's basic items: ");
 			goto out;
 		}
-		if ((r = card_items_parse(resp->data, resp->len, &info->items)) != 0)
+		if ((r = card_items_parse(resp->data, len, &info->items)) != 0)
 			goto out;
 		if (strcmp(info->items.municipality, prof->municipality_code) != 0) {
 			r = err_set(NHI_ECARD_UNKNOWN, "this Juki card was issued by"

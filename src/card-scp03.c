@@ -27,6 +27,9 @@ struct scp03 {
 	uint8_t			 host_challenge[16];
 	uint8_t			 card_challenge[16];
 	uint8_t			 card_cryptogram[16];
+	uint8_t			 seq[3];		/* i = 70 */
+	uint8_t			 sd_aid[16];
+	size_t			 sd_aid_len;
 	struct scp03_session	 sess;
 };
 
@@ -55,6 +58,15 @@ scp03_init_update(struct card *card, const struct scp03_params *params,
 		r = err_set(NHI_ERANGE, "SCP03: security level %02X is not one of"
 		    " 01, 03, 11, 13, 33", params->level);
 		goto out;
+	}
+	if (params->sd_aid != NULL) {
+		if (params->sd_aid_len > sizeof sc->sd_aid) {
+			r = err_set(NHI_ERANGE, "SCP03: an SD AID of %zu bytes",
+			    params->sd_aid_len);
+			goto out;
+		}
+		memcpy(sc->sd_aid, params->sd_aid, params->sd_aid_len);
+		sc->sd_aid_len = params->sd_aid_len;
 	}
 	if (params->host_challenge != NULL)
 		memcpy(sc->host_challenge, params->host_challenge, sc->s);
@@ -113,6 +125,15 @@ scp03_init_update(struct card *card, const struct scp03_params *params,
 	}
 	memcpy(sc->card_challenge, resp->data + 13, sc->s);
 	memcpy(sc->card_cryptogram, resp->data + 13 + sc->s, sc->s);
+	if (sc->i & SCP03_I_PSEUDO_RANDOM) {
+		if (sc->sd_aid_len == 0) {
+			r = err_set(NHI_EAUTH, "SCP03: the card uses a pseudo-random"
+			    " challenge (i = %02X) and the SD's AID to check it is not"
+			    " known", sc->i);
+			goto out;
+		}
+		memcpy(sc->seq, resp->data + 13 + 2 * sc->s, 3);
+	}
 	sc->state = SCP03_INITIALIZED;
 	*out = sc;
 	sc = NULL;
@@ -158,6 +179,26 @@ scp03_authenticate(struct scp03 *sc, const struct scp03_keyset *keys)
 	    (r = crypto_scp03_cryptogram(&sc->sess, SCP03_DC_CARD_CRYPTOGRAM,
 	    sc->host_challenge, sc->card_challenge, crypt)) != 0)
 		goto out;
+	/* i = 70: the challenge must be the one the card's static ENC key
+	 * gives for this sequence counter; anything else is not our card or
+	 * a replay, and nothing more is sent. */
+	if (sc->i & SCP03_I_PSEUDO_RANDOM) {
+		uint8_t want[16];
+		int same;
+
+		if ((r = crypto_scp03_card_challenge(keys, sc->seq, sc->sd_aid,
+		    sc->sd_aid_len, sc->s, want)) != 0)
+			goto out;
+		same = crypto_equal(want, sc->card_challenge, sc->s);
+		util_wipe(want, sizeof want);
+		if (!same) {
+			r = err_set(NHI_ECRYPTOGRAM, "SCP03: the card challenge is not the"
+			    " pseudo-random one for sequence counter %02X%02X%02X and key"
+			    " version %02X: not our card or a replayed answer",
+			    sc->seq[0], sc->seq[1], sc->seq[2], sc->kvn);
+			goto out;
+		}
+	}
 	if (!crypto_equal(crypt, sc->card_cryptogram, sc->s)) {
 		r = err_set(NHI_ECRYPTOGRAM, "SCP03: the card cryptogram does not"
 		    " match key version %02X: wrong keys or not our card",

@@ -112,6 +112,10 @@ struct card {
 	size_t			 atrlen;
 	char			 reader[128];
 	int			 extended;	/* card accepts extended-length APDUs */
+	int			 protocol;	/* 0 (T=0) or 1 (T=1), as pcscd chose */
+	long			 settle_ms;	/* after a failed exchange, how long to
+						   wait for the reader to say whether
+						   the card went (card.settle_ms) */
 	unsigned long		 apdus;		/* commands sent, for benchmarks */
 };
 
@@ -191,6 +195,19 @@ int	card_monitor_poll(struct card_monitor *m, int timeout_ms, struct card_slot *
  */
 int	card_xfer(struct card *card, const struct apdu *cmd, struct apdu_resp *resp);
 
+/*
+ * Read a whole transparent EF named by its short file identifier
+ * (card-read.c): READ BINARY at increasing offsets, Le 256 (65536 on a
+ * card with extended length), ending on a short answer, 6282, or 6B00
+ * past the end; 61xx and 6Cxx are card_xfer's. With `tlv` set the file is
+ * one BER-TLV and reading stops as soon as it is complete. Files reaching
+ * 32767 bytes (the odd-INS B1 range) are refused. Returns 0 with *outlen
+ * bytes in out, NHI_ECARD_SW (*sw is the card's status word),
+ * NHI_ECARD_PROTO (longer than cap), or a transport error.
+ */
+int	card_read_ef_sfi(struct card *card, uint8_t sfi, int tlv, uint8_t *out,
+	    size_t cap, size_t *outlen, uint16_t *sw);
+
 /* Start and end a short exclusive sequence (a personalization step). */
 int	card_begin(struct card *card);
 int	card_end(struct card *card);
@@ -242,6 +259,10 @@ struct scp03_params {
 	int		 s16;		/* 1: S16 mode (16-byte challenges, MACs) */
 	const uint8_t	*host_challenge; /* NULL: random. Tests only: fixed, to
 					   replay a recorded trace */
+	const uint8_t	*sd_aid;	/* the selected security domain's AID:
+					   a card with i = 70 (pseudo-random
+					   card challenge) is checked with it */
+	size_t		 sd_aid_len;
 };
 
 /*
@@ -263,9 +284,11 @@ uint8_t		 scp03_card_i(const struct scp03 *sc);
 
 /*
  * Authenticate with the card's static keys (already diversified for this
- * card; `keys` is not kept, only the session keys are).
- * Returns 0, NHI_ECRYPTOGRAM (card cryptogram wrong: EXTERNAL
- * AUTHENTICATE was not sent), NHI_EAUTH (EXTERNAL AUTHENTICATE refused),
+ * card; `keys` is not kept, only the session keys are). A card with a
+ * pseudo-random challenge (i bit 10) must have answered the challenge its
+ * static ENC key, sequence counter and SD AID give.
+ * Returns 0, NHI_ECRYPTOGRAM (card cryptogram wrong, or the card challenge
+ * is not the pseudo-random one: EXTERNAL AUTHENTICATE was not sent), NHI_EAUTH (EXTERNAL AUTHENTICATE refused),
  * NHI_ESTATE (called twice), or a transport/crypto error.
  */
 int	scp03_authenticate(struct scp03 *sc, const struct scp03_keyset *keys);

@@ -25,8 +25,9 @@ card_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((r = cmd_card_connect(ctx, &card)) != 0)
 		return r;
 	hex_encode(card->atr, card->atrlen, atr);
-	printf("reader: %s\ncard: present\natr: %s\nextended length: %s\n",
-	    card->reader, atr, card->extended ? "yes" : "no");
+	printf("reader: %s\ncard: present\natr: %s\nprotocol: T=%d\n"
+	    "extended length: %s\n", card->reader, atr, card->protocol,
+	    card->extended ? "yes" : "no");
 	card_close(card);
 	return 0;
 }
@@ -34,9 +35,10 @@ card_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_card_status_entry = {
 	.name = "status",
 	.usage = "",
-	.summary = "show the reader, the card's ATR and extended-length support",
+	.summary = "show the reader, the card's ATR, protocol and extended-length support",
 	.help =
-	    "Connects to the card and prints the reader's name, the ATR in hex and\n"
+	    "Connects to the card and prints the reader's name, the ATR in hex, the\n"
+	    "protocol pcscd chose from the ATR (T=0 or T=1) and\n"
 	    "whether extended-length APDUs are used (from the ATR's card\n"
 	    "capabilities, or card.extended in the configuration). Exits 4 with a\n"
 	    "message when there is no pcscd, no reader, no card, or the reader\n"

@@ -66,7 +66,7 @@ int
 cmd_card_connect(struct cmd_ctx *ctx, struct card **out)
 {
 	struct card *card = NULL;
-	const char *ext = config_get(ctx->cfg, "card.extended", "auto");
+	const char *ext = config_get(ctx->cfg, "card.extended", "auto"), *settle;
 	int r;
 
 	if (strcmp(ext, "auto") != 0 && strcmp(ext, "yes") != 0 && strcmp(ext, "no") != 0)
@@ -80,6 +80,17 @@ cmd_card_connect(struct cmd_ctx *ctx, struct card **out)
 	if ((r = reader_allowed(ctx, card->reader)) != 0) {
 		card_close(card);
 		return r;
+	}
+	if ((settle = config_get(ctx->cfg, "card.settle_ms", NULL)) != NULL) {
+		char *end;
+		long v = strtol(settle, &end, 10);
+
+		if (*settle == '\0' || *end != '\0' || v < 0 || v > 60000) {
+			card_close(card);
+			return err_set(NHI_ECONFIG, "%s: card.settle_ms = %s: expected"
+			    " milliseconds from 0 to 60000", ctx->config_path, settle);
+		}
+		card->settle_ms = v;
 	}
 	if (strcmp(ext, "yes") == 0)
 		card->extended = 1;

@@ -77,6 +77,10 @@ get_eid(struct apdu *a)
 	a->le = 256;
 }
 
+/* The AID of the traces' security domain, the eUICC's ISD-R (SGP.02). */
+static const uint8_t isd_r_aid[] = { 0xa0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10,
+    0xff, 0xff, 0xff, 0xff, 0x89, 0x00, 0x00, 0x01, 0x00 };
+
 struct replay {
 	const char *file;
 	uint8_t kvn, level;
@@ -105,6 +109,10 @@ run_open(const char *name, const char *text, const struct replay *rp,
 	p.kvn = rp->kvn;
 	p.level = rp->level;
 	p.host_challenge = hc;
+	/* The traces' card (an eUICC) answers i = 70: its challenges are the
+	 * pseudo-random ones of its ISD-R, which the station checks. */
+	p.sd_aid = isd_r_aid;
+	p.sd_aid_len = sizeof isd_r_aid;
 	*scp = NULL;
 	return scp03_open(*cardp, &ks, &p, scp);
 }
@@ -157,6 +165,58 @@ test_wrong_card_cryptogram_stops(void **state)
 	 * scripted command) was never sent */
 	assert_int_equal(card->apdus, 1);
 	assert_false(card_script_done(card));
+	card_close(card);
+	free(text);
+}
+
+/*
+ * i = 70: the card challenge must be the pseudo-random one (static ENC key,
+ * sequence counter, SD AID). A challenge changed in the trace, or the same
+ * answer checked against another SD's AID, stops the station after
+ * INITIALIZE UPDATE, even when (as a cloned card could) the card
+ * cryptogram is made to fit.
+ */
+static void
+test_pseudo_random_challenge_checked(void **state)
+{
+	struct card *card;
+	struct scp03 *sc;
+	struct scp03_keyset ks;
+	struct scp03_params p;
+	uint8_t hc[8];
+	char *text = data_text("scp03-aes128-33.apdu");
+
+	/* the sequence counter 000003 -> 000004: another challenge expected */
+	patch(text, "6b 37 2d 00 00 03", "6b 37 2d 00 00 04");
+	assert_int_equal(run_open("bad-seq", text, &replays[0], &card, &sc),
+	    NHI_ECRYPTOGRAM);
+	assert_null(sc);
+	assert_non_null(strstr(err_detail(), "pseudo-random"));
+	assert_int_equal(card->apdus, 1);
+	card_close(card);
+	free(text);
+
+	/* the true answer, but for another security domain */
+	text = data_text("scp03-aes128-33.apdu");
+	assert_int_equal(card_script_open_mem("other-sd", text, &card), 0);
+	assert_int_equal(hex_decode(replays[0].host_challenge, hc, sizeof hc), 8);
+	keyset(&ks, 0x30, 16);
+	memset(&p, 0, sizeof p);
+	p.kvn = 0x30;
+	p.level = 0x33;
+	p.host_challenge = hc;
+	p.sd_aid = (const uint8_t *)"\xa0\x00\x00\x01\x51\x00\x00\x00";
+	p.sd_aid_len = 8;
+	assert_int_equal(scp03_open(card, &ks, &p, &sc), NHI_ECRYPTOGRAM);
+	assert_int_equal(card->apdus, 1);
+	card_close(card);
+
+	/* i = 70 and no SD AID to check with: refused, not trusted */
+	assert_int_equal(card_script_open_mem("no-aid", text, &card), 0);
+	p.sd_aid = NULL;
+	p.sd_aid_len = 0;
+	assert_int_equal(scp03_open(card, &ks, &p, &sc), NHI_EAUTH);
+	assert_int_equal(card->apdus, 1);
 	card_close(card);
 	free(text);
 }
@@ -418,6 +478,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_public_traces),
+		cmocka_unit_test(test_pseudo_random_challenge_checked),
 		cmocka_unit_test(test_wrong_card_cryptogram_stops),
 		cmocka_unit_test(test_wrong_keys_stop),
 		cmocka_unit_test(test_wrong_rmac_rejected),
