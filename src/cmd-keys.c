@@ -40,10 +40,15 @@ usage(const char *why)
 	return cmd_usage(&cmd_keys_entry, why);
 }
 
+/* keys.dir, with the production rules of crypto_keys_dir (docs/keys.md 4.4). */
 static const char *
 keys_dir(const struct cmd_ctx *ctx)
 {
-	return config_get(ctx->cfg, "keys.dir", NHI_DATADIR "/keys");
+	const char *dir = NULL;
+
+	if (crypto_keys_dir(ctx->cfg, &dir) != 0)
+		return NULL;
+	return dir;
 }
 
 static int
@@ -275,6 +280,9 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 	size_t keylen;
 	int c, r, signing = 0;
 
+	if (dir == NULL)
+		return NHI_ECONFIG;
+
 	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
 	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
 		if (c == 'k' && !rotate) {
@@ -301,7 +309,16 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 	if (!signing) {
 		if ((r = highest_kvn(dir, &high)) != 0)
 			return r;
-		if (kvn == 0)
+		if (kvn == 0 && high == 0) {
+			/* A town's first key set has the version its cards use
+			 * (card.kvn, 30 for Juki cards): docs/keys.md 4.6. */
+			const char *cv = config_get(ctx->cfg, "card.kvn", "30");
+
+			kvn = (unsigned)strtoul(cv, &end, 16);
+			if (*end != '\0' || strlen(cv) != 2 || kvn < 1 || kvn > 0x7f)
+				return err_set(NHI_ECONFIG, "card.kvn: '%s' is not two hex"
+				    " digits 01 to 7F", cv);
+		} else if (kvn == 0)
 			kvn = high + 1;
 		if (kvn > 0x7f)
 			return err_set(NHI_ERANGE, "key store %s: no key version left after"
@@ -419,6 +436,9 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	int r, signing, remove = 0;
 
+	if (dir == NULL)
+		return NHI_ECONFIG;
+
 	if (argc == 3 && strcmp(argv[1], "--remove-clear") == 0) {
 		remove = 1;
 		argv++;
@@ -486,6 +506,9 @@ keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
 	size_t n = 0, i, len, ilen;
 	int r, wrapped, shown = 0;
 
+	if (dir == NULL)
+		return NHI_ECONFIG;
+
 	if (argc > (compute ? 2 : 1))
 		return cmd_operands(&cmd_keys_entry, compute ? "keys kcv" : "keys list", argc, argv,
 		    1, compute ? 1 : 0);
@@ -503,6 +526,16 @@ keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
 		if ((r = fs_read_file(v[i], KEYFILE_MAX, &text, &len)) != 0)
 			goto out;
 		wrapped = crypto_keystore_is_wrapped(text, len);
+		if (!wrapped && argc != 2 && len >= 11 &&
+		    strncmp(text, "-----BEGIN ", 11) == 0) {
+			/* A queue or TLS key kept beside the key store (as the
+			 * sample configuration suggests): not a key-store file. */
+			printf("other %s: a PEM file (queue or TLS), not a key-store file\n",
+			    v[i]);
+			util_free_secret(text, len);
+			text = NULL;
+			continue;
+		}
 		if (wrapped && !compute) {
 			r = crypto_keystore_describe_wrapped(v[i], text, len, &desc);
 		} else {
@@ -556,6 +589,9 @@ keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
 	char *newpass = NULL;
 	size_t n = 0, i, len, ilen = 0, done = 0;
 	int r;
+
+	if (dir == NULL)
+		return NHI_ECONFIG;
 
 	(void)argv;
 	if (argc > 1)

@@ -150,6 +150,9 @@ main(int argc, char **argv)
 		goto out;
 	r = entry->exec(&ctx, argc, argv);
 out:
+	/* Every configuration error names the file and line of the key. */
+	if (r == NHI_ECONFIG)
+		config_error_where(ctx.cfg, r);
 	if (r != 0)
 		fprintf(stderr, "nhicard: %s\n", err_text(r));
 	crypto_keystore_forget();

@@ -281,7 +281,11 @@ push_one(struct store *st, const struct queue_keys *keys,
 	res->through = ar.through;
 	flow_note(ev, "%s: %zu records, %zu acknowledged, %zu rejected",
 	    b[0].name, b[0].records, ar.acked, ar.rejected);
-	if (ar.acked + ar.rejected == 0) {
+	if (ar.restore_settled) {
+		res->restore_settled = 1;
+		res->restore_skipped = ar.restore_skipped;
+	}
+	if (ar.acked + ar.rejected == 0 && b[0].records > 0) {
 		/* Pushing again would send the same records forever. */
 		r = err_set(NHI_ESTATE, "batch %s: the center's acknowledgement (through "
 		    "%lld) covers none of its %zu records; see 'nhicard queue status'",

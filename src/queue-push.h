@@ -50,6 +50,8 @@ struct queue_push_result {
 	size_t	 acked;		/* records newly acknowledged */
 	size_t	 rejected;	/* records newly rejected (work items) */
 	int64_t	 through;	/* the center's highest contiguous after the last ack */
+	int	 restore_settled; /* a restored store learnt what the center holds */
+	int64_t	 restore_skipped; /* numbers the center held beyond the store */
 };
 
 /*

@@ -19,6 +19,7 @@ CSV
 cat > cases <<'EOF2'
 audit verify
 audit export -o x.csv
+backup bk
 batch list
 batch status 1
 batch resume 1
@@ -78,6 +79,7 @@ resident search ヤマダ
 resident edit 1 --address 本山町2
 resident gaiji
 revoke 1 --reason lost --reported-by a --how phone
+restore bk
 tui
 version
 EOF2
