@@ -274,14 +274,11 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 		{ "signing", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = keys_dir(ctx), *pass, *alg = "AES-128";
+	const char *dir = NULL, *pass, *alg = "AES-128";
 	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end;
 	unsigned kvn = 0, high = 0;
 	size_t keylen;
 	int c, r, signing = 0;
-
-	if (dir == NULL)
-		return NHI_ECONFIG;
 
 	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
 	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
@@ -302,6 +299,8 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 		    argv, optind, 0);
 	if (optind != argc)
 		return usage("unexpected argument");
+	if ((dir = keys_dir(ctx)) == NULL)
+		return NHI_ECONFIG;
 	keylen = strcmp(alg, "AES-128") == 0 ? 16 : strcmp(alg, "AES-192") == 0 ? 24 :
 	    strcmp(alg, "AES-256") == 0 ? 32 : 0;
 	if (keylen == 0)
@@ -431,13 +430,10 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct crypto_master_keys m;
 	enum crypto_mode mode;
-	const char *dir = keys_dir(ctx), *pass;
+	const char *dir = NULL, *pass;
 	char *text = NULL, *path = NULL, *info = NULL, *detail = NULL;
 	size_t len = 0;
 	int r, signing, remove = 0;
-
-	if (dir == NULL)
-		return NHI_ECONFIG;
 
 	if (argc == 3 && strcmp(argv[1], "--remove-clear") == 0) {
 		remove = 1;
@@ -448,6 +444,8 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_keys_entry, "keys import", argc, argv, 1, 1);
 	if (argc != 2)
 		return usage("keys import [--remove-clear] FILE");
+	if ((dir = keys_dir(ctx)) == NULL)
+		return NHI_ECONFIG;
 	memset(&m, 0, sizeof(m));
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0 ||
 	    (r = fs_read_file(argv[1], KEYFILE_MAX, &text, &len)) != 0)
@@ -500,14 +498,11 @@ out:
 static int
 keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
 {
-	const char *dir = keys_dir(ctx);
+	const char *dir = NULL;
 	char **v = NULL, *text = NULL, *inner = NULL, *desc = NULL;
 	const char *pass;
 	size_t n = 0, i, len, ilen;
 	int r, wrapped, shown = 0;
-
-	if (dir == NULL)
-		return NHI_ECONFIG;
 
 	if (argc > (compute ? 2 : 1))
 		return cmd_operands(&cmd_keys_entry, compute ? "keys kcv" : "keys list", argc, argv,
@@ -520,7 +515,11 @@ keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
 		n = 1;
 	} else if (argc == 2)
 		return usage("keys list takes no arguments");
-	else if ((r = keys_files(dir, &v, &n)) != 0)
+	if ((dir = keys_dir(ctx)) == NULL) {
+		files_free(v, n);
+		return NHI_ECONFIG;
+	}
+	if (v == NULL && (r = keys_files(dir, &v, &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
 		if ((r = fs_read_file(v[i], KEYFILE_MAX, &text, &len)) != 0)
@@ -584,20 +583,19 @@ static int
 keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct crypto_scrypt_params p;
-	const char *dir = keys_dir(ctx), *old;
+	const char *dir = NULL, *old;
 	char **v = NULL, **out = NULL, *text = NULL, *inner = NULL, *info = NULL;
 	char *newpass = NULL;
 	size_t n = 0, i, len, ilen = 0, done = 0;
 	int r;
-
-	if (dir == NULL)
-		return NHI_ECONFIG;
 
 	(void)argv;
 	if (argc > 1)
 		return cmd_operands(&cmd_keys_entry, "keys passwd", argc, argv, 1, 0);
 	if (argc != 1)
 		return usage("keys passwd takes no arguments");
+	if ((dir = keys_dir(ctx)) == NULL)
+		return NHI_ECONFIG;
 	if ((r = keys_files(dir, &v, &n)) != 0)
 		return r;
 	out = xcalloc(n + 1, sizeof(*out));

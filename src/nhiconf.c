@@ -124,7 +124,7 @@ config_error_where(const struct config *cfg, int code)
 	if (best == NULL)
 		best = cfg->path;
 	if (best == NULL || strncmp(d, best, strlen(best)) == 0 ||
-	    (cfg->path != NULL && strncmp(d, cfg->path, strlen(cfg->path)) == 0))
+	    (cfg->path != NULL && strstr(d, cfg->path) != NULL))
 		return code;
 	return err_wrap(code, "%s: ", best);
 }

@@ -24,49 +24,49 @@ like "$out" "passphrase is too short: at least 12" "and the minimum said"
 as_approved kim boss keys create --algorithm AES-256
 is "$rc" 0 "keys create: an AES-256 master key set"
 kcv_line=$out
-like "$out" "kvn 01, algorithm AES-256, enc-kcv [0-9a-f]{6}, mac-kcv [0-9a-f]{6}, dek-kcv [0-9a-f]{6}" \
+like "$out" "kvn 30, algorithm AES-256, enc-kcv [0-9a-f]{6}, mac-kcv [0-9a-f]{6}, dek-kcv [0-9a-f]{6}" \
     "it shows the key version and check values"
-is "$(stat -c %a "$KEYDIR/master-01.keys")" 600 "the key file is mode 0600"
-like "$(cat "$KEYDIR/master-01.keys")" "^wrapped = 1$" "the file is wrapped"
-unlike "$(cat "$KEYDIR/master-01.keys")" "^(enc|mac|dek) *=" "no key entry in clear"
+is "$(stat -c %a "$KEYDIR/master-30.keys")" 600 "the key file is mode 0600"
+like "$(cat "$KEYDIR/master-30.keys")" "^wrapped = 1$" "the file is wrapped"
+unlike "$(cat "$KEYDIR/master-30.keys")" "^(enc|mac|dek) *=" "no key entry in clear"
 as_approved kim boss keys create --signing
 is "$rc" 0 "keys create --signing: a P-256 signing key"
 like "$out" "municipality.key: kind signing, curve P-256, public-key-id [0-9a-f]{16}" \
     "it shows the key id"
 unlike "$(cat "$KEYDIR/municipality.key")" "BEGIN PRIVATE KEY" "the private key is not in clear"
-as_approved kim boss keys create --kvn 01
+as_approved kim boss keys create --kvn 30
 is "$rc" 3 "a key version that exists is refused"
 
 as kim keys list
 is "$rc" 0 "keys list"
-like "$out" "wrapped $KEYDIR/master-01.keys: kind master, kvn 01, algorithm AES-256" \
+like "$out" "wrapped $KEYDIR/master-30.keys: kind master, kvn 30, algorithm AES-256" \
     "list shows the public header without the passphrase"
 as kim keys kcv
 is "$rc" 0 "keys kcv unwraps and computes the check values"
 enc=$(printf '%s\n' "$kcv_line" | sed -n 's/.*enc-kcv \([0-9a-f]*\).*/\1/p')
-like "$out" "master-01.keys: kind master, kvn 01, algorithm AES-256, enc-kcv $enc" \
+like "$out" "master-30.keys: kind master, kvn 30, algorithm AES-256, enc-kcv $enc" \
     "the computed KCV is the one shown at creation"
 
 sum=$(cat "$KEYDIR"/* | md5sum)
 kim_wrong keys kcv
 is "$rc" 3 "a wrong key-store passphrase exits 3"
-like "$out" "master-01.keys: wrong key-store passphrase, or the file was altered" \
+like "$out" "master-30.keys: wrong key-store passphrase, or the file was altered" \
     "the error names the file and says what is wrong"
 kim_wrong keys passwd
 is "$rc" 3 "keys passwd with the wrong old passphrase exits 3"
 is "$(cat "$KEYDIR"/* | md5sum)" "$sum" "and nothing changed"
 
 # An altered public header is detected (it is authenticated).
-sed 's/^kvn = 01$/kvn = 02/' "$KEYDIR/master-01.keys" >"$TEST_TMP/altered.keys"
+sed 's/^kvn = 30$/kvn = 31/' "$KEYDIR/master-30.keys" >"$TEST_TMP/altered.keys"
 as kim keys kcv "$TEST_TMP/altered.keys"
 is "$rc" 3 "a file whose clear header was altered does not open"
 
 # Rotate: a new version, the old kept.
 as_approved kim boss keys rotate
 is "$rc" 0 "keys rotate"
-like "$out" "key version 02 is new; set card.kvn = 02" "rotate names the new version"
-like "$out" "Key version 01 stays" "and keeps the old"
-test -f "$KEYDIR/master-01.keys"
+like "$out" "key version 31 is new; set card.kvn = 31" "rotate names the new version"
+like "$out" "Key version 30 stays" "and keeps the old"
+test -f "$KEYDIR/master-30.keys"
 is "$?" 0 "the old key file is still there"
 
 # Import a clear key file: test keys are refused in production mode.
@@ -97,10 +97,10 @@ is "$rc" 3 "the old passphrase no longer opens them"
 cp "$TEST_TMP/newpass" "$PASSPHRASE"
 as kim keys kcv
 is "$rc" 0 "the new one does"
-like "$out" "kvn 01, algorithm AES-256, enc-kcv $enc" "and the keys are the same"
+like "$out" "kvn 30, algorithm AES-256, enc-kcv $enc" "and the keys are the same"
 
 # Personalization opens the wrapped keys with the same passphrase.
-printf '[card]\nkvn = 01\n' >>"$CONF"
+printf "[card]\nkvn = 30\n" >>"$CONF"
 as carol resident add --name-kanji "試験 花子" --name-kana "シケン ハナコ" --birth 1990-02-03 \
     --sex 2 --address "東京都千代田区1-1"
 as carol eligibility add --insurer 133116 --symbol 1 --number 3 --kind hihokensha \
@@ -109,7 +109,7 @@ NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=6 run "$NHICARD" --config "$CONF
     --operator carol --reader "no such reader" issue --path new-juki 1 4<"$(pwfile carol)" \
     6<"$TEST_TMP/wrongpass"
 is "$rc" 3 "issue with wrapped keys and a wrong passphrase exits 3"
-like "$out" "master-01.keys: wrong key-store passphrase" "naming the key file"
+like "$out" "master-30.keys: wrong key-store passphrase" "naming the key file"
 NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=6 run "$NHICARD" --config "$CONF" --db "$DB" \
     --operator carol --reader "no such reader" issue --path new-juki 1 4<"$(pwfile carol)" \
     6<"$PASSPHRASE"
