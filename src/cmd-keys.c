@@ -19,6 +19,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "cmd-keys.h"
 #include "crypto.h"
 #include "crypto-keystore.h"
 #include "error.h"
@@ -673,14 +674,16 @@ keys_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return keys_show(ctx, argc - 1, argv + 1, 1);
 	if (strcmp(sub, "passwd") == 0)
 		return keys_passwd(ctx, argc - 1, argv + 1);
-	return usage("expected create, import, list, kcv, rotate or passwd");
+	if (strcmp(sub, "agent") == 0)
+		return cmd_keys_agent(ctx, argc - 1, argv + 1);
+	return usage("expected create, import, list, kcv, rotate, passwd or agent");
 }
 
 const struct cmd_entry cmd_keys_entry = {
 	.name = "keys",
 	.usage = "create [--kvn KK] [--algorithm AES-128|AES-256] | create --signing |"
 	    " import [--remove-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
-	    " passwd",
+	    " passwd | agent start|lock|status",
 	.summary = "manage the key store: master keys and the signing key (key officers)",
 	.help =
 	    "The key store in keys.dir (docs/keys.md 4.5-4.7). Key officers only;\n"
@@ -698,6 +701,12 @@ const struct cmd_entry cmd_keys_entry = {
 	    "  kcv [FILE]            unwrap and compute the check values\n"
 	    "  rotate                a new master key version; the old one is kept\n"
 	    "  passwd                re-wrap every key file under a new passphrase\n"
-	    "                        (NHICARD_KEY_NEW_PASSPHRASE_FD or the terminal)\n",
+	    "                        (NHICARD_KEY_NEW_PASSPHRASE_FD or the terminal)\n"
+	    "  agent start [--idle S] [--lifetime S] [--foreground]\n"
+	    "                        unlock the key store once (start of day) into the\n"
+	    "                        key agent: issue and card verify take the keys\n"
+	    "                        from it and never ask for the passphrase\n"
+	    "  agent lock            lock it (end of day): the keys leave memory\n"
+	    "  agent status          is it running\n",
 	.exec = keys_exec,
 };

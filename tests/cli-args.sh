@@ -56,6 +56,8 @@ keys import f
 keys list
 keys kcv f
 keys passwd
+keys agent status
+keys agent lock
 operator add x --role clerk
 operator list
 operator passwd x
