@@ -48,9 +48,15 @@ master_key_path(const char *keys, uint8_t kvn)
 	if (stat(p, &st) == 0)
 		return p;
 	free(p);
-	return kvn == NHI_KVN_TRANSPORT ?
-	    xasprintf("%s/transport-ff.keys", keys) :
-	    xasprintf("%s/master-%02x.keys", keys, kvn);
+	if (kvn == NHI_KVN_TRANSPORT) {
+		/* The card maker's set as `keys import` names it, or by role. */
+		p = xasprintf("%s/master-ff.keys", keys);
+		if (stat(p, &st) == 0)
+			return p;
+		free(p);
+		return xasprintf("%s/transport-ff.keys", keys);
+	}
+	return xasprintf("%s/master-%02x.keys", keys, kvn);
 }
 
 int
