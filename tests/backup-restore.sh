@@ -111,5 +111,9 @@ like "$out" "gaps: +0" "the station sees no gap"
 run nhc audit verify
 is "$rc" 0 "the restored station's audit chain verifies"
 center_stop
+like "$(cat center.log)" "request [0-9T:Z-]+ POST /batch from 127.0.0.1 \(.*ST01\): 200, [0-9]+ bytes; station ST01, acknowledgement serial [0-9]+" \
+    "the center logs every request: who, what, the answer"
+run "$CENTER" --help
+like "$out" "on port 8443 unless --port says otherwise" "the center's default port is fixed"
 
 done_testing
