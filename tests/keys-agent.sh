@@ -48,6 +48,16 @@ like "$out" "wrong key-store passphrase" "and says so"
 test -e "$SOCK"
 is "$?" 1 "no socket was made"
 
+# A passphrase descriptor that cannot be read is named as such.
+NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=213 run "$NHICARD" --config "$CONF" --db "$DB" \
+    --operator kim keys agent start 4<"$(pwfile kim)"
+is "$rc" 2 "an unopened passphrase descriptor: usage error"
+like "$out" "NHICARD_KEY_PASSPHRASE_FD: file descriptor 213 is not open" "named as such"
+NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=6 run "$NHICARD" --config "$CONF" --db "$DB" \
+    --operator kim keys agent start 4<"$(pwfile kim)" 6</dev/null
+is "$rc" 2 "an empty passphrase descriptor: usage error"
+like "$out" "file descriptor 6 gave nothing to read" "named as such, not as a wrong passphrase"
+
 # A clerk may not start it.
 as carol keys agent start
 is "$rc" 1 "a clerk cannot start the agent"
