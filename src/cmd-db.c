@@ -62,6 +62,17 @@ db_init(struct cmd_ctx *ctx)
 		goto out;
 	if ((r = store_meta_get(st, "station_id", &have)) != 0)
 		goto out;
+	/* The store's first audit entry: who made it, for which station. */
+	{
+		char *d = xasprintf("store created: station %s, mode %s", have,
+		    crypto_mode_name(mode));
+
+		r = audit_append(st, ctx->operator_login != NULL ? ctx->operator_login :
+		    "system", "db.init", NULL, AUDIT_OK, d);
+		free(d);
+		if (r != 0)
+			goto out;
+	}
 	if (mode == CRYPTO_MODE_PRODUCTION && id == NULL)
 		fprintf(stderr, "nhicard: warning: station.id is not set: this store got"
 		    " the random id %s, which no certificate names; a production station"

@@ -407,25 +407,6 @@ out:
 	return r;
 }
 
-/* On a terminal: "remove the clear file now?" 1 yes, 0 no or no terminal. */
-static int
-ask_remove(const char *file)
-{
-	char answer[16] = "";
-	FILE *tty;
-
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO) ||
-	    (tty = fopen("/dev/tty", "r+")) == NULL)
-		return 0;
-	fprintf(tty, "Remove the clear key file %s now (overwrite and delete)? [y/N] ",
-	    file);
-	fflush(tty);
-	if (fgets(answer, sizeof(answer), tty) == NULL)
-		answer[0] = '\0';
-	fclose(tty);
-	return answer[0] == 'y' || answer[0] == 'Y';
-}
-
 static int
 keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -436,15 +417,19 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	int r, signing, remove = 0;
 
-	if (argc == 3 && strcmp(argv[1], "--remove-clear") == 0) {
-		remove = 1;
+	/* The clear file is removed once wrapped (docs/keys.md 4.6), unless
+	 * --keep-clear; --remove-clear says the default. */
+	remove = 1;
+	if (argc == 3 && (strcmp(argv[1], "--remove-clear") == 0 ||
+	    strcmp(argv[1], "--keep-clear") == 0)) {
+		remove = strcmp(argv[1], "--remove-clear") == 0;
 		argv++;
 		argc--;
 	}
 	if (argc > 2)
 		return cmd_operands(&cmd_keys_entry, "keys import", argc, argv, 1, 1);
 	if (argc != 2)
-		return usage("keys import [--remove-clear] FILE");
+		return usage("keys import [--keep-clear] FILE");
 	if ((dir = keys_dir(ctx)) == NULL)
 		return NHI_ECONFIG;
 	memset(&m, 0, sizeof(m));
@@ -478,15 +463,29 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	print_info("imported", path, info);
 	/* The clear file is the key in the open: offer to remove it. */
-	if (remove || ask_remove(argv[1])) {
+	if (remove) {
 		if ((r = remove_clear_file(argv[1])) != 0)
 			goto out;
 		printf("the clear file %s was overwritten and removed\n", argv[1]);
 		r = audit_ok(ctx, "keys.import", path, "clear file removed");
-	} else
-		printf("destroy the clear file %s now (shred -u), or import with"
-		    " --remove-clear\n", argv[1]);
+	} else {
+		printf("--keep-clear: the clear file %s stays; destroy it (and its"
+		    " medium) after the ceremony\n", argv[1]);
+		r = audit_ok(ctx, "keys.import", path, "clear file kept (--keep-clear)");
+	}
 out:
+	/* A refused import is a key ceremony that failed: audited too. */
+	if (r != 0 && r != NHI_EUSAGE) {
+		struct store *ast;
+		int e = err_last();
+		char *why = xstrdup(err_detail() != NULL ? err_detail() : "");
+
+		if (cmd_store(ctx, &ast) == 0)
+			audit_refusal(ast, ctx->operator_login, "keys.import",
+			    path != NULL ? path : argv[1], r, NULL);
+		err_set(e != 0 ? e : r, "%s", why);
+		free(why);
+	}
 	if (text != NULL)
 		util_free_secret(text, len);
 	free(path);
@@ -682,7 +681,7 @@ keys_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_keys_entry = {
 	.name = "keys",
 	.usage = "create [--kvn KK] [--algorithm AES-128|AES-256] | create --signing |"
-	    " import [--remove-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
+	    " import [--keep-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
 	    " passwd | agent start|lock|status",
 	.summary = "manage the key store: master keys and the signing key (key officers)",
 	.help =
@@ -693,10 +692,10 @@ const struct cmd_entry cmd_keys_entry = {
 	    "check values and key ids, never keys.\n"
 	    "  create [--kvn KK]     a new master key set (default: the next version)\n"
 	    "  create --signing      a new municipality signing key (P-256)\n"
-	    "  import [--remove-clear] FILE\n"
+	    "  import [--keep-clear] FILE\n"
 	    "                        wrap a clear key file into the store, then\n"
-	    "                        overwrite and remove the clear file (asked on a\n"
-	    "                        terminal; --remove-clear: without asking)\n"
+	    "                        overwrite and remove the clear file (--keep-clear:\n"
+	    "                        leave it, e.g. on a read-only medium)\n"
 	    "  list                  the key files and their public headers\n"
 	    "  kcv [FILE]            unwrap and compute the check values\n"
 	    "  rotate                a new master key version; the old one is kept\n"

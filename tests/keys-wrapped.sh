@@ -84,8 +84,15 @@ is "$rc" 0 "a clear production key file is imported"
 like "$out" "master-40.keys: kind master, kvn 40, algorithm AES-128, enc-kcv 504a77, mac-kcv 504a77" \
     "with the check values of the keys it holds"
 unlike "$(cat "$KEYDIR/master-40.keys")" "4041424344" "the imported key is not in clear"
-like "$out" "destroy the clear file .*clear-40.keys now .*or import with --remove-clear" \
-    "without a terminal it says to destroy the clear file"
+like "$out" "the clear file .*clear-40.keys was overwritten and removed" \
+    "the clear file is removed by default, as docs/keys.md says"
+test -e "$TEST_TMP/clear-40.keys"
+is "$?" 1 "it is gone"
+# A refused import is audited.
+as_approved kim boss keys import "$top_srcdir/keys/test-transport-ff.keys"
+is "$rc" 1 "a test key set is refused"
+is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.import' AND outcome <> 'ok' AND detail LIKE '%TESTKEY%'")" 2 \
+    "both refused imports are audited"
 
 # passwd: everything re-wrapped under the new passphrase.
 printf 'the new key store passphrase\n' >"$TEST_TMP/newpass"
@@ -116,8 +123,8 @@ NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=6 run "$NHICARD" --config "$CONF
 unlike "$out" "passphrase|key file|TESTKEY|test keys" "with the right one the keys open and issue goes on to the card"
 is "$rc" 4 "(and stops at the missing reader: exit 4)"
 
-# keys import --remove-clear: the clear file goes once it is wrapped (issue
-# 16 item 9), and the removal is audited.
+# keys import --remove-clear (the default said): the clear file goes once it is wrapped (issue
+# 16 item 9), and the removal is audited; --keep-clear keeps it.
 { printf 'test = no\nkvn = 41\nalgorithm = AES-128\n'
   printf 'enc = 505152535455565758595a5b5c5d5e5f\n'
   printf 'mac = 505152535455565758595a5b5c5d5e5f\ndek = 505152535455565758595a5b5c5d5e5f\n'; } \
@@ -130,6 +137,15 @@ is "$?" 1 "the clear file is gone"
 test -e "$KEYDIR/master-41.keys"
 is "$?" 0 "the wrapped one is in the key store"
 is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.import' AND detail = 'clear file removed'")" \
-    1 "the removal is audited"
+    2 "each removal is audited"
+{ printf 'test = no\nkvn = 42\nalgorithm = AES-128\n'
+  printf 'enc = 606162636465666768696a6b6c6d6e6f\n'
+  printf 'mac = 606162636465666768696a6b6c6d6e6f\ndek = 606162636465666768696a6b6c6d6e6f\n'; } \
+    >"$TEST_TMP/clear-42.keys"
+as_approved kim boss keys import --keep-clear "$TEST_TMP/clear-42.keys"
+is "$rc" 0 "import --keep-clear"
+test -e "$TEST_TMP/clear-42.keys"
+is "$?" 0 "keeps the clear file"
+like "$out" "--keep-clear: the clear file .*clear-42.keys stays" "and says so"
 
 done_testing
