@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
 #include "crypto-agent.h"
 #include "crypto-keystore.h"
 #include "crypto.h"
@@ -138,13 +141,18 @@ crypto_agent_load(const char *dir, const char *passphrase, struct crypto_agent *
 		path = xasprintf("%s/%s", dir, nm);
 		if ((r = fs_read_file(path, AGENT_FILE_MAX, &text, &len)) != 0)
 			break;
-		if (!crypto_keystore_is_wrapped(text, len)) {
+		if (crypto_pem_is_encrypted(text, len)) {
+			/* An encrypted queue or TLS key: opened with the same
+			 * passphrase, held as clear PKCS#8 PEM. */
+			if ((r = crypto_pem_decrypt(path, text, len, passphrase, &inner,
+			    &ilen)) != 0)
+				break;
+		} else if (!crypto_keystore_is_wrapped(text, len)) {
 			free(text);
 			text = NULL;
 			continue;
-		}
-		if ((r = crypto_keystore_unwrap(path, text, len, passphrase, &inner,
-		    &ilen)) != 0)
+		} else if ((r = crypto_keystore_unwrap(path, text, len, passphrase,
+		    &inner, &ilen)) != 0)
 			break;
 		a->f = xreallocarray(a->f, a->n + 1, sizeof(*a->f));
 		digest_hex(text, len, a->f[a->n].digest);
@@ -345,6 +353,101 @@ crypto_agent_request(const char *request, char **answer)
 	free(req);
 	close(fd);
 	return r;
+}
+
+int
+crypto_pem_is_encrypted(const char *text, size_t len)
+{
+	(void)len;
+	return strstr(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----") != NULL ||
+	    strstr(text, "Proc-Type: 4,ENCRYPTED") != NULL;
+}
+
+/* Never OpenSSL's terminal prompt: the passphrase given, or none. */
+static int
+pem_pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	const char *pass = u;
+	size_t n;
+
+	(void)rwflag;
+	if (pass == NULL || (n = strlen(pass)) == 0 || n >= (size_t)size)
+		return -1;
+	memcpy(buf, pass, n);
+	return (int)n;
+}
+
+int
+crypto_pem_decrypt(const char *path, const char *text, size_t len, const char *pass,
+    char **clear, size_t *clen)
+{
+	BIO *in = BIO_new_mem_buf(text, (int)len), *out = NULL;
+	EVP_PKEY *k = NULL;
+	char *p = NULL;
+	long n;
+	int r;
+
+	if (in == NULL)
+		return err_set(NHI_ECRYPTO, "%s: BIO_new_mem_buf", path);
+	k = PEM_read_bio_PrivateKey(in, NULL, pem_pass_cb, (void *)pass);
+	BIO_free(in);
+	if (k == NULL) {
+		ERR_clear_error();
+		return err_set(NHI_EKEY, "%s: the encrypted private key does not open with"
+		    " the key-store passphrase (wrong passphrase, or not a PEM key)", path);
+	}
+	if ((out = BIO_new(BIO_s_mem())) == NULL ||
+	    !PEM_write_bio_PKCS8PrivateKey(out, k, NULL, NULL, 0, NULL, NULL) ||
+	    (n = BIO_get_mem_data(out, &p)) <= 0) {
+		ERR_clear_error();
+		r = err_set(NHI_ECRYPTO, "%s: cannot re-encode the private key", path);
+	} else {
+		*clear = xmalloc((size_t)n + 1);
+		memcpy(*clear, p, (size_t)n);
+		(*clear)[n] = '\0';
+		*clen = (size_t)n;
+		r = 0;
+	}
+	if (out != NULL) {
+		if (BIO_get_mem_data(out, &p) > 0)
+			util_wipe(p, (size_t)BIO_get_mem_data(out, &p));
+		BIO_free(out);
+	}
+	EVP_PKEY_free(k);
+	return r;
+}
+
+int
+crypto_pem_open(const char *path, const char *what, char **text, size_t *len)
+{
+	const char *pass;
+	char *clear = NULL;
+	size_t clen = 0;
+	int r;
+
+	if (!crypto_pem_is_encrypted(*text, *len))
+		return 0;
+	/* The key agent holds it opened (docs/keys.md 4.8); else only a
+	 * passphrase on NHICARD_KEY_PASSPHRASE_FD; nobody is prompted. */
+	r = crypto_agent_fetch(path, *text, *len, &clear, &clen);
+	if (r == NHI_ENOFILE && getenv("NHICARD_KEY_PASSPHRASE_FD") == NULL) {
+		char *why = xstrdup(err_detail() != NULL ? err_detail() : "the keys are locked");
+
+		r = err_set(NHI_ESTATE, "%s (%s) is encrypted and %s", path, what, why);
+		free(why);
+		return r;
+	}
+	if (r == NHI_ENOFILE) {
+		err_clear();
+		if ((r = crypto_keystore_passphrase(&pass)) != 0 ||
+		    (r = crypto_pem_decrypt(path, *text, *len, pass, &clear, &clen)) != 0)
+			return r;
+	} else if (r != 0)
+		return r;
+	util_free_secret(*text, *len);
+	*text = clear;
+	*len = clen;
+	return 0;
 }
 
 /* ---- the agent ---- */

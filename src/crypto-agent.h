@@ -66,4 +66,25 @@ int	crypto_agent_fetch(const char *path, const char *wrapped, size_t len,
  * the agent's line. 0, NHI_ENOFILE (none running), NHI_EIO, NHI_EDENIED. */
 int	crypto_agent_request(const char *request, char **answer);
 
+/* ---- Encrypted PEM private keys (queue signing and TLS client keys) ---- */
+
+/* 1 if a PEM text holds an encrypted private key (PKCS#8 or legacy). */
+int	crypto_pem_is_encrypted(const char *text, size_t len);
+
+/*
+ * Decrypt an encrypted PEM private key with `pass` (never a terminal
+ * prompt) into clear PKCS#8 PEM (*clear: free with util_free_secret).
+ * 0, NHI_EKEY (wrong passphrase or not a key: one message), NHI_ECRYPTO.
+ */
+int	crypto_pem_decrypt(const char *path, const char *text, size_t len,
+	    const char *pass, char **clear, size_t *clen);
+
+/*
+ * If the PEM text in *text is an encrypted private key, replace it by the
+ * clear one: from the key agent, else with the passphrase on
+ * NHICARD_KEY_PASSPHRASE_FD; without either "PATH (WHAT) is encrypted and
+ * the keys are locked" (NHI_ESTATE). Clear texts pass unchanged.
+ */
+int	crypto_pem_open(const char *path, const char *what, char **text, size_t *len);
+
 #endif

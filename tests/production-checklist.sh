@@ -116,7 +116,11 @@ mkcert() { # NAME CN KEYTYPE EXT...
 mkcert station ST01 ec basicConstraints=CA:FALSE keyUsage=digitalSignature
 mkcert center "Center" rsa basicConstraints=CA:FALSE keyUsage=digitalSignature,keyEncipherment
 mkcert ctls 127.0.0.1 ec basicConstraints=CA:FALSE extendedKeyUsage=serverAuth subjectAltName=IP:127.0.0.1
-install -m 0600 station.key "$KEYDIR/station.key"
+# The station's key kept encrypted under the key-store passphrase: the
+# key agent opens it with the rest (docs/keys.md 4.8).
+openssl pkey -in station.key -aes256 -passout file:passphrase -out "$KEYDIR/station.key" ||
+    bail "encrypt the station key"
+chmod 0600 "$KEYDIR/station.key"
 install -m 0644 station.crt "$KEYDIR/station.crt"
 install -m 0644 center.crt "$KEYDIR/center.crt"
 fp=$(openssl x509 -in center.crt -noout -fingerprint -sha256 | sed 's/.*=//')
@@ -136,10 +140,17 @@ as kim keys list
 is "$rc" 0 "keys list with the queue certificates in the key folder"
 like "$out" "other $KEYDIR/station.key: a PEM file" "a queue key is named as such, not an error"
 
+# Before the agent: the encrypted queue key is not opened by a prompt.
+as carol queue send
+is "$rc" 1 "an encrypted queue key without the agent: refused (exit 1)"
+like "$out" "station.key \(queue.client_key\) is encrypted and the keys are locked" \
+    "it says the key is encrypted and the keys locked, not 'not a PEM private key'"
+
 # ---- 7. Start of day: the key officer unlocks the keys into the agent.
 NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=6 run "$NHICARD" --config "$CONF" \
     --operator kim keys agent start 4<pw.kim 6<passphrase </dev/null
 is "$rc" 0 "the key agent started"
+like "$out" "key agent: 4 key file\(s\)" "it holds master-30, master-ff, municipality.key and the encrypted station key"
 at_exit "NHICARD_PASSWORD_FD=4 \"$NHICARD\" --config \"$CONF\" --operator kim keys agent lock 4<\"$TEST_TMP/pw.kim\" >/dev/null 2>&1"
 
 # ---- 8. The register extract
