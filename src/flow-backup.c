@@ -189,32 +189,35 @@ out:
 
 /* ---- restore ---- */
 
-struct mfile {
-	char	 name[256];
-	char	 hex[2 * CRYPTO_SHA256_LEN + 1];
-	size_t	 size;
-};
-
-static int
-manifest_read(const char *src, struct mfile **out, size_t *n, char *station,
-    size_t stlen)
+int
+flow_backup_manifest_parse(const char *path, const char *data, size_t len,
+    struct backup_manifest *out)
 {
-	char *path = xasprintf("%s/MANIFEST", src), *text = NULL, *line, *save = NULL;
-	struct mfile *f = NULL;
-	size_t len = 0, nf = 0, lineno = 0;
-	int r, end = 0;
+	struct backup_manifest_file *f = NULL;
+	const char *p = data, *end = data + len, *nl;
+	char line[1024];
+	size_t nf = 0, lineno = 0;
+	int r, end_seen = 0;
 
-	if ((r = fs_read_file(path, 1 << 20, &text, &len)) != 0) {
-		err_wrap(r, "backup %s: no MANIFEST (an incomplete backup?): ", src);
-		goto out;
-	}
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	memset(out, 0, sizeof(*out));
+	if (memchr(data, '\0', len) != NULL)
+		return err_set(NHI_EPARSE, "%s: NUL byte: not a manifest", path);
+	for (; p < end; p = nl + 1) {
 		char name[256], hex[80];
-		size_t size;
+		size_t size, n;
+		int used = 0;
 
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
 		lineno++;
-		if (end) {
+		n = (size_t)(nl - p);
+		if (n >= sizeof(line)) {
+			r = err_set(NHI_EPARSE, "%s:%zu: line too long", path, lineno);
+			goto out;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (end_seen) {
 			r = err_set(NHI_EPARSE, "%s:%zu: text after 'end'", path, lineno);
 			goto out;
 		}
@@ -224,15 +227,21 @@ manifest_read(const char *src, struct mfile **out, size_t *n, char *station,
 				    path);
 				goto out;
 			}
-		} else if (strncmp(line, "station ", 8) == 0)
-			snprintf(station, stlen, "%s", line + 8);
+		} else if (strncmp(line, "station ", 8) == 0) {
+			if (strlen(line + 8) >= sizeof(out->station)) {
+				r = err_set(NHI_EPARSE, "%s:%zu: station id too long", path,
+				    lineno);
+				goto out;
+			}
+			memcpy(out->station, line + 8, strlen(line + 8) + 1);
+		}
 		else if (strncmp(line, "created ", 8) == 0)
 			;
 		else if (strcmp(line, "end") == 0)
-			end = 1;
-		else if (sscanf(line, "file %255s %79s %zu", name, hex, &size) == 3 &&
-		    strlen(hex) == 2 * CRYPTO_SHA256_LEN && strstr(name, "..") == NULL &&
-		    name[0] != '/') {
+			end_seen = 1;
+		else if (sscanf(line, "file %255s %79s %zu%n", name, hex, &size, &used) == 3 &&
+		    used == (int)n && strlen(hex) == 2 * CRYPTO_SHA256_LEN &&
+		    strstr(name, "..") == NULL && name[0] != '/') {
 			f = xreallocarray(f, nf + 1, sizeof(*f));
 			snprintf(f[nf].name, sizeof(f[nf].name), "%s", name);
 			snprintf(f[nf].hex, sizeof(f[nf].hex), "%s", hex);
@@ -242,17 +251,33 @@ manifest_read(const char *src, struct mfile **out, size_t *n, char *station,
 			r = err_set(NHI_EPARSE, "%s:%zu: not a manifest line", path, lineno);
 			goto out;
 		}
+		if (nl == end)
+			break;
 	}
-	if (!end) {
+	if (!end_seen) {
 		r = err_set(NHI_EPARSE, "%s: no 'end' line (cut short?)", path);
 		goto out;
 	}
-	*out = f;
-	*n = nf;
+	out->files = f;
+	out->n = nf;
 	f = NULL;
 	r = 0;
 out:
 	free(f);
+	return r;
+}
+
+static int
+manifest_read(const char *src, struct backup_manifest *m)
+{
+	char *path = xasprintf("%s/MANIFEST", src), *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = fs_read_file(path, 1 << 20, &text, &len)) != 0)
+		err_wrap(r, "backup %s: no MANIFEST (an incomplete backup?): ", src);
+	else
+		r = flow_backup_manifest_parse(path, text, len, m);
 	free(text);
 	free(path);
 	return r;
@@ -265,17 +290,21 @@ flow_restore(const char *src, const struct backup_where *w, int replace,
 	char hex[2 * CRYPTO_SHA256_LEN + 1], have[2 * CRYPTO_SHA256_LEN + 1],
 	    now[32], *p = NULL, *q = NULL, *tmp = NULL, *aside = NULL, *detail = NULL,
 	    *data = NULL, *sid = NULL;
-	struct mfile *f = NULL;
+	struct backup_manifest man = { .n = 0 };
+	struct backup_manifest_file *f;
 	struct store *st = NULL;
-	size_t n = 0, i, len = 0;
+	size_t n, i, len = 0;
 	struct stat sb;
 	time_t t = time(NULL);
 	struct tm tm;
 	int r, store_exists, has_store = 0;
 
 	memset(res, 0, sizeof(*res));
-	if ((r = manifest_read(src, &f, &n, res->station, sizeof(res->station))) != 0)
+	if ((r = manifest_read(src, &man)) != 0)
 		goto out;
+	f = man.files;
+	n = man.n;
+	snprintf(res->station, sizeof(res->station), "%s", man.station);
 	/* 1. Every file as the manifest says, and nothing in the way. */
 	for (i = 0; i < n; i++) {
 		free(p);
@@ -414,7 +443,7 @@ out:
 		unlink(tmp);
 	if (data != NULL)
 		util_free_secret(data, len);
-	free(f);
+	free(man.files);
 	free(p);
 	free(q);
 	free(tmp);

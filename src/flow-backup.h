@@ -47,4 +47,23 @@ int	flow_backup(struct store *st, const struct backup_where *w, const char *dest
 int	flow_restore(const char *src, const struct backup_where *w, int replace,
 	    struct backup_result *res);
 
+/* A backup's MANIFEST (docs/backup.md), parsed. */
+struct backup_manifest_file {
+	char		 name[256];	/* relative: "store.db", "keys/x" */
+	char		 hex[65];	/* SHA-256 */
+	size_t		 size;
+};
+struct backup_manifest {
+	char		 station[40];
+	struct backup_manifest_file *files;	/* free() */
+	size_t		 n;
+};
+
+/*
+ * Parse a MANIFEST's text (`path` names it in errors, with the line).
+ * 0 or NHI_EPARSE; a name with ".." or a leading '/' is refused.
+ */
+int	flow_backup_manifest_parse(const char *path, const char *data, size_t len,
+	    struct backup_manifest *out);
+
 #endif
