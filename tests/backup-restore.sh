@@ -111,6 +111,24 @@ like "$out" "gaps: +0" "the station sees no gap"
 run nhc audit verify
 is "$rc" 0 "the restored station's audit chain verifies"
 center_stop
+
+# On media, with nothing open: the export of a restored store is one batch
+# of no records, so that the center answers; its acknowledgement settles.
+nhc backup bk2 >/dev/null || bail "backup 2"
+nhc restore --replace bk2 >/dev/null || bail "restore 2"
+mkdir media
+run nhc queue export media
+is "$rc" 0 "a restored store with nothing open exports"
+is "$(ls media/ST01-b*.cms | wc -l)" 1 "one batch file"
+"$CENTER" --db center.db import --key "$KEYS/test-center.key" --cert "$KEYS/test-center.crt" \
+    --ca "$KEYS/test-queue-ca.crt" media >/dev/null 2>&1 || bail "center import"
+run nhc queue import-ack media/ST01-a*.ack
+is "$rc" 0 "the center's acknowledgement is imported"
+like "$out" "restored store settled: 0 number" "and settles the store"
+like "$("$SQLITE3" st.db "SELECT value FROM meta WHERE key = 'restored'")" "^settled " \
+    "the store's restored mark is settled"
+is "$(center_dups)" "" "still nothing twice at the center"
+
 like "$(cat center.log)" "request [0-9T:Z-]+ POST /batch from 127.0.0.1 \(.*ST01\): 200, [0-9]+ bytes; station ST01, acknowledgement serial [0-9]+" \
     "the center logs every request: who, what, the answer"
 run "$CENTER" --help
