@@ -6,14 +6,10 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "audit.h"
 #include "cmd.h"
@@ -54,8 +50,7 @@ agent_start(struct cmd_ctx *ctx, int argc, char **argv)
 	char *detail = NULL, *end;
 	long idle = 0, life = 0;
 	size_t n = 0;
-	int c, r, fg = 0, ready[2] = { -1, -1 };
-	pid_t pid;
+	int c, r, fg = 0;
 
 	if ((r = config_get_int(ctx->cfg, "keys.agent_idle", 1800, 10, 86400, &idle)) != 0 ||
 	    (r = config_get_int(ctx->cfg, "keys.agent_lifetime", 43200, 60, 7 * 86400,
@@ -103,46 +98,8 @@ agent_start(struct cmd_ctx *ctx, int argc, char **argv)
 	free(detail);
 	if (fg)
 		return crypto_agent_serve(a, idle, life);
-	if (pipe(ready) != 0) {
-		r = err_set(NHI_EIO, "key agent: pipe failed");
-		goto fail;
-	}
-	if ((pid = fork()) < 0) {
-		r = err_set(NHI_EIO, "key agent: fork failed");
-		goto fail;
-	}
-	if (pid == 0) {
-		int dn = open("/dev/null", O_RDWR);
-
-		close(ready[0]);
-		setsid();
-		if (dn >= 0) {
-			dup2(dn, 0);
-			dup2(dn, 1);
-			dup2(dn, 2);
-			if (dn > 2)
-				close(dn);
-		}
-		/* Detach from the parent's session, then say "ready". */
-		if (fork() > 0)
-			_exit(0);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(1);
-		close(ready[1]);
-		_exit(crypto_agent_serve(a, idle, life) == 0 ? 0 : 1);
-	}
-	close(ready[1]);
-	waitpid(pid, NULL, 0);
-	{
-		char b;
-
-		if (read(ready[0], &b, 1) != 1)
-			r = err_set(NHI_EIO, "key agent did not start");
-	}
-	close(ready[0]);
-	/* This process forgets the keys; the agent holds them. */
-	crypto_agent_drop(a);
-	return r;
+	/* The agent goes to the background; this process forgets the keys. */
+	return crypto_agent_background(a, idle, life);
 fail:
 	free(detail);
 	crypto_agent_free(a);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -597,5 +599,52 @@ crypto_agent_serve(struct crypto_agent *a, long idle_s, long lifetime_s)
 			last = time(NULL);
 	}
 	crypto_agent_free(a);
+	return r;
+}
+
+int
+crypto_agent_background(struct crypto_agent *a, long idle_s, long lifetime_s)
+{
+	int ready[2] = { -1, -1 }, r = 0;
+	pid_t pid;
+	char b;
+
+	if (pipe(ready) != 0) {
+		crypto_agent_free(a);
+		return err_set(NHI_EIO, "key agent: pipe failed");
+	}
+	if ((pid = fork()) < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		crypto_agent_free(a);
+		return err_set(NHI_EIO, "key agent: fork failed");
+	}
+	if (pid == 0) {
+		int dn = open("/dev/null", O_RDWR);
+
+		close(ready[0]);
+		setsid();
+		if (dn >= 0) {
+			dup2(dn, 0);
+			dup2(dn, 1);
+			dup2(dn, 2);
+			if (dn > 2)
+				close(dn);
+		}
+		/* Detached from the session (a second fork), then "ready". */
+		if (fork() > 0)
+			_exit(0);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		close(ready[1]);
+		_exit(crypto_agent_serve(a, idle_s, lifetime_s) == 0 ? 0 : 1);
+	}
+	close(ready[1]);
+	waitpid(pid, NULL, 0);
+	if (read(ready[0], &b, 1) != 1)
+		r = err_set(NHI_EIO, "key agent did not start");
+	close(ready[0]);
+	/* This process forgets the keys; the agent holds them. */
+	crypto_agent_drop(a);
 	return r;
 }

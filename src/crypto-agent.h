@@ -54,6 +54,13 @@ int	crypto_agent_listen(struct crypto_agent *a, const char *socket_path);
 int	crypto_agent_serve(struct crypto_agent *a, long idle_s, long lifetime_s);
 
 /*
+ * crypto_agent_serve in a detached background process (its stdio on
+ * /dev/null); returns once it is serving, after this process wiped its
+ * copy of the keys. `a` is consumed. 0 or NHI_EIO.
+ */
+int	crypto_agent_background(struct crypto_agent *a, long idle_s, long lifetime_s);
+
+/*
  * Ask the agent for the clear text of a wrapped key file (its bytes in
  * wrapped, len). 0 and *inner, *innerlen (free with util_free_secret), or
  * NHI_ENOFILE (no agent answers: locked), NHI_EKEY (it does not hold this
