@@ -22,6 +22,7 @@
 #include "cardsim.h"
 #include "error.h"
 #include "util.h"
+#include "crypto-agent.h"
 
 #define MAX_FAILS	32
 
@@ -331,6 +332,9 @@ main(int argc, char **argv)
 
 	memset(&sim, 0, sizeof(sim));
 	log_init("nhicard-cardsim");
+	/* A card made from a production-shaped (wrapped) key store asks the
+	 * station's key agent (docs/keys.md 4.6). */
+	crypto_agent_set_socket(getenv("NHICARD_KEY_AGENT_SOCKET"));
 	while ((c = getopt_long(argc, argv, "c:k:o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -29,18 +29,34 @@ nhi_keys_dek_decrypt(const struct scp03_keyset *keys, const uint8_t *in,
 	return crypto_card_dek_decrypt(keys, in, len, out);
 }
 
-/* The master key file for `kvn`: `keys` itself, or the test key store's
- * file in the directory `keys`. Caller frees. */
+/* The master key file for `kvn`: `keys` itself, or in the directory
+ * `keys` the test key store's file, else a production-shaped key store's
+ * (master-KK.keys / transport-ff.keys, wrapped: opened through the key
+ * agent or NHICARD_KEY_PASSPHRASE_FD, never in clear on disk; docs/keys.md
+ * 4.6). Caller frees. */
 static char *
 master_key_path(const char *keys, uint8_t kvn)
 {
 	struct stat st;
+	char *p;
 
 	if (stat(keys, &st) != 0 || !S_ISDIR(st.st_mode))
 		return xstrdup(keys);
-	return kvn == NHI_KVN_TRANSPORT ?
+	p = kvn == NHI_KVN_TRANSPORT ?
 	    xasprintf("%s/test-transport-ff.keys", keys) :
 	    xasprintf("%s/test-master-%02x.keys", keys, kvn);
+	if (stat(p, &st) == 0)
+		return p;
+	free(p);
+	if (kvn == NHI_KVN_TRANSPORT) {
+		/* The card maker's set as `keys import` names it, or by role. */
+		p = xasprintf("%s/master-ff.keys", keys);
+		if (stat(p, &st) == 0)
+			return p;
+		free(p);
+		return xasprintf("%s/transport-ff.keys", keys);
+	}
+	return xasprintf("%s/master-%02x.keys", keys, kvn);
 }
 
 int

@@ -73,6 +73,7 @@ enum http_route { ROUTE_BATCH = 1, ROUTE_QUERY, ROUTE_TRUST, ROUTE_REVOKED };
 struct http_req {
 	enum http_route	 route;
 	char		 clinic[11];	/* ROUTE_QUERY..: the checked code */
+	char		 peer[128];	/* the verified peer, for the request log */
 	uint8_t		*body;
 	size_t		 len;
 	int		 too_big;
@@ -81,12 +82,52 @@ struct http_req {
 /* Largest query body accepted (a query is ~400 bytes). */
 #define MAX_QUERY_BODY	4096
 
+/* The request being answered by this thread (a pool of request threads
+ * answers them, each connection on one thread): what the request log
+ * names. */
+static _Thread_local struct {
+	const char	*method, *url;
+	char		 peer[128];
+	char		 note[160];
+} cur;
+
+/* The request log: one line per answer on stderr (docs/center.md). */
+static void
+request_log(struct MHD_Connection *conn, unsigned status, size_t len)
+{
+	const union MHD_ConnectionInfo *ci;
+	char addr[INET6_ADDRSTRLEN] = "?", when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr,
+			    sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			    addr, sizeof(addr));
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "nhicard-center: request %s %s %s from %s (%s): %u, %zu bytes%s%s\n",
+	    when, cur.method != NULL ? cur.method : "?", cur.url != NULL ? cur.url : "?",
+	    addr, cur.peer[0] != '\0' ? cur.peer : "peer not verified", status, len,
+	    cur.note[0] != '\0' ? "; " : "", cur.note);
+	fflush(stderr);
+}
+
 static enum MHD_Result
 answer(struct MHD_Connection *conn, unsigned status, const char *type,
     const void *body, size_t len)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
+
+	request_log(conn, status, len);
 
 	resp = MHD_create_response_from_buffer(len, (void *)body,
 	    MHD_RESPMEM_MUST_COPY);
@@ -267,6 +308,8 @@ handle_batch(struct http_srv *srv, struct MHD_Connection *conn, struct http_req 
 		ret = MHD_NO;
 		goto out;
 	}
+	snprintf(cur.note, sizeof(cur.note), "station %s, acknowledgement serial %lld",
+	    station, (long long)serial);
 	if (srv->stale_ack && fault_stale_ack(srv, station, &ack, &acklen))
 		fprintf(stderr, "nhicard-center: test fault: stale acknowledgement\n");
 	ret = answer(conn, MHD_HTTP_OK, "application/pkcs7-mime", ack, acklen);
@@ -447,6 +490,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	enum http_route route;
 	const char *want;
 
+	cur.method = method;
+	cur.url = url;
+	cur.note[0] = '\0';
+	if (req == NULL)
+		cur.peer[0] = '\0';
+	else
+		memcpy(cur.peer, req->peer, sizeof(cur.peer));
 	if (req == NULL) {
 		if (strcmp(url, "/batch") == 0)
 			route = ROUTE_BATCH, want = MHD_HTTP_METHOD_POST;
@@ -470,8 +520,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			free(t);
 			return ret;
 		}
+		snprintf(cur.peer, sizeof(cur.peer), "%s", peer);
 		req = xcalloc(1, sizeof(struct http_req));
 		req->route = route;
+		memcpy(req->peer, cur.peer, sizeof(req->peer));
 		ret = MHD_YES;
 		if (route != ROUTE_BATCH) {
 			pthread_mutex_lock(&srv->lock);

@@ -17,6 +17,9 @@
 #include "error.h"
 #include "util.h"
 
+/* The intake's port when --port is not given (the stations' center_url). */
+#define CENTER_DEFAULT_PORT	8443
+
 #define DEFAULT_MAX_BATCH	(64u * 1024 * 1024)
 
 struct center_opts {
@@ -62,8 +65,9 @@ usage(FILE *fp)
 	    "\n"
 	    "  serve     HTTPS with mutual TLS: POST /batch, the answer is the\n"
 	    "            acknowledgement. Listens on 127.0.0.1 unless --listen says\n"
-	    "            otherwise; --port 0 (the default) picks a free port. Prints\n"
-	    "            'listening on ADDR PORT' when ready; stops on SIGTERM/SIGINT.\n"
+	    "            otherwise, on port 8443 unless --port says otherwise (--port 0\n"
+	    "            picks a free one). Prints 'listening on ADDR PORT' when ready;\n"
+	    "            logs one line per request on stderr; stops on SIGTERM/SIGINT.\n"
 	    "  import    read every *.cms batch file in DIR (removable media) and\n"
 	    "            write one acknowledgement file per batch into --out DIR\n"
 	    "            (default DIR), for the station's 'nhicard queue import-ack'.\n"
@@ -377,7 +381,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct center_opts o = { .listen = "127.0.0.1", .port = 0,
+	struct center_opts o = { .listen = "127.0.0.1", .port = CENTER_DEFAULT_PORT,
 	    .max_batch = DEFAULT_MAX_BATCH, .clinic_rate = 600, .threads = 2,
 	    .admin_port = -1 };
 	struct center_store *cs = NULL;

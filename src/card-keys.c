@@ -83,13 +83,14 @@ card_keys_load(const struct config *cfg, const struct card_profile *prof,
     struct card_keys **out)
 {
 	struct card_keys *k = xcalloc(1, sizeof(*k));
-	const char *dir = config_get(cfg, "keys.dir", NHI_DATADIR "/keys");
+	const char *dir = NULL;
 	uint8_t h[CRYPTO_SHA256_LEN];
 	enum crypto_mode mode;
 	char *path = NULL;
 	int r;
 
 	if ((r = crypto_station_mode(cfg, &mode)) != 0 ||
+	    (r = crypto_keys_dir(cfg, &dir)) != 0 ||
 	    (r = keys_master(dir, prof->kvn, mode, &k->municipality, NULL)) != 0)
 		goto out;
 	r = keys_master(dir, prof->transport_kvn, mode, &k->transport, &k->transport_missing);

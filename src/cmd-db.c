@@ -45,6 +45,13 @@ db_init(struct cmd_ctx *ctx)
 		    " letters, digits or '-'", id);
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
 		return r;
+	/* A production station is the one the center's certificate names:
+	 * a random id would be found only at the first send. */
+	if (mode == CRYPTO_MODE_PRODUCTION && id == NULL &&
+	    config_get(ctx->cfg, "station.mode", NULL) != NULL)
+		return err_set(NHI_ECONFIG, "station.id is not set in %s: a production"
+		    " station needs the id its certificate names (the center assigns it)",
+		    ctx->config_path != NULL ? ctx->config_path : "the configuration");
 	if ((r = store_open(ctx->db_path, STORE_CREATE, &st)) != 0)
 		return r;
 	/* The store remembers what it is: a later configuration cannot make a
@@ -55,6 +62,22 @@ db_init(struct cmd_ctx *ctx)
 		goto out;
 	if ((r = store_meta_get(st, "station_id", &have)) != 0)
 		goto out;
+	/* The store's first audit entry: who made it, for which station. */
+	{
+		char *d = xasprintf("store created: station %s, mode %s", have,
+		    crypto_mode_name(mode));
+
+		r = audit_append(st, ctx->operator_login != NULL ? ctx->operator_login :
+		    "system", "db.init", NULL, AUDIT_OK, d);
+		free(d);
+		if (r != 0)
+			goto out;
+	}
+	if (mode == CRYPTO_MODE_PRODUCTION && id == NULL)
+		fprintf(stderr, "nhicard: warning: station.id is not set: this store got"
+		    " the random id %s, which no certificate names; a production station"
+		    " sets station.id and station.mode = production (docs/production.md)\n",
+		    have);
 	printf("created store %s (schema version %d, station %s)\n"
 	    "station mode %s, fixed for this store\n", ctx->db_path,
 	    store_schema_latest(), have, crypto_mode_name(mode));

@@ -19,6 +19,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "cmd-keys.h"
 #include "crypto.h"
 #include "crypto-keystore.h"
 #include "error.h"
@@ -40,10 +41,15 @@ usage(const char *why)
 	return cmd_usage(&cmd_keys_entry, why);
 }
 
+/* keys.dir, with the production rules of crypto_keys_dir (docs/keys.md 4.4). */
 static const char *
 keys_dir(const struct cmd_ctx *ctx)
 {
-	return config_get(ctx->cfg, "keys.dir", NHI_DATADIR "/keys");
+	const char *dir = NULL;
+
+	if (crypto_keys_dir(ctx->cfg, &dir) != 0)
+		return NULL;
+	return dir;
 }
 
 static int
@@ -269,7 +275,7 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 		{ "signing", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = keys_dir(ctx), *pass, *alg = "AES-128";
+	const char *dir = NULL, *pass, *alg = "AES-128";
 	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end;
 	unsigned kvn = 0, high = 0;
 	size_t keylen;
@@ -294,6 +300,8 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 		    argv, optind, 0);
 	if (optind != argc)
 		return usage("unexpected argument");
+	if ((dir = keys_dir(ctx)) == NULL)
+		return NHI_ECONFIG;
 	keylen = strcmp(alg, "AES-128") == 0 ? 16 : strcmp(alg, "AES-192") == 0 ? 24 :
 	    strcmp(alg, "AES-256") == 0 ? 32 : 0;
 	if (keylen == 0)
@@ -301,7 +309,16 @@ keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
 	if (!signing) {
 		if ((r = highest_kvn(dir, &high)) != 0)
 			return r;
-		if (kvn == 0)
+		if (kvn == 0 && high == 0) {
+			/* A town's first key set has the version its cards use
+			 * (card.kvn, 30 for Juki cards): docs/keys.md 4.6. */
+			const char *cv = config_get(ctx->cfg, "card.kvn", "30");
+
+			kvn = (unsigned)strtoul(cv, &end, 16);
+			if (*end != '\0' || strlen(cv) != 2 || kvn < 1 || kvn > 0x7f)
+				return err_set(NHI_ECONFIG, "card.kvn: '%s' is not two hex"
+				    " digits 01 to 7F", cv);
+		} else if (kvn == 0)
 			kvn = high + 1;
 		if (kvn > 0x7f)
 			return err_set(NHI_ERANGE, "key store %s: no key version left after"
@@ -390,44 +407,31 @@ out:
 	return r;
 }
 
-/* On a terminal: "remove the clear file now?" 1 yes, 0 no or no terminal. */
-static int
-ask_remove(const char *file)
-{
-	char answer[16] = "";
-	FILE *tty;
-
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO) ||
-	    (tty = fopen("/dev/tty", "r+")) == NULL)
-		return 0;
-	fprintf(tty, "Remove the clear key file %s now (overwrite and delete)? [y/N] ",
-	    file);
-	fflush(tty);
-	if (fgets(answer, sizeof(answer), tty) == NULL)
-		answer[0] = '\0';
-	fclose(tty);
-	return answer[0] == 'y' || answer[0] == 'Y';
-}
-
 static int
 keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct crypto_master_keys m;
 	enum crypto_mode mode;
-	const char *dir = keys_dir(ctx), *pass;
+	const char *dir = NULL, *pass;
 	char *text = NULL, *path = NULL, *info = NULL, *detail = NULL;
 	size_t len = 0;
 	int r, signing, remove = 0;
 
-	if (argc == 3 && strcmp(argv[1], "--remove-clear") == 0) {
-		remove = 1;
+	/* The clear file is removed once wrapped (docs/keys.md 4.6), unless
+	 * --keep-clear; --remove-clear says the default. */
+	remove = 1;
+	if (argc == 3 && (strcmp(argv[1], "--remove-clear") == 0 ||
+	    strcmp(argv[1], "--keep-clear") == 0)) {
+		remove = strcmp(argv[1], "--remove-clear") == 0;
 		argv++;
 		argc--;
 	}
 	if (argc > 2)
 		return cmd_operands(&cmd_keys_entry, "keys import", argc, argv, 1, 1);
 	if (argc != 2)
-		return usage("keys import [--remove-clear] FILE");
+		return usage("keys import [--keep-clear] FILE");
+	if ((dir = keys_dir(ctx)) == NULL)
+		return NHI_ECONFIG;
 	memset(&m, 0, sizeof(m));
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0 ||
 	    (r = fs_read_file(argv[1], KEYFILE_MAX, &text, &len)) != 0)
@@ -459,15 +463,29 @@ keys_import(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	print_info("imported", path, info);
 	/* The clear file is the key in the open: offer to remove it. */
-	if (remove || ask_remove(argv[1])) {
+	if (remove) {
 		if ((r = remove_clear_file(argv[1])) != 0)
 			goto out;
 		printf("the clear file %s was overwritten and removed\n", argv[1]);
 		r = audit_ok(ctx, "keys.import", path, "clear file removed");
-	} else
-		printf("destroy the clear file %s now (shred -u), or import with"
-		    " --remove-clear\n", argv[1]);
+	} else {
+		printf("--keep-clear: the clear file %s stays; destroy it (and its"
+		    " medium) after the ceremony\n", argv[1]);
+		r = audit_ok(ctx, "keys.import", path, "clear file kept (--keep-clear)");
+	}
 out:
+	/* A refused import is a key ceremony that failed: audited too. */
+	if (r != 0 && r != NHI_EUSAGE) {
+		struct store *ast;
+		int e = err_last();
+		char *why = xstrdup(err_detail() != NULL ? err_detail() : "");
+
+		if (cmd_store(ctx, &ast) == 0)
+			audit_refusal(ast, ctx->operator_login, "keys.import",
+			    path != NULL ? path : argv[1], r, NULL);
+		err_set(e != 0 ? e : r, "%s", why);
+		free(why);
+	}
 	if (text != NULL)
 		util_free_secret(text, len);
 	free(path);
@@ -480,7 +498,7 @@ out:
 static int
 keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
 {
-	const char *dir = keys_dir(ctx);
+	const char *dir = NULL;
 	char **v = NULL, *text = NULL, *inner = NULL, *desc = NULL;
 	const char *pass;
 	size_t n = 0, i, len, ilen;
@@ -497,12 +515,26 @@ keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
 		n = 1;
 	} else if (argc == 2)
 		return usage("keys list takes no arguments");
-	else if ((r = keys_files(dir, &v, &n)) != 0)
+	if ((dir = keys_dir(ctx)) == NULL) {
+		files_free(v, n);
+		return NHI_ECONFIG;
+	}
+	if (v == NULL && (r = keys_files(dir, &v, &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
 		if ((r = fs_read_file(v[i], KEYFILE_MAX, &text, &len)) != 0)
 			goto out;
 		wrapped = crypto_keystore_is_wrapped(text, len);
+		if (!wrapped && argc != 2 && len >= 11 &&
+		    strncmp(text, "-----BEGIN ", 11) == 0) {
+			/* A queue or TLS key kept beside the key store (as the
+			 * sample configuration suggests): not a key-store file. */
+			printf("other %s: a PEM file (queue or TLS), not a key-store file\n",
+			    v[i]);
+			util_free_secret(text, len);
+			text = NULL;
+			continue;
+		}
 		if (wrapped && !compute) {
 			r = crypto_keystore_describe_wrapped(v[i], text, len, &desc);
 		} else {
@@ -551,7 +583,7 @@ static int
 keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct crypto_scrypt_params p;
-	const char *dir = keys_dir(ctx), *old;
+	const char *dir = NULL, *old;
 	char **v = NULL, **out = NULL, *text = NULL, *inner = NULL, *info = NULL;
 	char *newpass = NULL;
 	size_t n = 0, i, len, ilen = 0, done = 0;
@@ -562,6 +594,8 @@ keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_keys_entry, "keys passwd", argc, argv, 1, 0);
 	if (argc != 1)
 		return usage("keys passwd takes no arguments");
+	if ((dir = keys_dir(ctx)) == NULL)
+		return NHI_ECONFIG;
 	if ((r = keys_files(dir, &v, &n)) != 0)
 		return r;
 	out = xcalloc(n + 1, sizeof(*out));
@@ -639,14 +673,16 @@ keys_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return keys_show(ctx, argc - 1, argv + 1, 1);
 	if (strcmp(sub, "passwd") == 0)
 		return keys_passwd(ctx, argc - 1, argv + 1);
-	return usage("expected create, import, list, kcv, rotate or passwd");
+	if (strcmp(sub, "agent") == 0)
+		return cmd_keys_agent(ctx, argc - 1, argv + 1);
+	return usage("expected create, import, list, kcv, rotate, passwd or agent");
 }
 
 const struct cmd_entry cmd_keys_entry = {
 	.name = "keys",
 	.usage = "create [--kvn KK] [--algorithm AES-128|AES-256] | create --signing |"
-	    " import [--remove-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
-	    " passwd",
+	    " import [--keep-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
+	    " passwd | agent start|lock|status",
 	.summary = "manage the key store: master keys and the signing key (key officers)",
 	.help =
 	    "The key store in keys.dir (docs/keys.md 4.5-4.7). Key officers only;\n"
@@ -656,14 +692,20 @@ const struct cmd_entry cmd_keys_entry = {
 	    "check values and key ids, never keys.\n"
 	    "  create [--kvn KK]     a new master key set (default: the next version)\n"
 	    "  create --signing      a new municipality signing key (P-256)\n"
-	    "  import [--remove-clear] FILE\n"
+	    "  import [--keep-clear] FILE\n"
 	    "                        wrap a clear key file into the store, then\n"
-	    "                        overwrite and remove the clear file (asked on a\n"
-	    "                        terminal; --remove-clear: without asking)\n"
+	    "                        overwrite and remove the clear file (--keep-clear:\n"
+	    "                        leave it, e.g. on a read-only medium)\n"
 	    "  list                  the key files and their public headers\n"
 	    "  kcv [FILE]            unwrap and compute the check values\n"
 	    "  rotate                a new master key version; the old one is kept\n"
 	    "  passwd                re-wrap every key file under a new passphrase\n"
-	    "                        (NHICARD_KEY_NEW_PASSPHRASE_FD or the terminal)\n",
+	    "                        (NHICARD_KEY_NEW_PASSPHRASE_FD or the terminal)\n"
+	    "  agent start [--idle S] [--lifetime S] [--foreground]\n"
+	    "                        unlock the key store once (start of day) into the\n"
+	    "                        key agent: issue and card verify take the keys\n"
+	    "                        from it and never ask for the passphrase\n"
+	    "  agent lock            lock it (end of day): the keys leave memory\n"
+	    "  agent status          is it running\n",
 	.exec = keys_exec,
 };

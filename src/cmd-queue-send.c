@@ -39,8 +39,17 @@ cmd_queue_send(struct cmd_ctx *ctx, int argc, char **argv)
 		    " center holds through %lld\n", res.records, res.batches,
 		    res.batches == 1 ? "" : "es", res.acked, res.rejected,
 		    (long long)res.through);
+	if (res.restore_settled)
+		printf("restored store settled: the center holds through %lld; %lld"
+		    " number(s) made after the backup stay the center's, new records"
+		    " continue after them\n", (long long)res.through,
+		    (long long)res.restore_skipped);
 	if (res.rejected > 0)
 		printf("rejected records are work items: see 'nhicard queue status', "
 		    "then 'nhicard queue retry SEQ'\n");
+	/* Some refused: exit status 3, as for an import with rejected lines. */
+	if (r == 0 && res.rejected > 0)
+		r = err_set(NHI_EPARSE, "the center refused %zu record(s); see 'nhicard"
+		    " queue status'", res.rejected);
 	return r;
 }

@@ -222,6 +222,10 @@ queue_import_ack(struct cmd_ctx *ctx, struct store *st, int argc, char **argv)
 		printf("%s: acknowledgement serial %lld: center holds through %lld;"
 		    " %zu records acknowledged, %zu rejected\n", argv[i], (long long)res.serial,
 		    (long long)res.through, res.acked, res.rejected);
+		if (res.restore_settled)
+			printf("%s: restored store settled: %lld number(s) made after the"
+			    " backup stay the center's, new records continue after them\n",
+			    argv[i], (long long)res.restore_skipped);
 	}
 	r = 0;
 out:

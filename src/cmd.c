@@ -13,6 +13,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_audit_entry,
+	&cmd_backup_entry,
 	&cmd_batch_entry,
 	&cmd_card_entry,
 	&cmd_db_entry,
@@ -28,6 +29,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_queue_entry,
 	&cmd_reinstate_entry,
 	&cmd_resident_entry,
+	&cmd_restore_entry,
 	&cmd_revoke_entry,
 	&cmd_tui_entry,
 	&cmd_version_entry,

@@ -78,6 +78,8 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_card_entry;
 extern const struct cmd_entry cmd_db_entry;
+extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_print_entry;
 extern const struct cmd_entry cmd_queue_entry;
 extern const struct cmd_entry cmd_eligibility_entry;

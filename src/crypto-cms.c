@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "crypto-agent.h"
 #include "crypto-cms.h"
 #include "crypto-keystore.h"
 #include "error.h"
@@ -52,7 +53,7 @@ open_file(const char *path, const char *what, BIO **out)
 static int
 load_cert(const char *path, const char *what, X509 **out)
 {
-	BIO *b;
+	BIO *b = NULL;
 	X509 *x;
 	int r;
 
@@ -73,12 +74,25 @@ load_key(const char *path, const char *what, EVP_PKEY **out)
 {
 	BIO *b;
 	EVP_PKEY *k;
+	char *text = NULL;
+	size_t len = 0;
 	int r;
 
-	if ((r = open_file(path, what, &b)) != 0)
+	/* An encrypted key opens through the key agent (crypto-agent.h),
+	 * never through OpenSSL's terminal prompt. */
+	if ((r = fs_read_file(path, 1 << 20, &text, &len)) != 0)
+		return err_wrap(r, "%s: ", what);
+	if ((r = crypto_pem_open(path, what, &text, &len)) != 0) {
+		util_free_secret(text, len);
 		return r;
-	k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	}
+	if ((b = BIO_new_mem_buf(text, (int)len)) == NULL) {
+		util_free_secret(text, len);
+		return err_set(NHI_ECRYPTO, "%s: BIO_new_mem_buf", path);
+	}
+	k = PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)"");
 	BIO_free(b);
+	util_free_secret(text, len);
 	if (k == NULL) {
 		ERR_clear_error();
 		return err_set(NHI_EKEY, "%s: not a PEM private key (%s)", path, what);

@@ -66,6 +66,54 @@ crypto_station_mode(const struct config *cfg, enum crypto_mode *out)
 	return 0;
 }
 
+#ifndef NHI_DATADIR
+#define NHI_DATADIR "/usr/local/share/nhicard"
+#endif
+
+/* Is `path` (resolved) the folder `top` or inside it? */
+static int
+path_inside(const char *path, const char *top)
+{
+	char *a = realpath(path, NULL), *b = realpath(top, NULL);
+	size_t n;
+	int in = 0;
+
+	if (a != NULL && b != NULL) {
+		n = strlen(b);
+		in = strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+	}
+	free(a);
+	free(b);
+	return in;
+}
+
+int
+crypto_keys_dir(const struct config *cfg, const char **out)
+{
+	const char *dir = config_get(cfg, "keys.dir", NULL);
+	enum crypto_mode mode;
+	int r;
+
+	if ((r = crypto_station_mode(cfg, &mode)) != 0)
+		return r;
+	if (mode != CRYPTO_MODE_PRODUCTION) {
+		*out = dir != NULL ? dir : NHI_DATADIR "/keys";
+		return 0;
+	}
+	/* Production: the town's keys in a folder of its own, never among
+	 * the shipped test keys of the installed data (docs/keys.md 4.4). */
+	if (dir == NULL || *dir == '\0')
+		return err_set(NHI_ECONFIG, "keys.dir is not set: a production station"
+		    " keeps its keys in a folder of its own (e.g. /etc/nhicard/keys, 0700),"
+		    " never in %s/keys with the shipped test keys", NHI_DATADIR);
+	if (path_inside(dir, NHI_DATADIR))
+		return err_set(NHI_ECONFIG, "keys.dir %s is inside the installed data %s:"
+		    " a production station keeps its keys in a folder of its own",
+		    dir, NHI_DATADIR);
+	*out = dir;
+	return 0;
+}
+
 /* ---- key file header lines ---- */
 
 struct keyfile_entry {

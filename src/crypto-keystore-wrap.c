@@ -19,6 +19,7 @@
 #include <openssl/pem.h>
 
 #include "crypto.h"
+#include "crypto-agent.h"
 #include "crypto-keystore.h"
 #include "error.h"
 #include "operator.h"
@@ -361,9 +362,29 @@ crypto_keystore_open_text(const char *path, char **text, size_t *len)
 
 	if (!crypto_keystore_is_wrapped(*text, *len))
 		return 0;
-	if ((r = crypto_keystore_passphrase(&pass)) != 0)
-		return err_wrap(r, "key file %s is wrapped: ", path);
-	if ((r = crypto_keystore_unwrap(path, *text, *len, pass, &inner, &innerlen)) != 0)
+	/* The key agent first (docs/keys.md 4.8): a clerk never types the
+	 * key-store passphrase. Without an agent, only a passphrase given on
+	 * NHICARD_KEY_PASSPHRASE_FD (a key officer's script, the tests) opens
+	 * the file; nobody is asked on a terminal. */
+	r = crypto_agent_fetch(path, *text, *len, &inner, &innerlen);
+	if (r == NHI_ENOFILE && cached_pass == NULL &&
+	    getenv("NHICARD_KEY_PASSPHRASE_FD") == NULL)
+	{
+		char *why = xstrdup(err_detail() != NULL ? err_detail() :
+		    "the keys are locked");
+
+		r = err_set(NHI_ESTATE, "key file %s is wrapped and %s", path, why);
+		free(why);
+		return r;
+	}
+	if (r == NHI_ENOFILE) {
+		err_clear();
+		if ((r = crypto_keystore_passphrase(&pass)) != 0)
+			return err_wrap(r, "key file %s is wrapped: ", path);
+		if ((r = crypto_keystore_unwrap(path, *text, *len, pass, &inner,
+		    &innerlen)) != 0)
+			return r;
+	} else if (r != 0)
 		return r;
 	if (strlen(inner) != innerlen || crypto_keystore_is_wrapped(inner, innerlen)) {
 		util_free_secret(inner, innerlen + 1);

@@ -238,6 +238,12 @@ enum crypto_mode { CRYPTO_MODE_PRODUCTION, CRYPTO_MODE_TEST, CRYPTO_MODE_DEMO };
 
 /* Read station.mode from `cfg` (NULL: production). 0 or NHI_ECONFIG. */
 int	crypto_station_mode(const struct config *cfg, enum crypto_mode *out);
+/*
+ * The key folder (keys.dir). Demo and test stations default to the shipped
+ * test keys (NHI_DATADIR/keys); a production station must name a folder
+ * of its own outside the installed data: NHI_ECONFIG otherwise.
+ */
+int	crypto_keys_dir(const struct config *cfg, const char **out);
 /* "demo", "test" or "production" <-> the mode; parse: 0 or NHI_ECONFIG. A
  * smaller enum value is a stronger mode (production < test < demo). */
 const char *crypto_mode_name(enum crypto_mode mode);

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "crypto-keystore.h"
 #include "error.h"
+#include "crypto-agent.h"
 #include "nhiconf.h"
 #include "operator.h"
 #include "store.h"
@@ -136,6 +137,18 @@ main(int argc, char **argv)
 		ctx.db_path = env;
 	else
 		ctx.db_path = config_get(ctx.cfg, "store.path", DEFAULT_DB);
+	/* The key agent's socket: keys.agent_socket, else beside the store
+	 * (its folder is the station account's, 0700: docs/keys.md 4.8). */
+	if ((env = config_get(ctx.cfg, "keys.agent_socket", NULL)) != NULL)
+		crypto_agent_set_socket(env);
+	else {
+		const char *slash = strrchr(ctx.db_path, '/');
+		char *sock = slash != NULL ? xasprintf("%.*s/keys-agent.sock",
+		    (int)(slash - ctx.db_path), ctx.db_path) : xstrdup("keys-agent.sock");
+
+		crypto_agent_set_socket(sock);
+		free(sock);
+	}
 	if (ctx.reader == NULL)
 		ctx.reader = config_get(ctx.cfg, "card.reader", NULL);
 
@@ -150,9 +163,13 @@ main(int argc, char **argv)
 		goto out;
 	r = entry->exec(&ctx, argc, argv);
 out:
+	/* Every configuration error names the file and line of the key. */
+	if (r == NHI_ECONFIG)
+		config_error_where(ctx.cfg, r);
 	if (r != 0)
 		fprintf(stderr, "nhicard: %s\n", err_text(r));
 	crypto_keystore_forget();
+	crypto_agent_set_socket(NULL);
 	store_close(ctx.store);
 	config_free(ctx.cfg);
 	return r == 0 ? 0 : nhi_exit_code(r);

@@ -20,11 +20,13 @@
 struct config_entry {
 	char	*key;
 	char	*value;
+	char	*origin;	/* "FILE:LINE" it came from, or NULL (set in code) */
 };
 
 struct config {
 	struct config_entry	*entries;
 	size_t			 count, cap;
+	char			*path;		/* the file loaded, or NULL */
 };
 
 struct config *
@@ -43,8 +45,10 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->count; i++) {
 		free(cfg->entries[i].key);
 		free(cfg->entries[i].value);
+		free(cfg->entries[i].origin);
 	}
 	free(cfg->entries);
+	free(cfg->path);
 	free(cfg);
 }
 
@@ -76,6 +80,53 @@ config_set(struct config *cfg, const char *key, const char *value)
 	e = &cfg->entries[cfg->count++];
 	e->key = xstrdup(key);
 	e->value = xstrdup(value);
+	e->origin = NULL;
+}
+
+const char *
+config_origin(const struct config *cfg, const char *key)
+{
+	struct config_entry *e;
+
+	if (cfg == NULL || (e = config_find(cfg, key)) == NULL)
+		return NULL;
+	return e->origin;
+}
+
+int
+config_error_where(const struct config *cfg, int code)
+{
+	const char *d = err_detail(), *hit, *best = NULL;
+	size_t i, n, bestlen = 0;
+
+	if (cfg == NULL || d == NULL || err_last() != code)
+		return code;
+	/* The longest key of this configuration the message names, as a
+	 * whole word ("validity.renewal: ..." names validity.renewal). */
+	for (i = 0; i < cfg->count; i++) {
+		if (cfg->entries[i].origin == NULL)
+			continue;
+		n = strlen(cfg->entries[i].key);
+		for (hit = strstr(d, cfg->entries[i].key); hit != NULL;
+		    hit = strstr(hit + 1, cfg->entries[i].key)) {
+			int before = hit > d && (isalnum((unsigned char)hit[-1]) ||
+			    hit[-1] == '_' || hit[-1] == '.' || hit[-1] == '-');
+			int after = isalnum((unsigned char)hit[n]) || hit[n] == '_' ||
+			    hit[n] == '-' || hit[n] == '.';
+
+			if (!before && !after && n > bestlen) {
+				best = cfg->entries[i].origin;
+				bestlen = n;
+			}
+		}
+	}
+	/* A key that is missing is named with the file it is missing from. */
+	if (best == NULL)
+		best = cfg->path;
+	if (best == NULL || strncmp(d, best, strlen(best)) == 0 ||
+	    (cfg->path != NULL && strstr(d, cfg->path) != NULL))
+		return code;
+	return err_wrap(code, "%s: ", best);
 }
 
 const char *
@@ -190,17 +241,36 @@ config_parse(struct config *cfg, const char *name, const char *text, size_t len)
 		s = eq + 1;
 		trim(&s, &e);
 		if (s < e && *s == '"') {
-			if (e - s < 2 || e[-1] != '"')
+			/* "quoted value"  # a comment after the quote is allowed */
+			const char *q = memchr(s + 1, '"', (size_t)(e - s - 1)), *t;
+
+			if (q == NULL)
 				return err_set(NHI_ECONFIG, "%s:%zu: %s: unterminated quote",
 				    name, lineno, key);
+			for (t = q + 1; t < e && (*t == ' ' || *t == '\t'); t++)
+				;
+			if (t < e && *t != '#')
+				return err_set(NHI_ECONFIG, "%s:%zu: %s: text after the closing"
+				    " quote", name, lineno, key);
 			s++;
-			e--;
+			e = q;
+		} else {
+			/* An inline comment: '#' after a blank ends the value
+			 * ("renewal = 07-31   # MM-DD"); a '#' inside a word stays. */
+			const char *c;
+
+			for (c = s; c < e; c++)
+				if (*c == '#' && (c == s || c[-1] == ' ' || c[-1] == '\t'))
+					break;
+			e = c;
+			trim(&s, &e);
 		}
 		if (config_find(cfg, key) != NULL)
 			return err_set(NHI_ECONFIG, "%s:%zu: %s: key given twice", name, lineno, key);
 		value = xstrndup(s, (size_t)(e - s));
 		config_set(cfg, key, value);
 		free(value);
+		config_find(cfg, key)->origin = xasprintf("%s:%zu", name, lineno);
 	}
 	return 0;
 }
@@ -216,5 +286,9 @@ config_load(struct config *cfg, const char *path)
 		return r;
 	r = config_parse(cfg, path, text, len);
 	free(text);
+	if (r == 0) {
+		free(cfg->path);
+		cfg->path = xstrdup(path);
+	}
 	return r;
 }

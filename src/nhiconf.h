@@ -40,6 +40,14 @@ void		 config_set(struct config *cfg, const char *key, const char *value);
 
 /* The value of "section.key", or `def` if unset. Never frees. */
 const char	*config_get(const struct config *cfg, const char *key, const char *def);
+/* "FILE:LINE" where `key` was read, or NULL (unset, or set by code). */
+const char	*config_origin(const struct config *cfg, const char *key);
+/*
+ * Make a configuration error name its file and line: if the current error
+ * detail (error.h) belongs to `code` and names a key read from a file,
+ * prefix it with that key's "FILE:LINE: ". Returns `code`.
+ */
+int		 config_error_where(const struct config *cfg, int code);
 
 /*
  * An integer value in [min, max]. Returns 0 and sets *out (def if unset), or

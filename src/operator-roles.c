@@ -37,6 +37,8 @@ static const struct {
 	{ "version",	 NULL,		OPERATOR_ROLE_NONE },
 	{ "tui",	 NULL,		OPERATOR_ROLE_NONE },	/* logs in on the screen */
 	{ "audit",	 NULL,		AUDIT | SUPER },
+	{ "backup",	 NULL,		SUPER | KEYOFF },
+	{ "restore",	 NULL,		SUPER },
 	{ "batch",	 "list",	CLERK | SUPER },	/* reading runs: a clerk works the exceptions */
 	{ "batch",	 "status",	CLERK | SUPER },
 	{ "batch",	 "exceptions",	CLERK | SUPER },
@@ -51,6 +53,7 @@ static const struct {
 	{ "held",	 NULL,		CLERK | SUPER },
 	{ "import",	 NULL,		CLERK | SUPER },
 	{ "issue",	 NULL,		CLERK | SUPER },
+	{ "keys",	 "agent",	KEYOFF | SUPER },	/* a supervisor may lock it */
 	{ "keys",	 NULL,		KEYOFF },
 	{ "operator",	 "list",	SUPER | AUDIT },
 	{ "operator",	 NULL,		SUPER },

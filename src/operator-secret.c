@@ -63,7 +63,15 @@ operator_read_secret(const char *fd_env, const char *prompt, char **out)
 		if (*end != '\0' || fd < 0 || fd > 1023)
 			return err_set(NHI_EUSAGE, "%s: '%s' is not a file descriptor",
 			    fd_env, env);
+		/* A descriptor that cannot be read is named as such, never
+		 * taken as an empty secret ("wrong passphrase" would mislead). */
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return err_set(NHI_EUSAGE, "%s: file descriptor %ld is not open", fd_env,
+			    fd);
 		r = secret_read_fd((int)fd, fd_env, buf, sizeof buf, &len);
+		if (r == 0 && len == 0)
+			r = err_set(NHI_EUSAGE, "%s: file descriptor %ld gave nothing to read"
+			    " (empty, or already read)", fd_env, fd);
 		goto done;
 	}
 	if ((tty = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)

@@ -31,7 +31,7 @@ cmp_i64(const void *a, const void *b)
 /* Check every record the acknowledgement names against the queue. */
 static int
 check_against_queue(struct store *st, const struct queue_ack *a,
-    const struct queue_state *qs, const char *source)
+    const struct queue_state *qs, int restored, const char *source)
 {
 	struct queue_record q;
 	int64_t unsent, top = a->through;
@@ -43,7 +43,9 @@ check_against_queue(struct store *st, const struct queue_ack *a,
 	for (i = 0; i < a->nrejects; i++)
 		if (a->rejects[i].seq > top)
 			top = a->rejects[i].seq;
-	if (top > qs->last_seq)
+	/* A restored store may be behind the center: what the center holds
+	 * above the store's newest number was made after the backup. */
+	if (top > qs->last_seq && !restored)
 		return err_set(NHI_ESTATE, "%s: acknowledges record %lld, but this station's"
 		    " newest record is %lld: records never sent", source, (long long)top,
 		    (long long)qs->last_seq);
@@ -58,6 +60,8 @@ check_against_queue(struct store *st, const struct queue_ack *a,
 		    " sent (export or send them first)", source, (long long)a->through,
 		    (long long)unsent);
 	for (i = 0; i < a->nheld; i++) {
+		if (restored && a->held[i] > qs->last_seq)
+			continue;
 		if ((r = store_queue_get(st, a->held[i], &q)) != 0)
 			return err_set(r, "%s: held %lld: no such record here", source,
 			    (long long)a->held[i]);
@@ -71,6 +75,8 @@ check_against_queue(struct store *st, const struct queue_ack *a,
 		if (i > 0 && rj->seq == a->rejects[i - 1].seq)
 			return err_set(NHI_EPARSE, "%s: record %lld rejected twice", source,
 			    (long long)rj->seq);
+		if (restored && rj->seq > qs->last_seq)
+			continue;
 		if ((r = store_queue_get(st, rj->seq, &q)) != 0)
 			return err_set(r, "%s: reject %lld: no such record here", source,
 			    (long long)rj->seq);
@@ -160,8 +166,9 @@ queue_ack_apply(struct store *st, const struct queue_keys *keys, const uint8_t *
 	uint8_t *content = NULL, md[CRYPTO_SHA256_LEN];
 	char digest[2 * CRYPTO_SHA256_LEN + 1], *station = NULL, *detail = NULL;
 	size_t clen;
-	int64_t seen;
-	int r, began = 0;
+	int64_t seen, top = 0, skipped = 0;
+	int r, began = 0, restored = 0;
+	size_t i;
 
 	memset(&a, 0, sizeof(a));
 	memset(&rs, 0, sizeof(rs));
@@ -199,14 +206,42 @@ queue_ack_apply(struct store *st, const struct queue_keys *keys, const uint8_t *
 	}
 	rs.serial = a.serial;
 	rs.through = a.through;
-	if ((r = check_against_queue(st, &a, &qs, source)) != 0 ||
-	    (r = apply(st, &a, &rs)) != 0 ||
+	if ((r = store_restore_pending(st, &restored)) != 0 ||
+	    (r = check_against_queue(st, &a, &qs, restored, source)) != 0)
+		goto out;
+	if (restored) {
+		/* The center's word on a restored store: its numbers are never
+		 * given again (docs/backup.md). */
+		top = a.through;
+		if (a.nheld > 0 && a.held[a.nheld - 1] > top)
+			top = a.held[a.nheld - 1];
+		for (i = 0; i < a.nrejects; i++)
+			if (a.rejects[i].seq > top)
+				top = a.rejects[i].seq;
+		if ((r = store_queue_restore_settle(st, top, &skipped)) != 0)
+			goto out;
+		rs.restore_skipped = skipped;
+		rs.restore_settled = 1;
+	}
+	if ((r = apply(st, &a, &rs)) != 0 ||
 	    (r = store_queue_ack_record(st, a.serial, digest, a.through,
 	    (int64_t)a.nrejects, source)) != 0)
 		goto out;
 	/* The acknowledgement and its audit entry commit together. */
-	detail = xasprintf("serial %lld through %lld: %zu acknowledged, %zu rejected",
-	    (long long)rs.serial, (long long)rs.through, rs.acked, rs.rejected);
+	detail = xasprintf("serial %lld through %lld: %zu acknowledged, %zu rejected%s",
+	    (long long)rs.serial, (long long)rs.through, rs.acked, rs.rejected,
+	    restored ? "; restored store settled" : "");
+	if (restored) {
+		char *d = xasprintf("restored store settled: the center holds up to"
+		    " %lld; %lld numbers made after the backup are the center's",
+		    (long long)top, (long long)skipped);
+
+		r = audit_append(st, store_actor(st), "queue.restore_settled", NULL,
+		    AUDIT_OK, d);
+		free(d);
+		if (r != 0)
+			goto out;
+	}
 	if ((r = audit_append(st, store_actor(st), "queue.import_ack", NULL, AUDIT_OK,
 	    detail)) != 0)
 		goto out;

@@ -96,6 +96,7 @@ struct builder {
 	struct queue_batch *out;
 	size_t		 n;
 	int		 err;
+	int		 probe;			/* an empty batch may go */
 };
 
 static int
@@ -105,7 +106,7 @@ flush(struct builder *b)
 	char created[24], head[384];
 	int hl, r;
 
-	if (b->cur.records == 0)
+	if (b->cur.records == 0 && !b->probe)
 		return 0;
 	queue_now_utc(created, sizeof(created));
 	/* The audit head rides in every signed batch: the center keeps it and
@@ -249,6 +250,15 @@ queue_batches_build(struct store *st, const struct queue_keys *keys, size_t per_
 	if ((r = store_queue_walk_open(st, max_batches ? per_batch * max_batches : 0,
 	    add_record, &b)) != 0 || (r = flush(&b)) != 0)
 		goto out;
+	/* A restored store with nothing open still asks the center what it
+	 * holds: one batch of no records (docs/backup.md). */
+	if (b.n == 0 && (r = store_restore_pending(st, &b.probe)) != 0)
+		goto out;
+	if (b.n == 0 && b.probe) {
+		b.cur.number = b.next_number;
+		if ((r = flush(&b)) != 0)
+			goto out;
+	}
 	*out = b.out;
 	*n = b.n;
 	b.out = NULL;

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "audit.h"
+#include "crypto-agent.h"
 #include "crypto.h"
 #include "crypto-cms.h"
 #include "error.h"
@@ -61,6 +62,27 @@ queue_push_conf_load(const struct config *cfg, struct queue_push_conf *out)
 	if (mode == CRYPTO_MODE_PRODUCTION &&
 	    (r = crypto_key_file_private(pc.client_key, "queue.client_key")) != 0)
 		goto out;
+	/* An encrypted TLS key is opened through the key agent and handed to
+	 * libcurl in memory: never OpenSSL's terminal prompt. */
+	{
+		char *text = NULL;
+		size_t len = 0;
+
+		if ((r = fs_read_file(pc.client_key, 1 << 20, &text, &len)) != 0) {
+			err_wrap(r, "queue.client_key: ");
+			goto out;
+		}
+		if (crypto_pem_is_encrypted(text, len)) {
+			if ((r = crypto_pem_open(pc.client_key, "queue.client_key", &text,
+			    &len)) != 0) {
+				util_free_secret(text, len);
+				goto out;
+			}
+			pc.client_key_pem = text;
+			pc.client_key_len = len;
+		} else
+			util_free_secret(text, len);
+	}
 	if (strncmp(pc.url, "https://", 8) != 0) {
 		r = err_set(NHI_ECONFIG, "queue.center_url %s: must start with https://",
 		    pc.url);
@@ -86,6 +108,8 @@ queue_push_conf_free(struct queue_push_conf *pc)
 	free(pc->client_cert);
 	free(pc->client_key);
 	free(pc->center_ca);
+	if (pc->client_key_pem != NULL)
+		util_free_secret(pc->client_key_pem, pc->client_key_len);
 	memset(pc, 0, sizeof(*pc));
 }
 
@@ -173,7 +197,13 @@ queue_push_post(const struct queue_push_conf *pc, const uint8_t *batch, size_t l
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_SSLCERT, pc->client_cert);
 	curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-	curl_easy_setopt(h, CURLOPT_SSLKEY, pc->client_key);
+	if (pc->client_key_pem != NULL) {
+		struct curl_blob kb = { pc->client_key_pem, pc->client_key_len,
+		    CURL_BLOB_COPY };
+
+		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
+	} else
+		curl_easy_setopt(h, CURLOPT_SSLKEY, pc->client_key);
 	curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	curl_easy_setopt(h, CURLOPT_CAINFO, pc->center_ca);
 	curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
@@ -281,7 +311,11 @@ push_one(struct store *st, const struct queue_keys *keys,
 	res->through = ar.through;
 	flow_note(ev, "%s: %zu records, %zu acknowledged, %zu rejected",
 	    b[0].name, b[0].records, ar.acked, ar.rejected);
-	if (ar.acked + ar.rejected == 0) {
+	if (ar.restore_settled) {
+		res->restore_settled = 1;
+		res->restore_skipped = ar.restore_skipped;
+	}
+	if (ar.acked + ar.rejected == 0 && b[0].records > 0) {
 		/* Pushing again would send the same records forever. */
 		r = err_set(NHI_ESTATE, "batch %s: the center's acknowledgement (through "
 		    "%lld) covers none of its %zu records; see 'nhicard queue status'",

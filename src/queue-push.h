@@ -23,6 +23,9 @@ struct queue_push_conf {
 	char	*center_ca;	/* queue.center_ca: CA the center's TLS certificate chains to */
 	long	 timeout_s;	/* queue.push_timeout: whole request, seconds (default 30) */
 	long	 per_batch;	/* queue.push_batch: records per batch (default 1000) */
+	char	*client_key_pem; /* the key opened in memory when the file is
+				   encrypted (key agent), else NULL */
+	size_t	 client_key_len;
 };
 
 /*
@@ -50,6 +53,8 @@ struct queue_push_result {
 	size_t	 acked;		/* records newly acknowledged */
 	size_t	 rejected;	/* records newly rejected (work items) */
 	int64_t	 through;	/* the center's highest contiguous after the last ack */
+	int	 restore_settled; /* a restored store learnt what the center holds */
+	int64_t	 restore_skipped; /* numbers the center held beyond the store */
 };
 
 /*

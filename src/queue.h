@@ -116,6 +116,15 @@ int	store_queue_ack_record(struct store *st, int64_t serial, const char *digest,
 /* Mark acknowledged the open (not acknowledged, not rejected) records
  * with seq in [first, last]; *n records changed. */
 int	store_queue_ack_range(struct store *st, int64_t first, int64_t last, int64_t *n);
+/*
+ * A restored store learns what the center holds: every sequence number up
+ * to `center_top` it does not have becomes an acknowledged placeholder
+ * (kind restore_gap: the record was made and sent after the backup, the
+ * center holds it) so that no number is given twice, and the store's
+ * restored mark is settled. *skipped: how many. In a transaction.
+ */
+int	store_queue_restore_settle(struct store *st, int64_t center_top,
+	    int64_t *skipped);
 /* Raise queue_state.center_through to `through`. */
 int	store_queue_set_center_through(struct store *st, int64_t through);
 int	store_queue_reject(struct store *st, int64_t seq, const char *code,
@@ -228,6 +237,8 @@ struct queue_ack_result {
 	int64_t	 through;
 	size_t	 acked;			/* records newly acknowledged */
 	size_t	 rejected;		/* records newly rejected */
+	int	 restore_settled;	/* a restored store learnt the center's mark */
+	int64_t	 restore_skipped;	/* numbers the center held beyond the store */
 };
 
 /*

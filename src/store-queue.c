@@ -35,6 +35,24 @@ need_txn(struct store *st, const char *what)
 	return 0;
 }
 
+/* A restored store numbers nothing until the center has said what it
+ * holds: a number it used since the backup would be refused as a
+ * conflict (docs/backup.md). */
+static int
+need_settled(struct store *st)
+{
+	int pending, r;
+
+	if ((r = store_restore_pending(st, &pending)) != 0)
+		return r;
+	if (pending)
+		return err_set(NHI_ESTATE, "this store was restored from a backup and the"
+		    " center may hold records made after it: run 'nhicard queue send' (or"
+		    " export, and import the center's newest acknowledgement) before new"
+		    " records are made (docs/backup.md)");
+	return 0;
+}
+
 /* Run a statement with up to two int64 and two text binds; no rows. */
 static int
 exec_simple(struct store *st, const char *sql, const char *what, int64_t a, int64_t b,
@@ -68,7 +86,7 @@ store_queue_next_seq(struct store *st, int64_t *seq)
 	sqlite3_stmt *s = NULL;
 	int r, rc;
 
-	if ((r = need_txn(st, "queue record")) != 0)
+	if ((r = need_txn(st, "queue record")) != 0 || (r = need_settled(st)) != 0)
 		return r;
 	if ((r = store_prepare(st, "UPDATE queue_state SET last_seq = last_seq + 1"
 	    " WHERE id = 1 RETURNING last_seq", &s)) != 0)
@@ -625,7 +643,8 @@ store_queue_writer_new(struct store *st, struct store_queue_writer **out)
 	struct queue_state qs;
 	int r;
 
-	if ((r = need_txn(st, "queue writer")) != 0 || (r = store_queue_state(st, &qs)) != 0)
+	if ((r = need_txn(st, "queue writer")) != 0 || (r = need_settled(st)) != 0 ||
+	    (r = store_queue_state(st, &qs)) != 0)
 		return r;
 	w = xcalloc(1, sizeof(*w));
 	w->st = st;
@@ -690,4 +709,49 @@ store_queue_writer_add(struct store_queue_writer *w, const char *record_id,
 		return store_err(w->st, rc, "insert queue record");
 	*seq = ++w->last;
 	return 0;
+}
+
+int
+store_queue_restore_settle(struct store *st, int64_t center_top, int64_t *skipped)
+{
+	struct queue_state qs;
+	sqlite3_stmt *s = NULL;
+	char now[24], *mark = NULL;
+	int64_t seq;
+	int r = 0, rc;
+
+	*skipped = 0;
+	if ((r = need_txn(st, "restore settle")) != 0 || (r = store_queue_state(st, &qs)) != 0)
+		return r;
+	store_now(now, sizeof(now));
+	if (center_top > qs.last_seq) {
+		/* The numbers the center holds from the lost days: taken here as
+		 * acknowledged placeholders, never given again. */
+		if ((r = store_prepare(st, "INSERT INTO queue_records (seq, record_id, lane,"
+		    " kind, payload, created_at, sent_at, acked_at) VALUES (?1,"
+		    " 'held-by-center-before-restore', 'bulk', 'restore_gap', X'', ?2, ?2, ?2)",
+		    &s)) != 0)
+			return r;
+		for (seq = qs.last_seq + 1; seq <= center_top; seq++) {
+			sqlite3_bind_int64(s, 1, seq);
+			sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE) {
+				r = store_err(st, rc, "record a number the center holds");
+				break;
+			}
+		}
+		sqlite3_finalize(s);
+		if (r != 0)
+			return r;
+		if ((r = exec_simple(st, "UPDATE queue_state SET last_seq = ?1 WHERE id = 1",
+		    "raise the queue sequence number", center_top, 0, NULL, NULL, NULL)) != 0)
+			return r;
+		*skipped = center_top - qs.last_seq;
+	}
+	mark = xasprintf("settled %s", now);
+	r = store_meta_set(st, STORE_META_RESTORED, mark);
+	free(mark);
+	return r;
 }

@@ -78,6 +78,19 @@ int	store_check(struct store *st, char **report, int *ok);
  * ("demo", "test", "production"): the store, not a configuration file,
  * decides it (docs/operators.md). */
 #define STORE_META_STATION_MODE	"station_mode"
+/* "pending" after `nhicard restore` until the center's acknowledgement
+ * has said what it holds (store-backup.c, docs/backup.md). */
+#define STORE_META_RESTORED	"restored"
+
+/*
+ * A consistent copy of the live store at `dest` (a new file, 0600) with
+ * SQLite's online backup: other processes may keep writing. 0, NHI_EEXISTS
+ * (dest exists), NHI_EIO.
+ */
+int	store_backup_to(struct store *st, const char *dest);
+
+/* *pending = 1 while a restored store waits for the center's word. */
+int	store_restore_pending(struct store *st, int *pending);
 
 /* A meta value ("station_id", "created_at"); caller must free *out. */
 int	store_meta_get(struct store *st, const char *key, char **out);

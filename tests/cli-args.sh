@@ -19,6 +19,7 @@ CSV
 cat > cases <<'EOF2'
 audit verify
 audit export -o x.csv
+backup bk
 batch list
 batch status 1
 batch resume 1
@@ -57,6 +58,8 @@ keys import f
 keys list
 keys kcv f
 keys passwd
+keys agent status
+keys agent lock
 operator add x --role clerk
 operator list
 operator passwd x
@@ -80,6 +83,7 @@ resident search ヤマダ
 resident edit 1 --address 本山町2
 resident gaiji
 revoke 1 --reason lost --reported-by a --how phone
+restore bk
 tui
 version
 EOF2

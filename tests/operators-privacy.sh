@@ -59,7 +59,7 @@ is "$(stat -c %a "$TEST_TMP/cert.pdf")" 600 "the certificate PDF is mode 0600"
 dbg --reader "no such reader" issue --path new-juki 1
 dbg keys create
 is "$rc" 0 "keys create"
-is "$(stat -c %a "$KEYDIR/master-01.keys")" 600 "the key file is mode 0600"
+is "$(stat -c %a "$KEYDIR/master-30.keys")" 600 "the key file is mode 0600"
 dbg keys kcv
 is "$rc" 0 "keys kcv"
 

@@ -31,7 +31,7 @@ ls "$KEYDIR"/*.keys >/dev/null 2>&1
 is "$?" 2 "still nothing written"
 as_approved kim boss keys create
 is "$rc" 0 "with a supervisor's approval the key set is created"
-like "$out" "created $KEYDIR/master-01.keys: kind master, kvn 01" "the new key version is 01"
+like "$out" "created $KEYDIR/master-30.keys: kind master, kvn 30" "the new key version is card.kvn, 30"
 is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.create' AND outcome = 'ok' AND detail LIKE 'approver boss%'")" \
     1 "the approval is audited with the approver"
 is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.create' AND outcome = 'refused'")" \

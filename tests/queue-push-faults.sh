@@ -157,7 +157,7 @@ fresh
 center_start NHICARD_CENTER_FAULT=reject-seq=2
 station_conf st.conf "$CENTER_URL"
 run send
-is "$rc" 0 "reject: the send exits 0"
+is "$rc" 3 "reject: the send exits 3 (some refused, as documented)"
 like "$out" "1 rejected" "reject: the send reports the rejection"
 run "$NHICARD" --db st.db --config st.conf queue status
 like "$out" "rejected by the test fault" "reject: the rejection is a work item with its reason"

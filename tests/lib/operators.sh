@@ -16,6 +16,7 @@ write_conf() {
 	cat >"$CONF" <<EOC
 [station]
 mode = $1
+$([ "$1" = production ] && echo "id = ST01")
 municipality_code = 131016
 insurer_number = 133116
 [keys]

@@ -69,6 +69,57 @@ test_errors_name_the_line(void **state)
 	}
 }
 
+/* Inline comments (the sample configuration has them, issue 19): a '#'
+ * after a blank ends the value; one inside a word stays; a quoted value
+ * keeps its '#' and may be followed by a comment. */
+static void
+test_inline_comments(void **state)
+{
+	struct config *cfg = config_new();
+
+	assert_int_equal(parse(cfg,
+	    "[validity]\n"
+	    "renewal = 07-31                # MM-DD renewal day\n"
+	    "cycle = 1\t# tab before\n"
+	    "[queue]\n"
+	    "fingerprint = D3:E2#F0\n"
+	    "name = \"a # b\"   # quoted\n"
+	    "empty = # nothing\n"), 0);
+	assert_string_equal(config_get(cfg, "validity.renewal", NULL), "07-31");
+	assert_string_equal(config_get(cfg, "validity.cycle", NULL), "1");
+	assert_string_equal(config_get(cfg, "queue.fingerprint", NULL), "D3:E2#F0");
+	assert_string_equal(config_get(cfg, "queue.name", NULL), "a # b");
+	assert_string_equal(config_get(cfg, "queue.empty", NULL), "");
+	config_free(cfg);
+	cfg = config_new();
+	assert_int_equal(parse(cfg, "x = \"a\" b\n"), NHI_ECONFIG);
+	assert_string_equal(err_detail(), "t.conf:1: x: text after the closing quote");
+	config_free(cfg);
+}
+
+/* An error about a key's value, raised far from the parser, is given the
+ * key's file and line; a missing key the file. */
+static void
+test_errors_name_file_and_line(void **state)
+{
+	struct config *cfg = config_new();
+	long n;
+
+	assert_int_equal(parse(cfg, "[a]\nx = 1\n\n[validity]\nrenewal = 13-40\n"), 0);
+	assert_string_equal(config_origin(cfg, "validity.renewal"), "t.conf:5");
+	err_set(NHI_ECONFIG, "validity.renewal: '13-40' is not MM-DD");
+	assert_int_equal(config_error_where(cfg, NHI_ECONFIG), NHI_ECONFIG);
+	assert_string_equal(err_detail(), "t.conf:5: validity.renewal: '13-40' is not MM-DD");
+	assert_int_equal(config_get_int(cfg, "a.x", 1, 5, 10, &n), NHI_ECONFIG);
+	config_error_where(cfg, NHI_ECONFIG);
+	assert_non_null(strstr(err_detail(), "t.conf:2: "));
+	/* a key the file does not hold, parsed from memory (no file): unchanged */
+	err_set(NHI_ECONFIG, "queue.center_url is not set");
+	config_error_where(cfg, NHI_ECONFIG);
+	assert_string_equal(err_detail(), "queue.center_url is not set");
+	config_free(cfg);
+}
+
 static void
 test_nul_byte_rejected(void **state)
 {
@@ -97,6 +148,8 @@ main(void)
 		cmocka_unit_test(test_sections_and_values),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_nul_byte_rejected),
+		cmocka_unit_test(test_inline_comments),
+		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -1,0 +1,12 @@
+/*
+ * cmd-keys.h: the `keys` command's parts in other files.
+ */
+#ifndef NHI_CMD_KEYS_H
+#define NHI_CMD_KEYS_H
+
+struct cmd_ctx;
+
+/* `keys agent start|lock|status` (cmd-keys-agent.c); argv[0] is "agent". */
+int	cmd_keys_agent(struct cmd_ctx *ctx, int argc, char **argv);
+
+#endif
