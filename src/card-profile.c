@@ -419,8 +419,8 @@ card_items_match(const struct card_items *items, const struct card_person *p)
 	if (diff & TEXT_ITEM_ADDRESS)
 		strcat(which, ", address");
 	if (which[0] != '\0')
-		return err_set(NHI_EMISMATCH, "the card's basic items do not match the"
+		return err_reason(err_set(NHI_EMISMATCH, "the card's basic items do not match the"
 		    " chosen resident: %s differ%s; check that this is the resident's own"
-		    " card", which + 2, strchr(which + 2, ',') == NULL ? "s" : "");
+		    " card", which + 2, strchr(which + 2, ',') == NULL ? "s" : ""), "card.mismatch");
 	return 0;
 }

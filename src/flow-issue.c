@@ -26,6 +26,7 @@
 #include "cmd-print.h"
 #include "error.h"
 #include "flow.h"
+#include "reasons.h"
 #include "nhiconf.h"
 #include "operator.h"
 #include "queue.h"
@@ -84,8 +85,9 @@ plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue
 	pl->have_res = 1;
 	r = store_eligibility_current(st, pl->res.id, NULL, &pl->elig);
 	if (r == NHI_ENOTFOUND)
-		return err_set(NHI_EREFUSED, "resident %lld is not insured by this town's NHI"
-		    " today: no NHI card is issued", (long long)pl->res.id);
+		return err_reason(err_set(NHI_EREFUSED, "resident %lld is not insured by this"
+		    " town's NHI today: no NHI card is issued", (long long)pl->res.id),
+		    "card.not_insured");
 	if (r != 0)
 		return r;
 	memset(&old, 0, sizeof(old));
@@ -99,7 +101,7 @@ plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue
 
 /* Nobody the rules exclude today gets a card: the same rules as every
  * certificate path (cmd-certrules.c), before any card is touched. The
- * clerk's screen shows decision.reason_ja. */
+ * clerk's screen shows decision.reason_key's text. */
 static int
 plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 {
@@ -115,8 +117,7 @@ plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 		return r;
 	if ((r = cmd_finding_check(st, pl->res.id)) != 0) {
 		if (r == NHI_EREFUSED)
-			pl->decision.reason_ja = "取込時の指摘が未解決です。窓口で確認して解決"
-			    "するまで証やカードは交付できません";
+			pl->decision.reason_key = "issue.finding_open";
 		return r;
 	}
 	if ((r = store_certificate_load(st, pl->res.id, &today, &c, &eid)) == 0)
@@ -126,8 +127,12 @@ plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 		pl->document_title = rules_cert_kind_title(pl->document, c.burden_pct > 0);
 	}
 	print_certificate_clear(&c);
-	if (r == NHI_EREFUSED)
-		pl->decision.reason_ja = "この日の規則では対象外のため交付できません";
+	if (r == NHI_EREFUSED) {
+		/* The rule that excludes, when it named itself (rules-law.c). */
+		pl->decision.reason_key = err_reason_of(r) != NULL ? err_reason_of(r) :
+		    "issue.excluded_today";
+		pl->decision.reason_en = reason_text(pl->decision.reason_key);
+	}
 	return r;
 }
 
@@ -153,20 +158,20 @@ issue_plan_decide(const struct issue_request *req, struct issue_plan *pl)
 	if (req->path_given && req->path == PERSO_PATH_EXISTING && !juki_valid) {
 		pl->path = req->path;
 		memset(&pl->decision, 0, sizeof(pl->decision));
-		pl->decision.reason_ja = "住基カードは有効期限（交付から10年）を過ぎています";
+		pl->decision.reason_key = "issue.juki_expired";
 		pl->decision.reason_en = "the Juki card has expired";
 		r = rules_juki_card_check(&pl->policy, 0, NULL, &today);
-		return err_wrap(r, "resident %lld cannot get the existing card path: ",
-		    (long long)pl->res.id);
+		return err_reason(err_wrap(r, "resident %lld cannot get the existing card path: ",
+		    (long long)pl->res.id), "issue.juki_expired");
 	}
 	if (req->path_given && req->path == PERSO_PATH_NEW_JUKI &&
 	    (r = rules_juki_new_allowed(&pl->policy, &today)) != 0) {
 		pl->path = req->path;
 		memset(&pl->decision, 0, sizeof(pl->decision));
-		pl->decision.reason_ja = "住基カードの新規交付は2015年12月で終了しています";
+		pl->decision.reason_key = "issue.juki_new_ended";
 		pl->decision.reason_en = "new Juki cards are no longer issued";
-		return err_wrap(r, "resident %lld cannot get the new-juki card path: ",
-		    (long long)pl->res.id);
+		return err_reason(err_wrap(r, "resident %lld cannot get the new-juki card path: ",
+		    (long long)pl->res.id), "issue.juki_new_ended");
 	}
 	if (!req->path_given) {
 		/* Default: the Juki card the resident holds (while Juki cards are
@@ -186,10 +191,10 @@ issue_plan_decide(const struct issue_request *req, struct issue_plan *pl)
 		rules_card_decide(&pl->policy, &p, &pl->decision);
 	}
 	if (pl->decision.card != want[pl->path])
-		return err_set(NHI_EREFUSED, "resident %lld cannot get the %s card path: %s",
-		    (long long)pl->res.id, perso_path_name(pl->path),
+		return err_reason(err_set(NHI_EREFUSED, "resident %lld cannot get the %s card"
+		    " path: %s", (long long)pl->res.id, perso_path_name(pl->path),
 		    pl->decision.reason_en != NULL ? pl->decision.reason_en :
-		    "the rules refuse it");
+		    "the rules refuse it"), pl->decision.reason_key);
 	memset(&fin, 0, sizeof(fin));
 	fin.kind = pl->path == PERSO_PATH_NEW_JUKI ? RULES_FEE_NEW_CARD :
 	    pl->path == PERSO_PATH_STANDALONE ? RULES_FEE_STANDALONE : RULES_FEE_UPGRADE;

@@ -152,13 +152,13 @@ lifecycle_next(int64_t card_id, const char *state, const char *reason,
 		f = &lc_refusals[i];
 		if (lc_in(state, f->from) && lc_in(event, f->events) &&
 		    lc_in(reason, f->from_reasons))
-			return err_set(NHI_ESTATE, "card %lld is %s%s%s%s%s",
+			return err_reason(err_set(NHI_ESTATE, "card %lld is %s%s%s%s%s",
 			    (long long)card_id, state, reason[0] ? " (" : "", reason,
-			    reason[0] ? ")" : "", f->why);
+			    reason[0] ? ")" : "", f->why), "card.not_allowed");
 	}
-	return err_set(NHI_ESTATE, "card %lld is %s%s%s%s: '%s' is not allowed",
+	return err_reason(err_set(NHI_ESTATE, "card %lld is %s%s%s%s: '%s' is not allowed",
 	    (long long)card_id, state, reason[0] ? " (" : "", reason,
-	    reason[0] ? ")" : "", event);
+	    reason[0] ? ")" : "", event), "card.not_allowed");
 }
 
 const char *

@@ -326,8 +326,8 @@ struct rules_card_decision {
 	enum rules_card_kind	card;
 	enum rules_card_reason	reason;
 	int			paper_certificate; /* print the paper one too */
-	const char		*reason_ja;	/* static UTF-8 text */
-	const char		*reason_en;	/* static text */
+	const char		*reason_key;	/* the reason table's key (reasons.h) */
+	const char		*reason_en;	/* its text (the msgid) */
 };
 
 /* Decide (study table 3-1, fig. 5-1, domain.md). Always fills *out. */

@@ -167,6 +167,15 @@ void	tui_message(struct tui *t, const char *title, const char *body);
 void	tui_error(struct tui *t, const char *doing, int r);
 
 /*
+ * A reason a clerk reads aloud (reasons.h) in the clerk's language: the
+ * text of `key`, or NULL for an unknown or NULL key. tui_reason_word()
+ * gives PREFIX.WORD's text ("state", "active"), or WORD itself when the
+ * table has none (and says so on stderr, which the screen tests read).
+ */
+const char *tui_reason(const char *key);
+const char *tui_reason_word(const char *prefix, const char *word);
+
+/*
  * One line of input with wide characters (and kana via the terminal's
  * input method). `buf` holds the initial text and receives the result.
  * secret: show '*'. Returns 0 (Enter) or NHI_ECANCELLED (ESC).

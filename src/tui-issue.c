@@ -169,14 +169,26 @@ print_plan_text(const struct issue_screen *is, char *buf, size_t cap)
 		    is->document_title : _("the certificate"), target);
 }
 
+/* The rules' reason for their decision, in the clerk's language. */
+static const char *
+decision_text(const struct issue_plan *plan)
+{
+	const char *why = tui_reason(plan->decision.reason_key);
+
+	return why != NULL ? why : "";
+}
+
 /* Why the rules (or the plan) refuse: the rules' own Japanese text when
  * they decided, else the error's text. */
 static void
 refusal_text(const struct issue_plan *plan, int r, char *buf, size_t cap)
 {
-	if (r == NHI_EREFUSED && plan->decision.reason_ja != NULL &&
-	    plan->decision.reason_ja[0] != '\0')
-		snprintf(buf, cap, "%s", plan->decision.reason_ja);
+	const char *why = tui_reason(err_reason_of(r));
+
+	if (why == NULL && r == NHI_EREFUSED)
+		why = tui_reason(plan->decision.reason_key);
+	if (why != NULL)
+		snprintf(buf, cap, "%s", why);
 	else if (r == NHI_EDENIED)
 		snprintf(buf, cap, "%s", _("the fee waiver needs a supervisor's approval"));
 	else
@@ -201,7 +213,7 @@ issue_replan(struct tui *t, struct issue_screen *is)
 		if (o->r == 0) {
 			o->fee = plan.fee;
 			snprintf(o->reason, sizeof(o->reason), "%s",
-			    plan.decision.reason_ja != NULL ? plan.decision.reason_ja : "");
+			    decision_text(&plan));
 		} else
 			refusal_text(&plan, o->r, o->reason, sizeof(o->reason));
 		issue_plan_free(&plan);
@@ -237,13 +249,13 @@ issue_open_common(struct tui *t, struct tui_screen *s, void *arg, int reissue)
 		is->rules_default = path_index(plan.path);
 		issue_valid_cert(is, &plan);
 		snprintf(is->rules_reason, sizeof(is->rules_reason), "%s",
-		    plan.decision.reason_ja != NULL ? plan.decision.reason_ja : "");
-	} else if (plan.have_res && r == NHI_EREFUSED && plan.decision.reason_ja != NULL &&
-	    plan.decision.reason_ja[0] != '\0' && plan.decision.card == RULES_CARD_NONE) {
+		    decision_text(&plan));
+	} else if (plan.have_res && r == NHI_EREFUSED && decision_text(&plan)[0] != '\0' &&
+	    plan.decision.card == RULES_CARD_NONE) {
 		/* No card by the rules' default: the clerk sees why, and any path
 		 * the rules still allow (a new Juki card on request). */
 		snprintf(is->rules_reason, sizeof(is->rules_reason), "%s",
-		    plan.decision.reason_ja);
+		    decision_text(&plan));
 	} else {
 		/* Not insured here, moved out, the queue's backlog: no screen. */
 		issue_plan_free(&plan);

@@ -130,16 +130,11 @@ loss_close(struct tui *t, struct tui_screen *s)
 	s->priv = NULL;
 }
 
+/* A card's state in the words of every screen (the reason table). */
 static const char *
 state_text(const char *state)
 {
-	if (strcmp(state, "active") == 0)
-		return _("active");
-	if (strcmp(state, "suspended") == 0)
-		return _("suspended (reported lost)");
-	if (strcmp(state, "revoked") == 0)
-		return _("revoked");
-	return state;
+	return tui_reason_word("state", state);
 }
 
 static void

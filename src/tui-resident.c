@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "error.h"
 #include "operator.h"
+#include "reasons.h"
 #include "store.h"
 #include "store-view.h"
 #include "tui-priv.h"
@@ -65,30 +66,31 @@ static const struct word card_kind_words[] = {
 	{ NULL, NULL },
 };
 
-static const struct word card_state_words[] = {
-	{ "personalizing", N_("being written") },
-	{ "unfinished", N_("unfinished") },
-	{ "active", N_("active") },
-	{ "suspended", N_("reported lost") },
-	{ "revoked", N_("revoked") },
-	{ NULL, NULL },
-};
-
-static const struct word reason_words[] = {
-	{ "lost", N_("lost") },
-	{ "stolen", N_("stolen") },
-	{ "damaged", N_("damaged") },
-	{ "died", N_("died") },
-	{ "eligibility_ended", N_("eligibility ended") },
-	{ "replaced", N_("replaced") },
-	{ NULL, NULL },
-};
-
 static const struct word document_words[] = {
 	{ "certificate", N_("certificate") },
 	{ "sleeve", N_("sleeve insert") },
 	{ NULL, NULL },
 };
+
+/* Why a certificate was voided: the reason's word ("lost", "soiled: ...",
+ * "superseded by renewal ...") in the clerk's words, the clerk's own text
+ * after it. */
+static const char *
+void_text(const char *reason, char *buf, size_t cap)
+{
+	size_t n = strcspn(reason, ": ");
+	char w[32];
+
+	snprintf(w, sizeof(w), "%.*s", (int)(n < sizeof(w) ? n : sizeof(w) - 1), reason);
+	if (reason_word("void", w) == NULL)
+		return reason;
+	if (reason[n] == ':' && reason[n + 1] != '\0')
+		snprintf(buf, cap, "%s (%s)", tui_reason_word("void", w),
+		    reason + n + 1 + (reason[n + 1] == ' '));
+	else
+		snprintf(buf, cap, "%s", tui_reason_word("void", w));
+	return buf;
+}
 
 static const char *
 word(const struct word *table, const char *value)
@@ -164,7 +166,7 @@ load(struct tui *t, struct resident_view *rv)
 	struct store_card_brief *cards = NULL;
 	struct store_certificate_brief *certs = NULL;
 	struct store *st;
-	char *head = NULL, kind[64];
+	char *head = NULL, kind[64], why[256];
 	size_t ne = 0, nc = 0, nt = 0, i;
 	int r;
 
@@ -213,9 +215,9 @@ load(struct tui *t, struct resident_view *rv)
 		tui_fit(kind, sizeof(kind), word(card_kind_words, cards[i].kind), 18);
 		add_row(rv, 0, "  #%lld %s %s %s%s%s%s %s", (long long)cards[i].id, kind,
 		    cards[i].card_serial[0] ? cards[i].card_serial : "-",
-		    word(card_state_words, cards[i].state),
+		    tui_reason_word("state", cards[i].state),
 		    cards[i].state_reason[0] ? " (" : "",
-		    cards[i].state_reason[0] ? word(reason_words, cards[i].state_reason) : "",
+		    cards[i].state_reason[0] ? tui_reason_word("why", cards[i].state_reason) : "",
 		    cards[i].state_reason[0] ? ")" : "", cards[i].issued_on);
 	}
 
@@ -230,7 +232,7 @@ load(struct tui *t, struct resident_view *rv)
 		    word(cert_kind_words, certs[i].cert_kind), certs[i].issued_on,
 		    certs[i].voided ? _("voided") : _("valid"),
 		    certs[i].voided && certs[i].void_reason[0] ? ": " : "",
-		    certs[i].voided ? certs[i].void_reason : "");
+		    certs[i].voided ? void_text(certs[i].void_reason, why, sizeof(why)) : "");
 	r = 0;
 out:
 	free(el);
