@@ -60,6 +60,14 @@ static const struct {
 	{ "card.unfinished", N_("This card's write is unfinished: finish it instead.") },
 	{ "card.not_allowed", N_("This is not possible in the card's current state.") },
 	{ "cert.not_resident", N_("Moved out or deceased: no certificate is printed.") },
+	/* Logging in and a supervisor's approval (operator-auth.c). */
+	{ "login.wrong_password", N_("The login name or the password is wrong. Enter them again; after several wrong passwords the account is locked.") },
+	{ "login.disabled", N_("This operator account is disabled. Ask a supervisor.") },
+	{ "login.locked", N_("This operator account is locked after too many wrong passwords. A supervisor can unlock it.") },
+	{ "approval.needed", N_("This needs a supervisor's approval.") },
+	{ "approval.same_person", N_("The approver must be a supervisor other than you.") },
+	{ "approval.not_supervisor", N_("The approver is not a supervisor: a supervisor must approve.") },
+	{ "approval.wrong_password", N_("The supervisor's login name or password is wrong. Nothing was approved; the supervisor may enter it again.") },
 	/* A card's state, and why it changed (cards.state, state_reason). */
 	{ "state.personalizing", N_("being written") },
 	{ "state.unfinished", N_("unfinished") },
@@ -97,7 +105,7 @@ static const struct {
 	{ "kind.card_reinstated", N_("card reinstated") },
 	{ "kind.certificate_issued", N_("certificate issued") },
 	{ "kind.certificate_voided", N_("certificate voided") },
-	{ "kind.eligibility", N_("eligibility") },
+	{ "kind.eligibility_changed", N_("eligibility changed") },
 };
 
 const char *

@@ -435,7 +435,11 @@ tui_error(struct tui *t, const char *doing, int r)
 	if (why == NULL && (r == NHI_EREFUSED || r == NHI_ESTATE || r == NHI_EMISMATCH))
 		fprintf(stderr, "nhicard tui: no reason text for a refusal (%s)\n",
 		    nhi_errname(r));
-	if (why != NULL)
+	if (why != NULL && r == NHI_EDENIED)
+		/* A login or an approval that failed says what failed (a wrong
+		 * password), not that the clerk lacks a permission. */
+		body = xasprintf("%s: %s\n\n%s %s", doing, why, _("Details:"), detail);
+	else if (why != NULL)
 		body = xasprintf("%s: %s\n\n%s %s\n\n%s\n\n%s %s", doing, _(what),
 		    _("Reason:"), why, _(next), _("Details:"), detail);
 	else

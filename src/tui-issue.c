@@ -28,6 +28,7 @@
 #include "card-perso.h"
 #include "error.h"
 #include "flow.h"
+#include "operator.h"
 #include "print.h"
 #include "rules.h"
 #include "store.h"
@@ -316,10 +317,11 @@ waiver_text(const struct issue_screen *is, char *buf, size_t cap)
 	if (is->waiver < 0)
 		return _("none");
 	w = &is->policy.waivers[is->waiver];
+	/* The configuration's words for it (fee.waiver_labels). */
 	if (w->yen == RULES_WAIVE_ALL)
-		snprintf(buf, cap, _("%s (the whole fee)"), w->name);
+		snprintf(buf, cap, _("%s (the whole fee)"), w->label[0] ? w->label : w->name);
 	else
-		snprintf(buf, cap, _("%s (%d yen)"), w->name, w->yen);
+		snprintf(buf, cap, _("%s (%d yen)"), w->label[0] ? w->label : w->name, w->yen);
 	return buf;
 }
 
@@ -583,7 +585,7 @@ issue_go(struct tui *t, struct issue_screen *is)
 	struct tui_progress *p;
 	struct flow_events ev;
 	char body[2048], title[256];
-	int r;
+	int r, approval = 0;
 
 	is->note = NULL;
 	if (is->opts[is->sel].r != 0 && is->opts[is->sel].r != NHI_EDENIED) {
@@ -605,9 +607,26 @@ issue_go(struct tui *t, struct issue_screen *is)
 		}
 		r = issue_plan(tui_ctx(t), &req, &plan);
 		issue_approval_clear(t);
+		approval = 1;
+	} else if (r == 0 && plan.fee.needs_supervisor) {
+		/* The built-in operator (demo, setup) plans without a second
+		 * person; the screen shows the approval step all the same, so
+		 * that training matches production (docs/tui.md). */
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "resident:%lld waived %d yen",
+		    (long long)plan.res.id, plan.fee.waived);
+		if (issue_approval_ask(t) != 0) {
+			is->note = _("Not approved: nothing was written.");
+			issue_plan_free(&plan);
+			return;
+		}
+		r = operator_require_approval_shown(tui_ctx(t), "issue.fee_waiver", detail);
+		issue_approval_clear(t);
+		approval = 1;
 	}
 	if (r != 0) {
-		tui_error(t, _("planning the card"), r);
+		tui_error(t, approval ? _("The supervisor's approval") : _("planning the card"), r);
 		issue_plan_free(&plan);
 		issue_replan(t, is);
 		return;

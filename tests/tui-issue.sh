@@ -38,7 +38,7 @@ tui_wait_for "$(tui_t 'Issue an NHI card')"
 ok $? "the issue screen opens"
 # The screen is drawn once every path is planned: wait for its last line.
 tui_wait_for "$(tui_t 'Card to insert:')"
-tui_shows "$(tui_t 'Rules:') 交付済みの住基カードに国保APを追加します" "the rules' reason, in Japanese"
+tui_shows "$(tui_t 'Rules:') $(tui_t 'The insurance is written onto the resident card the resident holds.')" "the rules' reason, in Japanese (the reason table)"
 tui_shows "> 1 $(tui_t 'the Juki card the resident brings')  $(tui_t fee) $(tui_tf '%d yen' 0)$(tui_t "  (the rules' choice)")" \
     "the Juki card held is the rules' choice, free"
 tui_shows "2 $(tui_t 'a new Juki card (card fee)')  $(tui_t fee) $(tui_tf '%d yen' 500)" \

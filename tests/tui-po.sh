@@ -61,7 +61,7 @@ for w in state.personalizing state.unfinished state.active state.suspended state
     why.lost why.stolen why.damaged why.died why.eligibility_ended why.replaced \
     center.unknown_kind center.wrong_lane center.malformed center.conflict \
     kind.card_issued kind.card_revoked kind.card_reinstated kind.certificate_issued \
-    kind.certificate_voided; do
+    kind.certificate_voided kind.eligibility_changed; do
 	printf '%s\n' "$keys" | grep -qx "$w" || echo "missing $w"
 done >"$TEST_TMP/words"
 is "$(cat "$TEST_TMP/words")" "" "every card state, reason, center code and record kind has a text"
