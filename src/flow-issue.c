@@ -319,6 +319,7 @@ run_card(struct issue_run *run)
 		return r;
 	memset(&preq, 0, sizeof(preq));
 	cmd_perso_request(&preq, &prof, keys, st, &pl->res);
+	preq.person.gaiji_decided = run->req->gaiji_decided;
 	preq.path = pl->path;
 	preq.fee_yen = pl->fee.due;
 	preq.fee_waived = pl->fee.waived > 0;

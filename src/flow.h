@@ -64,6 +64,10 @@ struct issue_request {
 	int			 sleeve;	/* the sleeve insert, not the certificate */
 	int			 sex_on_back;	/* 性別 on the back, at the resident's request */
 	int			 no_print;
+	int			 gaiji_decided;	/* a supervisor decided that the card
+						 * whose name differs only at 外字
+						 * positions is the resident's
+						 * (approved and audited by the caller) */
 };
 
 /* What issue_plan() decided; filled by it, freed by issue_plan_free(). */
@@ -72,7 +76,7 @@ struct issue_plan {
 	int			 have_res;
 	struct eligibility	 elig;
 	struct rules_policy	 policy;
-	struct rules_card_decision decision;	/* reason_ja / reason_en when refused */
+	struct rules_card_decision decision;	/* reason_key / reason_en when refused */
 	enum perso_path		 path;
 	struct rules_fee_out	 fee;		/* due, waived, needs_supervisor */
 	int			 replaces_card;	/* a lost, stolen or damaged card is

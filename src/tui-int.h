@@ -142,6 +142,9 @@ int	tui_put(WINDOW *w, int y, int x, int cols, const char *utf8);
 
 /* Pad or cut to exactly `cols` columns into buf (cap bytes). */
 void	tui_fit(char *buf, size_t cap, const char *utf8, int cols);
+/* A name or an address as the clerk sees it: 外字 (private-use characters,
+ * "{SJIS:XXXX}" escapes) shown as 〓 (text_gaiji_mark). Returns buf. */
+const char *tui_name(const char *s, char *buf, size_t cap);
 
 /* ---- Dialogs (tui-dialog.c) -------------------------------------------- */
 

@@ -32,6 +32,7 @@
 #include "print.h"
 #include "rules.h"
 #include "store.h"
+#include "text.h"
 #include "tui-card.h"
 #include "util.h"
 
@@ -517,7 +518,7 @@ static void
 confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char *buf,
     size_t cap)
 {
-	char fee[96], printed[768];
+	char fee[96], printed[768], nm[512];
 
 	fee_text(&plan->fee, fee, sizeof(fee));
 	print_plan_text(is, printed, sizeof(printed));
@@ -528,7 +529,8 @@ confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char 
 	    "Printed: %s\n"
 	    "%s"
 	    "Issue the card?"),
-	    plan->res.name_kanji, path_text(plan->path), fee, card_to_insert(plan->path),
+	    tui_name(plan->res.name_kanji, nm, sizeof(nm)), path_text(plan->path), fee,
+	    card_to_insert(plan->path),
 	    printed, is->reissue ? _("The card reported lost is replaced (its key stays revoked).\n") :
 	    "");
 }
@@ -575,6 +577,10 @@ issue_approval_clear(struct tui *t)
 	ctx->approver = NULL;
 	ctx->approver_password = NULL;
 }
+
+static int	gaiji_hold(int r);
+static int	gaiji_decide(struct tui *t, struct issue_screen *is,
+		    const struct issue_plan *plan);
 
 static void
 issue_go(struct tui *t, struct issue_screen *is)
@@ -640,10 +646,22 @@ issue_go(struct tui *t, struct issue_screen *is)
 		is->note = _("Cancelled: nothing was written.");
 		goto out;
 	}
-	p = tui_progress_open(t, _("Issuing the card"), 1);
-	tui_card_events(&ce, p, ISSUE_STEPS, &ev);
-	r = issue_execute(tui_ctx(t), &req, &plan, &ev, &is->res);
-	tui_progress_close(p, 0);
+	for (;;) {
+		p = tui_progress_open(t, _("Issuing the card"), 1);
+		tui_card_events(&ce, p, ISSUE_STEPS, &ev);
+		r = issue_execute(tui_ctx(t), &req, &plan, &ev, &is->res);
+		tui_progress_close(p, 0);
+		if (r != NHI_EMISMATCH || req.gaiji_decided || !gaiji_hold(r))
+			break;
+		/* The card differs only at the resident's 外字: held for a
+		 * supervisor's decision, never written silently, never refused
+		 * as another person's card. */
+		if (gaiji_decide(t, is, &plan) != 0) {
+			is->note = _("Held for a supervisor's decision: nothing was written.");
+			goto out;
+		}
+		req.gaiji_decided = 1;
+	}
 	is->r = r;
 	snprintf(is->why, sizeof(is->why), "%s", r != 0 ? err_text(r) : "");
 	if (r == NHI_ECANCELLED) {
@@ -663,6 +681,47 @@ issue_go(struct tui *t, struct issue_screen *is)
 	}
 out:
 	issue_plan_free(&plan);
+}
+
+/* 1 when error r is the four-item match failing only at 外字 positions. */
+static int
+gaiji_hold(int r)
+{
+	const char *why = err_reason_of(r);
+
+	return why != NULL && strcmp(why, "card.mismatch_gaiji") == 0;
+}
+
+/*
+ * The supervisor's decision on a card whose name differs from the
+ * resident's only at 外字: the clerk sees the held issuance, the name with
+ * its 外字 marked and their codes; a supervisor (another person, as for a
+ * waiver) approves, audited as issue.gaiji_match. 0 when approved.
+ */
+static int
+gaiji_decide(struct tui *t, struct issue_screen *is, const struct issue_plan *plan)
+{
+	struct tbuf name = { 0 };
+	char codes[128], detail[64], *body;
+	int r;
+
+	text_gaiji_mark(plan->res.name_kanji, &name, codes, sizeof(codes));
+	body = xasprintf(_("Issuance held: %s\n\nName in the register: %s (gaiji: %s)\n\n"
+	    "Has a supervisor checked that this is the resident's own card (an"
+	    " identity document, the card's face)? y: the supervisor approves and the"
+	    " card is issued. n: nothing is written."), tui_reason("card.mismatch_gaiji"),
+	    name.p, codes);
+	free(name.p);
+	r = tui_confirm(t, _("Supervisor's decision: gaiji in the name"), body);
+	free(body);
+	if (!r || issue_approval_ask(t) != 0)
+		return NHI_ECANCELLED;
+	snprintf(detail, sizeof(detail), "resident:%lld", (long long)is->rid);
+	r = operator_require_approval_shown(tui_ctx(t), "issue.gaiji_match", detail);
+	issue_approval_clear(t);
+	if (r != 0)
+		tui_error(t, _("The supervisor's approval"), r);
+	return r;
 }
 
 static enum tui_key_result

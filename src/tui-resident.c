@@ -20,6 +20,7 @@
 #include "reasons.h"
 #include "store.h"
 #include "store-view.h"
+#include "text.h"
 #include "tui-priv.h"
 #include "tui-search.h"
 #include "util.h"
@@ -136,7 +137,7 @@ add_members(struct resident_view *rv, struct store *st, const struct resident *r
 	struct resident_query q;
 	struct resident *list = NULL;
 	size_t n = 0, i;
-	char c1[128], c2[128];
+	char c1[128], c2[128], nm[512];
 
 	if (res->household_code[0] == '\0')
 		return;
@@ -149,8 +150,8 @@ add_members(struct resident_view *rv, struct store *st, const struct resident *r
 	}
 	add_row(rv, 1, "%s (%zu)", _("Household members"), n);
 	for (i = 0; i < n; i++) {
-		tui_fit(c1, sizeof(c1), list[i].name_kanji, 16);
-		tui_fit(c2, sizeof(c2), list[i].name_kana, 16);
+		tui_fit(c1, sizeof(c1), tui_name(list[i].name_kanji, nm, sizeof(nm)), 16);
+		tui_fit(c2, sizeof(c2), tui_name(list[i].name_kana, nm, sizeof(nm)), 16);
 		add_row(rv, 0, "%s %s %s %s %s%s%s", list[i].id == res->id ? ">" : " ", c1, c2,
 		    list[i].birth_date, tui_sex_text(list[i].sex),
 		    list[i].is_head ? "  " : "", list[i].is_head ? _("head") : "");
@@ -166,7 +167,8 @@ load(struct tui *t, struct resident_view *rv)
 	struct store_card_brief *cards = NULL;
 	struct store_certificate_brief *certs = NULL;
 	struct store *st;
-	char *head = NULL, kind[64], why[256];
+	char *head = NULL, kind[64], why[256], nm[512], codes[128];
+	struct tbuf gb = { 0 };
 	size_t ne = 0, nc = 0, nt = 0, i;
 	int r;
 
@@ -179,18 +181,22 @@ load(struct tui *t, struct resident_view *rv)
 	snprintf(kind, sizeof(kind), "resident:%lld", (long long)res.id);
 	operator_audit(st, tui_ctx(t)->operator_login, "resident.show", kind, AUDIT_OK,
 	    "screen");
-	add_row(rv, 0, "%s  %s", _("Name"), res.name_kanji);
-	add_row(rv, 0, "%s  %s", _("Kana"), res.name_kana);
+	add_row(rv, 0, "%s  %s", _("Name"), tui_name(res.name_kanji, nm, sizeof(nm)));
+	/* 外字: marked wherever the name is shown; here what they are. */
+	if (text_gaiji_mark(res.name_kanji, &gb, codes, sizeof(codes)) > 0 ||
+	    text_gaiji_mark(res.address, &gb, codes, sizeof(codes)) > 0)
+		add_row(rv, 0, "%s  %s", _("Gaiji (shown as 〓):"), codes);
+	add_row(rv, 0, "%s  %s", _("Kana"), tui_name(res.name_kana, nm, sizeof(nm)));
 	add_row(rv, 0, "%s  %s   %s  %s   %s  %s   #%lld", _("Born"), res.birth_date,
 	    _("Sex"), tui_sex_text(res.sex), _("Status"), word(status_words, res.status),
 	    (long long)res.id);
-	add_row(rv, 0, "%s  %s", _("Address"), res.address);
+	add_row(rv, 0, "%s  %s", _("Address"), tui_name(res.address, nm, sizeof(nm)));
 	if (res.household_id != 0 && store_household_head_name(st, res.household_id,
 	    &head) != 0)
 		err_clear();
 	if (res.household_code[0] != '\0')
 		add_row(rv, 0, "%s  %s   %s  %s", _("Household"), res.household_code,
-		    _("Head"), head != NULL ? head : "-");
+		    _("Head"), head != NULL ? tui_name(head, nm, sizeof(nm)) : "-");
 	add_members(rv, st, &res);
 
 	if ((r = store_eligibility_list(st, rv->id, 1, &el, &ne)) != 0)
@@ -239,6 +245,7 @@ out:
 	free(cards);
 	free(certs);
 	free(head);
+	free(gb.p);
 	store_resident_free(&res);
 	return r;
 }
