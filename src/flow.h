@@ -181,4 +181,14 @@ struct revoke_result {
 int	revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
 	    const struct flow_events *ev, struct revoke_result *res);
 
+/*
+ * A card reported lost that was found before a replacement: active again
+ * (`nhicard reinstate`, the loss screen's `f`). In one store transaction:
+ * the transition (the life cycle rules refuse any other state, NHI_ESTATE
+ * with the reason card.not_allowed), the reinstatement queued for the
+ * center (*seq), the audit entry card.reinstate. *after: the card now.
+ */
+int	reinstate_execute(struct cmd_ctx *ctx, int64_t card_id, struct store_card *after,
+	    int64_t *seq);
+
 #endif

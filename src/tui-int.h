@@ -85,6 +85,12 @@ struct tui_screen_ops {
 			    const struct card_slot *slot);
 	/* Free priv (optional). */
 	void		(*close)(struct tui *t, struct tui_screen *s);
+	/* Optional: the key hints (a msgid) for the screen's present state,
+	 * NULL for `hints`; what F1 says about this screen (a msgid), and
+	 * about its present state (NULL for `help`). */
+	const char	*(*hints_now)(struct tui_screen *s);
+	const char	*help;
+	const char	*(*help_now)(struct tui_screen *s);
 };
 
 struct tui_screen {

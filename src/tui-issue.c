@@ -808,6 +808,38 @@ issue_card_changed(struct tui *t, struct tui_screen *s, const struct card_slot *
 	tui_dirty(t);
 }
 
+/* The keys and the help of the screen's phase (F1, the hints line). */
+static const char *
+issue_hints_now(struct tui_screen *s)
+{
+	const struct issue_screen *is = s->priv;
+
+	if (is == NULL || is->phase == ISSUE_CHOOSE)
+		return NULL;
+	return is->phase == ISSUE_DONE ? N_("Enter done") :
+	    N_("Enter back to the card paths  ESC back");
+}
+
+static const char *
+issue_help_now(struct tui_screen *s)
+{
+	const struct issue_screen *is = s->priv;
+
+	if (is == NULL || is->phase == ISSUE_CHOOSE)
+		return NULL;
+	return is->phase == ISSUE_DONE ? N_("The card is issued. Hand the card, the"
+	    " certificate and the receipt to the resident; Enter closes this screen.") :
+	    N_("The card was not issued: the message said why and whether anything was"
+	    " written. Enter goes back to the card paths to try again (an unfinished"
+	    " card is finished when it is inserted again).");
+}
+
+#define ISSUE_HELP N_("Choose how the card is issued: the resident's own resident card," \
+	" a new resident card, or a standalone card. The rules' choice is marked; a" \
+	" path the rules refuse says why (read it to the resident). w: a fee waiver" \
+	" (beyond the limit a supervisor approves). s: the sleeve insert instead of" \
+	" the certificate. Enter shows what will happen before anything is written.")
+
 const struct tui_screen_ops tui_issue_ops = {
 	.name = "issue",
 	.title = N_("Issue an NHI card"),
@@ -817,6 +849,9 @@ const struct tui_screen_ops tui_issue_ops = {
 	.key = issue_key,
 	.card_changed = issue_card_changed,
 	.close = issue_close,
+	.hints_now = issue_hints_now,
+	.help = ISSUE_HELP,
+	.help_now = issue_help_now,
 };
 
 const struct tui_screen_ops tui_reissue_ops = {
@@ -828,4 +863,7 @@ const struct tui_screen_ops tui_reissue_ops = {
 	.key = issue_key,
 	.card_changed = issue_card_changed,
 	.close = issue_close,
+	.hints_now = issue_hints_now,
+	.help = ISSUE_HELP,
+	.help_now = issue_help_now,
 };

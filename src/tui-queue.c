@@ -402,6 +402,9 @@ const struct tui_screen_ops tui_queue_ops = {
 	.name = "queue",
 	.title = N_("Queue for the center"),
 	.hints = N_("s send now  r retry  g refresh  Up/Down select  ESC back"),
+	.help = N_("What waits for the center: revocations go first. s sends now; a"
+	    " record the center rejected is listed with the resident, the local time"
+	    " and the reason; correct it, then r resubmits the selected one."),
 	.open = queue_open,
 	.draw = queue_draw,
 	.key = queue_key,

@@ -185,7 +185,7 @@ load(struct tui *t, struct resident_view *rv)
 	/* 外字: marked wherever the name is shown; here what they are. */
 	if (text_gaiji_mark(res.name_kanji, &gb, codes, sizeof(codes)) > 0 ||
 	    text_gaiji_mark(res.address, &gb, codes, sizeof(codes)) > 0)
-		add_row(rv, 0, "%s  %s", _("Gaiji (shown as 〓):"), codes);
+		add_row(rv, 0, "%s  %s", _("Gaiji (marked on the screen):"), codes);
 	add_row(rv, 0, "%s  %s", _("Kana"), tui_name(res.name_kana, nm, sizeof(nm)));
 	add_row(rv, 0, "%s  %s   %s  %s   %s  %s   #%lld", _("Born"), res.birth_date,
 	    _("Sex"), tui_sex_text(res.sex), _("Status"), word(status_words, res.status),
@@ -341,6 +341,10 @@ const struct tui_screen_ops tui_resident_ops = {
 	.name = "resident",
 	.title = N_("Resident"),
 	.hints = N_("i issue  r reprint  l loss report  Up/Down scroll  ESC back"),
+	.help = N_("The resident's record: name (gaiji marked), birth date with age,"
+	    " address, household, NHI eligibility, cards and certificates. i issues a"
+	    " card, r reprints the certificate with a reason, l takes a loss report"
+	    " (a card found is reinstated there)."),
 	.open = resident_open,
 	.draw = resident_draw,
 	.key = resident_key,

@@ -252,6 +252,10 @@ const struct tui_screen_ops tui_search_ops = {
 	.name = "search",
 	.title = N_("Search residents"),
 	.hints = N_("/ search  Enter open  ESC back"),
+	.help = N_("Type a name as the resident says it (kanji with or without a space,"
+	    " the given name alone, or kana), a birth date (1980-04-01, 1980/04/01,"
+	    " or S55.4.1) or the symbol and number (2-2). A date that"
+	    " does not exist is said so, not searched as a name."),
 	.open = search_open,
 	.draw = search_draw,
 	.key = search_key,
