@@ -70,6 +70,7 @@ perso_step(struct perso_run *run, const char *step)
 static void
 perso_end(struct card *card, int r)
 {
+	const char *why = err_reason_of(r);
 	char *saved;
 
 	if (r == 0) {
@@ -78,7 +79,7 @@ perso_end(struct card *card, int r)
 	}
 	saved = xstrdup(err_text(r));
 	(void)card_end(card);
-	(void)err_set(r, "%s", saved);
+	(void)err_reason(err_set(r, "%s", saved), why);
 	free(saved);
 }
 

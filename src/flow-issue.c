@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "card-perso.h"
 #include "cmd.h"
 #include "cmd-lifecycle.h"
@@ -26,6 +27,7 @@
 #include "cmd-print.h"
 #include "error.h"
 #include "flow.h"
+#include "lifecycle.h"
 #include "reasons.h"
 #include "nhiconf.h"
 #include "operator.h"
@@ -510,5 +512,37 @@ issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
 		r = cmd_audit(ctx, r, "card.issue", subject, detail);
 	}
 	issue_plan_free(&plan);
+	return r;
+}
+
+int
+issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *why,
+    struct store_card *after)
+{
+	struct store *st;
+	struct store_card before;
+	char subject[32], detail[160];
+	int r;
+
+	if (why == NULL || why[0] == '\0' || strlen(why) > 32)
+		return err_set(NHI_EUSAGE, "abandoning card %lld: give why (a word of at"
+		    " most 32 bytes)", (long long)card_id);
+	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
+		return r;
+	snprintf(detail, sizeof(detail), "abandoned: %s", why);
+	if ((r = store_card_get(st, card_id, &before)) != 0 ||
+	    (r = store_card_transition(st, card_id, LC_EV_ABANDON, detail, NULL, NULL,
+	    after)) != 0)
+		goto out;
+	snprintf(subject, sizeof(subject), "card:%lld", (long long)card_id);
+	snprintf(detail, sizeof(detail), "resident:%lld %s>%s (abandoned: %s)",
+	    (long long)before.resident_id, before.state, after->state, why);
+	if ((r = audit_append(st, ctx->operator_login, "card.abandon", subject, AUDIT_OK,
+	    detail)) != 0)
+		goto out;
+	r = store_commit(st);
+out:
+	if (r != 0)
+		store_rollback(st);
 	return r;
 }

@@ -182,6 +182,17 @@ int	revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
 	    const struct flow_events *ev, struct revoke_result *res);
 
 /*
+ * A card left unfinished (pulled half-way, and another card used, or the
+ * card lost): given up, `why` a word ("lost", "damaged", "other"). The
+ * record becomes revoked (abandoned) through the life cycle (anything but
+ * an unfinished or personalizing card is NHI_ESTATE), audited as
+ * card.abandon, in one store transaction. Its key was never issued: the
+ * center is not told. *after: the card now.
+ */
+int	issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *why,
+	    struct store_card *after);
+
+/*
  * A card reported lost that was found before a replacement: active again
  * (`nhicard reinstate`, the loss screen's `f`). In one store transaction:
  * the transition (the life cycle rules refuse any other state, NHI_ESTATE

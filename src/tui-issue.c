@@ -78,6 +78,7 @@ struct issue_screen {
 	struct issue_result	 res;
 	char			 cert_serial[32];
 	int			 unfinished;
+	const char		*why_key;	/* the failure's reason (reasons.h) */
 	int64_t			 replaced;
 };
 
@@ -479,6 +480,11 @@ draw_result(struct tui *t, struct issue_screen *is, WINDOW *w)
 		tui_card_line(w, y++, _("Check that it is the resident's own card; nothing"
 		    " was written."));
 	}
+	if (is->why_key != NULL && tui_reason(is->why_key) != NULL &&
+	    strcmp(is->why_key, "card.mismatch") != 0) {
+		snprintf(line, sizeof(line), "%s %s", _("Reason:"), tui_reason(is->why_key));
+		y += tui_card_wrap(w, y, 4, line);
+	}
 	snprintf(line, sizeof(line), "%s %s", _("Details:"), is->why);
 	y += tui_card_wrap(w, y, 4, line);
 	y++;
@@ -514,6 +520,87 @@ issue_left_unfinished(struct tui *t, const struct issue_screen *is)
 	return r == 0;
 }
 
+/* The resident's card left unfinished, if any: 0 and *c, else -1. */
+static int
+unfinished_card(struct tui *t, const struct issue_screen *is, struct store_card *c)
+{
+	struct store *st;
+
+	if (cmd_store(tui_ctx(t), &st) != 0 ||
+	    store_card_latest_for_resident(st, is->rid, "unfinished", c) != 0) {
+		err_clear();
+		return -1;
+	}
+	return 0;
+}
+
+/* Give up card c (left unfinished) with a reason the clerk picks. 0, or
+ * NHI_ECANCELLED. */
+static int
+abandon_ask(struct tui *t, const struct store_card *c)
+{
+	static const struct {
+		const char	*code;
+		const char	*label;
+	} whys[] = {
+		{ "lost", N_("the card was pulled out and is lost") },
+		{ "damaged", N_("the card is damaged") },
+		{ "other", N_("another card is used instead") },
+	};
+	const char *items[3];
+	struct store_card after;
+	int choice, r;
+	size_t i;
+
+	for (i = 0; i < NHI_ARRAY_LEN(whys); i++)
+		items[i] = _(whys[i].label);
+	if (tui_choose(t, _("Why is the unfinished card given up?"), items,
+	    (int)NHI_ARRAY_LEN(whys), &choice) != 0)
+		return NHI_ECANCELLED;
+	if ((r = issue_abandon_unfinished(tui_ctx(t), c->id, whys[choice].code, &after)) != 0) {
+		tui_error(t, _("Giving up the unfinished card"), r);
+		return r;
+	}
+	tui_status_message(t, _("The unfinished card %s is given up (%s)."), c->card_serial,
+	    _(whys[choice].label));
+	return 0;
+}
+
+/*
+ * Before a new write: a card of this resident was left unfinished (pulled
+ * half-way). The clerk finishes it (the same card goes in) or gives it up
+ * with a reason, never leaves it unfinished without a word. 0 to go on
+ * (*same set when that card is to be finished), NHI_ECANCELLED.
+ */
+static int
+unfinished_decide(struct tui *t, struct issue_screen *is, int *same)
+{
+	struct store_card c;
+	const char *items[2];
+	char *first;
+	int choice, r;
+
+	*same = 0;
+	if (unfinished_card(t, is, &c) != 0)
+		return 0;
+	/* The title stays short (80 columns); the serial goes with the
+	 * choice that needs it. */
+	first = xasprintf(_("Finish it: insert that same card (%s)"), c.card_serial);
+	items[0] = first;
+	items[1] = _("Give it up (say why), then issue on another card");
+	tui_status_message(t, _("Card %s was left unfinished (the writing stopped half-way)"),
+	    c.card_serial);
+	r = tui_choose(t, _("A card was left unfinished"), items, 2, &choice);
+	free(first);
+	if (r != 0)
+		return NHI_ECANCELLED;
+	if (choice == 0) {
+		*same = 1;
+		return 0;
+	}
+	return abandon_ask(t, &c) == 0 ? 0 : NHI_ECANCELLED;
+}
+
 static void
 confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char *buf,
     size_t cap)
@@ -540,14 +627,16 @@ confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char 
  * them in the command context for the next plan. 0, or NHI_ECANCELLED.
  */
 static int
-issue_approval_ask(struct tui *t)
+issue_approval_ask(struct tui *t, int waiver)
 {
 	struct cmd_ctx *ctx = tui_ctx(t);
 	char login[64] = "", pw[256] = "", *label;
 	int r;
 
-	tui_message(t, _("Approval needed"), _("This fee waiver needs a supervisor's"
-	    " approval. A supervisor other than you enters their login and password."));
+	if (waiver)
+		tui_message(t, _("Approval needed"), _("This fee waiver needs a supervisor's"
+		    " approval. A supervisor other than you enters their login and"
+		    " password."));
 	if (tui_prompt(t, _("Approving supervisor:"), login, sizeof(login), 0) != 0 ||
 	    login[0] == '\0')
 		return NHI_ECANCELLED;
@@ -591,7 +680,8 @@ issue_go(struct tui *t, struct issue_screen *is)
 	struct tui_progress *p;
 	struct flow_events ev;
 	char body[2048], title[256];
-	int r, approval = 0;
+	struct store_card left;
+	int r, approval = 0, same = 0;
 
 	is->note = NULL;
 	if (is->opts[is->sel].r != 0 && is->opts[is->sel].r != NHI_EDENIED) {
@@ -607,7 +697,7 @@ issue_go(struct tui *t, struct issue_screen *is)
 		/* The waiver needs a second person: a supervisor approves here,
 		 * through the same two-person rule as --approver. */
 		issue_plan_free(&plan);
-		if (issue_approval_ask(t) != 0) {
+		if (issue_approval_ask(t, 1) != 0) {
 			is->note = _("Not approved: nothing was written.");
 			return;
 		}
@@ -622,7 +712,7 @@ issue_go(struct tui *t, struct issue_screen *is)
 
 		snprintf(detail, sizeof(detail), "resident:%lld waived %d yen",
 		    (long long)plan.res.id, plan.fee.waived);
-		if (issue_approval_ask(t) != 0) {
+		if (issue_approval_ask(t, 1) != 0) {
 			is->note = _("Not approved: nothing was written.");
 			issue_plan_free(&plan);
 			return;
@@ -638,10 +728,15 @@ issue_go(struct tui *t, struct issue_screen *is)
 		return;
 	}
 	issue_valid_cert(is, &plan);
+	if (unfinished_decide(t, is, &same) != 0) {
+		is->note = _("Cancelled: nothing was written.");
+		goto out;
+	}
 	confirm_text(is, &plan, body, sizeof(body));
 	if (!tui_confirm(t, _("Issue an NHI card"), body))
 		goto out;
-	snprintf(title, sizeof(title), "%s", _("Insert the card"));
+	snprintf(title, sizeof(title), "%s", same ? _("Insert the unfinished card to finish it") :
+	    _("Insert the card"));
 	if (tui_card_wait(t, title, card_to_insert(plan.path)) != 0) {
 		is->note = _("Cancelled: nothing was written.");
 		goto out;
@@ -664,6 +759,7 @@ issue_go(struct tui *t, struct issue_screen *is)
 	}
 	is->r = r;
 	snprintf(is->why, sizeof(is->why), "%s", r != 0 ? err_text(r) : "");
+	is->why_key = r != 0 ? err_reason_of(r) : NULL;
 	if (r == NHI_ECANCELLED) {
 		is->note = _("Cancelled: nothing was written.");
 		goto out;
@@ -674,6 +770,17 @@ issue_go(struct tui *t, struct issue_screen *is)
 		snprintf(is->cert_serial, sizeof(is->cert_serial), "%s", ce.printed);
 		if (r != 0)
 			tui_error(t, _("printing after the card was issued"), r);
+		/* Another card was used while one stayed unfinished: say what
+		 * became of the first, and offer to give it up now. */
+		if (unfinished_card(t, is, &left) == 0 && left.id != is->res.card.card_id) {
+			char *msg = xasprintf(_("The card is issued on card %s. The first card %s"
+			    " stays unfinished: it cannot be used. Give it up now (say why)?"),
+			    is->res.card.serial_hex, left.card_serial);
+
+			if (tui_confirm(t, _("A card stays unfinished"), msg))
+				(void)abandon_ask(t, &left);
+			free(msg);
+		}
 	} else {
 		is->phase = ISSUE_FAILED;
 		is->unfinished = issue_left_unfinished(t, is);
@@ -714,7 +821,7 @@ gaiji_decide(struct tui *t, struct issue_screen *is, const struct issue_plan *pl
 	free(name.p);
 	r = tui_confirm(t, _("Supervisor's decision: gaiji in the name"), body);
 	free(body);
-	if (!r || issue_approval_ask(t) != 0)
+	if (!r || issue_approval_ask(t, 0) != 0)
 		return NHI_ECANCELLED;
 	snprintf(detail, sizeof(detail), "resident:%lld", (long long)is->rid);
 	r = operator_require_approval_shown(tui_ctx(t), "issue.gaiji_match", detail);
