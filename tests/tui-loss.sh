@@ -90,6 +90,7 @@ like "$t" "再交付のカードをお渡しします" "it says a new card follo
 tui_keys Enter
 tui_wait_for "$(tui_t 'Reissue an NHI card')"
 ok $? "Enter opens the reissue screen"
+tui_wait_for "$(tui_t 'Card to insert:')"
 tui_shows "> 2 $(tui_t 'a new Juki card (card fee)')" "a new Juki card is chosen, not the lost one"
 cert=$(sql "SELECT serial FROM certificates WHERE resident_id = 1 AND voided_at IS NULL")
 tui_shows "$(tui_t 'Print:') $(tui_tf "the counter receipt only (certificate %s stays valid)" "$cert")" \
