@@ -433,7 +433,12 @@ draw_result(struct tui *t, struct issue_screen *is, WINDOW *w)
 			    " replaced)."), (long long)is->replaced);
 			tui_card_line(w, y++, line);
 		}
-		if (is->res.certificate_printed)
+		/* 「印刷しました」 only when paper came out; a PDF was saved. */
+		if (is->res.certificate_printed && is->target.dir != NULL)
+			snprintf(line, sizeof(line), "%s %s", is->sleeve ?
+			    _("Sleeve insert saved as PDF:") : _("Certificate saved as PDF:"),
+			    is->cert_serial[0] != '\0' ? is->cert_serial : "-");
+		else if (is->res.certificate_printed)
 			snprintf(line, sizeof(line), "%s %s", is->sleeve ?
 			    _("Sleeve insert printed:") : _("Certificate printed:"),
 			    is->cert_serial[0] != '\0' ? is->cert_serial : "-");
@@ -444,8 +449,9 @@ draw_result(struct tui *t, struct issue_screen *is, WINDOW *w)
 			snprintf(line, sizeof(line), "%s", is->sleeve ?
 			    _("Sleeve insert: not printed") : _("Certificate: not printed"));
 		tui_card_line(w, y++, line);
-		tui_card_line(w, y++, is->res.receipt_printed ? _("Counter receipt: printed") :
-		    _("Counter receipt: not printed"));
+		tui_card_line(w, y++, !is->res.receipt_printed ? _("Counter receipt: not printed") :
+		    is->target.dir != NULL ? _("Counter receipt: saved as PDF") :
+		    _("Counter receipt: printed"));
 		if (is->target.dir != NULL && is->res.certificate_printed) {
 			snprintf(line, sizeof(line), "%s %s/%s-%s.pdf", _("PDF:"), is->target.dir,
 			    is->sleeve ? "sleeve" : "certificate", is->who);

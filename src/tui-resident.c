@@ -18,6 +18,7 @@
 #include "error.h"
 #include "operator.h"
 #include "reasons.h"
+#include "rules.h"
 #include "store.h"
 #include "store-view.h"
 #include "text.h"
@@ -72,6 +73,42 @@ static const struct word document_words[] = {
 	{ "sleeve", N_("sleeve insert") },
 	{ NULL, NULL },
 };
+
+/* A date ("YYYY-MM-DD") in 和暦 when the clerk reads Japanese
+ * (令和7年4月1日), else as it is. */
+static const char *
+era_text(const char *iso, char *buf, size_t cap)
+{
+	struct nhi_date d;
+	char era[ERA_FORMAT_MAX];
+
+	if (date_parse(iso, &d) != 0 || era_format(&d, 0, era, sizeof(era)) != 0 ||
+	    strcmp(_("(era dates)"), "(era dates)") == 0) {
+		err_clear();
+		snprintf(buf, cap, "%s", iso);
+		return buf;
+	}
+	snprintf(buf, cap, "%s", era);
+	return buf;
+}
+
+/* A birth date with the age today: 「昭和55年4月1日（46歳）」. */
+static const char *
+birth_text(const char *iso, char *buf, size_t cap)
+{
+	struct nhi_date d, today;
+	char date[64];
+
+	time_today_jst(&today.y, &today.m, &today.d);
+	era_text(iso, date, sizeof(date));
+	if (date_parse(iso, &d) != 0) {
+		err_clear();
+		snprintf(buf, cap, "%s", iso);
+		return buf;
+	}
+	snprintf(buf, cap, _("%s (age %d)"), date, date_age(&d, &today));
+	return buf;
+}
 
 /* Why a certificate was voided: the reason's word ("lost", "soiled: ...",
  * "superseded by renewal ...") in the clerk's words, the clerk's own text
@@ -167,7 +204,7 @@ load(struct tui *t, struct resident_view *rv)
 	struct store_card_brief *cards = NULL;
 	struct store_certificate_brief *certs = NULL;
 	struct store *st;
-	char *head = NULL, kind[64], why[256], nm[512], codes[128];
+	char *head = NULL, kind[64], why[256], nm[512], codes[128], born[96], stay[64];
 	struct tbuf gb = { 0 };
 	size_t ne = 0, nc = 0, nt = 0, i;
 	int r;
@@ -187,9 +224,16 @@ load(struct tui *t, struct resident_view *rv)
 	    text_gaiji_mark(res.address, &gb, codes, sizeof(codes)) > 0)
 		add_row(rv, 0, "%s  %s", _("Gaiji (marked on the screen):"), codes);
 	add_row(rv, 0, "%s  %s", _("Kana"), tui_name(res.name_kana, nm, sizeof(nm)));
-	add_row(rv, 0, "%s  %s   %s  %s   %s  %s   #%lld", _("Born"), res.birth_date,
-	    _("Sex"), tui_sex_text(res.sex), _("Status"), word(status_words, res.status),
-	    (long long)res.id);
+	add_row(rv, 0, "%s  %s   %s  %s   %s  %s", _("Born"),
+	    birth_text(res.birth_date, born, sizeof(born)), _("Sex"), tui_sex_text(res.sex),
+	    _("Status"), word(status_words, res.status));
+	/* A foreign resident: what the NHI rules look at, on the screen. */
+	if (res.nationality != NULL && res.nationality[0] != '\0')
+		add_row(rv, 0, "%s  %s   %s  %s   %s  %s", _("Nationality"), res.nationality,
+		    _("Status of residence"), res.residence_status != NULL &&
+		    res.residence_status[0] != '\0' ? res.residence_status : "-",
+		    _("Period of stay until"), res.stay_until[0] != '\0' ?
+		    era_text(res.stay_until, stay, sizeof(stay)) : "-");
 	add_row(rv, 0, "%s  %s", _("Address"), tui_name(res.address, nm, sizeof(nm)));
 	if (res.household_id != 0 && store_household_head_name(st, res.household_id,
 	    &head) != 0)

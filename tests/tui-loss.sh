@@ -149,7 +149,7 @@ tui_type "coffee"
 tui_keys Enter
 tui_wait_for "$old"
 tui_keys y
-tui_wait_for "$(tui_t 'The certificate is reprinted.')"
+tui_wait_for "$(tui_t 'The certificate is reissued and saved as a PDF.')"
 ok $? "the certificate is reprinted"
 new=$(sql "SELECT serial FROM certificates WHERE resident_id = 1 AND document = 'certificate'
   AND voided_at IS NULL")
