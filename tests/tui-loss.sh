@@ -110,7 +110,7 @@ tui_shows "$(tui_tf 'Replaces card record %lld (now revoked: replaced).' 1)" \
 tui_shows "$(tui_tf 'Certificate %s stays valid.' "$cert")" "the certificate stays valid"
 is "$(sql "SELECT count(*) FROM certificates WHERE resident_id = 1")" 1 \
     "no certificate was printed again"
-tui_shows "$(tui_t 'Counter receipt: printed')" "the counter receipt is printed"
+tui_shows "$(tui_t 'Counter receipt: saved as PDF')" "the counter receipt is saved as a PDF"
 like "$(pdftotext -layout "$PRINT/receipt-1.pdf" - 2>/dev/null)" "$cert" \
     "the counter receipt names the certificate that stays valid"
 is "$(state 1)" "revoked/replaced" "the old card is revoked (replaced)"
