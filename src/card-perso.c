@@ -70,6 +70,7 @@ perso_step(struct perso_run *run, const char *step)
 static void
 perso_end(struct card *card, int r)
 {
+	const char *why = err_reason_of(r);
 	char *saved;
 
 	if (r == 0) {
@@ -78,7 +79,7 @@ perso_end(struct card *card, int r)
 	}
 	saved = xstrdup(err_text(r));
 	(void)card_end(card);
-	(void)err_set(r, "%s", saved);
+	(void)err_reason(err_set(r, "%s", saved), why);
 	free(saved);
 }
 
@@ -406,9 +407,9 @@ refuse_active(struct perso_run *run, const struct store_card *row)
 	char fp[9];
 
 	card_user_number_fingerprint(row->user_number, fp);
-	return err_set(NHI_ESTATE, "card %s already carries an active NHI AP (card record"
+	return err_reason(err_set(NHI_ESTATE, "card %s already carries an active NHI AP (card record"
 	    " %lld, user number %s..., key generation %d): nothing was written",
-	    run->info.serial_hex, (long long)row->id, fp, row->key_generation);
+	    run->info.serial_hex, (long long)row->id, fp, row->key_generation), "card.already_active");
 }
 
 static int
@@ -436,9 +437,9 @@ decide(struct perso_run *run)
 			    run->info.serial_hex);
 		r = store_card_by_user_number(st, run->nhi.rec.user_number, &other);
 		if (r == NHI_ENOTFOUND)
-			return err_set(NHI_ESTATE, "card %s carries an active NHI AP that was"
+			return err_reason(err_set(NHI_ESTATE, "card %s carries an active NHI AP that was"
 			    " not issued by this station; it cannot be personalized here",
-			    run->info.serial_hex);
+			    run->info.serial_hex), "card.not_ours");
 		if (r != 0)
 			return r;
 		if (strcmp(other.state, "active") == 0)
@@ -450,32 +451,32 @@ decide(struct perso_run *run)
 			return 0;
 		}
 		if (strcmp(other.state, "suspended") == 0)
-			return err_set(NHI_ESTATE, "card %s: its NHI key (card record %lld) is"
+			return err_reason(err_set(NHI_ESTATE, "card %s: its NHI key (card record %lld) is"
 			    " suspended (reported lost): if the card was found, reinstate it"
 			    " with 'nhicard reinstate --card %lld'", run->info.serial_hex,
-			    (long long)other.id, (long long)other.id);
+			    (long long)other.id, (long long)other.id), "card.suspended");
 		if (strcmp(other.state, "personalizing") != 0 &&
 		    strcmp(other.state, "unfinished") != 0)
-			return err_set(NHI_ESTATE, "card %s: its NHI AP is still usable but"
+			return err_reason(err_set(NHI_ESTATE, "card %s: its NHI AP is still usable but"
 			    " its key (card record %lld) is %s: lock the card with 'nhicard"
 			    " card lock' first, then issue again", run->info.serial_hex,
-			    (long long)other.id, other.state);
+			    (long long)other.id, other.state), "card.state_conflict");
 		if (!run->have_row || other.id != run->row.id)
-			return err_set(NHI_ESTATE, "card %s: its NHI AP belongs to card record"
+			return err_reason(err_set(NHI_ESTATE, "card %s: its NHI AP belongs to card record"
 			    " %lld, which is not this card's unfinished personalization",
-			    run->info.serial_hex, (long long)other.id);
+			    run->info.serial_hex, (long long)other.id), "card.state_conflict");
 		run->plan = PLAN_FINISH;
 	} else if (run->info.nhi_present && run->info.nhi_lcs == CARD_LCS_CREATION) {
 		if (!run->have_row)
-			return err_set(NHI_ESTATE, "card %s holds an unfinished NHI AP that this"
+			return err_reason(err_set(NHI_ESTATE, "card %s holds an unfinished NHI AP that this"
 			    " station did not start; it cannot be personalized here",
-			    run->info.serial_hex);
+			    run->info.serial_hex), "card.not_ours");
 		run->plan = PLAN_RESTART;
 	} else if (run->info.nhi_present && run->info.nhi_lcs == CARD_LCS_DEACTIVATED) {
 		r = store_card_latest_by_serial(st, run->info.serial_hex, &other);
 		if (r == NHI_ENOTFOUND)
-			return err_set(NHI_ESTATE, "card %s holds a locked NHI AP that was not"
-			    " issued by this station", run->info.serial_hex);
+			return err_reason(err_set(NHI_ESTATE, "card %s holds a locked NHI AP that was not"
+			    " issued by this station", run->info.serial_hex), "card.not_ours");
 		if (r != 0)
 			return r;
 		if (run->have_row)
@@ -483,14 +484,14 @@ decide(struct perso_run *run)
 		else if (strcmp(other.state, "revoked") == 0)
 			run->plan = PLAN_REKEY;
 		else
-			return err_set(NHI_ESTATE, "card %s: its NHI AP is locked but its key"
+			return err_reason(err_set(NHI_ESTATE, "card %s: its NHI AP is locked but its key"
 			    " (card record %lld) is %s, not revoked: unlock it with 'nhicard"
 			    " card unlock' or revoke the key first", run->info.serial_hex,
-			    (long long)other.id, other.state);
+			    (long long)other.id, other.state), "card.state_conflict");
 		if (run->plan == PLAN_REKEY && other.resident_id != req->resident_id)
-			return err_set(NHI_ESTATE, "card %s: its revoked NHI key belonged to"
+			return err_reason(err_set(NHI_ESTATE, "card %s: its revoked NHI key belonged to"
 			    " another resident (card record %lld)", run->info.serial_hex,
-			    (long long)other.id);
+			    (long long)other.id), "card.state_conflict");
 	} else if (run->info.nhi_present) {
 		return err_set(NHI_ECARD_UNKNOWN, "card %s: its NHI AP has life cycle status"
 		    " %02X, which this profile does not use", run->info.serial_hex,
@@ -499,15 +500,15 @@ decide(struct perso_run *run)
 		run->plan = run->have_row ? PLAN_RESTART : PLAN_NEW;
 
 	if (run->have_row && run->row.resident_id != req->resident_id)
-		return err_set(NHI_ESTATE, "card %s has an unfinished personalization for"
+		return err_reason(err_set(NHI_ESTATE, "card %s has an unfinished personalization for"
 		    " another resident (card record %lld); finish that one first",
-		    run->info.serial_hex, (long long)run->row.id);
+		    run->info.serial_hex, (long long)run->row.id), "card.unfinished_other");
 	/* A person holds at most one active NHI key. */
 	r = store_card_active_for_resident(st, req->resident_id, &other);
 	if (r == 0)
-		return err_set(NHI_ESTATE, "the resident already has an active NHI card"
+		return err_reason(err_set(NHI_ESTATE, "the resident already has an active NHI card"
 		    " (card record %lld, serial %s): revoke or lock that key first",
-		    (long long)other.id, other.card_serial);
+		    (long long)other.id, other.card_serial), "card.holder_has_active");
 	if (r != NHI_ENOTFOUND)
 		return r;
 	err_clear();
@@ -532,12 +533,12 @@ lock_presented(struct perso_run *run)
 		    " but locking its NHI AP failed: ", run->info.serial_hex,
 		    (long long)old->id, old->state_reason);
 	log_info("card record %lld: revoked key presented, NHI AP locked", (long long)old->id);
-	return err_set(NHI_ESTATE, "card %s: its NHI key (card record %lld) is revoked (%s);"
+	return err_reason(err_set(NHI_ESTATE, "card %s: its NHI key (card record %lld) is revoked (%s);"
 	    " its NHI AP has now been locked (LCS 04) and the card stays revoked%s",
 	    run->info.serial_hex, (long long)old->id,
 	    old->state_reason[0] ? old->state_reason : "no reason recorded",
 	    strcmp(old->state_reason, "replaced") == 0 ? ": a replacement was issued" :
-	    "; issue again to give the card a new key");
+	    "; issue again to give the card a new key"), "card.revoked_locked");
 }
 
 /*
@@ -562,15 +563,15 @@ check_family(struct perso_run *run)
 
 	if (req->path == PERSO_PATH_STANDALONE) {
 		if (run->info.family != CARD_FAMILY_STANDALONE)
-			return err_set(NHI_ESTATE, "card %s is a Juki card, not a standalone"
+			return err_reason(err_set(NHI_ESTATE, "card %s is a Juki card, not a standalone"
 			    " card: put the standalone card in the reader, or choose the"
-			    " Juki card path", run->info.serial_hex);
+			    " Juki card path", run->info.serial_hex), "card.is_juki");
 		return 0;
 	}
 	if (run->info.family != CARD_FAMILY_JUKI)
-		return err_set(NHI_ESTATE, "card %s is a standalone card, not a Juki card:"
+		return err_reason(err_set(NHI_ESTATE, "card %s is a standalone card, not a Juki card:"
 		    " put the resident's Juki card in the reader, or choose the"
-		    " standalone path", run->info.serial_hex);
+		    " standalone path", run->info.serial_hex), "card.is_standalone");
 	return 0;
 }
 
@@ -587,15 +588,16 @@ check_path(struct perso_run *run, const char **kind)
 
 	*kind = card_kind_found(&run->info);
 	if (strcmp(*kind, "juki_new") == 0 && req->path == PERSO_PATH_EXISTING)
-		return err_set(NHI_ESTATE, "card %s is a newly issued Juki card (its free"
+		return err_reason(err_set(NHI_ESTATE, "card %s is a newly issued Juki card (its free"
 		    " area is empty), not an existing one: choose the new Juki card path"
 		    " (--path new-juki), which has its own fee; nothing was written",
-		    run->info.serial_hex);
+		    run->info.serial_hex), "card.is_new");
 	if (strcmp(*kind, "juki_existing") == 0 && req->path == PERSO_PATH_NEW_JUKI)
-		return err_set(NHI_ESTATE, "card %s is not a newly issued Juki card: its"
+		return err_reason(err_set(NHI_ESTATE, "card %s is not a newly issued Juki card: its"
 		    " free area already holds %s; choose the existing-card path (--path"
 		    " existing); nothing was written", run->info.serial_hex,
-		    run->info.town_present ? "this town's area" : "other applications");
+		    run->info.town_present ? "this town's area" : "other applications"),
+		    "card.not_new");
 	return 0;
 }
 
@@ -815,19 +817,19 @@ card_set_locked(struct card *card, const struct card_profile *prof,
 	if (serial_hex != NULL)
 		snprintf(serial_hex, 2 * CARD_SERIAL_LEN + 1, "%s", run.info.serial_hex);
 	if (!run.info.nhi_present) {
-		r = err_set(NHI_ESTATE, "card %s has no NHI AP to %s", run.info.serial_hex,
-		    lock ? "lock" : "unlock");
+		r = err_reason(err_set(NHI_ESTATE, "card %s has no NHI AP to %s", run.info.serial_hex,
+		    lock ? "lock" : "unlock"), "card.no_ap");
 		goto out;
 	}
 	if (lock ? run.info.nhi_lcs == CARD_LCS_DEACTIVATED :
 	    run.info.nhi_lcs == CARD_LCS_ACTIVATED) {
-		r = err_set(NHI_ESTATE, "card %s: its NHI AP is already %s",
-		    run.info.serial_hex, lock ? "locked" : "unlocked");
+		r = err_reason(err_set(NHI_ESTATE, "card %s: its NHI AP is already %s",
+		    run.info.serial_hex, lock ? "locked" : "unlocked"), "card.already_locked");
 		goto out;
 	}
 	if (run.info.nhi_lcs == CARD_LCS_CREATION) {
-		r = err_set(NHI_ESTATE, "card %s: its NHI AP is unfinished (LCS 01); finish"
-		    " the personalization instead", run.info.serial_hex);
+		r = err_reason(err_set(NHI_ESTATE, "card %s: its NHI AP is unfinished (LCS 01); finish"
+		    " the personalization instead", run.info.serial_hex), "card.unfinished");
 		goto out;
 	}
 	if (store != NULL) {
@@ -838,9 +840,9 @@ card_set_locked(struct card *card, const struct card_profile *prof,
 			goto out;
 		err_clear();
 		if (!lock && have_row && strcmp(row.state, "active") != 0) {
-			r = err_set(NHI_ESTATE, "card %s: its key (card record %lld) is %s in"
+			r = err_reason(err_set(NHI_ESTATE, "card %s: its key (card record %lld) is %s in"
 			    " the store; a locked card is unlocked only while its key is"
-			    " active", run.info.serial_hex, (long long)row.id, row.state);
+			    " active", run.info.serial_hex, (long long)row.id, row.state), "card.state_conflict");
 			goto out;
 		}
 	}

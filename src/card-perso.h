@@ -183,6 +183,9 @@ struct card_person {
 	const char	*birth_date;	/* YYYY-MM-DD */
 	int		 sex;		/* 1 male, 2 female */
 	const char	*address;
+	int		 gaiji_decided;	/* a supervisor decided that a card whose
+					 * name differs only at the resident's
+					 * 外字 positions is the resident's own */
 };
 
 /*
@@ -190,6 +193,10 @@ struct card_person {
  * normalization of text_basic_items_make() (text.h), the one the residents
  * layer uses: names without blanks, addresses folded; birth date and sex
  * exactly.
+ * A name that differs only where the resident's name holds 外字
+ * (text_name_gaiji_only_diff) is neither a match nor another person: it is
+ * NHI_EMISMATCH with the reason "card.mismatch_gaiji" (a supervisor
+ * decides), and a match once p->gaiji_decided is set.
  * Returns 0, or NHI_EMISMATCH whose detail names the items that differ
  * ("name, address"), never their values.
  */

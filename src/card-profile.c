@@ -425,6 +425,17 @@ card_items_match(const struct card_items *items, const struct card_person *p)
 	diff = text_basic_items_diff(&card, &person);
 	text_basic_items_free(&card);
 	text_basic_items_free(&person);
+	/* Only the name differs, and only where the resident's name holds
+	 * 外字: the card may well be theirs (the card spells the character
+	 * another way). Not another person: a supervisor decides. */
+	if (diff == TEXT_ITEM_NAME && text_name_gaiji_only_diff(items->name, p->name)) {
+		if (p->gaiji_decided)
+			return 0;
+		return err_reason(err_set(NHI_EMISMATCH, "the card's name differs from the"
+		    " resident's only where the resident's name holds 外字; the other"
+		    " items match: a supervisor decides whether it is the resident's own"
+		    " card (nothing was written)"), "card.mismatch_gaiji");
+	}
 	if (diff & TEXT_ITEM_NAME)
 		strcat(which, ", name");
 	if (diff & TEXT_ITEM_BIRTH)
@@ -434,8 +445,8 @@ card_items_match(const struct card_items *items, const struct card_person *p)
 	if (diff & TEXT_ITEM_ADDRESS)
 		strcat(which, ", address");
 	if (which[0] != '\0')
-		return err_set(NHI_EMISMATCH, "the card's basic items do not match the"
+		return err_reason(err_set(NHI_EMISMATCH, "the card's basic items do not match the"
 		    " chosen resident: %s differ%s; check that this is the resident's own"
-		    " card", which + 2, strchr(which + 2, ',') == NULL ? "s" : "");
+		    " card", which + 2, strchr(which + 2, ',') == NULL ? "s" : ""), "card.mismatch");
 	return 0;
 }

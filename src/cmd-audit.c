@@ -41,6 +41,7 @@ cmd_audit(struct cmd_ctx *ctx, int r, const char *action, const char *subject,
 {
 	struct store *st;
 	char *saved = NULL, *text = NULL;
+	const char *why = err_reason_of(r);
 	int ar;
 
 	/* A command that failed before it could open the store did nothing
@@ -58,7 +59,7 @@ cmd_audit(struct cmd_ctx *ctx, int r, const char *action, const char *subject,
 	if (ar != 0)
 		log_error("audit: could not record %s: %s", action, err_text(ar));
 	if (r != 0)
-		(void)err_set(r, "%s", saved);
+		(void)err_reason(err_set(r, "%s", saved), why);
 	else if (ar != 0)
 		r = ar;
 	free(saved);

@@ -61,11 +61,11 @@ cmd_finding_check(struct store *st, int64_t resident_id)
 	n = strcspn(h.reason, ":");
 	snprintf(code, sizeof(code), "%.*s", (int)(n < sizeof(code) - 1 ? n : sizeof(code) - 1),
 	    h.reason);
-	r = err_set(NHI_EREFUSED, "resident %lld: import finding #%lld (%s) is open: nothing"
+	r = err_reason(err_set(NHI_EREFUSED, "resident %lld: import finding #%lld (%s) is open: nothing"
 	    " is printed or issued until a clerk resolves it ('nhicard held show %lld',"
 	    " 'nhicard held resolve %lld ack' once the record is right); 取込時の指摘が未解決です。窓口で確認して解決するまで"
 	    "証やカードは交付できません", (long long)resident_id, (long long)h.id, code,
-	    (long long)h.id, (long long)h.id);
+	    (long long)h.id, (long long)h.id), "issue.finding_open");
 	store_held_free(&h);
 	return r;
 }

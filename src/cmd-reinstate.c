@@ -17,37 +17,10 @@
 #include "cmd.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
+#include "flow.h"
 #include "lifecycle.h"
 #include "queue.h"
 #include "store.h"
-
-static int
-reinstate_record(struct cmd_ctx *ctx, struct store *st, int64_t id,
-    struct store_card *after, int64_t *seq)
-{
-	struct store_card before;
-	char subject[32], detail[96];
-	int r;
-
-	if ((r = store_begin(st)) != 0)
-		return r;
-	if ((r = store_card_get(st, id, &before)) != 0 ||
-	    (r = store_card_transition(st, id, LC_EV_REINSTATE, "card found: reinstated",
-	    NULL, NULL, after)) != 0 ||
-	    (r = queue_card_reinstated(st, id, seq)) != 0)
-		goto out;
-	snprintf(subject, sizeof(subject), "card:%" PRId64, id);
-	snprintf(detail, sizeof(detail), "resident:%" PRId64 " %s>%s queue_seq=%" PRId64,
-	    before.resident_id, before.state, after->state, *seq);
-	if ((r = audit_append(st, ctx->operator_login, "card.reinstate", subject, AUDIT_OK,
-	    detail)) != 0)
-		goto out;
-	r = store_commit(st);
-out:
-	if (r != 0)
-		store_rollback(st);
-	return r;
-}
 
 static int
 cmd_reinstate_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -80,7 +53,7 @@ cmd_reinstate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(&cmd_reinstate_entry, "expected --card ID");
 	if ((r = cmd_store(ctx, &st)) != 0)
 		return r;
-	if ((r = reinstate_record(ctx, st, id, &after, &seq)) != 0) {
+	if ((r = reinstate_execute(ctx, id, &after, &seq)) != 0) {
 		snprintf(subject, sizeof(subject), "card:%" PRId64, id);
 		return cmd_audit(ctx, r, "card.reinstate", subject, NULL);
 	}

@@ -20,6 +20,7 @@ static const struct nhi_error_info error_table[] = { NHI_ERRORS(NHI_ERR_INFO) };
 
 static _Thread_local char err_buf[1024];
 static _Thread_local int err_code;
+static _Thread_local const char *err_reason_key;
 
 static const struct nhi_error_info *
 error_info(int code)
@@ -54,6 +55,7 @@ err_setv(int code, const char *fmt, va_list ap)
 {
 	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
 	err_code = code;
+	err_reason_key = NULL;
 	return code;
 }
 
@@ -110,6 +112,21 @@ err_clear(void)
 {
 	err_code = 0;
 	err_buf[0] = '\0';
+	err_reason_key = NULL;
+}
+
+int
+err_reason(int code, const char *key)
+{
+	if (err_code == code && code != 0)
+		err_reason_key = key;
+	return code;
+}
+
+const char *
+err_reason_of(int code)
+{
+	return err_code == code && code != 0 ? err_reason_key : NULL;
 }
 
 const char *

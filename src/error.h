@@ -117,6 +117,15 @@ const char *err_detail(void);
 /* The code last passed to err_set in this thread, or 0. */
 int err_last(void);
 
+/*
+ * Name the reason of the error last set (a key of the reason table,
+ * reasons.h: the text a clerk reads aloud; the detail stays below it) and
+ * return `code`: `return err_reason(err_set(NHI_EREFUSED, ...), "law.lost")`.
+ * err_set and err_clear forget it; err_wrap keeps it.
+ */
+int err_reason(int code, const char *key);
+/* The reason key of the error last set, if it is `code`'s; else NULL. */
+const char *err_reason_of(int code);
 /* Forget the detail. */
 void err_clear(void);
 

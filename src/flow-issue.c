@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "card-perso.h"
 #include "cmd.h"
 #include "cmd-lifecycle.h"
@@ -26,6 +27,8 @@
 #include "cmd-print.h"
 #include "error.h"
 #include "flow.h"
+#include "lifecycle.h"
+#include "reasons.h"
 #include "nhiconf.h"
 #include "operator.h"
 #include "queue.h"
@@ -84,8 +87,9 @@ plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue
 	pl->have_res = 1;
 	r = store_eligibility_current(st, pl->res.id, NULL, &pl->elig);
 	if (r == NHI_ENOTFOUND)
-		return err_set(NHI_EREFUSED, "resident %lld is not insured by this town's NHI"
-		    " today: no NHI card is issued", (long long)pl->res.id);
+		return err_reason(err_set(NHI_EREFUSED, "resident %lld is not insured by this"
+		    " town's NHI today: no NHI card is issued", (long long)pl->res.id),
+		    "card.not_insured");
 	if (r != 0)
 		return r;
 	memset(&old, 0, sizeof(old));
@@ -99,7 +103,7 @@ plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue
 
 /* Nobody the rules exclude today gets a card: the same rules as every
  * certificate path (cmd-certrules.c), before any card is touched. The
- * clerk's screen shows decision.reason_ja. */
+ * clerk's screen shows decision.reason_key's text. */
 static int
 plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 {
@@ -115,8 +119,7 @@ plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 		return r;
 	if ((r = cmd_finding_check(st, pl->res.id)) != 0) {
 		if (r == NHI_EREFUSED)
-			pl->decision.reason_ja = "取込時の指摘が未解決です。窓口で確認して解決"
-			    "するまで証やカードは交付できません";
+			pl->decision.reason_key = "issue.finding_open";
 		return r;
 	}
 	if ((r = store_certificate_load(st, pl->res.id, &today, &c, &eid)) == 0)
@@ -126,8 +129,12 @@ plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 		pl->document_title = rules_cert_kind_title(pl->document, c.burden_pct > 0);
 	}
 	print_certificate_clear(&c);
-	if (r == NHI_EREFUSED)
-		pl->decision.reason_ja = "この日の規則では対象外のため交付できません";
+	if (r == NHI_EREFUSED) {
+		/* The rule that excludes, when it named itself (rules-law.c). */
+		pl->decision.reason_key = err_reason_of(r) != NULL ? err_reason_of(r) :
+		    "issue.excluded_today";
+		pl->decision.reason_en = reason_text(pl->decision.reason_key);
+	}
 	return r;
 }
 
@@ -153,20 +160,20 @@ issue_plan_decide(const struct issue_request *req, struct issue_plan *pl)
 	if (req->path_given && req->path == PERSO_PATH_EXISTING && !juki_valid) {
 		pl->path = req->path;
 		memset(&pl->decision, 0, sizeof(pl->decision));
-		pl->decision.reason_ja = "住基カードは有効期限（交付から10年）を過ぎています";
+		pl->decision.reason_key = "issue.juki_expired";
 		pl->decision.reason_en = "the Juki card has expired";
 		r = rules_juki_card_check(&pl->policy, 0, NULL, &today);
-		return err_wrap(r, "resident %lld cannot get the existing card path: ",
-		    (long long)pl->res.id);
+		return err_reason(err_wrap(r, "resident %lld cannot get the existing card path: ",
+		    (long long)pl->res.id), "issue.juki_expired");
 	}
 	if (req->path_given && req->path == PERSO_PATH_NEW_JUKI &&
 	    (r = rules_juki_new_allowed(&pl->policy, &today)) != 0) {
 		pl->path = req->path;
 		memset(&pl->decision, 0, sizeof(pl->decision));
-		pl->decision.reason_ja = "住基カードの新規交付は2015年12月で終了しています";
+		pl->decision.reason_key = "issue.juki_new_ended";
 		pl->decision.reason_en = "new Juki cards are no longer issued";
-		return err_wrap(r, "resident %lld cannot get the new-juki card path: ",
-		    (long long)pl->res.id);
+		return err_reason(err_wrap(r, "resident %lld cannot get the new-juki card path: ",
+		    (long long)pl->res.id), "issue.juki_new_ended");
 	}
 	if (!req->path_given) {
 		/* Default: the Juki card the resident holds (while Juki cards are
@@ -186,10 +193,10 @@ issue_plan_decide(const struct issue_request *req, struct issue_plan *pl)
 		rules_card_decide(&pl->policy, &p, &pl->decision);
 	}
 	if (pl->decision.card != want[pl->path])
-		return err_set(NHI_EREFUSED, "resident %lld cannot get the %s card path: %s",
-		    (long long)pl->res.id, perso_path_name(pl->path),
+		return err_reason(err_set(NHI_EREFUSED, "resident %lld cannot get the %s card"
+		    " path: %s", (long long)pl->res.id, perso_path_name(pl->path),
 		    pl->decision.reason_en != NULL ? pl->decision.reason_en :
-		    "the rules refuse it");
+		    "the rules refuse it"), pl->decision.reason_key);
 	memset(&fin, 0, sizeof(fin));
 	fin.kind = pl->path == PERSO_PATH_NEW_JUKI ? RULES_FEE_NEW_CARD :
 	    pl->path == PERSO_PATH_STANDALONE ? RULES_FEE_STANDALONE : RULES_FEE_UPGRADE;
@@ -314,6 +321,7 @@ run_card(struct issue_run *run)
 		return r;
 	memset(&preq, 0, sizeof(preq));
 	cmd_perso_request(&preq, &prof, keys, st, &pl->res);
+	preq.person.gaiji_decided = run->req->gaiji_decided;
 	preq.path = pl->path;
 	preq.fee_yen = pl->fee.due;
 	preq.fee_waived = pl->fee.waived > 0;
@@ -504,5 +512,37 @@ issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
 		r = cmd_audit(ctx, r, "card.issue", subject, detail);
 	}
 	issue_plan_free(&plan);
+	return r;
+}
+
+int
+issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *why,
+    struct store_card *after)
+{
+	struct store *st;
+	struct store_card before;
+	char subject[32], detail[160];
+	int r;
+
+	if (why == NULL || why[0] == '\0' || strlen(why) > 32)
+		return err_set(NHI_EUSAGE, "abandoning card %lld: give why (a word of at"
+		    " most 32 bytes)", (long long)card_id);
+	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
+		return r;
+	snprintf(detail, sizeof(detail), "abandoned: %s", why);
+	if ((r = store_card_get(st, card_id, &before)) != 0 ||
+	    (r = store_card_transition(st, card_id, LC_EV_ABANDON, detail, NULL, NULL,
+	    after)) != 0)
+		goto out;
+	snprintf(subject, sizeof(subject), "card:%lld", (long long)card_id);
+	snprintf(detail, sizeof(detail), "resident:%lld %s>%s (abandoned: %s)",
+	    (long long)before.resident_id, before.state, after->state, why);
+	if ((r = audit_append(st, ctx->operator_login, "card.abandon", subject, AUDIT_OK,
+	    detail)) != 0)
+		goto out;
+	r = store_commit(st);
+out:
+	if (r != 0)
+		store_rollback(st);
 	return r;
 }

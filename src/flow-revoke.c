@@ -240,3 +240,33 @@ revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
 	flow_step(ev, "receipt");
 	return revoke_receipt(&run, res);
 }
+
+/* A card found: reinstated (flow.h), for the command and the screen. */
+int
+reinstate_execute(struct cmd_ctx *ctx, int64_t id, struct store_card *after, int64_t *seq)
+{
+	struct store *st;
+	struct store_card before;
+	char subject[32], detail[96];
+	int r;
+
+	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
+		return r;
+	if ((r = store_card_get(st, id, &before)) != 0 ||
+	    (r = store_card_transition(st, id, LC_EV_REINSTATE, "card found: reinstated",
+	    NULL, NULL, after)) != 0 ||
+	    (r = queue_card_reinstated(st, id, seq)) != 0)
+		goto out;
+	snprintf(subject, sizeof(subject), "card:%" PRId64, id);
+	snprintf(detail, sizeof(detail), "resident:%" PRId64 " %s>%s queue_seq=%" PRId64,
+	    before.resident_id, before.state, after->state, *seq);
+	if ((r = audit_append(st, ctx->operator_login, "card.reinstate", subject, AUDIT_OK,
+	    detail)) != 0)
+		goto out;
+	r = store_commit(st);
+out:
+	if (r != 0)
+		store_rollback(st);
+	return r;
+}
+

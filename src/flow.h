@@ -64,6 +64,10 @@ struct issue_request {
 	int			 sleeve;	/* the sleeve insert, not the certificate */
 	int			 sex_on_back;	/* 性別 on the back, at the resident's request */
 	int			 no_print;
+	int			 gaiji_decided;	/* a supervisor decided that the card
+						 * whose name differs only at 外字
+						 * positions is the resident's
+						 * (approved and audited by the caller) */
 };
 
 /* What issue_plan() decided; filled by it, freed by issue_plan_free(). */
@@ -72,7 +76,7 @@ struct issue_plan {
 	int			 have_res;
 	struct eligibility	 elig;
 	struct rules_policy	 policy;
-	struct rules_card_decision decision;	/* reason_ja / reason_en when refused */
+	struct rules_card_decision decision;	/* reason_key / reason_en when refused */
 	enum perso_path		 path;
 	struct rules_fee_out	 fee;		/* due, waived, needs_supervisor */
 	int			 replaces_card;	/* a lost, stolen or damaged card is
@@ -176,5 +180,26 @@ struct revoke_result {
  */
 int	revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
 	    const struct flow_events *ev, struct revoke_result *res);
+
+/*
+ * A card left unfinished (pulled half-way, and another card used, or the
+ * card lost): given up, `why` a word ("lost", "damaged", "other"). The
+ * record becomes revoked (abandoned) through the life cycle (anything but
+ * an unfinished or personalizing card is NHI_ESTATE), audited as
+ * card.abandon, in one store transaction. Its key was never issued: the
+ * center is not told. *after: the card now.
+ */
+int	issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *why,
+	    struct store_card *after);
+
+/*
+ * A card reported lost that was found before a replacement: active again
+ * (`nhicard reinstate`, the loss screen's `f`). In one store transaction:
+ * the transition (the life cycle rules refuse any other state, NHI_ESTATE
+ * with the reason card.not_allowed), the reinstatement queued for the
+ * center (*seq), the audit entry card.reinstate. *after: the card now.
+ */
+int	reinstate_execute(struct cmd_ctx *ctx, int64_t card_id, struct store_card *after,
+	    int64_t *seq);
 
 #endif

@@ -8,7 +8,8 @@
  *
  * States: personalizing, unfinished, active, suspended (reported lost:
  * revoked at the center, can be reinstated), revoked (with a reason:
- * lost, stolen, damaged, died, eligibility_ended, replaced).
+ * lost, stolen, damaged, died, eligibility_ended, replaced; abandoned: a
+ * personalization given up, its key never issued).
  */
 #ifndef NHI_LIFECYCLE_H
 #define NHI_LIFECYCLE_H
@@ -27,6 +28,9 @@
 #define LC_EV_REVOKE_ELIG	"revoke_eligibility_ended"
 #define LC_EV_REPLACE		"replace"
 #define LC_EV_REINSTATE		"reinstate"
+#define LC_EV_ABANDON		"personalize_abandoned"	/* a card left
+						 * unfinished is given up: revoked
+						 * (abandoned), its key never issued */
 
 /* The states and events, NULL-terminated, in table order (for tests and
  * documentation). */

@@ -33,6 +33,7 @@ operator_audit(struct store *st, const char *login, const char *action,
 {
 	char *saved = err_detail() != NULL ? xstrdup(err_detail()) : NULL;
 	int code = err_last(), r;
+	const char *why = err_reason_of(code);
 
 	if (st == NULL) {
 		free(saved);
@@ -42,7 +43,7 @@ operator_audit(struct store *st, const char *login, const char *action,
 		log_warn("audit entry %s not written: %s", action, err_text(r));
 	/* Keep the caller's error detail: the refusal is what the user sees. */
 	if (saved != NULL)
-		err_set(code, "%s", saved);
+		err_reason(err_set(code, "%s", saved), why);
 	free(saved);
 }
 
@@ -134,8 +135,8 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 		(void)crypto_password_verify(password, dummy);
 		free(dummy);
 		err_clear();
-		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
-		    " or wrong password", login);
+		r = err_reason(err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
+		    " or wrong password", login), "login.wrong_password");
 		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
 		    "unknown operator");
 		return r;
@@ -143,15 +144,15 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 	if (r != 0)
 		return r;
 	if (verdict == OPERATOR_ATTEMPT_DISABLED) {
-		r = err_set(NHI_EDENIED, "operator '%s' is disabled", login);
+		r = err_reason(err_set(NHI_EDENIED, "operator '%s' is disabled", login), "login.disabled");
 		operator_audit(st, login, "operator.login", "operator", AUDIT_REFUSED,
 		    "disabled");
 		goto out;
 	}
 	if (verdict == OPERATOR_ATTEMPT_LOCKED) {
-		r = err_set(NHI_EDENIED, "operator '%s' is locked after %d failed logins"
+		r = err_reason(err_set(NHI_EDENIED, "operator '%s' is locked after %d failed logins"
 		    " until %s (UTC); a supervisor can unlock it now with 'nhicard"
-		    " operator unlock %s'", login, a.failed_logins, a.locked_until, login);
+		    " operator unlock %s'", login, a.failed_logins, a.locked_until, login), "login.locked");
 		operator_audit(st, login, "operator.login", "operator", AUDIT_REFUSED,
 		    "locked");
 		goto out;
@@ -161,10 +162,10 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 			if ((r = store_operator_set_failures(st, login, a.failed_logins,
 			    until)) != 0)
 				goto out;
-			r = err_set(NHI_EDENIED, "login failed for operator '%s': wrong"
+			r = err_reason(err_set(NHI_EDENIED, "login failed for operator '%s': wrong"
 			    " password; %d failures: the account is locked until %s (UTC);"
 			    " a supervisor can unlock it with 'nhicard operator unlock %s'",
-			    login, a.failed_logins, until, login);
+			    login, a.failed_logins, until, login), "login.locked");
 			detail = xasprintf("locked after %d failures until %s",
 			    a.failed_logins, until);
 			operator_audit(st, login, "operator.lockout", "operator",
@@ -173,8 +174,8 @@ operator_login(struct store *st, const struct config *cfg, const char *login,
 		}
 		/* The count stays with the audit trail: telling it to the caller
 		 * would tell a known login from an unknown one. */
-		r = err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
-		    " or wrong password", login);
+		r = err_reason(err_set(NHI_EDENIED, "login failed for operator '%s': unknown operator"
+		    " or wrong password", login), "login.wrong_password");
 		detail = xasprintf("wrong password (%d of %ld)", a.failed_logins, max_fail);
 		operator_audit(st, login, "operator.login", "operator", AUDIT_FAILED,
 		    detail);
@@ -375,31 +376,67 @@ operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
 	return 0;
 }
 
+static int approval_check(struct cmd_ctx *ctx, const char *action, const char *detail);
+
+static int
+builtin_operator(const struct cmd_ctx *ctx)
+{
+	return ctx->operator_login == NULL ||
+	    strcmp(ctx->operator_login, OPERATOR_DEMO_LOGIN) == 0 ||
+	    strcmp(ctx->operator_login, BOOTSTRAP_LOGIN) == 0;
+}
+
 int
 operator_require_approval(struct cmd_ctx *ctx, const char *action, const char *detail)
+{
+	if (builtin_operator(ctx))
+		return 0;	/* the built-in operator approves its own actions */
+	return approval_check(ctx, action, detail);
+}
+
+int
+operator_require_approval_shown(struct cmd_ctx *ctx, const char *action, const char *detail)
+{
+	struct store *st;
+	int64_t accounts = 0;
+	char *d;
+	int r;
+
+	if (!builtin_operator(ctx) || ctx->approver == NULL)
+		return approval_check(ctx, action, detail);
+	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_operator_count(st, &accounts)) != 0)
+		return r;
+	if (accounts > 0)
+		return approval_check(ctx, action, detail);
+	d = xasprintf("approver %s (demo: not checked, no operator accounts)%s%s",
+	    ctx->approver, detail != NULL ? ": " : "", detail != NULL ? detail : "");
+	operator_audit(st, ctx->operator_login != NULL ? ctx->operator_login :
+	    OPERATOR_DEMO_LOGIN, action, "approval", AUDIT_OK, d);
+	free(d);
+	return 0;
+}
+
+static int
+approval_check(struct cmd_ctx *ctx, const char *action, const char *detail)
 {
 	struct store *st;
 	unsigned roles = 0;
 	char *prompt, *pw = NULL, *d;
 	int r;
 
-	if (ctx->operator_login == NULL ||
-	    strcmp(ctx->operator_login, OPERATOR_DEMO_LOGIN) == 0 ||
-	    strcmp(ctx->operator_login, BOOTSTRAP_LOGIN) == 0)
-		return 0;	/* the built-in operator approves its own actions */
 	if ((r = cmd_store(ctx, &st)) != 0)
 		return r;
 	if (ctx->approver == NULL) {
-		r = err_set(NHI_EDENIED, "%s needs a second person: a supervisor must"
+		r = err_reason(err_set(NHI_EDENIED, "%s needs a second person: a supervisor must"
 		    " approve with --approver LOGIN (password on the terminal or"
-		    " NHICARD_APPROVER_PASSWORD_FD)", action);
+		    " NHICARD_APPROVER_PASSWORD_FD)", action), "approval.needed");
 		operator_audit(st, ctx->operator_login, action, "approval", AUDIT_REFUSED,
 		    "no approver");
 		return r;
 	}
-	if (strcmp(ctx->approver, ctx->operator_login) == 0) {
-		r = err_set(NHI_EDENIED, "%s: the approver must be another operator than"
-		    " '%s'", action, ctx->operator_login);
+	if (ctx->operator_login != NULL && strcmp(ctx->approver, ctx->operator_login) == 0) {
+		r = err_reason(err_set(NHI_EDENIED, "%s: the approver must be another operator than"
+		    " '%s'", action, ctx->operator_login), "approval.same_person");
 		operator_audit(st, ctx->operator_login, action, "approval", AUDIT_REFUSED,
 		    "approver is the operator");
 		return r;
@@ -415,13 +452,21 @@ operator_require_approval(struct cmd_ctx *ctx, const char *action, const char *d
 	}
 	r = operator_login(st, ctx->cfg, ctx->approver, pw, &roles);
 	util_free_secret(pw, strlen(pw));
-	if (r != 0)
-		return err_wrap(r, "%s: approval failed: ", action);
+	if (r != 0) {
+		/* The supervisor's own login failed: say so, not that the clerk
+		 * lacks a permission. */
+		const char *why = err_reason_of(r);
+
+		r = err_wrap(r, "%s: approval failed: ", action);
+		if (why != NULL && strcmp(why, "login.wrong_password") == 0)
+			why = "approval.wrong_password";
+		return err_reason(r, why);
+	}
 	d = xasprintf("approver %s%s%s", ctx->approver, detail != NULL ? ": " : "",
 	    detail != NULL ? detail : "");
 	if ((roles & OPERATOR_ROLE_SUPERVISOR) == 0) {
-		r = err_set(NHI_EDENIED, "%s: approver '%s' is a %s, not a supervisor",
-		    action, ctx->approver, operator_role_name(roles));
+		r = err_reason(err_set(NHI_EDENIED, "%s: approver '%s' is a %s, not a supervisor",
+		    action, ctx->approver, operator_role_name(roles)), "approval.not_supervisor");
 		operator_audit(st, ctx->operator_login, action, "approval", AUDIT_REFUSED, d);
 		free(d);
 		return r;

@@ -153,6 +153,16 @@ int	operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 int	operator_require_approval(struct cmd_ctx *ctx, const char *action,
 	    const char *detail);
 
+/*
+ * The same approval step for the built-in operator too (demo and setup),
+ * so that training shows what production asks: with operator accounts in
+ * the store the approver is checked exactly as above; with none, the
+ * approver's name is audited ("demo: not checked") and the step passes.
+ * Other operators: operator_require_approval().
+ */
+int	operator_require_approval_shown(struct cmd_ctx *ctx, const char *action,
+	    const char *detail);
+
 /* The lowest operators.scrypt_n a production station accepts (16 MiB). */
 #define OPERATOR_SCRYPT_N_FLOOR	16384u
 

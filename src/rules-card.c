@@ -27,34 +27,25 @@
 
 #include "rules.h"
 
-struct reason_text {
-	enum rules_card_reason	 reason;
-	const char		*ja, *en;
-};
+#include "reasons.h"
 
-static const struct reason_text reason_texts[] = {
-	{ RULES_REASON_NOT_INSURED, "この町の国保の被保険者ではありません",
-	    "not insured by this town's NHI" },
-	{ RULES_REASON_LATE_ELDERLY, "75歳以上は後期高齢者医療の対象です",
-	    "75 and over: late-elderly medical care, not NHI" },
-	{ RULES_REASON_FOREIGN_STAY, "在留期間が国保加入の要件を満たしません",
-	    "stay too short for NHI" },
-	{ RULES_REASON_FOREIGN_STATUS, "在留資格が国保の適用除外です",
-	    "status of residence excluded from NHI" },
-	{ RULES_REASON_FOREIGN_UNREGISTERED, "住民基本台帳に記録されていません",
-	    "not in the resident register" },
-	{ RULES_REASON_TOKUREI, "住所地特例のため住基カードを交付できません（独自カード）",
-	    "住所地特例: this town cannot issue a Juki card (standalone card)" },
-	{ RULES_REASON_FOREIGN_NO_JUKI, "外国人には住基カードを交付できません（独自カード）",
-	    "no Juki card for foreign residents (2005 rule): standalone card" },
-	{ RULES_REASON_HAS_JUKI, "交付済みの住基カードに国保APを追加します",
-	    "NHI AP added to the Juki card already held" },
-	{ RULES_REASON_OTHER_TOWN_CARD, "他の市町村の住基カードのため独自カードを交付します",
-	    "Juki card of another town: standalone card" },
-	{ RULES_REASON_WANTS_JUKI, "住基カードを新規交付し国保APを格納します",
-	    "new Juki card with the NHI AP, on request" },
-	{ RULES_REASON_NO_JUKI, "住基カードの申請がありません",
-	    "no Juki card held nor requested" },
+/* The reason's key in the one table of reasons (reasons.h): its text is
+ * the English msgid, its Japanese in po/ja.po. */
+static const struct {
+	enum rules_card_reason	 reason;
+	const char		*key;
+} reason_keys[] = {
+	{ RULES_REASON_NOT_INSURED, "card.not_insured" },
+	{ RULES_REASON_LATE_ELDERLY, "card.late_elderly" },
+	{ RULES_REASON_FOREIGN_STAY, "card.foreign_stay" },
+	{ RULES_REASON_FOREIGN_STATUS, "card.foreign_status" },
+	{ RULES_REASON_FOREIGN_UNREGISTERED, "card.foreign_unregistered" },
+	{ RULES_REASON_TOKUREI, "card.tokurei" },
+	{ RULES_REASON_FOREIGN_NO_JUKI, "card.foreign_no_juki" },
+	{ RULES_REASON_HAS_JUKI, "card.has_juki" },
+	{ RULES_REASON_OTHER_TOWN_CARD, "card.other_town_card" },
+	{ RULES_REASON_WANTS_JUKI, "card.wants_juki" },
+	{ RULES_REASON_NO_JUKI, "card.no_juki" },
 };
 
 enum rules_stay_status
@@ -85,12 +76,12 @@ decide(struct rules_card_decision *out, enum rules_card_kind card,
 	out->card = card;
 	out->reason = reason;
 	out->paper_certificate = paper;
-	out->reason_ja = "";
+	out->reason_key = "";
 	out->reason_en = "";
-	for (i = 0; i < sizeof(reason_texts) / sizeof(reason_texts[0]); i++)
-		if (reason_texts[i].reason == reason) {
-			out->reason_ja = reason_texts[i].ja;
-			out->reason_en = reason_texts[i].en;
+	for (i = 0; i < sizeof(reason_keys) / sizeof(reason_keys[0]); i++)
+		if (reason_keys[i].reason == reason) {
+			out->reason_key = reason_keys[i].key;
+			out->reason_en = reason_text(reason_keys[i].key);
 		}
 }
 

@@ -125,37 +125,37 @@ rules_certificate_decide(const struct rules_policy *p,
 			last = (struct nhi_date){ 2008, 3, 31 };
 		if (date_cmp(&in->on, &last) > 0) {
 			out->refusal = RULES_REFUSE_LATE_ELDERLY;
-			return err_set(NHI_EREFUSED, "the rules exclude this person on %s: past"
+			return err_reason(err_set(NHI_EREFUSED, "the rules exclude this person on %s: past"
 			    " the last NHI day, the day before the 75th birthday (後期高齢者"
-			    "医療, not NHI)", day);
+			    "医療, not NHI)", day), "law.late_elderly");
 		}
 	}
 	if (in->has_loss && date_cmp(&in->on, &in->loss) >= 0) {
 		date_format(&in->loss, buf, sizeof(buf));
 		out->refusal = RULES_REFUSE_LOST;
-		return err_set(NHI_EREFUSED, "the rules exclude this person on %s: NHI was"
-		    " lost on %s", day, buf);
+		return err_reason(err_set(NHI_EREFUSED, "the rules exclude this person on %s: NHI was"
+		    " lost on %s", day, buf), "law.lost");
 	}
 	if (in->foreign) {
 		if (in->stay_status != RULES_STAY_ORDINARY) {
 			out->refusal = RULES_REFUSE_STAY_STATUS;
-			return err_set(NHI_EREFUSED, "the rules exclude this person on %s: the"
+			return err_reason(err_set(NHI_EREFUSED, "the rules exclude this person on %s: the"
 			    " status of residence (short-term stay, diplomat or excluded"
-			    " 特定活動) may not join NHI", day);
+			    " 特定活動) may not join NHI", day), "law.stay_status");
 		}
 		if (in->has_stay_end && date_cmp(&in->on, &in->stay_end) > 0) {
 			date_format(&in->stay_end, buf, sizeof(buf));
 			out->refusal = RULES_REFUSE_STAY_ENDED;
-			return err_set(NHI_EREFUSED, "the rules exclude this person on %s: the"
-			    " stay ended on %s", day, buf);
+			return err_reason(err_set(NHI_EREFUSED, "the rules exclude this person on %s: the"
+			    " stay ended on %s", day, buf), "law.stay_ended");
 		}
 		if (in->stay_granted_months > 0 &&
 		    foreign_stay_short(p, in->stay_granted_months)) {
 			out->refusal = RULES_REFUSE_STAY_SHORT;
-			return err_set(NHI_EREFUSED, "the rules exclude this person on %s: a"
+			return err_reason(err_set(NHI_EREFUSED, "the rules exclude this person on %s: a"
 			    " stay granted for %d months is too short for NHI (%s)", day,
 			    in->stay_granted_months, p->foreign_stay == RULES_LAW_2005 ?
-			    "1 year or more, 2005 rule" : "over 3 months");
+			    "1 year or more, 2005 rule" : "over 3 months"), "law.stay_short");
 		}
 	}
 	out->kind = rules_document_kind(p, in->stored_kind, &in->birth, &in->on);
@@ -163,12 +163,12 @@ rules_certificate_decide(const struct rules_policy *p,
 		out->refusal = RULES_REFUSE_KIND;
 		if (out->kind == RULES_CERT_KAKUNIN) {
 			date_format(&p->kakunin_from, buf, sizeof(buf));
-			return err_set(NHI_EREFUSED, "a %s is no longer issued since %s:"
+			return err_reason(err_set(NHI_EREFUSED, "a %s is no longer issued since %s:"
 			    " the document is a 資格確認書", rules_cert_kind_title(
-			    in->stored_kind, 0), buf);
+			    in->stored_kind, 0), buf), "law.kind_ended");
 		}
-		return err_set(NHI_EREFUSED, "no 被保険者資格証明書 for a child up to the"
-		    " March 31 after reaching 18: the document is a 短期被保険者証");
+		return err_reason(err_set(NHI_EREFUSED, "no 被保険者資格証明書 for a child up to the"
+		    " March 31 after reaching 18: the document is a 短期被保険者証"), "law.child_short_term");
 	}
 	memset(&v, 0, sizeof(v));
 	v.kind = out->kind;
@@ -212,9 +212,9 @@ rules_juki_new_allowed(const struct rules_policy *p, const struct nhi_date *on)
 	if (!p->has_juki_new_until || date_cmp(on, &p->juki_new_until) <= 0)
 		return 0;
 	date_format(&p->juki_new_until, buf, sizeof(buf));
-	return err_set(NHI_EREFUSED, "new Juki cards (住基カード) are no longer issued"
+	return err_reason(err_set(NHI_EREFUSED, "new Juki cards (住基カード) are no longer issued"
 	    " (issuance ended on %s; the new-juki path belongs to the pilot's rules:"
-	    " rules.law = pilot)", buf);
+	    " rules.law = pilot)", buf), "issue.juki_new_ended");
 }
 
 int
@@ -237,9 +237,9 @@ rules_juki_card_check(const struct rules_policy *p, int has_issue,
 	if (date_cmp(on, &last) <= 0)
 		return 0;
 	date_format(&last, buf, sizeof(buf));
-	return err_set(NHI_EREFUSED, "the Juki card (住基カード) expired%s on %s (valid 10"
+	return err_reason(err_set(NHI_EREFUSED, "the Juki card (住基カード) expired%s on %s (valid 10"
 	    " years from its issue day%s)", has_issue ? "" : " at the latest", buf,
-	    has_issue ? "" : "; issuance ended in December 2015");
+	    has_issue ? "" : "; issuance ended in December 2015"), "issue.juki_expired");
 }
 
 const char *

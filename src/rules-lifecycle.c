@@ -18,7 +18,7 @@ const char *const lifecycle_states[] = {
 const char *const lifecycle_events[] = {
 	LC_EV_RESTART, LC_EV_FAILED, LC_EV_ACTIVATED, LC_EV_REPORT_LOST,
 	LC_EV_REVOKE_STOLEN, LC_EV_REVOKE_DAMAGED, LC_EV_REVOKE_DIED,
-	LC_EV_REVOKE_ELIG, LC_EV_REPLACE, LC_EV_REINSTATE, NULL
+	LC_EV_REVOKE_ELIG, LC_EV_REPLACE, LC_EV_REINSTATE, LC_EV_ABANDON, NULL
 };
 
 const char *const lifecycle_reasons[] = {
@@ -43,6 +43,11 @@ static const struct lc_rule lc_rules[] = {
 	{ "unfinished",	NULL, LC_EV_FAILED,	"unfinished", NULL },
 	{ "personalizing", NULL, LC_EV_ACTIVATED, "active", "" },
 	{ "unfinished",	NULL, LC_EV_ACTIVATED,	"active", "" },
+	/* A card left unfinished (pulled half-way, then another card used):
+	 * given up with a reason; its key was never issued, so the center
+	 * has nothing to revoke. */
+	{ "personalizing", NULL, LC_EV_ABANDON,	"revoked", "abandoned" },
+	{ "unfinished",	NULL, LC_EV_ABANDON,	"revoked", "abandoned" },
 	/* Loss reports and revocations. */
 	{ "active",	NULL, LC_EV_REPORT_LOST, "suspended", "lost" },
 	{ "active",	NULL, LC_EV_REVOKE_STOLEN, "revoked", "stolen" },
@@ -72,7 +77,7 @@ struct lc_refusal {
 
 #define LC_REVOKES LC_EV_REPORT_LOST "," LC_EV_REVOKE_STOLEN "," LC_EV_REVOKE_DAMAGED \
 	"," LC_EV_REVOKE_DIED "," LC_EV_REVOKE_ELIG
-#define LC_PERSO LC_EV_RESTART "," LC_EV_FAILED "," LC_EV_ACTIVATED
+#define LC_PERSO LC_EV_RESTART "," LC_EV_FAILED "," LC_EV_ACTIVATED "," LC_EV_ABANDON
 
 static const struct lc_refusal lc_refusals[] = {
 	{ "revoked", "replaced", LC_EV_REINSTATE,
@@ -152,13 +157,13 @@ lifecycle_next(int64_t card_id, const char *state, const char *reason,
 		f = &lc_refusals[i];
 		if (lc_in(state, f->from) && lc_in(event, f->events) &&
 		    lc_in(reason, f->from_reasons))
-			return err_set(NHI_ESTATE, "card %lld is %s%s%s%s%s",
+			return err_reason(err_set(NHI_ESTATE, "card %lld is %s%s%s%s%s",
 			    (long long)card_id, state, reason[0] ? " (" : "", reason,
-			    reason[0] ? ")" : "", f->why);
+			    reason[0] ? ")" : "", f->why), "card.not_allowed");
 	}
-	return err_set(NHI_ESTATE, "card %lld is %s%s%s%s: '%s' is not allowed",
+	return err_reason(err_set(NHI_ESTATE, "card %lld is %s%s%s%s: '%s' is not allowed",
 	    (long long)card_id, state, reason[0] ? " (" : "", reason,
-	    reason[0] ? ")" : "", event);
+	    reason[0] ? ")" : "", event), "card.not_allowed");
 }
 
 const char *

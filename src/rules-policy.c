@@ -145,6 +145,67 @@ get_month_day(const struct config *cfg, const char *key, int *m, int *d)
 	return 0;
 }
 
+/* "name:label", comma separated: the words for a configured waiver
+ * (UTF-8, no ',' or ':', at most RULES_WAIVER_LABEL_MAX - 1 bytes). */
+static int
+parse_waiver_labels(const char *key, const char *v, struct rules_policy *p)
+{
+	const char *s = v, *e, *colon, *l;
+	size_t i, namelen, llen;
+
+	while (*s != '\0') {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '\0')
+			break;
+		for (e = s; *e != '\0' && *e != ','; e++)
+			;
+		while (e > s && e[-1] == ' ')
+			e--;
+		colon = memchr(s, ':', (size_t)(e - s));
+		if (colon == NULL)
+			return err_set(NHI_ECONFIG, "%s: '%.*s' is not name:label", key,
+			    (int)(e - s > 64 ? 64 : e - s), s);
+		namelen = (size_t)(colon - s);
+		for (i = 0; i < p->nwaivers; i++)
+			if (strlen(p->waivers[i].name) == namelen &&
+			    memcmp(p->waivers[i].name, s, namelen) == 0)
+				break;
+		if (i == p->nwaivers)
+			return err_set(NHI_ECONFIG, "%s: '%.*s' is not a waiver of"
+			    " fee.waivers", key, (int)(namelen > 32 ? 32 : namelen), s);
+		for (l = colon + 1; *l == ' '; l++)
+			;
+		llen = (size_t)(e - l);
+		if (llen == 0 || llen >= RULES_WAIVER_LABEL_MAX || memchr(l, ':', llen) != NULL)
+			return err_set(NHI_ECONFIG, "%s: waiver '%s': the label must have"
+			    " 1-%d bytes and no ':'", key, p->waivers[i].name,
+			    RULES_WAIVER_LABEL_MAX - 1);
+		for (size_t k = 0; k < llen; k++)
+			if ((unsigned char)l[k] < 0x20 || l[k] == 0x7f)
+				return err_set(NHI_ECONFIG, "%s: waiver '%s': the label has"
+				    " a control character", key, p->waivers[i].name);
+		memcpy(p->waivers[i].label, l, llen);
+		p->waivers[i].label[llen] = '\0';
+		s = e;
+	}
+	return 0;
+}
+
+const char *
+rules_waiver_label(const struct rules_policy *p, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < p->nwaivers; i++)
+		if (strcmp(p->waivers[i].name, name) == 0)
+			return p->waivers[i].label[0] != '\0' ? p->waivers[i].label :
+			    p->waivers[i].name;
+	return NULL;
+}
+
 /* "name:yen" or "name:all", comma separated. */
 static int
 parse_waivers(const char *key, const char *v, struct rules_policy *p)
@@ -290,6 +351,9 @@ rules_policy_from_config(const struct config *cfg, struct rules_policy *out)
 		return r;
 	if ((v = config_get(cfg, "fee.waivers", NULL)) != NULL &&
 	    (r = parse_waivers("fee.waivers", v, &p)) != 0)
+		return r;
+	if ((v = config_get(cfg, "fee.waiver_labels", NULL)) != NULL &&
+	    (r = parse_waiver_labels("fee.waiver_labels", v, &p)) != 0)
 		return r;
 	*out = p;
 	return 0;

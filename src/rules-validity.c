@@ -83,8 +83,8 @@ rules_validity_end(const struct rules_policy *p,
 	if (date_cmp(&last75, &late_elderly_eve) < 0)
 		last75 = late_elderly_eve;
 	if (p->late_elderly && date_cmp(&in->from, &last75) > 0)
-		return err_set(NHI_EREFUSED, "validity: the person is 75 or older "
-		    "on the start date (後期高齢者医療, not NHI)");
+		return err_reason(err_set(NHI_EREFUSED, "validity: the person is 75 or older "
+		    "on the start date (後期高齢者医療, not NHI)"), "law.over_75_start");
 
 	if (in->has_loss) {
 		if (!date_valid(&in->loss))

@@ -161,10 +161,16 @@ enum rules_kigo_scheme {
 #define RULES_WAIVER_NAME_MAX	32
 #define RULES_WAIVE_ALL		(-1)	/* a waiver of the whole fee */
 
+#define RULES_WAIVER_LABEL_MAX	96
+
 struct rules_waiver {
 	char	name[RULES_WAIVER_NAME_MAX];	/* [a-z0-9_]: "low_income" */
 	int	yen;				/* amount waived, or RULES_WAIVE_ALL */
+	char	label[RULES_WAIVER_LABEL_MAX];	/* fee.waiver_labels: what the
+						 * clerk and the receipt say
+						 * ("低所得世帯"); "" none */
 };
+
 
 struct rules_policy {
 	/* Validity (rules-validity.c), config section [validity]. */
@@ -326,9 +332,13 @@ struct rules_card_decision {
 	enum rules_card_kind	card;
 	enum rules_card_reason	reason;
 	int			paper_certificate; /* print the paper one too */
-	const char		*reason_ja;	/* static UTF-8 text */
-	const char		*reason_en;	/* static text */
+	const char		*reason_key;	/* the reason table's key (reasons.h) */
+	const char		*reason_en;	/* its text (the msgid) */
 };
+
+/* The words for waiver `name` (fee.waiver_labels): its label, else the
+ * name; NULL if no such waiver. */
+const char *rules_waiver_label(const struct rules_policy *p, const char *name);
 
 /* Decide (study table 3-1, fig. 5-1, domain.md). Always fills *out. */
 void	rules_card_decide(const struct rules_policy *p,

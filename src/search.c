@@ -46,6 +46,43 @@ fold_ascii(const char *s, char *out, size_t cap)
 	return 0;
 }
 
+/* A 記号番号 as typed: full-width made ASCII, every dash a clerk's IME
+ * gives (U+2010-2015, U+2212, U+30FC, U+FF70) '-', blanks dropped. */
+static int
+symbol_fold(const char *text, char *out, size_t cap)
+{
+	static const char *const dashes[] = {
+		"\xe2\x80\x90", "\xe2\x80\x91", "\xe2\x80\x92", "\xe2\x80\x93",
+		"\xe2\x80\x94", "\xe2\x80\x95", "\xe2\x88\x92", "\xe3\x83\xbc",
+		"\xef\xbd\xb0",
+	};
+	char s[SEARCH_TEXT_MAX];
+	const char *p;
+	size_t o = 0, i;
+
+	if (fold_ascii(text, s, sizeof(s)) != 0)
+		return -1;
+	for (p = s; *p != '\0'; ) {
+		if (o + 2 >= cap)
+			return -1;
+		if (*p == ' ' || *p == '\t') {
+			p++;
+			continue;
+		}
+		for (i = 0; i < sizeof(dashes) / sizeof(dashes[0]); i++)
+			if (strncmp(p, dashes[i], 3) == 0)
+				break;
+		if (i < sizeof(dashes) / sizeof(dashes[0])) {
+			out[o++] = '-';
+			p += 3;
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 /* YYYY[-/.]M[-/.]D with the same separator twice: 0 and *d, else -1. */
 static int
 gregorian(const char *s, struct nhi_date *d)
@@ -130,7 +167,7 @@ enum search_kind
 search_classify(const char *text, char *arg, size_t argcap, char *number, size_t numcap)
 {
 	const char *dash;
-	char date[11];
+	char date[11], sym[SEARCH_TEXT_MAX];
 	int r;
 
 	number[0] = '\0';
@@ -146,12 +183,14 @@ search_classify(const char *text, char *arg, size_t argcap, char *number, size_t
 		snprintf(arg, argcap, "%s", text);
 		return SEARCH_KANA;
 	}
-	/* 記号番号: ASCII letters and digits on both sides of one '-'. */
-	if ((dash = strchr(text, '-')) != NULL && dash > text && dash[1] != '\0' &&
+	/* 記号番号: letters and digits on both sides of one dash, as typed
+	 * (１－２ and 2ー2 from the IME, blanks around it). */
+	if (symbol_fold(text, sym, sizeof(sym)) == 0 &&
+	    (dash = strchr(sym, '-')) != NULL && dash > sym && dash[1] != '\0' &&
 	    strchr(dash + 1, '-') == NULL &&
-	    strspn(text, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
-	    == strlen(text)) {
-		snprintf(arg, argcap, "%.*s", (int)(dash - text), text);
+	    strspn(sym, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
+	    == strlen(sym)) {
+		snprintf(arg, argcap, "%.*s", (int)(dash - sym), sym);
 		snprintf(number, numcap, "%s", dash + 1);
 		return SEARCH_SYMBOL;
 	}

@@ -213,6 +213,7 @@ audit_refusal(struct store *st, const char *operator_login, const char *action,
     const char *subject, int r, const char *why)
 {
 	char *saved = err_detail() != NULL ? xstrdup(err_detail()) : NULL, *detail;
+	const char *key = err_reason_of(r);
 	int ar;
 
 	if (st == NULL || st->in_txn) {
@@ -226,7 +227,7 @@ audit_refusal(struct store *st, const char *operator_login, const char *action,
 	    AUDIT_REFUSED : AUDIT_FAILED, detail)) != 0)
 		log_warn("audit entry %s not written: %s", action, err_text(ar));
 	if (saved != NULL)
-		err_set(r, "%s", saved);
+		err_reason(err_set(r, "%s", saved), key);
 	free(saved);
 	free(detail);
 	return r;

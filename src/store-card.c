@@ -332,8 +332,8 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 	sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-		r = err_set(NHI_ESTATE, "card record %lld: the resident already has"
-		    " another active card", (long long)id);
+		r = err_reason(err_set(NHI_ESTATE, "card record %lld: the resident already has"
+		    " another active card", (long long)id), "card.holder_has_active");
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -390,8 +390,8 @@ store_card_transition(struct store *st, int64_t id, const char *event,
 	sqlite3_bind_text(stmt, 4, now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-		r = err_set(NHI_ESTATE, "card %lld: the resident already has another active"
-		    " card; a person holds one active NHI key at a time", (long long)id);
+		r = err_reason(err_set(NHI_ESTATE, "card %lld: the resident already has another active"
+		    " card; a person holds one active NHI key at a time", (long long)id), "card.holder_has_active");
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {

@@ -110,8 +110,8 @@ store_certificate_load(struct store *st, int64_t resident_id, const struct nhi_d
 		goto out;
 	}
 	if (strcmp((const char *)sqlite3_column_text(stmt, 17), "resident") != 0) {
-		r = err_set(NHI_ESTATE, "resident %lld is %s: no certificate is printed",
-		    (long long)resident_id, (const char *)sqlite3_column_text(stmt, 17));
+		r = err_reason(err_set(NHI_ESTATE, "resident %lld is %s: no certificate is printed",
+		    (long long)resident_id, (const char *)sqlite3_column_text(stmt, 17)), "cert.not_resident");
 		goto out;
 	}
 	c.name = col_text(stmt, 0);

@@ -523,11 +523,13 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 		ADD(" AND r.id IN (SELECT resident_id FROM eligibility_periods WHERE"
 		    " superseded_by IS NULL");
 		if (empty_null(q->symbol) != NULL) {
-			ADD(" AND symbol = ?");
+			/* As clerks type it: 2 finds 02 (leading zeros
+			 * are not significant in a 記号番号). */
+			ADD(" AND ltrim(symbol, '0') = ltrim(?, '0')");
 			binds[nb++] = q->symbol;
 		}
 		if (empty_null(q->number) != NULL) {
-			ADD(" AND number = ?");
+			ADD(" AND ltrim(number, '0') = ltrim(?, '0')");
 			binds[nb++] = q->number;
 		}
 		ADD(")");
@@ -552,11 +554,32 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 #undef ADD
 	if ((r = store_prepare(st, sql.p, &s)) != 0)
 		goto out;
-	for (k = 0; k < (nkanji > 0 ? nkanji : 1); k++) {
+	/* The forms (index ranges), then, for a kanji query, one pass for the
+	 * given name alone: 翔太 finds 「山田 翔太」 (a blank of either width
+	 * before it), as a clerk types what the resident says. */
+	for (k = 0; k < (nkanji > 0 ? nkanji + 1 : 1); k++) {
 		struct resident *part = NULL;
 		size_t npart = 0;
 
-		if (nkanji > 0) {
+		if (nkanji > 0 && k == nkanji) {
+			static const char range[] = " AND r.name_kanji >= ? AND r.name_kanji < ?";
+			char *at = strstr(sql.p, range);
+			char *given;
+
+			given = xasprintf("%.*s AND (instr(r.name_kanji, ' ' || ?) > 0 OR"
+			    " instr(r.name_kanji, '\xe3\x80\x80' || ?) > 0)%s",
+			    (int)(at - sql.p), sql.p, at + strlen(range));
+			sqlite3_finalize(s);
+			s = NULL;
+			r = store_prepare(st, given, &s);
+			free(given);
+			if (r != 0) {
+				store_resident_list_free(all, nall);
+				goto out;
+			}
+			binds[kpos] = forms[0];
+			binds[kpos + 1] = forms[0];
+		} else if (nkanji > 0) {
 			binds[kpos] = forms[2 * k];
 			binds[kpos + 1] = forms[2 * k + 1];
 		}
@@ -574,8 +597,8 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 		nall += npart;
 		free(part);
 	}
-	/* The forms' rows in one order, each resident once, up to the limit. */
-	if (nkanji > 1) {
+	/* The passes' rows in one order, each resident once, up to the limit. */
+	if (nkanji > 0) {
 		qsort(all, nall, sizeof(*all), by_kanji ? cmp_kanji : cmp_kana);
 		for (i = 0, k = 0; i < nall; i++) {
 			if (k > 0 && all[k - 1].id == all[i].id) {

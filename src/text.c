@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,4 +492,93 @@ text_basic_items_diff(const struct text_basic_items *a, const struct text_basic_
 	if (strcmp(a->address, b->address) != 0)
 		d |= TEXT_ITEM_ADDRESS;
 	return d;
+}
+
+/* ---- 外字 for the clerk ------------------------------------------------ */
+
+/* Length of a "{SJIS:XXXX}" escape at s (4 hex digits), or 0. */
+static size_t
+sjis_escape_at(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "{SJIS:", 6) != 0)
+		return 0;
+	for (i = 6; i < 10; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return s[10] == '}' ? 11 : 0;
+}
+
+static int
+is_private_use(uint32_t cp)
+{
+	return (cp >= 0xe000 && cp <= 0xf8ff) || cp >= 0xf0000;
+}
+
+size_t
+text_gaiji_mark(const char *s, struct tbuf *out, char *codes, size_t codecap)
+{
+	size_t len = strlen(s), i = 0, n, count = 0, cl = 0;
+	uint32_t cp;
+
+	tbuf_reset(out);
+	tbuf_add(out, "", 0);
+	if (codes != NULL && codecap > 0)
+		codes[0] = '\0';
+	while (i < len) {
+		char code[16] = "";
+
+		if ((n = sjis_escape_at(s + i)) != 0)
+			snprintf(code, sizeof(code), "SJIS %.4s", s + i + 6);
+		else if ((n = text_utf8_next(s + i, len - i, &cp)) == 0) {
+			i++;
+			continue;
+		} else if (is_private_use(cp))
+			snprintf(code, sizeof(code), "U+%04X", (unsigned)cp);
+		if (code[0] == '\0') {
+			tbuf_add(out, s + i, n);
+			i += n;
+			continue;
+		}
+		tbuf_add(out, TEXT_GAIJI_MARK, strlen(TEXT_GAIJI_MARK));
+		if (codes != NULL && cl + strlen(code) + 3 < codecap) {
+			cl += (size_t)snprintf(codes + cl, codecap - cl, "%s%s",
+			    count > 0 ? ", " : "", code);
+		}
+		count++;
+		i += n;
+	}
+	return count;
+}
+
+int
+text_name_gaiji_only_diff(const char *card_name, const char *person_name)
+{
+	struct tbuf c = { 0 }, p = { 0 };
+	size_t ci = 0, pi = 0, n, m;
+	uint32_t a, b;
+	int gaiji = 0, same = 1;
+
+	text_name_normalize(card_name, &c);
+	text_name_normalize(person_name, &p);
+	while (same && pi < p.len && ci < c.len) {
+		if ((m = text_utf8_next(c.p + ci, c.len - ci, &a)) == 0)
+			break;
+		if ((n = sjis_escape_at(p.p + pi)) != 0) {
+			gaiji = 1;	/* the 外字 stands for any one character */
+		} else if ((n = text_utf8_next(p.p + pi, p.len - pi, &b)) == 0) {
+			same = 0;
+			break;
+		} else if (is_private_use(b)) {
+			gaiji = 1;
+		} else if (a != b)
+			same = 0;
+		pi += n;
+		ci += m;
+	}
+	same = same && gaiji && pi == p.len && ci == c.len;
+	free(c.p);
+	free(p.p);
+	return same;
 }

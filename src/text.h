@@ -127,6 +127,24 @@ void	text_address_normalize(const char *s, struct tbuf *out);
 unsigned text_flags_of(const char *s);
 
 /*
+ * 外字 made visible for the clerk: `out` gets `s` with every private-use
+ * code point and every "{SJIS:XXXX}" escape replaced by TEXT_GAIJI_MARK
+ * (〓, the geta mark Japanese systems print for a character they cannot
+ * show); `codes` (if not NULL) the list of what they were ("U+E000, SJIS
+ * 8540"), cut to codecap. Returns the number of 外字.
+ */
+#define TEXT_GAIJI_MARK	"\xe3\x80\x93"	/* 〓 U+3013 */
+size_t	text_gaiji_mark(const char *s, struct tbuf *out, char *codes, size_t codecap);
+
+/*
+ * 1 when two names (a card's and the resident's) differ only where the
+ * resident's name holds 外字: after text_name_normalize, the same length
+ * in characters (an escape counts as one), every other character equal,
+ * and at least one 外字 position. 0 otherwise.
+ */
+int	text_name_gaiji_only_diff(const char *card_name, const char *person_name);
+
+/*
  * The four basic items (氏名, 生年月日, 性別, 住所) in the form used to
  * match a person: the name by text_name_normalize, the address by
  * text_address_normalize, the birth date as given (YYYY-MM-DD), the sex

@@ -158,13 +158,14 @@ tui_card_resident_line(struct tui *t, int64_t resident_id, char *buf, size_t cap
 {
 	struct store *st;
 	struct resident res;
+	char nm[512], nk[512];
 	int r;
 
 	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
 	    (r = store_resident_get(st, resident_id, &res)) != 0)
 		return r;
-	snprintf(buf, cap, _("%s (%s)  born %s  %s  resident %lld"), res.name_kanji,
-	    res.name_kana, res.birth_date, res.sex == 1 ? _("male") : res.sex == 2 ?
+	snprintf(buf, cap, _("%s (%s)  born %s  %s  resident %lld"),
+	    tui_name(res.name_kanji, nm, sizeof(nm)), tui_name(res.name_kana, nk, sizeof(nk)), res.birth_date, res.sex == 1 ? _("male") : res.sex == 2 ?
 	    _("female") : "-", (long long)res.id);
 	store_resident_free(&res);
 	return 0;

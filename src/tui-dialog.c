@@ -8,11 +8,13 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "error.h"
+#include "reasons.h"
 #include "tui-priv.h"
 #include "util.h"
 
@@ -399,15 +401,50 @@ error_words(int r, const char **what, const char **next)
 	}
 }
 
+const char *
+tui_reason(const char *key)
+{
+	const char *text = reason_text(key);
+
+	return text != NULL ? _(text) : NULL;
+}
+
+const char *
+tui_reason_word(const char *prefix, const char *word)
+{
+	const char *text = reason_word(prefix, word);
+
+	if (text != NULL)
+		return _(text);
+	if (word != NULL && word[0] != '\0')
+		fprintf(stderr, "nhicard tui: no text for the reason %s.%s\n", prefix, word);
+	return word != NULL ? word : "";
+}
+
 void
 tui_error(struct tui *t, const char *doing, int r)
 {
-	const char *what, *next;
+	const char *what, *next, *why = tui_reason(err_reason_of(r));
 	char *detail = xstrdup(err_text(r)), *body;
 
 	error_words(r, &what, &next);
-	body = xasprintf("%s: %s\n\n%s\n\n%s %s", doing, _(what), _(next),
-	    _("Details:"), detail);
+	/* A refusal the clerk explains to the resident names its reason in
+	 * the clerk's language first; the technical detail stays below. A
+	 * refusal without one is reported on stderr (the screen tests fail
+	 * on it). */
+	if (why == NULL && (r == NHI_EREFUSED || r == NHI_ESTATE || r == NHI_EMISMATCH))
+		fprintf(stderr, "nhicard tui: no reason text for a refusal (%s)\n",
+		    nhi_errname(r));
+	if (why != NULL && r == NHI_EDENIED)
+		/* A login or an approval that failed says what failed (a wrong
+		 * password), not that the clerk lacks a permission. */
+		body = xasprintf("%s: %s\n\n%s %s", doing, why, _("Details:"), detail);
+	else if (why != NULL)
+		body = xasprintf("%s: %s\n\n%s %s\n\n%s\n\n%s %s", doing, _(what),
+		    _("Reason:"), why, _(next), _("Details:"), detail);
+	else
+		body = xasprintf("%s: %s\n\n%s\n\n%s %s", doing, _(what), _(next),
+		    _("Details:"), detail);
 	tui_message(t, _("Error"), body);
 	free(body);
 	free(detail);

@@ -69,7 +69,7 @@ home_run(struct tui *t, int item)
 		tui_logout(t);
 		break;
 	default:
-		tui_quit(t);
+		tui_quit_ask(t);
 		break;
 	}
 }
@@ -104,6 +104,9 @@ const struct tui_screen_ops tui_home_ops = {
 	.name = "home",
 	.title = N_("Menu"),
 	.hints = N_("Enter choose  1-4 shortcut  q quit"),
+	.help = N_("The menu: 1 finds a resident (then issue, reprint or a loss report"
+	    " from their screen), 2 shows what waits for the center and sends it."
+	    " Quitting with revocations not sent asks first."),
 	.open = home_open,
 	.draw = home_draw,
 	.key = home_key,

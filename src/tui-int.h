@@ -85,6 +85,12 @@ struct tui_screen_ops {
 			    const struct card_slot *slot);
 	/* Free priv (optional). */
 	void		(*close)(struct tui *t, struct tui_screen *s);
+	/* Optional: the key hints (a msgid) for the screen's present state,
+	 * NULL for `hints`; what F1 says about this screen (a msgid), and
+	 * about its present state (NULL for `help`). */
+	const char	*(*hints_now)(struct tui_screen *s);
+	const char	*help;
+	const char	*(*help_now)(struct tui_screen *s);
 };
 
 struct tui_screen {
@@ -142,6 +148,9 @@ int	tui_put(WINDOW *w, int y, int x, int cols, const char *utf8);
 
 /* Pad or cut to exactly `cols` columns into buf (cap bytes). */
 void	tui_fit(char *buf, size_t cap, const char *utf8, int cols);
+/* A name or an address as the clerk sees it: 外字 (private-use characters,
+ * "{SJIS:XXXX}" escapes) shown as 〓 (text_gaiji_mark). Returns buf. */
+const char *tui_name(const char *s, char *buf, size_t cap);
 
 /* ---- Dialogs (tui-dialog.c) -------------------------------------------- */
 
@@ -165,6 +174,15 @@ void	tui_message(struct tui *t, const char *title, const char *body);
  * `doing` is what was being done ("カードの書き込み"), translated.
  */
 void	tui_error(struct tui *t, const char *doing, int r);
+
+/*
+ * A reason a clerk reads aloud (reasons.h) in the clerk's language: the
+ * text of `key`, or NULL for an unknown or NULL key. tui_reason_word()
+ * gives PREFIX.WORD's text ("state", "active"), or WORD itself when the
+ * table has none (and says so on stderr, which the screen tests read).
+ */
+const char *tui_reason(const char *key);
+const char *tui_reason_word(const char *prefix, const char *word);
 
 /*
  * One line of input with wide characters (and kana via the terminal's

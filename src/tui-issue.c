@@ -28,9 +28,11 @@
 #include "card-perso.h"
 #include "error.h"
 #include "flow.h"
+#include "operator.h"
 #include "print.h"
 #include "rules.h"
 #include "store.h"
+#include "text.h"
 #include "tui-card.h"
 #include "util.h"
 
@@ -76,6 +78,7 @@ struct issue_screen {
 	struct issue_result	 res;
 	char			 cert_serial[32];
 	int			 unfinished;
+	const char		*why_key;	/* the failure's reason (reasons.h) */
 	int64_t			 replaced;
 };
 
@@ -169,14 +172,26 @@ print_plan_text(const struct issue_screen *is, char *buf, size_t cap)
 		    is->document_title : _("the certificate"), target);
 }
 
+/* The rules' reason for their decision, in the clerk's language. */
+static const char *
+decision_text(const struct issue_plan *plan)
+{
+	const char *why = tui_reason(plan->decision.reason_key);
+
+	return why != NULL ? why : "";
+}
+
 /* Why the rules (or the plan) refuse: the rules' own Japanese text when
  * they decided, else the error's text. */
 static void
 refusal_text(const struct issue_plan *plan, int r, char *buf, size_t cap)
 {
-	if (r == NHI_EREFUSED && plan->decision.reason_ja != NULL &&
-	    plan->decision.reason_ja[0] != '\0')
-		snprintf(buf, cap, "%s", plan->decision.reason_ja);
+	const char *why = tui_reason(err_reason_of(r));
+
+	if (why == NULL && r == NHI_EREFUSED)
+		why = tui_reason(plan->decision.reason_key);
+	if (why != NULL)
+		snprintf(buf, cap, "%s", why);
 	else if (r == NHI_EDENIED)
 		snprintf(buf, cap, "%s", _("the fee waiver needs a supervisor's approval"));
 	else
@@ -201,7 +216,7 @@ issue_replan(struct tui *t, struct issue_screen *is)
 		if (o->r == 0) {
 			o->fee = plan.fee;
 			snprintf(o->reason, sizeof(o->reason), "%s",
-			    plan.decision.reason_ja != NULL ? plan.decision.reason_ja : "");
+			    decision_text(&plan));
 		} else
 			refusal_text(&plan, o->r, o->reason, sizeof(o->reason));
 		issue_plan_free(&plan);
@@ -237,13 +252,13 @@ issue_open_common(struct tui *t, struct tui_screen *s, void *arg, int reissue)
 		is->rules_default = path_index(plan.path);
 		issue_valid_cert(is, &plan);
 		snprintf(is->rules_reason, sizeof(is->rules_reason), "%s",
-		    plan.decision.reason_ja != NULL ? plan.decision.reason_ja : "");
-	} else if (plan.have_res && r == NHI_EREFUSED && plan.decision.reason_ja != NULL &&
-	    plan.decision.reason_ja[0] != '\0' && plan.decision.card == RULES_CARD_NONE) {
+		    decision_text(&plan));
+	} else if (plan.have_res && r == NHI_EREFUSED && decision_text(&plan)[0] != '\0' &&
+	    plan.decision.card == RULES_CARD_NONE) {
 		/* No card by the rules' default: the clerk sees why, and any path
 		 * the rules still allow (a new Juki card on request). */
 		snprintf(is->rules_reason, sizeof(is->rules_reason), "%s",
-		    plan.decision.reason_ja);
+		    decision_text(&plan));
 	} else {
 		/* Not insured here, moved out, the queue's backlog: no screen. */
 		issue_plan_free(&plan);
@@ -304,10 +319,11 @@ waiver_text(const struct issue_screen *is, char *buf, size_t cap)
 	if (is->waiver < 0)
 		return _("none");
 	w = &is->policy.waivers[is->waiver];
+	/* The configuration's words for it (fee.waiver_labels). */
 	if (w->yen == RULES_WAIVE_ALL)
-		snprintf(buf, cap, _("%s (the whole fee)"), w->name);
+		snprintf(buf, cap, _("%s (the whole fee)"), w->label[0] ? w->label : w->name);
 	else
-		snprintf(buf, cap, _("%s (%d yen)"), w->name, w->yen);
+		snprintf(buf, cap, _("%s (%d yen)"), w->label[0] ? w->label : w->name, w->yen);
 	return buf;
 }
 
@@ -417,7 +433,12 @@ draw_result(struct tui *t, struct issue_screen *is, WINDOW *w)
 			    " replaced)."), (long long)is->replaced);
 			tui_card_line(w, y++, line);
 		}
-		if (is->res.certificate_printed)
+		/* 「印刷しました」 only when paper came out; a PDF was saved. */
+		if (is->res.certificate_printed && is->target.dir != NULL)
+			snprintf(line, sizeof(line), "%s %s", is->sleeve ?
+			    _("Sleeve insert saved as PDF:") : _("Certificate saved as PDF:"),
+			    is->cert_serial[0] != '\0' ? is->cert_serial : "-");
+		else if (is->res.certificate_printed)
 			snprintf(line, sizeof(line), "%s %s", is->sleeve ?
 			    _("Sleeve insert printed:") : _("Certificate printed:"),
 			    is->cert_serial[0] != '\0' ? is->cert_serial : "-");
@@ -428,8 +449,9 @@ draw_result(struct tui *t, struct issue_screen *is, WINDOW *w)
 			snprintf(line, sizeof(line), "%s", is->sleeve ?
 			    _("Sleeve insert: not printed") : _("Certificate: not printed"));
 		tui_card_line(w, y++, line);
-		tui_card_line(w, y++, is->res.receipt_printed ? _("Counter receipt: printed") :
-		    _("Counter receipt: not printed"));
+		tui_card_line(w, y++, !is->res.receipt_printed ? _("Counter receipt: not printed") :
+		    is->target.dir != NULL ? _("Counter receipt: saved as PDF") :
+		    _("Counter receipt: printed"));
 		if (is->target.dir != NULL && is->res.certificate_printed) {
 			snprintf(line, sizeof(line), "%s %s/%s-%s.pdf", _("PDF:"), is->target.dir,
 			    is->sleeve ? "sleeve" : "certificate", is->who);
@@ -463,6 +485,11 @@ draw_result(struct tui *t, struct issue_screen *is, WINDOW *w)
 		tui_card_line(w, y++, line);
 		tui_card_line(w, y++, _("Check that it is the resident's own card; nothing"
 		    " was written."));
+	}
+	if (is->why_key != NULL && tui_reason(is->why_key) != NULL &&
+	    strcmp(is->why_key, "card.mismatch") != 0) {
+		snprintf(line, sizeof(line), "%s %s", _("Reason:"), tui_reason(is->why_key));
+		y += tui_card_wrap(w, y, 4, line);
 	}
 	snprintf(line, sizeof(line), "%s %s", _("Details:"), is->why);
 	y += tui_card_wrap(w, y, 4, line);
@@ -499,11 +526,92 @@ issue_left_unfinished(struct tui *t, const struct issue_screen *is)
 	return r == 0;
 }
 
+/* The resident's card left unfinished, if any: 0 and *c, else -1. */
+static int
+unfinished_card(struct tui *t, const struct issue_screen *is, struct store_card *c)
+{
+	struct store *st;
+
+	if (cmd_store(tui_ctx(t), &st) != 0 ||
+	    store_card_latest_for_resident(st, is->rid, "unfinished", c) != 0) {
+		err_clear();
+		return -1;
+	}
+	return 0;
+}
+
+/* Give up card c (left unfinished) with a reason the clerk picks. 0, or
+ * NHI_ECANCELLED. */
+static int
+abandon_ask(struct tui *t, const struct store_card *c)
+{
+	static const struct {
+		const char	*code;
+		const char	*label;
+	} whys[] = {
+		{ "lost", N_("the card was pulled out and is lost") },
+		{ "damaged", N_("the card is damaged") },
+		{ "other", N_("another card is used instead") },
+	};
+	const char *items[3];
+	struct store_card after;
+	int choice, r;
+	size_t i;
+
+	for (i = 0; i < NHI_ARRAY_LEN(whys); i++)
+		items[i] = _(whys[i].label);
+	if (tui_choose(t, _("Why is the unfinished card given up?"), items,
+	    (int)NHI_ARRAY_LEN(whys), &choice) != 0)
+		return NHI_ECANCELLED;
+	if ((r = issue_abandon_unfinished(tui_ctx(t), c->id, whys[choice].code, &after)) != 0) {
+		tui_error(t, _("Giving up the unfinished card"), r);
+		return r;
+	}
+	tui_status_message(t, _("The unfinished card %s is given up (%s)."), c->card_serial,
+	    _(whys[choice].label));
+	return 0;
+}
+
+/*
+ * Before a new write: a card of this resident was left unfinished (pulled
+ * half-way). The clerk finishes it (the same card goes in) or gives it up
+ * with a reason, never leaves it unfinished without a word. 0 to go on
+ * (*same set when that card is to be finished), NHI_ECANCELLED.
+ */
+static int
+unfinished_decide(struct tui *t, struct issue_screen *is, int *same)
+{
+	struct store_card c;
+	const char *items[2];
+	char *first;
+	int choice, r;
+
+	*same = 0;
+	if (unfinished_card(t, is, &c) != 0)
+		return 0;
+	/* The title stays short (80 columns); the serial goes with the
+	 * choice that needs it. */
+	first = xasprintf(_("Finish it: insert that same card (%s)"), c.card_serial);
+	items[0] = first;
+	items[1] = _("Give it up (say why), then issue on another card");
+	tui_status_message(t, _("Card %s was left unfinished (the writing stopped half-way)"),
+	    c.card_serial);
+	r = tui_choose(t, _("A card was left unfinished"), items, 2, &choice);
+	free(first);
+	if (r != 0)
+		return NHI_ECANCELLED;
+	if (choice == 0) {
+		*same = 1;
+		return 0;
+	}
+	return abandon_ask(t, &c) == 0 ? 0 : NHI_ECANCELLED;
+}
+
 static void
 confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char *buf,
     size_t cap)
 {
-	char fee[96], printed[768];
+	char fee[96], printed[768], nm[512];
 
 	fee_text(&plan->fee, fee, sizeof(fee));
 	print_plan_text(is, printed, sizeof(printed));
@@ -514,7 +622,8 @@ confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char 
 	    "Printed: %s\n"
 	    "%s"
 	    "Issue the card?"),
-	    plan->res.name_kanji, path_text(plan->path), fee, card_to_insert(plan->path),
+	    tui_name(plan->res.name_kanji, nm, sizeof(nm)), path_text(plan->path), fee,
+	    card_to_insert(plan->path),
 	    printed, is->reissue ? _("The card reported lost is replaced (its key stays revoked).\n") :
 	    "");
 }
@@ -524,14 +633,16 @@ confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char 
  * them in the command context for the next plan. 0, or NHI_ECANCELLED.
  */
 static int
-issue_approval_ask(struct tui *t)
+issue_approval_ask(struct tui *t, int waiver)
 {
 	struct cmd_ctx *ctx = tui_ctx(t);
 	char login[64] = "", pw[256] = "", *label;
 	int r;
 
-	tui_message(t, _("Approval needed"), _("This fee waiver needs a supervisor's"
-	    " approval. A supervisor other than you enters their login and password."));
+	if (waiver)
+		tui_message(t, _("Approval needed"), _("This fee waiver needs a supervisor's"
+		    " approval. A supervisor other than you enters their login and"
+		    " password."));
 	if (tui_prompt(t, _("Approving supervisor:"), login, sizeof(login), 0) != 0 ||
 	    login[0] == '\0')
 		return NHI_ECANCELLED;
@@ -562,6 +673,10 @@ issue_approval_clear(struct tui *t)
 	ctx->approver_password = NULL;
 }
 
+static int	gaiji_hold(int r);
+static int	gaiji_decide(struct tui *t, struct issue_screen *is,
+		    const struct issue_plan *plan);
+
 static void
 issue_go(struct tui *t, struct issue_screen *is)
 {
@@ -571,7 +686,8 @@ issue_go(struct tui *t, struct issue_screen *is)
 	struct tui_progress *p;
 	struct flow_events ev;
 	char body[2048], title[256];
-	int r;
+	struct store_card left;
+	int r, approval = 0, same = 0;
 
 	is->note = NULL;
 	if (is->opts[is->sel].r != 0 && is->opts[is->sel].r != NHI_EDENIED) {
@@ -587,34 +703,69 @@ issue_go(struct tui *t, struct issue_screen *is)
 		/* The waiver needs a second person: a supervisor approves here,
 		 * through the same two-person rule as --approver. */
 		issue_plan_free(&plan);
-		if (issue_approval_ask(t) != 0) {
+		if (issue_approval_ask(t, 1) != 0) {
 			is->note = _("Not approved: nothing was written.");
 			return;
 		}
 		r = issue_plan(tui_ctx(t), &req, &plan);
 		issue_approval_clear(t);
+		approval = 1;
+	} else if (r == 0 && plan.fee.needs_supervisor) {
+		/* The built-in operator (demo, setup) plans without a second
+		 * person; the screen shows the approval step all the same, so
+		 * that training matches production (docs/tui.md). */
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "resident:%lld waived %d yen",
+		    (long long)plan.res.id, plan.fee.waived);
+		if (issue_approval_ask(t, 1) != 0) {
+			is->note = _("Not approved: nothing was written.");
+			issue_plan_free(&plan);
+			return;
+		}
+		r = operator_require_approval_shown(tui_ctx(t), "issue.fee_waiver", detail);
+		issue_approval_clear(t);
+		approval = 1;
 	}
 	if (r != 0) {
-		tui_error(t, _("planning the card"), r);
+		tui_error(t, approval ? _("The supervisor's approval") : _("planning the card"), r);
 		issue_plan_free(&plan);
 		issue_replan(t, is);
 		return;
 	}
 	issue_valid_cert(is, &plan);
+	if (unfinished_decide(t, is, &same) != 0) {
+		is->note = _("Cancelled: nothing was written.");
+		goto out;
+	}
 	confirm_text(is, &plan, body, sizeof(body));
 	if (!tui_confirm(t, _("Issue an NHI card"), body))
 		goto out;
-	snprintf(title, sizeof(title), "%s", _("Insert the card"));
+	snprintf(title, sizeof(title), "%s", same ? _("Insert the unfinished card to finish it") :
+	    _("Insert the card"));
 	if (tui_card_wait(t, title, card_to_insert(plan.path)) != 0) {
 		is->note = _("Cancelled: nothing was written.");
 		goto out;
 	}
-	p = tui_progress_open(t, _("Issuing the card"), 1);
-	tui_card_events(&ce, p, ISSUE_STEPS, &ev);
-	r = issue_execute(tui_ctx(t), &req, &plan, &ev, &is->res);
-	tui_progress_close(p, 0);
+	for (;;) {
+		p = tui_progress_open(t, _("Issuing the card"), 1);
+		tui_card_events(&ce, p, ISSUE_STEPS, &ev);
+		r = issue_execute(tui_ctx(t), &req, &plan, &ev, &is->res);
+		tui_progress_close(p, 0);
+		if (r != NHI_EMISMATCH || req.gaiji_decided || !gaiji_hold(r))
+			break;
+		/* The card differs only at the resident's 外字: held for a
+		 * supervisor's decision, never written silently, never refused
+		 * as another person's card. */
+		if (gaiji_decide(t, is, &plan) != 0) {
+			is->note = _("Held for a supervisor's decision: nothing was written.");
+			goto out;
+		}
+		req.gaiji_decided = 1;
+	}
 	is->r = r;
 	snprintf(is->why, sizeof(is->why), "%s", r != 0 ? err_text(r) : "");
+	is->why_key = r != 0 ? err_reason_of(r) : NULL;
 	if (r == NHI_ECANCELLED) {
 		is->note = _("Cancelled: nothing was written.");
 		goto out;
@@ -625,6 +776,17 @@ issue_go(struct tui *t, struct issue_screen *is)
 		snprintf(is->cert_serial, sizeof(is->cert_serial), "%s", ce.printed);
 		if (r != 0)
 			tui_error(t, _("printing after the card was issued"), r);
+		/* Another card was used while one stayed unfinished: say what
+		 * became of the first, and offer to give it up now. */
+		if (unfinished_card(t, is, &left) == 0 && left.id != is->res.card.card_id) {
+			char *msg = xasprintf(_("The card is issued on card %s. The first card %s"
+			    " stays unfinished: it cannot be used. Give it up now (say why)?"),
+			    is->res.card.serial_hex, left.card_serial);
+
+			if (tui_confirm(t, _("A card stays unfinished"), msg))
+				(void)abandon_ask(t, &left);
+			free(msg);
+		}
 	} else {
 		is->phase = ISSUE_FAILED;
 		is->unfinished = issue_left_unfinished(t, is);
@@ -632,6 +794,47 @@ issue_go(struct tui *t, struct issue_screen *is)
 	}
 out:
 	issue_plan_free(&plan);
+}
+
+/* 1 when error r is the four-item match failing only at 外字 positions. */
+static int
+gaiji_hold(int r)
+{
+	const char *why = err_reason_of(r);
+
+	return why != NULL && strcmp(why, "card.mismatch_gaiji") == 0;
+}
+
+/*
+ * The supervisor's decision on a card whose name differs from the
+ * resident's only at 外字: the clerk sees the held issuance, the name with
+ * its 外字 marked and their codes; a supervisor (another person, as for a
+ * waiver) approves, audited as issue.gaiji_match. 0 when approved.
+ */
+static int
+gaiji_decide(struct tui *t, struct issue_screen *is, const struct issue_plan *plan)
+{
+	struct tbuf name = { 0 };
+	char codes[128], detail[64], *body;
+	int r;
+
+	text_gaiji_mark(plan->res.name_kanji, &name, codes, sizeof(codes));
+	body = xasprintf(_("Issuance held: %s\n\nName in the register: %s (gaiji: %s)\n\n"
+	    "Has a supervisor checked that this is the resident's own card (an"
+	    " identity document, the card's face)? y: the supervisor approves and the"
+	    " card is issued. n: nothing is written."), tui_reason("card.mismatch_gaiji"),
+	    name.p, codes);
+	free(name.p);
+	r = tui_confirm(t, _("Supervisor's decision: gaiji in the name"), body);
+	free(body);
+	if (!r || issue_approval_ask(t, 0) != 0)
+		return NHI_ECANCELLED;
+	snprintf(detail, sizeof(detail), "resident:%lld", (long long)is->rid);
+	r = operator_require_approval_shown(tui_ctx(t), "issue.gaiji_match", detail);
+	issue_approval_clear(t);
+	if (r != 0)
+		tui_error(t, _("The supervisor's approval"), r);
+	return r;
 }
 
 static enum tui_key_result
@@ -718,6 +921,38 @@ issue_card_changed(struct tui *t, struct tui_screen *s, const struct card_slot *
 	tui_dirty(t);
 }
 
+/* The keys and the help of the screen's phase (F1, the hints line). */
+static const char *
+issue_hints_now(struct tui_screen *s)
+{
+	const struct issue_screen *is = s->priv;
+
+	if (is == NULL || is->phase == ISSUE_CHOOSE)
+		return NULL;
+	return is->phase == ISSUE_DONE ? N_("Enter done") :
+	    N_("Enter back to the card paths  ESC back");
+}
+
+static const char *
+issue_help_now(struct tui_screen *s)
+{
+	const struct issue_screen *is = s->priv;
+
+	if (is == NULL || is->phase == ISSUE_CHOOSE)
+		return NULL;
+	return is->phase == ISSUE_DONE ? N_("The card is issued. Hand the card, the"
+	    " certificate and the receipt to the resident; Enter closes this screen.") :
+	    N_("The card was not issued: the message said why and whether anything was"
+	    " written. Enter goes back to the card paths to try again (an unfinished"
+	    " card is finished when it is inserted again).");
+}
+
+#define ISSUE_HELP N_("Choose how the card is issued: the resident's own resident card," \
+	" a new resident card, or a standalone card. The rules' choice is marked; a" \
+	" path the rules refuse says why (read it to the resident). w: a fee waiver" \
+	" (beyond the limit a supervisor approves). s: the sleeve insert instead of" \
+	" the certificate. Enter shows what will happen before anything is written.")
+
 const struct tui_screen_ops tui_issue_ops = {
 	.name = "issue",
 	.title = N_("Issue an NHI card"),
@@ -727,6 +962,9 @@ const struct tui_screen_ops tui_issue_ops = {
 	.key = issue_key,
 	.card_changed = issue_card_changed,
 	.close = issue_close,
+	.hints_now = issue_hints_now,
+	.help = ISSUE_HELP,
+	.help_now = issue_help_now,
 };
 
 const struct tui_screen_ops tui_reissue_ops = {
@@ -738,4 +976,7 @@ const struct tui_screen_ops tui_reissue_ops = {
 	.key = issue_key,
 	.card_changed = issue_card_changed,
 	.close = issue_close,
+	.hints_now = issue_hints_now,
+	.help = ISSUE_HELP,
+	.help_now = issue_help_now,
 };

@@ -44,7 +44,16 @@ struct loss_screen {
 	int			 replace;
 	char			 receipt[1024];	/* the PDF written, or "" */
 	char			 after_reason[256];
+	int64_t			 reinstated_seq;	/* found and reinstated */
 };
+
+/* A card reported lost may be reinstated until a new card replaces it. */
+static int
+loss_found_possible(const struct loss_screen *ls)
+{
+	return ls->have_card && strcmp(ls->card.state, "suspended") == 0 &&
+	    strcmp(ls->card.state_reason, "lost") == 0 && ls->reinstated_seq == 0;
+}
 
 static const struct {
 	const char	*code;
@@ -130,16 +139,11 @@ loss_close(struct tui *t, struct tui_screen *s)
 	s->priv = NULL;
 }
 
+/* A card's state in the words of every screen (the reason table). */
 static const char *
 state_text(const char *state)
 {
-	if (strcmp(state, "active") == 0)
-		return _("active");
-	if (strcmp(state, "suspended") == 0)
-		return _("suspended (reported lost)");
-	if (strcmp(state, "revoked") == 0)
-		return _("revoked");
-	return state;
+	return tui_reason_word("state", state);
 }
 
 static void
@@ -186,10 +190,18 @@ loss_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 		tui_card_line(w, y++, line);
 	} else
 		tui_card_line(w, y++, _("This resident has no active NHI card."));
+	if (ls->reinstated_seq != 0) {
+		snprintf(line, sizeof(line), _("The card is reinstated: it works again. The"
+		    " center is told (record %lld)."), (long long)ls->reinstated_seq);
+		tui_card_line(w, y++, line);
+		return;
+	}
 	tui_card_print_target_text(&ls->target, target, sizeof(target));
 	snprintf(line, sizeof(line), "%s %s", _("Receipt to:"), target);
 	tui_card_line(w, y++, line);
 	y++;
+	if (loss_found_possible(ls))
+		tui_card_line(w, y++, _("f: the card was found: reinstate it (it works again)"));
 	tui_card_line(w, y, _("Enter: take the report (asks the reason, who and how)"));
 }
 
@@ -324,12 +336,46 @@ out:
 	free(path);
 }
 
+/* The card reported lost was found: reinstated after a confirmation
+ * (`nhicard reinstate`, the same flow). */
+static void
+loss_found(struct tui *t, struct loss_screen *ls)
+{
+	struct store_card after;
+	char *body;
+	int64_t seq = 0;
+	int r;
+
+	if (tui_authorize(t, "reinstate", NULL) != 0)
+		return;
+	body = xasprintf(_("Card %s was reported lost and has been found.\nIt becomes %s"
+	    " again at once and works at clinics; the center is told.\nReinstate the"
+	    " card?"), ls->card.card_serial, state_text("active"));
+	r = tui_confirm(t, _("Reinstate a card found"), body);
+	free(body);
+	if (!r)
+		return;
+	if ((r = reinstate_execute(tui_ctx(t), ls->card.id, &after, &seq)) != 0) {
+		tui_error(t, _("Reinstating the card"), r);
+		return;
+	}
+	ls->card = after;
+	ls->reinstated_seq = seq;
+	tui_dirty(t);
+}
+
 static enum tui_key_result
 loss_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 {
 	struct loss_screen *ls = s->priv;
 	int64_t rid = ls->rid;
 
+	if (!k->func && k->code == 'f' && !ls->done && loss_found_possible(ls)) {
+		loss_found(t, ls);
+		return TUI_KEY_HANDLED;
+	}
+	if (!k->func && ls->reinstated_seq != 0 && (k->code == '\n' || k->code == '\r'))
+		return TUI_KEY_CLOSE;
 	if (!((k->func && k->code == KEY_ENTER) || (!k->func && (k->code == '\n' ||
 	    k->code == '\r'))))
 		return TUI_KEY_UNHANDLED;
@@ -345,10 +391,48 @@ loss_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 	return TUI_KEY_HANDLED;
 }
 
+static const char *
+loss_hints_now(struct tui_screen *s)
+{
+	const struct loss_screen *ls = s->priv;
+
+	if (ls == NULL)
+		return NULL;
+	if (ls->reinstated_seq != 0)
+		return N_("Enter done  ESC back");
+	if (ls->done)
+		return ls->replace ? N_("Enter issue the new card  ESC back") :
+		    N_("Enter done  ESC back");
+	if (loss_found_possible(ls))
+		return N_("Enter report  f card found: reinstate  ESC back");
+	return NULL;
+}
+
+static const char *
+loss_help_now(struct tui_screen *s)
+{
+	const struct loss_screen *ls = s->priv;
+
+	if (ls != NULL && loss_found_possible(ls))
+		return N_("This card was reported lost. If the resident found it before a new"
+		    " card was issued, f reinstates it: it works again at once and the"
+		    " center is told. Enter takes another report (stolen, damaged, ...).");
+	if (ls != NULL && ls->done)
+		return N_("The report is recorded and the receipt printed. The card's"
+		    " revocation goes to the center with the next send (menu 2).");
+	return NULL;
+}
+
 const struct tui_screen_ops tui_loss_ops = {
 	.name = "loss",
 	.title = N_("Loss report"),
 	.hints = N_("Enter report  ESC back"),
+	.hints_now = loss_hints_now,
+	.help = N_("Take a report that the resident's card was lost, stolen or damaged"
+	    " (or that the holder died or left NHI): Enter asks the reason, who reported"
+	    " it and how. The card stops working for NHI at once; a card lost can be"
+	    " reinstated if it is found before a new card is issued."),
+	.help_now = loss_help_now,
 	.open = loss_open,
 	.draw = loss_draw,
 	.key = loss_key,

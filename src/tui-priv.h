@@ -80,6 +80,9 @@ void	tui_poll_card(struct tui *t);
 char	*tui_roles_text(unsigned bits);
 /* End the main loop after the current key (quit, or the script ended). */
 void	tui_quit(struct tui *t);
+/* Quit at the clerk's request: first a warning (default No) when
+ * revocations have not been sent to the center. */
+void	tui_quit_ask(struct tui *t);
 /* Forget the operator and show the login screen again. */
 void	tui_logout(struct tui *t);
 

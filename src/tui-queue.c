@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "flow.h"
@@ -23,6 +24,35 @@
 #include "store.h"
 #include "tui-priv.h"
 #include "util.h"
+
+/* A store time (UTC, "2026-12-02T22:00:00Z") as the clerk's local time
+ * ("12/03 07:00"), or the text as it is when it is not one. */
+static const char *
+local_time(const char *utc, char *buf, size_t cap)
+{
+	struct tm tm;
+	time_t when;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return utc;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	when = timegm(&tm);
+	if (localtime_r(&when, &tm) == NULL || strftime(buf, cap, "%m/%d %H:%M", &tm) == 0)
+		return utc;
+	return buf;
+}
+
+/* Why the center rejected a record, in the clerk's words (the reason
+ * table), the center's own code when it has no text there. */
+static const char *
+reject_text(const struct queue_record *rec)
+{
+	return tui_reason_word("center", rec->reject_code);
+}
+
 
 #define REJECTS_MAX	100
 
@@ -129,7 +159,7 @@ queue_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 	struct queue_view *qv = s->priv;
 	const struct queue_status *q = &qv->qs;
 	int cols = getmaxx(w) - 4, rows = getmaxy(w), y = 0, i;
-	char line[1024];
+	char line[1024], when[32];
 
 	if (!qv->loaded)
 		return;
@@ -185,9 +215,9 @@ queue_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 	for (i = qv->first; i < (int)qv->nrejects && y < rows; i++) {
 		const struct queue_record *rec = &qv->rejects[i];
 
-		snprintf(line, sizeof(line), "%s#%lld %s %s %s: %s", i == qv->sel ? "> " :
-		    "  ", (long long)rec->seq, rec->kind, rec->rejected_at,
-		    rec->reject_code, rec->reject_reason);
+		snprintf(line, sizeof(line), "%s#%lld %s %s %s", i == qv->sel ? "> " :
+		    "  ", (long long)rec->seq, local_time(rec->rejected_at, when, sizeof(when)),
+		    tui_reason_word("kind", rec->kind), reject_text(rec));
 		if (i == qv->sel)
 			wattron(w, A_REVERSE);
 		tui_put(w, y++, 2, cols, line);
@@ -323,8 +353,8 @@ queue_retry(struct tui *t, struct queue_view *qv)
 	    "It goes back to the queue as attempt %d under the same record id and is"
 	    " sent with the next send; the center keeps one copy. Correct the data"
 	    " first if the rejection asks for it.\nThe center said: %s %s"),
-	    (long long)rec->seq, rec->kind, rec->record_id, rec->attempt + 1,
-	    rec->reject_code, rec->reject_reason);
+	    (long long)rec->seq, tui_reason_word("kind", rec->kind), rec->record_id,
+	    rec->attempt + 1, reject_text(rec), rec->reject_reason);
 	r = tui_confirm(t, _("Resubmit a rejected record"), body);
 	free(body);
 	if (!r)
@@ -372,6 +402,9 @@ const struct tui_screen_ops tui_queue_ops = {
 	.name = "queue",
 	.title = N_("Queue for the center"),
 	.hints = N_("s send now  r retry  g refresh  Up/Down select  ESC back"),
+	.help = N_("What waits for the center: revocations go first. s sends now; a"
+	    " record the center rejected is listed with the resident, the local time"
+	    " and the reason; correct it, then r resubmits the selected one."),
 	.open = queue_open,
 	.draw = queue_draw,
 	.key = queue_key,

@@ -111,7 +111,9 @@ reprint_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 	werase(w);
 	tui_card_line(w, 0, rs->heading);
 	if (rs->done) {
-		tui_card_line(w, y++, _("The certificate is reprinted."));
+		tui_card_line(w, y++, rs->path[0] != '\0' ?
+		    _("The certificate is reissued and saved as a PDF.") :
+		    _("The certificate is reprinted."));
 		snprintf(line, sizeof(line), "%s %s", _("New certificate:"), rs->new_serial);
 		tui_card_line(w, y++, line);
 		if (rs->old_serial[0] != '\0') {

@@ -17,8 +17,11 @@
 #include "audit.h"
 #include "error.h"
 #include "operator.h"
+#include "reasons.h"
+#include "rules.h"
 #include "store.h"
 #include "store-view.h"
+#include "text.h"
 #include "tui-priv.h"
 #include "tui-search.h"
 #include "util.h"
@@ -65,30 +68,67 @@ static const struct word card_kind_words[] = {
 	{ NULL, NULL },
 };
 
-static const struct word card_state_words[] = {
-	{ "personalizing", N_("being written") },
-	{ "unfinished", N_("unfinished") },
-	{ "active", N_("active") },
-	{ "suspended", N_("reported lost") },
-	{ "revoked", N_("revoked") },
-	{ NULL, NULL },
-};
-
-static const struct word reason_words[] = {
-	{ "lost", N_("lost") },
-	{ "stolen", N_("stolen") },
-	{ "damaged", N_("damaged") },
-	{ "died", N_("died") },
-	{ "eligibility_ended", N_("eligibility ended") },
-	{ "replaced", N_("replaced") },
-	{ NULL, NULL },
-};
-
 static const struct word document_words[] = {
 	{ "certificate", N_("certificate") },
 	{ "sleeve", N_("sleeve insert") },
 	{ NULL, NULL },
 };
+
+/* A date ("YYYY-MM-DD") in 和暦 when the clerk reads Japanese
+ * (令和7年4月1日), else as it is. */
+static const char *
+era_text(const char *iso, char *buf, size_t cap)
+{
+	struct nhi_date d;
+	char era[ERA_FORMAT_MAX];
+
+	if (date_parse(iso, &d) != 0 || era_format(&d, 0, era, sizeof(era)) != 0 ||
+	    strcmp(_("(era dates)"), "(era dates)") == 0) {
+		err_clear();
+		snprintf(buf, cap, "%s", iso);
+		return buf;
+	}
+	snprintf(buf, cap, "%s", era);
+	return buf;
+}
+
+/* A birth date with the age today: 「昭和55年4月1日（46歳）」. */
+static const char *
+birth_text(const char *iso, char *buf, size_t cap)
+{
+	struct nhi_date d, today;
+	char date[64];
+
+	time_today_jst(&today.y, &today.m, &today.d);
+	era_text(iso, date, sizeof(date));
+	if (date_parse(iso, &d) != 0) {
+		err_clear();
+		snprintf(buf, cap, "%s", iso);
+		return buf;
+	}
+	snprintf(buf, cap, _("%s (age %d)"), date, date_age(&d, &today));
+	return buf;
+}
+
+/* Why a certificate was voided: the reason's word ("lost", "soiled: ...",
+ * "superseded by renewal ...") in the clerk's words, the clerk's own text
+ * after it. */
+static const char *
+void_text(const char *reason, char *buf, size_t cap)
+{
+	size_t n = strcspn(reason, ": ");
+	char w[32];
+
+	snprintf(w, sizeof(w), "%.*s", (int)(n < sizeof(w) ? n : sizeof(w) - 1), reason);
+	if (reason_word("void", w) == NULL)
+		return reason;
+	if (reason[n] == ':' && reason[n + 1] != '\0')
+		snprintf(buf, cap, "%s (%s)", tui_reason_word("void", w),
+		    reason + n + 1 + (reason[n + 1] == ' '));
+	else
+		snprintf(buf, cap, "%s", tui_reason_word("void", w));
+	return buf;
+}
 
 static const char *
 word(const struct word *table, const char *value)
@@ -134,7 +174,7 @@ add_members(struct resident_view *rv, struct store *st, const struct resident *r
 	struct resident_query q;
 	struct resident *list = NULL;
 	size_t n = 0, i;
-	char c1[128], c2[128];
+	char c1[128], c2[128], nm[512];
 
 	if (res->household_code[0] == '\0')
 		return;
@@ -147,8 +187,8 @@ add_members(struct resident_view *rv, struct store *st, const struct resident *r
 	}
 	add_row(rv, 1, "%s (%zu)", _("Household members"), n);
 	for (i = 0; i < n; i++) {
-		tui_fit(c1, sizeof(c1), list[i].name_kanji, 16);
-		tui_fit(c2, sizeof(c2), list[i].name_kana, 16);
+		tui_fit(c1, sizeof(c1), tui_name(list[i].name_kanji, nm, sizeof(nm)), 16);
+		tui_fit(c2, sizeof(c2), tui_name(list[i].name_kana, nm, sizeof(nm)), 16);
 		add_row(rv, 0, "%s %s %s %s %s%s%s", list[i].id == res->id ? ">" : " ", c1, c2,
 		    list[i].birth_date, tui_sex_text(list[i].sex),
 		    list[i].is_head ? "  " : "", list[i].is_head ? _("head") : "");
@@ -164,7 +204,8 @@ load(struct tui *t, struct resident_view *rv)
 	struct store_card_brief *cards = NULL;
 	struct store_certificate_brief *certs = NULL;
 	struct store *st;
-	char *head = NULL, kind[64];
+	char *head = NULL, kind[64], why[256], nm[512], codes[128], born[96], stay[64];
+	struct tbuf gb = { 0 };
 	size_t ne = 0, nc = 0, nt = 0, i;
 	int r;
 
@@ -177,18 +218,29 @@ load(struct tui *t, struct resident_view *rv)
 	snprintf(kind, sizeof(kind), "resident:%lld", (long long)res.id);
 	operator_audit(st, tui_ctx(t)->operator_login, "resident.show", kind, AUDIT_OK,
 	    "screen");
-	add_row(rv, 0, "%s  %s", _("Name"), res.name_kanji);
-	add_row(rv, 0, "%s  %s", _("Kana"), res.name_kana);
-	add_row(rv, 0, "%s  %s   %s  %s   %s  %s   #%lld", _("Born"), res.birth_date,
-	    _("Sex"), tui_sex_text(res.sex), _("Status"), word(status_words, res.status),
-	    (long long)res.id);
-	add_row(rv, 0, "%s  %s", _("Address"), res.address);
+	add_row(rv, 0, "%s  %s", _("Name"), tui_name(res.name_kanji, nm, sizeof(nm)));
+	/* 外字: marked wherever the name is shown; here what they are. */
+	if (text_gaiji_mark(res.name_kanji, &gb, codes, sizeof(codes)) > 0 ||
+	    text_gaiji_mark(res.address, &gb, codes, sizeof(codes)) > 0)
+		add_row(rv, 0, "%s  %s", _("Gaiji (marked on the screen):"), codes);
+	add_row(rv, 0, "%s  %s", _("Kana"), tui_name(res.name_kana, nm, sizeof(nm)));
+	add_row(rv, 0, "%s  %s   %s  %s   %s  %s", _("Born"),
+	    birth_text(res.birth_date, born, sizeof(born)), _("Sex"), tui_sex_text(res.sex),
+	    _("Status"), word(status_words, res.status));
+	/* A foreign resident: what the NHI rules look at, on the screen. */
+	if (res.nationality != NULL && res.nationality[0] != '\0')
+		add_row(rv, 0, "%s  %s   %s  %s   %s  %s", _("Nationality"), res.nationality,
+		    _("Status of residence"), res.residence_status != NULL &&
+		    res.residence_status[0] != '\0' ? res.residence_status : "-",
+		    _("Period of stay until"), res.stay_until[0] != '\0' ?
+		    era_text(res.stay_until, stay, sizeof(stay)) : "-");
+	add_row(rv, 0, "%s  %s", _("Address"), tui_name(res.address, nm, sizeof(nm)));
 	if (res.household_id != 0 && store_household_head_name(st, res.household_id,
 	    &head) != 0)
 		err_clear();
 	if (res.household_code[0] != '\0')
 		add_row(rv, 0, "%s  %s   %s  %s", _("Household"), res.household_code,
-		    _("Head"), head != NULL ? head : "-");
+		    _("Head"), head != NULL ? tui_name(head, nm, sizeof(nm)) : "-");
 	add_members(rv, st, &res);
 
 	if ((r = store_eligibility_list(st, rv->id, 1, &el, &ne)) != 0)
@@ -213,9 +265,9 @@ load(struct tui *t, struct resident_view *rv)
 		tui_fit(kind, sizeof(kind), word(card_kind_words, cards[i].kind), 18);
 		add_row(rv, 0, "  #%lld %s %s %s%s%s%s %s", (long long)cards[i].id, kind,
 		    cards[i].card_serial[0] ? cards[i].card_serial : "-",
-		    word(card_state_words, cards[i].state),
+		    tui_reason_word("state", cards[i].state),
 		    cards[i].state_reason[0] ? " (" : "",
-		    cards[i].state_reason[0] ? word(reason_words, cards[i].state_reason) : "",
+		    cards[i].state_reason[0] ? tui_reason_word("why", cards[i].state_reason) : "",
 		    cards[i].state_reason[0] ? ")" : "", cards[i].issued_on);
 	}
 
@@ -230,13 +282,14 @@ load(struct tui *t, struct resident_view *rv)
 		    word(cert_kind_words, certs[i].cert_kind), certs[i].issued_on,
 		    certs[i].voided ? _("voided") : _("valid"),
 		    certs[i].voided && certs[i].void_reason[0] ? ": " : "",
-		    certs[i].voided ? certs[i].void_reason : "");
+		    certs[i].voided ? void_text(certs[i].void_reason, why, sizeof(why)) : "");
 	r = 0;
 out:
 	free(el);
 	free(cards);
 	free(certs);
 	free(head);
+	free(gb.p);
 	store_resident_free(&res);
 	return r;
 }
@@ -332,6 +385,10 @@ const struct tui_screen_ops tui_resident_ops = {
 	.name = "resident",
 	.title = N_("Resident"),
 	.hints = N_("i issue  r reprint  l loss report  Up/Down scroll  ESC back"),
+	.help = N_("The resident's record: name (gaiji marked), birth date with age,"
+	    " address, household, NHI eligibility, cards and certificates. i issues a"
+	    " card, r reprints the certificate with a reason, l takes a loss report"
+	    " (a card found is reinstated there)."),
 	.open = resident_open,
 	.draw = resident_draw,
 	.key = resident_key,

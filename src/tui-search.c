@@ -159,7 +159,7 @@ search_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 {
 	struct search *se = s->priv;
 	int rows = getmaxy(w) - 4, cols = getmaxx(w), i, addr;
-	char line[2048], c1[256], c2[256], c3[64], c4[64], c5[512];
+	char line[2048], c1[256], c2[256], c3[64], c4[64], c5[512], nm[512];
 	const struct resident *r;
 
 	if (!se->searched) {
@@ -195,11 +195,11 @@ search_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 		se->first = se->sel - rows + 1;
 	for (i = 0; i < rows && se->first + i < (int)se->n; i++) {
 		r = &se->list[se->first + i];
-		tui_fit(c1, sizeof(c1), r->name_kanji, 16);
-		tui_fit(c2, sizeof(c2), r->name_kana, 16);
+		tui_fit(c1, sizeof(c1), tui_name(r->name_kanji, nm, sizeof(nm)), 16);
+		tui_fit(c2, sizeof(c2), tui_name(r->name_kana, nm, sizeof(nm)), 16);
 		tui_fit(c3, sizeof(c3), r->birth_date, 10);
 		tui_fit(c4, sizeof(c4), tui_sex_text(r->sex), 4);
-		tui_fit(c5, sizeof(c5), r->address, addr);
+		tui_fit(c5, sizeof(c5), tui_name(r->address, nm, sizeof(nm)), addr);
 		snprintf(line, sizeof(line), "%s %s %s %s %s %s",
 		    se->first + i == se->sel ? ">" : " ", c1, c2, c3, c4, c5);
 		if (se->first + i == se->sel)
@@ -252,6 +252,10 @@ const struct tui_screen_ops tui_search_ops = {
 	.name = "search",
 	.title = N_("Search residents"),
 	.hints = N_("/ search  Enter open  ESC back"),
+	.help = N_("Type a name as the resident says it (kanji with or without a space,"
+	    " the given name alone, or kana), a birth date (1980-04-01, 1980/04/01,"
+	    " or S55.4.1) or the symbol and number (2-2). A date that"
+	    " does not exist is said so, not searched as a name."),
 	.open = search_open,
 	.draw = search_draw,
 	.key = search_key,

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -162,4 +163,15 @@ tui_fit(char *buf, size_t cap, const char *utf8, int cols)
 	for (; used < cols && off + 2 <= cap; used++)
 		buf[off++] = ' ';
 	buf[off] = '\0';
+}
+
+const char *
+tui_name(const char *s, char *buf, size_t cap)
+{
+	struct tbuf b = { 0 };
+
+	text_gaiji_mark(s != NULL ? s : "", &b, NULL, 0);
+	snprintf(buf, cap, "%s", b.p);
+	free(b.p);
+	return buf;
 }

@@ -50,6 +50,43 @@ tui_quit(struct tui *t)
 	t->quit = 1;
 }
 
+static int
+count_revocation(void *arg, const struct queue_record *rec)
+{
+	if (strcmp(rec->lane, "revocation") == 0)
+		(*(int64_t *)arg)++;
+	return 0;
+}
+
+void
+tui_quit_ask(struct tui *t)
+{
+	struct store *st;
+	int64_t n = 0;
+	char *body;
+	int go;
+
+	/* Revocations still at the station: a card reported lost keeps
+	 * working at clinics until the center has them. Say so first. */
+	if (t->ctx->operator_login == NULL || cmd_store(t->ctx, &st) != 0 ||
+	    store_queue_walk_open(st, 0, count_revocation, &n) != 0) {
+		err_clear();
+		n = 0;
+	}
+	if (n == 0) {
+		tui_quit(t);
+		return;
+	}
+	body = xasprintf(_("%lld revocation(s) have not been sent to the center yet: until they"
+	    " are sent, the cards stopped at this counter still work at clinics.\n"
+	    "Send them first from the menu (2 queue for the center, s send).\n"
+	    "Quit anyway?"), (long long)n);
+	go = tui_confirm(t, _("Revocations not sent"), body);
+	free(body);
+	if (go)
+		tui_quit(t);
+}
+
 int
 tui_push(struct tui *t, const struct tui_screen_ops *ops, void *arg)
 {
@@ -261,6 +298,18 @@ tui_draw_status(struct tui *t)
 	wnoutrefresh(t->status);
 }
 
+/* The key hints of screen s in its present state (hints_now), else its
+ * fixed ones, translated. */
+static const char *
+screen_hints(struct tui_screen *s)
+{
+	const char *h = s->ops->hints_now != NULL ? s->ops->hints_now(s) : NULL;
+
+	if (h == NULL)
+		h = s->ops->hints;
+	return h != NULL ? _(h) : "";
+}
+
 static void
 redraw(struct tui *t)
 {
@@ -288,8 +337,7 @@ redraw(struct tui *t)
 	tui_draw_status(t);
 
 	werase(t->hints);
-	snprintf(line, sizeof(line), "%s  %s", s->ops->hints != NULL ?
-	    _(s->ops->hints) : "", _("F1 help"));
+	snprintf(line, sizeof(line), "%s  %s", screen_hints(s), _("F1 help"));
 	tui_put(t->hints, 0, 0, COLS, line);
 	wnoutrefresh(t->hints);
 	doupdate();
@@ -464,9 +512,14 @@ static void
 help(struct tui *t)
 {
 	struct tui_screen *s = top(t);
+	const char *what = s->ops->help_now != NULL ? s->ops->help_now(s) : NULL;
 	char *body;
 
-	body = xasprintf("%s\n\n%s", s->ops->hints != NULL ? _(s->ops->hints) : "",
+	/* This screen in its present state, its keys now, then the framework's. */
+	if (what == NULL)
+		what = s->ops->help;
+	body = xasprintf("%s%s%s\n\n%s", what != NULL ? _(what) : "",
+	    what != NULL ? "\n\n" : "", screen_hints(s),
 	    _("ESC or q goes back one screen; on the menu, q quits.\nThe line above"
 	    " the keys shows the operator, the card reader and the records waiting"
 	    " for the center."));
@@ -511,7 +564,7 @@ main_loop(struct tui *t)
 			if (t->depth > 1)
 				tui_pop(t);
 			else if (k.code == 'q')
-				tui_quit(t);
+				tui_quit_ask(t);
 		}
 	}
 }

@@ -103,7 +103,13 @@ is "$(lcs "$TEST_TMP/juki")" 01 "the card holds an NHI AP still being created (L
 card_insert "$TEST_TMP/juki"
 tui_keys Enter
 tui_wait_for "$(tui_t 'Issue an NHI card')"
-issue_on_screen
+tui_keys Enter
+# Before a new write the screen names the card left unfinished: finish it.
+tui_wait_for "$(tui_t 'A card was left unfinished')"
+ok $? "the screen says a card was left unfinished before writing again"
+tui_keys 1
+tui_wait_for "$question" || ok 1 "the confirmation follows"
+tui_keys y
 tui_wait_for "$(tui_t 'The card is issued.')" 30
 ok $? "issued again, the card is finished"
 is "$(sql "SELECT group_concat(state) FROM cards WHERE resident_id = 1")" active \

@@ -82,7 +82,8 @@ printf '[ui]\nlanguage = en\n' >>"$CONF_EN"
 mask() {
 	sed -e 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z/TIMESTAMP/g' \
 	    -e "s/$TODAY/TODAY/g" \
-	    -e 's/station-[0-9a-f]\{8\}/station-XXXXXXXX/g' "$1"
+	    -e 's/station-[0-9a-f]\{8\}/station-XXXXXXXX/g' \
+	    -e 's/（[0-9]\{1,3\}歳）/（AGE歳）/g; s/(age [0-9]\{1,3\})/(age AGE)/g' "$1"
 }
 
 # tui SCRIPT [CONFIG] [SIZE]: run a key script; status in $rc, stderr in $err.

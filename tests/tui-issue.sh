@@ -38,7 +38,7 @@ tui_wait_for "$(tui_t 'Issue an NHI card')"
 ok $? "the issue screen opens"
 # The screen is drawn once every path is planned: wait for its last line.
 tui_wait_for "$(tui_t 'Card to insert:')"
-tui_shows "$(tui_t 'Rules:') 交付済みの住基カードに国保APを追加します" "the rules' reason, in Japanese"
+tui_shows "$(tui_t 'Rules:') $(tui_t 'The insurance is written onto the resident card the resident holds.')" "the rules' reason, in Japanese (the reason table)"
 tui_shows "> 1 $(tui_t 'the Juki card the resident brings')  $(tui_t fee) $(tui_tf '%d yen' 0)$(tui_t "  (the rules' choice)")" \
     "the Juki card held is the rules' choice, free"
 tui_shows "2 $(tui_t 'a new Juki card (card fee)')  $(tui_t fee) $(tui_tf '%d yen' 500)" \
@@ -88,8 +88,9 @@ cert=$(sql "SELECT serial FROM certificates WHERE resident_id = 1 AND voided_at 
 tui_shows "$(tui_t 'Card:') $(tui_t 'the Juki card the resident brings')  $(tui_t serial) $serial" \
     "the result shows the card's serial"
 tui_shows "$(tui_t 'Key generation:') 1" "and the key generation"
-tui_shows "$(tui_t 'Certificate printed:') $cert" "and the certificate's serial"
-tui_shows "$(tui_t 'Counter receipt: printed')" "and the receipt"
+tui_shows "$(tui_t 'Certificate saved as PDF:') $cert" "and the certificate's serial, saved as a PDF (not 'printed')"
+tui_shows "$(tui_t 'Counter receipt: saved as PDF')" "and the receipt, saved as a PDF"
+tui_hides "$(tui_t 'Counter receipt: printed')" "nothing says printed when nothing was printed"
 tui_shows "$(tui_t 'PDF:') $PRINT/certificate-1.pdf" "and where the certificate went"
 tui_shows "$(tui_t 'PDF:') $PRINT/receipt-1.pdf" "and the receipt"
 is "$(sql "SELECT state || ' ' || kind || ' ' || key_generation FROM cards")" \
@@ -140,7 +141,7 @@ ok $? "a card already in the reader is written at once"
 tui_shows "$(tui_t 'Card:') $(tui_t 'a standalone NHI card')" "the result names the standalone card"
 sleeve=$(sql "SELECT serial FROM certificates WHERE resident_id = 2 AND document = 'sleeve'")
 like "$sleeve" "^S-[0-9]+$" "a sleeve insert serial is recorded"
-tui_shows "$(tui_t 'Sleeve insert printed:') $sleeve" "the result shows the sleeve insert's serial"
+tui_shows "$(tui_t 'Sleeve insert saved as PDF:') $sleeve" "the result shows the sleeve insert's serial"
 tui_shows "$(tui_t 'PDF:') $PRINT/sleeve-2.pdf" "and its PDF"
 [ -s "$PRINT/sleeve-2.pdf" ]
 ok $? "the sleeve insert PDF is written"

@@ -90,6 +90,7 @@ like "$t" "再交付のカードをお渡しします" "it says a new card follo
 tui_keys Enter
 tui_wait_for "$(tui_t 'Reissue an NHI card')"
 ok $? "Enter opens the reissue screen"
+tui_wait_for "$(tui_t 'Card to insert:')"
 tui_shows "> 2 $(tui_t 'a new Juki card (card fee)')" "a new Juki card is chosen, not the lost one"
 cert=$(sql "SELECT serial FROM certificates WHERE resident_id = 1 AND voided_at IS NULL")
 tui_shows "$(tui_t 'Print:') $(tui_tf "the counter receipt only (certificate %s stays valid)" "$cert")" \
@@ -109,7 +110,7 @@ tui_shows "$(tui_tf 'Replaces card record %lld (now revoked: replaced).' 1)" \
 tui_shows "$(tui_tf 'Certificate %s stays valid.' "$cert")" "the certificate stays valid"
 is "$(sql "SELECT count(*) FROM certificates WHERE resident_id = 1")" 1 \
     "no certificate was printed again"
-tui_shows "$(tui_t 'Counter receipt: printed')" "the counter receipt is printed"
+tui_shows "$(tui_t 'Counter receipt: saved as PDF')" "the counter receipt is saved as a PDF"
 like "$(pdftotext -layout "$PRINT/receipt-1.pdf" - 2>/dev/null)" "$cert" \
     "the counter receipt names the certificate that stays valid"
 is "$(state 1)" "revoked/replaced" "the old card is revoked (replaced)"
@@ -148,7 +149,7 @@ tui_type "coffee"
 tui_keys Enter
 tui_wait_for "$old"
 tui_keys y
-tui_wait_for "$(tui_t 'The certificate is reprinted.')"
+tui_wait_for "$(tui_t 'The certificate is reissued and saved as a PDF.')"
 ok $? "the certificate is reprinted"
 new=$(sql "SELECT serial FROM certificates WHERE resident_id = 1 AND document = 'certificate'
   AND voided_at IS NULL")

@@ -392,7 +392,7 @@ static void
 test_items_match_each(void **state)
 {
 	struct card_items it;
-	struct card_person p = { "ABC", "1980-04-01", 1, "Town" };
+	struct card_person p = { "ABC", "1980-04-01", 1, "Town", 0 };
 	struct card_person q;
 
 	(void)state;
@@ -415,6 +415,20 @@ test_items_match_each(void **state)
 	q = p; q.sex = 2; q.address = "X";
 	assert_int_equal(card_items_match(&it, &q), NHI_EMISMATCH);
 	assert_non_null(strstr(err_detail(), ": sex, address differ;"));
+	/* The name differs only where the resident's name holds 外字: held
+	 * for a supervisor (its own reason), a match once decided. */
+	q = p; q.name = "A\xee\x80\x80" "C";
+	assert_int_equal(card_items_match(&it, &q), NHI_EMISMATCH);
+	assert_string_equal(err_reason_of(NHI_EMISMATCH), "card.mismatch_gaiji");
+	q.gaiji_decided = 1;
+	assert_int_equal(card_items_match(&it, &q), 0);
+	/* 外字 and another difference: another person, decided or not. */
+	q = p; q.name = "A{SJIS:8540}C"; q.sex = 2; q.gaiji_decided = 1;
+	assert_int_equal(card_items_match(&it, &q), NHI_EMISMATCH);
+	assert_string_equal(err_reason_of(NHI_EMISMATCH), "card.mismatch");
+	q = p; q.name = "X\xee\x80\x80" "C";
+	assert_int_equal(card_items_match(&it, &q), NHI_EMISMATCH);
+	assert_string_equal(err_reason_of(NHI_EMISMATCH), "card.mismatch");
 }
 
 static void

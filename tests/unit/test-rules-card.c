@@ -123,9 +123,9 @@ test_decisions(void **state)
 			fail_msg("line %d: card %d reason %d paper %d (%s)",
 			    cases[i].line, d.card, d.reason,
 			    d.paper_certificate, d.reason_en);
-		assert_non_null(d.reason_ja);
+		assert_non_null(d.reason_key);
 		assert_non_null(d.reason_en);
-		assert_true(strlen(d.reason_ja) > 0);
+		assert_true(strlen(d.reason_key) > 0);
 		assert_true(strlen(d.reason_en) > 0);
 	}
 }
@@ -135,7 +135,7 @@ static void
 test_reason_texts(void **state)
 {
 	struct rules_policy p;
-	const char *seen_ja[32] = { NULL }, *seen_en[32] = { NULL };
+	const char *seen_key[32] = { NULL }, *seen_en[32] = { NULL };
 	size_t i, j, n = 0;
 
 	(void)state;
@@ -147,12 +147,12 @@ test_reason_texts(void **state)
 		rules_card_decide(&p, &cases[i].who, &d);
 		for (j = 0; j < n; j++)
 			if (strcmp(seen_en[j], d.reason_en) == 0) {
-				assert_string_equal(seen_ja[j], d.reason_ja);
+				assert_string_equal(seen_key[j], d.reason_key);
 				dup = 1;
 			} else
-				assert_string_not_equal(seen_ja[j], d.reason_ja);
+				assert_string_not_equal(seen_key[j], d.reason_key);
 		if (!dup) {
-			seen_ja[n] = d.reason_ja;
+			seen_key[n] = d.reason_key;
 			seen_en[n] = d.reason_en;
 			n++;
 		}

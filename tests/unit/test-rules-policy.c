@@ -212,6 +212,32 @@ test_waiver_spacing(void **state)
 	assert_int_equal(p.nwaivers, 0);
 }
 
+/* Labels: the clerk's words for a waiver; errors name the key and the
+ * waiver; without a label the name stands. */
+static void
+test_waiver_labels(void **state)
+{
+	struct rules_policy p;
+
+	(void)state;
+	assert_int_equal(load("[fee]\nwaivers = \"low_income:all, student:250\"\n"
+	    "waiver_labels = \"low_income:低所得世帯 , student: 学生\"\n", &p), 0);
+	assert_string_equal(p.waivers[0].label, "低所得世帯");
+	assert_string_equal(p.waivers[1].label, "学生");
+	assert_string_equal(rules_waiver_label(&p, "student"), "学生");
+	assert_null(rules_waiver_label(&p, "nobody"));
+	assert_int_equal(load("[fee]\nwaivers = \"a:1, b:2\"\nwaiver_labels = \"a:甲\"\n", &p), 0);
+	assert_string_equal(rules_waiver_label(&p, "b"), "b");
+	assert_int_equal(load("[fee]\nwaivers = \"a:1\"\nwaiver_labels = \"x:甲\"\n", &p),
+	    NHI_ECONFIG);
+	assert_non_null(strstr(err_detail(), "fee.waiver_labels: 'x'"));
+	assert_int_equal(load("[fee]\nwaivers = \"a:1\"\nwaiver_labels = \"a:\"\n", &p),
+	    NHI_ECONFIG);
+	assert_non_null(strstr(err_detail(), "waiver 'a'"));
+	assert_int_equal(load("[fee]\nwaivers = \"a:1\"\nwaiver_labels = \"a\"\n", &p),
+	    NHI_ECONFIG);
+}
+
 int
 main(void)
 {
@@ -220,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_errors_name_the_key),
 		cmocka_unit_test(test_waiver_spacing),
+		cmocka_unit_test(test_waiver_labels),
 		cmocka_unit_test(test_law_keys),
 	};
 	return cmocka_run_group_tests_name("rules-policy", tests, NULL, NULL);

@@ -172,6 +172,37 @@ test_decode_utf8(void **state)
 	assert_int_equal(text_flags_of("山田"), 0);
 }
 
+/* 外字 for the clerk: private-use characters and {SJIS:XXXX} escapes are
+ * marked 〓 with their codes listed; a name that differs from a card's
+ * only at 外字 positions is told apart from another person's. */
+static void
+test_gaiji(void **state)
+{
+	struct tbuf b = { 0 };
+	char codes[64];
+
+	(void)state;
+	assert_int_equal(text_gaiji_mark("山田 \xee\x80\x80郎{SJIS:8540}", &b, codes,
+	    sizeof(codes)), 2);
+	assert_string_equal(b.p, "山田 〓郎〓");
+	assert_string_equal(codes, "U+E000, SJIS 8540");
+	assert_int_equal(text_gaiji_mark("山田 太郎", &b, codes, sizeof(codes)), 0);
+	assert_string_equal(b.p, "山田 太郎");
+	assert_string_equal(codes, "");
+	/* Not an escape: kept as typed. */
+	assert_int_equal(text_gaiji_mark("{SJIS:85}", &b, NULL, 0), 0);
+	free(b.p);
+
+	assert_int_equal(text_name_gaiji_only_diff("山田 太郎", "山田 \xee\x80\x80郎"), 1);
+	assert_int_equal(text_name_gaiji_only_diff("山田太郎", "山田　{SJIS:8540}郎"), 1);
+	/* Another character differs too: another person. */
+	assert_int_equal(text_name_gaiji_only_diff("山本 太郎", "山田 \xee\x80\x80郎"), 0);
+	/* Lengths differ, or no 外字 at all. */
+	assert_int_equal(text_name_gaiji_only_diff("山田 太郎郎", "山田 \xee\x80\x80郎"), 0);
+	assert_int_equal(text_name_gaiji_only_diff("山田 太", "山田 \xee\x80\x80郎"), 0);
+	assert_int_equal(text_name_gaiji_only_diff("山田 次郎", "山田 太郎"), 0);
+}
+
 int
 main(void)
 {
@@ -184,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_decode_cp932),
 		cmocka_unit_test(test_decode_utf8),
+		cmocka_unit_test(test_gaiji),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
