@@ -38,7 +38,7 @@
 #include "batch-preissue.h"
 #include "card.h"
 #include "card-perso.h"
-#include "cmd.h"
+#include "session.h"
 #include "cmd-card.h"
 #include "cmd-perso.h"
 #include "cmd-print.h"
@@ -51,7 +51,7 @@
 #define FEED_POLL_MS	500
 
 struct feed {
-	struct cmd_ctx			*ctx;
+	struct session			*ctx;
 	const struct preissue_feed_opts	*o;
 	struct preissue_feed_result	*res;
 	struct store			*st;
@@ -447,7 +447,7 @@ feed_card(struct feed *f)
 	int r, found = 0, began = 0;
 
 	f->res->cards++;
-	if ((r = cmd_card_connect(f->ctx, &card)) != 0)
+	if ((r = session_card_connect(f->ctx, &card)) != 0)
 		goto card_error;
 	if ((r = card_profile_atr_check(&f->prof, card->atr, card->atrlen)) != 0 ||
 	    (r = card_begin(card)) != 0)
@@ -495,7 +495,7 @@ out:
 }
 
 int
-preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
+preissue_feed(struct session *ctx, const struct preissue_feed_opts *o,
     struct preissue_feed_result *res)
 {
 	struct feed f;
@@ -508,7 +508,7 @@ preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
 	f.ctx = ctx;
 	f.o = o;
 	f.res = res;
-	if ((r = cmd_store(ctx, &f.st)) != 0 ||
+	if ((r = session_store(ctx, &f.st)) != 0 ||
 	    (r = batch_run_check(f.st, o->run_id, BATCH_KIND_PREISSUE)) != 0 ||
 	    (r = batch_run_get(f.st, o->run_id, &f.run)) != 0 ||
 	    (r = cmd_perso_setup(ctx, &f.prof, &f.keys)) != 0 ||

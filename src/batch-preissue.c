@@ -19,7 +19,7 @@
 
 #include "batch.h"
 #include "batch-preissue.h"
-#include "cmd.h"
+#include "session.h"
 #include "cmd-print.h"
 #include "crypto.h"
 #include "error.h"
@@ -197,7 +197,7 @@ out:
 /* ---- The run ------------------------------------------------------------ */
 
 struct prep {
-	struct cmd_ctx				*ctx;
+	struct session				*ctx;
 	struct store				*st;
 	const struct preissue_prepare_opts	*o;
 	struct preissue_prepare_result		*res;
@@ -357,7 +357,7 @@ prep_item(void *arg, struct batch_item *bi)
 }
 
 int
-preissue_prepare(struct cmd_ctx *ctx, const struct preissue_prepare_opts *o,
+preissue_prepare(struct session *ctx, const struct preissue_prepare_opts *o,
     struct preissue_prepare_result *res)
 {
 	struct prep p;
@@ -372,7 +372,7 @@ preissue_prepare(struct cmd_ctx *ctx, const struct preissue_prepare_opts *o,
 		snprintf(p.on, sizeof(p.on), "%s", o->on);
 	else
 		time_today_jst_iso(p.on, sizeof(p.on));
-	if ((r = cmd_store(ctx, &p.st)) != 0 ||
+	if ((r = session_store(ctx, &p.st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &p.policy)) != 0 ||
 	    (r = store_held_finding_residents(p.st, &p.held.ids, &p.held.n)) != 0)
 		return r;

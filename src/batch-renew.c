@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #include "batch.h"
-#include "cmd.h"
+#include "session.h"
 #include "cmd-print.h"
 #include "error.h"
 #include "nhiconf.h"
@@ -41,7 +41,7 @@ struct renew_slot {
 };
 
 struct renew {
-	struct cmd_ctx		*ctx;
+	struct session		*ctx;
 	struct store		*st;
 	struct batch_run	*run;
 	struct rules_policy	 policy;
@@ -415,14 +415,14 @@ renew_item(void *arg, struct batch_item *it)
 
 /* Read the run's parameters and the configuration into rn. */
 static int
-renew_setup(struct renew *rn, struct cmd_ctx *ctx, struct batch_run *run)
+renew_setup(struct renew *rn, struct session *ctx, struct batch_run *run)
 {
 	char buf[64];
 	int r;
 
 	rn->ctx = ctx;
 	rn->run = run;
-	if ((r = cmd_store(ctx, &rn->st)) != 0 ||
+	if ((r = session_store(ctx, &rn->st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &rn->policy)) != 0 ||
 	    (r = cmd_print_defaults(ctx, &rn->pr)) != 0 ||
 	    (r = store_held_finding_residents(rn->st, &rn->held, &rn->nheld)) != 0)
@@ -447,7 +447,7 @@ renew_setup(struct renew *rn, struct cmd_ctx *ctx, struct batch_run *run)
 }
 
 int
-batch_renew_execute(struct cmd_ctx *ctx, struct batch_run *run, struct batch_progress *pg,
+batch_renew_execute(struct session *ctx, struct batch_run *run, struct batch_progress *pg,
     int (*stop)(void *arg), void *stop_arg, struct batch_renew_result *res)
 {
 	struct renew rn;
@@ -492,7 +492,7 @@ out:
 
 /* Options checked and completed (defaults from the rules and today). */
 static int
-renew_opts(struct cmd_ctx *ctx, const struct batch_renew_opts *o, char from[11],
+renew_opts(struct session *ctx, const struct batch_renew_opts *o, char from[11],
     char issued[11], long *volume_size)
 {
 	struct rules_policy p;
@@ -522,7 +522,7 @@ renew_opts(struct cmd_ctx *ctx, const struct batch_renew_opts *o, char from[11],
 }
 
 int
-batch_renew_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
+batch_renew_create(struct session *ctx, const struct batch_selection *sel,
     const struct batch_renew_opts *o, struct batch_run *run)
 {
 	struct print_request pr;
@@ -543,7 +543,7 @@ batch_renew_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
 		return err_set(NHI_EPERM, "-d %s: the directory is not writable", o->out_dir);
 	if ((r = renew_opts(ctx, o, from, issued, &vs)) != 0 ||
 	    (r = cmd_print_defaults(ctx, &pr)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0)
+	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	snprintf(buf, sizeof(buf), "%ld", vs);
 	if ((r = batch_param_add(params, sizeof(params), "from", from)) != 0 ||
@@ -635,7 +635,7 @@ dry_person(void *arg, int64_t resident_id, const struct batch_list_entry *e)
 }
 
 int
-batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
+batch_renew_dry(struct session *ctx, const struct batch_selection *sel,
     const struct batch_renew_opts *o, struct batch_renew_result *res)
 {
 	struct renew_dry d;
@@ -648,7 +648,7 @@ batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
 	d.rn.ctx = ctx;
 	d.rn.layout = o->layout;
 	if ((r = renew_opts(ctx, o, d.rn.from_s, d.rn.issued_s, &d.rn.volume_size)) != 0 ||
-	    (r = cmd_store(ctx, &d.rn.st)) != 0 ||
+	    (r = session_store(ctx, &d.rn.st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &d.rn.policy)) != 0 ||
 	    (r = store_held_finding_residents(d.rn.st, &d.rn.held, &d.rn.nheld)) != 0)
 		return r;

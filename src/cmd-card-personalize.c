@@ -30,7 +30,7 @@
  * force today is left to IT staff, as before.
  */
 static int
-personalize_allowed(struct cmd_ctx *ctx, struct store *st, int64_t resident_id)
+personalize_allowed(struct session *ctx, struct store *st, int64_t resident_id)
 {
 	struct print_certificate c;
 	struct rules_policy p;
@@ -55,7 +55,7 @@ personalize_allowed(struct cmd_ctx *ctx, struct store *st, int64_t resident_id)
 }
 
 static int
-card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_personalize_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "kind", required_argument, NULL, 'k' },
@@ -85,7 +85,7 @@ card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!kind_given || argc - optind != 1)
 		return cmd_card_usage(&cmd_card_personalize_entry,
 		    "expected --kind KIND and one RESIDENT");
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = cmd_perso_resident(st, argv[optind], &who)) != 0)
 		goto out;
 	have_who = 1;
@@ -107,7 +107,7 @@ out:
 		if (r == 0)
 			snprintf(detail, sizeof(detail), "card:%lld gen=%d",
 			    (long long)res.card_id, res.key_generation);
-		r = cmd_audit(ctx, r, "card.personalize", subject, r == 0 ? detail : NULL);
+		r = session_audit(ctx, r, "card.personalize", subject, r == 0 ? detail : NULL);
 	}
 	card_keys_free(keys);
 	if (have_who)

@@ -41,7 +41,7 @@ usage(const char *why)
 }
 
 static const char *
-keys_dir(const struct cmd_ctx *ctx)
+keys_dir(const struct session *ctx)
 {
 	return config_get(ctx->cfg, "keys.dir", NHI_DATADIR "/keys");
 }
@@ -248,20 +248,20 @@ highest_kvn(const char *dir, unsigned *out)
 }
 
 static int
-audit_ok(struct cmd_ctx *ctx, const char *action, const char *subject,
+audit_ok(struct session *ctx, const char *action, const char *subject,
     const char *detail)
 {
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	return audit_append(st, ctx->operator_login, action, subject, AUDIT_OK, detail);
 }
 
 /* create and rotate: a fresh master key set (or signing key). */
 static int
-keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
+keys_create(struct session *ctx, int argc, char **argv, int rotate)
 {
 	static const struct option longopts[] = {
 		{ "kvn", required_argument, NULL, 'k' },
@@ -410,7 +410,7 @@ ask_remove(const char *file)
 }
 
 static int
-keys_import(struct cmd_ctx *ctx, int argc, char **argv)
+keys_import(struct session *ctx, int argc, char **argv)
 {
 	struct crypto_master_keys m;
 	enum crypto_mode mode;
@@ -478,7 +478,7 @@ out:
 
 /* list (no passphrase: the public headers) or kcv (unwrapped: computed). */
 static int
-keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
+keys_show(struct session *ctx, int argc, char **argv, int compute)
 {
 	const char *dir = keys_dir(ctx);
 	char **v = NULL, *text = NULL, *inner = NULL, *desc = NULL;
@@ -548,7 +548,7 @@ out:
 
 /* passwd: every wrapped file of the store under a new passphrase. */
 static int
-keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
+keys_passwd(struct session *ctx, int argc, char **argv)
 {
 	struct crypto_scrypt_params p;
 	const char *dir = keys_dir(ctx), *old;
@@ -623,7 +623,7 @@ out:
 }
 
 static int
-keys_exec(struct cmd_ctx *ctx, int argc, char **argv)
+keys_exec(struct session *ctx, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
 

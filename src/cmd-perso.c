@@ -47,7 +47,7 @@ cmd_perso_resident(struct store *st, const char *arg, struct resident *out)
 }
 
 int
-cmd_perso_setup(struct cmd_ctx *ctx, struct card_profile *prof, struct card_keys **keys)
+cmd_perso_setup(struct session *ctx, struct card_profile *prof, struct card_keys **keys)
 {
 	int r;
 
@@ -66,12 +66,12 @@ cmd_perso_today(char *buf)
 }
 
 int
-cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req, struct perso_result *res)
+cmd_perso_run(struct session *ctx, struct perso_request *req, struct perso_result *res)
 {
 	struct card *card = NULL;
 	int r;
 
-	if ((r = cmd_card_connect(ctx, &card)) != 0)
+	if ((r = session_card_connect(ctx, &card)) != 0)
 		return r;
 	r = card_personalize(card, req, res);
 	card_close(card);

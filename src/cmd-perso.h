@@ -25,7 +25,7 @@ int	cmd_perso_resident(struct store *st, const char *arg, struct resident *out);
 
 /* The profile and keys from the configuration. *keys: caller must
  * card_keys_free. */
-int	cmd_perso_setup(struct cmd_ctx *ctx, struct card_profile *prof,
+int	cmd_perso_setup(struct session *ctx, struct card_profile *prof,
 	    struct card_keys **keys);
 
 /* Today as YYYYMMDD (UTC+9, the town's calendar) into buf[9]. */
@@ -36,7 +36,7 @@ void	cmd_perso_today(char *buf);
  * for `req` (prof, keys, store and resident already filled). Returns 0
  * and fills *res, or the error of the first thing that failed.
  */
-int	cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req,
+int	cmd_perso_run(struct session *ctx, struct perso_request *req,
 	    struct perso_result *res);
 
 /*

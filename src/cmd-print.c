@@ -54,7 +54,7 @@ today(struct nhi_date *d)
 }
 
 static int
-parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
+parse_args(struct session *ctx, int argc, char **argv, struct print_request *a)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -145,7 +145,7 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
 }
 
 int
-cmd_print_defaults(struct cmd_ctx *ctx, struct print_request *a)
+cmd_print_defaults(struct session *ctx, struct print_request *a)
 {
 	const char *env;
 	int r;
@@ -259,7 +259,7 @@ target_name(const struct print_request *a, const char *path)
 
 /* certificate or sleeve for one resident. */
 static int
-print_card(struct cmd_ctx *ctx, struct print_request *a)
+print_card(struct session *ctx, struct print_request *a)
 {
 	const char *document = strcmp(a->sub, "sleeve") == 0 ? "sleeve" : "certificate";
 	struct print_certificate c = { 0 };
@@ -273,7 +273,7 @@ print_card(struct cmd_ctx *ctx, struct print_request *a)
 		return cmd_operands(&cmd_print_entry, a->sub, a->npos, a->pos, 0, 1);
 	if (a->npos != 1)
 		return cmd_usage(&cmd_print_entry, "expected one RESIDENT (person code or id)");
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = store_certificate_find_resident(st, a->pos[0], &rid)) != 0 ||
 	    (r = store_certificate_load(st, rid, &a->day, &c, &eid)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0 ||
@@ -337,7 +337,7 @@ volume_path(const char *out, size_t vol, size_t nvol)
 /* A batch on A4 sheets, split into volumes of a->volume_size certificates,
  * each committed after its file was written. */
 static int
-print_sheet(struct cmd_ctx *ctx, struct print_request *a)
+print_sheet(struct session *ctx, struct print_request *a)
 {
 	struct print_certificate *certs = NULL;
 	struct rules_policy policy;
@@ -348,7 +348,7 @@ print_sheet(struct cmd_ctx *ctx, struct print_request *a)
 	char *path = NULL;
 	int r, in_txn = 0, wrote = 0;
 
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0)
 		return r;
 	if (a->all) {
@@ -475,7 +475,7 @@ out:
 }
 
 static int
-print_receipt(struct cmd_ctx *ctx, struct print_request *a)
+print_receipt(struct session *ctx, struct print_request *a)
 {
 	struct print_receipt rc = { 0 };
 	struct print_job *job = NULL;
@@ -489,7 +489,7 @@ print_receipt(struct cmd_ctx *ctx, struct print_request *a)
 	    strcmp(a->pos[0], "loss") != 0))
 		return cmd_usage(&cmd_print_entry, "expected: receipt counter|loss RESIDENT");
 	loss = strcmp(a->pos[0], "loss") == 0;
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = store_certificate_find_resident(st, a->pos[1], &rid)) != 0 ||
 	    (r = store_receipt_load(st, rid, loss, &rc)) != 0)
 		goto out;
@@ -518,7 +518,7 @@ out:
 }
 
 int
-cmd_print_run(struct cmd_ctx *ctx, struct print_request *a)
+cmd_print_run(struct session *ctx, struct print_request *a)
 {
 	char action[32], subject[64];
 	int r;
@@ -533,12 +533,12 @@ cmd_print_run(struct cmd_ctx *ctx, struct print_request *a)
 	snprintf(action, sizeof(action), "print.%s", a->sub);
 	snprintf(subject, sizeof(subject), "resident:%.40s",
 	    a->npos > 0 ? a->pos[a->npos - 1] : "-");
-	return cmd_audit(ctx, r, action, strcmp(a->sub, "sheet") == 0 ? NULL : subject,
+	return session_audit(ctx, r, action, strcmp(a->sub, "sheet") == 0 ? NULL : subject,
 	    a->reason != NULL ? "reprint: the valid one voided" : NULL);
 }
 
 static int
-cmd_print_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_print_exec(struct session *ctx, int argc, char **argv)
 {
 	struct print_request a = { 0 };
 	int r;

@@ -37,14 +37,14 @@ struct print_request {
  * and the creation time (SOURCE_DATE_EPOCH, else now). Returns 0 or
  * NHI_ECONFIG naming the key.
  */
-int	cmd_print_defaults(struct cmd_ctx *ctx, struct print_request *a);
+int	cmd_print_defaults(struct session *ctx, struct print_request *a);
 
 /*
  * Print what `a` asks for, exactly as `nhicard print` would: serials are
  * recorded only when the document was written or accepted by the printer.
  * Returns 0 or the print, store or usage error with detail.
  */
-int	cmd_print_run(struct cmd_ctx *ctx, struct print_request *a);
+int	cmd_print_run(struct session *ctx, struct print_request *a);
 
 /* ---- The rules of every certificate path (cmd-certrules.c) ---------- */
 

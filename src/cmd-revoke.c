@@ -32,7 +32,7 @@
 /* The replacement: the issue flow for the resident with the new card in
  * the reader, printing nothing (as `nhicard issue --no-print`). */
 static int
-revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char *path,
+revoke_replace(struct session *ctx, const struct revoke_result *rres, const char *path,
     const char *waiver, const struct flow_events *ev)
 {
 	struct issue_request req;
@@ -58,7 +58,7 @@ revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char
 		return err_wrap(r, "the report is recorded and card %" PRId64 " revoked, but"
 		    " no replacement was issued; put the new card in the reader and run"
 		    " 'nhicard issue %s': ", rres->card_id, id);
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = store_card_get(st, rres->card_id, &old)) != 0)
 		return r;
 	printf("card %" PRId64 ": %s (%s)\n", old.id, old.state, old.state_reason);
@@ -66,7 +66,7 @@ revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char
 }
 
 int
-cmd_lifecycle_replaced(struct cmd_ctx *ctx, int64_t resident_id, int64_t new_card_id,
+cmd_lifecycle_replaced(struct session *ctx, int64_t resident_id, int64_t new_card_id,
     int64_t *old_id)
 {
 	struct store *st;
@@ -75,7 +75,7 @@ cmd_lifecycle_replaced(struct cmd_ctx *ctx, int64_t resident_id, int64_t new_car
 	int r;
 
 	*old_id = 0;
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	if ((r = store_begin(st)) != 0)
 		return r;
@@ -104,7 +104,7 @@ out:
 }
 
 int
-cmd_lifecycle_eligibility_sweep(struct cmd_ctx *ctx, size_t *revoked)
+cmd_lifecycle_eligibility_sweep(struct session *ctx, size_t *revoked)
 {
 	struct store *st;
 	struct store_card after;
@@ -113,7 +113,7 @@ cmd_lifecycle_eligibility_sweep(struct cmd_ctx *ctx, size_t *revoked)
 	size_t n = 0, i, done = 0;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	time_today_jst_iso(today, sizeof(today));
 	if ((r = store_card_active_without_eligibility(st, today, &ids, &n)) != 0)
@@ -149,7 +149,7 @@ out:
 }
 
 static int
-cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_revoke_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "card", required_argument, NULL, 'c' },

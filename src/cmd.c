@@ -100,16 +100,3 @@ cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,
 	*out = v;
 	return 0;
 }
-
-int
-cmd_store(struct cmd_ctx *ctx, struct store **out)
-{
-	int r;
-
-	if (ctx->store == NULL &&
-	    (r = store_open(ctx->db_path, 0, &ctx->store)) != 0)
-		return r;
-	store_set_actor(ctx->store, ctx->operator_login);
-	*out = ctx->store;
-	return 0;
-}

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "card-perso.h"
-#include "cmd.h"
+#include "session.h"
 #include "cmd-lifecycle.h"
 #include "cmd-perso.h"
 #include "cmd-print.h"
@@ -72,13 +72,13 @@ rules_who(const struct issue_plan *pl, enum rules_juki juki, int wants,
 }
 
 static int
-plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+plan_resident(struct session *ctx, const struct issue_request *req, struct issue_plan *pl)
 {
 	struct store_card old;
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = cmd_perso_resident(st, req->who, &pl->res)) != 0)
 		return r;
 	pl->have_res = 1;
@@ -101,7 +101,7 @@ plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue
  * certificate path (cmd-certrules.c), before any card is touched. The
  * clerk's screen shows decision.reason_ja. */
 static int
-plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
+plan_eligible(struct session *ctx, struct issue_plan *pl)
 {
 	struct print_certificate c;
 	struct store *st;
@@ -111,7 +111,7 @@ plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 
 	memset(&c, 0, sizeof(c));
 	time_today_jst(&today.y, &today.m, &today.d);
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	if ((r = cmd_finding_check(st, pl->res.id)) != 0) {
 		if (r == NHI_EREFUSED)
@@ -203,7 +203,7 @@ issue_plan_decide(const struct issue_request *req, struct issue_plan *pl)
 }
 
 static int
-plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+plan_rules(struct session *ctx, const struct issue_request *req, struct issue_plan *pl)
 {
 	int r;
 
@@ -245,7 +245,7 @@ plan_certificate(struct store *st, struct issue_plan *pl)
 }
 
 int
-issue_plan(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *plan)
+issue_plan(struct session *ctx, const struct issue_request *req, struct issue_plan *plan)
 {
 	struct store *st;
 	int r;
@@ -257,7 +257,7 @@ issue_plan(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_pl
 	    (r = plan_rules(ctx, req, plan)) != 0)
 		return r;
 	/* The center queue's backlog within the configured limits (queue.h). */
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = plan_certificate(st, plan)) != 0)
 		return r;
 	return queue_backlog_check(st, ctx->cfg);
@@ -274,7 +274,7 @@ issue_plan_free(struct issue_plan *plan)
 /* ---- Execution --------------------------------------------------------- */
 
 struct issue_run {
-	struct cmd_ctx			*ctx;
+	struct session			*ctx;
 	const struct issue_request	*req;
 	struct issue_plan		*plan;
 	const struct flow_events	*ev;
@@ -309,7 +309,7 @@ run_card(struct issue_run *run)
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(run->ctx, &st)) != 0 ||
+	if ((r = session_store(run->ctx, &st)) != 0 ||
 	    (r = cmd_perso_setup(run->ctx, &prof, &keys)) != 0)
 		return r;
 	memset(&preq, 0, sizeof(preq));
@@ -459,7 +459,7 @@ static const struct {
 };
 
 int
-issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
+issue_execute(struct session *ctx, const struct issue_request *req,
     struct issue_plan *plan, const struct flow_events *ev, struct issue_result *res)
 {
 	struct issue_run run;
@@ -483,11 +483,11 @@ issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
 	snprintf(detail, sizeof(detail), "card:%lld path=%s gen=%d",
 	    (long long)res->card.card_id, perso_path_name(plan->path) != NULL ?
 	    perso_path_name(plan->path) : "-", res->card.key_generation);
-	return cmd_audit(ctx, r, "card.issue", subject, detail);
+	return session_audit(ctx, r, "card.issue", subject, detail);
 }
 
 int
-issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
+issue_run(struct session *ctx, const struct issue_request *req,
     const struct flow_events *ev, struct issue_result *res)
 {
 	struct issue_plan plan;
@@ -501,7 +501,7 @@ issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
 		snprintf(subject, sizeof(subject), "resident:%lld", (long long)plan.res.id);
 		snprintf(detail, sizeof(detail), "card:0 path=%s gen=0",
 		    perso_path_name(plan.path) != NULL ? perso_path_name(plan.path) : "-");
-		r = cmd_audit(ctx, r, "card.issue", subject, detail);
+		r = session_audit(ctx, r, "card.issue", subject, detail);
 	}
 	issue_plan_free(&plan);
 	return r;

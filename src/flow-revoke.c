@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "cmd.h"
+#include "session.h"
 #include "cmd-lifecycle.h"
 #include "cmd-print.h"
 #include "error.h"
@@ -33,7 +33,7 @@
 #define REVOKE_REPORTED_BY_MAX	64
 
 struct revoke_run {
-	struct cmd_ctx			*ctx;
+	struct session			*ctx;
 	struct store			*st;
 	const struct revoke_request	*req;
 	const struct flow_events	*ev;
@@ -202,7 +202,7 @@ out:
 }
 
 int
-revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
+revoke_execute(struct session *ctx, const struct revoke_request *req,
     const struct flow_events *ev, struct revoke_result *res)
 {
 	struct revoke_run run;
@@ -214,14 +214,14 @@ revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
 	run.ctx = ctx;
 	run.req = req;
 	run.ev = ev;
-	if ((r = revoke_check(req)) != 0 || (r = cmd_store(ctx, &run.st)) != 0)
+	if ((r = revoke_check(req)) != 0 || (r = session_store(ctx, &run.st)) != 0)
 		return r;
 	flow_step(ev, "revoke");
 	if ((r = revoke_find_card(&run)) != 0 || (r = revoke_record(&run)) != 0) {
 		snprintf(subject, sizeof(subject), "card:%" PRId64,
 		    run.card.id != 0 ? run.card.id : req->card_id);
 		snprintf(detail, sizeof(detail), "reason=%s how=%s", req->reason, req->how);
-		return cmd_audit(ctx, r, "card.revoke", run.card.id != 0 || req->card_id != 0 ?
+		return session_audit(ctx, r, "card.revoke", run.card.id != 0 || req->card_id != 0 ?
 		    subject : NULL, detail);
 	}
 	res->card_id = run.card.id;

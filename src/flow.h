@@ -4,7 +4,7 @@
  * (batch-*.c), so no rule or step lives only in one front end.
  *
  * A flow runs over the layers (card, store, print, queue, rules) with the
- * same struct cmd_ctx the commands get. It never writes to stdout or
+ * same struct session the commands get. It never writes to stdout or
  * stderr: what a clerk should be told goes through struct flow_events,
  * which a command turns into lines and a screen into a progress box.
  *
@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "card-perso.h"
-#include "cmd.h"
+#include "session.h"
 #include "rules.h"
 #include "store.h"
 
@@ -103,7 +103,7 @@ struct issue_result {
  * NHI_EDENIED (approval missing) or a store error. Call issue_plan_free()
  * in every case.
  */
-int	issue_plan(struct cmd_ctx *ctx, const struct issue_request *req,
+int	issue_plan(struct session *ctx, const struct issue_request *req,
 	    struct issue_plan *plan);
 void	issue_plan_free(struct issue_plan *plan);
 
@@ -129,7 +129,7 @@ int	issue_plan_decide(const struct issue_request *req, struct issue_plan *plan);
  * Appends the "card.issue" audit entry. Returns 0 and fills *res, or the
  * first error (NHI_ECANCELLED when cancelled: nothing changed).
  */
-int	issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
+int	issue_execute(struct session *ctx, const struct issue_request *req,
 	    struct issue_plan *plan, const struct flow_events *ev,
 	    struct issue_result *res);
 
@@ -139,7 +139,7 @@ int	issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
  * the rules or the queue refuse is audited ("card.issue") as an executed
  * one is. Returns 0 and fills *res, or the first error.
  */
-int	issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
+int	issue_run(struct session *ctx, const struct issue_request *req,
 	    const struct flow_events *ev, struct issue_result *res);
 
 /* ---- Loss reports and revocation (flow-revoke.c) ------------------------ */
@@ -174,7 +174,7 @@ struct revoke_result {
  * the report is recorded). A replacement is a separate issue_plan() +
  * issue_execute() with the new card.
  */
-int	revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
+int	revoke_execute(struct session *ctx, const struct revoke_request *req,
 	    const struct flow_events *ev, struct revoke_result *res);
 
 #endif

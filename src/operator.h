@@ -11,8 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cmd_ctx;
-struct cmd_entry;
 struct config;
 struct store;
 
@@ -131,27 +129,6 @@ int	store_operator_set_disabled(struct store *st, const char *login, int disable
  */
 int	operator_login(struct store *st, const struct config *cfg, const char *login,
 	    const char *password, unsigned *roles);
-
-/*
- * Decide who runs `entry` (argv[0] the command, argv[1] maybe a
- * sub-command) before main() calls it, and check the role: sets
- * ctx->operator_login and ctx->operator_roles. See docs/operators.md for
- * the rules (demo/test mode, bootstrap, production). Returns 0 or
- * NHI_EDENIED / NHI_EUSAGE / a store error.
- */
-int	operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry,
-	    int argc, char **argv);
-
-/*
- * Two-person rule for `action` ("keys.create", "print.sheet.reprint",
- * "issue.fee_waiver"): a supervisor other than the acting operator must
- * log in (ctx->approver, password from ctx->approver_password when a
- * screen asked for it, else $NHICARD_APPROVER_PASSWORD_FD or the terminal). The built-in demo operator approves its own actions.
- * `detail` (no personal data) goes into the audit entry. Returns 0 or
- * NHI_EDENIED.
- */
-int	operator_require_approval(struct cmd_ctx *ctx, const char *action,
-	    const char *detail);
 
 /* The lowest operators.scrypt_n a production station accepts (16 MiB). */
 #define OPERATOR_SCRYPT_N_FLOOR	16384u

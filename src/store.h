@@ -51,7 +51,7 @@ const char *store_path(const struct store *st);
 
 /* Who acts through this connection (an operator's login, copied; NULL:
  * the station itself), for audit entries written below the commands (the
- * queue's). cmd_store() keeps it current. */
+ * queue's). session_store() keeps it current. */
 void	store_set_actor(struct store *st, const char *login);
 const char *store_actor(const struct store *st);
 

@@ -41,7 +41,7 @@
 #include <curses.h>
 
 #include "card.h"
-#include "cmd.h"
+#include "session.h"
 #include "flow.h"
 
 /* gettext */
@@ -95,7 +95,7 @@ struct tui_screen {
 /* ---- The application (tui.c) ------------------------------------------- */
 
 /* The command context (store, configuration, reader, operator). */
-struct cmd_ctx	*tui_ctx(struct tui *t);
+struct session	*tui_ctx(struct tui *t);
 
 /* Open a screen on top. Returns 0 or the open error (already shown). */
 int	tui_push(struct tui *t, const struct tui_screen_ops *ops, void *arg);

@@ -62,7 +62,7 @@ reprint_serial(struct tui *t, int64_t rid, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	memset(&rc, 0, sizeof(rc));
-	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
+	if ((r = session_store(tui_ctx(t), &st)) != 0 ||
 	    (r = store_receipt_load(st, rid, 0, &rc)) != 0)
 		return r;
 	if (rc.cert_serial != NULL)

@@ -27,7 +27,7 @@
 struct fixture {
 	char		 dir[64];
 	char		 path[96];
-	struct cmd_ctx	 ctx;
+	struct session	 ctx;
 	int64_t		 resident;
 	int64_t		 card;
 	/* What the events saw. */
