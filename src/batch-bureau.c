@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
 #include "batch-preissue.h"
-#include "session.h"
-#include "crypto.h"
+#include "batch.h"
 #include "crypto-cms.h"
+#include "crypto.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "queue.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 

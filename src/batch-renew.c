@@ -23,12 +23,13 @@
 #include <sys/stat.h>
 
 #include "batch.h"
-#include "session.h"
-#include "cmd-print.h"
 #include "error.h"
+#include "flow-certrules.h"
+#include "flow-print.h"
 #include "nhiconf.h"
 #include "print.h"
 #include "rules.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -141,12 +142,12 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 		    "the name" : "the household head's name");
 		return 0;
 	}
-	/* The rules of every certificate path (cmd-certrules.c): an open
+	/* The rules of every certificate path (flow-certrules.c): an open
 	 * finding holds the person, the rules may exclude them on `from`, the
 	 * document is the kind of that day, the end the rules' one (an earlier
 	 * typed end on the period still shortens it). */
 	if (held_has(rn, s->it.resident_id) &&
-	    (r = cmd_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
+	    (r = flow_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
 		snprintf(code, 32, "finding_open");
 		snprintf(text, 256, "%s", err_text(r));
 		err_clear();
@@ -158,7 +159,7 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 	if (s->c.valid_until.y != 0 && date_cmp(&s->c.valid_until, &rn->from) < 0)
 		memset(&s->c.valid_until, 0, sizeof(s->c.valid_until));
 	s->c.issued = rn->from;
-	r = cmd_certificate_apply(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
+	r = flow_certificate_apply(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
 	    &s->c);
 	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
 		snprintf(code, 32, "rules_refused");
@@ -424,7 +425,7 @@ renew_setup(struct renew *rn, struct session *ctx, struct batch_run *run)
 	rn->run = run;
 	if ((r = session_store(ctx, &rn->st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &rn->policy)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &rn->pr)) != 0 ||
+	    (r = flow_print_defaults(ctx, &rn->pr)) != 0 ||
 	    (r = store_held_finding_residents(rn->st, &rn->held, &rn->nheld)) != 0)
 		return r;
 	rn->insurer_name = config_get(ctx->cfg, "print.insurer_name", "");
@@ -502,7 +503,7 @@ renew_opts(struct session *ctx, const struct batch_renew_opts *o, char from[11],
 
 	memset(&pr, 0, sizeof(pr));
 	if ((r = rules_policy_from_config(ctx->cfg, &p)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &pr)) != 0)
+	    (r = flow_print_defaults(ctx, &pr)) != 0)
 		return r;
 	if (o->from != NULL) {
 		if (date_parse(o->from, &d) != 0)
@@ -542,7 +543,7 @@ batch_renew_create(struct session *ctx, const struct batch_selection *sel,
 	if (access(o->out_dir, W_OK) != 0)
 		return err_set(NHI_EPERM, "-d %s: the directory is not writable", o->out_dir);
 	if ((r = renew_opts(ctx, o, from, issued, &vs)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &pr)) != 0 ||
+	    (r = flow_print_defaults(ctx, &pr)) != 0 ||
 	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	snprintf(buf, sizeof(buf), "%ld", vs);

@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "batch-int.h"
-#include "session.h"
 #include "error.h"
 #include "flow.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 

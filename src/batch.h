@@ -369,13 +369,6 @@ void	batch_progress_redraw(struct batch_progress *pg);
 void	batch_progress_format_min(char *buf, size_t n, const char *label, int64_t done,
 	    int64_t base, int64_t exceptions, int64_t total, double elapsed_s, int width);
 
-/*
- * The `nhicard batch` sub-commands other files define (cmd-batch.c holds
- * the table): pre-issuance (cmd-batch-preissue.c).
- */
-struct cmd_entry;
-extern const struct cmd_entry cmd_batch_preissue_entry;
-
 /* ---- Run parameters ------------------------------------------------------- */
 
 /*

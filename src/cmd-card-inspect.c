@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "card.h"
 #include "card-perso.h"
+#include "card.h"
 #include "cmd-card.h"
 #include "cmd-lifecycle.h"
-#include "cmd-perso.h"
 #include "error.h"
+#include "flow-perso.h"
 #include "util.h"
 
 static const char *

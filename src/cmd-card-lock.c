@@ -8,12 +8,12 @@
 
 #include <stdio.h>
 
-#include "card.h"
 #include "card-perso.h"
+#include "card.h"
 #include "cmd-card.h"
-#include "cmd-perso.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
+#include "flow-perso.h"
 #include "store.h"
 
 static int
@@ -29,7 +29,7 @@ card_lock_run(struct session *ctx, const struct cmd_entry *entry, int argc, int 
 	if (argc != 1)
 		return cmd_card_usage(entry, "no arguments expected");
 	if ((r = session_store(ctx, &st)) != 0 ||
-	    (r = cmd_perso_setup(ctx, &prof, &keys)) != 0 ||
+	    (r = flow_perso_setup(ctx, &prof, &keys)) != 0 ||
 	    (r = session_card_connect(ctx, &card)) != 0)
 		goto out;
 	if ((r = card_set_locked(card, &prof, keys, st, lock, serial)) != 0)

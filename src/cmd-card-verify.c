@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "card.h"
 #include "card-perso.h"
+#include "card.h"
 #include "cmd-card.h"
 #include "cmd-lifecycle.h"
-#include "cmd-perso.h"
 #include "error.h"
+#include "flow-perso.h"
 #include "store.h"
 #include "util.h"
 
@@ -39,7 +39,7 @@ card_verify_exec(struct session *ctx, int argc, char **argv)
 	if (argc != 1)
 		return cmd_card_usage(&cmd_card_verify_entry, "no arguments expected");
 	if ((r = session_store(ctx, &st)) != 0 ||
-	    (r = cmd_perso_setup(ctx, &prof, &keys)) != 0 ||
+	    (r = flow_perso_setup(ctx, &prof, &keys)) != 0 ||
 	    (r = session_card_connect(ctx, &card)) != 0 || (r = card_begin(card)) != 0)
 		goto out;
 	began = 1;

@@ -6,8 +6,8 @@
  * flow-revoke.c, shared with the clerk's loss-report screen; this command
  * parses the options, runs the flow, prints its lines and, with
  * --replace, runs the issue flow (flow-issue.c) with the new card in the
- * reader. Also cmd_lifecycle_replaced(), which the issue flow calls once a
- * new card is active, and the eligibility sweep.
+ * reader. Also the eligibility sweep that `nhicard eligibility` and
+ * `nhicard import` run (cmd-lifecycle.h).
  */
 #include "config.h"
 
@@ -63,44 +63,6 @@ revoke_replace(struct session *ctx, const struct revoke_result *rres, const char
 		return r;
 	printf("card %" PRId64 ": %s (%s)\n", old.id, old.state, old.state_reason);
 	return 0;
-}
-
-int
-cmd_lifecycle_replaced(struct session *ctx, int64_t resident_id, int64_t new_card_id,
-    int64_t *old_id)
-{
-	struct store *st;
-	struct store_card old, after;
-	char detail[64], subject[32];
-	int r;
-
-	*old_id = 0;
-	if ((r = session_store(ctx, &st)) != 0)
-		return r;
-	if ((r = store_begin(st)) != 0)
-		return r;
-	r = store_card_replaceable(st, resident_id, &old);
-	if (r == NHI_ENOTFOUND) {
-		err_clear();
-		store_rollback(st);
-		return 0;
-	}
-	if (r != 0)
-		goto out;
-	snprintf(detail, sizeof(detail), "replaced by card %" PRId64, new_card_id);
-	snprintf(subject, sizeof(subject), "card:%" PRId64, old.id);
-	if ((r = store_card_transition(st, old.id, LC_EV_REPLACE, detail, NULL, NULL,
-	    &after)) != 0 ||
-	    (r = audit_append(st, ctx->operator_login, "card.replace", subject, AUDIT_OK,
-	    detail)) != 0 ||
-	    (r = store_commit(st)) != 0)
-		goto out;
-	*old_id = old.id;
-	r = 0;
-out:
-	if (r != 0)
-		store_rollback(st);
-	return r;
 }
 
 int

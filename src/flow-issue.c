@@ -20,16 +20,16 @@
 #include <string.h>
 
 #include "card-perso.h"
-#include "session.h"
-#include "cmd-lifecycle.h"
-#include "cmd-perso.h"
-#include "cmd-print.h"
 #include "error.h"
+#include "flow-certrules.h"
+#include "flow-perso.h"
+#include "flow-print.h"
 #include "flow.h"
 #include "nhiconf.h"
 #include "operator.h"
 #include "queue.h"
 #include "rules.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -58,7 +58,7 @@ rules_who(const struct issue_plan *pl, enum rules_juki juki, int wants,
 	const char *status = pl->res.residence_status;
 
 	memset(p, 0, sizeof(*p));
-	cmd_perso_today(t);
+	flow_perso_today(t);
 	if (date_parse(pl->res.birth_date, &birth) == 0 && date_parse(t, &today) == 0)
 		p->age = date_age(&birth, &today);
 	p->insured_here = 1;
@@ -79,7 +79,7 @@ plan_resident(struct session *ctx, const struct issue_request *req, struct issue
 	int r;
 
 	if ((r = session_store(ctx, &st)) != 0 ||
-	    (r = cmd_perso_resident(st, req->who, &pl->res)) != 0)
+	    (r = flow_perso_resident(st, req->who, &pl->res)) != 0)
 		return r;
 	pl->have_res = 1;
 	r = store_eligibility_current(st, pl->res.id, NULL, &pl->elig);
@@ -98,7 +98,7 @@ plan_resident(struct session *ctx, const struct issue_request *req, struct issue
 }
 
 /* Nobody the rules exclude today gets a card: the same rules as every
- * certificate path (cmd-certrules.c), before any card is touched. The
+ * certificate path (flow-certrules.c), before any card is touched. The
  * clerk's screen shows decision.reason_ja. */
 static int
 plan_eligible(struct session *ctx, struct issue_plan *pl)
@@ -113,16 +113,16 @@ plan_eligible(struct session *ctx, struct issue_plan *pl)
 	time_today_jst(&today.y, &today.m, &today.d);
 	if ((r = session_store(ctx, &st)) != 0)
 		return r;
-	if ((r = cmd_finding_check(st, pl->res.id)) != 0) {
+	if ((r = flow_finding_check(st, pl->res.id)) != 0) {
 		if (r == NHI_EREFUSED)
 			pl->decision.reason_ja = "取込時の指摘が未解決です。窓口で確認して解決"
 			    "するまで証やカードは交付できません";
 		return r;
 	}
 	if ((r = store_certificate_load(st, pl->res.id, &today, &c, &eid)) == 0)
-		r = cmd_certificate_rules(&pl->policy, st, pl->res.id, eid, &c);
+		r = flow_certificate_rules(&pl->policy, st, pl->res.id, eid, &c);
 	if (r == 0) {
-		pl->document = cmd_cert_kind_to_rules(c.kind);
+		pl->document = flow_cert_kind_to_rules(c.kind);
 		pl->document_title = rules_cert_kind_title(pl->document, c.burden_pct > 0);
 	}
 	print_certificate_clear(&c);
@@ -310,10 +310,10 @@ run_card(struct issue_run *run)
 	int r;
 
 	if ((r = session_store(run->ctx, &st)) != 0 ||
-	    (r = cmd_perso_setup(run->ctx, &prof, &keys)) != 0)
+	    (r = flow_perso_setup(run->ctx, &prof, &keys)) != 0)
 		return r;
 	memset(&preq, 0, sizeof(preq));
-	cmd_perso_request(&preq, &prof, keys, st, &pl->res);
+	flow_perso_request(&preq, &prof, keys, st, &pl->res);
 	preq.path = pl->path;
 	preq.fee_yen = pl->fee.due;
 	preq.fee_waived = pl->fee.waived > 0;
@@ -321,7 +321,7 @@ run_card(struct issue_run *run)
 	preq.progress = card_progress;
 	preq.cancel = card_cancel;
 	preq.hook_arg = run;
-	r = cmd_perso_run(run->ctx, &preq, &run->res->card);
+	r = flow_perso_run(run->ctx, &preq, &run->res->card);
 	card_keys_free(keys);
 	return r;
 }
@@ -333,7 +333,7 @@ run_lifecycle(struct issue_run *run)
 	int64_t old;
 	int r;
 
-	if ((r = cmd_lifecycle_replaced(run->ctx, run->plan->res.id, run->res->card.card_id,
+	if ((r = flow_lifecycle_replaced(run->ctx, run->plan->res.id, run->res->card.card_id,
 	    &old)) != 0)
 		return err_wrap(r, "the card is issued (card record %lld is active), but the"
 		    " card it replaces was not marked replaced: ",
@@ -355,7 +355,7 @@ run_report(struct issue_run *run)
 
 	flow_note(run->ev, "issued an NHI card to resident %lld (%s path)",
 	    (long long)pl->res.id, perso_path_name(pl->path));
-	cmd_perso_report(run->ev, c);
+	flow_perso_report(run->ev, c);
 	if (pl->fee.waived > 0)
 		flow_note(run->ev, "fee: %d yen (%d yen waived: %s)", pl->fee.due,
 		    pl->fee.waived, run->req->waiver);
@@ -373,7 +373,7 @@ issue_print(struct issue_run *run, const char *sub, const char *kind)
 	int r;
 
 	memset(&a, 0, sizeof(a));
-	if ((r = cmd_print_defaults(run->ctx, &a)) != 0)
+	if ((r = flow_print_defaults(run->ctx, &a)) != 0)
 		return r;
 	snprintf(id, sizeof(id), "%lld", (long long)run->plan->res.id);
 	a.sub = sub;
@@ -394,7 +394,7 @@ issue_print(struct issue_run *run, const char *sub, const char *kind)
 		a.npos = 1;
 	}
 	a.pos = pos;
-	r = cmd_print_run(run->ctx, &a);
+	r = flow_print_run(run->ctx, &a);
 	free(path);
 	return r;
 }

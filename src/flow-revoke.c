@@ -20,13 +20,12 @@
 #include <string.h>
 
 #include "audit.h"
-#include "session.h"
-#include "cmd-lifecycle.h"
-#include "cmd-print.h"
 #include "error.h"
+#include "flow-print.h"
 #include "flow.h"
 #include "lifecycle.h"
 #include "queue.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -173,7 +172,7 @@ revoke_receipt(struct revoke_run *run, struct revoke_result *res)
 		return 0;
 	}
 	memset(&a, 0, sizeof(a));
-	if ((r = cmd_print_defaults(run->ctx, &a)) != 0)
+	if ((r = flow_print_defaults(run->ctx, &a)) != 0)
 		goto out;
 	snprintf(id, sizeof(id), "%" PRId64, run->card.resident_id);
 	pos[0] = (char *)"loss";
@@ -188,7 +187,7 @@ revoke_receipt(struct revoke_run *run, struct revoke_result *res)
 	if (req->replace)
 		a.next_steps = xstrdup("再交付のカードをお渡しします。\n"
 		    "元のカードが見つかったときは、窓口に返してください。");
-	r = cmd_print_run(run->ctx, &a);
+	r = flow_print_run(run->ctx, &a);
 out:
 	free(a.actions);
 	free(a.next_steps);

@@ -20,8 +20,8 @@
 #include <stdint.h>
 
 #include "card-perso.h"
-#include "session.h"
 #include "rules.h"
+#include "session.h"
 #include "store.h"
 
 /* ---- Events ------------------------------------------------------------ */
@@ -176,5 +176,15 @@ struct revoke_result {
  */
 int	revoke_execute(struct session *ctx, const struct revoke_request *req,
 	    const struct flow_events *ev, struct revoke_result *res);
+
+/*
+ * After the issue flow made card `new_card_id` active for resident
+ * `resident_id`: the card it replaces (reported lost, stolen or damaged)
+ * becomes revoked (replaced), with an audit entry, one transaction. Its
+ * card id is put in *old_id (0 when there was none). Returns 0 or the
+ * store error.
+ */
+int	flow_lifecycle_replaced(struct session *ctx, int64_t resident_id,
+	    int64_t new_card_id, int64_t *old_id);
 
 #endif

@@ -16,8 +16,8 @@
 #include <time.h>
 
 #include "audit.h"
-#include "crypto.h"
 #include "crypto-keystore.h"
+#include "crypto.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "operator.h"

@@ -17,10 +17,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cmd.h"
 #include "error.h"
 #include "flow.h"
 #include "nhiconf.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
