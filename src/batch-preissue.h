@@ -20,7 +20,7 @@
  *   export    the prepared standalone items as a signed and encrypted file
  *             for a card bureau (joint issuance at a prefectural center).
  *
- * The store part (store-preissue.c) is the only file here that speaks SQL.
+ * The store part (batch-preissue-store.c) is the only file here that speaks SQL.
  */
 #ifndef NHI_BATCH_PREISSUE_H
 #define NHI_BATCH_PREISSUE_H
@@ -35,7 +35,7 @@ struct session;
 struct flow_events;
 struct store;
 
-/* ---- Prepared items in the store (store-preissue.c) -------------------- */
+/* ---- Prepared items in the store (batch-preissue-store.c) -------------------- */
 
 /* One prepared card: what batch_items holds for it plus preissue_items. */
 struct preissue_item {

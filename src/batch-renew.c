@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "batch.h"
+#include "certificate.h"
 #include "error.h"
 #include "flow-certrules.h"
 #include "flow-print.h"

@@ -29,7 +29,7 @@
  * never acted on with stale data.
  *
  * Nothing here writes to stdout/stderr but the progress reporter and the
- * report writers, which are given a FILE. SQL lives in store-batch.c.
+ * report writers, which are given a FILE. SQL lives in batch-store.c.
  */
 #ifndef NHI_BATCH_H
 #define NHI_BATCH_H
@@ -171,7 +171,7 @@ int	batch_list_parse_line(const char *file, long line, const char *text, size_t 
 int	batch_list_read(const char *path,
 	    int (*fn)(void *arg, const struct batch_list_entry *e), void *arg);
 
-/* ---- Runs (batch.c over store-batch.c) ---------------------------------- */
+/* ---- Runs (batch.c over batch-store.c) ---------------------------------- */
 
 /*
  * Create a run of `kind` over `sel` judging eligibility on `on`

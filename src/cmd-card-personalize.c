@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "card-perso.h"
+#include "certificate.h"
 #include "cmd-card.h"
 #include "cmd-lifecycle.h"
 #include "error.h"

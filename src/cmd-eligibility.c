@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
+#include "queue.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -327,7 +328,7 @@ elig_add(struct session *ctx, int argc, char **argv)
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)id);
 	if ((r = counter_check(ctx, st, id, &e)) != 0)
 		return session_audit(ctx, r, "eligibility.add", subject, NULL);
-	if ((r = store_eligibility_add(st, &e, 0)) != 0)
+	if ((r = queue_eligibility_add(st, &e, 0)) != 0)
 		return session_audit(ctx, r, "eligibility.add", subject, NULL);
 	snprintf(detail, sizeof(detail), "period:%lld", (long long)e.id);
 	if ((r = session_audit(ctx, 0, "eligibility.add", subject, detail)) != 0 ||
@@ -383,7 +384,7 @@ elig_correct(struct session *ctx, int argc, char **argv)
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)e.resident_id);
 	if ((r = counter_check(ctx, st, e.resident_id, &e)) != 0)
 		return session_audit(ctx, r, "eligibility.correct", subject, NULL);
-	if ((r = store_eligibility_add(st, &e, old)) != 0)
+	if ((r = queue_eligibility_add(st, &e, old)) != 0)
 		return session_audit(ctx, r, "eligibility.correct", subject, NULL);
 	snprintf(detail, sizeof(detail), "period:%lld supersedes period:%lld",
 	    (long long)e.id, (long long)old);

@@ -14,6 +14,7 @@
 #include "cmd-lifecycle.h"
 #include "error.h"
 #include "extract.h"
+#include "import.h"
 #include "store.h"
 #include "util.h"
 

@@ -24,6 +24,7 @@
 #include "cmd-lifecycle.h"
 #include "error.h"
 #include "extract.h"
+#include "import.h"
 #include "rules.h"
 #include "store.h"
 #include "text.h"

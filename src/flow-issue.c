@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "card-perso.h"
+#include "certificate.h"
 #include "error.h"
 #include "flow-certrules.h"
 #include "flow-perso.h"

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certificate.h"
 #include "error.h"
 #include "flow-certrules.h"
 #include "flow-print.h"

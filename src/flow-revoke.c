@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "certificate.h"
 #include "error.h"
 #include "flow-print.h"
 #include "flow.h"

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "secret.h"
+
 struct config;
 struct store;
 
@@ -41,16 +43,9 @@ char		*operator_roles_text(unsigned bits);
  */
 unsigned	 operator_roles_for(const char *cmd, const char *sub);
 
-/* ---- Reading secrets (operator-secret.c) ---- */
+/* ---- Reading secrets (secret.c) ---- */
 
-/*
- * Read one secret line: from the file descriptor named by environment
- * variable `fd_env` if set (one line, the newline dropped), else from
- * /dev/tty with echo off after printing `prompt` there. Never from argv.
- * Returns 0 and *out (free with util_free_secret(s, strlen(s))), or
- * NHI_EUSAGE (no fd and no terminal: says which variable to set), NHI_EIO.
- */
-int	operator_read_secret(const char *fd_env, const char *prompt, char **out);
+/* operator_read_secret(): secret.h. */
 
 /*
  * Whether `password` is too weak for `login`: shorter than
@@ -62,7 +57,7 @@ int	operator_read_secret(const char *fd_env, const char *prompt, char **out);
 #define OPERATOR_PASSWORD_MIN	10
 int	operator_password_check(const char *login, const char *password);
 
-/* ---- Accounts (store-operator.c) ---- */
+/* ---- Accounts (operator-store.c) ---- */
 
 struct operator_account {
 	int64_t	 id;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certificate.h"
 #include "error.h"
 #include "flow-print.h"
 #include "flow.h"

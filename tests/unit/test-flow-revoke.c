@@ -20,6 +20,7 @@
 #include "error.h"
 #include "flow.h"
 #include "nhiconf.h"
+#include "queue.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
@@ -76,7 +77,7 @@ setup(void **state)
 	memset(c.user_number, 7, sizeof(c.user_number));
 	c.key_generation = 1;
 	if (store_card_insert(f->ctx.store, &c, "test") != 0 ||
-	    store_card_activate(f->ctx.store, c.id, pk, sizeof(pk), rec, sizeof(rec),
+	    queue_card_activate(f->ctx.store, c.id, pk, sizeof(pk), rec, sizeof(rec),
 	    "2026-11-25", "test") != 0)
 		return -1;
 	f->card = c.id;
