@@ -1,10 +1,9 @@
 /*
- * operator-auth.c: who is acting, and may they. Logs an operator in
- * (scrypt hash check, failure count, lockout), decides the acting
- * operator of a command before it runs (demo and test mode, bootstrap on
- * a store without operators, production), checks the role table, and
- * runs the two-person rule. Every refusal is audited; no password ever
- * reaches a log, an audit entry or an error detail.
+ * operator-auth.c: logging an operator in (scrypt hash check, failure
+ * count, lockout) and auditing what an operator did. Who acts in a
+ * session, the role check and the two-person rule are session-auth.c.
+ * Every refusal is audited; no password ever reaches a log, an audit
+ * entry or an error detail.
  */
 #include "config.h"
 

@@ -116,7 +116,7 @@ card_ev_note(void *arg, const char *text)
 	struct tui_card_events *ce = arg;
 	char doc[16], serial[32];
 
-	/* cmd-print.c: "certificate C-00000012 printed to FILE". */
+	/* flow-print.c: "certificate C-00000012 printed to FILE". */
 	if (sscanf(text, "%15s %31s printed to", doc, serial) == 2 &&
 	    (strcmp(doc, "certificate") == 0 || strcmp(doc, "sleeve") == 0) &&
 	    strstr(text, " printed to ") != NULL)
