@@ -11,22 +11,16 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "cmd-lifecycle.h"
 #include "cmd.h"
 #include "error.h"
 #include "flow-print.h"
 #include "nhiconf.h"
-#include "operator.h"
 #include "print.h"
 #include "rules.h"
-#include "store.h"
 #include "util.h"
 
 

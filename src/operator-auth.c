@@ -7,11 +7,9 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "audit.h"
@@ -22,8 +20,6 @@
 #include "operator.h"
 #include "store.h"
 #include "util.h"
-
-#define BOOTSTRAP_LOGIN	"setup"
 
 void
 operator_audit(struct store *st, const char *login, const char *action,

@@ -23,9 +23,10 @@
 #include "util.h"
 
 #define BOOTSTRAP_LOGIN	"setup"
+
 /*
- * The store behind ctx->db_path, opened (and migrated) through session_store(),
- * or NULL in *out when the file does not exist yet. Any other failure to
+ * The store behind ctx->db_path, opened (and migrated) through
+ * session_store(), or NULL in *out when the file does not exist yet. Any other failure to
  * look at it is an error: nothing is granted on a store nobody could read.
  */
 static int
