@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
 #include "batch-preissue.h"
-#include "cmd.h"
-#include "crypto.h"
+#include "batch.h"
 #include "crypto-cms.h"
+#include "crypto.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "queue.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -95,7 +95,7 @@ bureau_row(void *arg, const struct preissue_export_row *row)
 /* The station key and certificate and the bureau's pinned certificate;
  * test material is refused in production as for the queue. */
 static int
-bureau_keys(struct cmd_ctx *ctx, struct crypto_cms_keys **out)
+bureau_keys(struct session *ctx, struct crypto_cms_keys **out)
 {
 	static const char *const files[] = { "queue.station_key", "queue.station_cert",
 	    "batch.bureau_cert" };
@@ -131,7 +131,7 @@ bureau_keys(struct cmd_ctx *ctx, struct crypto_cms_keys **out)
 }
 
 int
-preissue_export(struct cmd_ctx *ctx, int64_t run_id, const char *path, size_t *records)
+preissue_export(struct session *ctx, int64_t run_id, const char *path, size_t *records)
 {
 	struct crypto_cms_keys *keys = NULL;
 	struct bureau_text body, t;
@@ -144,7 +144,7 @@ preissue_export(struct cmd_ctx *ctx, int64_t run_id, const char *path, size_t *r
 	memset(&body, 0, sizeof(body));
 	memset(&t, 0, sizeof(t));
 	body.run_id = run_id;
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = batch_run_check(st, run_id, BATCH_KIND_PREISSUE)) != 0 ||
 	    (r = bureau_keys(ctx, &keys)) != 0 ||
 	    (r = store_meta_get(st, "station_id", &station)) != 0)

@@ -34,24 +34,23 @@
 #include <string.h>
 #include <time.h>
 
-#include "batch.h"
 #include "batch-preissue.h"
-#include "card.h"
+#include "batch.h"
 #include "card-perso.h"
-#include "cmd.h"
-#include "cmd-card.h"
-#include "cmd-perso.h"
-#include "cmd-print.h"
+#include "card.h"
 #include "error.h"
+#include "flow-perso.h"
+#include "flow-print.h"
 #include "flow.h"
 #include "queue.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
 #define FEED_POLL_MS	500
 
 struct feed {
-	struct cmd_ctx			*ctx;
+	struct session			*ctx;
 	const struct preissue_feed_opts	*o;
 	struct preissue_feed_result	*res;
 	struct store			*st;
@@ -183,7 +182,7 @@ feed_print(struct feed *f, const struct preissue_item *it, char serial[32])
 	if (f->o->print_dir == NULL && f->o->printer == NULL)
 		return 0;
 	memset(&a, 0, sizeof(a));
-	if ((r = cmd_print_defaults(f->ctx, &a)) != 0)
+	if ((r = flow_print_defaults(f->ctx, &a)) != 0)
 		return r;
 	snprintf(id, sizeof(id), "%lld", (long long)it->resident_id);
 	snprintf(reason, sizeof(reason), "card issued in batch run %lld",
@@ -199,7 +198,7 @@ feed_print(struct feed *f, const struct preissue_item *it, char serial[32])
 	pos[0] = id;
 	a.pos = pos;
 	a.npos = 1;
-	r = cmd_print_run(f->ctx, &a);
+	r = flow_print_run(f->ctx, &a);
 	free(path);
 	if (r == 0 && (r = store_preissue_valid_certificate(f->st, it->resident_id, sub,
 	    serial)) == NHI_ENOTFOUND)
@@ -260,7 +259,7 @@ feed_write(struct feed *f, struct card *card, const struct preissue_item *it)
 	    (r = store_resident_get(f->st, it->resident_id, &res)) != 0)
 		return r;
 	memset(&preq, 0, sizeof(preq));
-	cmd_perso_request(&preq, &f->prof, f->keys, f->st, &res);
+	flow_perso_request(&preq, &f->prof, f->keys, f->st, &res);
 	preq.path = path;
 	preq.prepared_user_number = it->user_number;
 	preq.progress = feed_progress;
@@ -447,7 +446,7 @@ feed_card(struct feed *f)
 	int r, found = 0, began = 0;
 
 	f->res->cards++;
-	if ((r = cmd_card_connect(f->ctx, &card)) != 0)
+	if ((r = session_card_connect(f->ctx, &card)) != 0)
 		goto card_error;
 	if ((r = card_profile_atr_check(&f->prof, card->atr, card->atrlen)) != 0 ||
 	    (r = card_begin(card)) != 0)
@@ -495,7 +494,7 @@ out:
 }
 
 int
-preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
+preissue_feed(struct session *ctx, const struct preissue_feed_opts *o,
     struct preissue_feed_result *res)
 {
 	struct feed f;
@@ -508,10 +507,10 @@ preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
 	f.ctx = ctx;
 	f.o = o;
 	f.res = res;
-	if ((r = cmd_store(ctx, &f.st)) != 0 ||
+	if ((r = session_store(ctx, &f.st)) != 0 ||
 	    (r = batch_run_check(f.st, o->run_id, BATCH_KIND_PREISSUE)) != 0 ||
 	    (r = batch_run_get(f.st, o->run_id, &f.run)) != 0 ||
-	    (r = cmd_perso_setup(ctx, &f.prof, &f.keys)) != 0 ||
+	    (r = flow_perso_setup(ctx, &f.prof, &f.keys)) != 0 ||
 	    (r = card_monitor_new(ctx->reader, &f.mon)) != 0)
 		goto out;
 	f.base_done = f.run.done + f.run.exceptions;

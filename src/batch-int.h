@@ -1,6 +1,6 @@
 /*
  * batch-int.h: what the batch engine's files share with its store part
- * (store-batch.c) and nothing else sees.
+ * (batch-store.c) and nothing else sees.
  */
 #ifndef NHI_BATCH_INT_H
 #define NHI_BATCH_INT_H

@@ -17,15 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
 #include "batch-preissue.h"
-#include "cmd.h"
-#include "cmd-print.h"
+#include "batch.h"
 #include "crypto.h"
 #include "error.h"
+#include "flow-certrules.h"
 #include "flow.h"
 #include "queue.h"
 #include "rules.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -57,7 +57,7 @@ prep_except(struct prep_outcome *po, const char *code, const char *fmt, ...)
 }
 
 /*
- * The rules of every certificate path on the run's day (cmd-certrules.c):
+ * The rules of every certificate path on the run's day (flow-certrules.c):
  * an open finding about the person, or a person the rules exclude that
  * day, is set aside. 0 (po->exception set when so) or an error.
  */
@@ -87,7 +87,7 @@ prep_rules(struct store *st, const struct rules_policy *policy, const char *on,
 
 	if (held->n > 0 && bsearch(&pl->res.id, held->ids, held->n, sizeof(*held->ids),
 	    held_cmp) != NULL) {
-		if ((r = cmd_finding_check(st, pl->res.id)) == NHI_EREFUSED) {
+		if ((r = flow_finding_check(st, pl->res.id)) == NHI_EREFUSED) {
 			snprintf(why, sizeof(why), "%s", err_text(r));
 			return prep_except(po, "finding_open", "%s", why);
 		}
@@ -101,7 +101,7 @@ prep_rules(struct store *st, const struct rules_policy *policy, const char *on,
 	memset(&typed, 0, sizeof(typed));
 	if (pl->elig.valid_until[0] != '\0' && date_parse(pl->elig.valid_until, &typed) != 0)
 		memset(&typed, 0, sizeof(typed));
-	r = cmd_person_rules(policy, &pl->res, &pl->elig, &day, cmd_cert_kind_to_rules(kind),
+	r = flow_person_rules(policy, &pl->res, &pl->elig, &day, flow_cert_kind_to_rules(kind),
 	    &typed, &out);
 	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
 		snprintf(why, sizeof(why), "%s", err_text(r));
@@ -197,7 +197,7 @@ out:
 /* ---- The run ------------------------------------------------------------ */
 
 struct prep {
-	struct cmd_ctx				*ctx;
+	struct session				*ctx;
 	struct store				*st;
 	const struct preissue_prepare_opts	*o;
 	struct preissue_prepare_result		*res;
@@ -357,7 +357,7 @@ prep_item(void *arg, struct batch_item *bi)
 }
 
 int
-preissue_prepare(struct cmd_ctx *ctx, const struct preissue_prepare_opts *o,
+preissue_prepare(struct session *ctx, const struct preissue_prepare_opts *o,
     struct preissue_prepare_result *res)
 {
 	struct prep p;
@@ -372,7 +372,7 @@ preissue_prepare(struct cmd_ctx *ctx, const struct preissue_prepare_opts *o,
 		snprintf(p.on, sizeof(p.on), "%s", o->on);
 	else
 		time_today_jst_iso(p.on, sizeof(p.on));
-	if ((r = cmd_store(ctx, &p.st)) != 0 ||
+	if ((r = session_store(ctx, &p.st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &p.policy)) != 0 ||
 	    (r = store_held_finding_residents(p.st, &p.held.ids, &p.held.n)) != 0)
 		return r;

@@ -20,7 +20,7 @@
  *   export    the prepared standalone items as a signed and encrypted file
  *             for a card bureau (joint issuance at a prefectural center).
  *
- * The store part (store-preissue.c) is the only file here that speaks SQL.
+ * The store part (batch-preissue-store.c) is the only file here that speaks SQL.
  */
 #ifndef NHI_BATCH_PREISSUE_H
 #define NHI_BATCH_PREISSUE_H
@@ -31,11 +31,11 @@
 
 #include "card-perso.h"
 
-struct cmd_ctx;
+struct session;
 struct flow_events;
 struct store;
 
-/* ---- Prepared items in the store (store-preissue.c) -------------------- */
+/* ---- Prepared items in the store (batch-preissue-store.c) -------------------- */
 
 /* One prepared card: what batch_items holds for it plus preissue_items. */
 struct preissue_item {
@@ -170,7 +170,7 @@ struct preissue_prepare_result {
  */
 #define PREISSUE_COMMIT_ITEMS	256
 
-int	preissue_prepare(struct cmd_ctx *ctx, const struct preissue_prepare_opts *o,
+int	preissue_prepare(struct session *ctx, const struct preissue_prepare_opts *o,
 	    struct preissue_prepare_result *res);
 
 struct preissue_feed_opts {
@@ -203,7 +203,7 @@ struct preissue_feed_result {
  * says why) or an error that stops the station (no reader service, the
  * store, the keys).
  */
-int	preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
+int	preissue_feed(struct session *ctx, const struct preissue_feed_opts *o,
 	    struct preissue_feed_result *res);
 
 /*
@@ -215,7 +215,7 @@ int	preissue_feed(struct cmd_ctx *ctx, const struct preissue_feed_opts *o,
  * records. *records is set. Returns 0, NHI_ENOTFOUND (no such run),
  * NHI_ECONFIG, NHI_EKEY, file and store errors.
  */
-int	preissue_export(struct cmd_ctx *ctx, int64_t run_id, const char *path,
+int	preissue_export(struct session *ctx, int64_t run_id, const char *path,
 	    size_t *records);
 
 #endif

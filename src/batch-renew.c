@@ -23,12 +23,14 @@
 #include <sys/stat.h>
 
 #include "batch.h"
-#include "cmd.h"
-#include "cmd-print.h"
+#include "certificate.h"
 #include "error.h"
+#include "flow-certrules.h"
+#include "flow-print.h"
 #include "nhiconf.h"
 #include "print.h"
 #include "rules.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -41,7 +43,7 @@ struct renew_slot {
 };
 
 struct renew {
-	struct cmd_ctx		*ctx;
+	struct session		*ctx;
 	struct store		*st;
 	struct batch_run	*run;
 	struct rules_policy	 policy;
@@ -141,12 +143,12 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 		    "the name" : "the household head's name");
 		return 0;
 	}
-	/* The rules of every certificate path (cmd-certrules.c): an open
+	/* The rules of every certificate path (flow-certrules.c): an open
 	 * finding holds the person, the rules may exclude them on `from`, the
 	 * document is the kind of that day, the end the rules' one (an earlier
 	 * typed end on the period still shortens it). */
 	if (held_has(rn, s->it.resident_id) &&
-	    (r = cmd_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
+	    (r = flow_finding_check(rn->st, s->it.resident_id)) == NHI_EREFUSED) {
 		snprintf(code, 32, "finding_open");
 		snprintf(text, 256, "%s", err_text(r));
 		err_clear();
@@ -158,7 +160,7 @@ renew_load(struct renew *rn, struct renew_slot *s, char code[32], char text[256]
 	if (s->c.valid_until.y != 0 && date_cmp(&s->c.valid_until, &rn->from) < 0)
 		memset(&s->c.valid_until, 0, sizeof(s->c.valid_until));
 	s->c.issued = rn->from;
-	r = cmd_certificate_apply(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
+	r = flow_certificate_apply(&rn->policy, rn->st, s->it.resident_id, s->eligibility_id,
 	    &s->c);
 	if (r == NHI_EREFUSED || r == NHI_ERANGE) {
 		snprintf(code, 32, "rules_refused");
@@ -415,16 +417,16 @@ renew_item(void *arg, struct batch_item *it)
 
 /* Read the run's parameters and the configuration into rn. */
 static int
-renew_setup(struct renew *rn, struct cmd_ctx *ctx, struct batch_run *run)
+renew_setup(struct renew *rn, struct session *ctx, struct batch_run *run)
 {
 	char buf[64];
 	int r;
 
 	rn->ctx = ctx;
 	rn->run = run;
-	if ((r = cmd_store(ctx, &rn->st)) != 0 ||
+	if ((r = session_store(ctx, &rn->st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &rn->policy)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &rn->pr)) != 0 ||
+	    (r = flow_print_defaults(ctx, &rn->pr)) != 0 ||
 	    (r = store_held_finding_residents(rn->st, &rn->held, &rn->nheld)) != 0)
 		return r;
 	rn->insurer_name = config_get(ctx->cfg, "print.insurer_name", "");
@@ -447,7 +449,7 @@ renew_setup(struct renew *rn, struct cmd_ctx *ctx, struct batch_run *run)
 }
 
 int
-batch_renew_execute(struct cmd_ctx *ctx, struct batch_run *run, struct batch_progress *pg,
+batch_renew_execute(struct session *ctx, struct batch_run *run, struct batch_progress *pg,
     int (*stop)(void *arg), void *stop_arg, struct batch_renew_result *res)
 {
 	struct renew rn;
@@ -492,7 +494,7 @@ out:
 
 /* Options checked and completed (defaults from the rules and today). */
 static int
-renew_opts(struct cmd_ctx *ctx, const struct batch_renew_opts *o, char from[11],
+renew_opts(struct session *ctx, const struct batch_renew_opts *o, char from[11],
     char issued[11], long *volume_size)
 {
 	struct rules_policy p;
@@ -502,7 +504,7 @@ renew_opts(struct cmd_ctx *ctx, const struct batch_renew_opts *o, char from[11],
 
 	memset(&pr, 0, sizeof(pr));
 	if ((r = rules_policy_from_config(ctx->cfg, &p)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &pr)) != 0)
+	    (r = flow_print_defaults(ctx, &pr)) != 0)
 		return r;
 	if (o->from != NULL) {
 		if (date_parse(o->from, &d) != 0)
@@ -522,7 +524,7 @@ renew_opts(struct cmd_ctx *ctx, const struct batch_renew_opts *o, char from[11],
 }
 
 int
-batch_renew_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
+batch_renew_create(struct session *ctx, const struct batch_selection *sel,
     const struct batch_renew_opts *o, struct batch_run *run)
 {
 	struct print_request pr;
@@ -542,8 +544,8 @@ batch_renew_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
 	if (access(o->out_dir, W_OK) != 0)
 		return err_set(NHI_EPERM, "-d %s: the directory is not writable", o->out_dir);
 	if ((r = renew_opts(ctx, o, from, issued, &vs)) != 0 ||
-	    (r = cmd_print_defaults(ctx, &pr)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0)
+	    (r = flow_print_defaults(ctx, &pr)) != 0 ||
+	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	snprintf(buf, sizeof(buf), "%ld", vs);
 	if ((r = batch_param_add(params, sizeof(params), "from", from)) != 0 ||
@@ -635,7 +637,7 @@ dry_person(void *arg, int64_t resident_id, const struct batch_list_entry *e)
 }
 
 int
-batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
+batch_renew_dry(struct session *ctx, const struct batch_selection *sel,
     const struct batch_renew_opts *o, struct batch_renew_result *res)
 {
 	struct renew_dry d;
@@ -648,7 +650,7 @@ batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
 	d.rn.ctx = ctx;
 	d.rn.layout = o->layout;
 	if ((r = renew_opts(ctx, o, d.rn.from_s, d.rn.issued_s, &d.rn.volume_size)) != 0 ||
-	    (r = cmd_store(ctx, &d.rn.st)) != 0 ||
+	    (r = session_store(ctx, &d.rn.st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &d.rn.policy)) != 0 ||
 	    (r = store_held_finding_residents(d.rn.st, &d.rn.held, &d.rn.nheld)) != 0)
 		return r;

@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "batch-int.h"
-#include "cmd.h"
 #include "error.h"
 #include "flow.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -98,7 +98,7 @@ revoke_card(struct store *st, int64_t resident_id, struct store_card *card,
 }
 
 struct revoke {
-	struct cmd_ctx		*ctx;
+	struct session		*ctx;
 	char			 reason[24];	/* the run's default, "" none */
 	int			 (*stop)(void *arg);
 	void			*stop_arg;
@@ -156,7 +156,7 @@ revoke_item(void *arg, struct store *st, const struct batch_run *run, struct bat
 }
 
 int
-batch_revoke_execute(struct cmd_ctx *ctx, struct batch_run *run, struct batch_progress *pg,
+batch_revoke_execute(struct session *ctx, struct batch_run *run, struct batch_progress *pg,
     int (*stop)(void *arg), void *stop_arg, struct batch_revoke_result *res)
 {
 	struct batch_ops ops;
@@ -170,7 +170,7 @@ batch_revoke_execute(struct cmd_ctx *ctx, struct batch_run *run, struct batch_pr
 	if (strcmp(run->kind, BATCH_KIND_REVOKE) != 0)
 		return err_set(NHI_ESTATE, "batch run %s is a %s run, not revoke", run->uid,
 		    run->kind);
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	rv.ctx = ctx;
 	rv.stop = stop;
@@ -224,14 +224,14 @@ revoke_sel(const struct batch_selection *sel, const char *reason)
 }
 
 int
-batch_revoke_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
+batch_revoke_create(struct session *ctx, const struct batch_selection *sel,
     const char *reason, struct batch_run *run)
 {
 	struct store *st;
 	char params[128] = "", today[11];
 	int r;
 
-	if ((r = revoke_sel(sel, reason)) != 0 || (r = cmd_store(ctx, &st)) != 0)
+	if ((r = revoke_sel(sel, reason)) != 0 || (r = session_store(ctx, &st)) != 0)
 		return r;
 	if (reason != NULL && (r = batch_param_add(params, sizeof(params), "reason",
 	    reason)) != 0)
@@ -286,7 +286,7 @@ dry_listed(void *arg, int64_t resident_id, const struct batch_list_entry *e)
 }
 
 int
-batch_revoke_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
+batch_revoke_dry(struct session *ctx, const struct batch_selection *sel,
     const char *reason, struct batch_revoke_result *res)
 {
 	struct revoke_dry d;
@@ -295,7 +295,7 @@ batch_revoke_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
 
 	memset(&d, 0, sizeof(d));
 	memset(res, 0, sizeof(*res));
-	if ((r = revoke_sel(sel, reason)) != 0 || (r = cmd_store(ctx, &d.st)) != 0)
+	if ((r = revoke_sel(sel, reason)) != 0 || (r = session_store(ctx, &d.st)) != 0)
 		return r;
 	d.reason = reason != NULL ? reason : "";
 	d.res = res;

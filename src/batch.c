@@ -2,7 +2,7 @@
  * batch.c: the batch engine (batch.h, docs/batch.md): selections, run
  * creation with each person's snapshot, the stale-data check before an
  * item is acted on, and the one-item-at-a-time driver. SQL is in
- * store-batch.c.
+ * batch-store.c.
  */
 #include "config.h"
 

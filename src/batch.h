@@ -29,7 +29,7 @@
  * never acted on with stale data.
  *
  * Nothing here writes to stdout/stderr but the progress reporter and the
- * report writers, which are given a FILE. SQL lives in store-batch.c.
+ * report writers, which are given a FILE. SQL lives in batch-store.c.
  */
 #ifndef NHI_BATCH_H
 #define NHI_BATCH_H
@@ -38,7 +38,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct cmd_ctx;
+struct session;
 struct flow_events;
 struct store;
 
@@ -171,7 +171,7 @@ int	batch_list_parse_line(const char *file, long line, const char *text, size_t 
 int	batch_list_read(const char *path,
 	    int (*fn)(void *arg, const struct batch_list_entry *e), void *arg);
 
-/* ---- Runs (batch.c over store-batch.c) ---------------------------------- */
+/* ---- Runs (batch.c over batch-store.c) ---------------------------------- */
 
 /*
  * Create a run of `kind` over `sel` judging eligibility on `on`
@@ -369,13 +369,6 @@ void	batch_progress_redraw(struct batch_progress *pg);
 void	batch_progress_format_min(char *buf, size_t n, const char *label, int64_t done,
 	    int64_t base, int64_t exceptions, int64_t total, double elapsed_s, int width);
 
-/*
- * The `nhicard batch` sub-commands other files define (cmd-batch.c holds
- * the table): pre-issuance (cmd-batch-preissue.c).
- */
-struct cmd_entry;
-extern const struct cmd_entry cmd_batch_preissue_entry;
-
 /* ---- Run parameters ------------------------------------------------------- */
 
 /*
@@ -419,7 +412,7 @@ struct batch_renew_result {
  * Dry run: what a renewal of `sel` would do, writing nothing (no run, no
  * serial, no file). Returns 0 and fills *res, or an error.
  */
-int	batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
+int	batch_renew_dry(struct session *ctx, const struct batch_selection *sel,
 	    const struct batch_renew_opts *o, struct batch_renew_result *res);
 
 /*
@@ -427,7 +420,7 @@ int	batch_renew_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
  * from, issued, out_dir, layout, volume size and the PDFs' creation
  * date). Fills *run. Returns 0 or an error (NHI_EUSAGE for bad options).
  */
-int	batch_renew_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
+int	batch_renew_create(struct session *ctx, const struct batch_selection *sel,
 	    const struct batch_renew_opts *o, struct batch_run *run);
 
 /*
@@ -444,7 +437,7 @@ int	batch_renew_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
  * `stop` (may be NULL) is asked between volumes. A done run does nothing.
  * Returns 0 and fills *res, or the first error (the run stays resumable).
  */
-int	batch_renew_execute(struct cmd_ctx *ctx, struct batch_run *run,
+int	batch_renew_execute(struct session *ctx, struct batch_run *run,
 	    struct batch_progress *pg, int (*stop)(void *arg), void *stop_arg,
 	    struct batch_renew_result *res);
 
@@ -463,14 +456,14 @@ struct batch_revoke_result {
  * revoked and what set aside, writing nothing. `reason` is the default
  * for lines without one (NULL: every line must give one).
  */
-int	batch_revoke_dry(struct cmd_ctx *ctx, const struct batch_selection *sel,
+int	batch_revoke_dry(struct session *ctx, const struct batch_selection *sel,
 	    const char *reason, struct batch_revoke_result *res);
 
 /*
  * Create a revocation run over the list. A line without a reason takes
  * `reason`; with neither the creation fails naming the line (file:line).
  */
-int	batch_revoke_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
+int	batch_revoke_create(struct session *ctx, const struct batch_selection *sel,
 	    const char *reason, struct batch_run *run);
 
 /*
@@ -484,7 +477,7 @@ int	batch_revoke_create(struct cmd_ctx *ctx, const struct batch_selection *sel,
  * still_insured (eligibility_ended but insured on the run's day),
  * not_deceased (died but the register says alive).
  */
-int	batch_revoke_execute(struct cmd_ctx *ctx, struct batch_run *run,
+int	batch_revoke_execute(struct session *ctx, struct batch_run *run,
 	    struct batch_progress *pg, int (*stop)(void *arg), void *stop_arg,
 	    struct batch_revoke_result *res);
 

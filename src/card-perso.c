@@ -22,6 +22,7 @@
 #include "card-perso.h"
 #include "crypto.h"
 #include "error.h"
+#include "queue.h"
 #include "store.h"
 #include "util.h"
 
@@ -761,7 +762,7 @@ card_personalize(struct card *card, const struct perso_request *req,
 	snprintf(issued, sizeof(issued), "%.4s-%.2s-%.2s", run.nhi.rec.issue_date,
 	    run.nhi.rec.issue_date + 4, run.nhi.rec.issue_date + 6);
 	perso_step(&run, "record");
-	if ((r = store_card_activate(req->store, run.row.id, run.nhi.rec.public_key,
+	if ((r = queue_card_activate(req->store, run.row.id, run.nhi.rec.public_key,
 	    CARD_PUBKEY_LEN, run.nhi.rec.raw, run.nhi.rec.raw_len,
 	    issued, detail)) != 0)
 		goto out;

@@ -1,6 +1,6 @@
 /*
  * cmd-audit.c: `nhicard audit verify|export` (docs/audit.md), and
- * cmd_audit(), the one call every command makes at the end of its action
+ * session_audit(), the one call every command makes at the end of its action
  * to append its audit entry (cmd-lifecycle.h).
  */
 #include "config.h"
@@ -18,54 +18,6 @@
 #include "rules.h"
 #include "store.h"
 #include "util.h"
-
-/* ---- The hook every command calls ------------------------------------- */
-
-const char *
-cmd_audit_outcome(int r)
-{
-	if (r == 0)
-		return AUDIT_OK;
-	switch (nhi_exit_code(r)) {
-	case NHI_EXIT_REFUSED:
-	case NHI_EXIT_USAGE:
-		return AUDIT_REFUSED;
-	default:
-		return AUDIT_FAILED;
-	}
-}
-
-int
-cmd_audit(struct cmd_ctx *ctx, int r, const char *action, const char *subject,
-    const char *detail)
-{
-	struct store *st;
-	char *saved = NULL, *text = NULL;
-	const char *why = err_reason_of(r);
-	int ar;
-
-	/* A command that failed before it could open the store did nothing
-	 * on record (usage, configuration, a store that is not there). */
-	if (r != 0 && ctx->store == NULL)
-		return r;
-	if (r != 0)
-		saved = xstrdup(err_text(r));
-	if (r != 0)
-		text = xasprintf("%s%s%s", detail != NULL ? detail : "",
-		    detail != NULL ? "; " : "", nhi_errname(r));
-	if ((ar = cmd_store(ctx, &st)) == 0)
-		ar = audit_append(st, ctx->operator_login, action, subject,
-		    cmd_audit_outcome(r), r != 0 ? text : detail);
-	if (ar != 0)
-		log_error("audit: could not record %s: %s", action, err_text(ar));
-	if (r != 0)
-		(void)err_reason(err_set(r, "%s", saved), why);
-	else if (ar != 0)
-		r = ar;
-	free(saved);
-	free(text);
-	return r;
-}
 
 /* ---- nhicard audit verify ----------------------------------------------- */
 
@@ -125,7 +77,7 @@ out:
 }
 
 static int
-audit_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
+audit_verify_exec(struct session *ctx, int argc, char **argv)
 {
 	const char *against = NULL;
 	struct store *st;
@@ -138,7 +90,7 @@ audit_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_audit_entry, "audit verify", argc, argv, 1, 0);
 	else if (argc != 1)
 		return cmd_usage(&cmd_audit_entry, "audit verify takes only --against FILE");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	r = audit_verify(st, &n, &bad);
 	if (r == 0 && against != NULL)
@@ -289,7 +241,7 @@ ends_with(const char *s, const char *tail)
 }
 
 static int
-audit_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+audit_export_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -341,7 +293,7 @@ audit_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		b.jsonl = 1;
 	else
 		return cmd_usage(&cmd_audit_entry, "--format: expected csv or jsonl");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	/* An export is what auditors keep as the truth: never one of a
 	 * broken chain. */
@@ -358,14 +310,14 @@ audit_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("audit log exported to %s (%s)\n", out, b.jsonl ? "JSON lines" : "CSV");
 	snprintf(detail, sizeof(detail), "format=%s from=%s to=%s", b.jsonl ? "jsonl" : "csv",
 	    from != NULL ? from : "-", to != NULL ? to : "-");
-	r = cmd_audit(ctx, 0, "audit.export", NULL, detail);
+	r = session_audit(ctx, 0, "audit.export", NULL, detail);
 out:
 	free(b.p);
 	return r;
 }
 
 static int
-cmd_audit_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_audit_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_usage(&cmd_audit_entry, "expected verify or export");

@@ -16,7 +16,7 @@
 #include "store.h"
 
 static void
-where(struct cmd_ctx *ctx, struct backup_where *w)
+where(struct session *ctx, struct backup_where *w)
 {
 	const char *dir = NULL;
 
@@ -32,7 +32,7 @@ where(struct cmd_ctx *ctx, struct backup_where *w)
 }
 
 static int
-cmd_backup(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_backup(struct session *ctx, int argc, char **argv)
 {
 	struct backup_where w;
 	struct backup_result res;
@@ -42,7 +42,7 @@ cmd_backup(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != 2)
 		return argc > 2 ? cmd_operands(&cmd_backup_entry, "backup", argc, argv, 1, 1) :
 		    cmd_usage(&cmd_backup_entry, "the backup directory to create is missing");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	where(ctx, &w);
 	if ((r = flow_backup(st, &w, argv[1], &res)) != 0)
@@ -54,7 +54,7 @@ cmd_backup(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_restore(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_restore(struct session *ctx, int argc, char **argv)
 {
 	struct backup_where w;
 	struct backup_result res;

@@ -64,12 +64,12 @@ pre_usage(const char *why)
 
 /* RUN: a run uid ("B-...") or id, of kind preissue. */
 static int
-pre_run(struct cmd_ctx *ctx, const char *key, struct batch_run *run)
+pre_run(struct session *ctx, const char *key, struct batch_run *run)
 {
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0 || (r = batch_run_find(st, key, run)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 || (r = batch_run_find(st, key, run)) != 0)
 		return r;
 	if (strcmp(run->kind, BATCH_KIND_PREISSUE) != 0)
 		return err_set(NHI_ESTATE, "run %s is a %s run, not a pre-issuance run",
@@ -92,7 +92,7 @@ pre_codes(const struct preissue_prepare_result *res)
 }
 
 static int
-pre_prepare(struct cmd_ctx *ctx, int argc, char **argv)
+pre_prepare(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -172,11 +172,11 @@ pre_prepare(struct cmd_ctx *ctx, int argc, char **argv)
 	snprintf(subject, sizeof(subject), "batch:%lld", (long long)res.run_id);
 	snprintf(detail, sizeof(detail), "preissue prepared=%zu exceptions=%zu",
 	    res.prepared, res.exceptions);
-	return cmd_audit(ctx, r, "batch.preissue.prepare", subject, detail);
+	return session_audit(ctx, r, "batch.preissue.prepare", subject, detail);
 }
 
 static int
-pre_feed(struct cmd_ctx *ctx, int argc, char **argv)
+pre_feed(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'c' },
@@ -263,11 +263,11 @@ pre_feed(struct cmd_ctx *ctx, int argc, char **argv)
 	snprintf(subject, sizeof(subject), "batch:%lld", (long long)run.id);
 	snprintf(detail, sizeof(detail), "preissue feed cards=%zu issued=%zu exceptions=%zu"
 	    " set_aside=%zu", res.cards, res.issued, res.exceptions, res.rejected);
-	return cmd_audit(ctx, r, "batch.preissue.feed", subject, detail);
+	return session_audit(ctx, r, "batch.preissue.feed", subject, detail);
 }
 
 static int
-pre_export(struct cmd_ctx *ctx, int argc, char **argv)
+pre_export(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -298,11 +298,11 @@ pre_export(struct cmd_ctx *ctx, int argc, char **argv)
 		    path);
 	snprintf(subject, sizeof(subject), "batch:%lld", (long long)run.id);
 	snprintf(detail, sizeof(detail), "preissue bureau export records=%zu", n);
-	return cmd_audit(ctx, r, "batch.preissue.export", subject, detail);
+	return session_audit(ctx, r, "batch.preissue.export", subject, detail);
 }
 
 static int
-cmd_batch_preissue_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_batch_preissue_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return pre_usage("expected prepare, feed, export or help");

@@ -91,24 +91,24 @@ run_line(const struct batch_run *run)
 }
 
 static int
-find_run(struct cmd_ctx *ctx, const char *key, struct batch_run *run)
+find_run(struct session *ctx, const char *key, struct batch_run *run)
 {
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	return batch_run_find(st, key, run);
 }
 
 static int
-audit_run(struct cmd_ctx *ctx, int r, const char *action, const struct batch_run *run,
+audit_run(struct session *ctx, int r, const char *action, const struct batch_run *run,
     const char *detail)
 {
 	char subject[32];
 
 	snprintf(subject, sizeof(subject), "batch:%lld", (long long)run->id);
-	return cmd_audit(ctx, r, action, run->id != 0 ? subject : NULL, detail);
+	return session_audit(ctx, r, action, run->id != 0 ? subject : NULL, detail);
 }
 
 static void
@@ -126,7 +126,7 @@ summary(const struct batch_run *run, const char *what, long long n)
 
 /* Work a renew or revoke run to its end (or a stop). */
 static int
-work_run(struct cmd_ctx *ctx, struct batch_run *run, const struct progress_opts *po)
+work_run(struct session *ctx, struct batch_run *run, const struct progress_opts *po)
 {
 	struct batch_progress *pg = progress_for(po, run);
 	struct batch_renew_result rr;
@@ -196,7 +196,7 @@ list_one(void *arg, const struct batch_run *run)
 }
 
 static int
-batch_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+batch_list_exec(struct session *ctx, int argc, char **argv)
 {
 	struct store *st;
 	int r;
@@ -206,13 +206,13 @@ batch_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_batch_entry, "batch list", argc, argv, 1, 0);
 	if (argc != 1)
 		return err_set(NHI_EUSAGE, "batch list takes no arguments");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	return batch_run_walk(st, NULL, list_one, NULL);
 }
 
 static int
-batch_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+batch_status_exec(struct session *ctx, int argc, char **argv)
 {
 	struct batch_run run;
 	int r;
@@ -240,7 +240,7 @@ batch_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-batch_exceptions_exec(struct cmd_ctx *ctx, int argc, char **argv)
+batch_exceptions_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -263,7 +263,7 @@ batch_exceptions_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_batch_entry, "batch exceptions", argc, argv, optind, 1);
 	if (argc - optind != 1)
 		return err_set(NHI_EUSAGE, "batch exceptions: expected one RUN [-o FILE.csv]");
-	if ((r = find_run(ctx, argv[optind], &run)) != 0 || (r = cmd_store(ctx, &st)) != 0)
+	if ((r = find_run(ctx, argv[optind], &run)) != 0 || (r = session_store(ctx, &st)) != 0)
 		return r;
 	if (out != NULL) {
 		/* Written beside, then renamed: never half a report. */
@@ -292,7 +292,7 @@ out:
 }
 
 static int
-batch_resume_exec(struct cmd_ctx *ctx, int argc, char **argv)
+batch_resume_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		PROGRESS_LONGOPTS,
@@ -330,7 +330,7 @@ batch_resume_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-batch_cancel_exec(struct cmd_ctx *ctx, int argc, char **argv)
+batch_cancel_exec(struct session *ctx, int argc, char **argv)
 {
 	struct batch_run run;
 	struct store *st;
@@ -340,7 +340,7 @@ batch_cancel_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_batch_entry, "batch cancel", argc, argv, 1, 1);
 	if (argc != 2)
 		return err_set(NHI_EUSAGE, "batch cancel: expected one RUN");
-	if ((r = find_run(ctx, argv[1], &run)) != 0 || (r = cmd_store(ctx, &st)) != 0)
+	if ((r = find_run(ctx, argv[1], &run)) != 0 || (r = session_store(ctx, &st)) != 0)
 		return r;
 	r = batch_run_cancel(st, run.id);
 	if (r == 0)
@@ -352,7 +352,7 @@ batch_cancel_exec(struct cmd_ctx *ctx, int argc, char **argv)
 /* ---- renew --------------------------------------------------------------- */
 
 static int
-batch_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
+batch_renew_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -422,7 +422,7 @@ batch_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
 /* ---- revoke -------------------------------------------------------------- */
 
 static int
-batch_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
+batch_revoke_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -520,7 +520,7 @@ static const struct cmd_entry *const batch_subs[] = {
 };
 
 static int
-cmd_batch_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_batch_exec(struct session *ctx, int argc, char **argv)
 {
 	size_t i;
 

@@ -14,7 +14,7 @@
 #include "util.h"
 
 static int
-card_apdu_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_apdu_exec(struct session *ctx, int argc, char **argv)
 {
 	struct card *card = NULL;
 	struct apdu_resp *resp = NULL;
@@ -36,7 +36,7 @@ card_apdu_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((r = cmd_card_connect(ctx, &card)) != 0)
+	if ((r = session_card_connect(ctx, &card)) != 0)
 		goto out;
 	if ((r = card_begin(card)) != 0)
 		goto out;

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "card.h"
 #include "card-perso.h"
+#include "card.h"
 #include "cmd-card.h"
 #include "cmd-lifecycle.h"
-#include "cmd-perso.h"
 #include "error.h"
+#include "flow-perso.h"
 #include "util.h"
 
 static const char *
@@ -60,7 +60,7 @@ print_record(const struct card_key_record *rec, struct card_keys *keys, const ch
 }
 
 static int
-card_inspect_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_inspect_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "show-items", no_argument, NULL, 's' },
@@ -91,7 +91,7 @@ card_inspect_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (card_keys_load(ctx->cfg, &prof, &keys) != 0)
 		keyerr = xstrdup(err_text(err_last()));
 	err_clear();
-	if ((r = cmd_card_connect(ctx, &card)) != 0 || (r = card_begin(card)) != 0)
+	if ((r = session_card_connect(ctx, &card)) != 0 || (r = card_begin(card)) != 0)
 		goto out;
 	began = 1;
 	if ((r = card_recognize(card, &prof, &info)) != 0 ||
@@ -106,7 +106,7 @@ card_inspect_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		 * record first (the card's serial, never the items). */
 		if (show) {
 			snprintf(subject, sizeof(subject), "serial:%s", info.serial_hex);
-			if ((r = cmd_audit(ctx, 0, "card.inspect", subject,
+			if ((r = session_audit(ctx, 0, "card.inspect", subject,
 			    "basic items shown")) != 0)
 				goto out;
 			printf("  name: %s\n  birth date: %s\n  sex: %s\n  address: %s\n",

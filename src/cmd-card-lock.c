@@ -8,16 +8,16 @@
 
 #include <stdio.h>
 
-#include "card.h"
 #include "card-perso.h"
+#include "card.h"
 #include "cmd-card.h"
-#include "cmd-perso.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
+#include "flow-perso.h"
 #include "store.h"
 
 static int
-card_lock_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc, int lock)
+card_lock_run(struct session *ctx, const struct cmd_entry *entry, int argc, int lock)
 {
 	struct card_profile prof;
 	struct card_keys *keys = NULL;
@@ -28,9 +28,9 @@ card_lock_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc, int 
 
 	if (argc != 1)
 		return cmd_card_usage(entry, "no arguments expected");
-	if ((r = cmd_store(ctx, &st)) != 0 ||
-	    (r = cmd_perso_setup(ctx, &prof, &keys)) != 0 ||
-	    (r = cmd_card_connect(ctx, &card)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = flow_perso_setup(ctx, &prof, &keys)) != 0 ||
+	    (r = session_card_connect(ctx, &card)) != 0)
 		goto out;
 	if ((r = card_set_locked(card, &prof, keys, st, lock, serial)) != 0)
 		goto out;
@@ -39,7 +39,7 @@ card_lock_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc, int 
 out:
 	if (argc == 1) {
 		snprintf(subject, sizeof(subject), "serial:%s", serial[0] ? serial : "-");
-		r = cmd_audit(ctx, r, lock ? "card.lock" : "card.unlock", subject, NULL);
+		r = session_audit(ctx, r, lock ? "card.lock" : "card.unlock", subject, NULL);
 	}
 	card_close(card);
 	card_keys_free(keys);
@@ -47,7 +47,7 @@ out:
 }
 
 static int
-card_lock_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_lock_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc > 1)
 		return cmd_operands(&cmd_card_entry, "card lock", argc, argv, 1, 0);
@@ -55,7 +55,7 @@ card_lock_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-card_unlock_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_unlock_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc > 1)
 		return cmd_operands(&cmd_card_entry, "card unlock", argc, argv, 1, 0);

@@ -13,11 +13,12 @@
 #include <string.h>
 
 #include "card-perso.h"
+#include "certificate.h"
 #include "cmd-card.h"
-#include "cmd-perso.h"
-#include "cmd-print.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
+#include "flow-certrules.h"
+#include "flow-perso.h"
 #include "flow.h"
 #include "rules.h"
 #include "store.h"
@@ -30,7 +31,7 @@
  * force today is left to IT staff, as before.
  */
 static int
-personalize_allowed(struct cmd_ctx *ctx, struct store *st, int64_t resident_id)
+personalize_allowed(struct session *ctx, struct store *st, int64_t resident_id)
 {
 	struct print_certificate c;
 	struct rules_policy p;
@@ -38,14 +39,14 @@ personalize_allowed(struct cmd_ctx *ctx, struct store *st, int64_t resident_id)
 	int64_t eid = 0;
 	int r;
 
-	if ((r = cmd_finding_check(st, resident_id)) != 0 ||
+	if ((r = flow_finding_check(st, resident_id)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &p)) != 0)
 		return r;
 	time_today_jst(&today.y, &today.m, &today.d);
 	memset(&c, 0, sizeof(c));
 	r = store_certificate_load(st, resident_id, &today, &c, &eid);
 	if (r == 0)
-		r = cmd_certificate_rules(&p, st, resident_id, eid, &c);
+		r = flow_certificate_rules(&p, st, resident_id, eid, &c);
 	else if (r == NHI_ENOTFOUND || r == NHI_ESTATE) {
 		err_clear();
 		r = 0;
@@ -55,7 +56,7 @@ personalize_allowed(struct cmd_ctx *ctx, struct store *st, int64_t resident_id)
 }
 
 static int
-card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_personalize_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "kind", required_argument, NULL, 'k' },
@@ -85,19 +86,19 @@ card_personalize_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!kind_given || argc - optind != 1)
 		return cmd_card_usage(&cmd_card_personalize_entry,
 		    "expected --kind KIND and one RESIDENT");
-	if ((r = cmd_store(ctx, &st)) != 0 ||
-	    (r = cmd_perso_resident(st, argv[optind], &who)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = flow_perso_resident(st, argv[optind], &who)) != 0)
 		goto out;
 	have_who = 1;
 	if ((r = personalize_allowed(ctx, st, who.id)) != 0 ||
-	    (r = cmd_perso_setup(ctx, &prof, &keys)) != 0)
+	    (r = flow_perso_setup(ctx, &prof, &keys)) != 0)
 		goto out;
-	cmd_perso_request(&req, &prof, keys, st, &who);
-	if ((r = cmd_perso_run(ctx, &req, &res)) != 0)
+	flow_perso_request(&req, &prof, keys, st, &who);
+	if ((r = flow_perso_run(ctx, &req, &res)) != 0)
 		goto out;
 	printf("personalized the card of resident %lld (%s)\n", (long long)who.id,
 	    perso_path_name(req.path));
-	cmd_perso_report(&flow_events_stdout, &res);
+	flow_perso_report(&flow_events_stdout, &res);
 	r = 0;
 out:
 	if (have_who) {
@@ -107,7 +108,7 @@ out:
 		if (r == 0)
 			snprintf(detail, sizeof(detail), "card:%lld gen=%d",
 			    (long long)res.card_id, res.key_generation);
-		r = cmd_audit(ctx, r, "card.personalize", subject, r == 0 ? detail : NULL);
+		r = session_audit(ctx, r, "card.personalize", subject, r == 0 ? detail : NULL);
 	}
 	card_keys_free(keys);
 	if (have_who)

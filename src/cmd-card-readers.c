@@ -12,7 +12,7 @@
 #include "error.h"
 
 static int
-card_readers_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_readers_exec(struct session *ctx, int argc, char **argv)
 {
 	char **names = NULL;
 	size_t count = 0, i;

@@ -12,7 +12,7 @@
 #include "util.h"
 
 static int
-card_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_status_exec(struct session *ctx, int argc, char **argv)
 {
 	struct card *card = NULL;
 	char atr[2 * sizeof(card->atr) + 1];
@@ -22,7 +22,7 @@ card_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_card_entry, "card status", argc, argv, 1, 0);
 	if (argc != 1)
 		return cmd_card_usage(&cmd_card_status_entry, "no arguments expected");
-	if ((r = cmd_card_connect(ctx, &card)) != 0)
+	if ((r = session_card_connect(ctx, &card)) != 0)
 		return r;
 	hex_encode(card->atr, card->atrlen, atr);
 	printf("reader: %s\ncard: present\natr: %s\nprotocol: T=%d\n"

@@ -11,17 +11,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "card.h"
 #include "card-perso.h"
+#include "card.h"
 #include "cmd-card.h"
 #include "cmd-lifecycle.h"
-#include "cmd-perso.h"
 #include "error.h"
+#include "flow-perso.h"
 #include "store.h"
 #include "util.h"
 
 static int
-card_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_verify_exec(struct session *ctx, int argc, char **argv)
 {
 	struct card_profile prof;
 	struct card_keys *keys = NULL;
@@ -38,9 +38,9 @@ card_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_card_entry, "card verify", argc, argv, 1, 0);
 	if (argc != 1)
 		return cmd_card_usage(&cmd_card_verify_entry, "no arguments expected");
-	if ((r = cmd_store(ctx, &st)) != 0 ||
-	    (r = cmd_perso_setup(ctx, &prof, &keys)) != 0 ||
-	    (r = cmd_card_connect(ctx, &card)) != 0 || (r = card_begin(card)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = flow_perso_setup(ctx, &prof, &keys)) != 0 ||
+	    (r = session_card_connect(ctx, &card)) != 0 || (r = card_begin(card)) != 0)
 		goto out;
 	began = 1;
 	if ((r = card_recognize(card, &prof, &info)) != 0 ||
@@ -88,7 +88,7 @@ card_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		printf("NHI AP locked (LCS 04): the key is revoked (%s)\n", row.state_reason);
 		snprintf(subject, sizeof(subject), "card:%lld", (long long)row.id);
-		(void)cmd_audit(ctx, 0, "card.lock", subject, "locked when presented: key"
+		(void)session_audit(ctx, 0, "card.lock", subject, "locked when presented: key"
 		    " revoked");
 		r = err_set(NHI_ESTATE, "card %s: its key is revoked (%s) in the store (card"
 		    " record %lld): the card must not be accepted; its NHI AP has been"

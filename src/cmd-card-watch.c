@@ -90,7 +90,7 @@ watch_number(const char *arg, long max, long *out)
 }
 
 static int
-card_watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
+card_watch_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'n' },

@@ -27,16 +27,6 @@ extern const struct cmd_entry cmd_card_unlock_entry;
 extern const struct cmd_entry cmd_card_verify_entry;
 extern const struct cmd_entry cmd_card_watch_entry;
 
-/*
- * Connect to the card in the reader the station uses: --reader or
- * card.reader from the configuration, else the only reader present.
- * Applies card.extended (auto|yes|no, default auto: as the ATR says).
- * Returns 0 and sets *out (caller must card_close), or the card_connect
- * error (NHI_ENO_SERVICE, NHI_ENO_READER, NHI_ENO_CARD, ...) or
- * NHI_ECONFIG.
- */
-int	cmd_card_connect(struct cmd_ctx *ctx, struct card **out);
-
 /* A usage error for `nhicard card SUB`; returns NHI_EUSAGE. */
 int	cmd_card_usage(const struct cmd_entry *sub, const char *why);
 

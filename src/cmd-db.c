@@ -32,7 +32,7 @@ station_id_valid(const char *id)
 }
 
 static int
-db_init(struct cmd_ctx *ctx)
+db_init(struct session *ctx)
 {
 	const char *id = config_get(ctx->cfg, "station.id", NULL);
 	struct store *st = NULL;
@@ -89,7 +89,7 @@ out:
 }
 
 static int
-db_check(struct cmd_ctx *ctx)
+db_check(struct session *ctx)
 {
 	static const char *tables[] = { "households", "residents", "eligibility_periods",
 	    "cards", "certificates", "queue_records", "operators", "audit_log" };
@@ -133,7 +133,7 @@ out:
 }
 
 static int
-cmd_db_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_db_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc > 2)
 		return cmd_operands(&cmd_db_entry, "db", argc, argv, 2, 0);

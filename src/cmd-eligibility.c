@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "cmd-lifecycle.h"
 #include "error.h"
+#include "queue.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -182,7 +183,7 @@ check_period(const struct eligibility *e)
  * 資格確認書 switch (rules.kakunin_from).
  */
 static int
-counter_check(struct cmd_ctx *ctx, struct store *st, int64_t resident_id,
+counter_check(struct session *ctx, struct store *st, int64_t resident_id,
     const struct eligibility *e)
 {
 	struct rules_finding f[RULES_MAX_FINDINGS];
@@ -265,7 +266,7 @@ print_period(const struct eligibility *e)
 }
 
 static int
-elig_list(struct cmd_ctx *ctx, int argc, char **argv, int current)
+elig_list(struct session *ctx, int argc, char **argv, int current)
 {
 	struct eligibility e = { 0 }, *list = NULL;
 	struct store *st;
@@ -281,7 +282,7 @@ elig_list(struct cmd_ctx *ctx, int argc, char **argv, int current)
 	if (optind + 1 != argc)
 		return usage("expected one resident id");
 	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a resident", argv[optind], &id)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0)
+	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	if (current) {
 		if ((r = store_eligibility_current(st, id, on[0] ? on : NULL, &e)) != 0)
@@ -300,7 +301,7 @@ elig_list(struct cmd_ctx *ctx, int argc, char **argv, int current)
 }
 
 static int
-elig_add(struct cmd_ctx *ctx, int argc, char **argv)
+elig_add(struct session *ctx, int argc, char **argv)
 {
 	struct eligibility e = { 0 };
 	struct resident res = { 0 };
@@ -317,7 +318,7 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return usage("expected one resident id");
 	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a resident", argv[optind], &id)) != 0 ||
 	    (r = check_period(&e)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0)
+	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	if ((r = store_resident_get(st, id, &res)) != 0)
 		return r;
@@ -326,11 +327,11 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 	snprintf(e.source, sizeof(e.source), "counter");
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)id);
 	if ((r = counter_check(ctx, st, id, &e)) != 0)
-		return cmd_audit(ctx, r, "eligibility.add", subject, NULL);
-	if ((r = store_eligibility_add(st, &e, 0)) != 0)
-		return cmd_audit(ctx, r, "eligibility.add", subject, NULL);
+		return session_audit(ctx, r, "eligibility.add", subject, NULL);
+	if ((r = queue_eligibility_add(st, &e, 0)) != 0)
+		return session_audit(ctx, r, "eligibility.add", subject, NULL);
 	snprintf(detail, sizeof(detail), "period:%lld", (long long)e.id);
-	if ((r = cmd_audit(ctx, 0, "eligibility.add", subject, detail)) != 0 ||
+	if ((r = session_audit(ctx, 0, "eligibility.add", subject, detail)) != 0 ||
 	    (r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
 		return r;
 	printf("added eligibility period #%lld for resident #%lld\n", (long long)e.id,
@@ -339,7 +340,7 @@ elig_add(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
+elig_correct(struct session *ctx, int argc, char **argv)
 {
 	struct eligibility *list = NULL, e;
 	struct store *st;
@@ -352,7 +353,7 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc < 2 || argv[1][0] == '-')
 		return usage("correct: expected a period id");
 	if ((r = cmd_parse_id(&cmd_eligibility_entry, "a period", argv[1], &pid)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0)
+	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	/* Find the period: its resident's history holds it. */
 	if ((r = store_eligibility_get(st, pid, &e)) != 0)
@@ -382,12 +383,12 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 	snprintf(e.source, sizeof(e.source), "correction");
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)e.resident_id);
 	if ((r = counter_check(ctx, st, e.resident_id, &e)) != 0)
-		return cmd_audit(ctx, r, "eligibility.correct", subject, NULL);
-	if ((r = store_eligibility_add(st, &e, old)) != 0)
-		return cmd_audit(ctx, r, "eligibility.correct", subject, NULL);
+		return session_audit(ctx, r, "eligibility.correct", subject, NULL);
+	if ((r = queue_eligibility_add(st, &e, old)) != 0)
+		return session_audit(ctx, r, "eligibility.correct", subject, NULL);
 	snprintf(detail, sizeof(detail), "period:%lld supersedes period:%lld",
 	    (long long)e.id, (long long)old);
-	if ((r = cmd_audit(ctx, 0, "eligibility.correct", subject, detail)) != 0 ||
+	if ((r = session_audit(ctx, 0, "eligibility.correct", subject, detail)) != 0 ||
 	    (r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
 		return r;
 	printf("period #%lld supersedes #%lld (kept in the history)\n", (long long)e.id,
@@ -396,7 +397,7 @@ elig_correct(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_eligibility_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_eligibility_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return usage("expected list, current, add or correct");

@@ -14,6 +14,7 @@
 #include "cmd-lifecycle.h"
 #include "error.h"
 #include "extract.h"
+#include "import.h"
 #include "store.h"
 #include "util.h"
 
@@ -108,7 +109,7 @@ out:
 }
 
 static int
-cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_held_exec(struct session *ctx, int argc, char **argv)
 {
 	struct held_item h = { 0 };
 	struct store *st;
@@ -120,7 +121,7 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		int all = argc == 3 && strcmp(argv[2], "--all") == 0;
 		if (argc > 2 && !all)
 			return cmd_operands(&cmd_held_entry, "held list", argc, argv, 2, 0);
-		if ((r = cmd_store(ctx, &st)) != 0)
+		if ((r = session_store(ctx, &st)) != 0)
 			return r;
 		return held_list(st, all);
 	}
@@ -130,7 +131,7 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (argc != 3)
 			return usage("show takes one id");
 		if ((r = cmd_parse_id(&cmd_held_entry, "a held item", argv[2], &id)) != 0 ||
-		    (r = cmd_store(ctx, &st)) != 0 ||
+		    (r = session_store(ctx, &st)) != 0 ||
 		    (r = store_held_get(st, id, &h)) != 0)
 			return r;
 		print_item(&h, 1);
@@ -144,7 +145,7 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != 4)
 		return usage("resolve takes an id and one of retry, force, discard, ack");
 	if ((r = cmd_parse_id(&cmd_held_entry, "a held item", argv[2], &id)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0 ||
+	    (r = session_store(ctx, &st)) != 0 ||
 	    (r = store_held_get(st, id, &h)) != 0)
 		return r;
 	if (h.resolved_at[0]) {
@@ -162,7 +163,7 @@ cmd_held_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	store_held_free(&h);
 	snprintf(subject, sizeof(subject), "held:%lld", (long long)id);
 	snprintf(detail, sizeof(detail), "resolve %.16s", argv[3]);
-	return cmd_audit(ctx, r, "held.resolve", subject, detail);
+	return session_audit(ctx, r, "held.resolve", subject, detail);
 }
 
 const struct cmd_entry cmd_held_entry = {

@@ -9,7 +9,7 @@
 #include "error.h"
 
 static int
-cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_help_exec(struct session *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *entry;
 	size_t i;

@@ -24,6 +24,7 @@
 #include "cmd-lifecycle.h"
 #include "error.h"
 #include "extract.h"
+#include "import.h"
 #include "rules.h"
 #include "store.h"
 #include "text.h"
@@ -586,7 +587,7 @@ out:
 }
 
 static int
-cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_import_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -643,12 +644,12 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	o.station_insurer = config_get(ctx->cfg, "station.insurer_number", NULL);
 	o.station_municipality = config_get(ctx->cfg, "station.municipality_code", NULL);
 	if ((r = rules_policy_from_config(ctx->cfg, &o.policy)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0)
+	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	for (i = optind; i < argc; i++) {
 		memset(&c, 0, sizeof(c));
 		if ((r = import_file(st, argv[i], &o, &c)) != 0)
-			return cmd_audit(ctx, r, "import.file", NULL, NULL);
+			return session_audit(ctx, r, "import.file", NULL, NULL);
 		snprintf(detail, sizeof(detail), "%s%zu records: %zu new, %zu updated, %zu"
 		    " unchanged, %zu merged, %zu held, %zu rejected", o.dry_run ? "dry run: " : "",
 		    c.records, c.new_, c.updated, c.unchanged, c.merged, c.held, c.rejected);
@@ -656,7 +657,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		 * outcome), even one that changed nothing: importing the same
 		 * extract again adds this one audit entry and nothing else. A
 		 * dry run writes nothing at all. */
-		if (!o.dry_run && (r = cmd_audit(ctx, 0, "import.file", NULL, detail)) != 0)
+		if (!o.dry_run && (r = session_audit(ctx, 0, "import.file", NULL, detail)) != 0)
 			return r;
 		printf("%s: %zu lines, %zu records: %zu new, %zu updated, %zu unchanged, "
 		    "%zu merged, %zu held, %zu rejected; %zu with 外字; %zu findings\n",

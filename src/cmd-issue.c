@@ -21,7 +21,7 @@
 #include "util.h"
 
 static int
-cmd_issue_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_issue_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "path", required_argument, NULL, 'p' },

@@ -25,19 +25,19 @@
 
 
 static int
-agent_audit(struct cmd_ctx *ctx, const char *action, const char *detail)
+agent_audit(struct session *ctx, const char *action, const char *detail)
 {
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	return audit_append(st, ctx->operator_login != NULL ? ctx->operator_login : "demo",
 	    action, "keys", AUDIT_OK, detail);
 }
 
 static int
-agent_start(struct cmd_ctx *ctx, int argc, char **argv)
+agent_start(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "idle", required_argument, NULL, 'i' },
@@ -107,7 +107,7 @@ fail:
 }
 
 int
-cmd_keys_agent(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_keys_agent(struct session *ctx, int argc, char **argv)
 {
 	char *answer = NULL;
 	int r;

@@ -43,7 +43,7 @@ usage(const char *why)
 
 /* keys.dir, with the production rules of crypto_keys_dir (docs/keys.md 4.4). */
 static const char *
-keys_dir(const struct cmd_ctx *ctx)
+keys_dir(const struct session *ctx)
 {
 	const char *dir = NULL;
 
@@ -254,20 +254,20 @@ highest_kvn(const char *dir, unsigned *out)
 }
 
 static int
-audit_ok(struct cmd_ctx *ctx, const char *action, const char *subject,
+audit_ok(struct session *ctx, const char *action, const char *subject,
     const char *detail)
 {
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	return audit_append(st, ctx->operator_login, action, subject, AUDIT_OK, detail);
 }
 
 /* create and rotate: a fresh master key set (or signing key). */
 static int
-keys_create(struct cmd_ctx *ctx, int argc, char **argv, int rotate)
+keys_create(struct session *ctx, int argc, char **argv, int rotate)
 {
 	static const struct option longopts[] = {
 		{ "kvn", required_argument, NULL, 'k' },
@@ -408,7 +408,7 @@ out:
 }
 
 static int
-keys_import(struct cmd_ctx *ctx, int argc, char **argv)
+keys_import(struct session *ctx, int argc, char **argv)
 {
 	struct crypto_master_keys m;
 	enum crypto_mode mode;
@@ -480,7 +480,7 @@ out:
 		int e = err_last();
 		char *why = xstrdup(err_detail() != NULL ? err_detail() : "");
 
-		if (cmd_store(ctx, &ast) == 0)
+		if (session_store(ctx, &ast) == 0)
 			audit_refusal(ast, ctx->operator_login, "keys.import",
 			    path != NULL ? path : argv[1], r, NULL);
 		err_set(e != 0 ? e : r, "%s", why);
@@ -496,7 +496,7 @@ out:
 
 /* list (no passphrase: the public headers) or kcv (unwrapped: computed). */
 static int
-keys_show(struct cmd_ctx *ctx, int argc, char **argv, int compute)
+keys_show(struct session *ctx, int argc, char **argv, int compute)
 {
 	const char *dir = NULL;
 	char **v = NULL, *text = NULL, *inner = NULL, *desc = NULL;
@@ -580,7 +580,7 @@ out:
 
 /* passwd: every wrapped file of the store under a new passphrase. */
 static int
-keys_passwd(struct cmd_ctx *ctx, int argc, char **argv)
+keys_passwd(struct session *ctx, int argc, char **argv)
 {
 	struct crypto_scrypt_params p;
 	const char *dir = NULL, *old;
@@ -657,7 +657,7 @@ out:
 }
 
 static int
-keys_exec(struct cmd_ctx *ctx, int argc, char **argv)
+keys_exec(struct session *ctx, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
 

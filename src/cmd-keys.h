@@ -4,9 +4,9 @@
 #ifndef NHI_CMD_KEYS_H
 #define NHI_CMD_KEYS_H
 
-struct cmd_ctx;
+struct session;
 
 /* `keys agent start|lock|status` (cmd-keys-agent.c); argv[0] is "agent". */
-int	cmd_keys_agent(struct cmd_ctx *ctx, int argc, char **argv);
+int	cmd_keys_agent(struct session *ctx, int argc, char **argv);
 
 #endif

@@ -1,8 +1,7 @@
 /*
- * cmd-lifecycle.h: what the commands share about the card life cycle and
- * the audit trail (cmd-audit.c, cmd-revoke.c): one call that records an
- * audit entry for a command's outcome, and the steps `nhicard issue`
- * takes after a new card became active (superseding a card reported lost).
+ * cmd-lifecycle.h: what the commands share about the card life cycle
+ * (cmd-revoke.c): the eligibility sweep after eligibility changes and
+ * imports.
  */
 #ifndef NHI_CMD_LIFECYCLE_H
 #define NHI_CMD_LIFECYCLE_H
@@ -10,32 +9,6 @@
 #include <stdint.h>
 
 #include "cmd.h"
-
-/* The outcome word for a command's result: "ok" (0), "refused" (exit
- * class 1, 2: rules, states, usage) or "failed". */
-const char *cmd_audit_outcome(int r);
-
-/*
- * Append an audit entry for a command that ended with `r` (0 or an NHI_E*
- * code): operator ctx->operator_login, `action` ("card.lock"), `subject`
- * ("card:7", "resident:12"; may be NULL), `detail` (no personal data, no
- * secrets; may be NULL; for a failure the error's name is added). Opens
- * the store if needed; a command that failed before the store was opened
- * is not recorded. Returns `r` unchanged, keeping its detail text: an
- * audit failure is logged and, when the command succeeded, returned.
- */
-int	cmd_audit(struct cmd_ctx *ctx, int r, const char *action, const char *subject,
-	    const char *detail);
-
-/*
- * After `nhicard issue` made card `new_card_id` active for resident
- * `resident_id`: the card it replaces (reported lost, stolen or damaged)
- * becomes revoked (replaced), with an audit entry, one transaction. Its
- * card id is put in *old_id (0 when there was none). Returns 0 or the
- * store error.
- */
-int	cmd_lifecycle_replaced(struct cmd_ctx *ctx, int64_t resident_id,
-	    int64_t new_card_id, int64_t *old_id);
 
 /*
  * Losing NHI eligibility revokes the key at the center: every active card
@@ -46,6 +19,6 @@ int	cmd_lifecycle_replaced(struct cmd_ctx *ctx, int64_t resident_id,
  * Called after eligibility changes and imports. *revoked (may be NULL) is
  * the number of cards revoked. Returns 0 or the first error.
  */
-int	cmd_lifecycle_eligibility_sweep(struct cmd_ctx *ctx, size_t *revoked);
+int	cmd_lifecycle_eligibility_sweep(struct session *ctx, size_t *revoked);
 
 #endif

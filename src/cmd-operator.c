@@ -51,7 +51,7 @@ bad:
 
 /* The new password, hashed. */
 static int
-new_password_hash(struct cmd_ctx *ctx, const char *login, char **hash)
+new_password_hash(struct session *ctx, const char *login, char **hash)
 {
 	struct crypto_scrypt_params p;
 	char *prompt, *pw = NULL;
@@ -71,7 +71,7 @@ new_password_hash(struct cmd_ctx *ctx, const char *login, char **hash)
 }
 
 static int
-op_add(struct cmd_ctx *ctx, struct store *st, int argc, char **argv)
+op_add(struct session *ctx, struct store *st, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "role", required_argument, NULL, 'r' },
@@ -165,7 +165,7 @@ op_list(struct store *st)
 
 /* passwd, disable, enable, unlock: one LOGIN each. */
 static int
-op_change(struct cmd_ctx *ctx, struct store *st, const char *sub, int argc, char **argv)
+op_change(struct session *ctx, struct store *st, const char *sub, int argc, char **argv)
 {
 	struct operator_account a;
 	char *hash = NULL, *action;
@@ -208,7 +208,7 @@ out:
 }
 
 static int
-operator_exec(struct cmd_ctx *ctx, int argc, char **argv)
+operator_exec(struct session *ctx, int argc, char **argv)
 {
 	struct store *st;
 	const char *sub;
@@ -221,7 +221,7 @@ operator_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    strcmp(sub, "passwd") != 0 && strcmp(sub, "disable") != 0 &&
 	    strcmp(sub, "enable") != 0 && strcmp(sub, "unlock") != 0)
 		return usage("expected add, list, passwd, disable, enable or unlock");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	if (strcmp(sub, "add") == 0)
 		return op_add(ctx, st, argc - 1, argv + 1);

@@ -1,7 +1,7 @@
 /*
  * cmd-print.c: `nhicard print certificate|sleeve|sheet|receipt`: print the
  * papers handed over at the counter, to a PDF file, a CUPS queue, or a PNG
- * proof.
+ * proof. The options are parsed here; printing is flow-print.c.
  *
  * A certificate's serial is recorded in the same store transaction that
  * voids the earlier one, and that transaction commits only after the PDF was
@@ -11,26 +11,17 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "cmd-lifecycle.h"
 #include "error.h"
+#include "flow-print.h"
 #include "nhiconf.h"
-#include "operator.h"
 #include "print.h"
 #include "rules.h"
-#include "store.h"
 #include "util.h"
-#include "cmd-print.h"
-#include "flow.h"
-
-#define DEFAULT_VOLUME_SIZE	1000
 
 
 static void
@@ -47,14 +38,8 @@ append_line(char **dst, const char *line)
 	*dst = s;
 }
 
-static void
-today(struct nhi_date *d)
-{
-	time_today_jst(&d->y, &d->m, &d->d);
-}
-
 static int
-parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
+parse_args(struct session *ctx, int argc, char **argv, struct print_request *a)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -81,7 +66,7 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
 	if (strcmp(a->sub, "certificate") != 0 && strcmp(a->sub, "sleeve") != 0 &&
 	    strcmp(a->sub, "sheet") != 0 && strcmp(a->sub, "receipt") != 0)
 		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, sheet or receipt");
-	if ((r = cmd_print_defaults(ctx, a)) != 0)
+	if ((r = flow_print_defaults(ctx, a)) != 0)
 		return r;
 	optind = 0;
 	opterr = 0;
@@ -144,408 +129,15 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv, struct print_request *a)
 	return 0;
 }
 
-int
-cmd_print_defaults(struct cmd_ctx *ctx, struct print_request *a)
-{
-	const char *env;
-	int r;
-
-	a->opts.templates_dir = config_get(ctx->cfg, "print.templates_dir", NULL);
-	a->opts.font_path = config_get(ctx->cfg, "print.font_path", NULL);
-	if ((r = config_get_int(ctx->cfg, "print.volume_size", DEFAULT_VOLUME_SIZE, 1,
-	    1000000, &a->volume_size)) != 0)
-		return r;
-	today(&a->day);
-	if ((env = getenv("SOURCE_DATE_EPOCH")) != NULL && *env != '\0') {
-		char *at = xasprintf("@%s", env);
-
-		r = print_parse_creation_date(at, &a->opts.creation_time);
-		free(at);
-		if (r != 0)
-			return err_wrap(r, "SOURCE_DATE_EPOCH: ");
-	} else
-		a->opts.creation_time = (int64_t)time(NULL);
-	return 0;
-}
-
-/* A line for the clerk: to the caller's events (a screen), else stdout. */
-static void __attribute__((format(printf, 2, 3)))
-print_note(const struct print_request *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *text;
-
-	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (a->events != NULL)
-		flow_note(a->events, "%s", text);
-	else
-		printf("%s\n", text);
-	free(text);
-}
-
-static void
-show_warnings(const struct print_request *a, const struct print_job *job)
-{
-	size_t i;
-
-	for (i = 0; i < print_job_warning_count(job); i++) {
-		if (a->events != NULL)
-			flow_note(a->events, "warning: %s", print_job_warning(job, i)->text);
-		else
-			fprintf(stderr, "nhicard: warning: %s\n", print_job_warning(job, i)->text);
-	}
-}
-
-/* A temporary file name next to nothing in particular ($TMPDIR). Caller must
- * unlink and free. */
 static int
-temp_pdf(char **out)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path;
-	int fd;
-
-	path = xasprintf("%s/nhicard-print.XXXXXX", dir != NULL && *dir != '\0' ? dir : "/tmp");
-	if ((fd = mkstemp(path)) < 0) {
-		int r = err_set(NHI_EIO, "cannot create a temporary file in %s",
-		    dir != NULL && *dir != '\0' ? dir : "/tmp");
-
-		free(path);
-		return r;
-	}
-	close(fd);
-	*out = path;
-	return 0;
-}
-
-/*
- * Write the job where the arguments say: -o FILE, the printer, or a PNG
- * proof. For -o the file is `path` (a volume name in batches).
- */
-static int
-deliver(struct print_request *a, struct print_job *job, const char *path, int *wrote)
-{
-	char *tmp = NULL;
-	int r;
-
-	*wrote = 0;
-	if (a->out != NULL) {
-		if ((r = print_job_save(job, path)) != 0)
-			return r;
-		*wrote = 1;
-		return 0;
-	}
-	if ((r = temp_pdf(&tmp)) != 0)
-		return r;
-	if ((r = print_job_save(job, tmp)) != 0)
-		goto out;
-	if (a->printer != NULL)
-		r = print_send_to_printer(tmp, a->printer);
-	else
-		r = print_preview_png(tmp, a->preview);
-out:
-	unlink(tmp);
-	free(tmp);
-	return r;
-}
-
-static const char *
-target_name(const struct print_request *a, const char *path)
-{
-	return a->out != NULL ? path : a->printer != NULL ? a->printer : a->preview;
-}
-
-/* certificate or sleeve for one resident. */
-static int
-print_card(struct cmd_ctx *ctx, struct print_request *a)
-{
-	const char *document = strcmp(a->sub, "sleeve") == 0 ? "sleeve" : "certificate";
-	struct print_certificate c = { 0 };
-	struct rules_policy policy;
-	struct print_job *job = NULL;
-	struct store *st;
-	int64_t rid, eid = 0;
-	int r, in_txn = 0, wrote = 0;
-
-	if (a->npos > 1)
-		return cmd_operands(&cmd_print_entry, a->sub, a->npos, a->pos, 0, 1);
-	if (a->npos != 1)
-		return cmd_usage(&cmd_print_entry, "expected one RESIDENT (person code or id)");
-	if ((r = cmd_store(ctx, &st)) != 0 ||
-	    (r = store_certificate_find_resident(st, a->pos[0], &rid)) != 0 ||
-	    (r = store_certificate_load(st, rid, &a->day, &c, &eid)) != 0 ||
-	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0 ||
-	    (r = cmd_certificate_rules(&policy, st, rid, eid, &c)) != 0)
-		goto out;
-	c.sex_on_back = a->sex_on_back;
-	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
-	if (!a->opts.proof) {
-		if ((r = store_begin(st)) != 0)
-			goto out;
-		in_txn = 1;
-		if ((r = store_certificate_issue(st, rid, eid, document,
-		    print_cert_kind_name(c.kind), &a->day, a->reason, &c.serial)) != 0)
-			goto out;
-	} else
-		c.serial = xstrdup("見本（校正刷り）");
-	if ((r = print_job_new(&a->opts, &job)) != 0)
-		goto out;
-	r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, &c) :
-	    print_job_add_certificate(job, &c);
-	if (r != 0)
-		goto out;
-	show_warnings(a, job);
-	if ((r = deliver(a, job, a->out, &wrote)) != 0)
-		goto out;
-	if (in_txn) {
-		if ((r = store_commit(st)) != 0)
-			goto out;
-		in_txn = 0;
-	}
-	if (a->opts.proof)
-		print_note(a, "proof of the %s written to %s (nothing recorded)", document, a->preview);
-	else
-		print_note(a, "%s %s printed to %s", document, c.serial, target_name(a, a->out));
-	r = 0;
-out:
-	if (in_txn) {
-		store_rollback(st);
-		/* No serial, no paper. */
-		if (wrote)
-			unlink(a->out);
-	}
-	print_job_free(job);
-	print_certificate_clear(&c);
-	return r;
-}
-
-/* The volume file name: FILE itself for one volume, else FILE-001.pdf ... */
-static char *
-volume_path(const char *out, size_t vol, size_t nvol)
-{
-	const char *dot;
-
-	if (out == NULL || nvol == 1)
-		return xstrdup(out != NULL ? out : "");
-	if ((dot = strrchr(out, '.')) != NULL && strchr(dot, '/') == NULL)
-		return xasprintf("%.*s-%03zu%s", (int)(dot - out), out, vol + 1, dot);
-	return xasprintf("%s-%03zu", out, vol + 1);
-}
-
-/* A batch on A4 sheets, split into volumes of a->volume_size certificates,
- * each committed after its file was written. */
-static int
-print_sheet(struct cmd_ctx *ctx, struct print_request *a)
-{
-	struct print_certificate *certs = NULL;
-	struct rules_policy policy;
-	struct print_job *job = NULL;
-	struct store *st;
-	int64_t *ids = NULL, eid;
-	size_t n = 0, i, vol, nvol, first, count, loaded = 0;
-	char *path = NULL;
-	int r, in_txn = 0, wrote = 0;
-
-	if ((r = cmd_store(ctx, &st)) != 0 ||
-	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0)
-		return r;
-	if (a->all) {
-		if (a->npos != 0)
-			return cmd_usage(&cmd_print_entry, "give --all or RESIDENT..., not both");
-		if ((r = store_certificate_batch(st, &a->day, &ids, &n)) != 0)
-			return r;
-	} else {
-		if (a->npos == 0)
-			return cmd_usage(&cmd_print_entry, "expected --all or RESIDENT...");
-		n = (size_t)a->npos;
-		ids = xcalloc(n, sizeof(*ids));
-		for (i = 0; i < n; i++)
-			if ((r = store_certificate_find_resident(st, a->pos[i], &ids[i])) != 0)
-				goto out;
-	}
-	if (a->all)
-		/* Everyone the rules exclude that day is left out, each named. */
-		for (i = 0; i < n; ) {
-			struct print_certificate probe = { 0 };
-
-			r = store_certificate_load(st, ids[i], &a->day, &probe, &eid);
-			if (r == 0)
-				r = cmd_certificate_rules(&policy, st, ids[i], eid, &probe);
-			print_certificate_clear(&probe);
-			if (r == NHI_EREFUSED) {
-				print_note(a, "left out: %s", err_text(r));
-				err_clear();
-				memmove(&ids[i], &ids[i + 1], (n - i - 1) * sizeof(*ids));
-				n--;
-				continue;
-			}
-			if (r != 0)
-				goto out;
-			i++;
-		}
-	if (n == 0) {
-		r = err_set(NHI_ENOTFOUND, "no resident has NHI eligibility on that day: nothing"
-		    " to print");
-		goto out;
-	}
-	/* A reprint voids every valid certificate it replaces: beyond
-	 * operators.bulk_void_limit that needs a second person. */
-	if (a->reason != NULL && !a->opts.proof) {
-		long limit;
-		char detail[64];
-
-		if ((r = config_get_int(ctx->cfg, "operators.bulk_void_limit", 20, 0,
-		    1000000, &limit)) != 0)
-			goto out;
-		snprintf(detail, sizeof(detail), "reprint of %zu certificates", n);
-		if ((long)n > limit &&
-		    (r = operator_require_approval(ctx, "print.sheet.bulk_void", detail)) != 0)
-			goto out;
-	}
-	if (a->opts.proof)
-		a->volume_size = (long)n;	/* one proof to look at */
-	nvol = (n + (size_t)a->volume_size - 1) / (size_t)a->volume_size;
-	for (vol = 0; vol < nvol; vol++) {
-		first = vol * (size_t)a->volume_size;
-		count = n - first < (size_t)a->volume_size ? n - first : (size_t)a->volume_size;
-		certs = xcalloc(count, sizeof(*certs));
-		loaded = 0;
-		if (!a->opts.proof) {
-			if ((r = store_begin(st)) != 0)
-				goto out;
-			in_txn = 1;
-		}
-		for (i = 0; i < count; i++) {
-			if ((r = store_certificate_load(st, ids[first + i], &a->day, &certs[i],
-			    &eid)) != 0)
-				goto out;
-			loaded++;
-			if ((r = cmd_certificate_rules(&policy, st, ids[first + i], eid,
-			    &certs[i])) != 0)
-				goto out;
-			certs[i].insurer_name = xstrdup(config_get(ctx->cfg,
-			    "print.insurer_name", ""));
-			if (a->opts.proof)
-				certs[i].serial = xstrdup("見本");
-			else if ((r = store_certificate_issue(st, ids[first + i], eid,
-			    "certificate", print_cert_kind_name(certs[i].kind), &a->day,
-			    a->reason, &certs[i].serial)) != 0)
-				goto out;
-		}
-		path = volume_path(a->out, vol, nvol);
-		if ((r = print_job_new(&a->opts, &job)) != 0 ||
-		    (r = print_job_add_sheet(job, certs, count)) != 0)
-			goto out;
-		show_warnings(a, job);
-		if ((r = deliver(a, job, path, &wrote)) != 0)
-			goto out;
-		if (in_txn) {
-			if ((r = store_commit(st)) != 0)
-				goto out;
-			in_txn = 0;
-		}
-		print_note(a, "%zu certificates (%s to %s) printed to %s", count,
-		    certs[0].serial, certs[count - 1].serial, target_name(a, path));
-		print_job_free(job);
-		job = NULL;
-		for (i = 0; i < loaded; i++)
-			print_certificate_clear(&certs[i]);
-		free(certs);
-		certs = NULL;
-		free(path);
-		path = NULL;
-		wrote = 0;
-	}
-	r = 0;
-out:
-	if (in_txn) {
-		store_rollback(st);
-		if (wrote)
-			unlink(path);
-	}
-	print_job_free(job);
-	for (i = 0; certs != NULL && i < loaded; i++)
-		print_certificate_clear(&certs[i]);
-	free(certs);
-	free(path);
-	free(ids);
-	return r;
-}
-
-static int
-print_receipt(struct cmd_ctx *ctx, struct print_request *a)
-{
-	struct print_receipt rc = { 0 };
-	struct print_job *job = NULL;
-	struct store *st;
-	int64_t rid;
-	int r, loss, wrote;
-
-	if (a->npos > 2)
-		return cmd_operands(&cmd_print_entry, "print receipt", a->npos, a->pos, 0, 2);
-	if (a->npos != 2 || (strcmp(a->pos[0], "counter") != 0 &&
-	    strcmp(a->pos[0], "loss") != 0))
-		return cmd_usage(&cmd_print_entry, "expected: receipt counter|loss RESIDENT");
-	loss = strcmp(a->pos[0], "loss") == 0;
-	if ((r = cmd_store(ctx, &st)) != 0 ||
-	    (r = store_certificate_find_resident(st, a->pos[1], &rid)) != 0 ||
-	    (r = store_receipt_load(st, rid, loss, &rc)) != 0)
-		goto out;
-	rc.date = a->day;
-	rc.office = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
-	rc.actions = a->actions != NULL ? xstrdup(a->actions) : xstrdup(loss ?
-	    "カードの紛失届を受理し、国民健康保険の利用を停止しました。" :
-	    "国民健康保険の手続きを受け付けました。");
-	rc.next_steps = a->next_steps != NULL ? xstrdup(a->next_steps) : xstrdup(loss ?
-	    "カードの再交付を申請してください（本人確認書類をお持ちください）。\n"
-	    "カードが見つかったときは、窓口に返してください。" :
-	    "記載内容に誤りがあるときは、窓口までお知らせください。");
-	if ((r = print_job_new(&a->opts, &job)) != 0 ||
-	    (r = print_job_add_receipt(job, &rc)) != 0)
-		goto out;
-	show_warnings(a, job);
-	if ((r = deliver(a, job, a->out, &wrote)) != 0)
-		goto out;
-	print_note(a, "%s receipt printed to %s", loss ? "loss-report" : "counter",
-	    target_name(a, a->out));
-	r = 0;
-out:
-	print_job_free(job);
-	print_receipt_clear(&rc);
-	return r;
-}
-
-int
-cmd_print_run(struct cmd_ctx *ctx, struct print_request *a)
-{
-	char action[32], subject[64];
-	int r;
-
-	if (strcmp(a->sub, "certificate") == 0 || strcmp(a->sub, "sleeve") == 0)
-		r = print_card(ctx, a);
-	else if (strcmp(a->sub, "sheet") == 0)
-		r = print_sheet(ctx, a);
-	else
-		r = print_receipt(ctx, a);
-	/* The audit trail: what was printed for whom; a reason voids. */
-	snprintf(action, sizeof(action), "print.%s", a->sub);
-	snprintf(subject, sizeof(subject), "resident:%.40s",
-	    a->npos > 0 ? a->pos[a->npos - 1] : "-");
-	return cmd_audit(ctx, r, action, strcmp(a->sub, "sheet") == 0 ? NULL : subject,
-	    a->reason != NULL ? "reprint: the valid one voided" : NULL);
-}
-
-static int
-cmd_print_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_print_exec(struct session *ctx, int argc, char **argv)
 {
 	struct print_request a = { 0 };
 	int r;
 
 	if ((r = parse_args(ctx, argc, argv, &a)) != 0)
 		goto out;
-	r = cmd_print_run(ctx, &a);
+	r = flow_print_run(ctx, &a);
 out:
 	free(a.actions);
 	free(a.next_steps);
@@ -554,8 +146,7 @@ out:
 
 const struct cmd_entry cmd_print_entry = {
 	.name = "print",
-	.usage = "certificate|sleeve|sheet|receipt ARGS (-o FILE.pdf | --printer NAME |"
-	    " --preview FILE.png) [OPTIONS]",
+	.usage = FLOW_PRINT_USAGE,
 	.summary = "print certificates, sleeve inserts, batch sheets and receipts",
 	.help =
 	    "  certificate RESIDENT   the card-size certificate (front and back) of the\n"

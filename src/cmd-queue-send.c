@@ -15,7 +15,7 @@
 #include "queue.h"
 
 int
-cmd_queue_send(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_queue_send(struct session *ctx, int argc, char **argv)
 {
 	struct queue_push_result res;
 	struct store *st;
@@ -25,7 +25,7 @@ cmd_queue_send(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_queue_entry, "queue send", argc, argv, 1, 0);
 	if (argc != 1)
 		return err_set(NHI_EUSAGE, "queue send takes no arguments");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	r = queue_push_send(st, ctx->cfg, NULL, &res);
 	if (r == 0 && res.batches == 0) {

@@ -5,7 +5,7 @@
 #ifndef NHI_CMD_QUEUE_SEND_H
 #define NHI_CMD_QUEUE_SEND_H
 
-struct cmd_ctx;
+struct session;
 
 /* Help lines for `queue send`, for cmd-queue.c's help text. */
 #define CMD_QUEUE_SEND_HELP \
@@ -20,6 +20,6 @@ struct cmd_ctx;
  * queue_push_send (queue-push.h): NHI_ENETWORK (exit 5) leaves the station
  * consistent, the records stay queued.
  */
-int	cmd_queue_send(struct cmd_ctx *ctx, int argc, char **argv);
+int	cmd_queue_send(struct session *ctx, int argc, char **argv);
 
 #endif

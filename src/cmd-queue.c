@@ -46,7 +46,7 @@ print_rejected(void *arg, const struct queue_record *q)
 }
 
 static int
-queue_status(struct cmd_ctx *ctx, struct store *st)
+queue_status(struct session *ctx, struct store *st)
 {
 	struct queue_limits lim;
 	struct queue_status s;
@@ -123,7 +123,7 @@ write_manifest(const char *dir, const char *station, const struct queue_batch *b
 }
 
 static int
-queue_export(struct cmd_ctx *ctx, struct store *st, const char *dir)
+queue_export(struct session *ctx, struct store *st, const char *dir)
 {
 	struct queue_limits lim;
 	struct queue_keys *keys = NULL;
@@ -198,7 +198,7 @@ out:
 }
 
 static int
-queue_import_ack(struct cmd_ctx *ctx, struct store *st, int argc, char **argv)
+queue_import_ack(struct session *ctx, struct store *st, int argc, char **argv)
 {
 	struct queue_keys *keys = NULL;
 	struct queue_ack_result res;
@@ -250,7 +250,7 @@ queue_retry(struct store *st, const char *arg)
 }
 
 static int
-queue_purge(struct cmd_ctx *ctx, struct store *st)
+queue_purge(struct session *ctx, struct store *st)
 {
 	struct queue_limits lim;
 	char before[24], detail[96];
@@ -281,7 +281,7 @@ out:
 }
 
 static int
-cmd_queue_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_queue_exec(struct session *ctx, int argc, char **argv)
 {
 	struct store *st;
 	const char *sub;
@@ -317,7 +317,7 @@ cmd_queue_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return usage("purge takes no arguments");
 	} else
 		return usage("unknown subcommand");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	if (strcmp(sub, "status") == 0)
 		return queue_status(ctx, st);

@@ -23,7 +23,7 @@
 #include "store.h"
 
 static int
-cmd_reinstate_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_reinstate_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "card", required_argument, NULL, 'c' },
@@ -51,11 +51,11 @@ cmd_reinstate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_operands(&cmd_reinstate_entry, "reinstate", argc, argv, optind, 0);
 	if (optind != argc || id == 0)
 		return cmd_usage(&cmd_reinstate_entry, "expected --card ID");
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	if ((r = reinstate_execute(ctx, id, &after, &seq)) != 0) {
 		snprintf(subject, sizeof(subject), "card:%" PRId64, id);
-		return cmd_audit(ctx, r, "card.reinstate", subject, NULL);
+		return session_audit(ctx, r, "card.reinstate", subject, NULL);
 	}
 	printf("card %" PRId64 " (serial %s) of resident %" PRId64 ": reinstated, %s\n",
 	    id, after.card_serial, after.resident_id, after.state);

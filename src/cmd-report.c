@@ -18,7 +18,7 @@
 #include "util.h"
 
 static int
-cmd_report_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_report_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "date", required_argument, NULL, 'd' },
@@ -60,7 +60,7 @@ cmd_report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(&cmd_report_entry, "report daily needs -o FILE.pdf");
 	po.font_path = config_get(ctx->cfg, "print.font_path", NULL);
 	if ((r = queue_limits_load(ctx->cfg, &lim)) != 0 ||
-	    (r = cmd_store(ctx, &st)) != 0)
+	    (r = session_store(ctx, &st)) != 0)
 		return r;
 	if ((r = report_daily(st, day, config_get(ctx->cfg, "print.insurer_name", ""),
 	    lim.deadline_days, lim.warn_days, &po, out, &res)) != 0)

@@ -161,7 +161,7 @@ print_row(const struct resident *r)
 }
 
 static int
-resident_add(struct cmd_ctx *ctx, int argc, char **argv)
+resident_add(struct session *ctx, int argc, char **argv)
 {
 	struct fields f;
 	struct resident res = { 0 };
@@ -187,10 +187,10 @@ resident_add(struct cmd_ctx *ctx, int argc, char **argv)
 	res.nationality = (char *)f.nationality;
 	res.residence_status = (char *)f.status;
 	snprintf(res.stay_until, sizeof(res.stay_until), "%s", f.stay_iso);
-	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_resident_add(st, &res)) != 0)
-		return cmd_audit(ctx, r, "resident.add", NULL, NULL);
+	if ((r = session_store(ctx, &st)) != 0 || (r = store_resident_add(st, &res)) != 0)
+		return session_audit(ctx, r, "resident.add", NULL, NULL);
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
-	if ((r = cmd_audit(ctx, 0, "resident.add", subject, "counter enrolment")) != 0)
+	if ((r = session_audit(ctx, 0, "resident.add", subject, "counter enrolment")) != 0)
 		return r;
 	printf("enrolled resident #%lld at the counter (no person code yet: the next "
 	    "extract that holds the same name, birth date, sex and address is merged)\n",
@@ -216,7 +216,7 @@ resident_lookup(struct store *st, const char *arg, const char *code, struct resi
 }
 
 static int
-resident_show(struct cmd_ctx *ctx, int argc, char **argv)
+resident_show(struct session *ctx, int argc, char **argv)
 {
 	struct fields f;
 	struct resident res = { 0 };
@@ -232,12 +232,12 @@ resident_show(struct cmd_ctx *ctx, int argc, char **argv)
 	    (r = cmd_operands(&cmd_resident_entry, "resident show", argc, argv, optind,
 	    f.code != NULL ? 0 : 1)) != 0)
 		return r;
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = resident_lookup(st, optind < argc ? argv[optind] : NULL, f.code, &res)) != 0)
 		return r;
 	/* A read of personal data is on record before it is shown. */
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
-	if ((r = cmd_audit(ctx, 0, "resident.show", subject, NULL)) != 0)
+	if ((r = session_audit(ctx, 0, "resident.show", subject, NULL)) != 0)
 		goto out;
 	printf("resident #%lld (%s)\n", (long long)res.id, res.origin);
 	printf("  person code      %s\n", res.person_code != NULL ? res.person_code :
@@ -291,7 +291,7 @@ out:
 }
 
 static int
-resident_search(struct cmd_ctx *ctx, int argc, char **argv)
+resident_search(struct session *ctx, int argc, char **argv)
 {
 	struct fields f;
 	struct resident_query q = { 0 };
@@ -351,7 +351,7 @@ resident_search(struct cmd_ctx *ctx, int argc, char **argv)
 		    "--symbol/--number, --household or --code");
 	if (q.kana_prefix != NULL && !text_is_kana(q.kana_prefix))
 		return cmd_usage(&cmd_resident_entry, "--kana: not kana");
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = store_resident_search(st, &q, limit, &list, &n)) != 0)
 		return r;
 	/* Which fields were searched and how many rows were shown: never the
@@ -361,7 +361,7 @@ resident_search(struct cmd_ctx *ctx, int argc, char **argv)
 	    q.birth_date ? " birth" : "", q.symbol ? " symbol" : "",
 	    q.number ? " number" : "", q.household_code ? " household" : "",
 	    q.person_code ? " code" : "");
-	if ((r = cmd_audit(ctx, 0, "resident.search", NULL, detail)) != 0) {
+	if ((r = session_audit(ctx, 0, "resident.search", NULL, detail)) != 0) {
 		store_resident_list_free(list, n);
 		return r;
 	}
@@ -374,7 +374,7 @@ resident_search(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-resident_edit(struct cmd_ctx *ctx, int argc, char **argv)
+resident_edit(struct session *ctx, int argc, char **argv)
 {
 	struct fields f;
 	struct resident res = { 0 };
@@ -386,7 +386,7 @@ resident_edit(struct cmd_ctx *ctx, int argc, char **argv)
 	    (r = cmd_operands(&cmd_resident_entry, "resident edit", argc, argv, optind,
 	    f.code != NULL ? 0 : 1)) != 0)
 		return r;
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = resident_lookup(st, optind < argc ? argv[optind] : NULL, f.code, &res)) != 0)
 		return r;
 	/* Keep the fetched strings to free them; point at the options. */
@@ -419,7 +419,7 @@ resident_edit(struct cmd_ctx *ctx, int argc, char **argv)
 	r = 0;
 out:
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
-	r = cmd_audit(ctx, r, "resident.edit", subject, NULL);
+	r = session_audit(ctx, r, "resident.edit", subject, NULL);
 	res.name_kanji = saved[0];
 	res.name_kana = saved[1];
 	res.address = saved[2];
@@ -430,7 +430,7 @@ out:
 }
 
 static int
-resident_gaiji(struct cmd_ctx *ctx, int argc, char **argv)
+resident_gaiji(struct session *ctx, int argc, char **argv)
 {
 	struct resident *list = NULL;
 	struct store *st;
@@ -439,7 +439,7 @@ resident_gaiji(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if ((r = cmd_operands(&cmd_resident_entry, "resident gaiji", argc, argv, 1, 0)) != 0)
 		return r;
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = store_resident_list_gaiji(st, 100000, &list, &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
@@ -455,7 +455,7 @@ resident_gaiji(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_resident_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_resident_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_usage(&cmd_resident_entry, "expected add, show, search, edit or gaiji");

@@ -6,8 +6,8 @@
  * flow-revoke.c, shared with the clerk's loss-report screen; this command
  * parses the options, runs the flow, prints its lines and, with
  * --replace, runs the issue flow (flow-issue.c) with the new card in the
- * reader. Also cmd_lifecycle_replaced(), which the issue flow calls once a
- * new card is active, and the eligibility sweep.
+ * reader. Also the eligibility sweep that `nhicard eligibility` and
+ * `nhicard import` run (cmd-lifecycle.h).
  */
 #include "config.h"
 
@@ -32,7 +32,7 @@
 /* The replacement: the issue flow for the resident with the new card in
  * the reader, printing nothing (as `nhicard issue --no-print`). */
 static int
-revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char *path,
+revoke_replace(struct session *ctx, const struct revoke_result *rres, const char *path,
     const char *waiver, const struct flow_events *ev)
 {
 	struct issue_request req;
@@ -58,7 +58,7 @@ revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char
 		return err_wrap(r, "the report is recorded and card %" PRId64 " revoked, but"
 		    " no replacement was issued; put the new card in the reader and run"
 		    " 'nhicard issue %s': ", rres->card_id, id);
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = store_card_get(st, rres->card_id, &old)) != 0)
 		return r;
 	printf("card %" PRId64 ": %s (%s)\n", old.id, old.state, old.state_reason);
@@ -66,45 +66,7 @@ revoke_replace(struct cmd_ctx *ctx, const struct revoke_result *rres, const char
 }
 
 int
-cmd_lifecycle_replaced(struct cmd_ctx *ctx, int64_t resident_id, int64_t new_card_id,
-    int64_t *old_id)
-{
-	struct store *st;
-	struct store_card old, after;
-	char detail[64], subject[32];
-	int r;
-
-	*old_id = 0;
-	if ((r = cmd_store(ctx, &st)) != 0)
-		return r;
-	if ((r = store_begin(st)) != 0)
-		return r;
-	r = store_card_replaceable(st, resident_id, &old);
-	if (r == NHI_ENOTFOUND) {
-		err_clear();
-		store_rollback(st);
-		return 0;
-	}
-	if (r != 0)
-		goto out;
-	snprintf(detail, sizeof(detail), "replaced by card %" PRId64, new_card_id);
-	snprintf(subject, sizeof(subject), "card:%" PRId64, old.id);
-	if ((r = store_card_transition(st, old.id, LC_EV_REPLACE, detail, NULL, NULL,
-	    &after)) != 0 ||
-	    (r = audit_append(st, ctx->operator_login, "card.replace", subject, AUDIT_OK,
-	    detail)) != 0 ||
-	    (r = store_commit(st)) != 0)
-		goto out;
-	*old_id = old.id;
-	r = 0;
-out:
-	if (r != 0)
-		store_rollback(st);
-	return r;
-}
-
-int
-cmd_lifecycle_eligibility_sweep(struct cmd_ctx *ctx, size_t *revoked)
+cmd_lifecycle_eligibility_sweep(struct session *ctx, size_t *revoked)
 {
 	struct store *st;
 	struct store_card after;
@@ -113,7 +75,7 @@ cmd_lifecycle_eligibility_sweep(struct cmd_ctx *ctx, size_t *revoked)
 	size_t n = 0, i, done = 0;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	time_today_jst_iso(today, sizeof(today));
 	if ((r = store_card_active_without_eligibility(st, today, &ids, &n)) != 0)
@@ -149,7 +111,7 @@ out:
 }
 
 static int
-cmd_revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_revoke_exec(struct session *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "card", required_argument, NULL, 'c' },

@@ -13,7 +13,7 @@
 #include "tui.h"
 
 static int
-cmd_tui_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_tui_exec(struct session *ctx, int argc, char **argv)
 {
 	struct tui_options o = { 0 };
 	const char *size;

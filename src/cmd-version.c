@@ -14,7 +14,7 @@
 #include "tui.h"
 
 static int
-cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_version_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc > 1)
 		return cmd_operands(&cmd_version_entry, "version", argc, argv, 1, 0);

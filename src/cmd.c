@@ -59,28 +59,14 @@ cmd_print_help(FILE *fp, const struct cmd_entry *entry)
 int
 cmd_usage(const struct cmd_entry *entry, const char *why)
 {
-	return err_set(NHI_EUSAGE, "%s\nusage: nhicard %s %s\n"
-	    "Run 'nhicard %s --help' for details.", why, entry->name, entry->usage,
-	    entry->name);
+	return err_usage(entry->name, entry->usage, why);
 }
 
 int
 cmd_operands(const struct cmd_entry *entry, const char *what, int argc, char **argv,
     int first, int max)
 {
-	char why[320];
-	size_t o;
-	int i;
-
-	if (argc - first <= max)
-		return 0;
-	o = (size_t)snprintf(why, sizeof(why), "%s: unexpected argument%s", what,
-	    argc - first - max > 1 ? "s" : "");
-	for (i = first + max; i < argc && o < sizeof(why); i++)
-		o += (size_t)snprintf(why + o, sizeof(why) - o, " '%.60s'", argv[i]);
-	if (o < sizeof(why))
-		snprintf(why + o, sizeof(why) - o, " (quote a value that holds blanks)");
-	return cmd_usage(entry, why);
+	return err_operands(entry->name, entry->usage, what, argc, argv, first, max);
 }
 
 int
@@ -101,18 +87,5 @@ cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,
 		return cmd_usage(entry, why);
 	}
 	*out = v;
-	return 0;
-}
-
-int
-cmd_store(struct cmd_ctx *ctx, struct store **out)
-{
-	int r;
-
-	if (ctx->store == NULL &&
-	    (r = store_open(ctx->db_path, 0, &ctx->store)) != 0)
-		return r;
-	store_set_actor(ctx->store, ctx->operator_login);
-	*out = ctx->store;
 	return 0;
 }

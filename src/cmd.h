@@ -1,5 +1,6 @@
 /*
- * cmd.h: the subcommand table and what every command is given.
+ * cmd.h: the subcommand table. Every command is given the station
+ * session (session.h) main() set up.
  *
  * One file per command (cmd-<name>.c) exports one `const struct cmd_entry`;
  * cmd.c holds the table. A command's exec returns 0 or an NHI_E* code with
@@ -13,30 +14,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct config;
-struct store;
-
-/* Global options and lazily opened resources shared by commands. */
-struct cmd_ctx {
-	const char	*progname;
-	const char	*db_path;	/* --db, $NHICARD_DB, store.path, default */
-	const char	*config_path;	/* --config, $NHICARD_CONFIG, default */
-	const char	*reader;	/* --reader, or card.reader from config */
-	struct config	*cfg;		/* always loaded before exec */
-	struct store	*store;		/* opened by cmd_store() on demand */
-	const char	*operator_login; /* who acts: --operator, $NHICARD_OPERATOR, "demo" */
-	unsigned	operator_roles;	/* OPERATOR_ROLE_* bits of the authenticated operator */
-	const char	*approver;	/* --approver LOGIN for two-person actions, or NULL */
-	const char	*approver_password; /* set by a screen for one action and wiped
-					   by it; NULL: read from the fd or terminal */
-};
+#include "session.h"
 
 struct cmd_entry {
 	const char	*name;
 	const char	*usage;		/* arguments after the name */
 	const char	*summary;	/* one line for `nhicard help` */
 	const char	*help;		/* full text for `nhicard CMD --help` */
-	int		(*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+	int		(*exec)(struct session *ctx, int argc, char **argv);
 };
 
 /* The table, NULL-terminated. */
@@ -67,12 +52,6 @@ int cmd_operands(const struct cmd_entry *entry, const char *what, int argc, char
  */
 int cmd_parse_id(const struct cmd_entry *entry, const char *what, const char *arg,
     int64_t *out);
-
-/*
- * Open the store named by ctx->db_path (once; later calls return the same
- * one). Returns 0 and sets *out (owned by ctx), or the store_open error.
- */
-int cmd_store(struct cmd_ctx *ctx, struct store **out);
 
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;

@@ -22,7 +22,7 @@
 #include "crypto-agent.h"
 #include "crypto-keystore.h"
 #include "error.h"
-#include "operator.h"
+#include "secret.h"
 #include "util.h"
 
 #define WRAP_SALT_LEN	16

@@ -133,4 +133,21 @@ void err_clear(void);
  * fixed message. Never NULL. */
 const char *err_text(int code);
 
+/*
+ * A usage error of `nhicard NAME` (error-usage.c): sets the detail "WHY",
+ * the usage line and where the help is, and returns NHI_EUSAGE. The
+ * command table's cmd_usage() and the flows that check a command's
+ * operands (flow-print.c) both use it.
+ */
+int err_usage(const char *name, const char *usage, const char *why);
+
+/*
+ * The operands argv[first..argc) after a command's options: more than `max`
+ * is a usage error of `nhicard NAME` (err_usage) that names every one
+ * beyond (`what`: "resident add"), so that a value with blanks left
+ * unquoted is never cut silently. 0 when they fit.
+ */
+int err_operands(const char *name, const char *usage, const char *what, int argc,
+    char **argv, int first, int max);
+
 #endif

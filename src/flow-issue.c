@@ -21,11 +21,11 @@
 
 #include "audit.h"
 #include "card-perso.h"
-#include "cmd.h"
-#include "cmd-lifecycle.h"
-#include "cmd-perso.h"
-#include "cmd-print.h"
+#include "certificate.h"
 #include "error.h"
+#include "flow-certrules.h"
+#include "flow-perso.h"
+#include "flow-print.h"
 #include "flow.h"
 #include "lifecycle.h"
 #include "reasons.h"
@@ -33,6 +33,7 @@
 #include "operator.h"
 #include "queue.h"
 #include "rules.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
@@ -61,7 +62,7 @@ rules_who(const struct issue_plan *pl, enum rules_juki juki, int wants,
 	const char *status = pl->res.residence_status;
 
 	memset(p, 0, sizeof(*p));
-	cmd_perso_today(t);
+	flow_perso_today(t);
 	if (date_parse(pl->res.birth_date, &birth) == 0 && date_parse(t, &today) == 0)
 		p->age = date_age(&birth, &today);
 	p->insured_here = 1;
@@ -75,14 +76,14 @@ rules_who(const struct issue_plan *pl, enum rules_juki juki, int wants,
 }
 
 static int
-plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+plan_resident(struct session *ctx, const struct issue_request *req, struct issue_plan *pl)
 {
 	struct store_card old;
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0 ||
-	    (r = cmd_perso_resident(st, req->who, &pl->res)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = flow_perso_resident(st, req->who, &pl->res)) != 0)
 		return r;
 	pl->have_res = 1;
 	r = store_eligibility_current(st, pl->res.id, NULL, &pl->elig);
@@ -102,10 +103,10 @@ plan_resident(struct cmd_ctx *ctx, const struct issue_request *req, struct issue
 }
 
 /* Nobody the rules exclude today gets a card: the same rules as every
- * certificate path (cmd-certrules.c), before any card is touched. The
+ * certificate path (flow-certrules.c), before any card is touched. The
  * clerk's screen shows decision.reason_key's text. */
 static int
-plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
+plan_eligible(struct session *ctx, struct issue_plan *pl)
 {
 	struct print_certificate c;
 	struct store *st;
@@ -115,17 +116,17 @@ plan_eligible(struct cmd_ctx *ctx, struct issue_plan *pl)
 
 	memset(&c, 0, sizeof(c));
 	time_today_jst(&today.y, &today.m, &today.d);
-	if ((r = cmd_store(ctx, &st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0)
 		return r;
-	if ((r = cmd_finding_check(st, pl->res.id)) != 0) {
+	if ((r = flow_finding_check(st, pl->res.id)) != 0) {
 		if (r == NHI_EREFUSED)
 			pl->decision.reason_key = "issue.finding_open";
 		return r;
 	}
 	if ((r = store_certificate_load(st, pl->res.id, &today, &c, &eid)) == 0)
-		r = cmd_certificate_rules(&pl->policy, st, pl->res.id, eid, &c);
+		r = flow_certificate_rules(&pl->policy, st, pl->res.id, eid, &c);
 	if (r == 0) {
-		pl->document = cmd_cert_kind_to_rules(c.kind);
+		pl->document = flow_cert_kind_to_rules(c.kind);
 		pl->document_title = rules_cert_kind_title(pl->document, c.burden_pct > 0);
 	}
 	print_certificate_clear(&c);
@@ -210,7 +211,7 @@ issue_plan_decide(const struct issue_request *req, struct issue_plan *pl)
 }
 
 static int
-plan_rules(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *pl)
+plan_rules(struct session *ctx, const struct issue_request *req, struct issue_plan *pl)
 {
 	int r;
 
@@ -252,7 +253,7 @@ plan_certificate(struct store *st, struct issue_plan *pl)
 }
 
 int
-issue_plan(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_plan *plan)
+issue_plan(struct session *ctx, const struct issue_request *req, struct issue_plan *plan)
 {
 	struct store *st;
 	int r;
@@ -264,7 +265,7 @@ issue_plan(struct cmd_ctx *ctx, const struct issue_request *req, struct issue_pl
 	    (r = plan_rules(ctx, req, plan)) != 0)
 		return r;
 	/* The center queue's backlog within the configured limits (queue.h). */
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = plan_certificate(st, plan)) != 0)
 		return r;
 	return queue_backlog_check(st, ctx->cfg);
@@ -281,7 +282,7 @@ issue_plan_free(struct issue_plan *plan)
 /* ---- Execution --------------------------------------------------------- */
 
 struct issue_run {
-	struct cmd_ctx			*ctx;
+	struct session			*ctx;
 	const struct issue_request	*req;
 	struct issue_plan		*plan;
 	const struct flow_events	*ev;
@@ -316,11 +317,11 @@ run_card(struct issue_run *run)
 	struct store *st;
 	int r;
 
-	if ((r = cmd_store(run->ctx, &st)) != 0 ||
-	    (r = cmd_perso_setup(run->ctx, &prof, &keys)) != 0)
+	if ((r = session_store(run->ctx, &st)) != 0 ||
+	    (r = flow_perso_setup(run->ctx, &prof, &keys)) != 0)
 		return r;
 	memset(&preq, 0, sizeof(preq));
-	cmd_perso_request(&preq, &prof, keys, st, &pl->res);
+	flow_perso_request(&preq, &prof, keys, st, &pl->res);
 	preq.person.gaiji_decided = run->req->gaiji_decided;
 	preq.path = pl->path;
 	preq.fee_yen = pl->fee.due;
@@ -329,7 +330,7 @@ run_card(struct issue_run *run)
 	preq.progress = card_progress;
 	preq.cancel = card_cancel;
 	preq.hook_arg = run;
-	r = cmd_perso_run(run->ctx, &preq, &run->res->card);
+	r = flow_perso_run(run->ctx, &preq, &run->res->card);
 	card_keys_free(keys);
 	return r;
 }
@@ -341,7 +342,7 @@ run_lifecycle(struct issue_run *run)
 	int64_t old;
 	int r;
 
-	if ((r = cmd_lifecycle_replaced(run->ctx, run->plan->res.id, run->res->card.card_id,
+	if ((r = flow_lifecycle_replaced(run->ctx, run->plan->res.id, run->res->card.card_id,
 	    &old)) != 0)
 		return err_wrap(r, "the card is issued (card record %lld is active), but the"
 		    " card it replaces was not marked replaced: ",
@@ -363,7 +364,7 @@ run_report(struct issue_run *run)
 
 	flow_note(run->ev, "issued an NHI card to resident %lld (%s path)",
 	    (long long)pl->res.id, perso_path_name(pl->path));
-	cmd_perso_report(run->ev, c);
+	flow_perso_report(run->ev, c);
 	if (pl->fee.waived > 0)
 		flow_note(run->ev, "fee: %d yen (%d yen waived: %s)", pl->fee.due,
 		    pl->fee.waived, run->req->waiver);
@@ -381,7 +382,7 @@ issue_print(struct issue_run *run, const char *sub, const char *kind)
 	int r;
 
 	memset(&a, 0, sizeof(a));
-	if ((r = cmd_print_defaults(run->ctx, &a)) != 0)
+	if ((r = flow_print_defaults(run->ctx, &a)) != 0)
 		return r;
 	snprintf(id, sizeof(id), "%lld", (long long)run->plan->res.id);
 	a.sub = sub;
@@ -402,7 +403,7 @@ issue_print(struct issue_run *run, const char *sub, const char *kind)
 		a.npos = 1;
 	}
 	a.pos = pos;
-	r = cmd_print_run(run->ctx, &a);
+	r = flow_print_run(run->ctx, &a);
 	free(path);
 	return r;
 }
@@ -467,7 +468,7 @@ static const struct {
 };
 
 int
-issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
+issue_execute(struct session *ctx, const struct issue_request *req,
     struct issue_plan *plan, const struct flow_events *ev, struct issue_result *res)
 {
 	struct issue_run run;
@@ -491,11 +492,11 @@ issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
 	snprintf(detail, sizeof(detail), "card:%lld path=%s gen=%d",
 	    (long long)res->card.card_id, perso_path_name(plan->path) != NULL ?
 	    perso_path_name(plan->path) : "-", res->card.key_generation);
-	return cmd_audit(ctx, r, "card.issue", subject, detail);
+	return session_audit(ctx, r, "card.issue", subject, detail);
 }
 
 int
-issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
+issue_run(struct session *ctx, const struct issue_request *req,
     const struct flow_events *ev, struct issue_result *res)
 {
 	struct issue_plan plan;
@@ -509,14 +510,14 @@ issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
 		snprintf(subject, sizeof(subject), "resident:%lld", (long long)plan.res.id);
 		snprintf(detail, sizeof(detail), "card:0 path=%s gen=0",
 		    perso_path_name(plan.path) != NULL ? perso_path_name(plan.path) : "-");
-		r = cmd_audit(ctx, r, "card.issue", subject, detail);
+		r = session_audit(ctx, r, "card.issue", subject, detail);
 	}
 	issue_plan_free(&plan);
 	return r;
 }
 
 int
-issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *why,
+issue_abandon_unfinished(struct session *ctx, int64_t card_id, const char *why,
     struct store_card *after)
 {
 	struct store *st;
@@ -527,7 +528,7 @@ issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *why,
 	if (why == NULL || why[0] == '\0' || strlen(why) > 32)
 		return err_set(NHI_EUSAGE, "abandoning card %lld: give why (a word of at"
 		    " most 32 bytes)", (long long)card_id);
-	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
 		return r;
 	snprintf(detail, sizeof(detail), "abandoned: %s", why);
 	if ((r = store_card_get(st, card_id, &before)) != 0 ||

@@ -20,20 +20,20 @@
 #include <string.h>
 
 #include "audit.h"
-#include "cmd.h"
-#include "cmd-lifecycle.h"
-#include "cmd-print.h"
+#include "certificate.h"
 #include "error.h"
+#include "flow-print.h"
 #include "flow.h"
 #include "lifecycle.h"
 #include "queue.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
 #define REVOKE_REPORTED_BY_MAX	64
 
 struct revoke_run {
-	struct cmd_ctx			*ctx;
+	struct session			*ctx;
 	struct store			*st;
 	const struct revoke_request	*req;
 	const struct flow_events	*ev;
@@ -173,7 +173,7 @@ revoke_receipt(struct revoke_run *run, struct revoke_result *res)
 		return 0;
 	}
 	memset(&a, 0, sizeof(a));
-	if ((r = cmd_print_defaults(run->ctx, &a)) != 0)
+	if ((r = flow_print_defaults(run->ctx, &a)) != 0)
 		goto out;
 	snprintf(id, sizeof(id), "%" PRId64, run->card.resident_id);
 	pos[0] = (char *)"loss";
@@ -188,7 +188,7 @@ revoke_receipt(struct revoke_run *run, struct revoke_result *res)
 	if (req->replace)
 		a.next_steps = xstrdup("再交付のカードをお渡しします。\n"
 		    "元のカードが見つかったときは、窓口に返してください。");
-	r = cmd_print_run(run->ctx, &a);
+	r = flow_print_run(run->ctx, &a);
 out:
 	free(a.actions);
 	free(a.next_steps);
@@ -202,7 +202,7 @@ out:
 }
 
 int
-revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
+revoke_execute(struct session *ctx, const struct revoke_request *req,
     const struct flow_events *ev, struct revoke_result *res)
 {
 	struct revoke_run run;
@@ -214,14 +214,14 @@ revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
 	run.ctx = ctx;
 	run.req = req;
 	run.ev = ev;
-	if ((r = revoke_check(req)) != 0 || (r = cmd_store(ctx, &run.st)) != 0)
+	if ((r = revoke_check(req)) != 0 || (r = session_store(ctx, &run.st)) != 0)
 		return r;
 	flow_step(ev, "revoke");
 	if ((r = revoke_find_card(&run)) != 0 || (r = revoke_record(&run)) != 0) {
 		snprintf(subject, sizeof(subject), "card:%" PRId64,
 		    run.card.id != 0 ? run.card.id : req->card_id);
 		snprintf(detail, sizeof(detail), "reason=%s how=%s", req->reason, req->how);
-		return cmd_audit(ctx, r, "card.revoke", run.card.id != 0 || req->card_id != 0 ?
+		return session_audit(ctx, r, "card.revoke", run.card.id != 0 || req->card_id != 0 ?
 		    subject : NULL, detail);
 	}
 	res->card_id = run.card.id;
@@ -243,14 +243,14 @@ revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
 
 /* A card found: reinstated (flow.h), for the command and the screen. */
 int
-reinstate_execute(struct cmd_ctx *ctx, int64_t id, struct store_card *after, int64_t *seq)
+reinstate_execute(struct session *ctx, int64_t id, struct store_card *after, int64_t *seq)
 {
 	struct store *st;
 	struct store_card before;
 	char subject[32], detail[96];
 	int r;
 
-	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
 		return r;
 	if ((r = store_card_get(st, id, &before)) != 0 ||
 	    (r = store_card_transition(st, id, LC_EV_REINSTATE, "card found: reinstated",

@@ -4,7 +4,7 @@
  * (batch-*.c), so no rule or step lives only in one front end.
  *
  * A flow runs over the layers (card, store, print, queue, rules) with the
- * same struct cmd_ctx the commands get. It never writes to stdout or
+ * same struct session the commands get. It never writes to stdout or
  * stderr: what a clerk should be told goes through struct flow_events,
  * which a command turns into lines and a screen into a progress box.
  *
@@ -20,37 +20,10 @@
 #include <stdint.h>
 
 #include "card-perso.h"
-#include "cmd.h"
+#include "events.h"
 #include "rules.h"
+#include "session.h"
 #include "store.h"
-
-/* ---- Events ------------------------------------------------------------ */
-
-/*
- * What a flow reports while it runs. Any member may be NULL.
- *   step(arg, id)     a step starts: "resident", "rules", "queue", "card",
- *                     "card.<perso step>" (card-perso.h), "lifecycle",
- *                     "certificate", "receipt", "revoke", "replace"
- *   note(arg, text)   one line for the clerk (English; what a command
- *                     prints), e.g. "certificate NHI-... printed to F"
- *   cancel(arg)       asked where stopping is safe (before the card is
- *                     written); nonzero stops the flow with NHI_ECANCELLED
- */
-struct flow_events {
-	void	(*step)(void *arg, const char *id);
-	void	(*note)(void *arg, const char *text);
-	int	(*cancel)(void *arg);
-	void	*arg;
-};
-
-/* What a command gives a flow: every note as a line on stdout. */
-extern const struct flow_events flow_events_stdout;
-
-/* Call the hooks when set (events may be NULL). */
-void	flow_step(const struct flow_events *ev, const char *id);
-void	flow_note(const struct flow_events *ev, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-int	flow_cancelled(const struct flow_events *ev);
 
 /* ---- Issuing a card (flow-issue.c) ------------------------------------- */
 
@@ -107,7 +80,7 @@ struct issue_result {
  * NHI_EDENIED (approval missing) or a store error. Call issue_plan_free()
  * in every case.
  */
-int	issue_plan(struct cmd_ctx *ctx, const struct issue_request *req,
+int	issue_plan(struct session *ctx, const struct issue_request *req,
 	    struct issue_plan *plan);
 void	issue_plan_free(struct issue_plan *plan);
 
@@ -133,7 +106,7 @@ int	issue_plan_decide(const struct issue_request *req, struct issue_plan *plan);
  * Appends the "card.issue" audit entry. Returns 0 and fills *res, or the
  * first error (NHI_ECANCELLED when cancelled: nothing changed).
  */
-int	issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
+int	issue_execute(struct session *ctx, const struct issue_request *req,
 	    struct issue_plan *plan, const struct flow_events *ev,
 	    struct issue_result *res);
 
@@ -143,7 +116,7 @@ int	issue_execute(struct cmd_ctx *ctx, const struct issue_request *req,
  * the rules or the queue refuse is audited ("card.issue") as an executed
  * one is. Returns 0 and fills *res, or the first error.
  */
-int	issue_run(struct cmd_ctx *ctx, const struct issue_request *req,
+int	issue_run(struct session *ctx, const struct issue_request *req,
 	    const struct flow_events *ev, struct issue_result *res);
 
 /* ---- Loss reports and revocation (flow-revoke.c) ------------------------ */
@@ -178,7 +151,7 @@ struct revoke_result {
  * the report is recorded). A replacement is a separate issue_plan() +
  * issue_execute() with the new card.
  */
-int	revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
+int	revoke_execute(struct session *ctx, const struct revoke_request *req,
 	    const struct flow_events *ev, struct revoke_result *res);
 
 /*
@@ -189,7 +162,7 @@ int	revoke_execute(struct cmd_ctx *ctx, const struct revoke_request *req,
  * card.abandon, in one store transaction. Its key was never issued: the
  * center is not told. *after: the card now.
  */
-int	issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *why,
+int	issue_abandon_unfinished(struct session *ctx, int64_t card_id, const char *why,
 	    struct store_card *after);
 
 /*
@@ -199,7 +172,17 @@ int	issue_abandon_unfinished(struct cmd_ctx *ctx, int64_t card_id, const char *w
  * with the reason card.not_allowed), the reinstatement queued for the
  * center (*seq), the audit entry card.reinstate. *after: the card now.
  */
-int	reinstate_execute(struct cmd_ctx *ctx, int64_t card_id, struct store_card *after,
+int	reinstate_execute(struct session *ctx, int64_t card_id, struct store_card *after,
 	    int64_t *seq);
+
+/*
+ * After the issue flow made card `new_card_id` active for resident
+ * `resident_id`: the card it replaces (reported lost, stolen or damaged)
+ * becomes revoked (replaced), with an audit entry, one transaction. Its
+ * card id is put in *old_id (0 when there was none). Returns 0 or the
+ * store error.
+ */
+int	flow_lifecycle_replaced(struct session *ctx, int64_t resident_id,
+	    int64_t new_card_id, int64_t *old_id);
 
 #endif

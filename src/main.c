@@ -41,7 +41,7 @@ usage(FILE *fp)
 
 /* Load the configuration: explicit paths must exist, the default may not. */
 static int
-load_config(struct cmd_ctx *ctx, int explicit_path)
+load_config(struct session *ctx, int explicit_path)
 {
 	struct stat sb;
 
@@ -64,7 +64,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct cmd_ctx ctx = { .progname = "nhicard" };
+	struct session ctx = { .progname = "nhicard" };
 	const struct cmd_entry *entry;
 	const char *db_opt = NULL, *config_opt = NULL, *env;
 	int c, i, r, explicit_config = 0;
@@ -159,7 +159,7 @@ main(int argc, char **argv)
 	    *env != '\0')
 		ctx.approver = env;
 	/* Who acts, and may they (the role table in operator-roles.c). */
-	if ((r = operator_authorize(&ctx, entry, argc, argv)) != 0)
+	if ((r = operator_authorize(&ctx, entry->name, argc, argv)) != 0)
 		goto out;
 	r = entry->exec(&ctx, argc, argv);
 out:

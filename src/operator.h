@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cmd_ctx;
-struct cmd_entry;
+#include "secret.h"
+
 struct config;
 struct store;
 
@@ -43,16 +43,9 @@ char		*operator_roles_text(unsigned bits);
  */
 unsigned	 operator_roles_for(const char *cmd, const char *sub);
 
-/* ---- Reading secrets (operator-secret.c) ---- */
+/* ---- Reading secrets (secret.c) ---- */
 
-/*
- * Read one secret line: from the file descriptor named by environment
- * variable `fd_env` if set (one line, the newline dropped), else from
- * /dev/tty with echo off after printing `prompt` there. Never from argv.
- * Returns 0 and *out (free with util_free_secret(s, strlen(s))), or
- * NHI_EUSAGE (no fd and no terminal: says which variable to set), NHI_EIO.
- */
-int	operator_read_secret(const char *fd_env, const char *prompt, char **out);
+/* operator_read_secret(): secret.h. */
 
 /*
  * Whether `password` is too weak for `login`: shorter than
@@ -64,7 +57,7 @@ int	operator_read_secret(const char *fd_env, const char *prompt, char **out);
 #define OPERATOR_PASSWORD_MIN	10
 int	operator_password_check(const char *login, const char *password);
 
-/* ---- Accounts (store-operator.c) ---- */
+/* ---- Accounts (operator-store.c) ---- */
 
 struct operator_account {
 	int64_t	 id;
@@ -131,37 +124,6 @@ int	store_operator_set_disabled(struct store *st, const char *login, int disable
  */
 int	operator_login(struct store *st, const struct config *cfg, const char *login,
 	    const char *password, unsigned *roles);
-
-/*
- * Decide who runs `entry` (argv[0] the command, argv[1] maybe a
- * sub-command) before main() calls it, and check the role: sets
- * ctx->operator_login and ctx->operator_roles. See docs/operators.md for
- * the rules (demo/test mode, bootstrap, production). Returns 0 or
- * NHI_EDENIED / NHI_EUSAGE / a store error.
- */
-int	operator_authorize(struct cmd_ctx *ctx, const struct cmd_entry *entry,
-	    int argc, char **argv);
-
-/*
- * Two-person rule for `action` ("keys.create", "print.sheet.reprint",
- * "issue.fee_waiver"): a supervisor other than the acting operator must
- * log in (ctx->approver, password from ctx->approver_password when a
- * screen asked for it, else $NHICARD_APPROVER_PASSWORD_FD or the terminal). The built-in demo operator approves its own actions.
- * `detail` (no personal data) goes into the audit entry. Returns 0 or
- * NHI_EDENIED.
- */
-int	operator_require_approval(struct cmd_ctx *ctx, const char *action,
-	    const char *detail);
-
-/*
- * The same approval step for the built-in operator too (demo and setup),
- * so that training shows what production asks: with operator accounts in
- * the store the approver is checked exactly as above; with none, the
- * approver's name is audited ("demo: not checked") and the step passes.
- * Other operators: operator_require_approval().
- */
-int	operator_require_approval_shown(struct cmd_ctx *ctx, const char *action,
-	    const char *detail);
 
 /* The lowest operators.scrypt_n a production station accepts (16 MiB). */
 #define OPERATOR_SCRYPT_N_FLOOR	16384u

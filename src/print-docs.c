@@ -160,7 +160,7 @@ cert_values(struct print_job *job, const struct print_certificate *c, struct pri
 
 	if ((size_t)c->kind >= NHI_ARRAY_LEN(kinds))
 		return err_set(NHI_EINTERNAL, "certificate kind %d unknown", (int)c->kind);
-	/* Every path computes 有効期限 with the rules (cmd_certificate_rules):
+	/* Every path computes 有効期限 with the rules (flow_certificate_rules):
 	 * a document without one is never produced. */
 	if (c->valid_until.y == 0)
 		return err_set(NHI_EINTERNAL, "certificate %s has no validity end (有効期限):"

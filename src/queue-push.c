@@ -18,7 +18,7 @@
 #include "crypto.h"
 #include "crypto-cms.h"
 #include "error.h"
-#include "flow.h"
+#include "events.h"
 #include "nhiconf.h"
 #include "queue-push.h"
 #include "queue.h"

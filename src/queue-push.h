@@ -64,7 +64,7 @@ struct queue_push_result {
  * the acknowledgement (queue_ack_apply, its own transaction). A failure
  * stops the run; what was acknowledged stays acknowledged, the rest stays
  * open and is sent again next time (the center keeps one copy).
- * ev (may be NULL; flow.h) hears, per batch, the steps "queue.build"
+ * ev (may be NULL; events.h) hears, per batch, the steps "queue.build"
  * (built and marked sent), "queue.post", "queue.ack" and one note saying
  * what the acknowledgement did; ev->cancel is asked only between batches
  * (after one batch's acknowledgement is applied, before the next is

@@ -48,7 +48,7 @@ int	queue_certificate_voided(struct store *st, int64_t certificate_id,
 	    const char *reason, int64_t *seq);
 int	queue_eligibility_changed(struct store *st, int64_t period_id, int64_t *seq);
 
-/* ---- The queue in the store (store-queue.c) ---------------------------
+/* ---- The queue in the store (queue-store.c) ---------------------------
  *
  * Only the queue layer calls these. Lane and kind are the words of
  * docs/queue-format.md. Times are the store's UTC timestamps.
@@ -323,5 +323,21 @@ void	queue_now_utc_offset(char *buf, size_t len, int64_t offset_s);
  * `point`, the process exits at once with status 99 (no cleanup, like a
  * power cut). Compiled in only with configure --enable-test-hooks. */
 void	queue_test_crash(const char *point);
+
+/* ---- The outbox (queue-outbox.c) --------------------------------------
+ *
+ * A change the center must learn of and its queue record go in one store
+ * transaction (docs/design.md, "The outbox"). Where the change is one
+ * store call, these make it and write its record: in the caller's
+ * transaction, or in one of their own when the caller holds none.
+ */
+
+/* store_card_activate(), and the card's issuance record. */
+int	queue_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
+	    size_t public_key_len, const uint8_t *key_record, size_t key_record_len,
+	    const char *issued_on, const char *detail);
+
+/* store_eligibility_add(), and the period's record for the center. */
+int	queue_eligibility_add(struct store *st, struct eligibility *e, int64_t supersedes);
 
 #endif

@@ -15,7 +15,6 @@
 
 #include "error.h"
 #include "lifecycle.h"
-#include "queue.h"
 #include "store-int.h"
 #include "util.h"
 
@@ -341,8 +340,6 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 		goto out;
 	}
 	r = card_event_insert(st, id, LC_EV_ACTIVATED, cur, "active", detail);
-	if (r == 0)	/* the center learns of the card in the same transaction */
-		r = queue_card_issued(st, id, NULL);
 out:
 	sqlite3_finalize(stmt);
 	return card_txn_end(st, own, r);

@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "error.h"
-#include "queue.h"
 #include "store-res-int.h"
 #include "util.h"
 
@@ -145,9 +144,6 @@ store_eligibility_add(struct store *st, struct eligibility *e, int64_t supersede
 	if ((r = store_eligibility_insert(st, e, now)) != 0)
 		goto out;
 	if (supersedes != 0 && (r = store_eligibility_supersede(st, supersedes, e->id)) != 0)
-		goto out;
-	/* The center learns of it in the same transaction. */
-	if ((r = queue_eligibility_record(st, NULL, e, supersedes, NULL)) != 0)
 		goto out;
 	if (own && (r = store_commit(st)) != 0)
 		goto out;

@@ -1,6 +1,6 @@
 /*
  * store-res-int.h: what the residents part of the store (store-resident.c,
- * store-household.c, store-eligibility.c, store-held.c, store-import.c)
+ * store-household.c, store-eligibility.c, store-held.c, import.c)
  * shares and nothing else sees.
  */
 #ifndef NHI_STORE_RES_INT_H

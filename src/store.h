@@ -51,7 +51,7 @@ const char *store_path(const struct store *st);
 
 /* Who acts through this connection (an operator's login, copied; NULL:
  * the station itself), for audit entries written below the commands (the
- * queue's). cmd_store() keeps it current. */
+ * queue's). session_store() keeps it current. */
 void	store_set_actor(struct store *st, const char *login);
 const char *store_actor(const struct store *st);
 
@@ -222,7 +222,7 @@ int	store_card_events_text(struct store *st, int64_t id, char **out);
 
 /* ---- Residents, households, eligibility, benefits, imports -----------
  * (store-resident.c, store-household.c, store-eligibility.c,
- *  store-held.c, store-import.c)
+ *  store-held.c, import.c)
  *
  * A resident is keyed by the store's row id; person_code is the town's
  * 宛名番号 (NULL for a counter enrolment not yet matched with an extract),
@@ -426,108 +426,5 @@ int	store_held_open_finding(struct store *st, int64_t resident_id,
  * batch run that checks thousands: one query). *ids (caller must free;
  * NULL when *n is 0) and *n set; 0 or a store error. */
 int	store_held_finding_residents(struct store *st, int64_t **ids, size_t *n);
-
-/*
- * Imports. One import is one transaction: store_import_begin() opens it
- * and prepares the statements, store_import_apply() applies records, and
- * store_import_commit() commits (store_import_free() without a commit
- * rolls everything back). See docs/formats.md for what each record does.
- */
-struct store_import;
-
-enum store_import_outcome {
-	STORE_IMPORT_NEW,		/* a person added */
-	STORE_IMPORT_UPDATED,		/* a person or period changed */
-	STORE_IMPORT_UNCHANGED,		/* already so: nothing written */
-	STORE_IMPORT_MERGED,		/* matched a counter enrolment on all four items */
-	STORE_IMPORT_HELD,		/* held for a clerk (held_items) */
-};
-
-/* Flags for store_import_apply. */
-#define STORE_IMPORT_FORCE	0x01	/* a clerk resolves: skip order checks */
-
-struct store_import_result {
-	enum store_import_outcome outcome;
-	int64_t	 resident_id;		/* 0 when held for an unknown person */
-	int64_t	 held_id;		/* held item (outcome HELD), else 0 */
-	char	 reason[256];		/* why held, "" otherwise */
-	int	 findings;		/* rule findings recorded for a clerk */
-};
-
-int	store_import_begin(struct store *st, struct store_import **out);
-/* Call before the store is opened in a process that imports: turns off
- * SQLite's global memory statistics (a mutex per allocation). Harmless if
- * SQLite is already in use. */
-void	store_import_prepare_process(void);
-/* The rules policy for the sanity checks (default: rules_policy_defaults). */
-struct rules_policy;
-void	store_import_set_policy(struct store_import *im, const struct rules_policy *policy);
-/* The day the file speaks for (its header's date): a full-extract line
- * without insurance and without its own date ends the NHI period on it
- * (today when neither is given). */
-void	store_import_set_extract_date(struct store_import *im, const char *date);
-/* How many records named a known person code, and how many of those
- * disagreed with the store on name, birth date or sex (held): a file where
- * most disagree is another town's or another day's, not corrections. */
-void	store_import_identity_counts(const struct store_import *im, size_t *known,
-	    size_t *disagreeing);
-/* Apply one record read from file:line. Returns 0 and fills *res, or a
- * store error (the import must then be abandoned). */
-int	store_import_apply(struct store_import *im, const struct extract_record *rec,
-	    const char *file, size_t line, int flags, struct store_import_result *res);
-int	store_import_commit(struct store_import *im);
-/* Roll back if not committed, finalize, free; NULL is a no-op. */
-void	store_import_free(struct store_import *im);
-
-/* ---- Certificates and receipts (store-certificate.c) ------------------ */
-/*
- * What printing reads and records. The print layer's structs (print.h) are
- * filled here; strings in them are owned by the struct
- * (print_certificate_clear / print_receipt_clear free them).
- */
-struct nhi_date;
-struct print_certificate;
-struct print_receipt;
-
-/* A resident by person code (宛名番号) or numeric id. 0 and *out, or
- * NHI_ENOTFOUND naming the key. */
-int	store_certificate_find_resident(struct store *st, const char *key, int64_t *out);
-
-/*
- * The certificate items of resident `resident_id` as of day `on` (also the
- * 交付年月日): the resident, the household head, the current eligibility
- * period (not superseded, acquired by `on`, not lost before it). The items
- * for ages 70-74 are set only when the period has them and the resident is
- * 70-74 on `on`. serial is left NULL. Returns 0 (fills *out; the period's id
- * in *eligibility_id if not NULL), NHI_ENOTFOUND (no resident or no current
- * eligibility), NHI_ESTATE (moved out or deceased) or a store error.
- */
-int	store_certificate_load(struct store *st, int64_t resident_id,
-	    const struct nhi_date *on, struct print_certificate *out,
-	    int64_t *eligibility_id);
-
-/* The residents with current eligibility on `on`, by id, for a batch.
- * *ids (caller must free) and *n set on success. */
-int	store_certificate_batch(struct store *st, const struct nhi_date *on,
-	    int64_t **ids, size_t *n);
-
-/*
- * Record a new certificate serial ("C-00000012"; sleeves "S-...") for
- * (resident, document: "certificate" or "sleeve"). Must run inside the
- * caller's store_begin() transaction, committed only once the PDF is
- * written. A still valid certificate of the same document is voided with
- * `reason` and linked to the new one (replaced_by); without a reason that is
- * NHI_EEXISTS naming the valid serial. *serial: caller must free.
- */
-int	store_certificate_issue(struct store *st, int64_t resident_id,
-	    int64_t eligibility_id, const char *document, const char *cert_kind,
-	    const struct nhi_date *issued_on, const char *reason, char **serial);
-
-/* A receipt's items: the resident's name, the latest active card's serial
- * (with `loss`: the latest revoked or suspended card's) and the valid
- * certificate's serial. The caller fills date, office, actions and
- * next_steps. Returns 0, NHI_ENOTFOUND or a store error. */
-int	store_receipt_load(struct store *st, int64_t resident_id, int loss,
-	    struct print_receipt *out);
 
 #endif

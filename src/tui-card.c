@@ -19,7 +19,7 @@
 void
 tui_card_print_target(struct tui *t, struct tui_print_target *out)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 	const char *printer = config_get(ctx->cfg, "print.printer", NULL);
 	const char *dir = config_get(ctx->cfg, "ui.print_dir", NULL);
 
@@ -116,7 +116,7 @@ card_ev_note(void *arg, const char *text)
 	struct tui_card_events *ce = arg;
 	char doc[16], serial[32];
 
-	/* cmd-print.c: "certificate C-00000012 printed to FILE". */
+	/* flow-print.c: "certificate C-00000012 printed to FILE". */
 	if (sscanf(text, "%15s %31s printed to", doc, serial) == 2 &&
 	    (strcmp(doc, "certificate") == 0 || strcmp(doc, "sleeve") == 0) &&
 	    strstr(text, " printed to ") != NULL)
@@ -161,7 +161,7 @@ tui_card_resident_line(struct tui *t, int64_t resident_id, char *buf, size_t cap
 	char nm[512], nk[512];
 	int r;
 
-	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
+	if ((r = session_store(tui_ctx(t), &st)) != 0 ||
 	    (r = store_resident_get(st, resident_id, &res)) != 0)
 		return r;
 	snprintf(buf, cap, _("%s (%s)  born %s  %s  resident %lld"),

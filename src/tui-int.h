@@ -20,8 +20,8 @@
  * kanji take two): lay text out with tui_text_width / tui_put, never with
  * strlen.
  *
- * Screens act only through the flows (flow.h), the layers' headers and
- * the command helpers the commands use (cmd-print.h, cmd-perso.h): no rule
+ * Screens act only through the flows (flow.h, flow-print.h, flow-perso.h)
+ * and the layers' headers, never through a command: no rule
  * lives only in a screen. Before an action a screen calls
  * tui_authorize(t, "issue", NULL) with the command name the action
  * corresponds to, so the role table (operator-roles.c) decides as it does
@@ -41,8 +41,8 @@
 #include <curses.h>
 
 #include "card.h"
-#include "cmd.h"
 #include "flow.h"
+#include "session.h"
 
 /* gettext */
 #include <libintl.h>
@@ -101,7 +101,7 @@ struct tui_screen {
 /* ---- The application (tui.c) ------------------------------------------- */
 
 /* The command context (store, configuration, reader, operator). */
-struct cmd_ctx	*tui_ctx(struct tui *t);
+struct session	*tui_ctx(struct tui *t);
 
 /* Open a screen on top. Returns 0 or the open error (already shown). */
 int	tui_push(struct tui *t, const struct tui_screen_ops *ops, void *arg);

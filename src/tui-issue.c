@@ -520,7 +520,7 @@ issue_left_unfinished(struct tui *t, const struct issue_screen *is)
 	struct store *st;
 	int r;
 
-	if (nhi_exit_code(is->r) != NHI_EXIT_CARD || cmd_store(tui_ctx(t), &st) != 0)
+	if (nhi_exit_code(is->r) != NHI_EXIT_CARD || session_store(tui_ctx(t), &st) != 0)
 		return 0;
 	r = store_card_latest_for_resident(st, is->rid, "unfinished", &c);
 	return r == 0;
@@ -532,7 +532,7 @@ unfinished_card(struct tui *t, const struct issue_screen *is, struct store_card 
 {
 	struct store *st;
 
-	if (cmd_store(tui_ctx(t), &st) != 0 ||
+	if (session_store(tui_ctx(t), &st) != 0 ||
 	    store_card_latest_for_resident(st, is->rid, "unfinished", c) != 0) {
 		err_clear();
 		return -1;
@@ -635,7 +635,7 @@ confirm_text(const struct issue_screen *is, const struct issue_plan *plan, char 
 static int
 issue_approval_ask(struct tui *t, int waiver)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 	char login[64] = "", pw[256] = "", *label;
 	int r;
 
@@ -663,7 +663,7 @@ issue_approval_ask(struct tui *t, int waiver)
 static void
 issue_approval_clear(struct tui *t)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 
 	if (ctx->approver_password != NULL)
 		util_free_secret((char *)ctx->approver_password,

@@ -21,6 +21,7 @@
 #include "error.h"
 #include "operator.h"
 #include "queue.h"
+#include "session.h"
 #include "store.h"
 #include "tui-priv.h"
 #include "util.h"
@@ -34,13 +35,7 @@ static char login_name[LOGIN_MAX];
 /* What operator_authorize() is asked for the built-in operator: a command
  * that needs a role, run without --operator (it is in no role table, so
  * it needs a supervisor: never "anyone"). */
-static const struct cmd_entry login_probe = {
-	.name = "tui.login",
-	.usage = "",
-	.summary = "the clerk's screen's login",
-	.help = "",
-	.exec = NULL,
-};
+static const char login_probe[] = "tui.login";
 
 static int
 login_open(struct tui *t, struct tui_screen *s, void *arg)
@@ -97,13 +92,13 @@ login_refused(struct tui *t, struct store *st, const char *login, int r)
 static int
 login_builtin(struct tui *t)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 	char *argv[] = { (char *)"tui", NULL };
 	int r;
 
 	ctx->operator_login = NULL;
 	ctx->operator_roles = 0;
-	if ((r = operator_authorize(ctx, &login_probe, 1, argv)) != 0) {
+	if ((r = operator_authorize(ctx, login_probe, 1, argv)) != 0) {
 		char *body = xasprintf("%s\n\n%s %s", _("The built-in operator \"demo\""
 		    " works only in demo or test mode. Log in with your operator name and"
 		    " password."), _("Details:"), err_text(r));
@@ -122,7 +117,7 @@ login_builtin(struct tui *t)
 static int
 login_run(struct tui *t)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 	char login[LOGIN_MAX] = "", *pw = NULL, *label;
 	struct store *st;
 	unsigned roles = 0;
@@ -132,7 +127,7 @@ login_run(struct tui *t)
 		return r;
 	if (login[0] == '\0' || strcmp(login, OPERATOR_DEMO_LOGIN) == 0)
 		return login_builtin(t);
-	if ((r = cmd_store(ctx, &st)) != 0) {
+	if ((r = session_store(ctx, &st)) != 0) {
 		tui_error(t, _("Logging in"), r);
 		return r;
 	}

@@ -96,7 +96,7 @@ loss_find_card(struct tui *t, struct loss_screen *ls)
 	int r;
 
 	ls->have_card = 0;
-	if ((r = cmd_store(tui_ctx(t), &st)) != 0)
+	if ((r = session_store(tui_ctx(t), &st)) != 0)
 		return r;
 	r = store_card_active_for_resident(st, ls->rid, &ls->card);
 	if (r == NHI_ENOTFOUND)

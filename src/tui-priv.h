@@ -22,7 +22,7 @@
 struct tui_script;
 
 struct tui {
-	struct cmd_ctx		*ctx;
+	struct session		*ctx;
 	struct tui_screen	 stack[TUI_STACK_MAX];
 	int			 depth;
 	WINDOW			*title, *body, *status, *hints;

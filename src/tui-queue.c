@@ -110,12 +110,12 @@ unload(struct queue_view *qv)
 static int
 load(struct tui *t, struct queue_view *qv)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 	struct store *st;
 	int r;
 
 	unload(qv);
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = queue_limits_load(ctx->cfg, &qv->lim)) != 0 ||
 	    (r = queue_status_get(st, &qv->lim, &qv->qs)) != 0 ||
 	    (r = store_meta_get(st, "station_id", &qv->station)) != 0 ||
@@ -268,7 +268,7 @@ send_cancel(void *arg)
 static void
 queue_send(struct tui *t, struct queue_view *qv)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 	struct queue_push_result res;
 	struct send_progress sp;
 	struct flow_events ev;
@@ -287,7 +287,7 @@ queue_send(struct tui *t, struct queue_view *qv)
 	free(body);
 	if (!r)
 		return;
-	if ((r = cmd_store(ctx, &st)) != 0 ||
+	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = config_get_int(ctx->cfg, "queue.push_batch", 1000, 1, 1000000,
 	    &per_batch)) != 0) {
 		tui_error(t, _("Sending to the center"), r);
@@ -336,7 +336,7 @@ queue_send(struct tui *t, struct queue_view *qv)
 static void
 queue_retry(struct tui *t, struct queue_view *qv)
 {
-	struct cmd_ctx *ctx = tui_ctx(t);
+	struct session *ctx = tui_ctx(t);
 	const struct queue_record *rec;
 	struct store *st;
 	char *body;
@@ -359,7 +359,7 @@ queue_retry(struct tui *t, struct queue_view *qv)
 	free(body);
 	if (!r)
 		return;
-	if ((r = cmd_store(ctx, &st)) != 0 || (r = store_queue_retry(st, rec->seq)) != 0)
+	if ((r = session_store(ctx, &st)) != 0 || (r = store_queue_retry(st, rec->seq)) != 0)
 		tui_error(t, _("Resubmitting the record"), r);
 	if ((r = load(t, qv)) != 0)
 		tui_error(t, _("Reading the queue"), r);

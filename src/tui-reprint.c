@@ -2,7 +2,7 @@
  * tui-reprint.c: the clerk's certificate reprint screen (tui-int.h): a
  * new certificate for one resident with a reason, which voids the valid
  * one, printed as `nhicard print certificate --reason` prints it
- * (cmd_print_run, cmd-print.h) under a progress box.
+ * (flow_print_run, flow-print.h) under a progress box.
  *
  *   show     the resident and the valid certificate's serial
  *   go       the role check ("print certificate"), the reason (a list and
@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd-print.h"
+#include "certificate.h"
 #include "error.h"
+#include "flow-print.h"
 #include "flow.h"
 #include "print.h"
 #include "store.h"
@@ -62,7 +63,7 @@ reprint_serial(struct tui *t, int64_t rid, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	memset(&rc, 0, sizeof(rc));
-	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
+	if ((r = session_store(tui_ctx(t), &st)) != 0 ||
 	    (r = store_receipt_load(st, rid, 0, &rc)) != 0)
 		return r;
 	if (rc.cert_serial != NULL)
@@ -222,7 +223,7 @@ reprint_go(struct tui *t, struct reprint_screen *rs)
 	memset(&a, 0, sizeof(a));
 	p = tui_progress_open(t, _("Printing the certificate"), 0);
 	tui_card_events(&ce, p, 1, &ev);
-	if ((r = cmd_print_defaults(tui_ctx(t), &a)) == 0) {
+	if ((r = flow_print_defaults(tui_ctx(t), &a)) == 0) {
 		a.sub = "certificate";
 		pos[0] = rs->who;
 		a.pos = pos;
@@ -235,7 +236,7 @@ reprint_go(struct tui *t, struct reprint_screen *rs)
 		} else
 			a.printer = rs->target.printer;
 		flow_step(&ev, "certificate");
-		r = cmd_print_run(tui_ctx(t), &a);
+		r = flow_print_run(tui_ctx(t), &a);
 	}
 	tui_progress_close(p, 0);
 	if (r != 0) {

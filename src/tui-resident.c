@@ -211,7 +211,7 @@ load(struct tui *t, struct resident_view *rv)
 
 	memset(&res, 0, sizeof(res));
 	clear_rows(rv);
-	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
+	if ((r = session_store(tui_ctx(t), &st)) != 0 ||
 	    (r = store_resident_get(st, rv->id, &res)) != 0)
 		return r;
 	/* A read of personal data is on record, as `resident show` is. */

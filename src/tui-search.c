@@ -132,7 +132,7 @@ search_run(struct tui *t, struct search *se)
 		return;
 	}
 	se->searched = 1;
-	if ((r = cmd_store(tui_ctx(t), &st)) != 0 ||
+	if ((r = session_store(tui_ctx(t), &st)) != 0 ||
 	    (r = store_resident_search(st, &q, SEARCH_LIMIT, &se->list, &se->n)) != 0) {
 		se->list = NULL;
 		se->n = 0;

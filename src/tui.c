@@ -26,7 +26,7 @@ top(struct tui *t)
 	return &t->stack[t->depth - 1];
 }
 
-struct cmd_ctx *
+struct session *
 tui_ctx(struct tui *t)
 {
 	return t->ctx;
@@ -68,7 +68,7 @@ tui_quit_ask(struct tui *t)
 
 	/* Revocations still at the station: a card reported lost keeps
 	 * working at clinics until the center has them. Say so first. */
-	if (t->ctx->operator_login == NULL || cmd_store(t->ctx, &st) != 0 ||
+	if (t->ctx->operator_login == NULL || session_store(t->ctx, &st) != 0 ||
 	    store_queue_walk_open(st, 0, count_revocation, &n) != 0) {
 		err_clear();
 		n = 0;
@@ -242,7 +242,7 @@ queue_waiting(struct tui *t)
 
 	if (t->ctx->operator_login == NULL)
 		return -1;
-	if (cmd_store(t->ctx, &st) != 0 || queue_limits_load(t->ctx->cfg, &lim) != 0 ||
+	if (session_store(t->ctx, &st) != 0 || queue_limits_load(t->ctx->cfg, &lim) != 0 ||
 	    queue_status_get(st, &lim, &qs) != 0) {
 		err_clear();
 		return -1;
@@ -473,7 +473,7 @@ tui_status_message(struct tui *t, const char *fmt, ...)
 int
 tui_authorize(struct tui *t, const char *cmd, const char *sub)
 {
-	struct cmd_ctx *ctx = t->ctx;
+	struct session *ctx = t->ctx;
 	unsigned need = operator_roles_for(cmd, sub);
 	char *want, *wanted, *action, *detail, *body;
 	struct store *st;
@@ -492,7 +492,7 @@ tui_authorize(struct tui *t, const char *cmd, const char *sub)
 	detail = xasprintf("role %s may not run %s (screen)",
 	    operator_role_name(ctx->operator_roles) != NULL ?
 	    operator_role_name(ctx->operator_roles) : "-", action);
-	if (cmd_store(ctx, &st) == 0)
+	if (session_store(ctx, &st) == 0)
 		operator_audit(st, ctx->operator_login, "operator.role_refused", action,
 		    AUDIT_REFUSED, detail);
 	body = xasprintf(_("Your role may not do this (it needs: %s).\nAsk a"
@@ -612,7 +612,7 @@ start_curses(struct tui *t, const struct tui_options *o)
 }
 
 int
-tui_run(struct cmd_ctx *ctx, const struct tui_options *o)
+tui_run(struct session *ctx, const struct tui_options *o)
 {
 	struct tui *t = xcalloc(1, sizeof(*t));
 	int r;

@@ -6,7 +6,7 @@
 #ifndef NHI_TUI_H
 #define NHI_TUI_H
 
-struct cmd_ctx;
+struct session;
 
 /* The ncurses version found at run time. */
 const char *tui_library_version(void);
@@ -30,6 +30,6 @@ struct tui_options {
  * script: the detail says which), NHI_ENOFILE (the script), or an error of
  * the store or the configuration.
  */
-int	tui_run(struct cmd_ctx *ctx, const struct tui_options *o);
+int	tui_run(struct session *ctx, const struct tui_options *o);
 
 #endif

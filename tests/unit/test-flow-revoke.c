@@ -17,17 +17,18 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cmd.h"
 #include "error.h"
 #include "flow.h"
 #include "nhiconf.h"
+#include "queue.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
 struct fixture {
 	char		 dir[64];
 	char		 path[96];
-	struct cmd_ctx	 ctx;
+	struct session	 ctx;
 	int64_t		 resident;
 	int64_t		 card;
 	/* What the events saw. */
@@ -76,7 +77,7 @@ setup(void **state)
 	memset(c.user_number, 7, sizeof(c.user_number));
 	c.key_generation = 1;
 	if (store_card_insert(f->ctx.store, &c, "test") != 0 ||
-	    store_card_activate(f->ctx.store, c.id, pk, sizeof(pk), rec, sizeof(rec),
+	    queue_card_activate(f->ctx.store, c.id, pk, sizeof(pk), rec, sizeof(rec),
 	    "2026-11-25", "test") != 0)
 		return -1;
 	f->card = c.id;

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "lifecycle.h"
+#include "queue.h"
 #include "store.h"
 #include "util.h"
 
@@ -79,7 +80,7 @@ active_card(struct fixture *f, uint8_t tag)
 	memset(c.user_number, tag, sizeof(c.user_number));
 	c.key_generation = tag;
 	assert_int_equal(store_card_insert(f->st, &c, "test"), 0);
-	assert_int_equal(store_card_activate(f->st, c.id, pk, sizeof(pk), rec, sizeof(rec),
+	assert_int_equal(queue_card_activate(f->st, c.id, pk, sizeof(pk), rec, sizeof(rec),
 	    "2026-11-25", "test"), 0);
 	return c.id;
 }

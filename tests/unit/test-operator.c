@@ -1,6 +1,6 @@
 /* Unit tests of the role table, wrapped key files and the loader that
  * opens them, and operator accounts with lockout (operator-*.c,
- * crypto-keystore-wrap.c, store-operator.c). */
+ * crypto-keystore-wrap.c, operator-store.c). */
 #include "config.h"
 
 #include <stdarg.h>

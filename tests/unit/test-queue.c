@@ -123,7 +123,7 @@ make_card(struct fixture *f, uint8_t tag)
 	assert_int_equal(store_card_insert(f->st, &c, "test"), 0);
 	memset(pub, 0x04, sizeof(pub));
 	memset(rec, 0x30, sizeof(rec));
-	assert_int_equal(store_card_activate(f->st, c.id, pub, sizeof(pub), rec, sizeof(rec),
+	assert_int_equal(queue_card_activate(f->st, c.id, pub, sizeof(pub), rec, sizeof(rec),
 	    "2026-11-25", "test"), 0);
 	return c.id;
 }
@@ -142,7 +142,7 @@ make_period(struct fixture *f, int64_t supersedes, const char *number)
 	snprintf(e.branch, sizeof(e.branch), "01");
 	snprintf(e.cert_kind, sizeof(e.cert_kind), "hihokensha");
 	snprintf(e.acquired_on, sizeof(e.acquired_on), "2026-04-01");
-	assert_int_equal(store_eligibility_add(f->st, &e, supersedes), 0);
+	assert_int_equal(queue_eligibility_add(f->st, &e, supersedes), 0);
 	return e.id;
 }
 

@@ -14,6 +14,8 @@
 
 #include "error.h"
 #include "extract.h"
+#include "import.h"
+#include "queue.h"
 #include "store.h"
 #include "text.h"
 #include "util.h"
@@ -177,8 +179,8 @@ test_eligibility_history(void **state)
 	snprintf(e.number, sizeof(e.number), "000999");
 	snprintf(e.source, sizeof(e.source), "correction");
 	int64_t old = e.id;
-	assert_int_equal(store_eligibility_add(f->st, &e, old), 0);
-	assert_int_equal(store_eligibility_add(f->st, &e, old), NHI_ESTATE);
+	assert_int_equal(queue_eligibility_add(f->st, &e, old), 0);
+	assert_int_equal(queue_eligibility_add(f->st, &e, old), NHI_ESTATE);
 	assert_int_equal(store_eligibility_list(f->st, rid, 1, &list, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(list[0].superseded_by, list[1].id);

@@ -1,5 +1,5 @@
 /*
- * store-import.c: applying parsed register-extract records to the store.
+ * import.c: applying parsed register-extract records to the store.
  *
  * One import is one transaction with its statements prepared once (a full
  * extract of a million residents is one pass of index look-ups and
@@ -20,6 +20,7 @@
 
 #include "error.h"
 #include "extract.h"
+#include "import.h"
 #include "queue.h"
 #include "rules.h"
 #include "store-res-int.h"

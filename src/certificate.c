@@ -1,5 +1,5 @@
 /*
- * store-certificate.c: what printing needs from the store: a certificate's
+ * certificate.c: what printing needs from the store: a certificate's
  * items (resident, household head, current eligibility period), the serials
  * of printed certificates (a reprint voids the earlier one with a reason:
  * the partial unique index certificates_one_valid keeps two valid ones from
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certificate.h"
 #include "error.h"
 #include "print.h"
 #include "queue.h"

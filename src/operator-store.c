@@ -1,5 +1,5 @@
 /*
- * store-operator.c: operator accounts (table operators): login, display
+ * operator-store.c: operator accounts (table operators): login, display
  * name, role, password hash (crypto-password.c format), failed logins,
  * lock time, disabled flag. Callers decide; this file only reads and
  * writes rows.

@@ -1,5 +1,5 @@
 /*
- * store-queue.c: the center queue's tables (queue_records, queue_state,
+ * queue-store.c: the center queue's tables (queue_records, queue_state,
  * queue_acks): gapless sequence numbers taken inside the caller's
  * transaction, the walk over open records (revocations first), and the
  * updates an export, an acknowledgement, a retry and a purge make. The

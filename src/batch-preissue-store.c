@@ -1,5 +1,5 @@
 /*
- * store-preissue.c: the store part of pre-issuance (batch-preissue.h):
+ * batch-preissue-store.c: the store part of pre-issuance (batch-preissue.h):
  * preissue_items (schema version 3) next to the batch engine's
  * batch_items, which hold the item's state, the reserved user number, the
  * card and the certificate serial.

@@ -1,5 +1,5 @@
 /*
- * flow.c: calling a flow's event hooks (flow.h).
+ * events.c: calling the event hooks of a flow or a long action (events.h).
  */
 #include "config.h"
 
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "flow.h"
+#include "events.h"
 #include "util.h"
 
 void

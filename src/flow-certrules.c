@@ -1,8 +1,8 @@
 /*
- * cmd-certrules.c: the rules every certificate path applies before a
+ * flow-certrules.c: the rules every certificate path applies before a
  * document is recorded or printed, and before a card is issued: `nhicard
  * print certificate|sleeve|sheet`, the issue flow (commands and screens),
- * reprints and renewal runs all call cmd_certificate_rules(), so no path
+ * reprints and renewal runs all call flow_certificate_rules(), so no path
  * prints a document without a validity end computed by the rules, nor for
  * a person the rules exclude on that day, nor while an import finding
  * about the person is open.
@@ -13,16 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "cmd-print.h"
 #include "error.h"
+#include "flow-certrules.h"
 #include "print.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
 
 enum rules_cert_kind
-cmd_cert_kind_to_rules(enum print_cert_kind k)
+flow_cert_kind_to_rules(enum print_cert_kind k)
 {
 	switch (k) {
 	case PRINT_KIND_TANKI:		return RULES_CERT_SHORT;
@@ -33,7 +32,7 @@ cmd_cert_kind_to_rules(enum print_cert_kind k)
 }
 
 enum print_cert_kind
-cmd_cert_kind_from_rules(enum rules_cert_kind k)
+flow_cert_kind_from_rules(enum rules_cert_kind k)
 {
 	switch (k) {
 	case RULES_CERT_SHORT:		return PRINT_KIND_TANKI;
@@ -44,7 +43,7 @@ cmd_cert_kind_from_rules(enum rules_cert_kind k)
 }
 
 int
-cmd_finding_check(struct store *st, int64_t resident_id)
+flow_finding_check(struct store *st, int64_t resident_id)
 {
 	struct held_item h;
 	char code[32];
@@ -71,7 +70,7 @@ cmd_finding_check(struct store *st, int64_t resident_id)
 }
 
 int
-cmd_person_rules(const struct rules_policy *p, const struct resident *res,
+flow_person_rules(const struct rules_policy *p, const struct resident *res,
     const struct eligibility *e, const struct nhi_date *on, enum rules_cert_kind kind,
     const struct nhi_date *typed_end, struct rules_certificate_out *out)
 {
@@ -118,18 +117,18 @@ cmd_person_rules(const struct rules_policy *p, const struct resident *res,
 }
 
 int
-cmd_certificate_rules(const struct rules_policy *p, struct store *st, int64_t resident_id,
+flow_certificate_rules(const struct rules_policy *p, struct store *st, int64_t resident_id,
     int64_t eligibility_id, struct print_certificate *c)
 {
 	int r;
 
-	if ((r = cmd_finding_check(st, resident_id)) != 0)
+	if ((r = flow_finding_check(st, resident_id)) != 0)
 		return r;
-	return cmd_certificate_apply(p, st, resident_id, eligibility_id, c);
+	return flow_certificate_apply(p, st, resident_id, eligibility_id, c);
 }
 
 int
-cmd_certificate_apply(const struct rules_policy *p, struct store *st, int64_t resident_id,
+flow_certificate_apply(const struct rules_policy *p, struct store *st, int64_t resident_id,
     int64_t eligibility_id, struct print_certificate *c)
 {
 	struct rules_certificate_out out;
@@ -140,10 +139,10 @@ cmd_certificate_apply(const struct rules_policy *p, struct store *st, int64_t re
 	memset(&res, 0, sizeof(res));
 	if ((r = store_eligibility_get(st, eligibility_id, &e)) != 0 ||
 	    (r = store_resident_get(st, resident_id, &res)) != 0 ||
-	    (r = cmd_person_rules(p, &res, &e, &c->issued, cmd_cert_kind_to_rules(c->kind),
+	    (r = flow_person_rules(p, &res, &e, &c->issued, flow_cert_kind_to_rules(c->kind),
 	    &c->valid_until, &out)) != 0)
 		goto out;
-	c->kind = cmd_cert_kind_from_rules(out.kind);
+	c->kind = flow_cert_kind_from_rules(out.kind);
 	c->valid_until = out.end;
 	r = 0;
 out:

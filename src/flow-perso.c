@@ -1,6 +1,6 @@
 /*
- * cmd-perso.c: the steps `nhicard issue` and `nhicard card personalize`
- * share: resident, profile and keys, card, report (cmd-perso.h).
+ * flow-perso.c: the steps the issue flow, batch feeds and `nhicard card
+ * personalize` share: resident, profile and keys, card, report (flow-perso.h).
  */
 #include "config.h"
 
@@ -9,17 +9,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "card.h"
 #include "card-perso.h"
-#include "cmd-card.h"
-#include "cmd-perso.h"
+#include "card.h"
 #include "error.h"
+#include "flow-perso.h"
 #include "flow.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
 int
-cmd_perso_resident(struct store *st, const char *arg, struct resident *out)
+flow_perso_resident(struct store *st, const char *arg, struct resident *out)
 {
 	struct resident res;
 	char *end;
@@ -47,7 +47,7 @@ cmd_perso_resident(struct store *st, const char *arg, struct resident *out)
 }
 
 int
-cmd_perso_setup(struct cmd_ctx *ctx, struct card_profile *prof, struct card_keys **keys)
+flow_perso_setup(struct session *ctx, struct card_profile *prof, struct card_keys **keys)
 {
 	int r;
 
@@ -57,7 +57,7 @@ cmd_perso_setup(struct cmd_ctx *ctx, struct card_profile *prof, struct card_keys
 }
 
 void
-cmd_perso_today(char *buf)
+flow_perso_today(char *buf)
 {
 	int y, m, d;
 
@@ -66,12 +66,12 @@ cmd_perso_today(char *buf)
 }
 
 int
-cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req, struct perso_result *res)
+flow_perso_run(struct session *ctx, struct perso_request *req, struct perso_result *res)
 {
 	struct card *card = NULL;
 	int r;
 
-	if ((r = cmd_card_connect(ctx, &card)) != 0)
+	if ((r = session_card_connect(ctx, &card)) != 0)
 		return r;
 	r = card_personalize(card, req, res);
 	card_close(card);
@@ -79,7 +79,7 @@ cmd_perso_run(struct cmd_ctx *ctx, struct perso_request *req, struct perso_resul
 }
 
 void
-cmd_perso_request(struct perso_request *req, const struct card_profile *prof,
+flow_perso_request(struct perso_request *req, const struct card_profile *prof,
     struct card_keys *keys, struct store *st, const struct resident *res)
 {
 	req->prof = prof;
@@ -90,11 +90,11 @@ cmd_perso_request(struct perso_request *req, const struct card_profile *prof,
 	req->person.birth_date = res->birth_date;
 	req->person.sex = res->sex;
 	req->person.address = res->address;
-	cmd_perso_today(req->issue_date);
+	flow_perso_today(req->issue_date);
 }
 
 void
-cmd_perso_report(const struct flow_events *ev, const struct perso_result *res)
+flow_perso_report(const struct flow_events *ev, const struct perso_result *res)
 {
 	char fp_hex[9];
 

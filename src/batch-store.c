@@ -1,5 +1,5 @@
 /*
- * store-batch.c: the batch engine's tables (batch_runs, batch_items; see
+ * batch-store.c: the batch engine's tables (batch_runs, batch_items; see
  * batch.h and docs/batch.md): runs, items and their checkpoints, and the
  * selection queries with each person's snapshot text.
  *

@@ -1,0 +1,62 @@
+/*
+ * certificate.h: the certificates and receipts on record (certificate.c):
+ * what printing reads (the print layer's structs filled from the store) and
+ * records (serials, voids, with their queue records for the center).
+ */
+#ifndef NHI_CERTIFICATE_H
+#define NHI_CERTIFICATE_H
+
+#include <stdint.h>
+
+struct store;
+/*
+ * What printing reads and records. The print layer's structs (print.h) are
+ * filled here; strings in them are owned by the struct
+ * (print_certificate_clear / print_receipt_clear free them).
+ */
+struct nhi_date;
+struct print_certificate;
+struct print_receipt;
+
+/* A resident by person code (宛名番号) or numeric id. 0 and *out, or
+ * NHI_ENOTFOUND naming the key. */
+int	store_certificate_find_resident(struct store *st, const char *key, int64_t *out);
+
+/*
+ * The certificate items of resident `resident_id` as of day `on` (also the
+ * 交付年月日): the resident, the household head, the current eligibility
+ * period (not superseded, acquired by `on`, not lost before it). The items
+ * for ages 70-74 are set only when the period has them and the resident is
+ * 70-74 on `on`. serial is left NULL. Returns 0 (fills *out; the period's id
+ * in *eligibility_id if not NULL), NHI_ENOTFOUND (no resident or no current
+ * eligibility), NHI_ESTATE (moved out or deceased) or a store error.
+ */
+int	store_certificate_load(struct store *st, int64_t resident_id,
+	    const struct nhi_date *on, struct print_certificate *out,
+	    int64_t *eligibility_id);
+
+/* The residents with current eligibility on `on`, by id, for a batch.
+ * *ids (caller must free) and *n set on success. */
+int	store_certificate_batch(struct store *st, const struct nhi_date *on,
+	    int64_t **ids, size_t *n);
+
+/*
+ * Record a new certificate serial ("C-00000012"; sleeves "S-...") for
+ * (resident, document: "certificate" or "sleeve"). Must run inside the
+ * caller's store_begin() transaction, committed only once the PDF is
+ * written. A still valid certificate of the same document is voided with
+ * `reason` and linked to the new one (replaced_by); without a reason that is
+ * NHI_EEXISTS naming the valid serial. *serial: caller must free.
+ */
+int	store_certificate_issue(struct store *st, int64_t resident_id,
+	    int64_t eligibility_id, const char *document, const char *cert_kind,
+	    const struct nhi_date *issued_on, const char *reason, char **serial);
+
+/* A receipt's items: the resident's name, the latest active card's serial
+ * (with `loss`: the latest revoked or suspended card's) and the valid
+ * certificate's serial. The caller fills date, office, actions and
+ * next_steps. Returns 0, NHI_ENOTFOUND or a store error. */
+int	store_receipt_load(struct store *st, int64_t resident_id, int loss,
+	    struct print_receipt *out);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * flow-print.h: printing as a step of an action (flow-print.c): one print
+ * request, filled from the configuration by flow_print_defaults() and run
+ * by flow_print_run(), the same code path for `nhicard print`, the issue
+ * and loss-report flows, reprints on the screen and batch runs.
+ */
+#ifndef NHI_FLOW_PRINT_H
+#define NHI_FLOW_PRINT_H
+
+#include "print.h"
+#include "rules.h"
+#include "session.h"
+
+struct flow_events;
+
+/* The operands of `nhicard print`: the command's usage line, and what
+ * flow_print_run() names in a usage error about them. */
+#define FLOW_PRINT_USAGE "certificate|sleeve|sheet|receipt ARGS (-o FILE.pdf | --printer NAME |" \
+	" --preview FILE.png) [OPTIONS]"
+
+struct print_request {
+	const char	*sub;		/* certificate, sleeve, sheet, receipt */
+	const char	*out;		/* -o FILE.pdf */
+	const char	*printer;	/* --printer NAME */
+	const char	*preview;	/* --preview FILE.png */
+	const char	*reason;	/* --reason TEXT: voids the valid one */
+	struct nhi_date	 day;		/* --date: 交付年月日 / receipt date */
+	int		 all;		/* sheet --all */
+	int		 sex_on_back;	/* --sex-on-back: 性別 on the back */
+	long		 volume_size;
+	char		*actions;	/* receipt --action, joined by '\n'; freed by the caller */
+	char		*next_steps;	/* receipt --next; freed by the caller */
+	struct print_opts opts;
+	char		**pos;		/* positional arguments after sub */
+	int		 npos;
+	/* Where lines for the clerk go (flow.h); NULL: stdout and stderr. */
+	const struct flow_events *events;
+};
+
+/*
+ * Fill the configured defaults: templates, fonts, volume size, today (JST)
+ * and the creation time (SOURCE_DATE_EPOCH, else now). Returns 0 or
+ * NHI_ECONFIG naming the key.
+ */
+int	flow_print_defaults(struct session *ctx, struct print_request *a);
+
+/*
+ * Print what `a` asks for, exactly as `nhicard print` would: serials are
+ * recorded only when the document was written or accepted by the printer.
+ * Returns 0 or the print, store or usage error with detail.
+ */
+int	flow_print_run(struct session *ctx, struct print_request *a);
+
+#endif
