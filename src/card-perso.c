@@ -757,6 +757,7 @@ card_personalize(struct card *card, const struct perso_request *req,
 		r = mark_unfinished(&run, r);
 		goto out;
 	}
+	perso_trace(&run, "read back after");
 	snprintf(detail, sizeof(detail), "read back and challenge verified (%lu APDUs)",
 	    card->apdus - apdus0);
 	snprintf(issued, sizeof(issued), "%.4s-%.2s-%.2s", run.nhi.rec.issue_date,

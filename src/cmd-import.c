@@ -38,9 +38,10 @@
  * Line numbers of what a file already held, to report duplicates. Keys and
  * lines sit in dense arrays in the order they came (12 bytes a record, grown
  * by realloc, which moves large blocks without copying); the open-addressing
- * table holds only their 1-based index (4 bytes a slot, at most half full).
- * A full extract of 4 million residents needs some 80 MB here, and no
- * rehash ever holds two tables of keys (docs/performance.md "residents").
+ * table holds only their 1-based index (4 bytes a slot, at most three
+ * quarters full, grown by half: any size, not a power of two). A full
+ * extract of 4 million residents needs some 75 MB here, and no rehash ever
+ * holds two tables of keys (docs/performance.md "residents").
  */
 struct seen {
 	uint64_t	*keys;		/* [n], in file order */
@@ -52,7 +53,9 @@ struct seen {
 static size_t
 seen_home(const struct seen *s, uint64_t key)
 {
-	return (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & (s->cap - 1);
+	uint32_t m = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32);
+
+	return (size_t)(((uint64_t)m * s->cap) >> 32);
 }
 
 static uint32_t
@@ -62,18 +65,18 @@ seen_put(struct seen *s, uint64_t key, uint32_t line)
 
 	if (key == 0)
 		key = 1;
-	if (2 * (s->n + 1) > s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
+	if (4 * (s->n + 1) > 3 * s->cap) {
+		s->cap = s->cap ? s->cap + s->cap / 2 : 1024;
 		free(s->slot);
 		s->slot = xcalloc(s->cap, sizeof(*s->slot));
 		for (k = 0; k < s->n; k++) {
 			i = seen_home(s, s->keys[k]);
 			while (s->slot[i] != 0)
-				i = (i + 1) & (s->cap - 1);
+				i = i + 1 == s->cap ? 0 : i + 1;
 			s->slot[i] = (uint32_t)k + 1;
 		}
 	}
-	for (i = seen_home(s, key); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
+	for (i = seen_home(s, key); s->slot[i] != 0; i = i + 1 == s->cap ? 0 : i + 1)
 		if (s->keys[s->slot[i] - 1] == key)
 			return s->lines[s->slot[i] - 1];
 	if (s->n == s->room) {

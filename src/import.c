@@ -90,10 +90,14 @@ static const char *const import_sql[Q_COUNT] = {
  * Persons added by an initial load, by a hash of their four basic items:
  * the secondary indexes are deferred then, so the four-item match looks
  * here (and confirms a hit by the primary key) instead of in the table.
+ * One 64-bit slot a person: the hash's high 32 bits and the resident id
+ * (0: empty), at most three quarters full and grown by half, so 11 to 16
+ * bytes a resident (48 MB at 4 million; docs/performance.md "residents").
+ * A hash that two people share only costs a row read: every hit is
+ * confirmed by the row.
  */
 struct items_index {
-	uint64_t	*keys;		/* 0: empty slot */
-	int64_t		*ids;
+	uint64_t	*slot;
 	size_t		 cap, n;
 };
 
@@ -201,31 +205,53 @@ items_hash(const struct text_basic_items *b)
 	return h != 0 ? h : 1;
 }
 
-/* Add key -> id (duplicate keys kept: a hit is confirmed by the row). */
+/* The home slot of hash h: h scaled to the table (any size, not only a
+ * power of two), after a multiply that spreads FNV's low-entropy bits. */
+static size_t
+items_home(const struct items_index *x, uint32_t h)
+{
+	uint32_t m = (uint32_t)(((uint64_t)h * 0x9e3779b97f4a7c15ULL) >> 32);
+
+	return (size_t)(((uint64_t)m * x->cap) >> 32);
+}
+
 static void
+items_place(struct items_index *x, uint64_t v)
+{
+	size_t i;
+
+	for (i = items_home(x, (uint32_t)(v >> 32)); x->slot[i] != 0; )
+		if (++i == x->cap)
+			i = 0;
+	x->slot[i] = v;
+}
+
+/* Add key -> id (duplicate keys kept: a hit is confirmed by the row). */
+static int
 items_put(struct items_index *x, uint64_t key, int64_t id)
 {
-	size_t i, mask;
+	size_t i, oldcap;
+	uint64_t *old;
 
-	if (2 * (x->n + 1) > x->cap) {
-		struct items_index g = { 0 };
-		g.cap = x->cap ? x->cap * 2 : 4096;
-		g.keys = xcalloc(g.cap, sizeof(*g.keys));
-		g.ids = xcalloc(g.cap, sizeof(*g.ids));
-		for (i = 0; i < x->cap; i++)
-			if (x->keys[i] != 0)
-				items_put(&g, x->keys[i], x->ids[i]);
-		free(x->keys);
-		free(x->ids);
-		*x = g;
+	if (id <= 0 || id > (int64_t)UINT32_MAX)
+		return err_set(NHI_EINTERNAL, "initial load: resident id %lld is beyond the"
+		    " four-item index", (long long)id);
+	if (4 * (x->n + 1) > 3 * x->cap) {
+		old = x->slot;
+		oldcap = x->cap;
+		x->cap = oldcap ? oldcap + oldcap / 2 : 4096;
+		if (x->cap > UINT32_MAX)
+			return err_set(NHI_EINTERNAL, "initial load: the four-item index is"
+			    " full");
+		x->slot = xcalloc(x->cap, sizeof(*x->slot));
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != 0)
+				items_place(x, old[i]);
+		free(old);
 	}
-	mask = x->cap - 1;
-	for (i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & mask; x->keys[i] != 0;
-	    i = (i + 1) & mask)
-		;
-	x->keys[i] = key;
-	x->ids[i] = id;
+	items_place(x, (key >> 32 << 32) | (uint64_t)id);
 	x->n++;
+	return 0;
 }
 
 /* The first id with `key` at or after slot *pos (start with *pos = SIZE_MAX);
@@ -233,19 +259,25 @@ items_put(struct items_index *x, uint64_t key, int64_t id)
 static int64_t
 items_next(const struct items_index *x, uint64_t key, size_t *pos)
 {
-	size_t mask, i;
+	uint32_t h = (uint32_t)(key >> 32);
+	size_t i;
 
 	if (x->cap == 0)
 		return 0;
-	mask = x->cap - 1;
-	i = *pos == SIZE_MAX ? (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & mask :
-	    (*pos + 1) & mask;
-	for (; x->keys[i] != 0; i = (i + 1) & mask)
-		if (x->keys[i] == key) {
+	i = *pos == SIZE_MAX ? items_home(x, h) : *pos + 1 == x->cap ? 0 : *pos + 1;
+	for (; x->slot[i] != 0; i = i + 1 == x->cap ? 0 : i + 1)
+		if ((uint32_t)(x->slot[i] >> 32) == h) {
 			*pos = i;
-			return x->ids[i];
+			return (int64_t)(x->slot[i] & UINT32_MAX);
 		}
 	return 0;
+}
+
+static void
+items_free(struct items_index *x)
+{
+	free(x->slot);
+	memset(x, 0, sizeof(*x));
 }
 
 /*
@@ -420,6 +452,9 @@ store_import_commit(struct store_import *im)
 		return r;
 	store_queue_writer_free(im->qw);
 	im->qw = NULL;
+	/* The four-item index has done its work: its memory goes before the
+	 * index builds' sorter takes its own. */
+	items_free(&im->items);
 	for (k = 0; k < im->ndeferred; k++)
 		if ((rc = sqlite3_exec(im->st->db, im->deferred_index[k], NULL, NULL, NULL)) !=
 		    SQLITE_OK)
@@ -450,8 +485,7 @@ store_import_free(struct store_import *im)
 	free(im->csv.p);
 	free(im->norm_a.p);
 	free(im->norm_b.p);
-	free(im->items.keys);
-	free(im->items.ids);
+	items_free(&im->items);
 	free(im->hh_code);
 	free(im->hh_address);
 	free(im->hh_address_code);
@@ -974,8 +1008,8 @@ new_person(struct store_import *im, const struct extract_record *rec, const char
 		return r;
 	res->resident_id = sqlite3_last_insert_rowid(im->st->db);
 	res->outcome = STORE_IMPORT_NEW;
-	if (im->initial_load)
-		items_put(&im->items, key, res->resident_id);
+	if (im->initial_load && (r = items_put(&im->items, key, res->resident_id)) != 0)
+		return r;
 	return apply_eligibility(im, rec, res->resident_id, 1, file, line, &changed, res);
 }
 

@@ -67,6 +67,27 @@ hid=$("$SQLITE3" t.db "SELECT id FROM held_items WHERE person_code = '3002'")
 run "$NHICARD" --config "$conf" --db t.db held resolve "$hid" force
 is "$rc" 0 "a clerk who judges them two people forces the line in"
 is "$("$SQLITE3" t.db "SELECT count(*) FROM residents")" 2 "then there are two"
+# Across the in-memory tables' growth (the four-item index and the table of
+# person codes already read grow by half at three quarters full: 4096,
+# 6144, 9216 slots): a person repeated at the end under a new code is still
+# held, and a person code repeated at the end still names its first line.
+"$top_builddir/bench/gen-extract" --residents 7000 --seed 11 -o big.csv 2>/dev/null ||
+    bail "gen-extract"
+first=$(grep -m1 '^FULL,' big.csv)
+firstline=$(grep -n -m1 '^FULL,' big.csv | cut -d: -f1)
+code=$(printf '%s\n' "$first" | cut -d, -f3)
+printf '%s\n' "$first" | awk -F, -v OFS=, '{ $3 = "99999001"; $4 = "99999"; print }' >> big.csv
+printf '%s\n' "$first" >> big.csv
+total=$(wc -l < big.csv)
+rm -f g.db
+"$NHICARD" --config "$conf" --db g.db db init >/dev/null
+run "$NHICARD" --config "$conf" --db g.db import big.csv
+like "$out" "big.csv:$((total - 1)): held #[0-9]+ for a clerk: all four basic items match resident #[0-9]+ \\(person code $code\\)" \
+    "after the tables grew, a known person under a new code is held"
+like "$out" "big.csv:$total: .*person $code given twice in this file \\(first on line $firstline\\)" \
+    "after the tables grew, a repeated person code names its first line"
+is "$("$SQLITE3" g.db "SELECT count(*) FROM residents WHERE person_code = '99999001'")" 0 \
+    "the held line made no resident"
 
 # 3. A known person code with another name or birth date.
 cat > ident.csv <<CSV
