@@ -12,7 +12,10 @@
 # bench/figures lists for it, prints a figure that is not a number, or
 # prints one bench/figures does not list; exit 2 for an unknown group.
 # Ends with one line per figure that has a goal: "name value goal verdict"
-# (met, NOT MET, or "quick" when the sizes were too small to judge).
+# (met, NOT MET, or "quick" when the sizes were too small to judge). A goal
+# written with a leading "!" is a guard: the figure does not depend on the
+# sizes, so it is judged in the quick run too, and the run fails when it
+# is not met.
 # BENCH_DIR (default $top_srcdir/bench) is where groups and table are.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -73,6 +76,7 @@ figures | awk -v f="$out/all" -v quick="$BENCH_QUICK" '
 	$3 == "-" || !($2 in val) { next }
 	{
 		goal = $3
+		guard = sub(/^!/, "", goal)
 		match(goal, /^(<=|>=|<|>)/)
 		op = substr(goal, 1, RLENGTH); bound = substr(goal, RLENGTH + 1)
 		if (op == "") { print "bench: bad goal \"" goal "\" for " $2 > "/dev/stderr"; bad = 1; next }
@@ -84,7 +88,12 @@ figures | awk -v f="$out/all" -v quick="$BENCH_QUICK" '
 		v = val[$2] + 0
 		ok = (op == "<" && v < b) || (op == "<=" && v <= b) || (op == ">" && v > b) ||
 		    (op == ">=" && v >= b)
-		print $2, val[$2], shown, (quick == 1 ? "quick" : (ok ? "met" : "NOT MET"))
+		print $2, val[$2], (guard ? "!" : "") shown,
+		    (quick == 1 && !guard ? "quick" : (ok ? "met" : "NOT MET"))
+		if (guard && !ok) {
+			print "bench: " $2 " " val[$2] " breaks its guard " shown > "/dev/stderr"
+			bad = 1
+		}
 	}
 	END { exit bad }' || status=1
 [ "$BENCH_QUICK" = 1 ] && echo "# bench: quick sizes (BENCH_QUICK=1): figures checked, goals not judged"

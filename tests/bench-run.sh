@@ -3,7 +3,8 @@
 # its own in a scratch bench directory (BENCH_DIR): a group that fails,
 # leaves out a figure, prints one that is not a number or one the table
 # does not list fails the run; the goals are judged at the end, one line a
-# figure, and not judged at quick sizes.
+# figure, and not judged at quick sizes, but for guards ("!"), which are
+# and fail the run.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
 B=$TEST_TMP/bench
 mkdir -p "$B"
@@ -61,6 +62,22 @@ group beta 'exit 0'
 drive beta
 is "$rc" 1 "a group that prints nothing fails the run"
 like "$out" "printed no figure b_s" "every figure is missed"
+
+# A guard ("!"): a figure that does not depend on the sizes, judged in the
+# quick run too, and failing the run when broken.
+cat >>"$B/figures" <<'EOF2'
+delta  d_bytes  !<40
+EOF2
+group delta 'echo "d_bytes 32.4 bytes"'
+BENCH_QUICK=1 drive delta
+is "$rc" 0 "a guard that holds: exit 0, even at quick sizes"
+like "$out" "^d_bytes 32.4 !<40 met$" "a guard is judged at quick sizes"
+group delta 'echo "d_bytes 52.0 bytes"'
+BENCH_QUICK=1 drive delta
+is "$rc" 1 "a broken guard fails the quick run"
+like "$out" "bench: d_bytes 52.0 breaks its guard <40" "naming the figure and its bound"
+drive delta
+is "$rc" 1 "and the full run"
 
 drive gamma
 is "$rc" 2 "an unknown group: exit 2"
