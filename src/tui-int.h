@@ -238,6 +238,7 @@ extern const struct tui_screen_ops tui_login_ops;	/* tui-login.c */
 extern const struct tui_screen_ops tui_search_ops;	/* tui-search.c */
 extern const struct tui_screen_ops tui_resident_ops;	/* tui-resident.c, arg: int64_t * */
 extern const struct tui_screen_ops tui_queue_ops;	/* tui-queue.c */
+extern const struct tui_screen_ops tui_report_ops;	/* tui-report.c */
 extern const struct tui_screen_ops tui_issue_ops;	/* tui-issue.c, arg: int64_t * */
 extern const struct tui_screen_ops tui_reprint_ops;	/* tui-reprint.c, arg: int64_t * */
 extern const struct tui_screen_ops tui_loss_ops;	/* tui-loss.c, arg: int64_t * */
