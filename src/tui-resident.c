@@ -126,7 +126,7 @@ void_text(const char *reason, char *buf, size_t cap)
 	if (reason_word("void", w) == NULL)
 		return reason;
 	if (reason[n] == ':' && reason[n + 1] != '\0')
-		snprintf(buf, cap, "%s (%s)", tui_reason_word("void", w),
+		snprintf(buf, cap, _("%s (%s)"), tui_reason_word("void", w),
 		    reason + n + 1 + (reason[n + 1] == ' '));
 	else
 		snprintf(buf, cap, "%s", tui_reason_word("void", w));
@@ -233,7 +233,7 @@ add_members(struct resident_view *rv, struct store *st, const struct resident *r
 		err_clear();
 		return;
 	}
-	add_row(rv, 1, "%s (%zu)", _("Household members"), n);
+	add_row(rv, 1, _("%s (%zu)"), _("Household members"), n);
 	/* The head first, then the others as the register lists them. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n; i++) {
@@ -300,7 +300,7 @@ load(struct tui *t, struct resident_view *rv)
 
 	if ((r = store_eligibility_list(st, rv->id, 1, &el, &ne)) != 0)
 		goto out;
-	add_row(rv, 1, "%s (%zu)", _("NHI eligibility"), ne);
+	add_row(rv, 1, _("%s (%zu)"), _("NHI eligibility"), ne);
 	for (i = 0; i < ne; i++) {
 		char until[64] = "";
 
@@ -308,30 +308,30 @@ load(struct tui *t, struct resident_view *rv)
 		 * are never cut at 80 columns. */
 		if (el[i].valid_until[0] != '\0')
 			snprintf(until, sizeof(until), _("valid until %s"), el[i].valid_until);
-		add_row(rv, 0, "  %s %s-%s%s%s %s%s%s", el[i].insurer_number,
+		add_row(rv, 0, "  %s %s-%s%s%s %s%s", el[i].insurer_number,
 		    el[i].symbol, el[i].number, el[i].branch[0] ? "-" : "", el[i].branch,
-		    word(cert_kind_words, el[i].cert_kind), el[i].superseded_by ? " " : "",
-		    el[i].superseded_by ? _("(superseded)") : "");
+		    word(cert_kind_words, el[i].cert_kind),
+		    el[i].superseded_by ? _(" (superseded)") : "");
 		add_row(rv, 0, "      %s %s..%s%s%s", _("Period"), el[i].acquired_on,
 		    el[i].lost_on, until[0] != '\0' ? "  " : "", until);
 	}
 
 	if ((r = store_card_list_for_resident(st, rv->id, &cards, &nc)) != 0)
 		goto out;
-	add_row(rv, 1, "%s (%zu)", _("Cards"), nc);
+	add_row(rv, 1, _("%s (%zu)"), _("Cards"), nc);
 	for (i = 0; i < nc; i++) {
 		tui_fit(kind, sizeof(kind), word(card_kind_words, cards[i].kind), 18);
 		add_row(rv, 0, "  #%lld %s %s %s%s%s%s %s", (long long)cards[i].id, kind,
 		    cards[i].card_serial[0] ? cards[i].card_serial : "-",
 		    tui_reason_word("state", cards[i].state),
-		    cards[i].state_reason[0] ? " (" : "",
+		    cards[i].state_reason[0] ? _(" (") : "",
 		    cards[i].state_reason[0] ? tui_reason_word("why", cards[i].state_reason) : "",
-		    cards[i].state_reason[0] ? ")" : "", cards[i].issued_on);
+		    cards[i].state_reason[0] ? _(")") : "", cards[i].issued_on);
 	}
 
 	if ((r = store_certificate_list_for_resident(st, rv->id, &certs, &nt)) != 0)
 		goto out;
-	add_row(rv, 1, "%s (%zu)", _("Certificates"), nt);
+	add_row(rv, 1, _("%s (%zu)"), _("Certificates"), nt);
 	for (i = 0; i < nt; i++)
 		add_row(rv, 0, "  %s %s%s%s %s %s%s%s", certs[i].serial,
 		    strcmp(certs[i].document, "certificate") != 0 ?
@@ -339,7 +339,7 @@ load(struct tui *t, struct resident_view *rv)
 		    strcmp(certs[i].document, "certificate") != 0 ? " " : "",
 		    word(cert_kind_words, certs[i].cert_kind), certs[i].issued_on,
 		    certs[i].voided ? _("voided") : _("valid"),
-		    certs[i].voided && certs[i].void_reason[0] ? ": " : "",
+		    certs[i].voided && certs[i].void_reason[0] ? _(": ") : "",
 		    certs[i].voided ? void_text(certs[i].void_reason, why, sizeof(why)) : "");
 	r = 0;
 out:

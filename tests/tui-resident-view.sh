@@ -85,7 +85,7 @@ tui_keys Escape
 tui_keys Escape
 tui_open_resident サトウイ "サトウ イチロウ"
 ok $? "the head is opened"
-tui_shows "$(tui_t '(superseded)')" "the 「(訂正済み)」 mark is shown"
+tui_shows "$(tui_t ' (superseded)')" "the 「(訂正済み)」 mark is shown"
 tui_shows "2020-04-01..2026-03-31" "the period's end date is whole"
 tui_shows "$(tui_tf 'valid until %s' 2027-07-31)" "the valid-until date is whole"
 tui_hides "…" "nothing is cut"
