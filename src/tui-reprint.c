@@ -273,7 +273,7 @@ const struct tui_screen_ops tui_reprint_ops = {
 	.name = "reprint",
 	.title = N_("Reprint the certificate"),
 	.hints = N_("Enter reprint  ESC back"),
-	.help = N_("A new certificate for one lost, soiled or damaged (再交付): Enter"
+	.help = N_("A new certificate for one lost, soiled or damaged: Enter"
 	    " asks the reason and shows what will happen; the valid certificate is"
 	    " voided with that reason and a new one with a new serial is printed. ESC"
 	    " goes back without a change."),

@@ -64,7 +64,8 @@ is "$joined" "$ADDR" "the 118-character address is on the screen whole (wrapped 
 tui_hides "…" "nothing on the resident's screen is cut"
 
 # ---- the household: head first, this resident marked, a member opened
-first=$(printf '%s\n' "$screen" | sed -n "/$(tui_t 'Household members') (2)/{n;p;}")
+first=$(printf '%s\n' "$screen" | sed -n "/$(tui_t '%s (%zu)' |
+    sed "s/%s/$(tui_t 'Household members')/; s/%zu/2/")/{n;p;}")
 like "$first" "佐藤 一郎 .*$(tui_t 'head')" "the head is listed first (entered after the member)"
 tui_shows "$(tui_t '(this resident)')" "this resident is marked in the household"
 tui_keys Tab
