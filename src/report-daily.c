@@ -54,7 +54,7 @@ path_name(const char *kind)
 	if (strcmp(kind, "juki_new") == 0)
 		return "住基カードを新たに交付";
 	if (strcmp(kind, "standalone") == 0)
-		return "単独カード";
+		return "独自カード";
 	return kind;
 }
 

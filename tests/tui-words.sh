@@ -21,7 +21,7 @@ WORDS=$top_srcdir/tests/words.py
 
 # ---- the catalog and the walked screens
 dumps=$(ls "$top_srcdir"/tests/tui/expected/*.txt "$top_srcdir"/tests/tui/*-expected/*.txt)
-run "$PYTHON" "$WORDS" "$top_srcdir" $dumps
+run "$PYTHON" "$WORDS" "$top_srcdir" $dumps --terms-only "$top_srcdir/tests/data/report-daily.txt"
 is "$rc" 0 "the catalog and the screens have no fault of wording"
 [ "$rc" -eq 0 ] || diag "$out"
 like "$out" "words: [0-9]{3,} translations, [0-9]{2,} screens, 0 faults" \
@@ -78,6 +78,9 @@ for class in space-bracket halfwidth-paren ascii-colon ascii-question ascii-comm
 done
 like "$out" "screen.txt:2: space-bracket" "it finds a fault on a screen, with its line"
 like "$out" "screen.txt:4: halfwidth-paren" "the status line is checked too"
+printf 'カード 単独カード：1 枚\n' >"$TEST_TMP/bad/report.txt"
+run "$PYTHON" "$WORDS" "$top_srcdir" --terms-only "$TEST_TMP/bad/report.txt"
+like "$out" "report.txt:1: term: 単独カード" "the daily report's text is checked for the terms"
 
 # ---- F1: each screen's own help
 tui_need_tmux

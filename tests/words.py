@@ -38,7 +38,9 @@ screens' wording: the dumps' lines are checked only for the classes that
 no register data produces (brackets, colons, question marks, terms), and
 screens in English (a title line without Japanese) are skipped.
 
-Usage: words.py TOP_SRCDIR [DUMP...]   exit 0 clean, 1 faults, 2 usage.
+Usage: words.py TOP_SRCDIR [DUMP...] [--terms-only FILE...]
+(FILE: a text checked for the variant terms only, such as the daily
+report's kept text). Exit 0 clean, 1 faults, 2 usage.
 """
 import glob
 import os
@@ -170,8 +172,18 @@ def main(argv):
             if m and m.group(2) not in ("PDF", "ID", "IC"):
                 faults.append("src/%s: help-keys: key %s outside 「」: ...%s..." %
                               (f, m.group(2), ja[max(0, m.start() - 8):m.end() + 8]))
+    # Texts checked for the terms only (the daily report's kept text: a
+    # printed document, laid out by its own rules).
+    args = argv[2:]
+    terms_only = []
+    if "--terms-only" in args:
+        k = args.index("--terms-only")
+        args, terms_only = args[:k], args[k + 1:]
+    for d in terms_only:
+        for n, l in enumerate(open(d, encoding="utf-8").read().split("\n"), 1):
+            check_text("%s:%d" % (d, n), l, [], faults)
     # Screens as drawn.
-    for d in argv[2:]:
+    for d in args:
         lines = open(d, encoding="utf-8").read().split("\n")
         # A screen in English (ui.language = en, title line without
         # Japanese) shows Japanese only as the register's data.
@@ -185,7 +197,7 @@ def main(argv):
     for f in faults:
         print(f)
     print("words: %d translations, %d screens, %d faults" %
-          (len(entries), len(argv) - 2, len(faults)))
+          (len(entries), len(args), len(faults)))
     return 1 if faults else 0
 
 
