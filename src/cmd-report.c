@@ -11,9 +11,6 @@
 
 #include "cmd.h"
 #include "error.h"
-#include "nhiconf.h"
-#include "print.h"
-#include "queue.h"
 #include "report.h"
 #include "util.h"
 

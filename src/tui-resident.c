@@ -469,9 +469,6 @@ resident_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 			if (rv->sel != 0 && rv->sel != rv->id)
 				(void)tui_push(t, &tui_resident_ops, &rv->sel);
 			return TUI_KEY_HANDLED;
-		case KEY_BTAB:
-			next_member(rv);
-			return TUI_KEY_HANDLED;
 		}
 		return TUI_KEY_UNHANDLED;
 	}
