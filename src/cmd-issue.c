@@ -31,6 +31,7 @@ cmd_issue_exec(struct session *ctx, int argc, char **argv)
 		{ "sleeve", no_argument, NULL, 's' },
 		{ "no-print", no_argument, NULL, 'n' },
 		{ "sex-on-back", no_argument, NULL, 'S' },
+		{ "gaiji-decided", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct issue_request req;
@@ -66,6 +67,9 @@ cmd_issue_exec(struct session *ctx, int argc, char **argv)
 		case 'S':
 			req.sex_on_back = 1;
 			break;
+		case 'G':
+			req.gaiji_decided = 1;
+			break;
 		default:
 			return cmd_usage(&cmd_issue_entry, "unknown option or missing value");
 		}
@@ -82,7 +86,7 @@ const struct cmd_entry cmd_issue_entry = {
 	.name = "issue",
 	.usage = "[--path existing|new-juki|standalone] [--fee-waived REASON]"
 	    " [--print-to DIR | --printer NAME | --no-print] [--sleeve] [--sex-on-back]"
-	    " RESIDENT",
+	    " [--gaiji-decided] RESIDENT",
 	.summary = "issue an NHI card to one resident (the counter flow)",
 	.help =
 	    "RESIDENT is the resident's id in the store, or their person code.\n"
@@ -106,6 +110,11 @@ const struct cmd_entry cmd_issue_entry = {
 	    "  --sleeve            print the sleeve insert instead of the certificate\n"
 	    "  --no-print          print nothing (print later with 'nhicard print')\n"
 	    "  --sex-on-back       性別 on the back of the certificate (on request)\n"
+	    "  --gaiji-decided     a supervisor checked that the card, whose name\n"
+	    "                      differs from the register only at 外字, is the\n"
+	    "                      resident's own (needs --approver; audited as\n"
+	    "                      issue.gaiji_match). Without it such a card is held:\n"
+	    "                      exit 1, nothing written, reason card.mismatch_gaiji\n"
 	    "The certificate's serial is recorded only once it is printed; a print\n"
 	    "failure leaves the card issued and says how to print again.\n"
 	    "\n"

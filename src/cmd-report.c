@@ -11,9 +11,6 @@
 
 #include "cmd.h"
 #include "error.h"
-#include "nhiconf.h"
-#include "print.h"
-#include "queue.h"
 #include "report.h"
 #include "util.h"
 
@@ -25,12 +22,9 @@ cmd_report_exec(struct session *ctx, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct print_opts po = { .creation_time = -1 };
 	struct report_daily_result res;
-	struct queue_limits lim;
 	const char *out = NULL;
 	char day[16];
-	struct store *st;
 	int c, r;
 
 	if (argc < 2 || strcmp(argv[1], "daily") != 0)
@@ -58,12 +52,7 @@ cmd_report_exec(struct session *ctx, int argc, char **argv)
 		    optind, 0);
 	if (out == NULL)
 		return cmd_usage(&cmd_report_entry, "report daily needs -o FILE.pdf");
-	po.font_path = config_get(ctx->cfg, "print.font_path", NULL);
-	if ((r = queue_limits_load(ctx->cfg, &lim)) != 0 ||
-	    (r = session_store(ctx, &st)) != 0)
-		return r;
-	if ((r = report_daily(st, day, config_get(ctx->cfg, "print.insurer_name", ""),
-	    lim.deadline_days, lim.warn_days, &po, out, &res)) != 0)
+	if ((r = report_daily_session(ctx, day, out, &res)) != 0)
 		return r;
 	printf("daily report for %s: %s (%zu page%s; %lld card%s issued, %lld refusal%s)%s\n",
 	    day, out, res.pages, res.pages == 1 ? "" : "s", (long long)res.cards,

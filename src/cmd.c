@@ -12,6 +12,7 @@
 #include "store.h"
 
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_abandon_entry,
 	&cmd_audit_entry,
 	&cmd_backup_entry,
 	&cmd_batch_entry,

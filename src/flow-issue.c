@@ -503,7 +503,9 @@ issue_run(struct session *ctx, const struct issue_request *req,
 	char subject[32], detail[96];
 	int r;
 
-	if ((r = issue_plan(ctx, req, &plan)) == 0)
+	if ((r = issue_plan(ctx, req, &plan)) == 0 && req->gaiji_decided)
+		r = issue_gaiji_approve(ctx, plan.res.id);
+	if (r == 0)
 		r = issue_execute(ctx, req, &plan, ev, res);
 	else if (plan.have_res) {
 		log_info("issue: plan refused: %s", nhi_errname(r));
@@ -516,6 +518,17 @@ issue_run(struct session *ctx, const struct issue_request *req,
 	return r;
 }
 
+const char *const issue_abandon_whys[] = { "lost", "damaged", "other", NULL };
+
+int
+issue_gaiji_approve(struct session *ctx, int64_t resident_id)
+{
+	char detail[64];
+
+	snprintf(detail, sizeof(detail), "resident:%lld", (long long)resident_id);
+	return operator_require_approval_shown(ctx, "issue.gaiji_match", detail);
+}
+
 int
 issue_abandon_unfinished(struct session *ctx, int64_t card_id, const char *why,
     struct store_card *after)
@@ -523,11 +536,15 @@ issue_abandon_unfinished(struct session *ctx, int64_t card_id, const char *why,
 	struct store *st;
 	struct store_card before;
 	char subject[32], detail[160];
+	size_t i;
 	int r;
 
-	if (why == NULL || why[0] == '\0' || strlen(why) > 32)
-		return err_set(NHI_EUSAGE, "abandoning card %lld: give why (a word of at"
-		    " most 32 bytes)", (long long)card_id);
+	for (i = 0; why != NULL && issue_abandon_whys[i] != NULL; i++)
+		if (strcmp(why, issue_abandon_whys[i]) == 0)
+			break;
+	if (why == NULL || issue_abandon_whys[i] == NULL)
+		return err_set(NHI_EUSAGE, "abandoning card %lld: the reason must be lost,"
+		    " damaged or other", (long long)card_id);
 	if ((r = session_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
 		return r;
 	snprintf(detail, sizeof(detail), "abandoned: %s", why);

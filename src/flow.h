@@ -165,6 +165,21 @@ int	revoke_execute(struct session *ctx, const struct revoke_request *req,
 int	issue_abandon_unfinished(struct session *ctx, int64_t card_id, const char *why,
 	    struct store_card *after);
 
+/* The words issue_abandon_unfinished() takes, NULL-terminated: lost (the
+ * card was pulled and is lost), damaged, other (another card is used). */
+extern const char *const issue_abandon_whys[];
+
+/*
+ * A supervisor's decision that the card in the reader, whose name differs
+ * from resident `resident_id`'s only at 外字 positions, is the resident's
+ * own: the two-person rule of a fee waiver (ctx->approver and the
+ * approver's password; the built-in operator's demo approval is shown and
+ * audited as not checked), audited as issue.gaiji_match. 0 when approved:
+ * the caller then sets issue_request.gaiji_decided. The screen's hold and
+ * `nhicard issue --gaiji-decided` both come here.
+ */
+int	issue_gaiji_approve(struct session *ctx, int64_t resident_id);
+
 /*
  * A card reported lost that was found before a replacement: active again
  * (`nhicard reinstate`, the loss screen's `f`). In one store transaction:

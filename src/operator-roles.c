@@ -37,6 +37,7 @@ static const struct {
 	{ "version",	 NULL,		OPERATOR_ROLE_NONE },
 	{ "tui",	 NULL,		OPERATOR_ROLE_NONE },	/* logs in on the screen */
 	{ "audit",	 NULL,		AUDIT | SUPER },
+	{ "abandon",	 NULL,		CLERK | SUPER },
 	{ "backup",	 NULL,		SUPER | KEYOFF },
 	{ "restore",	 NULL,		SUPER },
 	{ "batch",	 "list",	CLERK | SUPER },	/* reading runs: a clerk works the exceptions */

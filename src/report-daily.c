@@ -11,10 +11,13 @@
 #include <time.h>
 
 #include "error.h"
+#include "nhiconf.h"
 #include "print-report.h"
 #include "print.h"
+#include "queue.h"
 #include "report.h"
 #include "rules.h"
+#include "session.h"
 #include "store-report.h"
 #include "util.h"
 
@@ -51,7 +54,7 @@ path_name(const char *kind)
 	if (strcmp(kind, "juki_new") == 0)
 		return "住基カードを新たに交付";
 	if (strcmp(kind, "standalone") == 0)
-		return "単独カード";
+		return "独自カード";
 	return kind;
 }
 
@@ -264,4 +267,37 @@ report_daily(struct store *st, const char *day, const char *station, int deadlin
 	free(footer);
 	store_report_daily_free(&d);
 	return rc;
+}
+
+int
+report_daily_session(struct session *ctx, const char *day, const char *path,
+    struct report_daily_result *res)
+{
+	struct print_opts po = { .creation_time = -1 };
+	struct queue_limits lim;
+	struct store *st;
+	int r;
+
+	po.font_path = config_get(ctx->cfg, "print.font_path", NULL);
+	if ((r = queue_limits_load(ctx->cfg, &lim)) != 0 ||
+	    (r = session_store(ctx, &st)) != 0)
+		return r;
+	return report_daily(st, day, config_get(ctx->cfg, "print.insurer_name", ""),
+	    lim.deadline_days, lim.warn_days, &po, path, res);
+}
+
+int
+report_daily_figures(struct session *ctx, const char *day, struct store_daily *out)
+{
+	struct queue_limits lim;
+	struct nhi_date nd;
+	struct store *st;
+	int r;
+
+	if ((r = date_parse(day, &nd)) != 0)
+		return err_set(r, "report day '%s': expected a date YYYY-MM-DD", day);
+	if ((r = queue_limits_load(ctx->cfg, &lim)) != 0 ||
+	    (r = session_store(ctx, &st)) != 0)
+		return r;
+	return store_report_daily(st, day, lim.deadline_days, lim.warn_days, out);
 }

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct session;
 struct store;
+struct store_daily;
 struct print_opts;
 
 struct report_daily_result {
@@ -36,5 +38,20 @@ struct report_daily_result {
 int	report_daily(struct store *st, const char *day, const char *station,
 	    int deadline_days, int warn_days, const struct print_opts *po,
 	    const char *path, struct report_daily_result *res);
+
+/*
+ * The same for the station's session (the command and the screen): the
+ * office's name (print.insurer_name), the font (print.font_path) and the
+ * queue's limits from the configuration, the session's store.
+ */
+int	report_daily_session(struct session *ctx, const char *day, const char *path,
+	    struct report_daily_result *res);
+
+/*
+ * The day's figures for a screen: the store's day (store-report.h) with
+ * the queue's limits from the configuration. Free with
+ * store_report_daily_free(). 0, NHI_EPARSE (day), store errors.
+ */
+int	report_daily_figures(struct session *ctx, const char *day, struct store_daily *out);
 
 #endif

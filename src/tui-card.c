@@ -81,7 +81,7 @@ tui_card_wait(struct tui *t, const char *title, const char *what)
 			break;
 		/* The reader's state, one note per change. */
 		if ((int)slot->state != shown) {
-			snprintf(text, sizeof(text), "%s: %s", _("Reader"),
+			snprintf(text, sizeof(text), _("Reader: %s"),
 			    tui_card_state_text(slot));
 			tui_progress_note(p, text);
 			shown = (int)slot->state;

@@ -438,12 +438,12 @@ tui_error(struct tui *t, const char *doing, int r)
 	if (why != NULL && r == NHI_EDENIED)
 		/* A login or an approval that failed says what failed (a wrong
 		 * password), not that the clerk lacks a permission. */
-		body = xasprintf("%s: %s\n\n%s %s", doing, why, _("Details:"), detail);
+		body = xasprintf(_("%s: %s\n\n%s %s"), doing, why, _("Details:"), detail);
 	else if (why != NULL)
-		body = xasprintf("%s: %s\n\n%s %s\n\n%s\n\n%s %s", doing, _(what),
+		body = xasprintf(_("%s: %s\n\n%s %s\n\n%s\n\n%s %s"), doing, _(what),
 		    _("Reason:"), why, _(next), _("Details:"), detail);
 	else
-		body = xasprintf("%s: %s\n\n%s\n\n%s %s", doing, _(what), _(next),
+		body = xasprintf(_("%s: %s\n\n%s\n\n%s %s"), doing, _(what), _(next),
 		    _("Details:"), detail);
 	tui_message(t, _("Error"), body);
 	free(body);

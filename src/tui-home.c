@@ -1,6 +1,6 @@
 /*
  * tui-home.c: the home menu of the clerk's screen: search residents, the
- * queue for the center, log out, quit. Always at the bottom of the
+ * queue for the center, the daily report, log out, quit. Always at the bottom of the
  * screen stack.
  */
 #include "config.h"
@@ -11,11 +11,12 @@
 #include "tui-priv.h"
 #include "util.h"
 
-enum home_item { HOME_SEARCH, HOME_QUEUE, HOME_LOGOUT, HOME_QUIT, HOME_COUNT };
+enum home_item { HOME_SEARCH, HOME_QUEUE, HOME_REPORT, HOME_LOGOUT, HOME_QUIT, HOME_COUNT };
 
 static const char *const home_items[HOME_COUNT] = {
 	N_("Search residents"),
 	N_("Queue for the center"),
+	N_("Daily report"),
 	N_("Log out"),
 	N_("Quit"),
 };
@@ -65,6 +66,9 @@ home_run(struct tui *t, int item)
 	case HOME_QUEUE:
 		(void)tui_push(t, &tui_queue_ops, NULL);
 		break;
+	case HOME_REPORT:
+		(void)tui_push(t, &tui_report_ops, NULL);
+		break;
 	case HOME_LOGOUT:
 		tui_logout(t);
 		break;
@@ -103,9 +107,10 @@ home_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 const struct tui_screen_ops tui_home_ops = {
 	.name = "home",
 	.title = N_("Menu"),
-	.hints = N_("Enter choose  1-4 shortcut  q quit"),
+	.hints = N_("Enter choose  1-5 shortcut  q quit"),
 	.help = N_("The menu: 1 finds a resident (then issue, reprint or a loss report"
-	    " from their screen), 2 shows what waits for the center and sends it."
+	    " from their screen), 2 shows what waits for the center and sends it, 3"
+	    " shows the day's figures and saves the daily report as a PDF."
 	    " Quitting with revocations not sent asks first."),
 	.open = home_open,
 	.draw = home_draw,

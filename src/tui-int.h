@@ -148,6 +148,13 @@ int	tui_put(WINDOW *w, int y, int x, int cols, const char *utf8);
 
 /* Pad or cut to exactly `cols` columns into buf (cap bytes). */
 void	tui_fit(char *buf, size_t cap, const char *utf8, int cols);
+/*
+ * Wrap `utf8` by terminal columns: the first line at most `first` columns,
+ * the others at most `rest` (a wide character is never split; a blank at a
+ * cut is dropped). *lines gets the lines (each and the array freed by the
+ * caller); returns how many (1 or more).
+ */
+int	tui_wrap(const char *utf8, int first, int rest, char ***lines);
 /* A name or an address as the clerk sees it: 外字 (private-use characters,
  * "{SJIS:XXXX}" escapes) shown as 〓 (text_gaiji_mark). Returns buf. */
 const char *tui_name(const char *s, char *buf, size_t cap);
@@ -231,6 +238,7 @@ extern const struct tui_screen_ops tui_login_ops;	/* tui-login.c */
 extern const struct tui_screen_ops tui_search_ops;	/* tui-search.c */
 extern const struct tui_screen_ops tui_resident_ops;	/* tui-resident.c, arg: int64_t * */
 extern const struct tui_screen_ops tui_queue_ops;	/* tui-queue.c */
+extern const struct tui_screen_ops tui_report_ops;	/* tui-report.c */
 extern const struct tui_screen_ops tui_issue_ops;	/* tui-issue.c, arg: int64_t * */
 extern const struct tui_screen_ops tui_reprint_ops;	/* tui-reprint.c, arg: int64_t * */
 extern const struct tui_screen_ops tui_loss_ops;	/* tui-loss.c, arg: int64_t * */

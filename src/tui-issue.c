@@ -815,7 +815,7 @@ static int
 gaiji_decide(struct tui *t, struct issue_screen *is, const struct issue_plan *plan)
 {
 	struct tbuf name = { 0 };
-	char codes[128], detail[64], *body;
+	char codes[128], *body;
 	int r;
 
 	text_gaiji_mark(plan->res.name_kanji, &name, codes, sizeof(codes));
@@ -829,8 +829,7 @@ gaiji_decide(struct tui *t, struct issue_screen *is, const struct issue_plan *pl
 	free(body);
 	if (!r || issue_approval_ask(t, 0) != 0)
 		return NHI_ECANCELLED;
-	snprintf(detail, sizeof(detail), "resident:%lld", (long long)is->rid);
-	r = operator_require_approval_shown(tui_ctx(t), "issue.gaiji_match", detail);
+	r = issue_gaiji_approve(tui_ctx(t), is->rid);
 	issue_approval_clear(t);
 	if (r != 0)
 		tui_error(t, _("The supervisor's approval"), r);

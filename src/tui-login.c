@@ -171,6 +171,10 @@ const struct tui_screen_ops tui_login_ops = {
 	.name = "login",
 	.title = N_("Log in"),
 	.hints = N_("Enter log in  q quit"),
+	.help = N_("Log in with your operator name and password before any work;"
+	    " every action is recorded under that name. Enter asks for the name, then"
+	    " the password (shown as stars). A wrong password counts towards the"
+	    " lockout. q quits."),
 	.open = login_open,
 	.draw = login_draw,
 	.key = login_key,

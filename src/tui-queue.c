@@ -62,6 +62,8 @@ struct queue_view {
 	char			*station;
 	int64_t			 lane_rev, lane_bulk;
 	struct queue_record	*rejects;	/* payload not kept */
+	int64_t			*persons;	/* the resident of each, 0 unknown */
+	char			**names;	/* their names (gaiji marked), or NULL */
 	size_t			 nrejects;
 	int			 first;
 	int			 sel;		/* the selected rejection */
@@ -80,6 +82,49 @@ count_lane(void *arg, const struct queue_record *rec)
 	return 0;
 }
 
+/* The resident a record is about: its payload's "person" (every record
+ * kind names one, queue-record.c), 0 when it has none. */
+static int64_t
+record_person(const struct queue_record *rec)
+{
+	static const char key[] = "\"person\":";
+	char buf[4096];
+	const char *p;
+	size_t n;
+
+	if (rec->payload == NULL)
+		return 0;
+	n = rec->payload_len < sizeof(buf) - 1 ? rec->payload_len : sizeof(buf) - 1;
+	memcpy(buf, rec->payload, n);
+	buf[n] = '\0';
+	if ((p = strstr(buf, key)) == NULL)
+		return 0;
+	return strtoll(p + sizeof(key) - 1, NULL, 10);
+}
+
+/* The names of the residents the rejections are about, looked up after
+ * the walk (a store read inside it would nest statements). */
+static void
+reject_names(struct store *st, struct queue_view *qv)
+{
+	struct resident res;
+	char nm[512];
+	size_t i;
+
+	qv->names = xcalloc(qv->nrejects + 1, sizeof(*qv->names));
+	for (i = 0; i < qv->nrejects; i++) {
+		memset(&res, 0, sizeof(res));
+		if (qv->persons[i] <= 0)
+			continue;
+		if (store_resident_get(st, qv->persons[i], &res) != 0) {
+			err_clear();
+			continue;
+		}
+		qv->names[i] = xstrdup(tui_name(res.name_kanji, nm, sizeof(nm)));
+		store_resident_free(&res);
+	}
+}
+
 static int
 add_reject(void *arg, const struct queue_record *rec)
 {
@@ -88,6 +133,8 @@ add_reject(void *arg, const struct queue_record *rec)
 	if (qv->nrejects >= REJECTS_MAX)
 		return 0;
 	qv->rejects = xreallocarray(qv->rejects, qv->nrejects + 1, sizeof(*qv->rejects));
+	qv->persons = xreallocarray(qv->persons, qv->nrejects + 1, sizeof(*qv->persons));
+	qv->persons[qv->nrejects] = record_person(rec);
 	qv->rejects[qv->nrejects] = *rec;
 	qv->rejects[qv->nrejects].payload = NULL;
 	qv->rejects[qv->nrejects].payload_len = 0;
@@ -99,9 +146,15 @@ static void
 unload(struct queue_view *qv)
 {
 	free(qv->station);
+	for (size_t i = 0; qv->names != NULL && i < qv->nrejects; i++)
+		free(qv->names[i]);
+	free(qv->names);
+	free(qv->persons);
 	free(qv->rejects);
 	qv->station = NULL;
 	qv->rejects = NULL;
+	qv->names = NULL;
+	qv->persons = NULL;
 	qv->nrejects = 0;
 	qv->lane_rev = qv->lane_bulk = 0;
 	qv->loaded = 0;
@@ -122,6 +175,7 @@ load(struct tui *t, struct queue_view *qv)
 	    (r = store_queue_walk_open(st, 0, count_lane, qv)) != 0 ||
 	    (r = store_queue_walk(st, "rejected", add_reject, qv)) != 0)
 		return r;
+	reject_names(st, qv);
 	qv->loaded = 1;
 	return 0;
 }
@@ -215,9 +269,14 @@ queue_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 	for (i = qv->first; i < (int)qv->nrejects && y < rows; i++) {
 		const struct queue_record *rec = &qv->rejects[i];
 
+		char who[64];
+
+		/* Whom it is about and when (local time); the record's kind
+		 * and the center's full words are in the resubmit dialog. */
+		tui_fit(who, sizeof(who), qv->names[i] != NULL ? qv->names[i] : "-", 16);
 		snprintf(line, sizeof(line), "%s#%lld %s %s %s", i == qv->sel ? "> " :
 		    "  ", (long long)rec->seq, local_time(rec->rejected_at, when, sizeof(when)),
-		    tui_reason_word("kind", rec->kind), reject_text(rec));
+		    who, reject_text(rec));
 		if (i == qv->sel)
 			wattron(w, A_REVERSE);
 		tui_put(w, y++, 2, cols, line);

@@ -178,7 +178,7 @@ reprint_ask_reason(struct tui *t, struct reprint_screen *rs)
 	if (strcmp(reprint_reasons[choice].code, "other") == 0)
 		snprintf(rs->reason_text, sizeof(rs->reason_text), "%s", text);
 	else if (text[0] != '\0')
-		snprintf(rs->reason_text, sizeof(rs->reason_text), "%s: %s",
+		snprintf(rs->reason_text, sizeof(rs->reason_text), _("%s: %s"),
 		    _(reprint_reasons[choice].label), text);
 	else
 		snprintf(rs->reason_text, sizeof(rs->reason_text), "%s",
@@ -273,6 +273,10 @@ const struct tui_screen_ops tui_reprint_ops = {
 	.name = "reprint",
 	.title = N_("Reprint the certificate"),
 	.hints = N_("Enter reprint  ESC back"),
+	.help = N_("A new certificate for one lost, soiled or damaged: Enter"
+	    " asks the reason and shows what will happen; the valid certificate is"
+	    " voided with that reason and a new one with a new serial is printed. ESC"
+	    " goes back without a change."),
 	.open = reprint_open,
 	.draw = reprint_draw,
 	.key = reprint_key,

@@ -31,6 +31,7 @@
 struct row {
 	char	*text;
 	int	 heading;
+	int64_t	 member;	/* a household member's row: their id */
 };
 
 struct resident_view {
@@ -38,6 +39,8 @@ struct resident_view {
 	struct row	*rows;
 	int		 n;
 	int		 first;
+	int		 width;		/* the columns a row may take */
+	int64_t		 sel;		/* the household member selected, 0 none */
 };
 
 /* A stored word in the clerk's words. */
@@ -123,7 +126,7 @@ void_text(const char *reason, char *buf, size_t cap)
 	if (reason_word("void", w) == NULL)
 		return reason;
 	if (reason[n] == ':' && reason[n + 1] != '\0')
-		snprintf(buf, cap, "%s (%s)", tui_reason_word("void", w),
+		snprintf(buf, cap, _("%s (%s)"), tui_reason_word("void", w),
 		    reason + n + 1 + (reason[n + 1] == ' '));
 	else
 		snprintf(buf, cap, "%s", tui_reason_word("void", w));
@@ -143,17 +146,61 @@ static void
 add_row(struct resident_view *rv, int heading, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* One line of the screen, as it is. */
+static void
+push_row(struct resident_view *rv, int heading, int64_t member, char *text)
+{
+	rv->rows = xreallocarray(rv->rows, (size_t)rv->n + 1, sizeof(*rv->rows));
+	rv->rows[rv->n].text = text;
+	rv->rows[rv->n].heading = heading;
+	rv->rows[rv->n].member = member;
+	rv->n++;
+}
+
+/*
+ * A row, wrapped at the screen's width: nothing that matters is cut at
+ * 80 columns (a long address, the 「(訂正済み)」 mark, end dates); the
+ * continuation lines are indented by `indent` columns.
+ */
+static void
+add_wrapped(struct resident_view *rv, int heading, int indent, const char *text)
+{
+	char **lines;
+	int n, i, w = rv->width > indent + 8 ? rv->width : indent + 8;
+
+	n = tui_wrap(text, w, w - indent, &lines);
+	for (i = 0; i < n; i++) {
+		if (i == 0)
+			push_row(rv, heading, 0, lines[i]);
+		else {
+			push_row(rv, heading, 0, xasprintf("%*s%s", indent, "", lines[i]));
+			free(lines[i]);
+		}
+	}
+	free(lines);
+}
+
 static void
 add_row(struct resident_view *rv, int heading, const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 
-	rv->rows = xreallocarray(rv->rows, (size_t)rv->n + 1, sizeof(*rv->rows));
 	va_start(ap, fmt);
-	rv->rows[rv->n].text = xvasprintf(fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	rv->rows[rv->n].heading = heading;
-	rv->n++;
+	add_wrapped(rv, heading, 4, text);
+	free(text);
+}
+
+/* A labelled field whose value wraps under itself: 「住所  東京都…」. */
+static void
+add_field(struct resident_view *rv, const char *label, const char *value)
+{
+	char *text = xasprintf("%s  %s", label, value);
+
+	add_wrapped(rv, 0, tui_text_width(label) + 2, text);
+	free(text);
 }
 
 static void
@@ -174,7 +221,8 @@ add_members(struct resident_view *rv, struct store *st, const struct resident *r
 	struct resident_query q;
 	struct resident *list = NULL;
 	size_t n = 0, i;
-	char c1[128], c2[128], nm[512];
+	char c1[128], c2[128], nm[512], role[96];
+	int pass;
 
 	if (res->household_code[0] == '\0')
 		return;
@@ -185,14 +233,21 @@ add_members(struct resident_view *rv, struct store *st, const struct resident *r
 		err_clear();
 		return;
 	}
-	add_row(rv, 1, "%s (%zu)", _("Household members"), n);
-	for (i = 0; i < n; i++) {
-		tui_fit(c1, sizeof(c1), tui_name(list[i].name_kanji, nm, sizeof(nm)), 16);
-		tui_fit(c2, sizeof(c2), tui_name(list[i].name_kana, nm, sizeof(nm)), 16);
-		add_row(rv, 0, "%s %s %s %s %s%s%s", list[i].id == res->id ? ">" : " ", c1, c2,
-		    list[i].birth_date, tui_sex_text(list[i].sex),
-		    list[i].is_head ? "  " : "", list[i].is_head ? _("head") : "");
-	}
+	add_row(rv, 1, _("%s (%zu)"), _("Household members"), n);
+	/* The head first, then the others as the register lists them. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			if ((pass == 0) != (list[i].is_head != 0))
+				continue;
+			tui_fit(c1, sizeof(c1), tui_name(list[i].name_kanji, nm, sizeof(nm)), 16);
+			tui_fit(c2, sizeof(c2), tui_name(list[i].name_kana, nm, sizeof(nm)), 16);
+			snprintf(role, sizeof(role), "%s", list[i].is_head ?
+			    (list[i].id == res->id ? _("head (this resident)") : _("head")) :
+			    (list[i].id == res->id ? _("(this resident)") : ""));
+			push_row(rv, 0, list[i].id, xasprintf("%s %s %s %s %s  %s",
+			    list[i].id == rv->sel ? ">" : " ", c1, c2, list[i].birth_date,
+			    tui_sex_text(list[i].sex), role));
+		}
 	store_resident_list_free(list, n);
 }
 
@@ -218,12 +273,12 @@ load(struct tui *t, struct resident_view *rv)
 	snprintf(kind, sizeof(kind), "resident:%lld", (long long)res.id);
 	operator_audit(st, tui_ctx(t)->operator_login, "resident.show", kind, AUDIT_OK,
 	    "screen");
-	add_row(rv, 0, "%s  %s", _("Name"), tui_name(res.name_kanji, nm, sizeof(nm)));
+	add_field(rv, _("Name"), tui_name(res.name_kanji, nm, sizeof(nm)));
 	/* 外字: marked wherever the name is shown; here what they are. */
 	if (text_gaiji_mark(res.name_kanji, &gb, codes, sizeof(codes)) > 0 ||
 	    text_gaiji_mark(res.address, &gb, codes, sizeof(codes)) > 0)
 		add_row(rv, 0, "%s  %s", _("Gaiji (marked on the screen):"), codes);
-	add_row(rv, 0, "%s  %s", _("Kana"), tui_name(res.name_kana, nm, sizeof(nm)));
+	add_field(rv, _("Kana"), tui_name(res.name_kana, nm, sizeof(nm)));
 	add_row(rv, 0, "%s  %s   %s  %s   %s  %s", _("Born"),
 	    birth_text(res.birth_date, born, sizeof(born)), _("Sex"), tui_sex_text(res.sex),
 	    _("Status"), word(status_words, res.status));
@@ -234,7 +289,7 @@ load(struct tui *t, struct resident_view *rv)
 		    res.residence_status[0] != '\0' ? res.residence_status : "-",
 		    _("Period of stay until"), res.stay_until[0] != '\0' ?
 		    era_text(res.stay_until, stay, sizeof(stay)) : "-");
-	add_row(rv, 0, "%s  %s", _("Address"), tui_name(res.address, nm, sizeof(nm)));
+	add_field(rv, _("Address"), tui_name(res.address, nm, sizeof(nm)));
 	if (res.household_id != 0 && store_household_head_name(st, res.household_id,
 	    &head) != 0)
 		err_clear();
@@ -245,35 +300,38 @@ load(struct tui *t, struct resident_view *rv)
 
 	if ((r = store_eligibility_list(st, rv->id, 1, &el, &ne)) != 0)
 		goto out;
-	add_row(rv, 1, "%s (%zu)", _("NHI eligibility"), ne);
+	add_row(rv, 1, _("%s (%zu)"), _("NHI eligibility"), ne);
 	for (i = 0; i < ne; i++) {
-		tui_fit(kind, sizeof(kind), word(cert_kind_words, el[i].cert_kind), 22);
 		char until[64] = "";
 
+		/* Two lines a period: the 「(訂正済み)」 mark and the end dates
+		 * are never cut at 80 columns. */
 		if (el[i].valid_until[0] != '\0')
 			snprintf(until, sizeof(until), _("valid until %s"), el[i].valid_until);
-		add_row(rv, 0, "  %s %s-%s%s%s %s %s..%s %s %s", el[i].insurer_number,
+		add_row(rv, 0, "  %s %s-%s%s%s %s%s", el[i].insurer_number,
 		    el[i].symbol, el[i].number, el[i].branch[0] ? "-" : "", el[i].branch,
-		    kind, el[i].acquired_on, el[i].lost_on, until,
-		    el[i].superseded_by ? _("(superseded)") : "");
+		    word(cert_kind_words, el[i].cert_kind),
+		    el[i].superseded_by ? _(" (superseded)") : "");
+		add_row(rv, 0, "      %s %s..%s%s%s", _("Period"), el[i].acquired_on,
+		    el[i].lost_on, until[0] != '\0' ? "  " : "", until);
 	}
 
 	if ((r = store_card_list_for_resident(st, rv->id, &cards, &nc)) != 0)
 		goto out;
-	add_row(rv, 1, "%s (%zu)", _("Cards"), nc);
+	add_row(rv, 1, _("%s (%zu)"), _("Cards"), nc);
 	for (i = 0; i < nc; i++) {
 		tui_fit(kind, sizeof(kind), word(card_kind_words, cards[i].kind), 18);
 		add_row(rv, 0, "  #%lld %s %s %s%s%s%s %s", (long long)cards[i].id, kind,
 		    cards[i].card_serial[0] ? cards[i].card_serial : "-",
 		    tui_reason_word("state", cards[i].state),
-		    cards[i].state_reason[0] ? " (" : "",
+		    cards[i].state_reason[0] ? _(" (") : "",
 		    cards[i].state_reason[0] ? tui_reason_word("why", cards[i].state_reason) : "",
-		    cards[i].state_reason[0] ? ")" : "", cards[i].issued_on);
+		    cards[i].state_reason[0] ? _(")") : "", cards[i].issued_on);
 	}
 
 	if ((r = store_certificate_list_for_resident(st, rv->id, &certs, &nt)) != 0)
 		goto out;
-	add_row(rv, 1, "%s (%zu)", _("Certificates"), nt);
+	add_row(rv, 1, _("%s (%zu)"), _("Certificates"), nt);
 	for (i = 0; i < nt; i++)
 		add_row(rv, 0, "  %s %s%s%s %s %s%s%s", certs[i].serial,
 		    strcmp(certs[i].document, "certificate") != 0 ?
@@ -281,7 +339,7 @@ load(struct tui *t, struct resident_view *rv)
 		    strcmp(certs[i].document, "certificate") != 0 ? " " : "",
 		    word(cert_kind_words, certs[i].cert_kind), certs[i].issued_on,
 		    certs[i].voided ? _("voided") : _("valid"),
-		    certs[i].voided && certs[i].void_reason[0] ? ": " : "",
+		    certs[i].voided && certs[i].void_reason[0] ? _(": ") : "",
 		    certs[i].voided ? void_text(certs[i].void_reason, why, sizeof(why)) : "");
 	r = 0;
 out:
@@ -304,6 +362,7 @@ resident_open(struct tui *t, struct tui_screen *s, void *arg)
 		return r;
 	rv = xcalloc(1, sizeof(*rv));
 	rv->id = *(const int64_t *)arg;
+	rv->width = COLS - 3;
 	if ((r = load(t, rv)) != 0) {
 		clear_rows(rv);
 		free(rv);
@@ -329,8 +388,18 @@ resident_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 	int rows = getmaxy(w), cols = getmaxx(w), i;
 
 	/* Fresh after a card screen changed something. */
+	rv->width = cols - 3;
 	if (load(t, rv) != 0)
 		err_clear();
+	/* The selected household member stays in view. */
+	for (i = 0; rv->sel != 0 && i < rv->n; i++)
+		if (rv->rows[i].member == rv->sel) {
+			if (i < rv->first)
+				rv->first = i;
+			else if (i >= rv->first + rows)
+				rv->first = i - rows + 1;
+			break;
+		}
 	if (rv->first > rv->n - rows)
 		rv->first = rv->n - rows > 0 ? rv->n - rows : 0;
 	for (i = 0; i < rows && rv->first + i < rv->n; i++) {
@@ -340,6 +409,38 @@ resident_draw(struct tui *t, struct tui_screen *s, WINDOW *w)
 		    cols - 3, rv->rows[rv->first + i].text);
 		wattroff(w, A_BOLD);
 	}
+}
+
+/* Tab: the next household member (the head first), round to the first. */
+static void
+next_member(struct resident_view *rv)
+{
+	int i, at = -1;
+	int64_t first = 0;
+
+	for (i = 0; i < rv->n; i++) {
+		if (rv->rows[i].member == 0)
+			continue;
+		if (first == 0)
+			first = rv->rows[i].member;
+		if (at >= 0) {
+			rv->sel = rv->rows[i].member;
+			return;
+		}
+		if (rv->rows[i].member == rv->sel)
+			at = i;
+	}
+	rv->sel = first;
+}
+
+static const char *
+resident_hints_now(struct tui_screen *s)
+{
+	const struct resident_view *rv = s->priv;
+
+	if (rv != NULL && rv->sel != 0 && rv->sel != rv->id)
+		return N_("Enter open member  Tab next  i issue  r reprint  l loss  ESC back");
+	return NULL;
 }
 
 static enum tui_key_result
@@ -364,10 +465,22 @@ resident_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 		case KEY_NPAGE:
 			rv->first += page;
 			return TUI_KEY_HANDLED;
+		case KEY_ENTER:
+			if (rv->sel != 0 && rv->sel != rv->id)
+				(void)tui_push(t, &tui_resident_ops, &rv->sel);
+			return TUI_KEY_HANDLED;
 		}
 		return TUI_KEY_UNHANDLED;
 	}
 	switch (k->code) {
+	case '\t':
+		next_member(rv);
+		return TUI_KEY_HANDLED;
+	case '\n':
+	case '\r':
+		if (rv->sel != 0 && rv->sel != rv->id)
+			(void)tui_push(t, &tui_resident_ops, &rv->sel);
+		return TUI_KEY_HANDLED;
 	case 'i':
 		(void)tui_push(t, &tui_issue_ops, &id);
 		return TUI_KEY_HANDLED;
@@ -385,8 +498,11 @@ const struct tui_screen_ops tui_resident_ops = {
 	.name = "resident",
 	.title = N_("Resident"),
 	.hints = N_("i issue  r reprint  l loss report  Up/Down scroll  ESC back"),
+	.hints_now = resident_hints_now,
 	.help = N_("The resident's record: name (gaiji marked), birth date with age,"
-	    " address, household, NHI eligibility, cards and certificates. i issues a"
+	    " the whole address, the household (the head first), NHI eligibility,"
+	    " cards and certificates; long lines wrap. Tab selects a household"
+	    " member (> ) and Enter opens their record; ESC comes back. i issues a"
 	    " card, r reprints the certificate with a reason, l takes a loss report"
 	    " (a card found is reinstated there)."),
 	.open = resident_open,

@@ -175,3 +175,38 @@ tui_name(const char *s, char *buf, size_t cap)
 	free(b.p);
 	return buf;
 }
+
+int
+tui_wrap(const char *utf8, int first, int rest, char ***lines)
+{
+	size_t len = strlen(utf8), off = 0, start = 0;
+	char **out = NULL;
+	wchar_t wc;
+	int n = 0, used = 0, cols, room = first > 0 ? first : 1;
+
+	while (off < len) {
+		size_t step = next_char(utf8 + off, len - off, &wc, &cols);
+
+		if (used + cols > room && off > start) {
+			out = xreallocarray(out, (size_t)n + 1, sizeof(*out));
+			out[n++] = xstrndup(utf8 + start, off - start);
+			start = off;
+			used = 0;
+			room = rest > 0 ? rest : 1;
+			/* A continuation does not start with the blank it was cut at. */
+			if (wc == L' ') {
+				off += step;
+				start = off;
+				continue;
+			}
+		}
+		used += cols;
+		off += step;
+	}
+	if (off > start || n == 0) {
+		out = xreallocarray(out, (size_t)n + 1, sizeof(*out));
+		out[n++] = xstrndup(utf8 + start, off - start);
+	}
+	*lines = out;
+	return n;
+}

@@ -269,11 +269,12 @@ status_text(struct tui *t, int full, char *line, size_t cap)
 		free(rt);
 	} else
 		snprintf(line, cap, "%s", login);
-	snprintf(part, sizeof(part), " | %s: %s", _("Reader"), slot_text(&t->slot));
+	strncat(line, " | ", cap - strlen(line) - 1);
+	snprintf(part, sizeof(part), _("Reader: %s"), slot_text(&t->slot));
 	strncat(line, part, cap - strlen(line) - 1);
 	if (full && t->queue_open >= 0) {
-		snprintf(part, sizeof(part), " | %s: %lld", _("Queue"),
-		    (long long)t->queue_open);
+		strncat(line, " | ", cap - strlen(line) - 1);
+		snprintf(part, sizeof(part), _("Queue: %lld"), (long long)t->queue_open);
 		strncat(line, part, cap - strlen(line) - 1);
 	}
 	if (t->message[0] != '\0') {

@@ -75,6 +75,8 @@ queue export d
 queue retry 1
 queue purge
 reinstate --card 1
+abandon --card 1 --reason lost
+issue --gaiji-decided 1
 resident add --name-kanji 佐藤 --name-kana サトウ --birth 1990-01-01 --sex 1 --address 本山町1
 resident show 1
 resident show --code 1001

@@ -96,7 +96,7 @@ cards_by_path=$("$SQLITE3" st.db "SELECT kind || '=' || count(*) FROM cards
     WHERE issued_on = '2026-04-01' GROUP BY kind ORDER BY kind" | tr '\n' ' ')
 is "$cards_by_path" "juki_existing=2 standalone=1 " "(the store: cards issued by path)"
 like "$flat" "カード既存の住基カードに追加：2枚" "issuances by path: on an existing 住基カード, 2"
-like "$flat" "カード単独カード：1枚" "standalone card, 1"
+like "$flat" "カード独自カード：1枚" "standalone card, 1 (独自カード, as the screens say)"
 like "$flat" "カード交付合計3枚" "the total"
 like "$flat" "証国民健康保険被保険者証：1件" "certificates printed by kind"
 like "$flat" "再交付（旧証を無効）証番号S0000001" "the reprint, with the serial voided"

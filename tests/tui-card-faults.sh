@@ -92,7 +92,7 @@ tui_shows "$(tui_t 'The card is unfinished: the writing stopped half-way.')" \
     "the screen says the card is unfinished"
 tui_shows "$(tui_t 'Put the same card back in the reader and issue again to finish it.')" \
     "and what to do"
-tui_wait_for "$(tui_t 'Reader'): $(tui_t 'no card')"
+tui_wait_for "$(tui_tf 'Reader: %s' "$(tui_t 'no card')")"
 ok $? "the status line shows the reader empty"
 is "$(sql "SELECT state FROM cards WHERE resident_id = 1")" unfinished \
     "the store row is unfinished"

@@ -56,11 +56,11 @@ wait $tui_pid
 is "$?:$(cat "$TEST_TMP/tui.err")" "0:" "the screen ran to the script's end"
 
 status() { sed -n 23p "$OUT/$1.txt"; }
-like "$(status state-empty)" "操作者 demo .*読取機: カードなし" \
+like "$(status state-empty)" "操作者 demo.*読取機：カードなし" \
     "status line: no card ($(status state-empty))"
-like "$(status state-present)" "読取機: カードあり" \
+like "$(status state-present)" "読取機：カードあり" \
     "status line: card present ($(status state-present))"
-like "$(status state-removed)" "読取機: カードなし" \
+like "$(status state-removed)" "読取機：カードなし" \
     "status line: no card again ($(status state-removed))"
 
 done_testing

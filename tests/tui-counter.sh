@@ -65,7 +65,8 @@ search() {
 	tui_wait_for "$PROMPT" || return 1
 	tui_type "$1"
 	tui_keys Enter
-	tui_wait_for "$(tui_t 'Search %s (%s): %zu found' | sed 's/ %s.*//') $1 (" 5
+	tui_wait_for "$(tui_t 'Search %s (%s): %zu found' | Q=$1 awk '{ i = index($0, "%s");
+	    s = substr($0, 1, i - 1) ENVIRON["Q"]; r = substr($0, i + 2); print s substr(r, 1, index(r, "%s") - 1) }')" 5
 }
 for q in 山田翔太 "山田　翔太" 翔太 2-2 "２－２" 1980/04/01 "１９８０－０４－０１" "S55.4.1"; do
 	search "$q"

@@ -68,7 +68,7 @@ tui_wait_for "$(tui_t 'Insert the card')"
 ok $? "with no card in the reader, the screen asks for it"
 tui_shows "$(tui_t "the resident's own Juki card")" "the box names the card to insert"
 # The box is drawn before the reader's state arrives: wait for it.
-tui_wait_for "$(tui_t 'Reader'): $(tui_t 'no card in the reader')"
+tui_wait_for "$(tui_tf 'Reader: %s' "$(tui_t 'no card in the reader')")"
 ok $? "and the reader's state"
 tui_keys Escape
 tui_wait_for "$(tui_t 'Cancelled: nothing was written.')"
