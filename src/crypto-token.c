@@ -190,10 +190,11 @@ crypto_token_close(struct crypto_token *t)
 {
 	if (t == NULL)
 		return;
-	if (t->session != 0) {
-		t->f->C_Logout(t->session);
+	/* No C_Logout: the login belongs to the application, not the
+	 * session, and would log out another open token handle; closing the
+	 * last session ends it. */
+	if (t->session != 0)
 		t->f->C_CloseSession(t->session);
-	}
 	if (t->finalize && --open_count == 0)
 		t->f->C_Finalize(NULL);
 	/* The module stays loaded: unloading a module that registered
