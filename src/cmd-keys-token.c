@@ -2,8 +2,8 @@
  * cmd-keys-token.c: `nhicard keys create|rotate|import|list|kcv` when the
  * key store is a PKCS#11 token (keys.store = pkcs11, docs/keys.md 4.9).
  * New keys are generated inside the token (sensitive, never extractable);
- * an imported clear master key file goes into the token with the same
- * attributes. Ceremonies need a supervisor's approval and are audited as
+ * an imported clear master key file or signing key goes into the token
+ * with the same attributes. Ceremonies need a supervisor's approval and are audited as
  * with the file key store. Output shows KCVs and key ids, never keys.
  */
 #include "config.h"
@@ -139,6 +139,7 @@ static int
 token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 {
 	struct crypto_master_keys m;
+	struct crypto_sign_key *sk = NULL;
 	enum crypto_mode mode;
 	char *text = NULL, *detail = NULL, subject[96];
 	size_t len = 0;
@@ -156,20 +157,28 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0 ||
 	    (r = fs_read_file(argv[1], KEYFILE_MAX, &text, &len)) != 0)
 		return r;
+	if ((r = crypto_keystore_open_text(argv[1], &text, &len)) != 0)
+		goto out;
 	if (strstr(text, "-----BEGIN") != NULL) {
-		r = err_set(NHI_EKEY, "%s: a signing key is not imported into the token:"
-		    " make one there with 'keys create --signing'", argv[1]);
-		goto out;
+		/* The municipality signing key: the cards already issued name
+		 * it (their signer key id), so it moves into the token. */
+		if ((r = crypto_sign_key_parse(argv[1], text, len, mode, &sk)) != 0)
+			goto out;
+		detail = xasprintf("import signing key into token %s",
+		    crypto_token_label(t));
+		snprintf(subject, sizeof subject, "pkcs11:%s/%s", crypto_token_label(t),
+		    CRYPTO_TOKEN_SIGNING_LABEL);
+	} else {
+		if ((r = crypto_master_keys_parse(argv[1], text, len, mode, &m)) != 0)
+			goto out;
+		detail = xasprintf("import master-%02x into token %s", m.kvn,
+		    crypto_token_label(t));
+		snprintf(subject, sizeof subject, "pkcs11:%s/master-%02x",
+		    crypto_token_label(t), m.kvn);
 	}
-	if ((r = crypto_keystore_open_text(argv[1], &text, &len)) != 0 ||
-	    (r = crypto_master_keys_parse(argv[1], text, len, mode, &m)) != 0)
-		goto out;
-	detail = xasprintf("import master-%02x into token %s", m.kvn,
-	    crypto_token_label(t));
-	snprintf(subject, sizeof subject, "pkcs11:%s/master-%02x", crypto_token_label(t),
-	    m.kvn);
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
-	    (r = crypto_token_import_master(t, &m)) != 0 ||
+	    (r = sk != NULL ? crypto_token_import_signing(t, CRYPTO_TOKEN_SIGNING_LABEL,
+	    sk) : crypto_token_import_master(t, &m)) != 0 ||
 	    (r = audit_ok(ctx, "keys.import", subject, detail)) != 0)
 		goto out;
 	printf("imported %s (sensitive, not extractable)\n", subject);
@@ -197,6 +206,7 @@ out:
 		free(why);
 	}
 	crypto_master_keys_wipe(&m);
+	crypto_sign_key_free(sk);
 	if (text != NULL)
 		util_free_secret(text, len);
 	free(detail);

@@ -261,3 +261,24 @@ crypto_testkey_sign_pub(const uint8_t pub[CRYPTO_EC_PUB_LEN])
 	EVP_PKEY_free(pkey);
 	return t;
 }
+
+int
+crypto_sign_key_raw(const struct crypto_sign_key *key, uint8_t priv[CRYPTO_EC_PRIV_LEN],
+    uint8_t pub[CRYPTO_EC_PUB_LEN])
+{
+	BIGNUM *bn = NULL;
+	int r;
+
+	if (key->token != NULL)
+		return err_set(NHI_EKEY, "the signing key is in a token: it cannot be"
+		    " read");
+	if ((r = crypto_sign_key_public(key, pub)) != 0)
+		return r;
+	if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &bn) ||
+	    BN_bn2binpad(bn, priv, CRYPTO_EC_PRIV_LEN) != CRYPTO_EC_PRIV_LEN) {
+		BN_clear_free(bn);
+		return err_set(NHI_ECRYPTO, "cannot read the private key");
+	}
+	BN_clear_free(bn);
+	return 0;
+}

@@ -648,6 +648,64 @@ crypto_token_generate_signing(struct crypto_token *t, const char *label)
 }
 
 int
+crypto_token_import_signing(struct crypto_token *t, const char *label,
+    const struct crypto_sign_key *key)
+{
+	CK_OBJECT_CLASS pubc = CKO_PUBLIC_KEY, privc = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kt = CKK_EC;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	uint8_t priv[CRYPTO_EC_PRIV_LEN], point[2 + CRYPTO_EC_PUB_LEN];
+	CK_ATTRIBUTE pubt[] = {
+		{ CKA_CLASS, &pubc, sizeof pubc },
+		{ CKA_KEY_TYPE, &kt, sizeof kt },
+		{ CKA_LABEL, (void *)(uintptr_t)label, strlen(label) },
+		{ CKA_TOKEN, &yes, sizeof yes },
+		{ CKA_VERIFY, &yes, sizeof yes },
+		{ CKA_EC_PARAMS, (void *)(uintptr_t)p256_oid, sizeof p256_oid },
+		{ CKA_EC_POINT, point, sizeof point },
+	};
+	CK_ATTRIBUTE privt[] = {
+		{ CKA_CLASS, &privc, sizeof privc },
+		{ CKA_KEY_TYPE, &kt, sizeof kt },
+		{ CKA_LABEL, (void *)(uintptr_t)label, strlen(label) },
+		{ CKA_TOKEN, &yes, sizeof yes },
+		{ CKA_PRIVATE, &yes, sizeof yes },
+		{ CKA_SENSITIVE, &yes, sizeof yes },
+		{ CKA_EXTRACTABLE, &no, sizeof no },
+		{ CKA_SIGN, &yes, sizeof yes },
+		{ CKA_DERIVE, &no, sizeof no },
+		{ CKA_MODIFIABLE, &no, sizeof no },
+		{ CKA_EC_PARAMS, (void *)(uintptr_t)p256_oid, sizeof p256_oid },
+		{ CKA_VALUE, priv, sizeof priv },
+	};
+	CK_OBJECT_HANDLE hpub, hpriv;
+	CK_RV rv;
+	int r;
+
+	if ((r = label_taken(t, label)) != 0)
+		return r;
+	/* CKA_EC_POINT is the DER OCTET STRING of the point. */
+	point[0] = 0x04;
+	point[1] = CRYPTO_EC_PUB_LEN;
+	if ((r = crypto_sign_key_raw(key, priv, point + 2)) != 0)
+		goto out;
+	if ((rv = t->f->C_CreateObject(t->session, pubt, sizeof pubt / sizeof pubt[0],
+	    &hpub)) != CKR_OK) {
+		r = p11_fail(t, "importing the public key", rv);
+		goto out;
+	}
+	if ((rv = t->f->C_CreateObject(t->session, privt, sizeof privt / sizeof privt[0],
+	    &hpriv)) != CKR_OK) {
+		t->f->C_DestroyObject(t->session, hpub);
+		r = p11_fail(t, "importing the private key", rv);
+		goto out;
+	}
+out:
+	OPENSSL_cleanse(priv, sizeof priv);
+	return r;
+}
+
+int
 crypto_token_describe(struct crypto_token *t, char **out)
 {
 	char *s = xstrdup(""), *n;

@@ -75,6 +75,12 @@ int	crypto_token_generate_signing(struct crypto_token *t, const char *label);
 int	crypto_token_import_master(struct crypto_token *t,
 	    const struct crypto_master_keys *m);
 
+/* Put a file store's signing key into the token under `label` (a private
+ * key, sensitive and not extractable, and its public key), so that the
+ * signer key id of the cards already issued stays. NHI_EEXISTS. */
+int	crypto_token_import_signing(struct crypto_token *t, const char *label,
+	    const struct crypto_sign_key *key);
+
 /* The highest master key version 01..7F in the token (0: none). */
 int	crypto_token_highest_kvn(struct crypto_token *t, unsigned *out);
 
@@ -99,6 +105,10 @@ int	crypto_token_ecdsa(struct crypto_token *t, unsigned long h,
 int	crypto_sign_key_from_token(struct crypto_token *t, unsigned long h,
 	    const uint8_t pub[CRYPTO_EC_PUB_LEN], int test,
 	    struct crypto_sign_key **out);
+/* The private scalar and public point of a file store's key, for
+ * crypto_token_import_signing only; NHI_EKEY for a key in a token. */
+int	crypto_sign_key_raw(const struct crypto_sign_key *key,
+	    uint8_t priv[CRYPTO_EC_PRIV_LEN], uint8_t pub[CRYPTO_EC_PUB_LEN]);
 void	crypto_sign_key_set_test(struct crypto_sign_key *key, int test);
 /* 1 if the public point is one of the shipped test keys (crypto-sign.c). */
 int	crypto_testkey_sign_pub(const uint8_t pub[CRYPTO_EC_PUB_LEN]);

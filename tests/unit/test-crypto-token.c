@@ -209,12 +209,46 @@ test_signing(void **state)
 	crypto_sign_key_free(k);
 }
 
+/* The shipped signing key moved into the token: the same public key (so
+ * the same signer key id on cards), signatures by the token verify with
+ * the file's public key; a test key, refused in production. */
+static void
+test_import_signing(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	struct crypto_sign_key *file = NULL, *in = NULL;
+	uint8_t pf[CRYPTO_EC_PUB_LEN], pt[CRYPTO_EC_PUB_LEN], sig[CRYPTO_EC_SIG_LEN];
+	char path[512];
+	static const char msg[] = "record";
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/keys/test-municipality.key", top ? top : "..");
+	assert_int_equal(crypto_sign_key_load(path, CRYPTO_MODE_TEST, &file), 0);
+	assert_int_equal(crypto_token_import_signing(tok, "municipality-imported", file),
+	    0);
+	assert_int_equal(crypto_token_sign_key(tok, "municipality-imported",
+	    CRYPTO_MODE_PRODUCTION, &in), NHI_ETESTKEY);
+	assert_int_equal(crypto_token_sign_key(tok, "municipality-imported",
+	    CRYPTO_MODE_TEST, &in), 0);
+	assert_true(crypto_sign_key_is_test(in));
+	assert_int_equal(crypto_sign_key_public(file, pf), 0);
+	assert_int_equal(crypto_sign_key_public(in, pt), 0);
+	assert_memory_equal(pf, pt, sizeof pf);
+	assert_int_equal(crypto_ecdsa_sign(in, msg, sizeof msg, sig), 0);
+	assert_int_equal(crypto_ecdsa_verify(pf, msg, sizeof msg, sig), 0);
+	/* A key in the token cannot be read to be imported elsewhere. */
+	assert_int_equal(crypto_token_import_signing(tok, "again", in), NHI_EKEY);
+	crypto_sign_key_free(in);
+	crypto_sign_key_free(file);
+}
+
 /* The module, asked directly on a session of our own: CKA_VALUE refused. */
 static void
 test_never_extractable(void **state)
 {
 	static const char *const labels[] = { "master-30-enc", "master-30-mac",
-	    "master-30-dek", "master-31-enc", "master-32-dek", "municipality" };
+	    "master-30-dek", "master-31-enc", "master-32-dek", "municipality",
+	    "municipality-imported" };
 	CK_RV (*getlist)(CK_FUNCTION_LIST_PTR_PTR);
 	CK_FUNCTION_LIST_PTR f;
 	CK_SLOT_ID slots[8];
@@ -246,7 +280,7 @@ test_never_extractable(void **state)
 	rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen(USER_PIN));
 	assert_true(rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN);
 	for (k = 0; k < sizeof labels / sizeof labels[0]; k++) {
-		CK_OBJECT_CLASS cls = k == 5 ? CKO_PRIVATE_KEY : CKO_SECRET_KEY;
+		CK_OBJECT_CLASS cls = k >= 5 ? CKO_PRIVATE_KEY : CKO_SECRET_KEY;
 		CK_ATTRIBUTE tpl[] = {
 			{ CKA_CLASS, &cls, sizeof cls },
 			{ CKA_LABEL, (void *)(uintptr_t)labels[k], strlen(labels[k]) },
@@ -327,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_testkeys_in_token),
 		cmocka_unit_test(test_generate_and_rotate),
 		cmocka_unit_test(test_signing),
+		cmocka_unit_test(test_import_signing),
 		cmocka_unit_test(test_never_extractable),
 		cmocka_unit_test(test_clear_errors),
 	};
