@@ -719,11 +719,14 @@ crypto_token_describe(struct crypto_token *t, char **out)
 		free(s);
 		return r;
 	}
-	for (k = 1; k <= high; k++) {
+	/* Versions 01..highest, then the transport set FF. */
+	for (k = high > 0 ? 1 : 0xff; k <= 0xff; k = k == high ? 0xff : k + 1) {
 		char *d;
 
 		if (crypto_token_master_keys(t, (uint8_t)k, CRYPTO_MODE_DEMO, &m) != 0) {
 			err_clear();
+			if (k == 0xff)
+				break;
 			continue;
 		}
 		d = crypto_master_keys_describe(&m);
@@ -731,6 +734,8 @@ crypto_token_describe(struct crypto_token *t, char **out)
 		free(d);
 		free(s);
 		s = n;
+		if (k == 0xff)
+			break;
 	}
 	if (crypto_token_sign_key(t, CRYPTO_TOKEN_SIGNING_LABEL, CRYPTO_MODE_DEMO,
 	    &sk) == 0 && crypto_sign_key_public(sk, pub) == 0 &&

@@ -1,0 +1,177 @@
+#!/bin/sh
+# Keys in a PKCS#11 token (keys.store = pkcs11, docs/keys.md 4.9) through
+# pcscd and the emulator: a SoftHSM2 token made in the scratch directory,
+# the shipped test keys imported into it (the clear copies removed), a
+# Juki card and a blank standalone card issued with the token doing the
+# diversification and the key-record signature; both cards then verify
+# with the file key store too (the token derives the same card keys). A
+# wrong PIN, a PIN file readable by others, a missing token, module or
+# key label each give a clear error that leaves store and card as they
+# were; the PIN never shows. Key creation and rotation in the token.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/pcsc.sh"
+. "$top_srcdir/tests/lib/perso.sh"
+
+SOFTHSM=${NHICARD_SOFTHSM2:-/usr/lib/softhsm/libsofthsm2.so}
+[ -f "$SOFTHSM" ] && command -v softhsm2-util >/dev/null 2>&1 ||
+	skip_all "SoftHSM2 is needed (Debian softhsm2)"
+command -v "$SQLITE3" >/dev/null 2>&1 || skip_all "sqlite3 is needed to look at the store"
+
+# ---- the token, in the scratch directory
+mkdir -p "$TEST_TMP/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$TEST_TMP" >"$TEST_TMP/softhsm2.conf"
+SOFTHSM2_CONF=$TEST_TMP/softhsm2.conf
+export SOFTHSM2_CONF
+softhsm2-util --init-token --free --label town --so-pin 87654321 --pin 402153 >/dev/null ||
+	bail "softhsm2-util --init-token failed"
+(umask 077; printf '402153\n' >"$TEST_TMP/pin"; printf '999999\n' >"$TEST_TMP/badpin")
+
+# tconf FILE [name = value...]: the station's configuration with the key
+# store in the token, extra [keys] settings appended.
+tconf() {
+	_f=$1
+	shift
+	{
+		sed '/^\[keys\]$/q' "$CONF"
+		printf 'store = pkcs11\npkcs11_module = %s\npkcs11_token = town\n' "$SOFTHSM"
+		printf 'pkcs11_pin_file = %s/pin\n' "$TEST_TMP"
+		for _l in "$@"; do printf '%s\n' "$_l"; done
+		sed '1,/^\[keys\]$/d' "$CONF"
+	} >"$_f"
+}
+TCONF=$TEST_TMP/token.conf
+tconf "$TCONF"
+# tnhi ARGS: nhicard with the token key store; t2nhi CONF ARGS: another one.
+tnhi() { run "$NHICARD" --config "$TCONF" --db "$DB" --reader "$PCSC_READER" "$@"; }
+t2nhi() { _c=$1; shift; run "$NHICARD" --config "$_c" --db "$DB" --reader "$PCSC_READER" "$@"; }
+
+pcsc_start
+make_store "$DB"
+
+# ---- import the shipped test keys (copies: the import removes them)
+mkdir "$TEST_TMP/import"
+for f in test-master-30.keys test-transport-ff.keys test-municipality.key; do
+	cp "$KEYS/$f" "$TEST_TMP/import/$f"
+	tnhi keys import "$TEST_TMP/import/$f"
+	is "$rc" 0 "keys import $f into the token"
+	[ -e "$TEST_TMP/import/$f" ]
+	is "$?" 1 "the clear copy of $f is removed"
+done
+like "$out" "^imported pkcs11:town/municipality \(sensitive, not extractable\)$" \
+    "the signing key went into the token"
+tnhi keys import "$KEYS/test-master-30.keys" --keep-clear
+is "$rc" 2 "keys import FILE --keep-clear: the option goes first"
+tnhi keys import --keep-clear "$KEYS/test-master-30.keys"
+is "$rc" 3 "importing key version 30 again is refused"
+like "$out" "the label 'master-30-enc' is taken" "the refusal names the label"
+[ -e "$KEYS/test-master-30.keys" ]
+is "$?" 0 "--keep-clear left the shipped file"
+
+tnhi keys list
+is "$rc" 0 "keys list with the token"
+enc=$(sed -n 's/^enc-kcv = //p' "$KEYS/test-master-30.keys")
+mac=$(sed -n 's/^mac-kcv = //p' "$KEYS/test-master-30.keys")
+like "$out" "master-30-enc/mac/dek: key version 30, AES-128, KCV ENC $enc MAC $mac" \
+    "the token computes the KCVs of the file's keys"
+like "$out" "master-ff-enc/mac/dek: key version FF" "the transport set is there too"
+like "$out" "municipality: EC P-256 signing key, key id [0-9a-f]{16}" "and the signing key"
+is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.import' AND subject LIKE 'pkcs11:town/%'
+    AND outcome = 'ok'")" 6 "each import and each removed clear file is audited"
+
+# ---- a Juki card issued with the token
+insert_card "$TEST_TMP/juki" juki
+tnhi issue 1
+is "$rc" 0 "issue with keys in the token exits 0"
+like "$out" "^card: juki_existing, serial [0-9a-f]{20}: personalized \(11 APDUs\)$" \
+    "the card is personalized through pcscd"
+tnhi card verify
+is "$rc" 0 "the card verifies with the token"
+like "$out" "verdict: valid" "valid with the token"
+nhi card verify
+is "$rc" 0 "the same card verifies with the file key store"
+like "$out" "verdict: valid" "the token's diversification equals the files'"
+nhi card inspect
+like "$out" "^  signature: verifies$" "the key record the token signed verifies with the file's key"
+
+# ---- a blank standalone card: transport keys FF replaced by version 30
+"$NHICARD" --config "$CONF" --db "$DB" resident add --name-kanji "John SMITH" \
+    --name-kana "ジョン スミス" --birth 1985-05-05 --sex 1 --address "東京都千代田区神田3-3" \
+    --nationality US --residence-status 技術 --stay-until 2030-01-01 >/dev/null
+"$NHICARD" --config "$CONF" --db "$DB" eligibility add --insurer 133116 --symbol 1 \
+    --number 4 --kind hihokensha --acquired 2020-04-01 2 >/dev/null
+insert_card "$TEST_TMP/standalone" standalone
+tnhi issue --path standalone 2
+is "$rc" 0 "a blank standalone card issued with the token"
+nhi card inspect
+like "$out" "^key versions: 30 \(municipality\)$" "the card got the town's keys written by PUT KEY"
+nhi card verify
+is "$rc" 0 "the standalone card verifies with the file key store"
+
+# ---- errors: store and card unchanged, the PIN never shown
+"$NHICARD" --config "$CONF" --db "$DB" resident add --name-kanji "Jane DOE" \
+    --name-kana "ジェーン ドウ" --birth 1990-06-06 --sex 2 --address "東京都千代田区神田3-4" \
+    --nationality US --residence-status 技術 --stay-until 2030-01-01 >/dev/null
+"$NHICARD" --config "$CONF" --db "$DB" eligibility add --insurer 133116 --symbol 1 \
+    --number 5 --kind hihokensha --acquired 2020-04-01 3 >/dev/null
+insert_card "$TEST_TMP/standalone2" standalone
+rows() { sql "SELECT count(*) || '/' || (SELECT count(*) FROM card_events) FROM cards"; }
+n0=$(rows)
+
+tconf "$TEST_TMP/badpin.conf"
+sed -i "s|^pkcs11_pin_file = .*|pkcs11_pin_file = $TEST_TMP/badpin|" "$TEST_TMP/badpin.conf"
+t2nhi "$TEST_TMP/badpin.conf" issue --path standalone 3
+is "$rc" 1 "a wrong PIN: exit 1"
+like "$out" "token 'town': the user PIN was refused: wrong PIN" "the error says the PIN is wrong"
+unlike "$out" "999999" "the PIN is not shown"
+
+chmod 644 "$TEST_TMP/pin"
+tnhi issue --path standalone 3
+is "$rc" 3 "a PIN file readable by others: exit 3"
+like "$out" "keys.pkcs11_pin_file: .*/pin is readable or writable by others \(mode 0644\)" \
+    "the error names the file and says chmod 600"
+unlike "$out" "402153" "the PIN is not shown"
+chmod 600 "$TEST_TMP/pin"
+
+tconf "$TEST_TMP/notoken.conf"
+sed -i 's|^pkcs11_token = .*|pkcs11_token = county-hsm|' "$TEST_TMP/notoken.conf"
+t2nhi "$TEST_TMP/notoken.conf" issue --path standalone 3
+is "$rc" 5 "a missing token: exit 5"
+like "$out" "keys.pkcs11_token: no token labelled 'county-hsm'" "the error names the token"
+
+tconf "$TEST_TMP/nomodule.conf"
+sed -i "s|^pkcs11_module = .*|pkcs11_module = $TEST_TMP/no-such-module.so|" \
+    "$TEST_TMP/nomodule.conf"
+t2nhi "$TEST_TMP/nomodule.conf" issue --path standalone 3
+is "$rc" 3 "a missing module: exit 3"
+like "$out" "keys.pkcs11_module: cannot load .*no-such-module.so" "the error names the module"
+
+printf '[card]\nkvn = 44\n' >>"$TCONF"
+tnhi issue --path standalone 3
+is "$rc" 5 "a key version the token does not hold: exit 5"
+like "$out" "token 'town': no secret key labelled 'master-44-enc'" "the error names the label"
+tconf "$TCONF"
+
+is "$(rows)" "$n0" "nothing was recorded for the refusals"
+nhi card inspect
+like "$out" "^key versions: FF \(transport\)$" "the card still has its transport keys"
+like "$out" "^NHI AP: absent$" "and no NHI AP"
+tnhi issue --path standalone 3
+is "$rc" 0 "the same card is issued once the configuration is right"
+
+# ---- creation and rotation inside the token
+tnhi keys create --kvn 30
+is "$rc" 3 "keys create of a version the token holds is refused"
+tnhi keys rotate
+is "$rc" 0 "keys rotate in the token"
+like "$out" "^created pkcs11:town/master-31 \(generated in the token, not extractable\)$" \
+    "rotation generates version 31 in the token"
+like "$out" "master-31-enc/mac/dek: key version 31, AES-128, KCV ENC [0-9a-f]{6}" \
+    "with its check values"
+tnhi keys passwd
+is "$rc" 2 "keys passwd does not apply to a token"
+like "$out" "changed with the token's own tools" "and says how the PIN is changed"
+is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.rotate'
+    AND subject = 'pkcs11:town/master-31'")" 1 "the rotation is audited"
+
+done_testing
