@@ -11,35 +11,14 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/pcsc.sh"
 . "$top_srcdir/tests/lib/perso.sh"
+. "$top_srcdir/tests/lib/token.sh"
 
-SOFTHSM=${NHICARD_SOFTHSM2:-/usr/lib/softhsm/libsofthsm2.so}
-[ -f "$SOFTHSM" ] && command -v softhsm2-util >/dev/null 2>&1 ||
-	skip_all "SoftHSM2 is needed (Debian softhsm2)"
+token_have || skip_all "SoftHSM2 is needed (Debian softhsm2)"
 command -v "$SQLITE3" >/dev/null 2>&1 || skip_all "sqlite3 is needed to look at the store"
 
 # ---- the token, in the scratch directory
-mkdir -p "$TEST_TMP/tokens"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$TEST_TMP" >"$TEST_TMP/softhsm2.conf"
-SOFTHSM2_CONF=$TEST_TMP/softhsm2.conf
-export SOFTHSM2_CONF
-softhsm2-util --init-token --free --label town --so-pin 87654321 --pin 402153 >/dev/null ||
-	bail "softhsm2-util --init-token failed"
-(umask 077; printf '402153\n' >"$TEST_TMP/pin"; printf '999999\n' >"$TEST_TMP/badpin")
-
-# tconf FILE [name = value...]: the station's configuration with the key
-# store in the token, extra [keys] settings appended.
-tconf() {
-	_f=$1
-	shift
-	{
-		sed '/^\[keys\]$/q' "$CONF"
-		printf 'store = pkcs11\npkcs11_module = %s\npkcs11_token = town\n' "$SOFTHSM"
-		printf 'pkcs11_pin_file = %s/pin\n' "$TEST_TMP"
-		for _l in "$@"; do printf '%s\n' "$_l"; done
-		sed '1,/^\[keys\]$/d' "$CONF"
-	} >"$_f"
-}
+token_setup
+(umask 077; printf '999999\n' >"$TEST_TMP/badpin")
 TCONF=$TEST_TMP/token.conf
 tconf "$TCONF"
 # tnhi ARGS: nhicard with the token key store; t2nhi CONF ARGS: another one.
