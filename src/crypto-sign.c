@@ -46,6 +46,12 @@ crypto_sign_key_from_token(struct crypto_token *t, unsigned long h,
 	return 0;
 }
 
+unsigned long
+crypto_sign_key_token_handle(const struct crypto_sign_key *key)
+{
+	return key->handle;
+}
+
 void
 crypto_sign_key_set_test(struct crypto_sign_key *key, int test)
 {

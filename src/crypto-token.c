@@ -237,10 +237,23 @@ read_pin_file(const char *path, char pin[PIN_MAX])
 	return 0;
 }
 
+static struct crypto_token *cached;
+
+struct crypto_token *
+crypto_token_current(void)
+{
+	return cached;
+}
+
+void
+crypto_token_set_current(struct crypto_token *t)
+{
+	cached = t;
+}
+
 int
 crypto_token_from_config(const struct config *cfg, struct crypto_token **out)
 {
-	static struct crypto_token *cached;
 	const char *module, *label, *pinfile;
 	char pin[PIN_MAX];
 	int r;
@@ -263,6 +276,23 @@ crypto_token_from_config(const struct config *cfg, struct crypto_token **out)
 	if (r == 0)
 		*out = cached;
 	return r;
+}
+
+int
+crypto_token_for_key(const struct config *cfg, const char *name)
+{
+	const char *v = config_get(cfg, name, NULL);
+	struct crypto_token *t;
+	int token = 0, r;
+
+	if (v == NULL || strncmp(v, CRYPTO_TOKEN_REF, strlen(CRYPTO_TOKEN_REF)) != 0)
+		return 0;
+	if ((r = crypto_keys_store_token(cfg, &token)) != 0)
+		return r;
+	if (!token)
+		return err_set(NHI_ECONFIG, "%s = %s names a key in a PKCS#11 token, but"
+		    " keys.store is not pkcs11", name, v);
+	return crypto_token_from_config(cfg, &t);
 }
 
 /* ---- objects ---- */

@@ -22,6 +22,8 @@ struct crypto_token;
 
 /* Token object labels (docs/keys.md 4.9). */
 #define CRYPTO_TOKEN_SIGNING_LABEL	"municipality"
+/* queue.station_key = pkcs11:LABEL names a key pair in the token. */
+#define CRYPTO_TOKEN_REF		"pkcs11:"
 
 /*
  * keys.store: *is_token = 0 for `file` (the default), 1 for `pkcs11`.
@@ -87,6 +89,24 @@ int	crypto_token_highest_kvn(struct crypto_token *t, unsigned *out);
 /* One line per key object for `keys list`: label, type, KCV or key id. */
 int	crypto_token_describe(struct crypto_token *t, char **out);
 
+/*
+ * The token key `label` (an EC P-256 key pair) as an EVP_PKEY whose ECDSA
+ * runs in the token (crypto-token-evp.c), for OpenSSL's CMS signing.
+ * Caller frees with EVP_PKEY_free. NHI_ENOFILE, NHI_EKEY, NHI_ECRYPTO.
+ */
+struct evp_pkey_st;
+int	crypto_token_evp_key(struct crypto_token *t, const char *label,
+	    struct evp_pkey_st **out);
+
+/* If the setting `name` of `cfg` is pkcs11:LABEL, open the configured
+ * token (crypto_token_from_config) so the key can be loaded; else 0. */
+int	crypto_token_for_key(const struct config *cfg, const char *name);
+
+/* The token opened by crypto_token_from_config in this process, or NULL. */
+struct crypto_token *crypto_token_current(void);
+/* Make `t` the current token (tests). */
+void	crypto_token_set_current(struct crypto_token *t);
+
 /* The token's label (for messages). */
 const char *crypto_token_label(const struct crypto_token *t);
 
@@ -109,6 +129,7 @@ int	crypto_sign_key_from_token(struct crypto_token *t, unsigned long h,
  * crypto_token_import_signing only; NHI_EKEY for a key in a token. */
 int	crypto_sign_key_raw(const struct crypto_sign_key *key,
 	    uint8_t priv[CRYPTO_EC_PRIV_LEN], uint8_t pub[CRYPTO_EC_PUB_LEN]);
+unsigned long crypto_sign_key_token_handle(const struct crypto_sign_key *key);
 void	crypto_sign_key_set_test(struct crypto_sign_key *key, int test);
 /* 1 if the public point is one of the shipped test keys (crypto-sign.c). */
 int	crypto_testkey_sign_pub(const uint8_t pub[CRYPTO_EC_PUB_LEN]);

@@ -27,6 +27,7 @@
 
 #include "crypto.h"
 #include "crypto-token.h"
+#include "crypto-cms.h"
 #include "error.h"
 #include "util.h"
 
@@ -242,13 +243,70 @@ test_import_signing(void **state)
 	crypto_sign_key_free(file);
 }
 
+/*
+ * The queue's CMS signature with the station key in the token
+ * (queue.station_key = pkcs11:queue-station): OpenSSL builds the
+ * SignedData, the token signs; the center's side opens the batch and
+ * verifies the signature against the CA, naming the station's certificate.
+ */
+static void
+test_cms_with_token_key(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	struct crypto_cms_keys *k = NULL;
+	struct crypto_sign_key *sk = NULL;
+	char kp[512], sc[512], cc[512], ck[512], ca[512], fp[65], signer[65];
+	char *pem = NULL;
+	uint8_t *der = NULL, *content = NULL;
+	size_t plen = 0, dlen = 0, clen = 0;
+	static const char data[] = "{\"record\":1}\n";
+
+	(void)state;
+	top = top ? top : "..";
+	snprintf(kp, sizeof kp, "%s/keys/test-station.key", top);
+	snprintf(sc, sizeof sc, "%s/keys/test-station.crt", top);
+	snprintf(cc, sizeof cc, "%s/keys/test-center.crt", top);
+	snprintf(ck, sizeof ck, "%s/keys/test-center.key", top);
+	snprintf(ca, sizeof ca, "%s/keys/test-queue-ca.crt", top);
+	assert_int_equal(fs_read_file(kp, 1 << 16, &pem, &plen), 0);
+	assert_int_equal(crypto_sign_key_from_pem(pem, plen, 1, kp, &sk), 0);
+	assert_int_equal(crypto_token_import_signing(tok, "queue-station", sk), 0);
+	crypto_sign_key_free(sk);
+	free(pem);
+	assert_int_equal(crypto_cert_fingerprint(cc, fp), 0);
+	/* No token open in this process's key store: a clear error. */
+	crypto_token_set_current(NULL);
+	assert_int_equal(crypto_cms_keys_load("pkcs11:queue-station", sc, cc, fp, &k),
+	    NHI_ECONFIG);
+	assert_non_null(strstr(err_detail(), "keys.store is not pkcs11"));
+	crypto_token_set_current(tok);
+	assert_int_equal(crypto_cms_keys_load("pkcs11:no-such-key", sc, cc, fp, &k),
+	    NHI_ENOFILE);
+	assert_non_null(strstr(err_detail(), "'no-such-key'"));
+	/* A token key that is not the certificate's: refused. */
+	assert_int_equal(crypto_cms_keys_load("pkcs11:municipality", sc, cc, fp, &k),
+	    NHI_EKEY);
+	assert_int_equal(crypto_cms_keys_load("pkcs11:queue-station", sc, cc, fp, &k), 0);
+	assert_int_equal(crypto_cms_seal(k, data, strlen(data), &der, &dlen), 0);
+	assert_int_equal(crypto_cms_open(ck, cc, ca, der, dlen, "batch", &content, &clen,
+	    signer), 0);
+	assert_int_equal(clen, strlen(data));
+	assert_memory_equal(content, data, clen);
+	assert_int_equal(crypto_cert_fingerprint(sc, fp), 0);
+	assert_string_equal(signer, fp);
+	free(content);
+	free(der);
+	crypto_cms_keys_free(k);
+	crypto_token_set_current(NULL);
+}
+
 /* The module, asked directly on a session of our own: CKA_VALUE refused. */
 static void
 test_never_extractable(void **state)
 {
 	static const char *const labels[] = { "master-30-enc", "master-30-mac",
 	    "master-30-dek", "master-31-enc", "master-32-dek", "municipality",
-	    "municipality-imported" };
+	    "municipality-imported", "queue-station" };
 	CK_RV (*getlist)(CK_FUNCTION_LIST_PTR_PTR);
 	CK_FUNCTION_LIST_PTR f;
 	CK_SLOT_ID slots[8];
@@ -362,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_generate_and_rotate),
 		cmocka_unit_test(test_signing),
 		cmocka_unit_test(test_import_signing),
+		cmocka_unit_test(test_cms_with_token_key),
 		cmocka_unit_test(test_never_extractable),
 		cmocka_unit_test(test_clear_errors),
 	};
