@@ -69,6 +69,14 @@ rv_text(CK_RV rv)
 static int
 p11_fail(const struct crypto_token *t, const char *what, CK_RV rv)
 {
+	/* A token gone or broken is a device problem, not a bug of ours. */
+	if (rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
+	    rv == CKR_DEVICE_ERROR || rv == CKR_SESSION_CLOSED ||
+	    rv == CKR_SESSION_HANDLE_INVALID)
+		return err_set(NHI_EIO, "token '%s': %s: %s (CKR 0x%lx): is the token"
+		    " connected?", t->label, what, rv == CKR_DEVICE_ERROR ? "device error" :
+		    rv == CKR_DEVICE_REMOVED ? "device removed" : "token not present",
+		    (unsigned long)rv);
 	return err_set(NHI_ECRYPTO, "token '%s': %s: %s (CKR 0x%lx)", t->label, what,
 	    rv_text(rv), (unsigned long)rv);
 }
@@ -370,6 +378,24 @@ ulong_attr(struct crypto_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
 
 /* ---- operations ---- */
 
+/*
+ * The test suite's fault hook (configure --enable-test-hooks only):
+ * NHICARD_TEST_TOKEN_FAIL=cmac or =ecdsa makes that operation fail as a
+ * token pulled out mid-issue does (CKR_DEVICE_REMOVED).
+ */
+static int
+fault(const char *op)
+{
+#if NHI_TEST_HOOKS
+	const char *v = getenv("NHICARD_TEST_TOKEN_FAIL");
+
+	return v != NULL && strcmp(v, op) == 0;
+#else
+	(void)op;
+	return 0;
+#endif
+}
+
 int
 crypto_token_cmac(struct crypto_token *t, unsigned long h, const uint8_t *in,
     size_t len, uint8_t out[16])
@@ -378,6 +404,8 @@ crypto_token_cmac(struct crypto_token *t, unsigned long h, const uint8_t *in,
 	CK_ULONG n = 16;
 	CK_RV rv;
 
+	if (fault("cmac"))
+		return p11_fail(t, "AES-CMAC", CKR_DEVICE_REMOVED);
 	if ((rv = t->f->C_SignInit(t->session, &m, h)) != CKR_OK)
 		return p11_fail(t, "AES-CMAC", rv);
 	if ((rv = t->f->C_Sign(t->session, (CK_BYTE_PTR)(uintptr_t)in, len, out,
@@ -410,6 +438,8 @@ crypto_token_ecdsa(struct crypto_token *t, unsigned long h, const uint8_t hash[3
 	CK_ULONG n = CRYPTO_EC_SIG_LEN;
 	CK_RV rv;
 
+	if (fault("ecdsa"))
+		return p11_fail(t, "ECDSA", CKR_DEVICE_REMOVED);
 	if ((rv = t->f->C_SignInit(t->session, &m, h)) != CKR_OK)
 		return p11_fail(t, "ECDSA", rv);
 	if ((rv = t->f->C_Sign(t->session, (CK_BYTE_PTR)(uintptr_t)hash, 32, sig,

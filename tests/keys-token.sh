@@ -7,7 +7,9 @@
 # with the file key store too (the token derives the same card keys). A
 # wrong PIN, a PIN file readable by others, a missing token, module or
 # key label each give a clear error that leaves store and card as they
-# were; the PIN never shows. Key creation and rotation in the token.
+# were; the PIN never shows. A token failing mid-issue (fault hook) leaves
+# an unfinished row and card that the next issue completes. Key creation
+# and rotation in the token.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/pcsc.sh"
 . "$top_srcdir/tests/lib/perso.sh"
@@ -135,8 +137,39 @@ is "$(rows)" "$n0" "nothing was recorded for the refusals"
 nhi card inspect
 like "$out" "^key versions: FF \(transport\)$" "the card still has its transport keys"
 like "$out" "^NHI AP: absent$" "and no NHI AP"
+
+# The token fails in the middle of the issue (the fault hook of a
+# --enable-test-hooks build), first while deriving the card's keys ...
+state3() { sql "SELECT group_concat(state) FROM cards WHERE resident_id = 3"; }
+NHICARD_TEST_TOKEN_FAIL=cmac
+export NHICARD_TEST_TOKEN_FAIL
 tnhi issue --path standalone 3
-is "$rc" 0 "the same card is issued once the configuration is right"
+unset NHICARD_TEST_TOKEN_FAIL
+is "$rc" 5 "the token failing during the card session: exit 5"
+like "$out" "token 'town': AES-CMAC: device removed .*is the token connected\?" \
+    "the error says the token is gone"
+is "$(state3)" "unfinished" "the attempt is recorded unfinished, never active"
+nhi card inspect
+like "$out" "^key versions: FF \(transport\)$" "the card keeps its transport keys"
+like "$out" "^NHI AP: absent$" "and has no NHI AP"
+
+# ... then while signing the key record, after the card's keys were replaced.
+NHICARD_TEST_TOKEN_FAIL=ecdsa
+export NHICARD_TEST_TOKEN_FAIL
+tnhi issue --path standalone 3
+unset NHICARD_TEST_TOKEN_FAIL
+is "$rc" 5 "the token failing at the key-record signature: exit 5"
+like "$out" "token 'town': ECDSA: device removed" "the error names the signature"
+is "$(state3)" "unfinished" "still one unfinished row"
+nhi card inspect
+like "$out" "^NHI AP: LCS 01 creation \(not valid\)$" "the card holds an unfinished NHI AP, not a valid one"
+like "$out" "^key record: none$" "and no key record"
+
+tnhi issue --path standalone 3
+is "$rc" 0 "the same card is issued once the token and configuration are right"
+is "$(state3)" "active" "the same row ends active"
+nhi card verify
+like "$out" "verdict: valid" "and the card verifies with the file store"
 
 # ---- creation and rotation inside the token
 tnhi keys create --kvn 30
