@@ -142,17 +142,36 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 	struct crypto_sign_key *sk = NULL;
 	enum crypto_mode mode;
 	char *text = NULL, *detail = NULL, subject[96];
-	size_t len = 0;
+	const char *label = CRYPTO_TOKEN_SIGNING_LABEL;
+	size_t len = 0, i;
 	int r, remove = 1;
 
-	if (argc == 3 && (strcmp(argv[1], "--keep-clear") == 0 ||
-	    strcmp(argv[1], "--remove-clear") == 0)) {
-		remove = strcmp(argv[1], "--remove-clear") == 0;
-		argv++;
-		argc--;
+	/* [--keep-clear|--remove-clear] [--label LABEL] FILE: LABEL for a
+	 * signing key (default "municipality"; e.g. queue-station for the
+	 * queue's CMS key, docs/keys.md 4.9). */
+	while (argc > 2 && argv[1][0] == '-') {
+		if (strcmp(argv[1], "--keep-clear") == 0 ||
+		    strcmp(argv[1], "--remove-clear") == 0) {
+			remove = strcmp(argv[1], "--remove-clear") == 0;
+			argv++;
+			argc--;
+		} else if (strcmp(argv[1], "--label") == 0 && argc > 3) {
+			label = argv[2];
+			argv += 2;
+			argc -= 2;
+		} else
+			break;
 	}
 	if (argc != 2)
-		return cmd_usage(&cmd_keys_entry, "keys import [--keep-clear] FILE");
+		return cmd_usage(&cmd_keys_entry, "keys import [--keep-clear] [--label LABEL]"
+		    " FILE");
+	for (i = 0; label[i] != '\0'; i++)
+		if (!((label[i] >= 'a' && label[i] <= 'z') ||
+		    (label[i] >= '0' && label[i] <= '9') || label[i] == '-'))
+			break;
+	if (label[i] != '\0' || i == 0 || i > 32 || strncmp(label, "master-", 7) == 0)
+		return cmd_usage(&cmd_keys_entry, "--label: 1 to 32 of a-z, 0-9 and '-', not"
+		    " master-*");
 	memset(&m, 0, sizeof m);
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0 ||
 	    (r = fs_read_file(argv[1], KEYFILE_MAX, &text, &len)) != 0)
@@ -164,10 +183,10 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 		 * it (their signer key id), so it moves into the token. */
 		if ((r = crypto_sign_key_parse(argv[1], text, len, mode, &sk)) != 0)
 			goto out;
-		detail = xasprintf("import signing key into token %s",
+		detail = xasprintf("import signing key %s into token %s", label,
 		    crypto_token_label(t));
 		snprintf(subject, sizeof subject, "pkcs11:%s/%s", crypto_token_label(t),
-		    CRYPTO_TOKEN_SIGNING_LABEL);
+		    label);
 	} else {
 		if ((r = crypto_master_keys_parse(argv[1], text, len, mode, &m)) != 0)
 			goto out;
@@ -177,8 +196,8 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 		    crypto_token_label(t), m.kvn);
 	}
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
-	    (r = sk != NULL ? crypto_token_import_signing(t, CRYPTO_TOKEN_SIGNING_LABEL,
-	    sk) : crypto_token_import_master(t, &m)) != 0 ||
+	    (r = sk != NULL ? crypto_token_import_signing(t, label, sk) :
+	    crypto_token_import_master(t, &m)) != 0 ||
 	    (r = audit_ok(ctx, "keys.import", subject, detail)) != 0)
 		goto out;
 	printf("imported %s (sensitive, not extractable)\n", subject);

@@ -718,6 +718,8 @@ const struct cmd_entry cmd_keys_entry = {
 	    "With keys.store = pkcs11 the keys live in a PKCS#11 token\n"
 	    "(docs/keys.md 4.9): create, rotate and import put them there,\n"
 	    "generated or stored sensitive and not extractable; list and kcv show\n"
-	    "the token's keys with the check values the token computes.\n",
+	    "the token's keys with the check values the token computes;\n"
+	    "import --label LABEL puts a signing key under another label (e.g.\n"
+	    "queue-station, for queue.station_key = pkcs11:queue-station).\n",
 	.exec = keys_exec,
 };

@@ -171,6 +171,42 @@ is "$(state3)" "active" "the same row ends active"
 nhi card verify
 like "$out" "verdict: valid" "and the card verifies with the file store"
 
+# ---- the queue's CMS signature by the token (queue.station_key = pkcs11:...)
+{ printf 'test = yes\ncurve = P-256\n'; sed -n '/-----BEGIN/,$p' "$KEYS/test-station.key"; } \
+    >"$TEST_TMP/import/station.key"
+tnhi keys import --label queue-station "$TEST_TMP/import/station.key"
+is "$rc" 0 "keys import --label queue-station: the queue key into the token"
+fp=$(openssl x509 -in "$KEYS/test-center.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
+qconf() {
+	cp "$TCONF" "$1"
+	printf '[queue]\nstation_key = %s\nstation_cert = %s\ncenter_cert = %s\ncenter_fingerprint = %s\n' \
+	    "$2" "$KEYS/test-station.crt" "$KEYS/test-center.crt" "$fp" >>"$1"
+}
+qconf "$TEST_TMP/q.conf" pkcs11:queue-station
+mkdir "$TEST_TMP/out"
+t2nhi "$TEST_TMP/q.conf" queue export "$TEST_TMP/out"
+is "$rc" 0 "queue export signs with the token's key"
+b=$(ls "$TEST_TMP/out"/*.cms)
+openssl cms -decrypt -binary -inform DER -in "$b" -recip "$KEYS/test-center.crt" \
+    -inkey "$KEYS/test-center.key" -out "$b.signed" 2>/dev/null &&
+openssl cms -verify -binary -inform DER -in "$b.signed" -CAfile "$KEYS/test-queue-ca.crt" \
+    -purpose any -out "$b.txt" 2>/dev/null
+is "$?" 0 "the stock openssl cms decrypts the batch and verifies the token's signature"
+like "$(head -1 "$b.txt")" '^\{"format":"nhicard-queue-batch"' "and it is the batch"
+qconf "$TEST_TMP/q2.conf" pkcs11:municipality
+mkdir "$TEST_TMP/out2"
+t2nhi "$TEST_TMP/q2.conf" queue export "$TEST_TMP/out2"
+is "$rc" 3 "a token key that is not the certificate's is refused"
+like "$out" "the station key does not match certificate" "saying so"
+cp "$CONF" "$TEST_TMP/q3.conf"
+printf '[queue]\nstation_key = pkcs11:queue-station\nstation_cert = %s\ncenter_cert = %s\ncenter_fingerprint = %s\n' \
+    "$KEYS/test-station.crt" "$KEYS/test-center.crt" "$fp" >>"$TEST_TMP/q3.conf"
+t2nhi "$TEST_TMP/q3.conf" queue export "$TEST_TMP/out2"
+is "$rc" 3 "a pkcs11: key without keys.store = pkcs11 is refused"
+like "$out" "queue.station_key = pkcs11:queue-station names a key in a PKCS#11 token, but keys.store is not pkcs11" \
+    "naming the setting"
+is "$(ls "$TEST_TMP/out2" | wc -l)" 0 "no batch file was written for the refusals"
+
 # ---- creation and rotation inside the token
 tnhi keys create --kvn 30
 is "$rc" 3 "keys create of a version the token holds is refused"
