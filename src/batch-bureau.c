@@ -18,6 +18,7 @@
 #include "batch-preissue.h"
 #include "batch.h"
 #include "crypto-cms.h"
+#include "crypto-token.h"
 #include "crypto.h"
 #include "error.h"
 #include "nhiconf.h"
@@ -124,6 +125,9 @@ bureau_keys(struct session *ctx, struct crypto_cms_keys **out)
 	    config_get(ctx->cfg, "queue.station_cert", NULL) == NULL)
 		return err_set(NHI_ECONFIG, "%s: queue.station_key and queue.station_cert must"
 		    " name the station's signing key and certificate", ctx->config_path);
+	/* queue.station_key = pkcs11:LABEL: the key is in the token. */
+	if ((r = crypto_token_for_key(ctx->cfg, "queue.station_key")) != 0)
+		return r;
 	return crypto_cms_keys_load(config_get(ctx->cfg, "queue.station_key", NULL),
 	    config_get(ctx->cfg, "queue.station_cert", NULL),
 	    config_get(ctx->cfg, "batch.bureau_cert", NULL),

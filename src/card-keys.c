@@ -14,6 +14,7 @@
 #include "card.h"
 #include "card-perso.h"
 #include "crypto.h"
+#include "crypto-token.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "util.h"
@@ -78,6 +79,43 @@ keys_master(const char *dir, uint8_t kvn, enum crypto_mode mode,
 	return r;
 }
 
+/*
+ * keys.store = pkcs11 (docs/keys.md 4.9): every key from the token,
+ * master key sets by label master-KK-enc/mac/dek, the signing key
+ * "municipality"; `k` gets handles, never key bytes.
+ */
+static int
+card_keys_load_token(const struct config *cfg, const struct card_profile *prof,
+    struct card_keys *k)
+{
+	struct crypto_token *t;
+	enum crypto_mode mode;
+	uint8_t h[CRYPTO_SHA256_LEN];
+	int r;
+
+	if ((r = crypto_station_mode(cfg, &mode)) != 0 ||
+	    (r = crypto_token_from_config(cfg, &t)) != 0 ||
+	    (r = crypto_token_master_keys(t, prof->kvn, mode, &k->municipality)) != 0)
+		return r;
+	r = crypto_token_master_keys(t, prof->transport_kvn, mode, &k->transport);
+	if (r == 0)
+		k->has_transport = 1;
+	else if (r == NHI_ENOFILE)
+		k->transport_missing = xasprintf("token %s: master-%02x-enc",
+		    crypto_token_label(t), prof->transport_kvn);
+	else
+		return r;
+	err_clear();
+	if ((r = crypto_token_sign_key(t, CRYPTO_TOKEN_SIGNING_LABEL, mode,
+	    &k->signer)) != 0 ||
+	    (r = crypto_sign_key_public(k->signer, k->signer_pub)) != 0 ||
+	    (r = crypto_sha256(k->signer_pub, sizeof(k->signer_pub), h)) != 0)
+		return r;
+	memcpy(k->signer_id, h, CARD_SIGNER_ID_LEN);
+	k->test = k->municipality.test || crypto_sign_key_is_test(k->signer);
+	return 0;
+}
+
 int
 card_keys_load(const struct config *cfg, const struct card_profile *prof,
     struct card_keys **out)
@@ -87,8 +125,18 @@ card_keys_load(const struct config *cfg, const struct card_profile *prof,
 	uint8_t h[CRYPTO_SHA256_LEN];
 	enum crypto_mode mode;
 	char *path = NULL;
-	int r;
+	int r, token = 0;
 
+	if ((r = crypto_keys_store_token(cfg, &token)) != 0)
+		goto out;
+	if (token) {
+		r = card_keys_load_token(cfg, prof, k);
+		if (r == 0) {
+			*out = k;
+			k = NULL;
+		}
+		goto out;
+	}
 	if ((r = crypto_station_mode(cfg, &mode)) != 0 ||
 	    (r = crypto_keys_dir(cfg, &dir)) != 0 ||
 	    (r = keys_master(dir, prof->kvn, mode, &k->municipality, NULL)) != 0)

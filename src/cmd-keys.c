@@ -22,6 +22,7 @@
 #include "cmd-keys.h"
 #include "crypto.h"
 #include "crypto-keystore.h"
+#include "crypto-token.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "operator.h"
@@ -372,8 +373,8 @@ out:
  * zeros, sync, unlink (on flash or a journaling file system copies may
  * survive: docs/keys.md says so). 0 or NHI_EIO naming the file.
  */
-static int
-remove_clear_file(const char *file)
+int
+cmd_keys_remove_clear(const char *file)
 {
 	struct stat sb;
 	char zeros[4096];
@@ -464,7 +465,7 @@ keys_import(struct session *ctx, int argc, char **argv)
 	print_info("imported", path, info);
 	/* The clear file is the key in the open: offer to remove it. */
 	if (remove) {
-		if ((r = remove_clear_file(argv[1])) != 0)
+		if ((r = cmd_keys_remove_clear(argv[1])) != 0)
 			goto out;
 		printf("the clear file %s was overwritten and removed\n", argv[1]);
 		r = audit_ok(ctx, "keys.import", path, "clear file removed");
@@ -660,7 +661,14 @@ static int
 keys_exec(struct session *ctx, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
+	int r, token = 0;
 
+	if ((r = crypto_keys_store_token(ctx->cfg, &token)) != 0)
+		return r;
+	if (token && (strcmp(sub, "create") == 0 || strcmp(sub, "rotate") == 0 ||
+	    strcmp(sub, "import") == 0 || strcmp(sub, "list") == 0 ||
+	    strcmp(sub, "kcv") == 0 || strcmp(sub, "passwd") == 0))
+		return cmd_keys_token(ctx, argc, argv);
 	if (strcmp(sub, "create") == 0)
 		return keys_create(ctx, argc - 1, argv + 1, 0);
 	if (strcmp(sub, "rotate") == 0)
@@ -706,6 +714,12 @@ const struct cmd_entry cmd_keys_entry = {
 	    "                        key agent: issue and card verify take the keys\n"
 	    "                        from it and never ask for the passphrase\n"
 	    "  agent lock            lock it (end of day): the keys leave memory\n"
-	    "  agent status          is it running\n",
+	    "  agent status          is it running\n"
+	    "With keys.store = pkcs11 the keys live in a PKCS#11 token\n"
+	    "(docs/keys.md 4.9): create, rotate and import put them there,\n"
+	    "generated or stored sensitive and not extractable; list and kcv show\n"
+	    "the token's keys with the check values the token computes;\n"
+	    "import --label LABEL puts a signing key under another label (e.g.\n"
+	    "queue-station, for queue.station_key = pkcs11:queue-station).\n",
 	.exec = keys_exec,
 };

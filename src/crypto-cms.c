@@ -24,6 +24,7 @@
 #include "crypto-agent.h"
 #include "crypto-cms.h"
 #include "crypto-keystore.h"
+#include "crypto-token.h"
 #include "error.h"
 #include "util.h"
 
@@ -78,6 +79,14 @@ load_key(const char *path, const char *what, EVP_PKEY **out)
 	size_t len = 0;
 	int r;
 
+	/* A key in the PKCS#11 token (docs/keys.md 4.9): pkcs11:LABEL. */
+	if (strncmp(path, CRYPTO_TOKEN_REF, strlen(CRYPTO_TOKEN_REF)) == 0) {
+		if (crypto_token_current() == NULL)
+			return err_set(NHI_ECONFIG, "%s %s is a key in a PKCS#11 token, but"
+			    " keys.store is not pkcs11", what, path);
+		return crypto_token_evp_key(crypto_token_current(),
+		    path + strlen(CRYPTO_TOKEN_REF), out);
+	}
 	/* An encrypted key opens through the key agent (crypto-agent.h),
 	 * never through OpenSSL's terminal prompt. */
 	if ((r = fs_read_file(path, 1 << 20, &text, &len)) != 0)
@@ -431,6 +440,9 @@ crypto_key_file_private(const char *path, const char *what)
 {
 	struct stat sb;
 
+	/* A key in the token has no file (its PIN file is checked instead). */
+	if (strncmp(path, CRYPTO_TOKEN_REF, strlen(CRYPTO_TOKEN_REF)) == 0)
+		return 0;
 	if (stat(path, &sb) != 0)
 		return err_set(NHI_ENOFILE, "%s %s: %s", what, path, strerror(errno));
 	if ((sb.st_mode & 077) != 0)
@@ -447,6 +459,12 @@ crypto_pem_is_test(const char *path, int *is_test)
 	size_t len;
 	int r;
 
+	/* A key in the token: its certificate (queue.station_cert) is checked;
+	 * a shipped test key imported into a token has the test certificate. */
+	if (strncmp(path, CRYPTO_TOKEN_REF, strlen(CRYPTO_TOKEN_REF)) == 0) {
+		*is_test = 0;
+		return 0;
+	}
 	if ((r = fs_read_file(path, 1 << 20, &text, &len)) != 0)
 		return r;
 	/* What the file is, before what it says. */

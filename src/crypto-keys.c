@@ -17,6 +17,7 @@
 
 #include "crypto.h"
 #include "crypto-keystore.h"
+#include "crypto-token.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "util.h"
@@ -465,20 +466,69 @@ crypto_master_keys_wipe(struct crypto_master_keys *m)
 		OPENSSL_cleanse(m, sizeof *m);
 }
 
+int
+crypto_master_keys_kcvs(const struct crypto_master_keys *m, uint8_t kcv[3][3])
+{
+	int r;
+
+	if (m->token != NULL) {
+		if ((r = crypto_token_kcv(m->token, m->h_enc, kcv[0])) != 0 ||
+		    (r = crypto_token_kcv(m->token, m->h_mac, kcv[1])) != 0 ||
+		    (r = crypto_token_kcv(m->token, m->h_dek, kcv[2])) != 0)
+			return r;
+		return 0;
+	}
+	if ((r = crypto_kcv(m->enc, m->keylen, kcv[0])) != 0 ||
+	    (r = crypto_kcv(m->mac, m->keylen, kcv[1])) != 0 ||
+	    (r = crypto_kcv(m->dek, m->keylen, kcv[2])) != 0)
+		return r;
+	return 0;
+}
+
 char *
 crypto_master_keys_describe(const struct crypto_master_keys *m)
 {
 	uint8_t k[3][3];
 
-	if (crypto_kcv(m->enc, m->keylen, k[0]) != 0 ||
-	    crypto_kcv(m->mac, m->keylen, k[1]) != 0 ||
-	    crypto_kcv(m->dek, m->keylen, k[2]) != 0)
+	if (crypto_master_keys_kcvs(m, k) != 0)
 		return xasprintf("key version %02X, AES-%zu, KCV unavailable%s",
 		    m->kvn, m->keylen * 8, m->test ? " (test keys)" : "");
 	return xasprintf("key version %02X, AES-%zu, KCV ENC %02x%02x%02x"
 	    " MAC %02x%02x%02x DEK %02x%02x%02x%s", m->kvn, m->keylen * 8,
 	    k[0][0], k[0][1], k[0][2], k[1][0], k[1][1], k[1][2],
 	    k[2][0], k[2][1], k[2][2], m->test ? " (test keys)" : "");
+}
+
+/*
+ * The KDF of section 1 (crypto_scp03_kdf) with the PRF computed by the
+ * token: one CKM_AES_CMAC per 16-byte block over the same input, so the
+ * result equals the file store's for the same master key.
+ */
+static int
+token_kdf(struct crypto_token *t, unsigned long h, uint8_t dc,
+    const uint8_t *context, size_t ctxlen, uint8_t *out, size_t outlen)
+{
+	uint8_t in[16 + 32], block[SCP03_BLOCK];
+	size_t done = 0, n;
+	int r = 0;
+
+	if (outlen == 0 || outlen > 64 || ctxlen > 32)
+		return err_set(NHI_ERANGE, "KDF: %zu bytes, context %zu", outlen, ctxlen);
+	memset(in, 0, 16);
+	in[11] = dc;
+	in[12] = 0x00;
+	in[13] = (uint8_t)((outlen * 8) >> 8);
+	in[14] = (uint8_t)(outlen * 8);
+	memcpy(in + 16, context, ctxlen);
+	for (in[15] = 1; done < outlen; in[15]++) {
+		if ((r = crypto_token_cmac(t, h, in, 16 + ctxlen, block)) != 0)
+			break;
+		n = outlen - done < SCP03_BLOCK ? outlen - done : SCP03_BLOCK;
+		memcpy(out + done, block, n);
+		done += n;
+	}
+	OPENSSL_cleanse(block, sizeof block);
+	return r;
 }
 
 int
@@ -491,6 +541,17 @@ crypto_keys_diversify(const struct crypto_master_keys *m,
 	memset(&ks, 0, sizeof ks);
 	ks.kvn = m->kvn;
 	ks.keylen = m->keylen;
+	if (m->token != NULL) {
+		if ((r = token_kdf(m->token, m->h_enc, CRYPTO_DIV_ENC, divdata, 10,
+		    ks.enc, m->keylen)) != 0 ||
+		    (r = token_kdf(m->token, m->h_mac, CRYPTO_DIV_MAC, divdata, 10,
+		    ks.mac, m->keylen)) != 0 ||
+		    (r = token_kdf(m->token, m->h_dek, CRYPTO_DIV_DEK, divdata, 10,
+		    ks.dek, m->keylen)) != 0)
+			goto out;
+		*out = ks;
+		goto out;
+	}
 	if ((r = crypto_scp03_kdf(m->enc, m->keylen, CRYPTO_DIV_ENC, divdata, 10,
 	    ks.enc, m->keylen)) != 0 ||
 	    (r = crypto_scp03_kdf(m->mac, m->keylen, CRYPTO_DIV_MAC, divdata, 10,

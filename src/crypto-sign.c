@@ -18,13 +18,45 @@
 #include <openssl/pem.h>
 
 #include "crypto.h"
+#include "crypto-keystore.h"
+#include "crypto-token.h"
 #include "error.h"
 #include "util.h"
 
 struct crypto_sign_key {
-	EVP_PKEY	*pkey;
+	EVP_PKEY	*pkey;		/* the file store's key, or NULL */
 	int		 test;
+	/* A key in a PKCS#11 token (crypto-token.c): the token signs. */
+	struct crypto_token *token;
+	unsigned long	 handle;
+	uint8_t		 pub[CRYPTO_EC_PUB_LEN];
 };
+
+int
+crypto_sign_key_from_token(struct crypto_token *t, unsigned long h,
+    const uint8_t pub[CRYPTO_EC_PUB_LEN], int test, struct crypto_sign_key **out)
+{
+	struct crypto_sign_key *key = xcalloc(1, sizeof *key);
+
+	key->token = t;
+	key->handle = h;
+	key->test = test;
+	memcpy(key->pub, pub, CRYPTO_EC_PUB_LEN);
+	*out = key;
+	return 0;
+}
+
+unsigned long
+crypto_sign_key_token_handle(const struct crypto_sign_key *key)
+{
+	return key->handle;
+}
+
+void
+crypto_sign_key_set_test(struct crypto_sign_key *key, int test)
+{
+	key->test = test;
+}
 
 /* 1 if `pkey` is an EC key on P-256. */
 static int
@@ -86,6 +118,10 @@ crypto_sign_key_public(const struct crypto_sign_key *key,
 	uint8_t buf[CRYPTO_EC_PUB_LEN + 8];
 	size_t n = 0;
 
+	if (key->token != NULL) {
+		memcpy(pub, key->pub, CRYPTO_EC_PUB_LEN);
+		return 0;
+	}
 	if (!EVP_PKEY_get_octet_string_param(key->pkey,
 	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf, sizeof buf, &n) ||
 	    n != CRYPTO_EC_PUB_LEN || buf[0] != 0x04)
@@ -106,6 +142,13 @@ crypto_ecdsa_sign(const struct crypto_sign_key *key, const void *data,
 	size_t dlen = sizeof der;
 	int rc = NHI_ECRYPTO;
 
+	if (key->token != NULL) {
+		uint8_t h[CRYPTO_SHA256_LEN];
+
+		if ((rc = crypto_sha256(data, len, h)) == 0)
+			rc = crypto_token_ecdsa(key->token, key->handle, h, sig);
+		return rc;
+	}
 	if ((md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestSignInit_ex(md, NULL, "SHA256", NULL, NULL, key->pkey,
 	    NULL) != 1 ||
@@ -209,4 +252,39 @@ out:
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(pkey);
 	return rc;
+}
+
+int
+crypto_testkey_sign_pub(const uint8_t pub[CRYPTO_EC_PUB_LEN])
+{
+	EVP_PKEY *pkey = pub_to_pkey(pub);
+	char hex[65];
+	int t;
+
+	if (pkey == NULL)
+		return 0;
+	t = crypto_testkey_pubkey((struct evp_pkey_st *)pkey, hex);
+	EVP_PKEY_free(pkey);
+	return t;
+}
+
+int
+crypto_sign_key_raw(const struct crypto_sign_key *key, uint8_t priv[CRYPTO_EC_PRIV_LEN],
+    uint8_t pub[CRYPTO_EC_PUB_LEN])
+{
+	BIGNUM *bn = NULL;
+	int r;
+
+	if (key->token != NULL)
+		return err_set(NHI_EKEY, "the signing key is in a token: it cannot be"
+		    " read");
+	if ((r = crypto_sign_key_public(key, pub)) != 0)
+		return r;
+	if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &bn) ||
+	    BN_bn2binpad(bn, priv, CRYPTO_EC_PRIV_LEN) != CRYPTO_EC_PRIV_LEN) {
+		BN_clear_free(bn);
+		return err_set(NHI_ECRYPTO, "cannot read the private key");
+	}
+	BN_clear_free(bn);
+	return 0;
 }

@@ -258,7 +258,17 @@ struct crypto_master_keys {
 	uint8_t		 mac[SCP03_KEY_MAX];
 	uint8_t		 dek[SCP03_KEY_MAX];
 	int		 test;		/* the file says test = yes */
+	/* Keys held in a PKCS#11 token (crypto-token.h, keys.store =
+	 * pkcs11): enc/mac/dek stay zero, the token computes with the
+	 * object handles below. NULL for the file key store. */
+	struct crypto_token	*token;
+	unsigned long	 h_enc, h_mac, h_dek;
 };
+
+/* The three KCVs (ENC, MAC, DEK) of a master key set, from the bytes or
+ * by the token. 0, NHI_ERANGE or NHI_ECRYPTO. */
+int	crypto_master_keys_kcvs(const struct crypto_master_keys *m,
+	    uint8_t kcv[3][3]);
 
 /*
  * Load a master key set file. Refuses test keys in production mode

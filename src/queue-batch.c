@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "crypto.h"
 #include "crypto-cms.h"
+#include "crypto-token.h"
 #include "error.h"
 #include "nhiconf.h"
 #include "queue-int.h"
@@ -54,6 +55,9 @@ queue_keys_load(const struct config *cfg, struct queue_keys **out)
 	if (mode == CRYPTO_MODE_PRODUCTION &&
 	    (path = config_get(cfg, "queue.station_key", NULL)) != NULL &&
 	    (r = crypto_key_file_private(path, "queue.station_key")) != 0)
+		return r;
+	/* queue.station_key = pkcs11:LABEL: the key is in the token. */
+	if ((r = crypto_token_for_key(cfg, "queue.station_key")) != 0)
 		return r;
 	if ((r = crypto_cms_keys_load(config_get(cfg, "queue.station_key", NULL),
 	    config_get(cfg, "queue.station_cert", NULL),

@@ -1,0 +1,429 @@
+/*
+ * test-crypto-token.c: the PKCS#11 key store (crypto-token.c) against a
+ * SoftHSM2 token made for the test in a temporary directory
+ * (SOFTHSM2_CONF). The token's diversification equals the file store's
+ * for the same imported master keys and the published vector of
+ * docs/keys.md 2; key check values come from the token; ECDSA signatures
+ * made by the token verify; a wrong PIN, a missing token, a missing module
+ * and a missing label give errors naming what is wrong (never the PIN);
+ * and no key the station puts in the token can be read back: this test
+ * asks the module itself, on its own session, for CKA_VALUE.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <p11-kit/pkcs11.h>
+
+#include "crypto.h"
+#include "crypto-token.h"
+#include "crypto-cms.h"
+#include "error.h"
+#include "util.h"
+
+#define TOKEN_LABEL	"nhitest"
+#define USER_PIN	"271828"
+#define SO_PIN		"31415926"
+
+static const char *module = "/usr/lib/softhsm/libsofthsm2.so";
+static char tmpdir[] = "/tmp/nhi-token-XXXXXX";
+static struct crypto_token *tok;
+
+static int
+setup(void **state)
+{
+	char path[256], cmd[512];
+	FILE *f;
+
+	(void)state;
+	if (getenv("NHICARD_SOFTHSM2") != NULL)
+		module = getenv("NHICARD_SOFTHSM2");
+	if (access(module, R_OK) != 0) {
+		fprintf(stderr, "no SoftHSM2 module at %s (Debian softhsm2)\n", module);
+		return -1;
+	}
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(path, sizeof path, "%s/tokens", tmpdir);
+	if (mkdir(path, 0700) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/softhsm2.conf", tmpdir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n"
+	    "log.level = ERROR\n", tmpdir);
+	fclose(f);
+	setenv("SOFTHSM2_CONF", path, 1);
+	snprintf(cmd, sizeof cmd, "softhsm2-util --init-token --free --label %s"
+	    " --so-pin %s --pin %s >/dev/null", TOKEN_LABEL, SO_PIN, USER_PIN);
+	if (system(cmd) != 0)
+		return -1;
+	return crypto_token_open(module, TOKEN_LABEL, USER_PIN, &tok) == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	crypto_token_close(tok);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Master keys of the docs/keys.md 2 vector, as a file store would load them. */
+static void
+vector_master(struct crypto_master_keys *m, uint8_t kvn)
+{
+	size_t i;
+
+	memset(m, 0, sizeof *m);
+	m->kvn = kvn;
+	m->keylen = 16;
+	for (i = 0; i < 16; i++) {
+		m->enc[i] = (uint8_t)i;
+		m->mac[i] = (uint8_t)(0x10 + i);
+		m->dek[i] = (uint8_t)(0x20 + i);
+	}
+}
+
+static void
+test_vector_in_token(void **state)
+{
+	static const uint8_t div[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+	    0x77, 0x88, 0x99 };
+	static const uint8_t enc[16] = { 0xb9, 0xca, 0xf9, 0x51, 0x50, 0xb3, 0x99,
+	    0x4e, 0xd3, 0xe1, 0x57, 0x3b, 0x8c, 0x65, 0xc9, 0xd2 };
+	static const uint8_t dek[16] = { 0xcf, 0xd9, 0xc7, 0x3a, 0xea, 0xe0, 0x4e,
+	    0xe3, 0xee, 0xb1, 0x1d, 0x51, 0x51, 0x2a, 0x67, 0x63 };
+	struct crypto_master_keys file, in;
+	struct scp03_keyset a, b;
+	uint8_t kf[3][3], kt[3][3];
+
+	(void)state;
+	vector_master(&file, 0x30);
+	assert_int_equal(crypto_token_import_master(tok, &file), 0);
+	assert_int_equal(crypto_token_master_keys(tok, 0x30, CRYPTO_MODE_TEST, &in), 0);
+	assert_non_null(in.token);
+	assert_int_equal(in.keylen, 16);
+	/* The station holds handles, not the key. */
+	assert_memory_equal(in.enc, (uint8_t[16]){ 0 }, 16);
+	assert_int_equal(crypto_keys_diversify(&in, div, &b), 0);
+	assert_memory_equal(b.enc, enc, 16);
+	assert_memory_equal(b.dek, dek, 16);
+	assert_int_equal(crypto_keys_diversify(&file, div, &a), 0);
+	assert_memory_equal(a.enc, b.enc, 16);
+	assert_memory_equal(a.mac, b.mac, 16);
+	assert_memory_equal(a.dek, b.dek, 16);
+	assert_int_equal(b.kvn, 0x30);
+	/* KCVs by the token equal those of the bytes (c35280 for 00..0f). */
+	assert_int_equal(crypto_master_keys_kcvs(&in, kt), 0);
+	assert_int_equal(crypto_master_keys_kcvs(&file, kf), 0);
+	assert_memory_equal(kt, kf, sizeof kt);
+	assert_memory_equal(kt[0], ((uint8_t[3]){ 0xc3, 0x52, 0x80 }), 3);
+	/* Importing the same version again is refused, nothing changes. */
+	assert_int_equal(crypto_token_import_master(tok, &file), NHI_EEXISTS);
+	assert_non_null(strstr(err_detail(), "master-30-enc"));
+	crypto_master_keys_wipe(&file);
+}
+
+/* The shipped test key set: refused in production, accepted (marked test)
+ * in test mode, by the KCVs the token computes. */
+static void
+test_testkeys_in_token(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	struct crypto_master_keys file, in;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/keys/test-transport-ff.keys", top ? top : "..");
+	assert_int_equal(crypto_master_keys_load(path, CRYPTO_MODE_TEST, &file), 0);
+	assert_int_equal(crypto_token_import_master(tok, &file), 0);
+	assert_int_equal(crypto_token_master_keys(tok, 0xff, CRYPTO_MODE_PRODUCTION, &in),
+	    NHI_ETESTKEY);
+	assert_int_equal(crypto_token_master_keys(tok, 0xff, CRYPTO_MODE_TEST, &in), 0);
+	assert_true(in.test);
+	crypto_master_keys_wipe(&file);
+}
+
+static void
+test_generate_and_rotate(void **state)
+{
+	static const uint8_t div[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	struct crypto_master_keys m31, m32;
+	struct scp03_keyset a, b;
+	unsigned high = 0;
+
+	(void)state;
+	assert_int_equal(crypto_token_generate_master(tok, 0x31, 16), 0);
+	assert_int_equal(crypto_token_generate_master(tok, 0x32, 32), 0);
+	assert_int_equal(crypto_token_generate_master(tok, 0x32, 16), NHI_EEXISTS);
+	assert_int_equal(crypto_token_highest_kvn(tok, &high), 0);
+	assert_int_equal(high, 0x32);
+	assert_int_equal(crypto_token_master_keys(tok, 0x31, CRYPTO_MODE_PRODUCTION,
+	    &m31), 0);
+	assert_int_equal(crypto_token_master_keys(tok, 0x32, CRYPTO_MODE_PRODUCTION,
+	    &m32), 0);
+	assert_int_equal(m32.keylen, 32);
+	assert_false(m31.test);
+	assert_int_equal(crypto_keys_diversify(&m31, div, &a), 0);
+	assert_int_equal(crypto_keys_diversify(&m32, div, &b), 0);
+	assert_int_equal(b.keylen, 32);
+	assert_memory_not_equal(a.enc, a.mac, 16);
+	assert_memory_not_equal(a.enc, b.enc, 16);
+}
+
+static void
+test_signing(void **state)
+{
+	struct crypto_sign_key *k = NULL;
+	uint8_t pub[CRYPTO_EC_PUB_LEN], sig[CRYPTO_EC_SIG_LEN];
+	static const char msg[] = "key record";
+
+	(void)state;
+	assert_int_equal(crypto_token_sign_key(tok, "municipality", CRYPTO_MODE_PRODUCTION,
+	    &k), NHI_ENOFILE);
+	assert_non_null(strstr(err_detail(), "'municipality'"));
+	assert_int_equal(crypto_token_generate_signing(tok, "municipality"), 0);
+	assert_int_equal(crypto_token_generate_signing(tok, "municipality"), NHI_EEXISTS);
+	assert_int_equal(crypto_token_sign_key(tok, "municipality", CRYPTO_MODE_PRODUCTION,
+	    &k), 0);
+	assert_false(crypto_sign_key_is_test(k));
+	assert_int_equal(crypto_sign_key_public(k, pub), 0);
+	assert_int_equal(crypto_ec_public_check(pub), 0);
+	assert_int_equal(crypto_ecdsa_sign(k, msg, sizeof msg, sig), 0);
+	assert_int_equal(crypto_ecdsa_verify(pub, msg, sizeof msg, sig), 0);
+	sig[5] ^= 1;
+	assert_int_equal(crypto_ecdsa_verify(pub, msg, sizeof msg, sig), NHI_EAUTH);
+	crypto_sign_key_free(k);
+}
+
+/* The shipped signing key moved into the token: the same public key (so
+ * the same signer key id on cards), signatures by the token verify with
+ * the file's public key; a test key, refused in production. */
+static void
+test_import_signing(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	struct crypto_sign_key *file = NULL, *in = NULL;
+	uint8_t pf[CRYPTO_EC_PUB_LEN], pt[CRYPTO_EC_PUB_LEN], sig[CRYPTO_EC_SIG_LEN];
+	char path[512];
+	static const char msg[] = "record";
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/keys/test-municipality.key", top ? top : "..");
+	assert_int_equal(crypto_sign_key_load(path, CRYPTO_MODE_TEST, &file), 0);
+	assert_int_equal(crypto_token_import_signing(tok, "municipality-imported", file),
+	    0);
+	assert_int_equal(crypto_token_sign_key(tok, "municipality-imported",
+	    CRYPTO_MODE_PRODUCTION, &in), NHI_ETESTKEY);
+	assert_int_equal(crypto_token_sign_key(tok, "municipality-imported",
+	    CRYPTO_MODE_TEST, &in), 0);
+	assert_true(crypto_sign_key_is_test(in));
+	assert_int_equal(crypto_sign_key_public(file, pf), 0);
+	assert_int_equal(crypto_sign_key_public(in, pt), 0);
+	assert_memory_equal(pf, pt, sizeof pf);
+	assert_int_equal(crypto_ecdsa_sign(in, msg, sizeof msg, sig), 0);
+	assert_int_equal(crypto_ecdsa_verify(pf, msg, sizeof msg, sig), 0);
+	/* A key in the token cannot be read to be imported elsewhere. */
+	assert_int_equal(crypto_token_import_signing(tok, "again", in), NHI_EKEY);
+	crypto_sign_key_free(in);
+	crypto_sign_key_free(file);
+}
+
+/*
+ * The queue's CMS signature with the station key in the token
+ * (queue.station_key = pkcs11:queue-station): OpenSSL builds the
+ * SignedData, the token signs; the center's side opens the batch and
+ * verifies the signature against the CA, naming the station's certificate.
+ */
+static void
+test_cms_with_token_key(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	struct crypto_cms_keys *k = NULL;
+	struct crypto_sign_key *sk = NULL;
+	char kp[512], sc[512], cc[512], ck[512], ca[512], fp[65], signer[65];
+	char *pem = NULL;
+	uint8_t *der = NULL, *content = NULL;
+	size_t plen = 0, dlen = 0, clen = 0;
+	static const char data[] = "{\"record\":1}\n";
+
+	(void)state;
+	top = top ? top : "..";
+	snprintf(kp, sizeof kp, "%s/keys/test-station.key", top);
+	snprintf(sc, sizeof sc, "%s/keys/test-station.crt", top);
+	snprintf(cc, sizeof cc, "%s/keys/test-center.crt", top);
+	snprintf(ck, sizeof ck, "%s/keys/test-center.key", top);
+	snprintf(ca, sizeof ca, "%s/keys/test-queue-ca.crt", top);
+	assert_int_equal(fs_read_file(kp, 1 << 16, &pem, &plen), 0);
+	assert_int_equal(crypto_sign_key_from_pem(pem, plen, 1, kp, &sk), 0);
+	assert_int_equal(crypto_token_import_signing(tok, "queue-station", sk), 0);
+	crypto_sign_key_free(sk);
+	free(pem);
+	assert_int_equal(crypto_cert_fingerprint(cc, fp), 0);
+	/* No token open in this process's key store: a clear error. */
+	crypto_token_set_current(NULL);
+	assert_int_equal(crypto_cms_keys_load("pkcs11:queue-station", sc, cc, fp, &k),
+	    NHI_ECONFIG);
+	assert_non_null(strstr(err_detail(), "keys.store is not pkcs11"));
+	crypto_token_set_current(tok);
+	assert_int_equal(crypto_cms_keys_load("pkcs11:no-such-key", sc, cc, fp, &k),
+	    NHI_ENOFILE);
+	assert_non_null(strstr(err_detail(), "'no-such-key'"));
+	/* A token key that is not the certificate's: refused. */
+	assert_int_equal(crypto_cms_keys_load("pkcs11:municipality", sc, cc, fp, &k),
+	    NHI_EKEY);
+	assert_int_equal(crypto_cms_keys_load("pkcs11:queue-station", sc, cc, fp, &k), 0);
+	assert_int_equal(crypto_cms_seal(k, data, strlen(data), &der, &dlen), 0);
+	assert_int_equal(crypto_cms_open(ck, cc, ca, der, dlen, "batch", &content, &clen,
+	    signer), 0);
+	assert_int_equal(clen, strlen(data));
+	assert_memory_equal(content, data, clen);
+	assert_int_equal(crypto_cert_fingerprint(sc, fp), 0);
+	assert_string_equal(signer, fp);
+	free(content);
+	free(der);
+	crypto_cms_keys_free(k);
+	crypto_token_set_current(NULL);
+}
+
+/* The module, asked directly on a session of our own: CKA_VALUE refused. */
+static void
+test_never_extractable(void **state)
+{
+	static const char *const labels[] = { "master-30-enc", "master-30-mac",
+	    "master-30-dek", "master-31-enc", "master-32-dek", "municipality",
+	    "municipality-imported", "queue-station" };
+	CK_RV (*getlist)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR f;
+	CK_SLOT_ID slots[8];
+	CK_ULONG nslots = 8, n, i;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE h;
+	CK_TOKEN_INFO ti;
+	void *dl;
+	size_t k;
+	CK_RV rv;
+	int found = 0;
+
+	(void)state;
+	assert_non_null(dl = dlopen(module, RTLD_NOW));
+	*(void **)&getlist = dlsym(dl, "C_GetFunctionList");
+	assert_non_null(getlist);
+	assert_int_equal(getlist(&f), CKR_OK);
+	rv = f->C_Initialize(NULL);
+	assert_true(rv == CKR_OK || rv == CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &nslots), CKR_OK);
+	for (i = 0; i < nslots && !found; i++) {
+		assert_int_equal(f->C_GetTokenInfo(slots[i], &ti), CKR_OK);
+		if (memcmp(ti.label, TOKEN_LABEL, strlen(TOKEN_LABEL)) == 0)
+			found = 1;
+	}
+	assert_true(found);
+	assert_int_equal(f->C_OpenSession(slots[i - 1], CKF_SERIAL_SESSION, NULL, NULL,
+	    &s), CKR_OK);
+	rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen(USER_PIN));
+	assert_true(rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN);
+	for (k = 0; k < sizeof labels / sizeof labels[0]; k++) {
+		CK_OBJECT_CLASS cls = k >= 5 ? CKO_PRIVATE_KEY : CKO_SECRET_KEY;
+		CK_ATTRIBUTE tpl[] = {
+			{ CKA_CLASS, &cls, sizeof cls },
+			{ CKA_LABEL, (void *)(uintptr_t)labels[k], strlen(labels[k]) },
+		};
+		CK_BYTE buf[128];
+		CK_BBOOL ext = CK_TRUE, sens = CK_FALSE;
+		CK_ATTRIBUTE val = { CKA_VALUE, buf, sizeof buf };
+		CK_ATTRIBUTE flags[] = {
+			{ CKA_EXTRACTABLE, &ext, sizeof ext },
+			{ CKA_SENSITIVE, &sens, sizeof sens },
+		};
+
+		assert_int_equal(f->C_FindObjectsInit(s, tpl, 2), CKR_OK);
+		assert_int_equal(f->C_FindObjects(s, &h, 1, &n), CKR_OK);
+		f->C_FindObjectsFinal(s);
+		assert_int_equal(n, 1);
+		assert_int_equal(f->C_GetAttributeValue(s, h, &val, 1),
+		    CKR_ATTRIBUTE_SENSITIVE);
+		assert_int_equal(val.ulValueLen, CK_UNAVAILABLE_INFORMATION);
+		assert_int_equal(f->C_GetAttributeValue(s, h, flags, 2), CKR_OK);
+		assert_int_equal(ext, CK_FALSE);
+		assert_int_equal(sens, CK_TRUE);
+	}
+	f->C_CloseSession(s);
+}
+
+/*
+ * A wrong PIN: refused, named as a PIN problem, the PIN not shown. The
+ * login belongs to the process (PKCS#11), so the test closes its token
+ * first, as a fresh station process would start; then the right PIN.
+ */
+static void
+test_wrong_pin(void **state)
+{
+	struct crypto_token *t = NULL;
+
+	(void)state;
+	crypto_token_close(tok);
+	tok = NULL;
+	assert_int_equal(crypto_token_open(module, TOKEN_LABEL, "999999", &t),
+	    NHI_EDENIED);
+	assert_null(t);
+	assert_non_null(strstr(err_detail(), "PIN was refused"));
+	assert_non_null(strstr(err_detail(), TOKEN_LABEL));
+	assert_null(strstr(err_detail(), "999999"));
+	assert_int_equal(crypto_token_open(module, TOKEN_LABEL, USER_PIN, &tok), 0);
+}
+
+static void
+test_clear_errors(void **state)
+{
+	struct crypto_token *t = NULL;
+	struct crypto_master_keys m;
+
+	(void)state;
+	/* No such token. */
+	assert_int_equal(crypto_token_open(module, "town-hsm", USER_PIN, &t), NHI_ENOFILE);
+	assert_non_null(strstr(err_detail(), "no token labelled 'town-hsm'"));
+	assert_null(strstr(err_detail(), USER_PIN));
+	/* No such module. */
+	assert_int_equal(crypto_token_open("/nonexistent/libp11.so", TOKEN_LABEL, USER_PIN,
+	    &t), NHI_ECONFIG);
+	assert_non_null(strstr(err_detail(), "keys.pkcs11_module"));
+	/* No key of that version (a missing label). */
+	assert_int_equal(crypto_token_master_keys(tok, 0x44, CRYPTO_MODE_TEST, &m),
+	    NHI_ENOFILE);
+	assert_non_null(strstr(err_detail(), "'master-44-enc'"));
+	/* The failed opens above did not close the open token's module. */
+	assert_int_equal(crypto_token_master_keys(tok, 0x30, CRYPTO_MODE_TEST, &m), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wrong_pin),
+		cmocka_unit_test(test_vector_in_token),
+		cmocka_unit_test(test_testkeys_in_token),
+		cmocka_unit_test(test_generate_and_rotate),
+		cmocka_unit_test(test_signing),
+		cmocka_unit_test(test_import_signing),
+		cmocka_unit_test(test_cms_with_token_key),
+		cmocka_unit_test(test_never_extractable),
+		cmocka_unit_test(test_clear_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
