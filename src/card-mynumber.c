@@ -180,7 +180,8 @@ mynumber_pin_sw(enum mynumber_pin which, uint16_t sw, int *tries_left)
 	}
 	if (sw == 0x63C0 || sw == 0x6983) {
 		*tries_left = 0;
-		return err_reason(err_set(NHI_EAUTH, "the %s is locked (%s)", pin_name(which),
+		return err_reason(err_set(NHI_EAUTH, "the %s is locked (%s): it is reset at the"
+		    " resident's municipal office (My Number card desk)", pin_name(which),
 		    sw == 0x6983 ? "6983" : "no tries left"), "mynumber.pin_locked");
 	}
 	return err_set(NHI_ECARD_SW, "VERIFY of the %s: %s", pin_name(which),
@@ -311,4 +312,16 @@ mynumber_sign(struct card *card, const uint8_t *di, size_t dilen, uint8_t *sig,
 	memcpy(sig, resp.data, resp.len);
 	*siglen = resp.len;
 	return 0;
+}
+
+int
+mynumber_verify_pin_pad(struct card *card, enum mynumber_pin which, int *tries_left)
+{
+	/* Not written yet: the transport has no SCardControl (no
+	 * CM_IOCTL_GET_FEATURE_REQUEST), so every reader counts as one
+	 * without a PIN pad and the PIN is asked at the keyboard. */
+	(void)card;
+	(void)which;
+	*tries_left = -1;
+	return NHI_ENOTFOUND;
 }
