@@ -33,6 +33,8 @@ cmd_mynumber_exec(struct session *ctx, int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "link") != 0)
 		return cmd_usage(&cmd_mynumber_entry, "expected: link WHO");
+	if (argc > 3)
+		return cmd_operands(&cmd_mynumber_entry, "mynumber link", argc, argv, 2, 1);
 	if (argc != 3)
 		return cmd_usage(&cmd_mynumber_entry, "link: expected one resident (id or"
 		    " person code)");

@@ -101,7 +101,7 @@ end_revoked(struct store *st, const struct jpki_cert_info *ci,
 
 static int
 record_link(struct store *st, int64_t resident_id, const struct jpki_cert_info *ci,
-    struct mynumber_link_result *res)
+    const uint8_t *cert, size_t certlen, struct mynumber_link_result *res)
 {
 	struct mynumber_link cur, l;
 	int have_cur, r;
@@ -127,6 +127,13 @@ record_link(struct store *st, int64_t resident_id, const struct jpki_cert_info *
 	snprintf(l.cert_issuer, sizeof(l.cert_issuer), "%s", ci->issuer);
 	snprintf(l.cert_serial, sizeof(l.cert_serial), "%s", ci->serial);
 	snprintf(l.not_after, sizeof(l.not_after), "%s", ci->not_after);
+	{
+		uint8_t h[CRYPTO_SHA256_LEN];
+
+		if ((r = crypto_sha256(cert, certlen, h)) != 0)
+			return r;
+		hex_encode(h, sizeof(h), l.cert_sha256);
+	}
 	if ((r = store_begin(st)) != 0)
 		return r;
 	r = store_mynumber_current(st, resident_id, &cur);
@@ -234,7 +241,7 @@ flow_mynumber_link(struct session *ctx, const struct mynumber_link_request *req,
 		goto out;
 	}
 	flow_step(ev, "mynumber.link");
-	r = record_link(st, who.id, &ci, res);
+	r = record_link(st, who.id, &ci, cert, certlen, res);
 out:
 	if (card != NULL) {
 		res->apdus = card->apdus;

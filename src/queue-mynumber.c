@@ -24,6 +24,7 @@ link_fields(struct jbuf *b, const struct mynumber_link *l)
 	jb_str(b, "cert_issuer", l->cert_issuer);
 	jb_str(b, "cert_serial", l->cert_serial);
 	jb_str(b, "cert_not_after", l->not_after);
+	jb_str(b, "cert_sha256", l->cert_sha256);
 }
 
 int

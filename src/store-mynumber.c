@@ -15,7 +15,7 @@
 #include "util.h"
 
 #define LINK_COLUMNS "id, resident_id, cert_issuer, cert_serial, not_after," \
-	" user_number, state, linked_at"
+	" user_number, state, linked_at, cert_sha256"
 
 static void
 copy_text(char *dst, size_t cap, sqlite3_stmt *s, int col)
@@ -40,6 +40,7 @@ from_row(sqlite3_stmt *s, struct mynumber_link *l)
 		memcpy(l->user_number, un, 16);
 	copy_text(l->state, sizeof(l->state), s, 6);
 	copy_text(l->linked_at, sizeof(l->linked_at), s, 7);
+	copy_text(l->cert_sha256, sizeof(l->cert_sha256), s, 8);
 }
 
 static int
@@ -94,8 +95,8 @@ store_mynumber_add(struct store *st, struct mynumber_link *l)
 	store_now(l->linked_at, sizeof(l->linked_at));
 	snprintf(l->state, sizeof(l->state), "linked");
 	if ((r = store_prepare(st, "INSERT INTO mynumber_links (resident_id, cert_issuer,"
-	    " cert_serial, not_after, user_number, state, linked_at) VALUES (?1, ?2, ?3,"
-	    " ?4, ?5, 'linked', ?6)", &s)) != 0)
+	    " cert_serial, not_after, user_number, state, linked_at, cert_sha256) VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, 'linked', ?6, ?7)", &s)) != 0)
 		return r;
 	sqlite3_bind_int64(s, 1, l->resident_id);
 	sqlite3_bind_text(s, 2, l->cert_issuer, -1, SQLITE_STATIC);
@@ -103,6 +104,7 @@ store_mynumber_add(struct store *st, struct mynumber_link *l)
 	sqlite3_bind_text(s, 4, l->not_after, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 5, l->user_number, 16, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, l->linked_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, l->cert_sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_CONSTRAINT)

@@ -17,6 +17,8 @@ struct mynumber_link {
 	char		 cert_issuer[256];
 	char		 cert_serial[80];
 	char		 not_after[11];
+	char		 cert_sha256[65];	/* of the DER: the center checks the
+						   certificate a clinic shows is this one */
 	uint8_t		 user_number[16];
 	char		 state[12];		/* linked, replaced, ended */
 	char		 linked_at[24];

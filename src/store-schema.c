@@ -376,6 +376,7 @@ static const char schema_v5[] =
 "  cert_issuer    TEXT NOT NULL,"
 "  cert_serial    TEXT NOT NULL,"
 "  not_after      TEXT NOT NULL,"
+"  cert_sha256    TEXT NOT NULL CHECK (length(cert_sha256) = 64),"
 "  user_number    BLOB NOT NULL CHECK (length(user_number) = 16),"
 "  state          TEXT NOT NULL CHECK (state = 'linked' OR state = 'replaced' OR"
 "                 state = 'ended'),"

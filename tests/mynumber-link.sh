@@ -55,6 +55,8 @@ data=$(sql "SELECT CAST(payload AS TEXT) FROM queue_records WHERE kind = 'mynumb
 like "$data" '"cert_issuer":"CN=nhicard TEST JPKI user-authentication CA,O=nhicard TEST,C=JP"' \
     "the record names the issuer"
 like "$data" '"user_number":"[0-9a-f]{32}"' "the record carries the user number"
+like "$data" "\"cert_sha256\":\"$("$OPENSSL" x509 -in "$CA/alice.crt" -outform DER | sha256sum | cut -c1-64)\"" \
+    "and the certificate's SHA-256"
 like "$data" '"insurer_number":"133116"' "and the person's insurer"
 unlike "$data" "123456789018" "the 個人番号 is never in the record"
 grep -q '^number_reads=0$' "$TEST_TMP/c1" && r=0 || r=1
@@ -133,8 +135,9 @@ is "$(links)/$(queued)" "$n0" "nothing is stored or queued"
 # ---- revoked: refused, and a link it held ends
 sql "UPDATE mynumber_links SET state = 'replaced' WHERE id = 2"
 sql "INSERT INTO mynumber_links (resident_id, cert_issuer, cert_serial, not_after,
-    user_number, state, linked_at) SELECT 1, cert_issuer, '$(jpki_serial "$CA/lost.crt")',
-    '2030-01-01', user_number, 'ended', linked_at FROM mynumber_links WHERE id = 1"
+    user_number, state, linked_at, cert_sha256) SELECT 1, cert_issuer,
+    '$(jpki_serial "$CA/lost.crt")', '2030-01-01', user_number, 'ended', linked_at,
+    cert_sha256 FROM mynumber_links WHERE id = 1"
 sql "UPDATE mynumber_links SET state = 'linked' WHERE cert_serial = '$(jpki_serial "$CA/lost.crt")'"
 mn_card "$TEST_TMP/c8" "$CA/lost"
 link 1
