@@ -317,11 +317,19 @@ mynumber_sign(struct card *card, const uint8_t *di, size_t dilen, uint8_t *sig,
 int
 mynumber_verify_pin_pad(struct card *card, enum mynumber_pin which, int *tries_left)
 {
-	/* Not written yet: the transport has no SCardControl (no
-	 * CM_IOCTL_GET_FEATURE_REQUEST), so every reader counts as one
-	 * without a PIN pad and the PIN is asked at the keyboard. */
-	(void)card;
-	(void)which;
+	static const uint8_t hdr[4] = { 0x00, 0x20, 0x00, 0x80 };
+	uint16_t sw;
+	int r;
+
+	/* The PIN EF is current: mynumber_pin_tries() selected it. */
 	*tries_left = -1;
-	return NHI_ENOTFOUND;
+	if ((r = card_verify_pin_pad(card, hdr, MYNUMBER_PIN_LEN, &sw)) != 0)
+		return r;
+	if (sw == 0x6400)
+		return err_set(NHI_ETIMEOUT, "no %s was typed on the reader's PIN pad in"
+		    " time: nothing was sent to the card", pin_name(which));
+	if (sw == 0x6401)
+		return err_set(NHI_ECANCELLED, "the %s entry was cancelled on the reader's"
+		    " PIN pad", pin_name(which));
+	return mynumber_pin_sw(which, sw, tries_left);
 }

@@ -54,9 +54,10 @@ int	mynumber_verify_pin(struct card *card, enum mynumber_pin which, const char *
 
 /*
  * Verify the PIN on the reader's PIN pad (FEATURE_VERIFY_PIN_DIRECT) when
- * the reader has one: the PIN never reaches the station. NHI_ENOTFOUND
- * (no detail) when the reader has no PIN pad; otherwise as
- * mynumber_verify_pin.
+ * the reader has one: the PIN never reaches the station. The PIN EF must
+ * be current (mynumber_pin_tries just before). NHI_ENOTFOUND (no detail)
+ * when the reader has no PIN pad; NHI_ETIMEOUT or NHI_ECANCELLED from the
+ * pad; otherwise as mynumber_verify_pin.
  */
 int	mynumber_verify_pin_pad(struct card *card, enum mynumber_pin which,
 	    int *tries_left);
