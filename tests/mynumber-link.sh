@@ -12,6 +12,7 @@
 
 command -v "$SQLITE3" >/dev/null 2>&1 || skip_all "sqlite3 is needed to look at the store"
 command -v "$OPENSSL" >/dev/null 2>&1 || skip_all "openssl is needed for the test JPKI CA"
+command -v pdftotext >/dev/null 2>&1 || skip_all "pdftotext (poppler-utils) is needed"
 CA=$TEST_TMP/ca
 jpki_ca "$CA"
 jpki_user "$CA" alice
@@ -63,6 +64,18 @@ grep -q '^number_reads=0$' "$TEST_TMP/c1" && r=0 || r=1
 is "$r" 0 "the 個人番号 file was never read"
 unlike "$(sql "SELECT group_concat(detail) FROM audit_log")" "1234" "the PIN is not in the audit"
 
+# ---- the paper of a linked person: 資格情報のお知らせ
+nhi print notice 1 -o "$TEST_TMP/notice.pdf"
+is "$rc" 0 "print notice of a linked resident exits 0"
+txt=$(pdftotext -layout "$TEST_TMP/notice.pdf" - 2>/dev/null)
+like "$txt" "資格情報のお知らせ" "the notice has its title"
+like "$txt" "山田" "the resident's name"
+like "$txt" "133116" "the insurer number"
+like "$txt" "マイナンバーカード紐付け $(date -u +%Y-%m-%d)" "and the day of the link"
+is "$(pdfinfo "$TEST_TMP/notice.pdf" | awk '/^Pages:/ { print $2 }')" 2 "front and back"
+is "$(sql "SELECT count(*) FROM certificates")" 0 "a notice is not a certificate: nothing on record"
+like "$(sql "SELECT group_concat(action) FROM audit_log")" "print.notice" "its printing is audited"
+
 link 1
 like "$out" "already linked" "the same card again is already linked"
 is "$(links)/$(queued)" "1/1" "and nothing new is stored or queued"
@@ -80,6 +93,15 @@ like "$(sql "SELECT CAST(payload AS TEXT) FROM queue_records WHERE kind = 'mynum
     "\"replaces_serial\":\"$(jpki_serial "$CA/alice.crt")\"" "the record names the serial replaced"
 
 n0=$(links)/$(queued)
+# ---- no notice for a resident without a link
+"$NHICARD" --config "$CONF" --db "$DB" resident add --name-kanji "佐藤 花子" \
+    --name-kana "サトウ ハナコ" --birth 1985-05-05 --sex 2 --address "$P_ADDR" >/dev/null ||
+	bail "resident add"
+nhi print notice 2 -o "$TEST_TMP/notice2.pdf"
+is "$rc" 1 "print notice of a resident without a link exits 1"
+like "$out" "no My Number card linked" "and says why"
+ok $([ ! -e "$TEST_TMP/notice2.pdf" ] && echo 0 || echo 1) "no file is written"
+
 # ---- wrong PIN: tries left shown, never retried
 mn_card "$TEST_TMP/c3" "$CA/alice"
 pin 9999
