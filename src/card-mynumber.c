@@ -13,6 +13,7 @@
 #include "card.h"
 #include "card-mynumber.h"
 #include "error.h"
+#include "text.h"
 #include "util.h"
 
 static const uint8_t aid_jpki[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00,
@@ -332,4 +333,26 @@ mynumber_verify_pin_pad(struct card *card, enum mynumber_pin which, int *tries_l
 		return err_set(NHI_ECANCELLED, "the %s entry was cancelled on the reader's"
 		    " PIN pad", pin_name(which));
 	return mynumber_pin_sw(which, sw, tries_left);
+}
+
+void
+mynumber_items_which(const struct card_items *items, const struct card_person *p,
+    char *which, size_t cap)
+{
+	struct text_basic_items card = { 0 }, person = { 0 };
+	char birth[11];
+	unsigned diff;
+
+	snprintf(birth, sizeof(birth), "%.4s-%.2s-%.2s", items->birth, items->birth + 4,
+	    items->birth + 6);
+	text_basic_items_make(items->name, birth, items->sex[0] - '0', items->address, &card);
+	text_basic_items_make(p->name, p->birth_date, p->sex, p->address, &person);
+	diff = text_basic_items_diff(&card, &person);
+	text_basic_items_free(&card);
+	text_basic_items_free(&person);
+	snprintf(which, cap, "%s%s%s%s", diff & TEXT_ITEM_NAME ? ", name" : "",
+	    diff & TEXT_ITEM_BIRTH ? ", birth date" : "", diff & TEXT_ITEM_SEX ? ", sex" : "",
+	    diff & TEXT_ITEM_ADDRESS ? ", address" : "");
+	if (which[0] != '\0')
+		memmove(which, which + 2, strlen(which + 2) + 1);
 }

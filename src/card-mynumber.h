@@ -70,6 +70,14 @@ int	mynumber_verify_pin_pad(struct card *card, enum mynumber_pin which,
 int	mynumber_read_items(struct card *card, struct card_items *out);
 
 /*
+ * Which of the four items differ between the card's and the person's
+ * (after the match's normalization, text_basic_items_make): "name,
+ * address" into which[cap]; "" when none. Names only, never values.
+ */
+void	mynumber_items_which(const struct card_items *items, const struct card_person *p,
+	    char *which, size_t cap);
+
+/*
  * Sign the DigestInfo `di` with the authentication key (JPKI AP EF 0017;
  * the auth PIN verified since the AP was selected). 0, NHI_ECARD_SW.
  */

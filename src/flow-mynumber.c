@@ -204,17 +204,19 @@ flow_mynumber_link(struct session *ctx, const struct mynumber_link_request *req,
 	person.sex = who.sex;
 	person.address = who.address;
 	if ((mr = card_items_match(&items, &person)) != 0) {
-		char which[128];
+		char which[64];
 
-		snprintf(which, sizeof(which), "%s", err_detail() != NULL ?
-		    err_detail() : "four basic items");
+		mynumber_items_which(&items, &person, which, sizeof(which));
+		if (which[0] == '\0')	/* the name, at the resident's 外字 only */
+			snprintf(which, sizeof(which), "name (at 外字 only)");
 		if ((r = store_begin(st)) == 0 &&
 		    (r = store_mynumber_hold(st, who.id, which, &res->held_id)) == 0)
 			r = store_commit(st);
 		else
 			store_rollback(st);
 		if (r == 0)
-			r = err_reason(err_set(NHI_EMISMATCH, "%s: not linked, held for a"
+			r = err_reason(err_set(NHI_EMISMATCH, "the My Number card's basic items"
+			    " differ from the resident's (%s): not linked, held for a"
 			    " supervisor (held item %lld)", which, (long long)res->held_id),
 			    "mynumber.items_differ");
 		goto out;
