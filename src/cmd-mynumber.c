@@ -8,14 +8,46 @@
  */
 #include "config.h"
 
+#include <libintl.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "error.h"
 #include "events.h"
 #include "flow-mynumber.h"
+#include "nhiconf.h"
+#include "reasons.h"
 #include "secret.h"
+#include "session.h"
+
+#ifndef NHI_LOCALEDIR
+#define NHI_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+/*
+ * The clerk's explanation of a refusal (reasons.c), in the station's
+ * language (ui.language, Japanese by default: po/ja.po), on its own line
+ * after the technical detail: what to tell the resident, e.g. where a
+ * locked PIN is reset.
+ */
+static void
+say_reason(struct session *ctx, int r)
+{
+	const char *key = err_reason_of(r), *en, *dir = getenv("NHICARD_LOCALEDIR");
+	const char *lang = config_get(ctx->cfg, "ui.language", "ja");
+
+	if (key == NULL || (en = reason_text(key)) == NULL)
+		return;
+	if (strcmp(lang, "ja") == 0 && (setlocale(LC_ALL, "C.UTF-8") != NULL ||
+	    setlocale(LC_ALL, "") != NULL) && setenv("LANGUAGE", "ja", 1) == 0 &&
+	    bindtextdomain("nhicard", dir != NULL && *dir != '\0' ? dir :
+	    NHI_LOCALEDIR) != NULL && bind_textdomain_codeset("nhicard", "UTF-8") != NULL)
+		en = dgettext("nhicard", en);
+	printf("clerk: %s\n", en);
+}
 
 static int
 pin_keyboard(void *arg, const char *prompt, char **pin)
@@ -43,6 +75,7 @@ cmd_mynumber_exec(struct session *ctx, int argc, char **argv)
 	req.pin = pin_keyboard;
 	r = flow_mynumber_link(ctx, &req, &flow_events_stdout, &res);
 	if (r != 0) {
+		say_reason(ctx, r);
 		if (res.tries_left >= 0)
 			printf("PIN tries left: %d\n", res.tries_left);
 		if (res.held_id != 0)

@@ -109,6 +109,7 @@ link 1
 is "$rc" 4 "a wrong PIN exits 4"
 like "$out" "wrong input-support PIN: 2 tries left" "the tries left are shown"
 like "$out" "PIN tries left: 2" "and said on their own line"
+like "$out" "clerk: 暗証番号が違います" "the clerk's explanation in Japanese"
 grep -q '^input-tries=2$' "$TEST_TMP/c3" && r=0 || r=1
 is "$r" 0 "the PIN was sent once, not retried"
 is "$(links)/$(queued)" "$n0" "nothing is stored or queued"
@@ -120,6 +121,8 @@ link 1
 is "$rc" 4 "a locked PIN exits 4"
 like "$out" "PIN is locked" "the lock is named"
 like "$out" "reset at the resident's municipal office" "the clerk is told where it is reset"
+like "$out" "clerk: マイナンバーカードの暗証番号がロックされています。住所地の市区町村窓口" \
+    "and in Japanese, from the reasons table"
 is "$(links)/$(queued)" "$n0" "nothing is stored or queued"
 
 # ---- a foreign card (a Juki card)
@@ -136,6 +139,7 @@ is "$rc" 1 "four items differing in one character exit 1"
 like "$out" "address" "the differing item is named"
 unlike "$out" "千代田1-2" "not its value"
 like "$out" "held for a supervisor: item [0-9]+" "the case is held"
+like "$out" "clerk: マイナンバーカードの基本4情報が住民記録と一致しません" "said in Japanese"
 is "$(sql "SELECT count(*) FROM held_items WHERE event = 'mynumber_link' AND resolved_at IS NULL")" 1 \
     "a held item waits for a supervisor"
 is "$(links)/$(queued)" "$n0" "nothing is linked or queued"
@@ -169,6 +173,33 @@ is "$(sql "SELECT state || ' ' || end_reason FROM mynumber_links WHERE cert_seri
     "ended revoked" "the link it held ends"
 is "$(sql "SELECT lane FROM queue_records WHERE kind = 'mynumber_unlinked'")" "revocation" \
     "the end is queued in the revocation lane"
+
+# ---- faults: a card pulled half-way, a crash inside the link's transaction
+jpki_user "$CA" hanako
+hanako_card() {
+	card_remove 2>/dev/null
+	card_insert "$1" --kind mynumber -o "cert=$CA/hanako.crt" -o "key=$CA/hanako.key" \
+	    -o "name=佐藤 花子" -o birth=19850505 -o sex=2 -o "address=$P_ADDR" "$2" "${3:-}"
+}
+n0=$(links)/$(queued)
+pin 1234
+hanako_card "$TEST_TMP/h1" --tear-after 8
+link 2
+is "$rc" 4 "a card pulled half-way (after 8 APDUs: PIN or items) exits 4"
+like "$out" "removed" "and says the card was removed"
+is "$(links)/$(queued)" "$n0" "nothing is stored or queued"
+card_wait_removed
+hanako_card "$TEST_TMP/h2" -o chunk=100
+NHICARD_TEST_CRASH_AT=queue.record.after_insert link 2
+is "$rc" 99 "a crash between the link and its queue record (test hook)"
+is "$(links)/$(queued)" "$n0" "leaves neither the link nor the record"
+link 2
+is "$rc" 0 "the same card links afterwards"
+like "$out" "My Number card: linked" "linked"
+like "$out" "2[0-9] APDUs" "the certificate read 100 bytes at a time takes more READ BINARY"
+is "$(sql "SELECT count(*) FROM mynumber_links WHERE resident_id = 2 AND state = 'linked'")/$(queued)" \
+    "1/$(( ${n0#*/} + 1 ))" "one link and one record"
+card_remove
 
 # ---- the test CA in production
 printf '[station]\nmode = production\n[mynumber]\nca = %s\ncrl = %s\n' "$CA/ca.crt" \
