@@ -10,10 +10,12 @@
 
 extern const struct sim_os sim_os_echo;
 extern const struct sim_os sim_os_juki, sim_os_juki_new, sim_os_standalone;
+extern const struct sim_os sim_os_mynumber;
 
 const struct sim_os *const sim_os_table[] = {
 	&sim_os_echo,
 	&sim_os_juki, &sim_os_juki_new, &sim_os_standalone,
+	&sim_os_mynumber,
 	NULL
 };
 

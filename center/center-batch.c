@@ -31,6 +31,8 @@ static const struct kind_rule {
 	{ "certificate_issued", "bulk", 0, "serial", "person" },
 	{ "certificate_voided", "bulk", 0, "serial", "person" },
 	{ "eligibility_changed", "bulk", 0, NULL, "period" },
+	{ "mynumber_linked", "bulk", 1, "cert_sha256", "person" },
+	{ "mynumber_unlinked", "revocation", 1, "cert_serial", "person" },
 };
 
 static const char *const revocation_reasons[] = {

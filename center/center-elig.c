@@ -75,7 +75,22 @@ const char center_elig_schema[] =
     "  user_number TEXT,"
     "  visit_date TEXT,"
     "  outcome TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS query_log_user ON query_log(user_number);";
+    "CREATE INDEX IF NOT EXISTS query_log_user ON query_log(user_number);"
+    /* My Number card links (center-mynumber.c), by certificate. */
+    "CREATE TABLE IF NOT EXISTS elig_mynumber ("
+    "  cert_sha256 TEXT PRIMARY KEY,"
+    "  cert_issuer TEXT NOT NULL,"
+    "  cert_serial TEXT NOT NULL,"
+    "  user_number TEXT NOT NULL,"
+    "  station_id TEXT NOT NULL,"
+    "  person INTEGER NOT NULL,"
+    "  insurer_number TEXT,"
+    "  not_after TEXT,"
+    "  ended INTEGER NOT NULL DEFAULT 0,"
+    "  end_reason TEXT,"
+    "  ended_on TEXT);"
+    "CREATE INDEX IF NOT EXISTS elig_mynumber_cert ON elig_mynumber(cert_issuer,"
+    " cert_serial);";
 
 /*
  * Statements are prepared once and kept (keyed by their text's address:
@@ -304,7 +319,7 @@ center_elig_apply(struct center_store *cs, const char *station, int64_t seq,
 		return apply_state(cs, station, seq, data, 0);
 	if (strcmp(kind, "eligibility_changed") == 0)
 		return apply_period(cs, station, data);
-	return 0;
+	return center_mynumber_apply(cs, station, kind, data);
 }
 
 int

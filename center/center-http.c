@@ -80,7 +80,7 @@ struct http_req {
 };
 
 /* Largest query body accepted (a query is ~400 bytes). */
-#define MAX_QUERY_BODY	4096
+#define MAX_QUERY_BODY	8192
 
 /* The request being answered by this thread (a pool of request threads
  * answers them, each connection on one thread): what the request log

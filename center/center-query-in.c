@@ -56,6 +56,42 @@ date_ok(const char *s)
 	return strcmp(back, s) == 0;
 }
 
+/* Lower-case hex of 1..cap bytes into out; 0 if not. */
+static int
+hex_some(const char *s, size_t cap, uint8_t *out, size_t *len)
+{
+	size_t n = s != NULL ? strlen(s) : 0, i;
+
+	if (n == 0 || n % 2 != 0 || n / 2 > cap)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	*len = n / 2;
+	return hex_decode(s, out, *len) == (int)*len;
+}
+
+/* A My Number card's query: certificate and signature instead of the
+ * user number, insurer and the NHI card's answer. */
+static const char *
+mynumber_check(const struct cj_obj *o, struct center_query_in *q)
+{
+	q->mynumber = 1;
+	if (!hex_some(cj_str(o, "certificate"), sizeof(q->cert), q->cert, &q->certlen))
+		return "certificate is not 1 to 2048 bytes of lower-case hex";
+	q->challenge = cj_str(o, "challenge");
+	if (!hex_exact(q->challenge, CENTER_CHALLENGE_LEN, q->chal))
+		return "challenge is not 64 lower-case hex digits";
+	if (!hex_some(cj_str(o, "signature"), sizeof(q->sig), q->sig, &q->siglen))
+		return "signature is not 1 to 512 bytes of lower-case hex";
+	q->visit_date = cj_str(o, "visit_date");
+	if (!date_ok(q->visit_date))
+		return "visit_date is not a date YYYY-MM-DD";
+	if (cj_has(o, "user_number") || cj_has(o, "answer"))
+		return "a My Number query has no user_number nor answer";
+	return NULL;
+}
+
 /* Check the query's members; NULL, or the name of what is wrong. */
 static const char *
 query_check(const struct cj_obj *o, struct center_query_in *q)
@@ -65,6 +101,8 @@ query_check(const struct cj_obj *o, struct center_query_in *q)
 
 	if (!cj_int(o, "version", &v) || v != 1)
 		return "version is not 1";
+	if (cj_has(o, "certificate"))
+		return mynumber_check(o, q);
 	un = cj_str(o, "user_number");
 	if (!hex_exact(un, CENTER_USER_LEN, q->un))
 		return "user_number is not 32 lower-case hex digits";

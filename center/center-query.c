@@ -19,6 +19,7 @@
 #include "center.h"
 #include "center-json.h"
 #include "crypto.h"
+#include "crypto-jpki.h"
 #include "error.h"
 #include "util.h"
 
@@ -176,7 +177,30 @@ query(struct center_store *cs, const char *clinic, const char *body, size_t len,
 		    " the card's answer to a fresh challenge");
 		goto out;
 	}
-	if ((r = center_elig_card(cs, q.user_number, &card, &found)) != 0)
+	if (q.mynumber) {
+		/* The card signed this challenge with the key of the certificate
+		 * it showed, and a link names exactly that certificate. */
+		uint8_t h[CRYPTO_SHA256_LEN];
+		char fp[65];
+
+		if (crypto_jpki_sig_verify(q.cert, q.certlen, q.chal, CENTER_CHALLENGE_LEN,
+		    q.sig, q.siglen) != 0) {
+			err_clear();
+			r = refuse(cs, clinic, NULL, q.visit_date, out, 403,
+			    "challenge_failed", "the My Number card's signature does not"
+			    " verify with the certificate it showed");
+			goto out;
+		}
+		if ((r = crypto_sha256(q.cert, q.certlen, h)) != 0)
+			goto out;
+		hex_encode(h, sizeof(h), fp);
+		if ((r = center_mynumber_link(cs, fp, &card, q.user_number_buf,
+		    &found)) != 0)
+			goto out;
+		q.user_number = q.user_number_buf;
+		snprintf(q.insurer_buf, sizeof(q.insurer_buf), "%s", card.insurer_number);
+		q.insurer_number = q.insurer_buf;
+	} else if ((r = center_elig_card(cs, q.user_number, &card, &found)) != 0)
 		goto out;
 	gmtime_r(&tt, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -184,6 +208,8 @@ query(struct center_store *cs, const char *clinic, const char *body, size_t len,
 	    "format", "nhicard-eligibility-answer", "version", 1, "answered_at", at,
 	    "clinic", clinic, "user_number", q.user_number, "insurer_number_asked",
 	    q.insurer_number, "visit_date", q.visit_date, "challenge", q.challenge);
+	if (q.mynumber)
+		json_object_set_new(j, "card", json_string("mynumber"));
 	if (!found || !card.issued) {
 		json_object_set_new(j, "insured", json_false());
 		json_object_set_new(j, "reason", json_string("no_such_card"));
@@ -195,8 +221,8 @@ query(struct center_store *cs, const char *clinic, const char *body, size_t len,
 	/* The card must be present: its answer to this challenge. */
 	memcpy(msg, q.chal, CENTER_CHALLENGE_LEN);
 	memcpy(msg + CENTER_CHALLENGE_LEN, q.un, CENTER_USER_LEN);
-	if (hex_decode(card.public_key, pub, sizeof(pub)) != CRYPTO_EC_PUB_LEN ||
-	    crypto_ecdsa_verify(pub, msg, sizeof(msg), q.answer) != 0) {
+	if (!q.mynumber && (hex_decode(card.public_key, pub, sizeof(pub)) != CRYPTO_EC_PUB_LEN ||
+	    crypto_ecdsa_verify(pub, msg, sizeof(msg), q.answer) != 0)) {
 		r = refuse(cs, clinic, q.user_number, q.visit_date, out, 403,
 		    "challenge_failed", "the card's answer does not verify with the key"
 		    " of the card issued under this user number: no card, or a copy");

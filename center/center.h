@@ -265,6 +265,19 @@ struct center_card {
 int	center_elig_card(struct center_store *cs, const char *user_number,
 	    struct center_card *out, int *found);
 
+/* center-mynumber.c: My Number card links. Apply a mynumber_linked or
+ * mynumber_unlinked record (other kinds: nothing), inside the intake's
+ * transaction. */
+int	center_mynumber_apply(struct center_store *cs, const char *station,
+	    const char *kind, const struct cj_obj *data);
+/* The link of the certificate whose DER has SHA-256 `cert_sha256` (64 hex
+ * digits) as a card: station, person, insurer at linking, revoked = the
+ * link ended (revoked_reason: revoked, replaced, clerk); user_number[33]
+ * the number the center knows the person's linked card by. *found 0 when
+ * no link names the certificate. */
+int	center_mynumber_link(struct center_store *cs, const char *cert_sha256,
+	    struct center_card *out, char user_number[33], int *found);
+
 /* An eligibility period as the station sent it (strings "" when null). */
 struct center_period {
 	char		 insurer_number[9];
@@ -357,6 +370,8 @@ int	center_reply_sign(const struct center_keys *k, struct center_reply *rep);
 #define CENTER_CHALLENGE_LEN	32
 #define CENTER_ANSWER_LEN	64
 #define CENTER_USER_LEN		16
+#define CENTER_MN_CERT_MAX	2048
+#define CENTER_MN_SIG_MAX	512
 
 /* A query as read (center-query-in.c); strings borrowed from the JSON. */
 struct center_query_in {
@@ -368,6 +383,16 @@ struct center_query_in {
 	uint8_t		 chal[CENTER_CHALLENGE_LEN];
 	uint8_t		 answer[CENTER_ANSWER_LEN];
 	char		 user_number_buf[33];
+	/* A My Number card (docs/clinic-api.md section 3.3): its
+	 * user-authentication certificate (DER) and its signature over the
+	 * challenge; user_number and insurer_number are the link's, filled
+	 * by the query once the link is found. */
+	int		 mynumber;
+	uint8_t		 cert[CENTER_MN_CERT_MAX];
+	size_t		 certlen;
+	uint8_t		 sig[CENTER_MN_SIG_MAX];
+	size_t		 siglen;
+	char		 insurer_buf[9];
 };
 
 /*

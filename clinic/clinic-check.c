@@ -18,10 +18,13 @@
 #include <jansson.h>
 
 #include "card.h"
+#include "card-mynumber.h"
 #include "clinic.h"
 #include "crypto.h"
+#include "crypto-jpki.h"
 #include "error.h"
 #include "nhiconf.h"
+#include "secret.h"
 #include "util.h"
 
 struct check {
@@ -30,6 +33,8 @@ struct check {
 	struct clinic_state	*st;
 	FILE			*out;
 	int			 online;	/* lists fetched from the center */
+	int			 mynumber;	/* a My Number card: the center names
+						   the user number in its answer */
 	char			 offline_why[512];
 	char			 un[33];	/* user number, hex */
 	char			 fp[9];		/* its fingerprint */
@@ -177,23 +182,17 @@ show_answer(struct check *c, json_t *a, const char *when)
 
 /* The center's answer to our query; *code the exit code. 1 if answered. */
 static int
-ask_center(struct check *c, const uint8_t *chal, const uint8_t *answer,
-    const char *insurer, int *code)
+ask_center_body(struct check *c, char *body, const char *chex, int *code)
 {
-	char chex[65], ahex[129], *body, *content = NULL;
+	char *content = NULL;
 	uint8_t *der = NULL;
 	size_t derlen = 0;
 	long status = 0;
-	json_t *a = NULL, *q;
+	json_t *a = NULL;
 	int r, answered = 0;
 
-	hex_encode(chal, CARD_CHALLENGE_LEN, chex);
-	hex_encode(answer, CARD_SIG_LEN, ahex);
-	q = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "version", 1, "user_number",
-	    c->un, "insurer_number", insurer, "challenge", chex, "answer", ahex,
-	    "visit_date", c->visit);
-	body = json_dumps(q, JSON_COMPACT);
-	json_decref(q);
+	if (body == NULL)
+		return 0;
 	/* Test hook: keep the query, so a test can replay it (docs/clinic-api.md). */
 	if (NHI_TEST_HOOKS && getenv("NHICARD_CLINIC_SAVE_QUERY") != NULL)
 		(void)fs_write_atomic(getenv("NHICARD_CLINIC_SAVE_QUERY"), body,
@@ -216,7 +215,16 @@ ask_center(struct check *c, const uint8_t *chal, const uint8_t *answer,
 		answered = 1;
 		goto out;
 	}
-	/* The signed answer must be about this card and this challenge. */
+	/* The signed answer must be about this card and this challenge (a
+	 * My Number card's user number is the center's to name). */
+	if (a != NULL && c->mynumber && strcmp(jstr(a, "card"), "mynumber") == 0) {
+		uint8_t un[CARD_USER_NUMBER_LEN];
+
+		snprintf(c->un, sizeof(c->un), "%s", jstr(a, "user_number"));
+		if (strlen(c->un) == 32 && hex_decode(c->un, un, sizeof(un)) == (int)sizeof(un))
+			card_user_number_fingerprint(un, c->fp);
+		err_clear();
+	}
 	if (a == NULL || strcmp(jstr(a, "user_number"), c->un) != 0 ||
 	    strcmp(jstr(a, "challenge"), chex) != 0 ||
 	    strcmp(jstr(a, "visit_date"), c->visit) != 0) {
@@ -241,6 +249,47 @@ out:
 	return answered;
 }
 
+/* The center's answer to an NHI card's query; *code the exit code. 1 if
+ * answered. */
+static int
+ask_center(struct check *c, const uint8_t *chal, const uint8_t *answer,
+    const char *insurer, int *code)
+{
+	char chex[65], ahex[129], *body;
+	json_t *q;
+
+	hex_encode(chal, CARD_CHALLENGE_LEN, chex);
+	hex_encode(answer, CARD_SIG_LEN, ahex);
+	q = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "version", 1, "user_number",
+	    c->un, "insurer_number", insurer, "challenge", chex, "answer", ahex,
+	    "visit_date", c->visit);
+	body = json_dumps(q, JSON_COMPACT);
+	json_decref(q);
+	return ask_center_body(c, body, chex, code);
+}
+
+/* A My Number card's query (docs/clinic-api.md section 3.3): its
+ * certificate and its signature over the challenge. */
+static int
+ask_center_mynumber(struct check *c, const uint8_t *chal, const uint8_t *cert,
+    size_t certlen, const uint8_t *sig, size_t siglen, int *code)
+{
+	char chex[65], *certhex = xmalloc(2 * certlen + 1), *sighex = xmalloc(2 * siglen + 1);
+	char *body;
+	json_t *q;
+
+	hex_encode(chal, CARD_CHALLENGE_LEN, chex);
+	hex_encode(cert, certlen, certhex);
+	hex_encode(sig, siglen, sighex);
+	q = json_pack("{s:i, s:s, s:s, s:s, s:s}", "version", 1, "certificate", certhex,
+	    "challenge", chex, "signature", sighex, "visit_date", c->visit);
+	body = json_dumps(q, JSON_COMPACT);
+	json_decref(q);
+	free(certhex);
+	free(sighex);
+	return ask_center_body(c, body, chex, code);
+}
+
 static int
 fail(struct check *c, int code, const char *result, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -256,6 +305,71 @@ fail(struct check *c, int code, const char *result, const char *fmt, ...)
 	fputc('\n', c->out);
 	visit_file(c, result, NULL, "card");
 	return code;
+}
+
+/*
+ * A My Number card (docs/card-profile.md "The My Number card"): its
+ * user-authentication certificate (no PIN), the patient's PIN (asked once,
+ * never kept), its signature over a fresh challenge, then the center
+ * answers by the station's link. Face recognition is not done here.
+ */
+static int
+check_mynumber(struct check *c, struct card **cardp, const char *reader, time_t now)
+{
+	static uint8_t cert[MYNUMBER_CERT_MAX];
+	struct jpki_cert_info ci;
+	uint8_t chal[CARD_CHALLENGE_LEN], di[JPKI_DIGESTINFO_LEN], sig[JPKI_SIG_MAX];
+	size_t certlen, siglen;
+	char *pin = NULL, prompt[96];
+	int r, tries, code, i;
+
+	c->mynumber = 1;
+	if ((r = mynumber_read_cert(*cardp, cert, sizeof(cert), &certlen)) != 0 ||
+	    (r = crypto_jpki_cert_info(cert, certlen, &ci)) != 0)
+		return fail(c, CLINIC_EXIT_CARD, "no_card", "My Number card: %s", err_text(r));
+	fprintf(c->out, "card: My Number card, user-authentication certificate serial %s,"
+	    " valid until %s, reader %s\n", ci.serial, ci.not_after, reader);
+	if (strcmp(c->visit, ci.not_after) > 0)
+		return fail(c, CLINIC_REVOKED, "expired", "My Number card: NOT VALID: its"
+		    " electronic certificate expired on %s: the patient renews it at the"
+		    " municipal office", ci.not_after);
+	if ((r = mynumber_pin_tries(*cardp, MYNUMBER_PIN_AUTH, &tries)) != 0)
+		return fail(c, CLINIC_EXIT_CARD, "no_card", "My Number card: %s", err_text(r));
+	if (tries == 0)
+		return fail(c, CLINIC_EXIT_CARD, "pin_locked", "My Number card: the PIN is"
+		    " LOCKED: it is reset at the patient's municipal office; show the"
+		    " eligibility notice (資格情報のお知らせ) instead");
+	snprintf(prompt, sizeof(prompt), "PIN of the My Number card (4 digits, %d %s"
+	    " left): ", tries, tries == 1 ? "try" : "tries");
+	if (tries > 0) {
+		if ((r = operator_read_secret("NHICARD_PIN_FD", prompt, &pin)) != 0)
+			return fail(c, CLINIC_EXIT_CARD, "no_card", "PIN: %s", err_text(r));
+		r = mynumber_verify_pin(*cardp, MYNUMBER_PIN_AUTH, pin, &tries);
+		util_free_secret(pin, strlen(pin));
+		if (r != 0)
+			return fail(c, CLINIC_EXIT_CARD, tries == 0 ? "pin_locked" : "pin_wrong",
+			    "My Number card: %s", err_text(r));
+	}
+	for (i = 0; i < 8; i++)
+		chal[i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
+	if ((r = crypto_random(chal + 8, sizeof(chal) - 8)) != 0 ||
+	    (r = crypto_jpki_digestinfo(chal, sizeof(chal), di)) != 0)
+		return fail(c, CLINIC_EXIT_SYSTEM, "error", "random: %s", err_text(r));
+	if ((r = mynumber_sign(*cardp, di, sizeof(di), sig, sizeof(sig), &siglen)) != 0)
+		return fail(c, CLINIC_EXIT_CARD, "no_card", "My Number card: %s", err_text(r));
+	if (crypto_jpki_sig_verify(cert, certlen, chal, sizeof(chal), sig, siglen) != 0)
+		return fail(c, CLINIC_COPIED, "copied", "My Number card: its signature does"
+		    " not verify with its own certificate: do not accept it");
+	fprintf(c->out, "card: signs the challenge with its authentication key\n");
+	card_close(*cardp);
+	*cardp = NULL;
+	if (ask_center_mynumber(c, chal, cert, certlen, sig, siglen, &code))
+		return code;
+	fprintf(c->out, "OFFLINE: the center did not answer: %s\n", c->offline_why);
+	fprintf(c->out, "offline: the My Number card is genuine; eligibility on %s NOT"
+	    " CONFIRMED (the link is the center's)\n", c->visit);
+	visit_file(c, "offline", c->offline_why, "offline");
+	return CLINIC_OFFLINE;
 }
 
 int
@@ -298,6 +412,11 @@ clinic_check(const struct clinic_opts *o, struct clinic_net *net,
 		code = fail(&c, CLINIC_EXIT_CARD, "no_card", "card: %s", err_text(r));
 		goto out;
 	}
+	if (!nhi.present && mynumber_detect(card) == 0) {
+		code = check_mynumber(&c, &card, reader, now);
+		goto out;
+	}
+	err_clear();
 	if (!nhi.present || !nhi.has_record) {
 		code = fail(&c, CLINIC_EXIT_CARD, "no_card", "card: NOT AN NHI CARD: no"
 		    " NHI application on this card (reader %s)", reader);

@@ -23,9 +23,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why = NULL;
 
 	if (center_query_parse((const char *)data, size, &q, &o, &why) == 0) {
-		/* A query read right has every member. */
-		if (q.user_number == NULL || q.challenge == NULL || q.visit_date == NULL ||
-		    q.insurer_number == NULL)
+		/* A query read right has every member; a My Number card's has
+		 * its certificate and signature and no user number yet. */
+		if (q.challenge == NULL || q.visit_date == NULL)
+			__builtin_trap();
+		if (q.mynumber ? q.user_number != NULL || q.certlen == 0 ||
+		    q.siglen == 0 : q.user_number == NULL || q.insurer_number == NULL)
 			__builtin_trap();
 		cj_free(o);
 	} else if (why == NULL)

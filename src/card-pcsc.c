@@ -23,6 +23,7 @@
 
 #include <PCSC/winscard.h>
 #include <PCSC/wintypes.h>
+#include <PCSC/reader.h>
 
 #include "card.h"
 #include "error.h"
@@ -453,12 +454,32 @@ pcsc_close(struct card *card)
 	free(card);
 }
 
+static int
+pcsc_control(struct card *card, uint32_t code, const uint8_t *in, size_t inlen,
+    uint8_t *out, size_t *outlen)
+{
+	struct pcsc_card *pc = card->priv;
+	DWORD got = 0;
+	LONG rv;
+
+	rv = SCardControl(pc->handle, (DWORD)code, in, (DWORD)inlen, out, (DWORD)*outlen,
+	    &got);
+	/* Asking for the features of a reader that has none is no failure of
+	 * the card: no settling then. */
+	if (rv != SCARD_S_SUCCESS)
+		return pcsc_error(code == CM_IOCTL_GET_FEATURE_REQUEST ? rv :
+		    pcsc_settle(card, rv), card->reader, "a reader control");
+	*outlen = got;
+	return 0;
+}
+
 static const struct card_ops pcsc_ops = {
 	.name = "pcsc",
 	.transmit = pcsc_transmit,
 	.begin = pcsc_begin,
 	.end = pcsc_end,
 	.close = pcsc_close,
+	.control = pcsc_control,
 };
 
 int

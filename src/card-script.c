@@ -12,6 +12,10 @@
  *   !atr 3b 8f ...  the card's ATR (before the first exchange)
  *   !extended       the card accepts extended-length APDUs
  *
+ * A reader control (SCardControl: the PIN pad, card-pinpad.c) is scripted
+ * as a command: its control code as 4 bytes big-endian, then its input;
+ * the "< ..." line is the reader's output.
+ *
  * In a command, ".." matches any byte (for random data the test cannot
  * fix). Every "> ..." must be followed by its "< ..." line. A command that
  * differs from the script, or one past its end, fails with NHI_ECARD_PROTO
@@ -282,12 +286,31 @@ script_close(struct card *card)
 	free(card);
 }
 
+static int
+script_control(struct card *card, uint32_t code, const uint8_t *in, size_t inlen,
+    uint8_t *out, size_t *outlen)
+{
+	uint8_t *cmd = xmalloc(4 + inlen);
+	int r;
+
+	cmd[0] = (uint8_t)(code >> 24);
+	cmd[1] = (uint8_t)(code >> 16);
+	cmd[2] = (uint8_t)(code >> 8);
+	cmd[3] = (uint8_t)code;
+	if (inlen > 0)
+		memcpy(cmd + 4, in, inlen);
+	r = script_transmit(card, cmd, 4 + inlen, out, outlen);
+	free(cmd);
+	return r;
+}
+
 static const struct card_ops script_ops = {
 	.name = "script",
 	.transmit = script_transmit,
 	.begin = script_begin,
 	.end = script_end,
 	.close = script_close,
+	.control = script_control,
 };
 
 int

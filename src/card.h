@@ -103,6 +103,10 @@ struct card_ops {
 	int		(*end)(struct card *card);
 	/* Free everything; the card handle is gone after this. */
 	void		(*close)(struct card *card);
+	/* Optional (NULL: none): a reader control (SCardControl), for the
+	 * PIN pad (card-pinpad.c). `*outlen` capacity in, length out. */
+	int		(*control)(struct card *card, uint32_t code, const uint8_t *in,
+			    size_t inlen, uint8_t *out, size_t *outlen);
 };
 
 struct card {
@@ -207,6 +211,18 @@ int	card_xfer(struct card *card, const struct apdu *cmd, struct apdu_resp *resp)
  */
 int	card_read_ef_sfi(struct card *card, uint8_t sfi, int tlv, uint8_t *out,
 	    size_t cap, size_t *outlen, uint16_t *sw);
+
+/*
+ * The reader's PIN pad (card-pinpad.c, PC/SC part 10): verify a PIN typed
+ * on the reader with FEATURE_VERIFY_PIN_DIRECT, the PIN never reaching
+ * the host. `hdr` is the VERIFY command's CLA INS P1 P2; the PIN is
+ * `pinlen` ASCII digits (minimum = maximum = pinlen). Returns 0 with the
+ * card's (or the reader's: 6400 timeout, 6401 cancelled) status word in
+ * *sw; NHI_ENOTFOUND without detail when the reader has no PIN pad; or a
+ * transport error. Counts as one APDU.
+ */
+int	card_verify_pin_pad(struct card *card, const uint8_t hdr[4], size_t pinlen,
+	    uint16_t *sw);
 
 /* Start and end a short exclusive sequence (a personalization step). */
 int	card_begin(struct card *card);

@@ -61,11 +61,12 @@ parse_args(struct session *ctx, int argc, char **argv, struct print_request *a)
 	int c, r, targets;
 
 	if (argc < 2)
-		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, sheet or receipt");
+		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, notice, sheet or receipt");
 	a->sub = argv[1];
 	if (strcmp(a->sub, "certificate") != 0 && strcmp(a->sub, "sleeve") != 0 &&
+	    strcmp(a->sub, "notice") != 0 &&
 	    strcmp(a->sub, "sheet") != 0 && strcmp(a->sub, "receipt") != 0)
-		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, sheet or receipt");
+		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, notice, sheet or receipt");
 	if ((r = flow_print_defaults(ctx, a)) != 0)
 		return r;
 	optind = 0;
@@ -153,6 +154,8 @@ const struct cmd_entry cmd_print_entry = {
 	    "                         resident's current eligibility (被保険者証, 短期,\n"
 	    "                         資格証明書 or 資格確認書)\n"
 	    "  sleeve RESIDENT        the insert for the Juki card's transparent case\n"
+	    "  notice RESIDENT        資格情報のお知らせ, for a resident whose My Number\n"
+	    "                         card is linked ('nhicard mynumber link')\n"
 	    "  sheet --all|RESIDENT...  certificates imposed on A4 with crop marks,\n"
 	    "                         in volumes of --volume-size (FILE-001.pdf, ...;\n"
 	    "                         one lp job each), each recorded once written\n"

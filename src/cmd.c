@@ -29,6 +29,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_print_entry,
 	&cmd_queue_entry,
 	&cmd_reinstate_entry,
+	&cmd_mynumber_entry,
 	&cmd_resident_entry,
 	&cmd_restore_entry,
 	&cmd_revoke_entry,

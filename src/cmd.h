@@ -73,6 +73,7 @@ extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_batch_entry;
 extern const struct cmd_entry cmd_reinstate_entry;
 extern const struct cmd_entry cmd_abandon_entry;
+extern const struct cmd_entry cmd_mynumber_entry;
 extern const struct cmd_entry cmd_revoke_entry;
 extern const struct cmd_entry cmd_tui_entry;
 

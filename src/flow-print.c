@@ -29,6 +29,7 @@
 #include "rules.h"
 #include "session.h"
 #include "store.h"
+#include "store-mynumber.h"
 #include "util.h"
 
 #define DEFAULT_VOLUME_SIZE	1000
@@ -213,6 +214,58 @@ out:
 		if (wrote)
 			unlink(a->out);
 	}
+	print_job_free(job);
+	print_certificate_clear(&c);
+	return r;
+}
+
+/*
+ * The 資格情報のお知らせ for a resident whose My Number card is linked
+ * (notice.tmpl). It is a notice, not a certificate: no serial is recorded
+ * and nothing is voided by a new one; its printing is audited. A resident
+ * without a link is refused: the rules' certificate is theirs.
+ */
+static int
+print_notice(struct session *ctx, struct print_request *a)
+{
+	struct print_certificate c = { 0 };
+	struct rules_policy policy;
+	struct print_job *job = NULL;
+	struct mynumber_link link;
+	struct store *st;
+	int64_t rid, eid = 0;
+	int r, wrote = 0;
+
+	if (a->npos > 1)
+		return err_operands("print", FLOW_PRINT_USAGE,
+		    a->sub, a->npos, a->pos, 0, 1);
+	if (a->npos != 1)
+		return err_usage("print", FLOW_PRINT_USAGE,
+		    "expected one RESIDENT (person code or id)");
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = store_certificate_find_resident(st, a->pos[0], &rid)) != 0)
+		goto out;
+	if ((r = store_mynumber_current(st, rid, &link)) == NHI_ENOTFOUND) {
+		r = err_set(NHI_EREFUSED, "resident %lld has no My Number card linked: the"
+		    " notice is for linked people (print the certificate the rules give)",
+		    (long long)rid);
+		goto out;
+	}
+	if (r != 0 ||
+	    (r = store_certificate_load(st, rid, &a->day, &c, &eid)) != 0 ||
+	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0 ||
+	    (r = flow_certificate_rules(&policy, st, rid, eid, &c)) != 0)
+		goto out;
+	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
+	c.serial = xasprintf("マイナンバーカード紐付け %.10s", link.linked_at);
+	if ((r = print_job_new(&a->opts, &job)) != 0 ||
+	    (r = print_job_add_notice(job, &c)) != 0)
+		goto out;
+	show_warnings(a, job);
+	if ((r = deliver(a, job, a->out, &wrote)) != 0)
+		goto out;
+	print_note(a, "notice (資格情報のお知らせ) printed to %s", target_name(a, a->out));
+out:
 	print_job_free(job);
 	print_certificate_clear(&c);
 	return r;
@@ -426,6 +479,8 @@ flow_print_run(struct session *ctx, struct print_request *a)
 
 	if (strcmp(a->sub, "certificate") == 0 || strcmp(a->sub, "sleeve") == 0)
 		r = print_card(ctx, a);
+	else if (strcmp(a->sub, "notice") == 0)
+		r = print_notice(ctx, a);
 	else if (strcmp(a->sub, "sheet") == 0)
 		r = print_sheet(ctx, a);
 	else

@@ -15,7 +15,7 @@ struct flow_events;
 
 /* The operands of `nhicard print`: the command's usage line, and what
  * flow_print_run() names in a usage error about them. */
-#define FLOW_PRINT_USAGE "certificate|sleeve|sheet|receipt ARGS (-o FILE.pdf | --printer NAME |" \
+#define FLOW_PRINT_USAGE "certificate|sleeve|notice|sheet|receipt ARGS (-o FILE.pdf | --printer NAME |" \
 	" --preview FILE.png) [OPTIONS]"
 
 struct print_request {

@@ -54,6 +54,7 @@ static const struct {
 	{ "held",	 NULL,		CLERK | SUPER },
 	{ "import",	 NULL,		CLERK | SUPER },
 	{ "issue",	 NULL,		CLERK | SUPER },
+	{ "mynumber",	 NULL,		CLERK | SUPER },
 	{ "keys",	 "agent",	KEYOFF | SUPER },	/* a supervisor may lock it */
 	{ "keys",	 NULL,		KEYOFF },
 	{ "operator",	 "list",	SUPER | AUDIT },

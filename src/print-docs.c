@@ -242,6 +242,12 @@ print_job_add_sleeve(struct print_job *job, const struct print_certificate *c)
 	return add_card(job, "sleeve", c);
 }
 
+int
+print_job_add_notice(struct print_job *job, const struct print_certificate *c)
+{
+	return add_card(job, "notice", c);
+}
+
 /* Crop marks around a card at (x, y) of w x h on the sheet: short lines in
  * the margin and gaps, never reaching into a neighbouring card. */
 static void

@@ -50,6 +50,7 @@ static const struct {
 } documents[] = {
 	{ "certificate", cert_fields, cert_conditions },
 	{ "sleeve", cert_fields, cert_conditions },
+	{ "notice", cert_fields, cert_conditions },
 	{ "sheet", sheet_fields, sheet_conditions },
 	{ "receipt", receipt_fields, receipt_conditions },
 };
@@ -474,7 +475,7 @@ parse_line(struct tparse *p)
 		if (p->ntok != 2)
 			return perr(p, "expected 'document TYPE'");
 		if (print_tmpl_fields(p->tok[1]) == NULL)
-			return perr(p, "unknown document type '%s' (certificate, sleeve, sheet,"
+			return perr(p, "unknown document type '%s' (certificate, sleeve, notice, sheet,"
 			    " receipt)", p->tok[1]);
 		t->document = xstrdup(p->tok[1]);
 		return 0;

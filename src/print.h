@@ -171,6 +171,9 @@ void	print_job_free(struct print_job *job);
  */
 int	print_job_add_certificate(struct print_job *job, const struct print_certificate *c);
 int	print_job_add_sleeve(struct print_job *job, const struct print_certificate *c);
+/* notice: the 資格情報のお知らせ a person whose My Number card is linked
+ * receives (notice.tmpl): the same items, front and back. */
+int	print_job_add_notice(struct print_job *job, const struct print_certificate *c);
 int	print_job_add_sheet(struct print_job *job, const struct print_certificate *certs,
 	    size_t n);
 int	print_job_add_receipt(struct print_job *job, const struct print_receipt *r);

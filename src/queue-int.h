@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "queue.h"
+
 struct jbuf {
 	char	*p;
 	size_t	 len;
@@ -33,5 +35,11 @@ void	jb_member_raw(struct jbuf *b, const char *key, const char *json, size_t len
 struct crypto_cms_keys;
 struct queue_keys;
 struct crypto_cms_keys *queue_keys_cms(const struct queue_keys *k);
+
+/* queue-record.c: queue `data` (a JSON object) as a record of `kind` in
+ * `lane`, in the caller's store transaction (queue-mynumber.c uses it). */
+struct store;
+int	queue_append(struct store *st, enum queue_lane lane, const char *kind,
+	    const struct jbuf *data, int64_t *seq);
 
 #endif

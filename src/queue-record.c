@@ -64,7 +64,7 @@ record_id(uint8_t id[16])
 }
 
 /* Queue `data` (a JSON object) as a record of `kind` in `lane`. */
-static int
+int
 queue_append(struct store *st, enum queue_lane lane, const char *kind,
     const struct jbuf *data, int64_t *seq)
 {

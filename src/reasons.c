@@ -43,6 +43,14 @@ static const struct {
 	{ "law.child_short_term", N_("A child up to the March 31 after turning 18 receives a short-term insurance certificate, not an eligibility certificate.") },
 	{ "law.over_75_start", N_("75 or older on the start date: the late-elderly medical care scheme applies.") },
 	/* The card in the reader (card-perso.c, card-profile.c). */
+	/* The My Number card at the counter (flow-mynumber.c). */
+	{ "mynumber.pin_wrong", N_("The PIN is wrong. The card counts the tries: ask the resident to type it again carefully; after the last try the PIN is locked.") },
+	{ "mynumber.pin_locked", N_("The My Number card's PIN is locked. It is reset at the resident's municipal office counter (the My Number card desk) with the card and an identity check; nothing can be linked until then.") },
+	{ "mynumber.items_differ", N_("The four basic items on the My Number card differ from the resident register: nothing was linked, a supervisor checks the case.") },
+	{ "mynumber.cert_unknown_ca", N_("The card's certificate is not from a certification authority this station trusts: nothing was linked.") },
+	{ "mynumber.cert_expired", N_("The card's electronic certificate has expired: it is renewed at the municipal office, then the card is linked again.") },
+	{ "mynumber.cert_not_yet_valid", N_("The card's electronic certificate is not valid yet: check the station's clock.") },
+	{ "mynumber.cert_revoked", N_("The card's electronic certificate has been revoked (the card was reported lost or replaced): nothing was linked, and a link it held has ended.") },
 	{ "card.is_juki", N_("This card is a resident card, not a standalone card: insert the standalone card, or choose the resident card.") },
 	{ "card.is_standalone", N_("This card is a standalone card, not a resident card: insert the resident's own resident card, or choose the standalone card.") },
 	{ "card.already_active", N_("This card already holds valid insurance data. Nothing was written.") },

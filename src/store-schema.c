@@ -363,11 +363,37 @@ static const char schema_v4[] =
 "DROP INDEX residents_birth;"
 "CREATE INDEX residents_birth ON residents (birth_date, name_kana_norm);";
 
+/* Version 5: My Number cards linked to NHI at the counter (issue 24,
+ * docs/card-profile.md "The My Number card"). A link is what the center
+ * needs and no more: the JPKI user-authentication certificate's issuer,
+ * serial and end of validity, and the user number the center knows the
+ * person's linked card by (drawn by the station, kept across relinks).
+ * Never the 個人番号, never the four items read from the card. */
+static const char schema_v5[] =
+"CREATE TABLE mynumber_links ("
+"  id             INTEGER PRIMARY KEY,"
+"  resident_id    INTEGER NOT NULL REFERENCES residents(id),"
+"  cert_issuer    TEXT NOT NULL,"
+"  cert_serial    TEXT NOT NULL,"
+"  not_after      TEXT NOT NULL,"
+"  cert_sha256    TEXT NOT NULL CHECK (length(cert_sha256) = 64),"
+"  user_number    BLOB NOT NULL CHECK (length(user_number) = 16),"
+"  state          TEXT NOT NULL CHECK (state = 'linked' OR state = 'replaced' OR"
+"                 state = 'ended'),"
+"  linked_at      TEXT NOT NULL,"
+"  ended_at       TEXT,"
+"  end_reason     TEXT,"
+"  UNIQUE (cert_issuer, cert_serial)"
+") STRICT;"
+"CREATE UNIQUE INDEX mynumber_links_current ON mynumber_links (resident_id)"
+"  WHERE state = 'linked';";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
+	{ 5, schema_v5 },
 };
 const size_t store_migrations_count =
     sizeof(store_migrations) / sizeof(store_migrations[0]);

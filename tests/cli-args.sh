@@ -52,6 +52,7 @@ report daily -o r.pdf
 report daily --date 2026-04-01 -o r.pdf
 help import
 issue 1
+mynumber link 1
 keys create
 keys rotate
 keys import f
