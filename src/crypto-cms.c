@@ -341,6 +341,116 @@ out:
 	return r;
 }
 
+/* d2i a CMS of type `nid` from a file BIO (read whole, then parsed). */
+static int
+read_cms_bio(BIO *in, const char *source, int nid, CMS_ContentInfo **out)
+{
+	CMS_ContentInfo *cms = d2i_CMS_bio(in, NULL);
+
+	if (cms == NULL) {
+		ERR_clear_error();
+		return err_set(NHI_EPARSE, "%s: not a DER CMS file (unsigned or damaged)",
+		    source);
+	}
+	if (OBJ_obj2nid(CMS_get0_type(cms)) != nid) {
+		CMS_ContentInfo_free(cms);
+		return err_set(NHI_EPARSE, "%s: CMS %s, expected %s", source,
+		    OBJ_nid2ln(OBJ_obj2nid(CMS_get0_type(cms))), OBJ_nid2ln(nid));
+	}
+	*out = cms;
+	return 0;
+}
+
+/* An unlinked temporary file as a BIO that does not close the FILE. */
+static int
+tmp_bio(FILE **fp, BIO **b)
+{
+	if ((*fp = tmpfile()) == NULL)
+		return err_set(NHI_EIO, "temporary file: %s", strerror(errno));
+	if ((*b = BIO_new_fp(*fp, BIO_NOCLOSE)) == NULL) {
+		fclose(*fp);
+		*fp = NULL;
+		return err_set(NHI_ECRYPTO, "file BIO failed in OpenSSL");
+	}
+	return 0;
+}
+
+int
+crypto_cms_unseal_file(const struct crypto_cms_keys *k, const char *path,
+    const char *peer, FILE **content)
+{
+	CMS_ContentInfo *cms = NULL;
+	STACK_OF(CMS_SignerInfo) *sis;
+	FILE *mid = NULL, *out = NULL;
+	BIO *in = NULL, *midb = NULL, *outb = NULL;
+	int r, i, n, found = 0;
+
+	if ((in = BIO_new_file(path, "rb")) == NULL) {
+		ERR_clear_error();
+		return err_set(NHI_ENOFILE, "%s: cannot open: %s", path, strerror(errno));
+	}
+	if ((r = read_cms_bio(in, path, NID_pkcs7_enveloped, &cms)) != 0 ||
+	    (r = tmp_bio(&mid, &midb)) != 0)
+		goto out;
+	BIO_free(in);
+	in = NULL;
+	if (CMS_decrypt(cms, k->station_key, k->station_cert, NULL, midb, CMS_BINARY) != 1) {
+		r = err_set(NHI_EKEY, "%s: cannot decrypt: not encrypted to this station's"
+		    " certificate", path);
+		goto out;
+	}
+	CMS_ContentInfo_free(cms);
+	cms = NULL;
+	if (BIO_flush(midb) != 1 || fflush(mid) != 0 || fseek(mid, 0, SEEK_SET) != 0) {
+		r = err_set(NHI_EIO, "%s: temporary file: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((r = read_cms_bio(midb, path, NID_pkcs7_signed, &cms)) != 0)
+		goto out;
+	BIO_free(midb);
+	midb = NULL;
+	fclose(mid);
+	mid = NULL;
+	sis = CMS_get0_SignerInfos(cms);
+	n = sis != NULL ? sk_CMS_SignerInfo_num(sis) : 0;
+	for (i = 0; i < n; i++)
+		if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i),
+		    k->center_cert) == 0)
+			found++;
+	if (n != 1 || found != 1) {
+		r = err_set(NHI_EKEY, "%s: not signed by the configured %s certificate"
+		    " (%d signer%s, %d of them the %s)", path, peer, n, n == 1 ? "" : "s",
+		    found, peer);
+		goto out;
+	}
+	if ((r = tmp_bio(&out, &outb)) != 0)
+		goto out;
+	if (CMS_verify(cms, k->center_stack, NULL, NULL, outb,
+	    CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN | CMS_BINARY) != 1) {
+		r = err_set(NHI_EKEY, "%s: the %s's signature does not verify (file"
+		    " altered or signed with another key)", path, peer);
+		goto out;
+	}
+	if (BIO_flush(outb) != 1 || fflush(out) != 0 || fseek(out, 0, SEEK_SET) != 0) {
+		r = err_set(NHI_EIO, "%s: temporary file: %s", path, strerror(errno));
+		goto out;
+	}
+	*content = out;
+	out = NULL;
+	r = 0;
+out:
+	ERR_clear_error();
+	BIO_free(in);
+	BIO_free(midb);
+	BIO_free(outb);
+	if (mid != NULL)
+		fclose(mid);
+	if (out != NULL)
+		fclose(out);
+	CMS_ContentInfo_free(cms);
+	return r;
+}
+
 int
 crypto_cms_open(const char *center_key, const char *center_cert, const char *ca_cert,
     const uint8_t *der, size_t len, const char *source, uint8_t **content,
