@@ -296,9 +296,9 @@ import_one(void *arg, const struct bureau_record *rec)
 	if (r != 0)
 		return r;
 	if (++s->in_group >= BUREAU_COMMIT_RECORDS) {
+		s->in_txn = 0;
 		if ((r = store_commit(s->st)) != 0)
 			return r;
-		s->in_txn = 0;
 	}
 	return 0;
 }
@@ -337,9 +337,9 @@ bureau_import_result(struct session *ctx, int64_t run_id, const char *path,
 	    &s)) != 0)
 		goto out;
 	if (s.in_txn) {
+		s.in_txn = 0;
 		if ((r = store_commit(s.st)) != 0)
 			goto out;
-		s.in_txn = 0;
 	}
 	if ((r = batch_run_finish_if_complete(s.st, run_id, &finished)) != 0)
 		goto out;

@@ -38,7 +38,14 @@ struct sign_run {
 	struct bureau_sign_result *res;
 	char		*buf;			/* the records file */
 	size_t		 len, cap;
+	size_t		 in_group;		/* records in the open transaction */
+	int		 in_txn;
 };
+
+/* The card rows are recorded in groups of this many records per
+ * transaction (a killed sign-keys loses at most the group; a re-run signs
+ * again and keeps the rows it finds). */
+#define BUREAU_SIGN_GROUP	256
 
 static void
 sr_add(struct sign_run *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -181,6 +188,20 @@ sign_one(void *arg, const struct bureau_record *rec)
 	char why[160], un[2 * CARD_USER_NUMBER_LEN + 1], *hex;
 	int r;
 
+	if (!s->in_txn) {
+		if ((r = store_begin(s->st)) != 0)
+			return r;
+		s->in_txn = 1;
+		s->in_group = 0;
+	}
+	if (++s->in_group >= BUREAU_SIGN_GROUP) {
+		/* Commit before this record: the group so far is whole. */
+		s->in_txn = 0;
+		if ((r = store_commit(s->st)) != 0 || (r = store_begin(s->st)) != 0)
+			return r;
+		s->in_txn = 1;
+		s->in_group = 1;
+	}
 	if (rec->status == BUREAU_SPOILED) {
 		s->res->spoiled++;
 		sr_note(s, "item %lld: spoiled at the bureau before its record was signed:"
@@ -267,6 +288,11 @@ bureau_sign_keys(struct session *ctx, int64_t run_id, const char *keys_path,
 	    (r = bureau_read_file(fp, keys_path, BUREAU_PASS_KEYS, station, run_id, sign_one,
 	    &s)) != 0)
 		goto out;
+	if (s.in_txn) {
+		s.in_txn = 0;
+		if ((r = store_commit(s.st)) != 0)
+			goto out;
+	}
 	queue_now_utc_offset(now, sizeof(now), 0);
 	head = xasprintf("nhicard-bureau-records 1\nstation %s\nrun %lld\ncreated %s\n"
 	    "records %zu\n", station, (long long)run_id, now, res->signed_records);
@@ -281,6 +307,8 @@ bureau_sign_keys(struct session *ctx, int64_t run_id, const char *keys_path,
 		goto out;
 	r = 0;
 out:
+	if (s.in_txn)
+		store_rollback(s.st);
 	if (fp != NULL)
 		fclose(fp);
 	free(s.buf);
