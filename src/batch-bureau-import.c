@@ -256,6 +256,8 @@ import_open(struct import_run *s, const struct bureau_record *rec,
 	    (r = batch_item_done(s->st, it->item_id, card.id, NULL)) != 0)
 		return r;
 	s->res->made++;
+	/* Test hook: killed here, the group's transaction never commits. */
+	queue_test_crash("bureau.import.made");
 	if (rec->status == BUREAU_UNDELIVERABLE)
 		return undeliverable(s, it, card.id);
 	return 0;

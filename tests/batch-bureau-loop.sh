@@ -128,6 +128,12 @@ nhi batch preissue import-result "$TEST_TMP/cut.cms" "$run"
 is "$rc" 3 "a damaged file is refused"
 is "$(snap)" "$before" "the refused files changed nothing"
 
+# Killed in the middle (a power cut after the first card's activation,
+# before its group committed): nothing of the group is left.
+NHICARD_TEST_CRASH_AT=bureau.import.made nhi batch preissue import-result "$TEST_TMP/res1.cms" "$run"
+is "$rc" 99 "the import was killed inside its transaction"
+is "$(snap)" "$before" "a killed import leaves the store, the cards and the queue as they were"
+
 nhi batch preissue import-result "$TEST_TMP/res1.cms" "$run"
 is "$rc" 3 "the import exits 3: items were set aside"
 like "$out" "imported 4 made, 0 undeliverable, 1 spoiled, 2 exceptions, 0 unchanged, 0 rejected" \
