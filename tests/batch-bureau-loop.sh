@@ -68,6 +68,28 @@ is "$rc" 3 "a keys file with a malformed line exits 3"
 like "$out" "bad.cms:8: STATUS" "the error names the file, the line and the field"
 is "$(sql "SELECT count(*) FROM cards")" 0 "nothing was signed or recorded"
 
+# Records that cannot be signed are named, nothing is recorded for them:
+# a point that is not on P-256, a user number of no item, a file signed
+# by another bureau.
+{
+	printf '%s\t%s\t%s\tkeyed\t04%0128d\t-\n' "$(seq_of 1)" "$(un_of 1)" "$(serial_of 1)" 7
+	printf '%s\t%s\t%s\tkeyed\t%s\t-\n' 99 00112233445566778899aabbccddeeff \
+	    "$(serial_of 9)" "$(cat "$TEST_TMP/pub1")"
+} >"$TEST_TMP/nk.lines"
+bureau_file keys "$station" "$run" "$TEST_TMP/nk.lines" "$TEST_TMP/nk.txt"
+bureau_seal "$TEST_TMP/nk.txt" "$TEST_TMP/nk.cms"
+nhi batch preissue sign-keys -o "$TEST_TMP/nk-rec.cms" "$TEST_TMP/nk.cms" "$run"
+is "$rc" 3 "sign-keys with records it cannot sign exits 3"
+like "$out" "item $(seq_of 1): not signed: the public key is not a point of P-256" \
+    "a public key off the curve is named"
+like "$out" "nk.cms:8: not signed: the user number is no item of run $run" \
+    "an unknown user number is named with its line"
+is "$(sql "SELECT count(*) FROM cards")" 0 "nothing was recorded for them"
+bureau_seal "$TEST_TMP/keys.txt" "$TEST_TMP/keys-other.cms" other
+nhi batch preissue sign-keys -o "$TEST_TMP/x.cms" "$TEST_TMP/keys-other.cms" "$run"
+is "$rc" 3 "a keys file signed by another bureau is refused"
+ok "$([ ! -e "$TEST_TMP/x.cms" ]; echo $?)" "and nothing is signed for it"
+
 nhi batch preissue sign-keys -o "$TEST_TMP/rec.cms" "$TEST_TMP/keys.cms" "$run"
 is "$rc" 0 "sign-keys exits 0"
 like "$out" "8 records signed" "every keyed card got its signed record"
