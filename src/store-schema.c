@@ -367,7 +367,7 @@ static const char schema_v4[] =
  * key is on no other card record, once per imported card: an index, not a
  * scan of every card. */
 static const char schema_v5[] =
-"CREATE INDEX cards_public_key ON cards (public_key) WHERE public_key IS NOT NULL;";
+"CREATE INDEX IF NOT EXISTS cards_public_key ON cards (public_key) WHERE public_key IS NOT NULL;";
 
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
