@@ -185,6 +185,17 @@ nhi batch preissue import-result "$TEST_TMP/res1.cms" "$run"
 like "$out" "imported 0 made, 0 undeliverable, 0 spoiled, 0 exceptions, 7 unchanged, 0 rejected" \
     "a re-import finds every record already imported"
 is "$(snap)" "$before" "a re-import changes nothing"
+# The same result in BER (indefinite lengths, as openssl writes when
+# streaming): opened by the whole parse instead of the detached one.
+openssl cms -sign -binary -nodetach -nosmimecap -stream -outform DER -in "$TEST_TMP/res1.txt" \
+    -signer "$TEST_TMP/bureau.crt" -inkey "$TEST_TMP/bureau.key" -out "$TEST_TMP/ber.signed" \
+    2>/dev/null &&
+openssl cms -encrypt -binary -aes256 -stream -outform DER -in "$TEST_TMP/ber.signed" \
+    -out "$TEST_TMP/ber.cms" "$K/test-station.crt" 2>/dev/null || bail "BER file"
+is "$(od -An -tx1 -j1 -N1 "$TEST_TMP/ber.cms" | tr -d ' ')" 80 "the BER file has an indefinite length"
+nhi batch preissue import-result "$TEST_TMP/ber.cms" "$run"
+like "$out" "7 unchanged" "a BER result opens and verifies too"
+is "$(snap)" "$before" "and changes nothing either"
 
 # ---- the rest: card 4 made with a record whose signature was altered
 # (one byte of DF09), an unknown user number; then the good one.
