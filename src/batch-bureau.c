@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch-bureau.h"
 #include "batch-preissue.h"
 #include "batch.h"
 #include "crypto-cms.h"
@@ -95,8 +96,8 @@ bureau_row(void *arg, const struct preissue_export_row *row)
 
 /* The station key and certificate and the bureau's pinned certificate;
  * test material is refused in production as for the queue. */
-static int
-bureau_keys(struct session *ctx, struct crypto_cms_keys **out)
+int
+bureau_keys_load(struct session *ctx, struct crypto_cms_keys **out)
 {
 	static const char *const files[] = { "queue.station_key", "queue.station_cert",
 	    "batch.bureau_cert" };
@@ -150,7 +151,7 @@ preissue_export(struct session *ctx, int64_t run_id, const char *path, size_t *r
 	body.run_id = run_id;
 	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = batch_run_check(st, run_id, BATCH_KIND_PREISSUE)) != 0 ||
-	    (r = bureau_keys(ctx, &keys)) != 0 ||
+	    (r = bureau_keys_load(ctx, &keys)) != 0 ||
 	    (r = store_meta_get(st, "station_id", &station)) != 0)
 		goto out;
 	if ((r = store_begin(st)) != 0)

@@ -366,3 +366,43 @@ store_preissue_export_walk(struct store *st, int64_t run_id, int mark,
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : store_err(st, rc, "reading the items to export");
 }
+
+int
+store_preissue_key_used(struct store *st, const uint8_t *public_key, size_t len,
+    int64_t except_card, int *used)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM cards WHERE public_key = ?1"
+	    " AND id <> ?2)", &stmt)) != 0)
+		return r;
+	sqlite3_bind_blob(stmt, 1, public_key, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, except_card);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*used = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : store_err(st, rc, "looking for a public key");
+}
+
+int
+store_preissue_serial_active(struct store *st, const char *serial, int64_t except_card,
+    int64_t *card_id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	*card_id = 0;
+	if ((r = store_prepare(st, "SELECT id FROM cards WHERE card_serial = ?1 AND id <> ?2"
+	    " AND state IN ('active', 'suspended') ORDER BY id LIMIT 1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, except_card);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*card_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    store_err(st, rc, "looking for a card serial");
+}

@@ -68,6 +68,16 @@ int	store_preissue_add(struct store *st, const struct preissue_item *it);
 int	store_preissue_number_taken(struct store *st,
 	    const uint8_t un[CARD_USER_NUMBER_LEN], int *taken);
 
+/* 1 in *used if a card record other than `except_card` holds `public_key`
+ * (the card bureau's loop: a public key is never seen twice). */
+int	store_preissue_key_used(struct store *st, const uint8_t *public_key, size_t len,
+	    int64_t except_card, int *used);
+
+/* The id of a card record other than `except_card` that holds card serial
+ * `serial` and is active or suspended (in use by someone), 0 if none. */
+int	store_preissue_serial_active(struct store *st, const char *serial,
+	    int64_t except_card, int64_t *card_id);
+
 /* Look-ups: 0 and *out, or NHI_ENOTFOUND. */
 int	store_preissue_get(struct store *st, int64_t item_id, struct preissue_item *out);
 int	store_preissue_by_user_number(struct store *st, int64_t run_id,

@@ -86,7 +86,7 @@ keys_master(const char *dir, uint8_t kvn, enum crypto_mode mode,
  */
 static int
 card_keys_load_token(const struct config *cfg, const struct card_profile *prof,
-    struct card_keys *k)
+    int with_signer, struct card_keys *k)
 {
 	struct crypto_token *t;
 	enum crypto_mode mode;
@@ -106,6 +106,10 @@ card_keys_load_token(const struct config *cfg, const struct card_profile *prof,
 	else
 		return r;
 	err_clear();
+	if (!with_signer) {
+		k->test = k->municipality.test;
+		return 0;
+	}
 	if ((r = crypto_token_sign_key(t, CRYPTO_TOKEN_SIGNING_LABEL, mode,
 	    &k->signer)) != 0 ||
 	    (r = crypto_sign_key_public(k->signer, k->signer_pub)) != 0 ||
@@ -116,8 +120,8 @@ card_keys_load_token(const struct config *cfg, const struct card_profile *prof,
 	return 0;
 }
 
-int
-card_keys_load(const struct config *cfg, const struct card_profile *prof,
+static int
+keys_load(const struct config *cfg, const struct card_profile *prof, int with_signer,
     struct card_keys **out)
 {
 	struct card_keys *k = xcalloc(1, sizeof(*k));
@@ -130,7 +134,7 @@ card_keys_load(const struct config *cfg, const struct card_profile *prof,
 	if ((r = crypto_keys_store_token(cfg, &token)) != 0)
 		goto out;
 	if (token) {
-		r = card_keys_load_token(cfg, prof, k);
+		r = card_keys_load_token(cfg, prof, with_signer, k);
 		if (r == 0) {
 			*out = k;
 			k = NULL;
@@ -147,6 +151,10 @@ card_keys_load(const struct config *cfg, const struct card_profile *prof,
 	else if (r != NHI_ENOFILE)
 		goto out;
 	err_clear();
+	if (!with_signer) {
+		k->test = k->municipality.test;
+		goto done;
+	}
 	if ((path = keys_path(dir, "municipality.key")) == NULL) {
 		r = err_set(NHI_ENOFILE, "key store %s: no municipality signing key"
 		    " (municipality.key)", dir);
@@ -158,6 +166,7 @@ card_keys_load(const struct config *cfg, const struct card_profile *prof,
 		goto out;
 	memcpy(k->signer_id, h, CARD_SIGNER_ID_LEN);
 	k->test = k->municipality.test || crypto_sign_key_is_test(k->signer);
+done:
 	*out = k;
 	k = NULL;
 	r = 0;
@@ -165,6 +174,20 @@ out:
 	free(path);
 	card_keys_free(k);
 	return r;
+}
+
+int
+card_keys_load(const struct config *cfg, const struct card_profile *prof,
+    struct card_keys **out)
+{
+	return keys_load(cfg, prof, 1, out);
+}
+
+int
+card_keys_load_no_signer(const struct config *cfg, const struct card_profile *prof,
+    struct card_keys **out)
+{
+	return keys_load(cfg, prof, 0, out);
 }
 
 void
@@ -204,6 +227,8 @@ int
 card_keys_sign(const struct card_keys *k, const uint8_t *data, size_t len,
     uint8_t sig[CARD_SIG_LEN])
 {
+	if (k->signer == NULL)
+		return err_set(NHI_EKEY, "no municipality signing key loaded");
 	return crypto_ecdsa_sign(k->signer, data, len, sig);
 }
 

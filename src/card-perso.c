@@ -867,3 +867,150 @@ out:
 	free(run.resp);
 	return r;
 }
+
+/* ---- The card bureau's two passes (nhicard-bureau) --------------------- */
+
+/* Start a storeless run: the card transaction begun, the card recognized. */
+static int
+bureau_begin(struct perso_run *run, struct perso_request *req, struct card *card,
+    const struct card_profile *prof, struct card_keys *keys, int *began)
+{
+	int r;
+
+	*began = 0;
+	memset(run, 0, sizeof(*run));
+	memset(req, 0, sizeof(*req));
+	req->prof = prof;
+	req->keys = keys;
+	run->req = req;
+	run->prof = prof;
+	run->card = card;
+	run->resp = xmalloc(sizeof(*run->resp));
+	run->step = "recognize";
+	if ((r = card_profile_atr_check(prof, card->atr, card->atrlen)) != 0 ||
+	    (r = card_begin(card)) != 0)
+		return r;
+	*began = 1;
+	if ((r = card_recognize(card, prof, &run->info)) != 0)
+		return r;
+	if (run->info.family != CARD_FAMILY_STANDALONE || run->info.has_juki)
+		return err_set(NHI_ESTATE, "card %s is not a standalone card: a bureau makes"
+		    " standalone cards only", run->info.serial_hex);
+	return 0;
+}
+
+static void
+bureau_finish(struct perso_run *run, int began, int r)
+{
+	scp03_close(run->sc);
+	run->sc = NULL;
+	if (began)
+		perso_end(run->card, r);
+	free(run->resp);
+}
+
+int
+card_bureau_generate(struct card *card, const struct card_profile *prof,
+    struct card_keys *keys, char serial_hex[2 * CARD_SERIAL_LEN + 1],
+    uint8_t pub[CARD_PUBKEY_LEN])
+{
+	struct perso_request req;
+	struct perso_run run;
+	struct scp03_keyset ks;
+	uint8_t ref[CARD_AID_MAX + 2];
+	struct tlv pk, pt;
+	size_t n;
+	int r, began;
+
+	memset(&ks, 0, sizeof(ks));
+	r = bureau_begin(&run, &req, card, prof, keys, &began);
+	if (r != 0)
+		goto out;
+	snprintf(serial_hex, 2 * CARD_SERIAL_LEN + 1, "%s", run.info.serial_hex);
+	if (run.info.nhi_present || card_info_has_kvn(&run.info, prof->kvn) ||
+	    !card_info_has_kvn(&run.info, prof->transport_kvn)) {
+		r = err_set(NHI_ESTATE, "card %s is not a blank card (it holds %s)",
+		    run.info.serial_hex, run.info.nhi_present ? "an NHI AP" : "other keys");
+		goto out;
+	}
+	if ((r = open_channel(&run, prof->transport_kvn, &ks)) != 0 ||
+	    (r = put_key(&run, &ks)) != 0)
+		goto out;
+	if (!run.info.town_present) {
+		perso_step(&run, "create_town");
+		if ((r = create_df(&run, prof->aid_town, prof->aid_town_len, prof->aid_sd,
+		    prof->aid_sd_len, CARD_LCS_ACTIVATED)) != 0)
+			goto out;
+	}
+	perso_step(&run, "create_nhi");
+	if ((r = create_df(&run, prof->aid_nhi, prof->aid_nhi_len, prof->aid_town,
+	    prof->aid_town_len, CARD_LCS_CREATION)) != 0)
+		goto out;
+	perso_step(&run, "generate_key");
+	n = aid_ref(prof->aid_nhi, prof->aid_nhi_len, ref, sizeof(ref));
+	if ((r = sc_cmd(&run, 0x00, 0x46, 0x00, 0x81, ref, n, 1, 0x9000)) != 0)
+		goto out;
+	if (tlv_find(run.resp->data, run.resp->len, 0x7F49, &pt) != 0 ||
+	    tlv_find(pt.value, pt.len, 0x86, &pk) != 0 || pk.len != CARD_PUBKEY_LEN ||
+	    pk.value[0] != 0x04) {
+		r = err_set(NHI_ECARD_PROTO, "card %s: GENERATE ASYMMETRIC KEY PAIR did not"
+		    " answer an uncompressed P-256 public key", run.info.serial_hex);
+		goto out;
+	}
+	memcpy(pub, pk.value, CARD_PUBKEY_LEN);
+	r = 0;
+out:
+	crypto_scp03_keyset_wipe(&ks);
+	bureau_finish(&run, began, r);
+	return r;
+}
+
+int
+card_bureau_write(struct card *card, const struct card_profile *prof,
+    struct card_keys *keys, const uint8_t *record, size_t len,
+    char serial_hex[2 * CARD_SERIAL_LEN + 1])
+{
+	struct perso_request req;
+	struct perso_run run;
+	struct scp03_keyset ks;
+	uint8_t ref[CARD_AID_MAX + 2], data[CARD_AID_MAX + 2 + sizeof(run.rec.raw)];
+	size_t n;
+	int r, began;
+
+	memset(&ks, 0, sizeof(ks));
+	r = bureau_begin(&run, &req, card, prof, keys, &began);
+	if (r != 0)
+		goto out;
+	snprintf(serial_hex, 2 * CARD_SERIAL_LEN + 1, "%s", run.info.serial_hex);
+	if (!run.info.nhi_present || run.info.nhi_lcs != CARD_LCS_CREATION) {
+		r = err_set(NHI_ESTATE, "card %s: its NHI AP is %s, not keyed and waiting for"
+		    " its record", run.info.serial_hex, run.info.nhi_present ? "active or locked" :
+		    "missing");
+		goto out;
+	}
+	if (len > sizeof(run.rec.raw) || card_key_record_parse(record, len, &run.rec) != 0) {
+		r = err_set(NHI_EPARSE, "card %s: the signed record does not parse",
+		    run.info.serial_hex);
+		goto out;
+	}
+	if ((r = open_channel(&run, prof->kvn, &ks)) != 0)
+		goto out;
+	n = aid_ref(prof->aid_nhi, prof->aid_nhi_len, ref, sizeof(ref));
+	perso_step(&run, "put_record");
+	memcpy(data, ref, n);
+	memcpy(data + n, record, len);
+	if ((r = sc_cmd(&run, 0x00, 0xDA, 0x00, 0x70, data, n + len, 0, 0x9000)) != 0)
+		goto out;
+	perso_step(&run, "activate");
+	if ((r = sc_cmd(&run, 0x00, 0x44, 0x04, 0x00, ref, n, 0, 0x9000)) != 0)
+		goto out;
+	scp03_close(run.sc);
+	run.sc = NULL;
+	/* Read back (byte for byte what was written) and challenge (the key
+	 * in the record is the card's own). */
+	r = read_back(&run, 0);
+out:
+	crypto_scp03_keyset_wipe(&ks);
+	bureau_finish(&run, began, r);
+	return r;
+}

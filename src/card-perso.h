@@ -95,6 +95,11 @@ int	card_profile_atr_check(const struct card_profile *prof, const uint8_t *atr,
 int	card_keys_load(const struct config *cfg, const struct card_profile *prof,
 	    struct card_keys **out);
 void	card_keys_free(struct card_keys *keys);
+/* The card keys only, without the municipality signing key: what a card
+ * bureau's machine holds (nhicard-bureau, docs/batch.md "The bureau's
+ * loop"); card_keys_sign() then fails with NHI_EKEY. */
+int	card_keys_load_no_signer(const struct config *cfg, const struct card_profile *prof,
+	    struct card_keys **out);
 
 /* The card's static keys for key version `kvn`, diversified with its
  * serial. NHI_ENOFILE (detail names the file) if that key set is not in
@@ -362,6 +367,28 @@ struct perso_result {
  */
 int	card_personalize(struct card *card, const struct perso_request *req,
 	    struct perso_result *out);
+
+/*
+ * The card bureau's two passes on a blank standalone card (docs/batch.md
+ * "The bureau's loop"; the reference bureau nhicard-bureau, test and
+ * training only). No store: the station records the card when it signs
+ * its record and when it imports the result.
+ *   generate  recognize; the transport keys, PUT KEY, CREATE FILE (town
+ *             area), CREATE FILE (NHI AP, LCS 01), GENERATE KEY PAIR: the
+ *             card's serial and public key (65 bytes) out.
+ *   write     recognize; the NHI AP must be in LCS 01; the town's keys,
+ *             PUT DATA (the record signed at the station), ACTIVATE FILE;
+ *             then SELECT NHI AP, the record read back must be the one
+ *             written, and INTERNAL AUTHENTICATE must verify with DF07.
+ * Return 0, NHI_ECARD_UNKNOWN, NHI_ESTATE (not a blank card, or not one
+ * left keyed), NHI_EAUTH, or card and crypto errors.
+ */
+int	card_bureau_generate(struct card *card, const struct card_profile *prof,
+	    struct card_keys *keys, char serial_hex[2 * CARD_SERIAL_LEN + 1],
+	    uint8_t pub[CARD_PUBKEY_LEN]);
+int	card_bureau_write(struct card *card, const struct card_profile *prof,
+	    struct card_keys *keys, const uint8_t *record, size_t len,
+	    char serial_hex[2 * CARD_SERIAL_LEN + 1]);
 
 /*
  * Lock (DEACTIVATE FILE) or unlock (ACTIVATE FILE) the NHI AP of the card

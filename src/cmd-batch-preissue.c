@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "batch-bureau.h"
 #include "batch-preissue.h"
 #include "cmd.h"
 #include "cmd-lifecycle.h"
@@ -301,11 +302,98 @@ pre_export(struct session *ctx, int argc, char **argv)
 	return session_audit(ctx, r, "batch.preissue.export", subject, detail);
 }
 
+static void
+pre_line(void *arg, const char *text)
+{
+	(void)arg;
+	printf("%s\n", text);
+	fflush(stdout);
+}
+
+static int
+pre_sign_keys(struct session *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct bureau_sign_result res;
+	struct batch_run run;
+	const char *path = NULL;
+	char subject[48], detail[96];
+	int c, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+		if (c != 'o')
+			return pre_usage("unknown option or missing value");
+		path = optarg;
+	}
+	if (argc - optind > 2)
+		return cmd_operands(&cmd_batch_entry, "batch preissue sign-keys", argc, argv,
+		    optind, 2);
+	if (path == NULL || argc - optind != 2)
+		return pre_usage("expected -o FILE, the bureau's keys file and one RUN");
+	if ((r = pre_run(ctx, argv[optind + 1], &run)) != 0)
+		return r;
+	memset(&res, 0, sizeof(res));
+	r = bureau_sign_keys(ctx, run.id, argv[optind], path, pre_line, NULL, &res);
+	if (r == 0)
+		printf("run %s: %zu record%s signed into %s, %zu not signed, %zu spoiled\n",
+		    run.uid, res.signed_records, res.signed_records == 1 ? "" : "s", path,
+		    res.refused, res.spoiled);
+	snprintf(subject, sizeof(subject), "batch:%lld", (long long)run.id);
+	snprintf(detail, sizeof(detail), "preissue bureau sign-keys signed=%zu refused=%zu"
+	    " spoiled=%zu", res.signed_records, res.refused, res.spoiled);
+	r = session_audit(ctx, r, "batch.preissue.sign", subject, detail);
+	if (r == 0 && res.refused > 0)
+		r = err_set(NHI_EPARSE, "%zu keyed card%s not signed (named above)",
+		    res.refused, res.refused == 1 ? "" : "s");
+	return r;
+}
+
+static int
+pre_import_result(struct session *ctx, int argc, char **argv)
+{
+	struct bureau_import_result res;
+	struct batch_run run;
+	char subject[48], detail[160];
+	int r;
+
+	if (argc > 3)
+		return cmd_operands(&cmd_batch_entry, "batch preissue import-result", argc, argv,
+		    1, 2);
+	if (argc != 3 || argv[1][0] == '-')
+		return pre_usage("expected the bureau's result FILE and one RUN");
+	if ((r = pre_run(ctx, argv[2], &run)) != 0)
+		return r;
+	memset(&res, 0, sizeof(res));
+	r = bureau_import_result(ctx, run.id, argv[1], pre_line, NULL, &res);
+	if (r == 0)
+		printf("run %s: imported %zu made, %zu undeliverable, %zu spoiled, %zu"
+		    " exceptions, %zu unchanged, %zu rejected%s\n", run.uid, res.made,
+		    res.undeliverable, res.spoiled, res.exceptions, res.unchanged, res.rejected,
+		    res.run_done ? "; the run is done" : "");
+	snprintf(subject, sizeof(subject), "batch:%lld", (long long)run.id);
+	snprintf(detail, sizeof(detail), "preissue bureau import made=%zu undeliverable=%zu"
+	    " spoiled=%zu exceptions=%zu unchanged=%zu rejected=%zu", res.made,
+	    res.undeliverable, res.spoiled, res.exceptions, res.unchanged, res.rejected);
+	r = session_audit(ctx, r, "batch.preissue.import", subject, detail);
+	if (r == 0 && res.rejected + res.exceptions + res.spoiled > 0)
+		r = err_set(NHI_EPARSE, "%zu record%s rejected, %zu item%s set aside (named"
+		    " above; nhicard batch exceptions %s)", res.rejected,
+		    res.rejected == 1 ? "" : "s", res.exceptions + res.spoiled,
+		    res.exceptions + res.spoiled == 1 ? "" : "s", run.uid);
+	return r;
+}
+
 static int
 cmd_batch_preissue_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc < 2)
-		return pre_usage("expected prepare, feed, export or help");
+		return pre_usage("expected prepare, feed, export, sign-keys, import-result or"
+		    " help");
 	/* main() answers --help anywhere with the help of `batch`: "help"
 	 * gives this one. */
 	if (strcmp(argv[1], "help") == 0) {
@@ -320,7 +408,11 @@ cmd_batch_preissue_exec(struct session *ctx, int argc, char **argv)
 		return pre_feed(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return pre_export(ctx, argc - 1, argv + 1);
-	return pre_usage("expected prepare, feed, export or help");
+	if (strcmp(argv[1], "sign-keys") == 0)
+		return pre_sign_keys(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "import-result") == 0)
+		return pre_import_result(ctx, argc - 1, argv + 1);
+	return pre_usage("expected prepare, feed, export, sign-keys, import-result or help");
 }
 
 const struct cmd_entry cmd_batch_preissue_entry = {
@@ -329,7 +421,8 @@ const struct cmd_entry cmd_batch_preissue_entry = {
 	    "       | feed [--count N] [--max-wait SEC] [--print-to DIR | --printer NAME |"
 	    " --no-print] [--sleeve]\n"
 	    "         [--progress-every N] [--quiet] RUN\n"
-	    "       | export -o FILE RUN | help",
+	    "       | export -o FILE RUN | sign-keys -o FILE KEYS RUN\n"
+	    "       | import-result FILE RUN | help",
 	.summary = "pre-issue NHI cards for a selection: prepare, feed cards, or export"
 	    " for a card bureau",
 	.help =
@@ -358,6 +451,15 @@ const struct cmd_entry cmd_batch_preissue_entry = {
 	    "export    the prepared standalone cards for a card bureau: signed with\n"
 	    "          the station key, encrypted to batch.bureau_cert (pinned by\n"
 	    "          batch.bureau_fingerprint), mode 0600; the items are marked\n"
-	    "          exported and a re-export writes the same records.\n",
+	    "          exported and a re-export writes the same records.\n"
+	    "sign-keys the bureau's keys file (the public keys its cards generated):\n"
+	    "          each checked against its item, its key record signed with the\n"
+	    "          municipality's key and sealed back to the bureau into -o FILE.\n"
+	    "import-result  the bureau's result: each card that verifies becomes\n"
+	    "          active (card_issued queued) and its item done; spoiled cards and\n"
+	    "          records that do not verify set the item aside with the reason;\n"
+	    "          undeliverable cards are revoked at the center as lost. A\n"
+	    "          re-import changes nothing. Exit 3 when a record was rejected or\n"
+	    "          an item set aside.\n",
 	.exec = cmd_batch_preissue_exec,
 };

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -346,6 +349,433 @@ crypto_cms_verify_center(const struct crypto_cms_keys *k, const uint8_t *der,
 out:
 	ERR_clear_error();
 	BIO_free(out);
+	CMS_ContentInfo_free(cms);
+	return r;
+}
+
+/*
+ * d2i a CMS of type `nid` from the open file `fd`, mapped rather than read
+ * into a buffer: the parsed structure holds the content once, the mapping
+ * is dropped right after the parse (what a 100,000-card bureau result
+ * needs: docs/performance.md "Card bureau").
+ */
+static int
+read_cms_fd(int fd, const char *source, int nid, CMS_ContentInfo **out)
+{
+	struct stat sb;
+	void *map;
+	int r;
+
+	if (fstat(fd, &sb) != 0)
+		return err_set(NHI_EIO, "%s: %s", source, strerror(errno));
+	if (sb.st_size <= 0 || (uint64_t)sb.st_size > INT32_MAX)
+		return err_set(NHI_EPARSE, "%s: empty or oversized file (%lld bytes), not a"
+		    " CMS file", source, (long long)sb.st_size);
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return err_set(NHI_EIO, "%s: cannot map: %s", source, strerror(errno));
+	(void)madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	r = parse_cms(map, (size_t)sb.st_size, source, nid, out);
+	munmap(map, (size_t)sb.st_size);
+	return r;
+}
+
+/* An unlinked temporary file as a BIO that does not close the FILE. */
+static int
+tmp_bio(FILE **fp, BIO **b)
+{
+	if ((*fp = tmpfile()) == NULL)
+		return err_set(NHI_EIO, "temporary file: %s", strerror(errno));
+	if ((*b = BIO_new_fp(*fp, BIO_NOCLOSE)) == NULL) {
+		fclose(*fp);
+		*fp = NULL;
+		return err_set(NHI_ECRYPTO, "file BIO failed in OpenSSL");
+	}
+	return 0;
+}
+
+/* ---- Detaching the big content (the card bureau's files) -----------------
+ *
+ * A 100,000-card result is some 60 MB. OpenSSL parses a CMS file whole,
+ * holding its content once more; for the two layers of a bureau file
+ * (EnvelopedData around SignedData) that is two or three copies. Both
+ * layers' content is one DER OCTET STRING: we read only the headers,
+ * rebuild each layer without its content (the content is OPTIONAL in
+ * both), and give OpenSSL the content as a detached stream from a file.
+ * Memory then holds the headers; anything unexpected (BER, a content not
+ * where OpenSSL and the openssl command put it) falls back to parsing the
+ * whole file.
+ */
+
+#define DER_HEAD_MAX	65536
+
+struct der {
+	unsigned	 tag;
+	size_t		 off;		/* of the tag */
+	size_t		 hlen, len;	/* header and value lengths */
+};
+
+/* The TLV at b[off], within blen bytes of header; -1 if malformed. */
+static int
+der_at(const uint8_t *b, size_t blen, size_t off, struct der *d)
+{
+	size_t n, i;
+
+	if (off + 2 > blen || (b[off] & 0x1f) == 0x1f)
+		return -1;
+	d->tag = b[off];
+	d->off = off;
+	if (b[off + 1] < 0x80) {
+		d->len = b[off + 1];
+		d->hlen = 2;
+		return 0;
+	}
+	n = b[off + 1] & 0x7f;
+	if (n == 0 || n > 4 || off + 2 + n > blen)
+		return -1;
+	d->len = 0;
+	for (i = 0; i < n; i++)
+		d->len = d->len << 8 | b[off + 2 + i];
+	d->hlen = 2 + n;
+	return 0;
+}
+
+/* Append a DER header for `tag` and `len` to buf. */
+static void
+der_put(uint8_t **buf, size_t *n, unsigned tag, size_t len)
+{
+	uint8_t h[6];
+	size_t k = 0, i;
+
+	h[k++] = (uint8_t)tag;
+	if (len < 0x80)
+		h[k++] = (uint8_t)len;
+	else {
+		int bytes = len > 0xffffff ? 4 : len > 0xffff ? 3 : len > 0xff ? 2 : 1;
+
+		h[k++] = (uint8_t)(0x80 | bytes);
+		for (i = (size_t)bytes; i > 0; i--)
+			h[k++] = (uint8_t)(len >> (8 * (i - 1)));
+	}
+	*buf = xrealloc(*buf, *n + k);
+	memcpy(*buf + *n, h, k);
+	*n += k;
+}
+
+static void
+der_add(uint8_t **buf, size_t *n, const uint8_t *p, size_t len)
+{
+	*buf = xrealloc(*buf, *n + len + 1);
+	if (len > 0)
+		memcpy(*buf + *n, p, len);
+	*n += len;
+}
+
+/*
+ * Rebuild ContentInfo { OID, [0] { SEQUENCE { pre, SEQUENCE { inner }, post } } }
+ * with the given pieces: the content type's OID bytes (whole TLV), the
+ * outer SEQUENCE's children before the inner one (pre), the inner
+ * SEQUENCE's kept children (inner) and what follows it (post).
+ */
+static void
+der_rebuild(const uint8_t *oid, size_t oidlen, const uint8_t *pre, size_t prelen,
+    const uint8_t *inner, size_t innerlen, const uint8_t *post, size_t postlen,
+    uint8_t **out, size_t *outlen)
+{
+	uint8_t *seq = NULL, *ci = NULL, *a0 = NULL;
+	size_t nseq = 0, nci = 0, na0 = 0, nin = 0;
+	uint8_t *in = NULL;
+
+	der_put(&in, &nin, 0x30, innerlen);
+	der_add(&in, &nin, inner, innerlen);
+	der_put(&seq, &nseq, 0x30, prelen + nin + postlen);
+	der_add(&seq, &nseq, pre, prelen);
+	der_add(&seq, &nseq, in, nin);
+	der_add(&seq, &nseq, post, postlen);
+	der_put(&a0, &na0, 0xA0, nseq);
+	der_add(&a0, &na0, seq, nseq);
+	der_put(&ci, &nci, 0x30, oidlen + na0);
+	der_add(&ci, &nci, oid, oidlen);
+	der_add(&ci, &nci, a0, na0);
+	free(in);
+	free(seq);
+	free(a0);
+	*out = ci;
+	*outlen = nci;
+}
+
+/* Up to DER_HEAD_MAX bytes from the start of fd, and its size. */
+static int
+head_read(int fd, uint8_t *b, size_t *blen, size_t *size)
+{
+	struct stat sb;
+	ssize_t got;
+
+	if (fstat(fd, &sb) != 0 || sb.st_size <= 0)
+		return -1;
+	*size = (size_t)sb.st_size;
+	got = pread(fd, b, DER_HEAD_MAX, 0);
+	if (got <= 0)
+		return -1;
+	*blen = (size_t)got;
+	return 0;
+}
+
+/* Walk ContentInfo, its OID, [0], and the outer SEQUENCE of the layer;
+ * `at` is then its first child. */
+static int
+layer_open(const uint8_t *b, size_t blen, size_t size, struct der *oid,
+    struct der *outer, size_t *at)
+{
+	struct der ci, a0;
+
+	if (der_at(b, blen, 0, &ci) != 0 || ci.tag != 0x30 || ci.hlen + ci.len != size ||
+	    der_at(b, blen, ci.hlen, oid) != 0 || oid->tag != 0x06 ||
+	    der_at(b, blen, oid->off + oid->hlen + oid->len, &a0) != 0 || a0.tag != 0xA0 ||
+	    der_at(b, blen, a0.off + a0.hlen, outer) != 0 || outer->tag != 0x30 ||
+	    outer->off + outer->hlen + outer->len != size || oid->off + oid->hlen + oid->len > blen)
+		return -1;
+	*at = outer->off + outer->hlen;
+	return 0;
+}
+
+/* An EnvelopedData whose encryptedContent is a primitive [0] at the very
+ * end of the file: the rebuilt structure without it, and where it is. */
+static int
+enveloped_detach(int fd, uint8_t **der, size_t *derlen, size_t *coff, size_t *clen)
+{
+	uint8_t *b = xmalloc(DER_HEAD_MAX);
+	struct der oid, ed, c, eci, x;
+	size_t blen, size, at, pre_off;
+	int r = -1;
+
+	if (head_read(fd, b, &blen, &size) != 0 || layer_open(b, blen, size, &oid, &ed, &at) != 0)
+		goto out;
+	pre_off = at;
+	/* version, originatorInfo [0], recipientInfos SET, then the ECI */
+	for (;;) {
+		if (der_at(b, blen, at, &c) != 0)
+			goto out;
+		if (c.tag == 0x30)
+			break;
+		at += c.hlen + c.len;
+	}
+	eci = c;
+	if (der_at(b, blen, eci.off + eci.hlen, &x) != 0 || x.tag != 0x06)
+		goto out;
+	at = x.off + x.hlen + x.len;
+	if (der_at(b, blen, at, &x) != 0 || x.tag != 0x30)
+		goto out;
+	at = x.off + x.hlen + x.len;
+	if (der_at(b, blen, at, &x) != 0 || x.tag != 0x80 || x.off + x.hlen + x.len != size ||
+	    eci.off + eci.hlen + eci.len != size || x.off > blen)
+		goto out;
+	der_rebuild(b + oid.off, oid.hlen + oid.len, b + pre_off, eci.off - pre_off,
+	    b + eci.off + eci.hlen, x.off - (eci.off + eci.hlen), NULL, 0, der, derlen);
+	*coff = x.off + x.hlen;
+	*clen = x.len;
+	r = 0;
+out:
+	free(b);
+	return r;
+}
+
+/* A SignedData whose eContent is [0] { OCTET STRING } (primitive): the
+ * rebuilt structure without it, and where the content is. */
+static int
+signed_detach(int fd, uint8_t **der, size_t *derlen, size_t *coff, size_t *clen)
+{
+	uint8_t *b = xmalloc(DER_HEAD_MAX), *post = NULL;
+	struct der oid, sd, c, eci, x, os;
+	size_t blen, size, at, pre_off, post_off;
+	ssize_t got;
+	int r = -1;
+
+	if (head_read(fd, b, &blen, &size) != 0 || layer_open(b, blen, size, &oid, &sd, &at) != 0)
+		goto out;
+	pre_off = at;
+	/* version INTEGER, digestAlgorithms SET, then encapContentInfo */
+	for (;;) {
+		if (der_at(b, blen, at, &c) != 0)
+			goto out;
+		if (c.tag == 0x30)
+			break;
+		at += c.hlen + c.len;
+	}
+	eci = c;
+	if (der_at(b, blen, eci.off + eci.hlen, &x) != 0 || x.tag != 0x06)
+		goto out;
+	at = x.off + x.hlen + x.len;
+	if (der_at(b, blen, at, &c) != 0 || c.tag != 0xA0 ||
+	    der_at(b, blen, c.off + c.hlen, &os) != 0 || os.tag != 0x04 ||
+	    os.off + os.hlen + os.len != eci.off + eci.hlen + eci.len ||
+	    c.off + c.hlen + c.len != eci.off + eci.hlen + eci.len)
+		goto out;
+	post_off = eci.off + eci.hlen + eci.len;
+	if (size - post_off > (1u << 20))
+		goto out;	/* certificates and signers: small, else not ours */
+	post = xmalloc(size - post_off + 1);
+	got = pread(fd, post, size - post_off, (off_t)post_off);
+	if (got < 0 || (size_t)got != size - post_off)
+		goto out;
+	der_rebuild(b + oid.off, oid.hlen + oid.len, b + pre_off, eci.off - pre_off,
+	    b + x.off, x.hlen + x.len, post, size - post_off, der, derlen);
+	*coff = os.off + os.hlen;
+	*clen = os.len;
+	r = 0;
+out:
+	free(post);
+	free(b);
+	return r;
+}
+
+/* Copy `len` bytes at `off` of fd into a new unlinked temporary file,
+ * rewound; NULL on failure (err set). */
+static FILE *
+range_copy(int fd, size_t off, size_t len, const char *source)
+{
+	FILE *f = tmpfile();
+	uint8_t *buf = xmalloc(65536);
+	ssize_t got;
+	size_t done = 0, want;
+
+	if (f == NULL) {
+		err_set(NHI_EIO, "temporary file: %s", strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	while (done < len) {
+		want = len - done < 65536 ? len - done : 65536;
+		got = pread(fd, buf, want, (off_t)(off + done));
+		if (got <= 0 || fwrite(buf, 1, (size_t)got, f) != (size_t)got) {
+			err_set(NHI_EIO, "%s: copying the content: %s", source, strerror(errno));
+			fclose(f);
+			free(buf);
+			return NULL;
+		}
+		done += (size_t)got;
+	}
+	free(buf);
+	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+		err_set(NHI_EIO, "%s: temporary file: %s", source, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+static int
+parse_small(const uint8_t *der, size_t len, const char *source, int nid,
+    CMS_ContentInfo **out)
+{
+	return parse_cms(der, len, source, nid, out);
+}
+
+int
+crypto_cms_unseal_file(const struct crypto_cms_keys *k, const char *path,
+    const char *peer, FILE **content)
+{
+	CMS_ContentInfo *cms = NULL;
+	STACK_OF(CMS_SignerInfo) *sis;
+	FILE *mid = NULL, *out = NULL, *cf = NULL;
+	BIO *midb = NULL, *outb = NULL, *dcont = NULL;
+	uint8_t *small = NULL;
+	size_t small_len = 0, coff = 0, clen = 0;
+	int r, i, n, fd, found = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(NHI_ENOFILE, "%s: cannot open: %s", path, strerror(errno));
+	if (enveloped_detach(fd, &small, &small_len, &coff, &clen) == 0) {
+		r = parse_small(small, small_len, path, NID_pkcs7_enveloped, &cms);
+		if (r == 0 && (cf = fopen(path, "rb")) != NULL && fseek(cf, (long)coff,
+		    SEEK_SET) == 0)
+			dcont = BIO_new_fp(cf, BIO_NOCLOSE);
+		if (r == 0 && dcont == NULL)
+			r = err_set(NHI_EIO, "%s: cannot read: %s", path, strerror(errno));
+	} else
+		r = read_cms_fd(fd, path, NID_pkcs7_enveloped, &cms);
+	close(fd);
+	free(small);
+	small = NULL;
+	if (r != 0 || (r = tmp_bio(&mid, &midb)) != 0)
+		goto out;
+	if (CMS_decrypt(cms, k->station_key, k->station_cert, dcont, midb, CMS_BINARY) != 1) {
+		r = err_set(NHI_EKEY, "%s: cannot decrypt: not encrypted to this station's"
+		    " certificate", path);
+		goto out;
+	}
+	CMS_ContentInfo_free(cms);
+	cms = NULL;
+	BIO_free(dcont);
+	dcont = NULL;
+	if (cf != NULL)
+		fclose(cf);
+	cf = NULL;
+	if (BIO_flush(midb) != 1 || fflush(mid) != 0) {
+		r = err_set(NHI_EIO, "%s: temporary file: %s", path, strerror(errno));
+		goto out;
+	}
+	BIO_free(midb);
+	midb = NULL;
+	if (signed_detach(fileno(mid), &small, &small_len, &coff, &clen) == 0) {
+		r = parse_small(small, small_len, path, NID_pkcs7_signed, &cms);
+		if (r == 0 && (out = range_copy(fileno(mid), coff, clen, path)) == NULL)
+			r = NHI_EIO;
+	} else
+		r = read_cms_fd(fileno(mid), path, NID_pkcs7_signed, &cms);
+	free(small);
+	small = NULL;
+	fclose(mid);
+	mid = NULL;
+	if (r != 0)
+		goto out;
+	sis = CMS_get0_SignerInfos(cms);
+	n = sis != NULL ? sk_CMS_SignerInfo_num(sis) : 0;
+	for (i = 0; i < n; i++)
+		if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i),
+		    k->center_cert) == 0)
+			found++;
+	if (n != 1 || found != 1) {
+		r = err_set(NHI_EKEY, "%s: not signed by the configured %s certificate"
+		    " (%d signer%s, %d of them the %s)", path, peer, n, n == 1 ? "" : "s",
+		    found, peer);
+		goto out;
+	}
+	if (out != NULL) {
+		/* Detached: the content is already in its own file; verify
+		 * reads it through once. */
+		if ((dcont = BIO_new_fp(out, BIO_NOCLOSE)) == NULL) {
+			r = err_set(NHI_ECRYPTO, "file BIO failed in OpenSSL");
+			goto out;
+		}
+	} else if ((r = tmp_bio(&out, &outb)) != 0)
+		goto out;
+	if (CMS_verify(cms, k->center_stack, NULL, dcont, outb,
+	    CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN | CMS_BINARY) != 1) {
+		r = err_set(NHI_EKEY, "%s: the %s's signature does not verify (file"
+		    " altered or signed with another key)", path, peer);
+		goto out;
+	}
+	if ((outb != NULL && BIO_flush(outb) != 1) || fflush(out) != 0 ||
+	    fseek(out, 0, SEEK_SET) != 0) {
+		r = err_set(NHI_EIO, "%s: temporary file: %s", path, strerror(errno));
+		goto out;
+	}
+	*content = out;
+	out = NULL;
+	r = 0;
+out:
+	ERR_clear_error();
+	BIO_free(midb);
+	BIO_free(outb);
+	BIO_free(dcont);
+	free(small);
+	if (cf != NULL)
+		fclose(cf);
+	if (mid != NULL)
+		fclose(mid);
+	if (out != NULL)
+		fclose(out);
 	CMS_ContentInfo_free(cms);
 	return r;
 }

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct crypto_cms_keys;
 
@@ -47,6 +48,20 @@ int	crypto_cms_seal(const struct crypto_cms_keys *k, const void *data, size_t le
  */
 int	crypto_cms_verify_center(const struct crypto_cms_keys *k, const uint8_t *der,
 	    size_t len, const char *source, uint8_t **content, size_t *clen);
+
+/*
+ * The other way round (the card bureau's files, docs/batch.md "The
+ * bureau's loop"): decrypt the EnvelopedData file `path` with the
+ * station's key and certificate, then verify the SignedData inside: its
+ * one signer must be the pinned peer certificate (the one loaded as the
+ * "center" certificate; `peer` names it in errors, e.g. "card bureau").
+ * The content goes to an unlinked temporary file, given back rewound in
+ * *content (fclose it), so memory holds about one copy of the file at a
+ * time. Returns 0, NHI_ENOFILE, NHI_EPARSE (not CMS), NHI_EKEY (not for
+ * this station, another signer, a bad signature), NHI_EIO.
+ */
+int	crypto_cms_unseal_file(const struct crypto_cms_keys *k, const char *path,
+	    const char *peer, FILE **content);
 
 /*
  * The center's side (for the reference intake and tests): decrypt a batch

@@ -221,9 +221,27 @@ crypto_ecdsa_verify(const uint8_t pub[CRYPTO_EC_PUB_LEN], const void *data,
 	BIGNUM *r = NULL, *s = NULL;
 	uint8_t *der = NULL;
 	int dlen, v, rc = NHI_ECRYPTO;
+	/* The last key, checked on the curve once: a station verifies many
+	 * records signed by the one municipality key (the card bureau's
+	 * import: docs/performance.md "Card bureau"), and building and
+	 * checking the point is as much work as the verification. */
+	static _Thread_local uint8_t last_pub[CRYPTO_EC_PUB_LEN];
+	static _Thread_local EVP_PKEY *last_pkey;
 
-	if ((pkey = pub_to_pkey(pub)) == NULL)
-		return err_set(NHI_EKEY, "not an uncompressed P-256 public key");
+	if (last_pkey != NULL && memcmp(last_pub, pub, CRYPTO_EC_PUB_LEN) == 0) {
+		if (EVP_PKEY_up_ref(last_pkey) != 1)
+			return err_set(NHI_ECRYPTO, "EVP_PKEY_up_ref failed in OpenSSL");
+		pkey = last_pkey;
+	} else {
+		if ((pkey = pub_to_pkey(pub)) == NULL)
+			return err_set(NHI_EKEY, "not an uncompressed P-256 public key");
+		EVP_PKEY_free(last_pkey);
+		if (EVP_PKEY_up_ref(pkey) == 1) {
+			last_pkey = pkey;
+			memcpy(last_pub, pub, CRYPTO_EC_PUB_LEN);
+		} else
+			last_pkey = NULL;
+	}
 	if ((es = ECDSA_SIG_new()) == NULL ||
 	    (r = BN_bin2bn(sig, 32, NULL)) == NULL ||
 	    (s = BN_bin2bn(sig + 32, 32, NULL)) == NULL ||

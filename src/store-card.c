@@ -139,9 +139,9 @@ store_card_insert(struct store *st, struct store_card *c, const char *detail)
 	sqlite3_stmt *stmt = NULL;
 	char now[24];
 	int64_t id;
-	int r, rc;
+	int r, rc, own;
 
-	if ((r = store_begin(st)) != 0)
+	if ((r = card_txn_begin(st, &own)) != 0)
 		return r;
 	if ((r = store_prepare(st, "INSERT INTO cards (resident_id, kind, card_serial,"
 	    " user_number, key_generation, state, step, fee_yen, fee_waived, created_at,"
@@ -172,8 +172,9 @@ store_card_insert(struct store *st, struct store_card *c, const char *detail)
 	if ((r = card_event_insert(st, id, "personalize_start", NULL, "personalizing",
 	    detail)) != 0)
 		goto out;
-	if ((r = store_commit(st)) != 0)
+	if (own && (r = store_commit(st)) != 0)
 		goto out;
+	own = 0;
 	c->id = id;
 	snprintf(c->state, sizeof(c->state), "personalizing");
 	snprintf(c->created_at, sizeof(c->created_at), "%s", now);
@@ -181,7 +182,7 @@ store_card_insert(struct store *st, struct store_card *c, const char *detail)
 	r = 0;
 out:
 	sqlite3_finalize(stmt);
-	if (r != 0)
+	if (r != 0 && own)
 		store_rollback(st);
 	return r;
 }

@@ -140,6 +140,8 @@ struct store_card {
  * are set here: state personalizing) with a "personalize_start" event
  * whose detail is `detail`. Sets c->id. Returns 0, NHI_EDUPLICATE when the
  * user number is already taken (draw another and retry), or a store error.
+ * Joins the caller's open transaction (the card bureau's loop records its
+ * cards in groups), else runs in its own.
  */
 int	store_card_insert(struct store *st, struct store_card *c, const char *detail);
 

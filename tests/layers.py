@@ -3,7 +3,7 @@
 
 Reads the table under "## Layers" in docs/design.md (columns: level,
 layer, files, may include, holds) and the `#include "..."` lines of every
-.c and .h file in src/, cardsim/, center/ and clinic/, and reports, one line each:
+.c and .h file in src/, cardsim/, center/, clinic/ and bureau/, and reports, one line each:
 
   unplaced FILE             a file no row of the table names
   upward FILE -> HEADER     FILE includes a header of a layer with a
@@ -32,7 +32,7 @@ import os
 import re
 import sys
 
-DIRS = ("src", "cardsim", "center", "clinic")
+DIRS = ("src", "cardsim", "center", "clinic", "bureau")
 
 # (file, header, reason): includes of a higher layer allowed on purpose.
 ALLOWED = [

@@ -1,6 +1,6 @@
 #!/bin/sh
 # layers.sh: the code follows the layers of docs/design.md: no file of
-# src/, cardsim/, center/ or clinic/ includes a header of a higher layer, no two
+# src/, cardsim/, center/, clinic/ or bureau/ includes a header of a higher layer, no two
 # layers include each other's headers in a circle, and every file is in a
 # layer (tests/layers.py reads the table and the #include lines). The
 # check is run on a copy with one upward include and one circle added, to
@@ -17,12 +17,12 @@ is "$rc" 0 "every include points down the layers of docs/design.md"
 like "$out" "^checked [1-9][0-9]* files in [1-9][0-9]* layers" "the table was read ($out)"
 
 run python3 "$CHECK" "$top_srcdir" --table
-unlike "$out" "\(none\)" "every file of src/, cardsim/, center/ and clinic/ is in a layer"
+unlike "$out" "\(none\)" "every file of src/, cardsim/, center/, clinic/ and bureau/ is in a layer"
 
 # The check itself: a copy with a store file including a flow header, two
 # layers of one level including each other, and a file in no layer.
 mkdir -p "$TEST_TMP/copy" || bail "mkdir failed"
-cp -R "$top_srcdir/docs" "$top_srcdir/src" "$top_srcdir/cardsim" "$top_srcdir/center" "$top_srcdir/clinic" \
+cp -R "$top_srcdir/docs" "$top_srcdir/src" "$top_srcdir/cardsim" "$top_srcdir/center" "$top_srcdir/clinic" "$top_srcdir/bureau" \
     "$TEST_TMP/copy/" || bail "copy failed"
 chmod -R u+w "$TEST_TMP/copy"
 echo '#include "flow.h"' >>"$TEST_TMP/copy/src/store-card.c"
