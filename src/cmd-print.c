@@ -5,7 +5,7 @@
  *
  * A certificate's serial is recorded in the same store transaction that
  * voids the earlier one, and that transaction commits only after the PDF was
- * written (or accepted by lp), so a full disk never leaves a serial for a
+ * written (or its print job completed), so a full disk never leaves a serial for a
  * paper that does not exist. A proof (--preview) records nothing.
  */
 #include "config.h"
@@ -54,6 +54,8 @@ parse_args(struct session *ctx, int argc, char **argv, struct print_request *a)
 		{ "action", required_argument, NULL, 'A' },
 		{ "next", required_argument, NULL, 'N' },
 		{ "sex-on-back", no_argument, NULL, 'S' },
+		{ "media", required_argument, NULL, 'M' },
+		{ "duplex", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *creation = NULL;
@@ -113,6 +115,13 @@ parse_args(struct session *ctx, int argc, char **argv, struct print_request *a)
 		case 'S':
 			a->sex_on_back = 1;
 			break;
+		case 'M':
+			a->media = optarg;
+			break;
+		case 'X':
+			if ((a->sides = flow_print_sides(optarg)) == NULL)
+				return cmd_usage(&cmd_print_entry, "--duplex: expected long, short or off");
+			break;
 		default:
 			return cmd_usage(&cmd_print_entry, "unknown option or missing argument");
 		}
@@ -158,12 +167,14 @@ const struct cmd_entry cmd_print_entry = {
 	    "                         card is linked ('nhicard mynumber link')\n"
 	    "  sheet --all|RESIDENT...  certificates imposed on A4 with crop marks,\n"
 	    "                         in volumes of --volume-size (FILE-001.pdf, ...;\n"
-	    "                         one lp job each), each recorded once written\n"
+	    "                         one print job each), each recorded once written\n"
 	    "  receipt counter|loss RESIDENT  the counter or loss-report receipt\n"
 	    "RESIDENT is a person code (宛名番号) or a resident id.\n"
 	    "Output (exactly one):\n"
 	    "  -o, --output FILE.pdf  write the PDF (atomically)\n"
-	    "  --printer NAME         send to the CUPS queue NAME with lp(1)\n"
+	    "  --printer NAME         print on the CUPS queue NAME and wait until the\n"
+	    "                         job completed (the clerk is told when the printer\n"
+	    "                         is stopped, out of paper or unreachable)\n"
 	    "  --preview FILE.png     a proof at 300 dpi (pdftoppm); marks 外字 and text\n"
 	    "                         that does not fit; records nothing\n"
 	    "Options:\n"
@@ -174,13 +185,17 @@ const struct cmd_entry cmd_print_entry = {
 	    "  --creation-date D      PDF creation date (YYYY-MM-DD[THH:MM:SSZ] or\n"
 	    "                         @EPOCH; default $SOURCE_DATE_EPOCH, else now)\n"
 	    "  --templates DIR        templates directory (print.templates_dir)\n"
+	    "  --media NAME           printer: media (print.media), e.g. A4\n"
+	    "  --duplex long|short|off  printer: two-sided (print.duplex; sheet: long)\n"
 	    "  --volume-size N        sheet: certificates per PDF (print.volume_size, 1000)\n"
 	    "  --action TEXT, --next TEXT  receipt: what was done, what to do next\n"
 	    "                         (repeatable; one line each)\n"
 	    "Configuration: print.templates_dir, print.font_path (colon-separated font\n"
-	    "directories), print.insurer_name (保険者名称), print.volume_size.\n"
-	    "A certificate's serial is recorded only once its PDF is written or\n"
-	    "accepted by lp. Text that does not fit even at its minimum size (never\n"
+	    "directories), print.insurer_name (保険者名称), print.volume_size,\n"
+	    "print.printer, print.media, print.duplex, print.cups_server,\n"
+	    "print.job_timeout (seconds, 600: then the job is cancelled).\n"
+	    "A certificate's serial is recorded (and the earlier one voided) only once\n"
+	    "its PDF is written or its print job completed. Text that does not fit even at its minimum size (never\n"
 	    "under 6 pt) is refused, never clipped: check it with --preview.\n",
 	.exec = cmd_print_exec,
 };

@@ -6,11 +6,14 @@
  *
  * A certificate's serial is recorded in the same store transaction that
  * voids the earlier one, and that transaction commits only after the PDF was
- * written (or accepted by lp), so a full disk never leaves a serial for a
- * paper that does not exist. A proof (--preview) records nothing.
+ * written, or after its job on the CUPS queue completed (print-cups.c), so
+ * a full disk, a failed job or a printer out of paper never leaves a serial
+ * for a paper that does not exist, and the earlier serial stays valid until
+ * then. A proof (--preview) records nothing.
  */
 #include "config.h"
 
+#include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@
 #include "nhiconf.h"
 #include "operator.h"
 #include "print.h"
+#include "reasons.h"
 #include "rules.h"
 #include "session.h"
 #include "store.h"
@@ -33,6 +37,21 @@
 #include "util.h"
 
 #define DEFAULT_VOLUME_SIZE	1000
+#define DEFAULT_JOB_TIMEOUT	600
+
+const char *
+flow_print_sides(const char *duplex)
+{
+	if (duplex == NULL)
+		return NULL;
+	if (strcmp(duplex, "long") == 0)
+		return "two-sided-long-edge";
+	if (strcmp(duplex, "short") == 0)
+		return "two-sided-short-edge";
+	if (strcmp(duplex, "off") == 0)
+		return "one-sided";
+	return NULL;
+}
 
 static void
 today(struct nhi_date *d)
@@ -51,6 +70,15 @@ flow_print_defaults(struct session *ctx, struct print_request *a)
 	if ((r = config_get_int(ctx->cfg, "print.volume_size", DEFAULT_VOLUME_SIZE, 1,
 	    1000000, &a->volume_size)) != 0)
 		return r;
+	if ((r = config_get_int(ctx->cfg, "print.job_timeout", DEFAULT_JOB_TIMEOUT, 1,
+	    86400, &a->job_timeout)) != 0)
+		return r;
+	a->media = config_get(ctx->cfg, "print.media", NULL);
+	a->cups_server = config_get(ctx->cfg, "print.cups_server", NULL);
+	if ((env = config_get(ctx->cfg, "print.duplex", NULL)) != NULL &&
+	    (a->sides = flow_print_sides(env)) == NULL)
+		return err_set(NHI_ECONFIG, "print.duplex: expected long, short or off, got"
+		    " '%.32s'", env);
 	today(&a->day);
 	if ((env = getenv("SOURCE_DATE_EPOCH")) != NULL && *env != '\0') {
 		char *at = xasprintf("@%s", env);
@@ -76,8 +104,11 @@ print_note(const struct print_request *a, const char *fmt, ...)
 	va_end(ap);
 	if (a->events != NULL)
 		flow_note(a->events, "%s", text);
-	else
+	else {
 		printf("%s\n", text);
+		/* A job that waits for paper is told at once, not at exit. */
+		fflush(stdout);
+	}
 	free(text);
 }
 
@@ -92,6 +123,26 @@ show_warnings(const struct print_request *a, const struct print_job *job)
 		else
 			fprintf(stderr, "nhicard: warning: %s\n", print_job_warning(job, i)->text);
 	}
+}
+
+/* The clerk hears how the job on the printer goes: its id, then each
+ * change of the printer's state, in the catalog's language. */
+static void
+queue_notify(void *arg, int job_id, const char *key, const char *detail)
+{
+	const struct print_request *a = arg;
+	const char *text;
+
+	if (key == NULL) {
+		print_note(a, "printer %s: job %d queued", a->printer, job_id);
+		return;
+	}
+	text = reason_text(key);
+	text = text != NULL ? dgettext("nhicard", text) : key;
+	if (detail != NULL && *detail != '\0')
+		print_note(a, "printer %s: job %d: %s (%s)", a->printer, job_id, text, detail);
+	else
+		print_note(a, "printer %s: job %d: %s", a->printer, job_id, text);
 }
 
 /* A temporary file name next to nothing in particular ($TMPDIR). Caller must
@@ -137,9 +188,27 @@ deliver(struct print_request *a, struct print_job *job, const char *path, int *w
 		return r;
 	if ((r = print_job_save(job, tmp)) != 0)
 		goto out;
-	if (a->printer != NULL)
-		r = print_send_to_printer(tmp, a->printer);
-	else
+	if (a->printer != NULL) {
+		struct print_queue_opts q = {
+			.server = a->cups_server,
+			.media = a->media,
+			.sides = a->sides != NULL ? a->sides :
+			    strcmp(a->sub, "sheet") == 0 ? "two-sided-long-edge" : NULL,
+			.title = a->sub,
+			.timeout_s = (int)a->job_timeout,
+			.notify = queue_notify,
+			.arg = a,
+		};
+
+		r = print_queue_send(tmp, a->printer, &q, &a->job_id);
+		if (r != 0 && err_reason_of(r) != NULL) {
+			/* The clerk's words first, the detail after. */
+			const char *why = dgettext("nhicard", reason_text(err_reason_of(r)));
+
+			r = err_wrap(r, "%s ", why);
+		} else if (r == 0)
+			print_note(a, "printer %s: job %d completed", a->printer, a->job_id);
+	} else
 		r = print_preview_png(tmp, a->preview);
 out:
 	unlink(tmp);

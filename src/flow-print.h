@@ -21,7 +21,12 @@ struct flow_events;
 struct print_request {
 	const char	*sub;		/* certificate, sleeve, sheet, receipt */
 	const char	*out;		/* -o FILE.pdf */
-	const char	*printer;	/* --printer NAME */
+	const char	*printer;	/* --printer NAME (a CUPS queue) */
+	const char	*media;		/* --media NAME, print.media */
+	const char	*sides;		/* --duplex long|short|off, print.duplex */
+	const char	*cups_server;	/* print.cups_server */
+	long		 job_timeout;	/* print.job_timeout, seconds */
+	int		 job_id;	/* out: the last CUPS job's id */
 	const char	*preview;	/* --preview FILE.png */
 	const char	*reason;	/* --reason TEXT: voids the valid one */
 	struct nhi_date	 day;		/* --date: 交付年月日 / receipt date */
@@ -38,15 +43,22 @@ struct print_request {
 };
 
 /*
- * Fill the configured defaults: templates, fonts, volume size, today (JST)
- * and the creation time (SOURCE_DATE_EPOCH, else now). Returns 0 or
+ * Fill the configured defaults: templates, fonts, volume size, the
+ * printer's media, duplex, CUPS server and job timeout, today (JST) and
+ * the creation time (SOURCE_DATE_EPOCH, else now). Returns 0 or
  * NHI_ECONFIG naming the key.
  */
 int	flow_print_defaults(struct session *ctx, struct print_request *a);
 
+/* "long", "short" or "off" as the IPP sides keyword; NULL if unknown. */
+const char *flow_print_sides(const char *duplex);
+
 /*
  * Print what `a` asks for, exactly as `nhicard print` would: serials are
- * recorded only when the document was written or accepted by the printer.
+ * recorded (and the earlier one voided) only when the document was written
+ * or its job on the CUPS queue completed; while the job waits, the clerk
+ * is told why (printer stopped, out of paper, unreachable) in the
+ * catalog's language.
  * Returns 0 or the print, store or usage error with detail.
  */
 int	flow_print_run(struct session *ctx, struct print_request *a);

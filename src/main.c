@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <libintl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,12 @@ main(int argc, char **argv)
 	 * reject files, key files) is for the station's user alone. */
 	umask(077);
 	setlocale(LC_ALL, "");
+	/* What a clerk is told while a command runs (a printer out of paper)
+	 * comes from the catalog in the environment's language; the screen
+	 * binds it again with ui.language (tui-i18n.c). */
+	env = getenv("NHICARD_LOCALEDIR");
+	bindtextdomain("nhicard", env != NULL && *env != '\0' ? env : NHI_LOCALEDIR);
+	bind_textdomain_codeset("nhicard", "UTF-8");
 	log_init("nhicard");
 	/* '+' stops at the first non-option: the command's options are its own. */
 	while ((c = getopt_long(argc, argv, "+d:c:r:o:a:hV", longopts, NULL)) != -1) {

@@ -1,7 +1,7 @@
 /*
  * print-output.c: what happens to a finished PDF outside the program: a
- * CUPS queue through lp(1), a PNG preview through pdftoppm(1); and the
- * creation date option that keeps output reproducible.
+ * PNG preview through pdftoppm(1); and the creation date option that keeps
+ * output reproducible. Printers are print-cups.c's.
  */
 #include "config.h"
 
@@ -99,31 +99,6 @@ run_program(char *const argv[], char **errtext)
 	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
-}
-
-int
-print_send_to_printer(const char *pdf_path, const char *printer)
-{
-	char *lp, *msg = NULL;
-	int st, r;
-
-	if ((lp = find_program("lp")) == NULL)
-		return err_set(NHI_ENOFILE, "cannot print to '%s': the lp command (package"
-		    " cups-client) is not installed; write a file with -o instead", printer);
-	{
-		char *argv[] = { lp, (char *)"-d", (char *)printer, (char *)"--",
-		    (char *)pdf_path, NULL };
-
-		st = run_program(argv, &msg);
-	}
-	if (st != 0)
-		r = err_set(NHI_EIO, "printing to '%s' failed (lp exit %d): %s", printer, st,
-		    msg != NULL && *msg != '\0' ? msg : "no message");
-	else
-		r = 0;
-	free(msg);
-	free(lp);
-	return r;
 }
 
 int

@@ -16,7 +16,7 @@
  *
  * The same input with the same creation date gives the same bytes.
  *
- * Only files named print*.c call libharu.
+ * Only files named print*.c call libharu; only print-cups.c calls libcups.
  */
 #ifndef NHI_PRINT_H
 #define NHI_PRINT_H
@@ -199,9 +199,44 @@ int	print_job_save(struct print_job *job, const char *path);
 
 /* ---- Output helpers (print-output.c) ------------------------------ */
 
-/* Send a PDF file to CUPS queue `printer` with lp(1). Returns 0, NHI_ENOFILE
- * (lp not installed), or NHI_EIO (lp failed, with its message). */
-int	print_send_to_printer(const char *pdf_path, const char *printer);
+/* ---- Printing through CUPS (print-cups.c) -------------------------- */
+
+/*
+ * What a job on a CUPS queue is sent with, and who hears how it goes.
+ * notify(arg, job_id, key, detail) is called once when the queue accepted
+ * the job (key NULL), then each time the printer's state changes while the
+ * job waits: key is a reason (reasons.h) "printer.stopped",
+ * "printer.no_paper", "printer.unreachable", "printer.no_service", or
+ * "printer.resumed" when the trouble is over; detail is the printer's own
+ * message (may be empty).
+ */
+struct print_queue_opts {
+	const char	*server;	/* print.cups_server; NULL: CUPS_SERVER or client.conf */
+	const char	*media;		/* "A4", "iso_a4_210x297mm", ...; NULL: the queue's */
+	const char	*sides;		/* "one-sided", "two-sided-long-edge", ... */
+	const char	*title;		/* the job's name; NULL: "nhicard" */
+	int		 timeout_s;	/* give up (and cancel) after; <=0: 600 */
+	int		 poll_ms;	/* how often the job is looked at; <=0: 250 */
+	void		(*notify)(void *arg, int job_id, const char *key, const char *detail);
+	void		*arg;
+};
+
+/*
+ * Print the PDF file on CUPS queue `queue` (by name) and follow the job
+ * until it completed. Sets *job_id (may be NULL) as soon as the queue took
+ * the job. Returns 0 when the job completed; otherwise an error with its
+ * reason key (err_reason_of): NHI_ENETWORK "printer.no_service" (the
+ * scheduler cannot be reached), NHI_ENOTFOUND "printer.no_queue", NHI_EIO
+ * "printer.job_failed" (the job was refused, aborted or cancelled) or
+ * "printer.timeout" (not done within timeout_s: the job is cancelled).
+ */
+int	print_queue_send(const char *pdf_path, const char *queue,
+	    const struct print_queue_opts *o, int *job_id);
+
+/* The reason key for a printer's state (IPP printer-state) and its
+ * printer-state-reasons keywords, or NULL when nothing stops printing. */
+const char *print_queue_state_reason(int printer_state, const char *const *reasons,
+	    size_t n);
 
 /* Render page 1.. of a PDF to PNG at 300 dpi with pdftoppm(1) into
  * `png_path` (several pages: png_path gets the first, the others are named

@@ -108,6 +108,15 @@ static const struct {
 	{ "center.conflict", N_("The center already holds this record under another id.") },
 	{ "center.unknown_person", N_("The center has no such person.") },
 	{ "center.test_reject", N_("Rejected by a test setting of the center.") },
+	/* The printer, while a job waits or when it failed (print-cups.c). */
+	{ "printer.stopped", N_("The printer is stopped: ask whoever looks after the printer to resume it. The job prints when it resumes.") },
+	{ "printer.no_paper", N_("The printer is out of paper: load paper. Printing continues when paper is loaded.") },
+	{ "printer.unreachable", N_("The printer cannot be reached: check that it is switched on and its cable or network is connected.") },
+	{ "printer.no_service", N_("The print service cannot be reached: ask the IT staff.") },
+	{ "printer.no_queue", N_("There is no printer of this name: check the printer setting.") },
+	{ "printer.resumed", N_("The printer is printing again.") },
+	{ "printer.job_failed", N_("Printing failed. No certificate number was recorded: print it again.") },
+	{ "printer.timeout", N_("Printing did not finish in time and was cancelled. No certificate number was recorded.") },
 	/* What a record for the center is. */
 	{ "kind.card_issued", N_("card issued") },
 	{ "kind.card_revoked", N_("card stopped") },

@@ -325,6 +325,30 @@ test_no_validity_end_refused(void **state)
 	print_certificate_clear(&c);
 }
 
+/* The printer's IPP state and reasons, as the reason the clerk is told. */
+static void
+test_queue_state_reason(void **state)
+{
+	const char *none[] = { "none" };
+	const char *paper[] = { "media-empty-error", "paused" };
+	const char *needed[] = { "media-needed-warning" };
+	const char *offline[] = { "connecting-to-device" };
+	const char *paused[] = { "paused" };
+	const char *nulls[] = { NULL };
+
+	(void)state;
+	assert_null(print_queue_state_reason(3, none, 1));
+	assert_null(print_queue_state_reason(4, NULL, 0));
+	assert_null(print_queue_state_reason(3, nulls, 1));
+	assert_string_equal(print_queue_state_reason(5, none, 1), "printer.stopped");
+	assert_string_equal(print_queue_state_reason(3, paused, 1), "printer.stopped");
+	/* Out of paper says more than stopped. */
+	assert_string_equal(print_queue_state_reason(5, paper, 2), "printer.no_paper");
+	assert_string_equal(print_queue_state_reason(4, needed, 1), "printer.no_paper");
+	assert_string_equal(print_queue_state_reason(4, offline, 1), "printer.unreachable");
+	assert_string_equal(print_queue_state_reason(5, offline, 1), "printer.unreachable");
+}
+
 int
 main(void)
 {
@@ -338,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_no_validity_end_refused),
 		cmocka_unit_test(test_missing_font_is_config_error),
 		cmocka_unit_test(test_creation_date_parse),
+		cmocka_unit_test(test_queue_state_reason),
 	};
 
 	return cmocka_run_group_tests_name("print", tests, NULL, NULL);

@@ -1,0 +1,183 @@
+#!/bin/sh
+# print-cups.sh: `nhicard print --printer` against a real cupsd of the
+# test's own (tests/lib/cups.sh: a throwaway configuration, a free port):
+# the PDF arrives on a queue whose device is a file, with the job id back
+# and the options (media, duplex) on the job; a printer out of paper, a
+# stopped queue and an unreachable printer are told to the clerk in
+# Japanese while the earlier certificate stays valid, and the new serial is
+# recorded only when the job completed; a job that fails, a job that does
+# not finish in time (cancelled) and an unknown queue record nothing.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/cups.sh"
+
+[ -x /usr/sbin/cupsd ] || skip_all "cupsd (cups-daemon) not installed"
+for tool in lpadmin lpstat cupsdisable cupsenable pdftotext python3; do
+	command -v $tool >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
+	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
+done
+[ "$(id -u)" -eq 0 ] || skip_all "cupsd of the test's own needs root (its backends run as root)"
+SQLITE3=${SQLITE3:-sqlite3}
+command -v "$SQLITE3" >/dev/null 2>&1 || skip_all "sqlite3 command not installed"
+
+CD=$TEST_TMP/cups
+cups_start "$CD" || bail "cupsd did not start"
+at_exit cups_stop
+O=$CD/out
+cups_queue office "$O/office.pdf" || bail "lpadmin office"
+lpadmin -p opts -v "nhitest:$O/opts.pdf?ok" -E || bail "lpadmin opts"
+lpadmin -p paper -v "nhitest:$O/paper.pdf?paper" -E || bail "lpadmin paper"
+lpadmin -p offline -v "nhitest:$O/offline.pdf?offline" -E || bail "lpadmin offline"
+lpadmin -p broken -v "nhitest:$O/broken.pdf?fail" -o printer-error-policy=abort-job -E ||
+	bail "lpadmin broken"
+cups_queue halted "$O/halted.pdf" || bail "lpadmin halted"
+cups_queue late "$O/late.pdf" || bail "lpadmin late"
+
+DB=$TEST_TMP/t.db
+"$NHICARD" --db "$DB" db init >/dev/null || bail "db init failed"
+"$SQLITE3" "$DB" <<'EOF' || bail "cannot fill the store"
+INSERT INTO residents (id, person_code, household_id, is_head, name_kanji, name_kana,
+  name_kana_norm, birth_date, sex, address, name_flags, origin, created_at, updated_at) VALUES
+ (1, 'P001', NULL, 1, '山田 太郎', 'ﾔﾏﾀﾞ ﾀﾛｳ', 'ヤマダ タロウ', '1954-03-15', 1,
+  '高知県高知市本町五丁目1番45号', 0, 'extract', 'x', 'x');
+INSERT INTO eligibility_periods (resident_id, insurer_number, symbol, number, branch,
+  cert_kind, acquired_on, valid_until, burden_pct, burden_from, recorded_at) VALUES
+ (1, '390013', '高知12', '345678', '01', 'hihokensha', '2019-05-01', '2026-07-31', 20, '2024-04-01', 'x');
+EOF
+CONF=$TEST_TMP/nhicard.conf
+# A job that cannot finish fails the test in a minute, not print.job_timeout's
+# default ten.
+conf() {
+	printf '[print]\ninsurer_name = 高知市\ntemplates_dir = %s\njob_timeout = %s\n' \
+	    "$top_srcdir/templates" "$1"
+	printf '[rules]\nlaw = pilot\n'
+}
+conf 60 >"$CONF"
+# The clerk's language: Japanese from the build tree's catalog.
+NHICARD_LOCALEDIR=$top_builddir/po LANGUAGE=ja LC_ALL=C.UTF-8
+export NHICARD_LOCALEDIR LANGUAGE LC_ALL
+FIXED="--date 2025-11-24 --creation-date 2025-11-24T09:00:00Z"
+nhi() { "$NHICARD" --db "$DB" --config "$CONF" "$@"; }
+sql() { "$SQLITE3" "$DB" "$1"; }
+count() { sql "SELECT count(*) FROM certificates"; }
+valid() { sql "SELECT group_concat(serial) FROM certificates WHERE voided_at IS NULL"; }
+# wait_for FILE ERE: until FILE holds a line matching ERE (at most 60 s).
+wait_for() {
+	_n=0
+	until grep -Eq "$2" "$1" 2>/dev/null; do
+		_n=$((_n + 1))
+		[ $_n -le 600 ] || return 1
+		sleep 0.1
+	done
+}
+
+# ---- a queue whose device is a file: the PDF arrives, the job id comes back --
+run nhi print certificate P001 $FIXED --printer office
+is "$rc" 0 "certificate printed on the CUPS queue"
+like "$out" "printer office: job [0-9]+ queued" "the job id comes back"
+like "$out" "printer office: job [0-9]+ completed" "the job is followed until completed"
+like "$out" "certificate C-00000001 printed to office" "the serial is reported"
+job=$(printf '%s\n' "$out" | sed -n 's/.*printer office: job \([0-9]*\) completed.*/\1/p')
+like "$(lpstat -W completed -o office)" "^office-$job " "cupsd has job $job completed"
+is "$(head -c 5 "$O/office.pdf")" "%PDF-" "a PDF arrived on the queue's device file"
+t=$(pdftotext -layout "$O/office.pdf" - 2>/dev/null)
+like "$t" "山田 太郎" "the PDF that arrived is the resident's certificate"
+like "$t" "C-00000001" "with the recorded serial"
+is "$(valid)" "C-00000001" "the serial is recorded once the job completed"
+unlike "$(cat "$O/office.pdf.options")" "sides=two-sided" "one-sided unless asked"
+
+# ---- options: media and duplex on the job -------------------------------------
+run nhi print sleeve P001 $FIXED --printer opts --media A4 --duplex short
+is "$rc" 0 "sleeve printed with options"
+like "$(cat "$O/opts.pdf.options")" "(^| )media=A4( |$)" "media=A4 on the job"
+like "$(cat "$O/opts.pdf.options")" "(^| )sides=two-sided-short-edge( |$)" "--duplex short on the job"
+run nhi print sheet P001 $FIXED --reason "年次更新" --printer opts
+is "$rc" 0 "sheet printed"
+like "$(cat "$O/opts.pdf.options")" "(^| )sides=two-sided-long-edge( |$)" \
+    "a sheet is two-sided (long edge) by default"
+unlike "$(cat "$O/opts.pdf.options")" "media=" "no media unless asked"
+run nhi print sleeve P001 $FIXED --printer opts --duplex sideways --reason x
+is "$rc" 2 "--duplex: usage error for an unknown value"
+before=$(count)
+valid_before=$(valid)
+
+# ---- out of paper: the clerk is told, the earlier serial stays valid -------------
+nhi print certificate P001 $FIXED --reason "汚損" --printer paper >"$TEST_TMP/paper.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/paper.out" "printer paper: job [0-9]+: プリンターの用紙がありません。用紙を補充してください"
+is "$?" 0 "out of paper: the clerk is told in Japanese"
+is "$(valid)" "$valid_before" "while the job waits, the earlier certificate stays valid"
+is "$(count)" "$before" "and no new serial is recorded yet"
+: >"$O/paper.pdf.paper"
+wait "$pid"
+is "$?" 0 "paper loaded: the job completes"
+is "$(count)" "$((before + 1))" "the new serial is recorded once the job completed"
+is "$(sql "SELECT voided_at IS NOT NULL FROM certificates WHERE serial = 'C-00000001'")" 1 \
+    "the earlier certificate is voided then"
+like "$(pdftotext "$O/paper.pdf" - 2>/dev/null)" "山田 太郎" "the PDF arrived after the paper"
+
+# ---- a stopped queue (cupsdisable): told, then printed when resumed ---------------
+cupsdisable halted || bail "cupsdisable"
+before=$(count)
+valid_before=$(valid)
+nhi print certificate P001 $FIXED --reason "汚損" --printer halted >"$TEST_TMP/halted.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/halted.out" "printer halted: job [0-9]+: プリンターが停止しています"
+is "$?" 0 "stopped queue: the clerk is told in Japanese"
+is "$(valid)" "$valid_before" "the earlier certificate stays valid while the queue is stopped"
+ok "$([ ! -s "$O/halted.pdf" ]; echo $?)" "nothing printed on the stopped queue"
+cupsenable halted || bail "cupsenable"
+wait "$pid"
+is "$?" 0 "the queue resumed: the job completes"
+is "$(count)" "$((before + 1))" "recorded once completed"
+like "$(pdftotext "$O/halted.pdf" - 2>/dev/null)" "山田 太郎" "the PDF arrived"
+
+# ---- a printer that cannot be reached, then comes back ---------------------------
+before=$(count)
+nhi print certificate P001 $FIXED --reason "汚損" --printer offline >"$TEST_TMP/offline.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/offline.out" "printer offline: job [0-9]+: プリンターに接続できません"
+is "$?" 0 "unreachable printer: the clerk is told in Japanese"
+is "$(count)" "$before" "nothing recorded while the printer cannot be reached"
+: >"$O/offline.pdf.online"
+wait "$pid"
+is "$?" 0 "the printer came back: the job completes"
+is "$(count)" "$((before + 1))" "recorded once completed"
+
+# ---- a job that fails: nothing recorded, the earlier serial stays valid -----------
+before=$(count)
+valid_before=$(valid)
+run nhi print certificate P001 $FIXED --reason "汚損" --printer broken
+is "$rc" 5 "a failed job: system error"
+like "$out" "印刷できませんでした。証の番号は記録していません" "the clerk is told in Japanese"
+like "$out" "printer 'broken': job [0-9]+ failed" "the detail names the queue and the job"
+is "$(count)" "$before" "no serial recorded for a failed job"
+is "$(valid)" "$valid_before" "the earlier certificate stays valid"
+run nhi print sheet P001 $FIXED --reason "年次更新" --printer broken
+is "$rc" 5 "a failed sheet job: system error"
+is "$(count)" "$before" "no serial recorded for a failed sheet"
+
+# ---- a stopped queue that does not resume in time: cancelled, nothing recorded ----
+cupsdisable late || bail "cupsdisable late"
+conf 2 >"$CONF"
+run nhi print certificate P001 $FIXED --reason "汚損" --printer late
+is "$rc" 5 "not finished in time: system error"
+like "$out" "プリンターが停止しています" "the clerk was told the printer is stopped"
+like "$out" "時間内に印刷が終わらなかったため、取り消しました" "then that the job was cancelled"
+is "$(count)" "$before" "no serial recorded for a cancelled job"
+is "$(valid)" "$valid_before" "the earlier certificate stays valid"
+is "$(lpstat -o late)" "" "the job is no longer on the queue"
+cupsenable late || bail "cupsenable late"
+ok "$([ ! -s "$O/late.pdf" ]; echo $?)" "the cancelled job never prints when the queue resumes"
+
+# ---- an unknown queue, and the print service gone --------------------------------
+run nhi print certificate P001 $FIXED --reason "汚損" --printer nosuch
+is "$rc" 3 "unknown queue: data error"
+like "$out" "この名前のプリンターはありません" "the clerk is told in Japanese"
+like "$out" "printer 'nosuch': no such CUPS queue" "the detail names the queue"
+cups_stop
+run nhi print certificate P001 $FIXED --reason "汚損" --printer office
+is "$rc" 5 "no print service: system error"
+like "$out" "印刷サービスに接続できません" "the clerk is told in Japanese"
+is "$(count)" "$before" "nothing recorded without a print service"
+
+done_testing
