@@ -101,6 +101,7 @@ db_check(struct session *ctx)
 
 	if ((r = store_open(ctx->db_path, 0, &st)) != 0)
 		return r;
+	session_audit_keying(ctx, st);
 	if ((r = store_schema_version(st, &version)) != 0 ||
 	    (r = store_check(st, &report, &ok)) != 0)
 		goto out;

@@ -89,7 +89,20 @@ agent_start(struct session *ctx, int argc, char **argv)
 		goto fail;
 	detail = xasprintf("agent started: %zu key files, idle timeout %ld s, lifetime"
 	    " %ld s", n, idle, life);
-	if ((r = agent_audit(ctx, "keys.agent_start", detail)) != 0)
+	/* This entry seals what was written while the keys were locked; the
+	 * agent does not serve yet, so the key it holds seals it here. */
+	{
+		uint8_t key[32];
+
+		if (crypto_agent_audit_key(a, key) == 0)
+			audit_key_hold(key);
+		else
+			err_clear();
+		util_wipe(key, sizeof(key));
+	}
+	r = agent_audit(ctx, "keys.agent_start", detail);
+	audit_key_forget();
+	if (r != 0)
 		goto fail;
 	printf("key agent: %zu key file(s) of %s unlocked, socket %s; it locks after %ld s"
 	    " without a request, after %ld s in all, or on 'nhicard keys agent lock'\n",
