@@ -334,6 +334,12 @@ audit_seal_extend(struct store *st, int genesis, int *sealed)
 				memcpy(nh, t, sizeof(nh));
 		if (r != 0)
 			goto out;
+	} else if (r == NHI_EIO) {
+		/* An agent that does not answer (exiting at its idle timeout):
+		 * as locked; the next seal covers this entry. */
+		log_warn("audit: entry not sealed now: %s", err_text(r));
+		r = 0;
+		goto out;
 	} else if (agent_has_no_key(r)) {
 		err_clear();
 		if ((r = audit_local_key()) == NHI_ENOFILE) {
