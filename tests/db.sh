@@ -34,6 +34,22 @@ is "$(ls "$TEST_TMP/badid.db" 2>/dev/null)" "" "and no store is created"
 NHICARD_DB="$db" run "$NHICARD" db check
 is "$rc" 0 "NHICARD_DB names the store"
 
+# Production without station.id is refused, also when station.mode is
+# unset (which means production), and no store is made (issue 19).
+printf '[store]\n' > "$TEST_TMP/nomode.conf"
+run "$NHICARD" --config "$TEST_TMP/nomode.conf" --db "$TEST_TMP/nomode.db" db init
+is "$rc" 3 "db init with station.mode and station.id unset is refused (exit 3)"
+like "$out" "station.id is not set in .*nomode.conf: a production station needs the id" \
+    "it names the missing station.id and the file"
+like "$out" "station.mode is not set either, which means production" "and says the unset mode is production"
+is "$(ls "$TEST_TMP/nomode.db" 2>/dev/null)" "" "and no store is created"
+printf '[station]\nmode = production\n' > "$TEST_TMP/prod.conf"
+run "$NHICARD" --config "$TEST_TMP/prod.conf" --db "$TEST_TMP/prod.db" db init
+is "$rc" 3 "db init with station.mode = production and no station.id is refused too"
+env -u NHICARD_CONFIG "$NHICARD" --config /dev/null --db "$TEST_TMP/devnull.db" db init \
+    >"$TEST_TMP/devnull.out" 2>&1
+is "$?" 3 "an empty configuration (/dev/null) is production too: refused"
+
 printf '[store]\npath = %s\n' "$db" > "$TEST_TMP/station.conf"
 run "$NHICARD" --config "$TEST_TMP/station.conf" db check
 is "$rc" 0 "store.path in the configuration names the store"
