@@ -363,11 +363,20 @@ static const char schema_v4[] =
 "DROP INDEX residents_birth;"
 "CREATE INDEX residents_birth ON residents (birth_date, name_kana_norm);";
 
+/* Version 5: 性別 printed on the back of the certificate and sleeve instead
+ * of the front, at the resident's request (issue 14; docs/templates.md):
+ * kept per resident, set by a clerk (`resident edit --sex-on-back`),
+ * audited, and used by every print path. */
+static const char schema_v5[] =
+"ALTER TABLE residents ADD COLUMN sex_on_back INTEGER NOT NULL DEFAULT 0"
+"  CHECK (sex_on_back = 0 OR sex_on_back = 1);";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
+	{ 5, schema_v5 },
 };
 const size_t store_migrations_count =
     sizeof(store_migrations) / sizeof(store_migrations[0]);
