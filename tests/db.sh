@@ -62,6 +62,20 @@ run "$NHICARD" --db "$TEST_TMP/absent.db" db check
 is "$rc" 5 "a missing store exits 5"
 like "$out" "db init" "the error says how to create one"
 
+# Schema 5 (issue 14): a store of schema 4 gains residents.sex_on_back, 0
+# (性別 on the front) for everyone, and keeps its residents.
+cp "$db" "$TEST_TMP/v4.db"
+"${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "INSERT INTO residents (name_kanji, name_kana,
+  name_kana_norm, birth_date, sex, address, name_flags, origin, created_at, updated_at)
+  VALUES ('移行 太郎', 'ｲｺｳ', 'イコウ', '1980-01-01', 1, '高知県', 0, 'counter', 'x', 'x');
+  ALTER TABLE residents DROP COLUMN sex_on_back; PRAGMA user_version = 4;" ||
+    bail "cannot make a schema 4 store"
+run "$NHICARD" --db "$TEST_TMP/v4.db" db check
+is "$rc" 0 "a schema 4 store opens (migrated)"
+is "$("${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "PRAGMA user_version; SELECT name_kanji || ' '
+  || sex_on_back FROM residents")" "5
+移行 太郎 0" "it is at schema 5, the resident kept, 性別 on the front"
+
 # A store written by a newer nhicard is refused, untouched.
 cp "$db" "$TEST_TMP/newer.db"
 "${SQLITE3:-sqlite3}" "$TEST_TMP/newer.db" "PRAGMA user_version = 9999;"
