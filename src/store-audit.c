@@ -410,8 +410,9 @@ audit_seal(struct store *st, int64_t *through)
 	if ((r = audit_seal_get(st, through, h, m, &found)) != 0)
 		goto out;
 	if (!found) {
-		r = err_set(NHI_ESTATE, "audit log: the log is empty or the audit key is"
-		    " locked: nothing sealed");
+		r = err_set(NHI_ESTATE, "audit log: nothing sealed: a log never sealed is"
+		    " sealed from entry 1 only with the key-store passphrase (the key"
+		    " agent never seals from the beginning), or the log is empty");
 		goto out;
 	}
 	if (!sealed && (r = audit_seal_verify_mac(*through, h, m)) != 0)

@@ -239,6 +239,25 @@ like "$out" "sealed through entry $(entries) \(the audit key's seal matches\)$" 
 clerk audit seal
 is "$rc" 1 "a clerk may not seal"
 
+# A new store on a keyed station (db init while the keys are locked): it
+# holds no seal, so verify fails until the key officer seals it from entry
+# 1, which only the passphrase does (the agent never seals from nothing).
+DB_SAVED=$DB
+DB=$TEST_TMP/second.db
+make_team
+as audrey audit verify
+is "$rc" 3 "a new store on a keyed station: no seal yet, verify fails"
+like "$out" "no seal although the station has an audit key" "it says why"
+NHICARD_PASSWORD_FD=4 run "$NHICARD" --config "$CONF" --db "$DB" --operator kim audit seal \
+    4<"$(pwfile kim)" </dev/null
+is "$rc" 1 "without the passphrase audit seal cannot seal from entry 1"
+like "$out" "sealed from entry 1 only with the key-store passphrase" "and says what it needs"
+as kim audit seal
+is "$rc" 0 "the key officer seals the new store with the passphrase"
+as audrey audit verify
+like "$out" "sealed through entry $(entries) \(the audit key's seal matches\)$" "it verifies sealed"
+DB=$DB_SAVED
+
 # Documented limit: entries after the newest seal (written while the keys
 # were locked) can be cut unnoticed until compared with an export or the
 # center's heads.
