@@ -92,6 +92,11 @@ void	audit_key_forget(void);
  */
 int	audit_seal(struct store *st, int64_t *through);
 
+/* The seal as kept in meta audit_seal, "SEQ:HASHHEX:MACHEX" (a store file
+ * anyone with write access may have edited). 0 or NHI_EPARSE; no detail. */
+int	audit_seal_parse(const char *v, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN],
+	    uint8_t mac[AUDIT_HASH_LEN]);
+
 /* 1 if the station has an audit key; *sealed_through: the seal the last
  * audit_verify checked (-1: none). */
 int	audit_seal_status(int64_t *sealed_through);

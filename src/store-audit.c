@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,12 +207,37 @@ agent_has_no_key(int r)
 	    strstr(err_detail(), "no audit key held") != NULL);
 }
 
+int
+audit_seal_parse(const char *v, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN],
+    uint8_t mac[AUDIT_HASH_LEN])
+{
+	char h[2 * AUDIT_HASH_LEN + 1];
+	const char *p, *q;
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	p = strchr(v, ':');
+	q = p != NULL ? strchr(p + 1, ':') : NULL;
+	if (p == NULL || q == NULL || end != p || n < 1 || errno != 0 ||
+	    (size_t)(q - p - 1) != 2 * AUDIT_HASH_LEN ||
+	    strlen(q + 1) != 2 * AUDIT_HASH_LEN)
+		return NHI_EPARSE;
+	memcpy(h, p + 1, 2 * AUDIT_HASH_LEN);
+	h[2 * AUDIT_HASH_LEN] = '\0';
+	if (hex_decode(h, hash, AUDIT_HASH_LEN) != AUDIT_HASH_LEN ||
+	    hex_decode(q + 1, mac, AUDIT_HASH_LEN) != AUDIT_HASH_LEN)
+		return NHI_EPARSE;
+	*seq = n;
+	return 0;
+}
+
 static int
 audit_seal_get(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN],
     uint8_t mac[AUDIT_HASH_LEN], int *found)
 {
-	char *v = NULL, *p, *q, *end;
-	long long n;
+	char *v = NULL;
 	int r;
 
 	*found = 0;
@@ -222,26 +248,11 @@ audit_seal_get(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN],
 	}
 	if (r != 0)
 		return r;
-	n = strtoll(v, &end, 10);
-	p = strchr(v, ':');
-	q = p != NULL ? strchr(p + 1, ':') : NULL;
-	if (p == NULL || q == NULL || end != p || n < 1 || (size_t)(q - p - 1) !=
-	    2 * AUDIT_HASH_LEN || strlen(q + 1) != 2 * AUDIT_HASH_LEN) {
+	if (audit_seal_parse(v, seq, hash, mac) != 0)
 		r = err_set(NHI_ESTORE_CORRUPT, "audit log: the seal (meta %s) is malformed:"
 		    " it was altered", AUDIT_SEAL_KEY);
-		goto out;
-	}
-	*q = '\0';
-	if (hex_decode(p + 1, hash, AUDIT_HASH_LEN) != AUDIT_HASH_LEN ||
-	    hex_decode(q + 1, mac, AUDIT_HASH_LEN) != AUDIT_HASH_LEN) {
-		r = err_set(NHI_ESTORE_CORRUPT, "audit log: the seal (meta %s) is malformed:"
-		    " it was altered", AUDIT_SEAL_KEY);
-		goto out;
-	}
-	*seq = n;
-	*found = 1;
-	r = 0;
-out:
+	else
+		*found = 1;
 	free(v);
 	return r;
 }
