@@ -1,7 +1,8 @@
 # lib.sh: what every benchmark group shares; sourced first by each
 # bench/GROUP.sh. It gives the group what the tests have
 # (tests/lib/common.sh): a scratch directory $TEST_TMP removed on exit, no
-# NHICARD_CONFIG or NHICARD_DB from the caller, and at_exit. Each group
+# NHICARD_CONFIG or NHICARD_DB from the caller (NHICARD_CONFIG names a test
+# station's configuration for a command given none), and at_exit. Each group
 # then writes its own configuration into the scratch directory, in one
 # place at its top (test mode, the test keys of keys/, paths), and passes
 # it to everything it runs: no group depends on the machine's

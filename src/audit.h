@@ -71,6 +71,36 @@ int	audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN]);
  */
 int	audit_verify(struct store *st, int64_t *count, int64_t *first_bad);
 
+/*
+ * The keyed seal (docs/audit.md "The keyed seal"). `keyfile` is the
+ * station's wrapped audit key (keys.dir/audit.key) when there is one, NULL
+ * otherwise; `required`: a production store, whose chain must be keyed.
+ * Set by the session when it opens the store. With a key file, every
+ * append moves the seal (meta audit_seal) to the new entry through the key
+ * agent, or the key held in this process; while the keys are locked the
+ * entries wait for the next seal. audit_verify then also checks the seal.
+ */
+void	audit_keying(const char *keyfile, int required);
+/* The key itself, in the key officer's process (`keys create --audit`). */
+void	audit_key_hold(const uint8_t key[32]);
+void	audit_key_forget(void);
+
+/*
+ * Seal the log through its head now, from its beginning if it holds no
+ * seal yet (the key officer's `audit seal`). *through: the sealed seq.
+ * 0, NHI_ESTATE (no audit key, or locked), NHI_EKEY, NHI_ESTORE_CORRUPT.
+ */
+int	audit_seal(struct store *st, int64_t *through);
+
+/* The seal as kept in meta audit_seal, "SEQ:HASHHEX:MACHEX" (a store file
+ * anyone with write access may have edited). 0 or NHI_EPARSE; no detail. */
+int	audit_seal_parse(const char *v, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN],
+	    uint8_t mac[AUDIT_HASH_LEN]);
+
+/* 1 if the station has an audit key; *sealed_through: the seal the last
+ * audit_verify checked (-1: none). */
+int	audit_seal_status(int64_t *sealed_through);
+
 /* The chain head: its seq and hash (0 and zeros for an empty log). */
 int	audit_head(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN]);
 

@@ -78,7 +78,8 @@ store_certificate_load(struct store *st, int64_t resident_id, const struct nhi_d
 	    "SELECT r.name_kanji, r.name_flags, r.sex, r.birth_date, r.address,"
 	    "  h.name_kanji, h.name_flags,"
 	    "  e.id, e.insurer_number, e.symbol, e.number, e.branch, e.cert_kind,"
-	    "  e.acquired_on, e.valid_until, e.burden_pct, e.burden_from, r.status"
+	    "  e.acquired_on, e.valid_until, e.burden_pct, e.burden_from, r.status,"
+	    "  r.sex_on_back"
 	    " FROM residents r"
 	    " LEFT JOIN eligibility_periods e ON e.resident_id = r.id"
 	    "  AND e.superseded_by IS NULL AND e.acquired_on <= ?2"
@@ -118,6 +119,7 @@ store_certificate_load(struct store *st, int64_t resident_id, const struct nhi_d
 	c.name = col_text(stmt, 0);
 	c.name_flags = sqlite3_column_int(stmt, 1) & PRINT_NAME_GAIJI;
 	c.sex = sqlite3_column_int(stmt, 2);
+	c.sex_on_back = sqlite3_column_int(stmt, 18) != 0;	/* the person's choice */
 	col_date(stmt, 3, &c.birth);
 	c.address = col_text(stmt, 4);
 	c.head_name = col_text(stmt, 5);

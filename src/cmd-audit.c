@@ -76,6 +76,56 @@ out:
 	return r;
 }
 
+/* What the keyed seal covers (docs/audit.md "The keyed seal"). */
+static void
+audit_seal_line(int64_t n)
+{
+	int64_t sealed = -1;
+
+	if (!audit_seal_status(&sealed))
+		printf("audit log: not keyed (no audit key in keys.dir)\n");
+	else if (sealed < 0)
+		printf("audit log: keyed, empty\n");
+	else if (sealed == n)
+		printf("audit log: sealed through entry %" PRId64 " (the audit key's seal"
+		    " matches)\n", sealed);
+	else
+		printf("audit log: sealed through entry %" PRId64 " (the audit key's seal"
+		    " matches); entries %" PRId64 " to %" PRId64 " were written while the"
+		    " keys were locked and are not sealed yet\n", sealed, sealed + 1, n);
+}
+
+/* nhicard audit seal: the key officer seals the log through its head. */
+static int
+audit_seal_exec(struct session *ctx, int argc, char **argv)
+{
+	struct store *st;
+	int64_t n = 0, bad = 0, through = 0;
+	int r;
+
+	if (argc != 1)
+		return cmd_operands(&cmd_audit_entry, "audit seal", argc, argv, 1, 0);
+	if ((r = session_store(ctx, &st)) != 0)
+		return r;
+	/* Never seal a log that does not verify (a seal there would vouch for
+	 * the damage); a log without any seal yet is sealed from entry 1. */
+	r = audit_verify(st, &n, &bad);
+	if (r == NHI_ESTORE_CORRUPT && audit_seal_status(&through) &&
+	    err_detail() != NULL && strstr(err_detail(), "no seal although") != NULL)
+		r = 0;
+	if (r == NHI_ESTORE_CORRUPT) {
+		printf("audit log: NOT intact: first bad entry %" PRId64 "; not sealed\n", bad);
+		return r;
+	}
+	if (r != 0)
+		return r;
+	if ((r = session_audit(ctx, 0, "audit.seal", NULL, "seal requested")) != 0 ||
+	    (r = audit_seal(st, &through)) != 0)
+		return session_audit(ctx, r, "audit.seal", NULL, NULL);
+	printf("audit log: sealed through entry %" PRId64 "\n", through);
+	return 0;
+}
+
 static int
 audit_verify_exec(struct session *ctx, int argc, char **argv)
 {
@@ -102,6 +152,7 @@ audit_verify_exec(struct session *ctx, int argc, char **argv)
 	if (r != 0)
 		return r;
 	printf("audit log: %" PRId64 " entries, chain intact\n", n);
+	audit_seal_line(n);
 	if (against != NULL)
 		printf("against %s: %" PRId64 " entries or heads match\n", against, anchors);
 	return 0;
@@ -320,17 +371,19 @@ static int
 cmd_audit_exec(struct session *ctx, int argc, char **argv)
 {
 	if (argc < 2)
-		return cmd_usage(&cmd_audit_entry, "expected verify or export");
+		return cmd_usage(&cmd_audit_entry, "expected verify, export or seal");
 	if (strcmp(argv[1], "verify") == 0)
 		return audit_verify_exec(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return audit_export_exec(ctx, argc - 1, argv + 1);
-	return cmd_usage(&cmd_audit_entry, "expected verify or export");
+	if (strcmp(argv[1], "seal") == 0)
+		return audit_seal_exec(ctx, argc - 1, argv + 1);
+	return cmd_usage(&cmd_audit_entry, "expected verify, export or seal");
 }
 
 const struct cmd_entry cmd_audit_entry = {
 	.name = "audit",
-	.usage = "verify [--against FILE] | export [--from DATE] [--to DATE] [--format csv|jsonl] -o FILE",
+	.usage = "verify [--against FILE] | export [--from DATE] [--to DATE] [--format csv|jsonl] -o FILE | seal",
 	.summary = "check the hash-chained audit log, or export it for auditors",
 	.help =
 	    "Every action of the station (who, which station, when, what, on which\n"
@@ -350,6 +403,11 @@ const struct cmd_entry cmd_audit_entry = {
 	    "                     or JSON lines (otherwise); the file is mode 0600;\n"
 	    "                     refused (exit 3) when the chain is broken\n"
 	    "  --from, --to DATE  only entries of those days (YYYY-MM-DD, UTC)\n"
+	    "  seal               seal the log through its newest entry with the\n"
+	    "                     station's audit key (by the key agent, or the\n"
+	    "                     key officer's passphrase); from entry 1 on a store\n"
+	    "                     never sealed. verify then also checks the seal:\n"
+	    "                     a log rewritten or cut back to before it fails\n"
 	    "\n"
 	    "Exit codes: 0 intact / exported; 2 usage; 3 the log was tampered with;\n"
 	    "5 store unavailable.\n",

@@ -46,12 +46,15 @@ db_init(struct session *ctx)
 	if ((r = crypto_station_mode(ctx->cfg, &mode)) != 0)
 		return r;
 	/* A production station is the one the center's certificate names:
-	 * a random id would be found only at the first send. */
-	if (mode == CRYPTO_MODE_PRODUCTION && id == NULL &&
-	    config_get(ctx->cfg, "station.mode", NULL) != NULL)
+	 * a random id would be found only at the first send. Production is
+	 * also what an unset station.mode means (issue 19). */
+	if (mode == CRYPTO_MODE_PRODUCTION && id == NULL)
 		return err_set(NHI_ECONFIG, "station.id is not set in %s: a production"
-		    " station needs the id its certificate names (the center assigns it)",
-		    ctx->config_path != NULL ? ctx->config_path : "the configuration");
+		    " station needs the id its certificate names (the center assigns it)%s",
+		    ctx->config_path != NULL ? ctx->config_path : "the configuration",
+		    config_get(ctx->cfg, "station.mode", NULL) == NULL ? "; station.mode"
+		    " is not set either, which means production (a test or training"
+		    " station says station.mode = test or demo)" : "");
 	if ((r = store_open(ctx->db_path, STORE_CREATE, &st)) != 0)
 		return r;
 	/* The store remembers what it is: a later configuration cannot make a
@@ -73,11 +76,6 @@ db_init(struct session *ctx)
 		if (r != 0)
 			goto out;
 	}
-	if (mode == CRYPTO_MODE_PRODUCTION && id == NULL)
-		fprintf(stderr, "nhicard: warning: station.id is not set: this store got"
-		    " the random id %s, which no certificate names; a production station"
-		    " sets station.id and station.mode = production (docs/production.md)\n",
-		    have);
 	printf("created store %s (schema version %d, station %s)\n"
 	    "station mode %s, fixed for this store\n", ctx->db_path,
 	    store_schema_latest(), have, crypto_mode_name(mode));
@@ -101,6 +99,7 @@ db_check(struct session *ctx)
 
 	if ((r = store_open(ctx->db_path, 0, &st)) != 0)
 		return r;
+	session_audit_keying(ctx, st);
 	if ((r = store_schema_version(st, &version)) != 0 ||
 	    (r = store_check(st, &report, &ok)) != 0)
 		goto out;

@@ -89,7 +89,20 @@ agent_start(struct session *ctx, int argc, char **argv)
 		goto fail;
 	detail = xasprintf("agent started: %zu key files, idle timeout %ld s, lifetime"
 	    " %ld s", n, idle, life);
-	if ((r = agent_audit(ctx, "keys.agent_start", detail)) != 0)
+	/* This entry seals what was written while the keys were locked; the
+	 * agent does not serve yet, so the key it holds seals it here. */
+	{
+		uint8_t key[32];
+
+		if (crypto_agent_audit_key(a, key) == 0)
+			audit_key_hold(key);
+		else
+			err_clear();
+		util_wipe(key, sizeof(key));
+	}
+	r = agent_audit(ctx, "keys.agent_start", detail);
+	audit_key_forget();
+	if (r != 0)
 		goto fail;
 	printf("key agent: %zu key file(s) of %s unlocked, socket %s; it locks after %ld s"
 	    " without a request, after %ld s in all, or on 'nhicard keys agent lock'\n",
@@ -121,6 +134,15 @@ cmd_keys_agent(struct session *ctx, int argc, char **argv)
 	if (argc > 2)
 		return cmd_operands(&cmd_keys_entry, argv[1][0] == 'l' ? "keys agent lock" :
 		    "keys agent status", argc, argv, 2, 0);
+	/* The lock's entry is written while the agent still runs, so that it
+	 * seals it (after LOCK nothing holds the audit key). */
+	if (argv[1][0] == 'l' && (r = crypto_agent_request("STATUS", &answer)) == 0) {
+		free(answer);
+		answer = NULL;
+		if ((r = agent_audit(ctx, "keys.agent_lock", "agent lock")) != 0)
+			return r;
+	} else if (argv[1][0] == 'l')
+		return r;
 	r = crypto_agent_request(argv[1][0] == 'l' ? "LOCK" : "STATUS", &answer);
 	if (r == NHI_ENOFILE && argv[1][0] == 's') {
 		printf("key agent: locked (none runs at %s)\n", crypto_agent_socket());
@@ -132,7 +154,6 @@ cmd_keys_agent(struct session *ctx, int argc, char **argv)
 	if (argv[1][0] == 'l') {
 		printf("key agent at %s: locked; the keys are gone from memory\n",
 		    crypto_agent_socket());
-		r = agent_audit(ctx, "keys.agent_lock", "agent locked");
 	} else
 		printf("key agent at %s: %s\n", crypto_agent_socket(), answer);
 	free(answer);

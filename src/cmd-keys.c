@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "cmd-keys.h"
 #include "crypto.h"
+#include "crypto-audit.h"
 #include "crypto-keystore.h"
 #include "crypto-token.h"
 #include "error.h"
@@ -106,6 +107,10 @@ inner_info(const char *where, const char *inner, size_t len, char **info)
 	char id[17];
 	int r;
 
+	if (crypto_audit_key_is(inner, len)) {
+		*info = xstrdup("kind = audit\nmac = HMAC-SHA256\ntest = no\n");
+		return 0;
+	}
 	if (strstr(inner, "-----BEGIN") != NULL) {
 		if ((r = crypto_sign_key_parse(where, inner, len, CRYPTO_MODE_TEST, &sk)) != 0 ||
 		    (r = crypto_sign_key_public(sk, pub)) != 0 ||
@@ -266,6 +271,61 @@ audit_ok(struct session *ctx, const char *action, const char *subject,
 	return audit_append(st, ctx->operator_login, action, subject, AUDIT_OK, detail);
 }
 
+/*
+ * create --audit: the station's audit key (docs/audit.md "The keyed
+ * seal"), in the same two-person ceremony. The ceremony holds the key, so
+ * it seals the log from its beginning at once: from then on the chain is
+ * keyed, and `audit verify` demands the seal.
+ */
+static int
+keys_create_audit(struct session *ctx, const char *dir)
+{
+	struct store *st;
+	const char *pass;
+	char *inner = NULL, *path = xasprintf("%s/audit.key", dir), *info = NULL;
+	uint8_t key[CRYPTO_AUDIT_KEY_LEN];
+	int64_t n = 0, bad = 0, through = 0;
+	int r;
+
+	if (access(path, F_OK) == 0) {
+		r = err_set(NHI_EEXISTS, "key file %s already exists", path);
+		goto out;
+	}
+	if ((r = operator_require_approval(ctx, "keys.create", "create audit key")) != 0)
+		goto out;
+	if ((r = session_store(ctx, &st)) != 0)
+		goto out;
+	/* Seal only a log whose chain holds (unkeyed: there is no key yet). */
+	audit_keying(NULL, 0);
+	r = audit_verify(st, &n, &bad);
+	session_audit_keying(ctx, st);
+	if (r != 0) {
+		r = err_wrap(r, "the audit key is not created: ");
+		goto out;
+	}
+	if ((r = store_passphrase(dir, &pass)) != 0 ||
+	    (r = crypto_audit_key_generate(&inner)) != 0 ||
+	    (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg, &info)) != 0 ||
+	    (r = crypto_audit_key_parse(path, inner, strlen(inner), key)) != 0)
+		goto out;
+	audit_key_hold(key);
+	util_wipe(key, sizeof(key));
+	session_audit_keying(ctx, st);
+	if ((r = audit_ok(ctx, "keys.create", path, "create audit key HMAC-SHA256")) != 0 ||
+	    (r = audit_seal(st, &through)) != 0)
+		goto out;
+	print_info("created", path, info);
+	printf("audit log sealed through entry %lld: from now on 'nhicard audit verify'"
+	    " checks the seal\n", (long long)through);
+out:
+	audit_key_forget();
+	if (inner != NULL)
+		util_free_secret(inner, strlen(inner));
+	free(path);
+	free(info);
+	return r;
+}
+
 /* create and rotate: a fresh master key set (or signing key). */
 static int
 keys_create(struct session *ctx, int argc, char **argv, int rotate)
@@ -274,13 +334,14 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		{ "kvn", required_argument, NULL, 'k' },
 		{ "algorithm", required_argument, NULL, 'a' },
 		{ "signing", no_argument, NULL, 's' },
+		{ "audit", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = NULL, *pass, *alg = "AES-128";
 	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end;
 	unsigned kvn = 0, high = 0;
 	size_t keylen;
-	int c, r, signing = 0;
+	int c, r, signing = 0, audit = 0;
 
 	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
 	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
@@ -292,9 +353,12 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 			alg = optarg;
 		else if (c == 's' && !rotate)
 			signing = 1;
+		else if (c == 'A' && !rotate)
+			audit = 1;
 		else
 			return usage(rotate ? "keys rotate [--algorithm AES-128|AES-256]" :
-			    "keys create [--kvn KK] [--algorithm AES-128|AES-256] | --signing");
+			    "keys create [--kvn KK] [--algorithm AES-128|AES-256] | --signing |"
+			    " --audit");
 	}
 	if (optind < argc)
 		return cmd_operands(&cmd_keys_entry, rotate ? "keys rotate" : "keys create", argc,
@@ -307,6 +371,8 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 	    strcmp(alg, "AES-256") == 0 ? 32 : 0;
 	if (keylen == 0)
 		return usage("--algorithm: AES-128, AES-192 or AES-256");
+	if (audit)
+		return keys_create_audit(ctx, dir);
 	if (!signing) {
 		if ((r = highest_kvn(dir, &high)) != 0)
 			return r;

@@ -24,7 +24,7 @@
 enum {
 	O_KANJI = 1000, O_KANA, O_BIRTH, O_SEX, O_ADDRESS, O_HOUSEHOLD, O_HEAD, O_NOT_HEAD,
 	O_NATIONALITY, O_STATUS, O_STAY, O_SYMBOL, O_NUMBER, O_CODE, O_ALL, O_LIMIT,
-	O_VARIANTS,
+	O_VARIANTS, O_SEX_BACK,
 };
 
 static const struct option resident_longopts[] = {
@@ -47,6 +47,7 @@ static const struct option resident_longopts[] = {
 	{ "all", no_argument, NULL, O_ALL },
 	{ "limit", required_argument, NULL, O_LIMIT },
 	{ "variants", no_argument, NULL, O_VARIANTS },
+	{ "sex-on-back", required_argument, NULL, O_SEX_BACK },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -54,6 +55,7 @@ static const struct option resident_longopts[] = {
 struct fields {
 	const char	*kanji, *kana, *birth, *sex, *address, *household;
 	const char	*nationality, *status, *stay, *symbol, *number, *code, *limit;
+	const char	*sex_back;	/* --sex-on-back yes|no */
 	int		 head;		/* -1 absent, 0, 1 */
 	int		 all;
 	int		 variants;	/* --variants: fold 異体字 in a kanji search */
@@ -98,6 +100,7 @@ parse_fields(int argc, char **argv, struct fields *f)
 		case O_ALL: f->all = 1; break;
 		case O_LIMIT: f->limit = optarg; break;
 		case O_VARIANTS: f->variants = 1; break;
+		case O_SEX_BACK: f->sex_back = optarg; break;
 		default:
 			return cmd_usage(&cmd_resident_entry, "unknown option");
 		}
@@ -256,6 +259,8 @@ resident_show(struct session *ctx, int argc, char **argv)
 		    res.stay_until[0] ? res.stay_until : "-");
 	printf("  status           %s%s%s\n", res.status, res.status_date[0] ? " since " : "",
 	    res.status_date);
+	printf("  性別の記載       %s\n", res.sex_on_back ? "裏面 (at the person's request)" :
+	    "表面");
 	if (res.name_flags & (STORE_NAME_GAIJI | STORE_ADDRESS_GAIJI))
 		printf("  外字             kept in the %s: check the printed form\n",
 		    (res.name_flags & STORE_NAME_GAIJI) ? "name" : "address");
@@ -373,6 +378,33 @@ resident_search(struct session *ctx, int argc, char **argv)
 	return n == 0 ? err_set(NHI_ENOTFOUND, "no resident matches") : 0;
 }
 
+/*
+ * 性別 on the back (or the front again) at the person's request, with its
+ * audit entry resident.sex_on_back in the same transaction; a refusal or
+ * failure is audited after the rollback.
+ */
+static int
+resident_sex_back(struct session *ctx, struct store *st, int64_t id, int on)
+{
+	char subject[32];
+	int r, changed = 0;
+
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)id);
+	if ((r = store_begin(st)) != 0)
+		return session_audit(ctx, r, "resident.sex_on_back", subject, NULL);
+	if ((r = store_resident_set_sex_on_back(st, id, on, &changed)) != 0 ||
+	    (r = session_audit(ctx, 0, "resident.sex_on_back", subject,
+	    on ? (changed ? "back" : "back (unchanged)") :
+	    (changed ? "front" : "front (unchanged)"))) != 0 ||
+	    (r = store_commit(st)) != 0) {
+		store_rollback(st);
+		return session_audit(ctx, r, "resident.sex_on_back", subject, NULL);
+	}
+	printf("resident #%lld: 性別 printed on the %s%s\n", (long long)id,
+	    on ? "back (at the person's request)" : "front", changed ? "" : " (as before)");
+	return 0;
+}
+
 static int
 resident_edit(struct session *ctx, int argc, char **argv)
 {
@@ -413,6 +445,20 @@ resident_edit(struct session *ctx, int argc, char **argv)
 		goto out;
 	if (f.head >= 0)
 		res.is_head = f.head;
+	if (f.sex_back != NULL) {
+		if (strcmp(f.sex_back, "yes") != 0 && strcmp(f.sex_back, "no") != 0) {
+			r = cmd_usage(&cmd_resident_entry, "--sex-on-back: expected yes (性別 on"
+			    " the back, at the person's request) or no");
+			goto out;
+		}
+		/* Only this: its own entry, in the change's transaction. */
+		if (f.kanji == NULL && f.kana == NULL && f.address == NULL &&
+		    f.nationality == NULL && f.status == NULL && f.birth == NULL &&
+		    f.stay == NULL && f.sex == NULL && f.head < 0) {
+			r = resident_sex_back(ctx, st, res.id, strcmp(f.sex_back, "yes") == 0);
+			goto done;
+		}
+	}
 	if ((r = store_resident_update(st, &res)) != 0)
 		goto out;
 	printf("resident #%lld updated\n", (long long)res.id);
@@ -420,6 +466,9 @@ resident_edit(struct session *ctx, int argc, char **argv)
 out:
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
 	r = session_audit(ctx, r, "resident.edit", subject, NULL);
+	if (r == 0 && f.sex_back != NULL)
+		r = resident_sex_back(ctx, st, res.id, strcmp(f.sex_back, "yes") == 0);
+done:
 	res.name_kanji = saved[0];
 	res.name_kana = saved[1];
 	res.address = saved[2];
@@ -501,7 +550,10 @@ const struct cmd_entry cmd_resident_entry = {
 	    "      Exit status 3 when nothing matches.\n"
 	    "  edit ID [--name-kanji N] [--name-kana K] [--birth D] [--sex S]\n"
 	    "      [--address A] [--head|--not-head] [--nationality CC]\n"
-	    "      [--residence-status S] [--stay-until D]\n"
+	    "      [--residence-status S] [--stay-until D] [--sex-on-back yes|no]\n"
+	    "      --sex-on-back yes: 性別 printed on the back of every certificate and\n"
+	    "      sleeve of this person from now on, at the person's request (no: the\n"
+	    "      front again); kept, audited as resident.sex_on_back\n"
 	    "  gaiji\n"
 	    "      residents whose name or address holds 外字 kept as received\n",
 	.exec = cmd_resident_exec,

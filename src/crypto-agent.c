@@ -28,6 +28,7 @@
 #include <openssl/pem.h>
 
 #include "crypto-agent.h"
+#include "crypto-audit.h"
 #include "crypto-keystore.h"
 #include "crypto.h"
 #include "error.h"
@@ -42,6 +43,7 @@ struct agent_file {
 	char	*inner;		/* mlocked */
 	size_t	 len;
 	char	 name[256];
+	int	 audit;		/* the audit key: never given out (SEAL, CHECK) */
 };
 
 struct crypto_agent {
@@ -51,6 +53,7 @@ struct crypto_agent {
 	char		*socket_path;
 	time_t		 started;
 	unsigned long	 served;
+	int64_t		 seal_floor;	/* the newest verified seal a SEAL extended */
 };
 
 static char *agent_socket;
@@ -66,6 +69,25 @@ const char *
 crypto_agent_socket(void)
 {
 	return agent_socket;
+}
+
+int
+crypto_agent_audit_key(struct crypto_agent *a, uint8_t key[CRYPTO_AUDIT_KEY_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->f[i].audit)
+			return crypto_audit_key_parse(a->f[i].name, a->f[i].inner,
+			    a->f[i].len, key);
+	return NHI_ENOFILE;
+}
+
+static int
+hex32(const char *s, uint8_t out[CRYPTO_AUDIT_HASH_LEN])
+{
+	return strlen(s) == 2 * CRYPTO_AUDIT_HASH_LEN &&
+	    hex_decode(s, out, CRYPTO_AUDIT_HASH_LEN) == CRYPTO_AUDIT_HASH_LEN ? 0 : -1;
 }
 
 static void
@@ -168,6 +190,7 @@ crypto_agent_load(const char *dir, const char *passphrase, struct crypto_agent *
 		}
 		a->f[a->n].inner = inner;
 		a->f[a->n].len = ilen;
+		a->f[a->n].audit = crypto_audit_key_is(inner, ilen);
 		snprintf(a->f[a->n].name, sizeof(a->f[a->n].name), "%s", nm);
 		a->n++;
 		inner = NULL;
@@ -358,6 +381,63 @@ crypto_agent_request(const char *request, char **answer)
 }
 
 int
+crypto_agent_seal(int64_t old_seq, const uint8_t old_hash[CRYPTO_AUDIT_HASH_LEN],
+    const uint8_t old_mac[CRYPTO_AUDIT_HASH_LEN], const struct crypto_audit_link *links,
+    size_t n, int64_t *new_seq, uint8_t new_mac[CRYPTO_AUDIT_HASH_LEN])
+{
+	char req[AGENT_LINE_MAX], line[AGENT_LINE_MAX], h[2 * CRYPTO_AUDIT_HASH_LEN + 1];
+	char m[2 * CRYPTO_AUDIT_HASH_LEN + 1], mac[80];
+	long long seq;
+	size_t i;
+	int fd = -1, r;
+
+	if ((r = agent_connect(agent_socket, &fd)) != 0)
+		return r;
+	hex_encode(old_hash, CRYPTO_AUDIT_HASH_LEN, h);
+	hex_encode(old_mac, CRYPTO_AUDIT_HASH_LEN, m);
+	snprintf(req, sizeof(req), "SEAL %lld %s %s %zu\n", (long long)old_seq, h, m, n);
+	r = write_all(fd, req, strlen(req));
+	for (i = 0; i < n && r == 0; i++) {
+		snprintf(req, sizeof(req), "%zu\n", links[i].len);
+		if ((r = write_all(fd, req, strlen(req))) == 0)
+			r = write_all(fd, links[i].bytes, links[i].len);
+	}
+	if (r != 0 || read_line(fd, line, sizeof(line)) != 0) {
+		r = err_set(NHI_EIO, "key agent %s: no answer to the audit seal", agent_socket);
+		goto out;
+	}
+	if (strncmp(line, "OK ", 3) != 0) {
+		r = answer_error(agent_socket, line);
+		goto out;
+	}
+	if (sscanf(line + 3, "%lld %79s", &seq, mac) != 2 || hex32(mac, new_mac) != 0) {
+		r = err_set(NHI_EIO, "key agent %s: malformed answer", agent_socket);
+		goto out;
+	}
+	*new_seq = seq;
+	r = 0;
+out:
+	close(fd);
+	return r;
+}
+
+int
+crypto_agent_seal_check(int64_t seq, const uint8_t hash[CRYPTO_AUDIT_HASH_LEN],
+    const uint8_t mac[CRYPTO_AUDIT_HASH_LEN])
+{
+	char req[AGENT_LINE_MAX], *ans = NULL, h[2 * CRYPTO_AUDIT_HASH_LEN + 1];
+	char m[2 * CRYPTO_AUDIT_HASH_LEN + 1];
+	int r;
+
+	hex_encode(hash, CRYPTO_AUDIT_HASH_LEN, h);
+	hex_encode(mac, CRYPTO_AUDIT_HASH_LEN, m);
+	snprintf(req, sizeof(req), "CHECK %lld %s %s", (long long)seq, h, m);
+	r = crypto_agent_request(req, &ans);
+	free(ans);
+	return r;
+}
+
+int
 crypto_pem_is_encrypted(const char *text, size_t len)
 {
 	(void)len;
@@ -504,6 +584,110 @@ crypto_agent_listen(struct crypto_agent *a, const char *socket_path)
 	return 0;
 }
 
+/* The audit key's clear value, into key: 0, or -1 when none is held. */
+static int
+agent_audit_key(struct crypto_agent *a, uint8_t key[CRYPTO_AUDIT_KEY_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->f[i].audit && crypto_audit_key_parse(a->f[i].name, a->f[i].inner,
+		    a->f[i].len, key) == 0)
+			return 0;
+	err_clear();
+	return -1;
+}
+
+#define AGENT_SEAL_LINKS_MAX	1000000
+#define AGENT_SEAL_LINK_MAX	(1024 * 1024)
+
+/*
+ * "CHECK SEQ HASH MAC": OK valid / NO. "SEAL SEQ HASH MAC N" then N times
+ * "LEN\n" and LEN bytes (an entry's prev_hash and serialization): the seal
+ * extended along those entries (crypto_audit_extend), never from a seal
+ * older than the newest one this agent extended (a log cut back to a seal
+ * saved earlier). The key itself never leaves the agent.
+ */
+static void
+serve_seal(struct crypto_agent *a, int c, const char *line)
+{
+	struct crypto_audit_link *links = NULL;
+	uint8_t key[CRYPTO_AUDIT_KEY_LEN], h[CRYPTO_AUDIT_HASH_LEN], m[CRYPTO_AUDIT_HASH_LEN];
+	uint8_t nh[CRYPTO_AUDIT_HASH_LEN], nm[CRYPTO_AUDIT_HASH_LEN];
+	char hs[80], ms[80], lenline[32], *ans = NULL, *end, hex[2 * CRYPTO_AUDIT_HASH_LEN + 1];
+	long long seq = 0, nseq;
+	unsigned long n = 0, i, k = 0, len;
+	int64_t newseq = 0;
+	int check = line[0] == 'C', got;
+
+	if (agent_audit_key(a, key) != 0) {
+		write_all(c, "NO no audit key held\n", 21);
+		return;
+	}
+	got = check ? sscanf(line, "CHECK %lld %79s %79s", &seq, hs, ms) :
+	    sscanf(line, "SEAL %lld %79s %79s %lu", &seq, hs, ms, &n);
+	if (got != (check ? 3 : 4) || seq < 0 || hex32(hs, h) != 0 ||
+	    (strcmp(ms, "-") != 0 && hex32(ms, m) != 0)) {
+		ans = xstrdup("NO malformed request\n");
+		goto out;
+	}
+	if (check) {
+		ans = xstrdup(strcmp(ms, "-") != 0 &&
+		    crypto_audit_seal_check(key, seq, h, m) == 0 ? "OK valid\n" :
+		    "NO the seal does not match\n");
+		goto out;
+	}
+	/* Only the key's holder seals from the beginning (docs/audit.md). */
+	if (strcmp(ms, "-") == 0 || n == 0 || n > AGENT_SEAL_LINKS_MAX) {
+		ans = xstrdup("NO refused: a seal extends a verified seal\n");
+		goto out;
+	}
+	if (seq < a->seal_floor) {
+		ans = xasprintf("NO refused: entry %lld is older than the seal this agent"
+		    " extended last (entry %lld): the log was cut back\n", seq,
+		    (long long)a->seal_floor);
+		goto out;
+	}
+	links = xcalloc(n, sizeof(*links));
+	for (k = 0; k < n; k++) {
+		if (read_line(c, lenline, sizeof(lenline)) != 0 ||
+		    (len = strtoul(lenline, &end, 10)) < CRYPTO_AUDIT_HASH_LEN ||
+		    *end != '\0' || len > AGENT_SEAL_LINK_MAX) {
+			ans = xstrdup("NO malformed request\n");
+			goto out;
+		}
+		links[k].bytes = xmalloc(len);
+		links[k].len = len;
+		if (read_full(c, (char *)links[k].bytes, len) != 0) {
+			ans = xstrdup("NO request cut short\n");
+			k++;
+			goto out;
+		}
+	}
+	if (crypto_audit_extend(key, seq, h, m, links, n, &newseq, nh, nm) != 0) {
+		ans = xasprintf("NO refused: %s\n", err_detail() != NULL ? err_detail() :
+		    "the chain does not extend the seal");
+		err_clear();
+		goto out;
+	}
+	nseq = (long long)newseq;
+	a->seal_floor = seq;
+	hex_encode(nm, sizeof(nm), hex);
+	ans = xasprintf("OK %lld %s\n", nseq, hex);
+out:
+	util_wipe(key, sizeof(key));
+	if (ans != NULL && strlen(ans) > AGENT_LINE_MAX - 2) {
+		ans[AGENT_LINE_MAX - 2] = '\n';
+		ans[AGENT_LINE_MAX - 1] = '\0';
+	}
+	for (i = 0; i < k && links != NULL; i++)
+		free((void *)links[i].bytes);
+	free(links);
+	if (ans != NULL)
+		write_all(c, ans, strlen(ans));
+	free(ans);
+}
+
 static void
 serve_one(struct crypto_agent *a, int c, int *lock, int *fetched)
 {
@@ -544,10 +728,19 @@ serve_one(struct crypto_agent *a, int c, int *lock, int *fetched)
 			write_all(c, "NO not held\n", 12);
 			return;
 		}
+		if (a->f[i].audit) {
+			write_all(c, "NO the audit key is not given out\n", 34);
+			return;
+		}
 		snprintf(head, sizeof(head), "OK %zu\n", a->f[i].len);
 		if (write_all(c, head, strlen(head)) == 0)
 			write_all(c, a->f[i].inner, a->f[i].len);
 		a->served++;
+		*fetched = 1;
+		return;
+	}
+	if (strncmp(line, "SEAL ", 5) == 0 || strncmp(line, "CHECK ", 6) == 0) {
+		serve_seal(a, c, line);
 		*fetched = 1;
 		return;
 	}

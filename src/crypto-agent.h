@@ -21,6 +21,7 @@
 #define NHI_CRYPTO_AGENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct crypto_agent;
 
@@ -72,6 +73,24 @@ int	crypto_agent_fetch(const char *path, const char *wrapped, size_t len,
 /* A request without a key ("STATUS" or "LOCK"): *answer (caller frees) is
  * the agent's line. 0, NHI_ENOFILE (none running), NHI_EIO, NHI_EDENIED. */
 int	crypto_agent_request(const char *request, char **answer);
+
+/*
+ * The audit seal (crypto-audit.h): ask the agent to extend the seal of
+ * (old_seq, old_hash, old_mac) along `links`; *new_seq and new_mac are the
+ * new seal. 0, NHI_ENOFILE (no agent: locked), NHI_EKEY (refused: no audit
+ * key held, the old seal does not verify, the chain does not extend it, or
+ * it is older than a seal this agent extended), NHI_EIO.
+ */
+struct crypto_audit_link;
+int	crypto_agent_seal(int64_t old_seq, const uint8_t old_hash[32],
+	    const uint8_t old_mac[32], const struct crypto_audit_link *links, size_t n,
+	    int64_t *new_seq, uint8_t new_mac[32]);
+/* The audit key an agent being started holds (for the start's own audit
+ * entry, sealed before the agent serves): 0, NHI_ENOFILE (none), NHI_EKEY. */
+int	crypto_agent_audit_key(struct crypto_agent *a, uint8_t key[32]);
+/* 0 if the agent finds (seq, hash) sealed by mac; NHI_EKEY if not (or it
+ * holds no audit key: the detail says which), NHI_ENOFILE (locked), NHI_EIO. */
+int	crypto_agent_seal_check(int64_t seq, const uint8_t hash[32], const uint8_t mac[32]);
 
 /* ---- Encrypted PEM private keys (queue signing and TLS client keys) ---- */
 

@@ -337,6 +337,12 @@ crypto_keystore_passphrase(const char **out)
 	return 0;
 }
 
+int
+crypto_keystore_have_passphrase(void)
+{
+	return cached_pass != NULL || getenv("NHICARD_KEY_PASSPHRASE_FD") != NULL;
+}
+
 void
 crypto_keystore_forget(void)
 {

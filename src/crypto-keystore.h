@@ -98,6 +98,9 @@ int	crypto_keystore_open_text(const char *path, char **text, size_t *len);
  */
 int	crypto_keystore_passphrase(const char **out);
 void	crypto_keystore_forget(void);
+/* 1 if crypto_keystore_passphrase would answer without a terminal (cached,
+ * or $NHICARD_KEY_PASSPHRASE_FD is set). */
+int	crypto_keystore_have_passphrase(void);
 
 /* Set the cached passphrase (tests, and `keys passwd` after a change). */
 void	crypto_keystore_set_passphrase(const char *passphrase);

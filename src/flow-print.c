@@ -246,7 +246,10 @@ print_card(struct session *ctx, struct print_request *a)
 	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0 ||
 	    (r = flow_certificate_rules(&policy, st, rid, eid, &c)) != 0)
 		goto out;
-	c.sex_on_back = a->sex_on_back;
+	/* The resident's kept choice (resident edit --sex-on-back), or this
+	 * print's --sex-on-back on top of it. */
+	if (a->sex_on_back)
+		c.sex_on_back = 1;
 	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
 	if (!a->opts.proof) {
 		if ((r = store_begin(st)) != 0)

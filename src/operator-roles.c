@@ -36,6 +36,7 @@ static const struct {
 	{ "help",	 NULL,		OPERATOR_ROLE_NONE },
 	{ "version",	 NULL,		OPERATOR_ROLE_NONE },
 	{ "tui",	 NULL,		OPERATOR_ROLE_NONE },	/* logs in on the screen */
+	{ "audit",	 "seal",	KEYOFF | SUPER | AUDIT },	/* needs the key too */
 	{ "audit",	 NULL,		AUDIT | SUPER },
 	{ "abandon",	 NULL,		CLERK | SUPER },
 	{ "backup",	 NULL,		SUPER | KEYOFF },

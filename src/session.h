@@ -91,4 +91,9 @@ int	operator_require_approval(struct session *s, const char *action,
 int	operator_require_approval_shown(struct session *s, const char *action,
 	    const char *detail);
 
+/* Tell the audit layer whether this station's chain is keyed (keys.dir
+ * holds audit.key) and must be (a production store): session_store does it
+ * on open; a command that opens a store itself calls it. */
+void	session_audit_keying(struct session *ctx, struct store *st);
+
 #endif

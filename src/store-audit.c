@@ -9,12 +9,16 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "crypto-agent.h"
+#include "crypto-audit.h"
+#include "crypto-keystore.h"
 #include "crypto.h"
 #include "error.h"
 #include "store-int.h"
@@ -22,6 +26,7 @@
 
 #define AUDIT_HEAD_KEY	"audit_head"
 #define AUDIT_MAGIC	"nhicard-audit-v1\n"
+#define AUDIT_SEAL_KEY	"audit_seal"	/* meta: "SEQ:HASHHEX:MACHEX" */
 
 /* ---- Canonical serialization ------------------------------------------ */
 
@@ -58,12 +63,12 @@ abuf_field(struct abuf *b, const char *s)
 	abuf_add(b, "\n", 1);
 }
 
-int
-audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN])
+/* What an entry's hash is taken over: prev_hash, then the serialization. */
+static void
+audit_entry_bytes(const struct audit_entry *e, struct abuf *bp)
 {
-	struct abuf b = { NULL, 0, 0 };
+	struct abuf b = *bp;
 	char seq[24];
-	int r;
 
 	abuf_add(&b, e->prev_hash, AUDIT_HASH_LEN);
 	abuf_add(&b, AUDIT_MAGIC, strlen(AUDIT_MAGIC));
@@ -76,6 +81,16 @@ audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN])
 	abuf_field(&b, e->subject);
 	abuf_field(&b, e->outcome);
 	abuf_field(&b, e->detail);
+	*bp = b;
+}
+
+int
+audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN])
+{
+	struct abuf b = { NULL, 0, 0 };
+	int r;
+
+	audit_entry_bytes(e, &b);
 	r = crypto_sha256(b.p, b.len, out);
 	free(b.p);
 	return r;
@@ -125,6 +140,311 @@ audit_head_set(struct store *st, int64_t seq, const uint8_t hash[AUDIT_HASH_LEN]
 	return store_meta_set(st, AUDIT_HEAD_KEY, v);
 }
 
+/* ---- The keyed seal (docs/audit.md "The keyed seal") ------------------- */
+
+static char	*audit_keyfile;		/* keys.dir/audit.key, when there is one */
+static int	 audit_key_required;	/* a production store: it must be keyed */
+static uint8_t	 audit_lkey[CRYPTO_AUDIT_KEY_LEN];	/* the key officer's process */
+static int	 audit_lkey_held;
+static int64_t	 audit_verified_seal = -1;
+
+void
+audit_keying(const char *keyfile, int required)
+{
+	free(audit_keyfile);
+	audit_keyfile = keyfile != NULL ? xstrdup(keyfile) : NULL;
+	audit_key_required = required;
+}
+
+void
+audit_key_hold(const uint8_t key[CRYPTO_AUDIT_KEY_LEN])
+{
+	memcpy(audit_lkey, key, CRYPTO_AUDIT_KEY_LEN);
+	audit_lkey_held = 1;
+}
+
+void
+audit_key_forget(void)
+{
+	util_wipe(audit_lkey, sizeof(audit_lkey));
+	audit_lkey_held = 0;
+}
+
+/* The key in this process: held already, or unwrapped with a passphrase
+ * given on NHICARD_KEY_PASSPHRASE_FD (a key officer's command; nobody is
+ * prompted). 0, NHI_ENOFILE (none to be had), or a key error. */
+static int
+audit_local_key(void)
+{
+	const char *pass;
+	char *text = NULL, *inner = NULL;
+	size_t len = 0, ilen = 0;
+	int r;
+
+	if (audit_lkey_held)
+		return 0;
+	if (audit_keyfile == NULL || !crypto_keystore_have_passphrase())
+		return NHI_ENOFILE;
+	if ((r = fs_read_file(audit_keyfile, 64 * 1024, &text, &len)) != 0)
+		return r;
+	if ((r = crypto_keystore_passphrase(&pass)) == 0 &&
+	    (r = crypto_keystore_unwrap(audit_keyfile, text, len, pass, &inner,
+	    &ilen)) == 0 &&
+	    (r = crypto_audit_key_parse(audit_keyfile, inner, ilen, audit_lkey)) == 0)
+		audit_lkey_held = 1;
+	if (inner != NULL)
+		util_free_secret(inner, ilen + 1);
+	free(text);
+	return r;
+}
+
+/* Is this agent answer "it holds no audit key" (started before the key
+ * was created), which counts as locked? */
+static int
+agent_has_no_key(int r)
+{
+	return r == NHI_ENOFILE || (r == NHI_EKEY && err_detail() != NULL &&
+	    strstr(err_detail(), "no audit key held") != NULL);
+}
+
+int
+audit_seal_parse(const char *v, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN],
+    uint8_t mac[AUDIT_HASH_LEN])
+{
+	char h[2 * AUDIT_HASH_LEN + 1];
+	const char *p, *q;
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	p = strchr(v, ':');
+	q = p != NULL ? strchr(p + 1, ':') : NULL;
+	if (p == NULL || q == NULL || end != p || n < 1 || errno != 0 ||
+	    (size_t)(q - p - 1) != 2 * AUDIT_HASH_LEN ||
+	    strlen(q + 1) != 2 * AUDIT_HASH_LEN)
+		return NHI_EPARSE;
+	memcpy(h, p + 1, 2 * AUDIT_HASH_LEN);
+	h[2 * AUDIT_HASH_LEN] = '\0';
+	if (hex_decode(h, hash, AUDIT_HASH_LEN) != AUDIT_HASH_LEN ||
+	    hex_decode(q + 1, mac, AUDIT_HASH_LEN) != AUDIT_HASH_LEN)
+		return NHI_EPARSE;
+	*seq = n;
+	return 0;
+}
+
+static int
+audit_seal_get(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN],
+    uint8_t mac[AUDIT_HASH_LEN], int *found)
+{
+	char *v = NULL;
+	int r;
+
+	*found = 0;
+	r = store_meta_get(st, AUDIT_SEAL_KEY, &v);
+	if (r == NHI_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	if (audit_seal_parse(v, seq, hash, mac) != 0)
+		r = err_set(NHI_ESTORE_CORRUPT, "audit log: the seal (meta %s) is malformed:"
+		    " it was altered", AUDIT_SEAL_KEY);
+	else
+		*found = 1;
+	free(v);
+	return r;
+}
+
+static int
+audit_seal_set(struct store *st, int64_t seq, const uint8_t hash[AUDIT_HASH_LEN],
+    const uint8_t mac[AUDIT_HASH_LEN])
+{
+	char h[2 * AUDIT_HASH_LEN + 1], m[2 * AUDIT_HASH_LEN + 1], v[200];
+
+	hex_encode(hash, AUDIT_HASH_LEN, h);
+	hex_encode(mac, AUDIT_HASH_LEN, m);
+	snprintf(v, sizeof(v), "%" PRId64 ":%s:%s", seq, h, m);
+	return store_meta_set(st, AUDIT_SEAL_KEY, v);
+}
+
+static int audit_from_row(struct store *, sqlite3_stmt *, struct audit_entry *);
+
+#define AUDIT_SELECT "SELECT seq, at, station, operator, action, subject, outcome," \
+	" detail, prev_hash, hash FROM audit_log"
+
+/*
+ * Extend the seal to the chain head: from the seal in meta (or, with
+ * `genesis` and no seal yet, from the log's beginning), along the entries
+ * after it, by the key agent or the key held in this process. *sealed: 1
+ * if sealed, 0 if the key could not be had (locked: the entries wait for
+ * the next seal). An agent or key that refuses (the old seal does not
+ * verify, the chain does not extend it) is an error: fail closed.
+ */
+static int
+audit_seal_extend(struct store *st, int genesis, int *sealed)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct crypto_audit_link *links = NULL;
+	struct audit_entry e;
+	struct abuf b;
+	uint8_t oh[AUDIT_HASH_LEN], om[AUDIT_HASH_LEN], nh[AUDIT_HASH_LEN], nm[AUDIT_HASH_LEN];
+	uint8_t head[AUDIT_HASH_LEN];
+	int64_t oseq = 0, nseq = 0, head_seq = 0;
+	size_t n = 0, cap = 0, i;
+	int r, rc, found, hfound;
+
+	*sealed = 0;
+	if (audit_keyfile == NULL && !audit_lkey_held)
+		return 0;
+	if ((r = audit_seal_get(st, &oseq, oh, om, &found)) != 0 ||
+	    (r = audit_head_get(st, &head_seq, head, &hfound)) != 0)
+		return r;
+	if (!hfound || (found && oseq == head_seq))
+		return 0;
+	if (!found) {
+		if (!genesis)
+			return 0;	/* only `audit seal` and `keys create --audit` */
+		oseq = 0;
+		memset(oh, 0, sizeof(oh));
+	}
+	if ((r = store_prepare(st, AUDIT_SELECT " WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+	    &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, oseq);
+	sqlite3_bind_int64(stmt, 2, head_seq);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((r = audit_from_row(st, stmt, &e)) != 0)
+			goto out;
+		if (n == cap) {
+			cap = cap != 0 ? cap * 2 : 8;
+			links = xreallocarray(links, cap, sizeof(*links));
+		}
+		memset(&b, 0, sizeof(b));
+		audit_entry_bytes(&e, &b);
+		links[n].bytes = (const uint8_t *)b.p;
+		links[n].len = b.len;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "read the audit log");
+		goto out;
+	}
+	/* The key held here (a key ceremony, the agent's own start) first;
+	 * else the agent; else a passphrase given to this process. */
+	r = found && !audit_lkey_held ? crypto_agent_seal(oseq, oh, om, links, n, &nseq,
+	    nm) : NHI_ENOFILE;
+	if (r == 0) {
+		/* The agent answers the seal, not the hash: recompute it. */
+		uint8_t t[AUDIT_HASH_LEN];
+
+		memcpy(nh, oh, sizeof(nh));
+		for (i = 0; i < n && r == 0; i++)
+			if ((r = crypto_sha256(links[i].bytes, links[i].len, t)) == 0)
+				memcpy(nh, t, sizeof(nh));
+		if (r != 0)
+			goto out;
+	} else if (r == NHI_EIO) {
+		/* An agent that does not answer (exiting at its idle timeout):
+		 * as locked; the next seal covers this entry. */
+		log_warn("audit: entry not sealed now: %s", err_text(r));
+		r = 0;
+		goto out;
+	} else if (agent_has_no_key(r)) {
+		err_clear();
+		if ((r = audit_local_key()) == NHI_ENOFILE) {
+			err_clear();
+			r = 0;	/* locked: sealed by a later entry */
+			goto out;
+		}
+		if (r != 0 || (r = crypto_audit_extend(audit_lkey, oseq, oh, found ? om : NULL,
+		    links, n, &nseq, nh, nm)) != 0)
+			goto out;
+	} else {
+		r = err_wrap(r, "audit log: the seal was refused (run 'nhicard audit verify'): ");
+		goto out;
+	}
+	if (nseq != head_seq || memcmp(nh, head, AUDIT_HASH_LEN) != 0) {
+		r = err_set(NHI_ESTORE_CORRUPT, "audit log: the entries after the seal do not"
+		    " lead to the chain head: the log was altered (run 'nhicard audit verify')");
+		goto out;
+	}
+	if ((r = audit_seal_set(st, nseq, nh, nm)) != 0)
+		goto out;
+	*sealed = 1;
+out:
+	sqlite3_finalize(stmt);
+	for (i = 0; i < n; i++)
+		free((void *)links[i].bytes);
+	free(links);
+	return r;
+}
+
+/* Check the seal (seq, hash, mac) by the agent or this process's key.
+ * 0, NHI_ESTATE (the keys are locked), NHI_EKEY (it does not match). */
+static int
+audit_seal_verify_mac(int64_t seq, const uint8_t hash[AUDIT_HASH_LEN],
+    const uint8_t mac[AUDIT_HASH_LEN])
+{
+	int r;
+
+	r = audit_lkey_held ? NHI_ENOFILE : crypto_agent_seal_check(seq, hash, mac);
+	if (r == 0 || !agent_has_no_key(r))
+		return r;
+	err_clear();
+	if ((r = audit_local_key()) == NHI_ENOFILE)
+		return err_set(NHI_ESTATE, "audit log: the seal cannot be checked: the audit"
+		    " key (%s) is locked (a key officer starts the key agent, 'nhicard keys"
+		    " agent start', or gives the passphrase)", audit_keyfile);
+	if (r != 0)
+		return r;
+	return crypto_audit_seal_check(audit_lkey, seq, hash, mac);
+}
+
+int
+audit_seal(struct store *st, int64_t *through)
+{
+	uint8_t h[AUDIT_HASH_LEN], m[AUDIT_HASH_LEN];
+	int r, sealed = 0, found, own = 0;
+
+	if (audit_keyfile == NULL && !audit_lkey_held)
+		return err_set(NHI_ESTATE, "audit log: the station has no audit key (a key"
+		    " officer creates it: nhicard keys create --audit)");
+	if (!st->in_txn) {
+		if ((r = store_begin(st)) != 0)
+			return r;
+		own = 1;
+	}
+	if ((r = audit_seal_extend(st, 1, &sealed)) != 0)
+		goto out;
+	if ((r = audit_seal_get(st, through, h, m, &found)) != 0)
+		goto out;
+	if (!found) {
+		r = err_set(NHI_ESTATE, "audit log: nothing sealed: a log never sealed is"
+		    " sealed from entry 1 only with the key-store passphrase (the key"
+		    " agent never seals from the beginning), or the log is empty");
+		goto out;
+	}
+	if (!sealed && (r = audit_seal_verify_mac(*through, h, m)) != 0)
+		goto out;
+	if (own) {
+		own = 0;
+		r = store_commit(st);
+	}
+out:
+	if (own)
+		store_rollback(st);
+	return r;
+}
+
+int
+audit_seal_status(int64_t *sealed_through)
+{
+	*sealed_through = audit_verified_seal;
+	return audit_keyfile != NULL;
+}
+
 /* ---- Appending ----------------------------------------------------------- */
 
 static const char *
@@ -141,7 +461,7 @@ audit_append(struct store *st, const char *operator_login, const char *action,
 	struct audit_entry e;
 	char now[24], *station = NULL;
 	int64_t head_seq = 0;
-	int r, rc, own = 0, found;
+	int r, rc, own = 0, found, sealed = 0;
 
 	if (action == NULL || action[0] == '\0' || outcome == NULL || outcome[0] == '\0')
 		return err_set(NHI_EINTERNAL, "audit: an entry needs an action and an outcome");
@@ -193,6 +513,9 @@ audit_append(struct store *st, const char *operator_login, const char *action,
 		goto out;
 	}
 	if ((r = audit_head_set(st, e.seq, e.hash)) != 0)
+		goto out;
+	/* Keyed: the seal moves to this entry when the key can be had. */
+	if ((r = audit_seal_extend(st, 0, &sealed)) != 0)
 		goto out;
 	if (own && (r = store_commit(st)) != 0) {
 		own = 0;
@@ -277,8 +600,63 @@ audit_from_row(struct store *st, sqlite3_stmt *stmt, struct audit_entry *e)
 	return 0;
 }
 
-#define AUDIT_SELECT "SELECT seq, at, station, operator, action, subject, outcome," \
-	" detail, prev_hash, hash FROM audit_log"
+/*
+ * The keyed part of verify, after the chain walked intact through entry n:
+ * a station with an audit key must have a seal, on an entry still there
+ * with the hash it had when sealed, made with the key (docs/audit.md).
+ */
+static int
+audit_verify_seal(int64_t n, int sfound, int64_t sseq, const uint8_t sh[AUDIT_HASH_LEN],
+    const uint8_t sm[AUDIT_HASH_LEN], int seen, const uint8_t at_seal[AUDIT_HASH_LEN],
+    int64_t *bad)
+{
+	int r;
+
+	if (audit_keyfile == NULL && !audit_lkey_held) {
+		if (sfound) {
+			*bad = sseq;
+			return err_set(NHI_ESTORE_CORRUPT, "audit log: the log is sealed"
+			    " through entry %" PRId64 " but keys.dir holds no audit key"
+			    " (audit.key): the key was removed", sseq);
+		}
+		if (audit_key_required && n > 0)
+			return err_set(NHI_ESTATE, "audit log: the chain is not keyed: a"
+			    " production station has an audit key (a key officer creates it:"
+			    " nhicard keys create --audit; docs/audit.md)");
+		return 0;
+	}
+	if (!sfound) {
+		if (n == 0)
+			return 0;
+		*bad = 1;
+		return err_set(NHI_ESTORE_CORRUPT, "audit log: %" PRId64 " entries and no"
+		    " seal although the station has an audit key (%s): the seal was removed"
+		    " (or the store was never sealed: a key officer checks it against an"
+		    " export, then seals it with 'nhicard audit seal')", n,
+		    audit_keyfile != NULL ? audit_keyfile : "held");
+	}
+	if (sseq > n || !seen) {
+		*bad = n + 1;
+		return err_set(NHI_ESTORE_CORRUPT, "audit log: entry %" PRId64 " was sealed"
+		    " but the log ends at entry %" PRId64 ": entries were removed", sseq, n);
+	}
+	if (memcmp(at_seal, sh, AUDIT_HASH_LEN) != 0) {
+		*bad = sseq;
+		return err_set(NHI_ESTORE_CORRUPT, "audit log: entry %" PRId64 " is not the"
+		    " entry that was sealed: the log was rewritten up to entry %" PRId64,
+		    sseq, sseq);
+	}
+	if ((r = audit_seal_verify_mac(sseq, sh, sm)) == NHI_EKEY) {
+		*bad = sseq;
+		return err_set(NHI_ESTORE_CORRUPT, "audit log: the seal of entry %" PRId64
+		    " does not match the audit key: the log and its seal were rewritten",
+		    sseq);
+	}
+	if (r != 0)
+		return r;
+	audit_verified_seal = sseq;
+	return 0;
+}
 
 int
 audit_verify(struct store *st, int64_t *count, int64_t *first_bad)
@@ -286,10 +664,16 @@ audit_verify(struct store *st, int64_t *count, int64_t *first_bad)
 	sqlite3_stmt *stmt = NULL;
 	struct audit_entry e;
 	uint8_t prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN], head[AUDIT_HASH_LEN];
-	int64_t expect = 1, n = 0, head_seq = 0, bad = 0;
-	int r, rc, found;
+	uint8_t sh[AUDIT_HASH_LEN], sm[AUDIT_HASH_LEN], at_seal[AUDIT_HASH_LEN];
+	int64_t expect = 1, n = 0, head_seq = 0, bad = 0, sseq = 0;
+	int r, rc, found, sfound = 0, seen = 0;
 
+	audit_verified_seal = -1;
 	memset(prev, 0, sizeof(prev));
+	if ((r = audit_seal_get(st, &sseq, sh, sm, &sfound)) != 0) {
+		bad = 1;
+		goto out;
+	}
 	if ((r = audit_head_get(st, &head_seq, head, &found)) != 0) {
 		bad = 1;
 		goto out;
@@ -324,6 +708,10 @@ audit_verify(struct store *st, int64_t *count, int64_t *first_bad)
 			goto out;
 		}
 		memcpy(prev, e.hash, AUDIT_HASH_LEN);
+		if (sfound && e.seq == sseq) {
+			memcpy(at_seal, e.hash, AUDIT_HASH_LEN);
+			seen = 1;
+		}
 		expect++;
 		n++;
 	}
@@ -345,6 +733,8 @@ audit_verify(struct store *st, int64_t *count, int64_t *first_bad)
 		    " replaced (first bad entry %" PRId64 ")", n, head_seq, bad);
 		goto out;
 	}
+	if ((r = audit_verify_seal(n, sfound, sseq, sh, sm, seen, at_seal, &bad)) != 0)
+		goto out;
 	if (count != NULL)
 		*count = n;
 	r = 0;

@@ -21,7 +21,8 @@
 	" r.is_head, r.name_kanji, r.name_kana, r.name_kana_norm, r.birth_date, r.sex,"\
 	" r.address, coalesce(h.address_code, ''), coalesce(r.nationality, ''),"\
 	" coalesce(r.residence_status, ''), coalesce(r.stay_until, ''), r.status,"\
-	" coalesce(r.status_date, ''), r.name_flags, r.origin, coalesce(r.last_event_date, '')"
+	" coalesce(r.status_date, ''), r.name_flags, r.origin, coalesce(r.last_event_date, ''),"\
+	" r.sex_on_back"
 #define RESIDENT_FROM " FROM residents r LEFT JOIN households h ON h.id = r.household_id"
 
 static void
@@ -48,6 +49,7 @@ resident_from_row(sqlite3_stmt *s, struct resident *r)
 	r->name_flags = (unsigned)sqlite3_column_int(s, 17);
 	store_col_text(s, 18, r->origin, sizeof(r->origin));
 	store_col_text(s, 19, r->last_event_date, sizeof(r->last_event_date));
+	r->sex_on_back = sqlite3_column_int(s, 20);
 }
 
 void
@@ -270,6 +272,41 @@ out:
 	sqlite3_finalize(s);
 	text_basic_items_free(&b);
 	free(norm.p);
+	return r;
+}
+
+int
+store_resident_set_sex_on_back(struct store *st, int64_t id, int on, int *changed)
+{
+	sqlite3_stmt *s = NULL;
+	char now[24];
+	int r, rc;
+
+	*changed = 0;
+	store_now(now, sizeof(now));
+	if ((r = store_prepare(st, "UPDATE residents SET sex_on_back = ?2, updated_at = ?3"
+	    " WHERE id = ?1 AND sex_on_back <> ?2", &s)) != 0)
+		return r;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, on ? 1 : 0);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		r = store_err(st, rc, "update resident");
+	else if (sqlite3_changes(st->db) > 0)
+		*changed = 1;
+	sqlite3_finalize(s);
+	if (r == 0 && !*changed) {
+		/* Unchanged, or no such resident? */
+		if ((r = store_prepare(st, "SELECT 1 FROM residents WHERE id = ?1", &s)) != 0)
+			return r;
+		sqlite3_bind_int64(s, 1, id);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc == SQLITE_DONE)
+			r = err_set(NHI_ENOTFOUND, "no resident #%lld", (long long)id);
+		else if (rc != SQLITE_ROW)
+			r = store_err(st, rc, "read resident");
+	}
 	return r;
 }
 

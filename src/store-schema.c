@@ -392,6 +392,13 @@ static const char schema_v5[] =
  * scan of every card. */
 static const char schema_v6[] =
 "CREATE INDEX IF NOT EXISTS cards_public_key ON cards (public_key) WHERE public_key IS NOT NULL;";
+/* Version 7: 性別 printed on the back of the certificate and sleeve instead
+ * of the front, at the resident's request (issue 14; docs/templates.md):
+ * kept per resident, set by a clerk (`resident edit --sex-on-back`),
+ * audited, and used by every print path. */
+static const char schema_v7[] =
+"ALTER TABLE residents ADD COLUMN sex_on_back INTEGER NOT NULL DEFAULT 0"
+"  CHECK (sex_on_back = 0 OR sex_on_back = 1);";
 
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
@@ -400,6 +407,7 @@ const struct store_migration store_migrations[] = {
 	{ 4, schema_v4 },
 	{ 5, schema_v5 },
 	{ 6, schema_v6 },
+	{ 7, schema_v7 },
 };
 const size_t store_migrations_count =
     sizeof(store_migrations) / sizeof(store_migrations[0]);

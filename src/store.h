@@ -261,6 +261,7 @@ struct resident {
 	unsigned name_flags;		/* STORE_NAME_* */
 	char	 origin[8];		/* extract, counter */
 	char	 last_event_date[11];
+	int	 sex_on_back;		/* 性別 on the back, at the person's request */
 };
 
 /* Free the strings of *r (not r itself) and zero it; NULL is a no-op. */
@@ -286,6 +287,12 @@ int	store_resident_add(struct store *st, struct resident *r);
  * of *r. Returns 0, NHI_ENOTFOUND, NHI_EPARSE or a store error.
  */
 int	store_resident_update(struct store *st, const struct resident *r);
+/*
+ * 性別 on the back of the certificate and sleeve (1) or on the front (0),
+ * at the person's request: *changed 1 if it was otherwise before. Call it
+ * in the transaction that audits the change. 0 or NHI_ENOTFOUND.
+ */
+int	store_resident_set_sex_on_back(struct store *st, int64_t id, int on, int *changed);
 
 /* A search: every non-NULL, non-empty criterion must hold. */
 struct resident_query {

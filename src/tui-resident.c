@@ -41,6 +41,7 @@ struct resident_view {
 	int		 first;
 	int		 width;		/* the columns a row may take */
 	int64_t		 sel;		/* the household member selected, 0 none */
+	int		 sex_on_back;	/* 性別 on the back (residents.sex_on_back) */
 };
 
 /* A stored word in the clerk's words. */
@@ -279,8 +280,12 @@ load(struct tui *t, struct resident_view *rv)
 	    text_gaiji_mark(res.address, &gb, codes, sizeof(codes)) > 0)
 		add_row(rv, 0, "%s  %s", _("Gaiji (marked on the screen):"), codes);
 	add_field(rv, _("Kana"), tui_name(res.name_kana, nm, sizeof(nm)));
-	add_row(rv, 0, "%s  %s   %s  %s   %s  %s", _("Born"),
+	/* 性別 on the back at the person's request (kept, used by every
+	 * print; s changes it): said beside the sex when it is so. */
+	rv->sex_on_back = res.sex_on_back;
+	add_row(rv, 0, "%s  %s   %s  %s%s   %s  %s", _("Born"),
 	    birth_text(res.birth_date, born, sizeof(born)), _("Sex"), tui_sex_text(res.sex),
+	    res.sex_on_back ? _(" (printed on the back)") : "",
 	    _("Status"), word(status_words, res.status));
 	/* A foreign resident: what the NHI rules look at, on the screen. */
 	if (res.nationality != NULL && res.nationality[0] != '\0')
@@ -443,6 +448,45 @@ resident_hints_now(struct tui_screen *s)
 	return NULL;
 }
 
+/*
+ * s: 性別 on the back of certificates and sleeves (or the front again), at
+ * the person's request, as `resident edit --sex-on-back` does: kept with
+ * the resident and audited (resident.sex_on_back) in one transaction.
+ */
+static void
+toggle_sex_back(struct tui *t, struct resident_view *rv)
+{
+	struct session *ctx = tui_ctx(t);
+	struct store *st = NULL;
+	char subject[32];
+	int r, changed = 0, on = !rv->sex_on_back;
+
+	if (tui_authorize(t, "resident", "edit") != 0) {
+		err_clear();
+		return;
+	}
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)rv->id);
+	if ((r = session_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
+		goto fail;
+	if ((r = store_resident_set_sex_on_back(st, rv->id, on, &changed)) != 0 ||
+	    (r = audit_append(st, ctx->operator_login, "resident.sex_on_back", subject,
+	    AUDIT_OK, on ? "back (screen)" : "front (screen)")) != 0 ||
+	    (r = store_commit(st)) != 0) {
+		store_rollback(st);
+		operator_audit(st, ctx->operator_login, "resident.sex_on_back", subject,
+		    AUDIT_FAILED, nhi_errname(r));
+		goto fail;
+	}
+	rv->sex_on_back = on;
+	tui_status_message(t, "%s", on ? _("Sex will be printed on the back of this"
+	    " person's certificates.") : _("Sex will be printed on the front of this"
+	    " person's certificates."));
+	return;
+fail:
+	tui_status_message(t, _("Not changed: %s"), err_text(r));
+	err_clear();
+}
+
 static enum tui_key_result
 resident_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 {
@@ -490,6 +534,9 @@ resident_key(struct tui *t, struct tui_screen *s, const struct tui_key *k)
 	case 'l':
 		(void)tui_push(t, &tui_loss_ops, &id);
 		return TUI_KEY_HANDLED;
+	case 's':
+		toggle_sex_back(t, rv);
+		return TUI_KEY_HANDLED;
 	}
 	return TUI_KEY_UNHANDLED;
 }
@@ -504,7 +551,9 @@ const struct tui_screen_ops tui_resident_ops = {
 	    " cards and certificates; long lines wrap. Tab selects a household"
 	    " member (> ) and Enter opens their record; ESC comes back. i issues a"
 	    " card, r reprints the certificate with a reason, l takes a loss report"
-	    " (a card found is reinstated there)."),
+	    " (a card found is reinstated there). s prints the sex on the back of the"
+	    " person's certificates from now on, at the person's request (s again: on"
+	    " the front)."),
 	.open = resident_open,
 	.draw = resident_draw,
 	.key = resident_key,

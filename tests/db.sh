@@ -34,6 +34,22 @@ is "$(ls "$TEST_TMP/badid.db" 2>/dev/null)" "" "and no store is created"
 NHICARD_DB="$db" run "$NHICARD" db check
 is "$rc" 0 "NHICARD_DB names the store"
 
+# Production without station.id is refused, also when station.mode is
+# unset (which means production), and no store is made (issue 19).
+printf '[store]\n' > "$TEST_TMP/nomode.conf"
+run "$NHICARD" --config "$TEST_TMP/nomode.conf" --db "$TEST_TMP/nomode.db" db init
+is "$rc" 3 "db init with station.mode and station.id unset is refused (exit 3)"
+like "$out" "station.id is not set in .*nomode.conf: a production station needs the id" \
+    "it names the missing station.id and the file"
+like "$out" "station.mode is not set either, which means production" "and says the unset mode is production"
+is "$(ls "$TEST_TMP/nomode.db" 2>/dev/null)" "" "and no store is created"
+printf '[station]\nmode = production\n' > "$TEST_TMP/prod.conf"
+run "$NHICARD" --config "$TEST_TMP/prod.conf" --db "$TEST_TMP/prod.db" db init
+is "$rc" 3 "db init with station.mode = production and no station.id is refused too"
+env -u NHICARD_CONFIG "$NHICARD" --config /dev/null --db "$TEST_TMP/devnull.db" db init \
+    >"$TEST_TMP/devnull.out" 2>&1
+is "$?" 3 "an empty configuration (/dev/null) is production too: refused"
+
 printf '[store]\npath = %s\n' "$db" > "$TEST_TMP/station.conf"
 run "$NHICARD" --config "$TEST_TMP/station.conf" db check
 is "$rc" 0 "store.path in the configuration names the store"
@@ -45,6 +61,25 @@ like "$out" "directory .*/no/such/dir does not exist" "the missing directory is 
 run "$NHICARD" --db "$TEST_TMP/absent.db" db check
 is "$rc" 5 "a missing store exits 5"
 like "$out" "db init" "the error says how to create one"
+
+# Schemas 5 to 7 (issues 24, 25, 14): a store of schema 4 gains the My
+# Number links, the cards' public-key index and residents.sex_on_back, 0
+# (性別 on the front) for everyone, and keeps its residents.
+cp "$db" "$TEST_TMP/v4.db"
+"${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "INSERT INTO residents (name_kanji, name_kana,
+  name_kana_norm, birth_date, sex, address, name_flags, origin, created_at, updated_at)
+  VALUES ('移行 太郎', 'ｲｺｳ', 'イコウ', '1980-01-01', 1, '高知県', 0, 'counter', 'x', 'x');
+  ALTER TABLE residents DROP COLUMN sex_on_back; DROP TABLE mynumber_links;
+  DROP INDEX cards_public_key; PRAGMA user_version = 4;" ||
+    bail "cannot make a schema 4 store"
+run "$NHICARD" --db "$TEST_TMP/v4.db" db check
+is "$rc" 0 "a schema 4 store opens (migrated)"
+is "$("${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "PRAGMA user_version; SELECT name_kanji || ' '
+  || sex_on_back FROM residents")" "7
+移行 太郎 0" "it is at schema 7, the resident kept, 性別 on the front"
+is "$("${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "SELECT count(*) FROM sqlite_schema
+  WHERE name IN ('mynumber_links', 'cards_public_key')")" 2 \
+    "with the My Number links and the cards' public-key index"
 
 # A store written by a newer nhicard is refused, untouched.
 cp "$db" "$TEST_TMP/newer.db"

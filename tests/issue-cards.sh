@@ -86,6 +86,9 @@ is "$rc" 0 "the re-keyed card verifies"
     --name-kana "スズキ ハナコ" --birth 1990-02-03 --sex 2 --address "東京都千代田区丸の内2-2" >/dev/null
 "$NHICARD" --config "$CONF" --db "$DB" eligibility add --insurer 133116 --symbol 1 \
     --number 3 --kind hihokensha --acquired 2020-04-01 2 >/dev/null
+# She asked for 性別 on the back (kept with her: issue 14).
+"$NHICARD" --config "$CONF" --db "$DB" resident edit 2 --sex-on-back yes >/dev/null ||
+    bail "resident edit --sex-on-back"
 card_insert "$TEST_TMP/new" --kind juki-new -o "name=鈴木 花子" -o birth=19900203 -o sex=2 \
     -o "address=東京都千代田区丸の内2-2" -o municipality=131016 -o "keys=$KEYS"
 mkdir "$TEST_TMP/print"
@@ -102,6 +105,10 @@ like "$out" "certificate $serial printed to $TEST_TMP/print/certificate-2.pdf" \
 text=$(pdftotext -enc UTF-8 "$TEST_TMP/print/certificate-2.pdf" - 2>&1 | tr -d ' ')
 like "$text" "鈴木花子" "the certificate carries the resident's name"
 like "$text" "$serial" "the certificate carries its serial"
+is "$(pdftotext -f 1 -l 1 -enc UTF-8 "$TEST_TMP/print/certificate-2.pdf" - | grep -c 性別)" 0 \
+    "issue: 性別 not on the front (the resident's kept request)"
+like "$(pdftotext -f 2 -l 2 -layout -enc UTF-8 "$TEST_TMP/print/certificate-2.pdf" -)" "性別 +女" \
+    "issue: 性別 on the back, with no per-print option"
 card_serial=$(sql "SELECT card_serial FROM cards WHERE resident_id = 2")
 text=$(pdftotext -enc UTF-8 "$TEST_TMP/print/receipt-2.pdf" - 2>&1 | tr -d ' \n')
 like "$text" "$card_serial" "the counter receipt names the card serial"

@@ -61,6 +61,11 @@ is "$rc" 1 "supervisor: keys refused (key officers only)"
 as boss operator list
 is "$rc" 0 "supervisor: operator list"
 as boss db check
+is "$rc" 1 "supervisor: db check of a production store without an audit key is refused"
+like "$out" "the chain is not keyed" "it says the chain is not keyed (docs/audit.md)"
+as_approved kim boss keys create --audit
+[ "$rc" -eq 0 ] || bail "keys create --audit: $out"
+as boss db check
 is "$rc" 0 "supervisor: db check"
 
 n=$(sql "SELECT count(*) FROM audit_log WHERE action = 'operator.role_refused' AND outcome = 'refused'")

@@ -84,6 +84,9 @@ is "$rc" 0 "keys create"
 like "$out" "master-30.keys: kind master, kvn 30" "the first key set has the cards' version 30"
 ceremony keys create --signing
 is "$rc" 0 "keys create --signing"
+ceremony keys create --audit
+is "$rc" 0 "keys create --audit"
+like "$out" "audit log sealed through entry [0-9]+" "the audit key seals the log from entry 1"
 # The card maker's transport key set (blank standalone cards), handed over
 # in clear on a medium: imported, and the clear file removed.
 { printf 'test = no\nkvn = FF\nalgorithm = AES-128\n'
@@ -150,7 +153,7 @@ like "$out" "station.key \(queue.client_key\) is encrypted and the keys are lock
 NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=6 run "$NHICARD" --config "$CONF" \
     --operator kim keys agent start 4<pw.kim 6<passphrase </dev/null
 is "$rc" 0 "the key agent started"
-like "$out" "key agent: 4 key file\(s\)" "it holds master-30, master-ff, municipality.key and the encrypted station key"
+like "$out" "key agent: 5 key file\(s\)" "it holds master-30, master-ff, municipality.key, audit.key and the encrypted station key"
 at_exit "NHICARD_PASSWORD_FD=4 \"$NHICARD\" --config \"$CONF\" --operator kim keys agent lock 4<\"$TEST_TMP/pw.kim\" >/dev/null 2>&1"
 
 # ---- 8. The register extract
@@ -186,7 +189,12 @@ is "$("$SQLITE3" center.db "SELECT count(*) FROM record WHERE station_id = 'ST01
 is "$("$SQLITE3" center.db "SELECT count(*) FROM record WHERE station_id = 'ST01'")" \
     "$("$SQLITE3" "$STATE/nhicard.db" "SELECT last_seq FROM queue_state")" "and every record of the station"
 
-# ---- 11. End of day: lock, back up.
+# ---- 11. End of day: the audit trail checked while the agent still
+# runs (it checks the seal), then lock, back up.
+as audrey audit verify
+is "$rc" 0 "the audit chain verifies"
+like "$out" "sealed through entry [0-9]+ \(the audit key's seal matches\)" \
+    "and the audit key's seal matches"
 as kim keys agent lock
 is "$rc" 0 "the agent is locked"
 as boss backup "$TEST_TMP/backup-1"
@@ -195,6 +203,7 @@ ok "$([ -f "$TEST_TMP/backup-1/keys/master-30.keys" ] && [ -f "$TEST_TMP/backup-
     "the backup holds the store and the wrapped keys"
 unlike "$(cat "$TEST_TMP/backup-1/keys/master-30.keys")" "^(enc|mac|dek) *=" "no key in clear in it"
 as audrey audit verify
-is "$rc" 0 "the audit chain verifies"
+is "$rc" 1 "locked, the seal cannot be checked: verify says so (exit 1)"
+like "$out" "the seal cannot be checked: the audit key .* is locked" "naming the lock"
 
 done_testing

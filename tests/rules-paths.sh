@@ -214,4 +214,69 @@ back=$(pdftotext -f 2 -l 2 -layout "$TEST_TMP/sex.pdf" - 2>/dev/null)
 unlike "$front" "性別" "not on the front"
 like "$back" "性別 +男" "on the back"
 
+# ---- 性別 on the back kept per resident (resident edit --sex-on-back) ----------
+sql() { "$SQLITE3" "$DB" "$1"; }
+sexaudit() { sql "SELECT count(*) FROM audit_log WHERE action = 'resident.sex_on_back' AND $1"; }
+# sexplace PDF FRONTPAGE BACKPAGE: "front", "back" or "both/none" for 性別.
+sexplace() {
+	_f=$(pdftotext -f "$2" -l "$2" -layout "$1" - 2>/dev/null | grep -c "性別")
+	_b=$(pdftotext -f "$3" -l "$3" -layout "$1" - 2>/dev/null | grep -c "性別")
+	if [ "$_f" -gt 0 ] && [ "$_b" -eq 0 ]; then echo front
+	elif [ "$_f" -eq 0 ] && [ "$_b" -gt 0 ]; then echo back
+	else echo "front $_f back $_b"; fi
+}
+nhi print certificate P001 $T $C --reason "before" -o "$TEST_TMP/s0.pdf"
+is "$(sexplace "$TEST_TMP/s0.pdf" 1 2)" front "by default 性別 is on the front"
+n0=$(sexaudit "1")
+nhi resident edit 1 --sex-on-back maybe
+is "$rc" 2 "--sex-on-back takes yes or no (usage error)"
+is "$(sql "SELECT sex_on_back FROM residents WHERE id = 1")" 0 "a refused value changes nothing"
+nhi resident edit 999 --sex-on-back yes
+is "$rc" 3 "an unknown resident: exit 3"
+is "$(sexaudit "outcome = 'ok'")" "$n0" "and no change is recorded"
+nhi resident edit 1 --sex-on-back yes
+is "$rc" 0 "the clerk records the person's request"
+like "$out" "resident #1: 性別 printed on the back" "it says what changed"
+is "$(sql "SELECT sex_on_back FROM residents WHERE id = 1")" 1 "kept with the resident"
+is "$(sexaudit "subject = 'resident:1' AND outcome = 'ok' AND detail = 'back'")" 1 \
+    "audited as resident.sex_on_back, detail back"
+nhi resident show 1
+like "$out" "性別の記載 +裏面" "resident show says it"
+nhi resident edit 1 --sex-on-back yes
+like "$out" "\(as before\)" "set again: said unchanged"
+is "$(sexaudit "subject = 'resident:1' AND detail = 'back (unchanged)'")" 1 "and audited as unchanged"
+# Every print path, without any per-print option:
+nhi print certificate P001 $T $C --reason "kept choice" -o "$TEST_TMP/s1.pdf"
+is "$rc" 0 "print certificate (a reprint, with its reason)"
+is "$(sexplace "$TEST_TMP/s1.pdf" 1 2)" back "print certificate: 性別 on the back, no option given"
+nhi print sleeve P001 $T $C -o "$TEST_TMP/s1-sleeve.pdf"
+is "$rc" 0 "print sleeve"
+is "$(sexplace "$TEST_TMP/s1-sleeve.pdf" 1 2)" back "print sleeve: on the back"
+nhi print sheet P001 P004 $T $C --reason "sheet" -o "$TEST_TMP/s1-sheet.pdf"
+is "$rc" 0 "print sheet"
+is "$(pdftotext -f 1 -l 1 -layout "$TEST_TMP/s1-sheet.pdf" - | grep -c "性別")" 1 \
+    "print sheet: the fronts hold 性別 once (P004's, not P001's)"
+is "$(pdftotext -f 2 -l 2 -layout "$TEST_TMP/s1-sheet.pdf" - | grep -c "性別")" 1 \
+    "print sheet: the backs hold it once (P001's)"
+mkdir -p "$TEST_TMP/renew3"
+printf 'P001\n' >"$TEST_TMP/l1"
+nhi batch renew --quiet --from 2027-08-01 -d "$TEST_TMP/renew3" list "$TEST_TMP/l1"
+is "$rc" 0 "batch renew"
+rp=$(ls "$TEST_TMP/renew3"/*.pdf | head -1)
+is "$(sexplace "$rp" 1 2)" back "batch renew: on the back"
+# Back to the front; the per-print option still puts it on the back.
+nhi resident edit 1 --sex-on-back no
+is "$rc" 0 "the person's request withdrawn"
+is "$(sexaudit "subject = 'resident:1' AND detail = 'front'")" 1 "audited, detail front"
+nhi print certificate P001 $T $C --reason "front again" -o "$TEST_TMP/s2.pdf"
+is "$(sexplace "$TEST_TMP/s2.pdf" 1 2)" front "on the front again"
+nhi print certificate P001 $T $C --sex-on-back --reason "once" -o "$TEST_TMP/s3.pdf"
+is "$(sexplace "$TEST_TMP/s3.pdf" 1 2)" back "--sex-on-back still puts it on the back for one print"
+is "$(sql "SELECT sex_on_back FROM residents WHERE id = 1")" 0 "without changing what is kept"
+# Together with another field: one resident.edit and one resident.sex_on_back.
+nhi resident edit 1 --address "高知県高知市本町1-2" --sex-on-back yes
+is "$rc" 0 "an address change and the request together"
+is "$(sql "SELECT address || ' ' || sex_on_back FROM residents WHERE id = 1")" "高知県高知市本町1-2 1" \
+    "both kept"
+
 done_testing

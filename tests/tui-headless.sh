@@ -105,6 +105,24 @@ for s in login-demo login-good login-bad login-locked login-disabled search \
 	tui "$s"
 	is "$rc:$err" "0:" "script $s runs to its end"
 done
+# s on the resident screen: 性別 on the back at the person's request,
+# kept and audited (issue 14), on a copy of its own.
+cp "$TEST_TMP/demo.db" "$TEST_TMP/sexback.db"
+TUI_DB=$TEST_TMP/sexback.db
+tui sex-back
+is "$rc:$err" "0:" "script sex-back runs to its end"
+is "$("$SQLITE3" "$TEST_TMP/sexback.db" "SELECT group_concat(id || ':' || sex_on_back)
+    FROM residents WHERE id <= 2")" "1:1,2:0" "s kept 性別 on the back for the resident shown"
+is "$("$SQLITE3" "$TEST_TMP/sexback.db" "SELECT operator || ' ' || subject || ' ' || detail
+    FROM audit_log WHERE action = 'resident.sex_on_back' ORDER BY seq")" \
+    "demo resident:1 back (screen)
+demo resident:1 front (screen)
+demo resident:1 back (screen)" "each change from the screen is audited"
+run "$NHICARD" --config "$CONF" --db "$TEST_TMP/sexback.db" print certificate 1 \
+    --reason "after the screen" -o "$TEST_TMP/sexback.pdf"
+is "$rc" 0 "a certificate printed after the change"
+is "$(pdftotext -f 2 -l 2 -layout "$TEST_TMP/sexback.pdf" - 2>/dev/null | grep -c 性別)" 1 \
+    "it carries 性別 on the back"
 TUI_DB=$TEST_TMP/demo.db
 tui english "$CONF_EN"
 is "$rc:$err" "0:" "script english runs to its end"

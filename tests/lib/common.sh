@@ -21,3 +21,11 @@ trap 'exit 130' INT TERM
 
 # A configuration that keeps everything under the scratch directory.
 unset NHICARD_DB NHICARD_CONFIG
+# A test that names no configuration runs a test station: station.mode
+# unset means production, and `db init` refuses production without
+# station.id (issue 19). Tests of production give --config or
+# $NHICARD_CONFIG with the mode and id they mean (tests/lib/operators.sh).
+printf '# tests/lib/common.sh: a test station\n[station]\nmode = test\n' \
+    >"$TEST_TMP/test-station.conf"
+NHICARD_CONFIG=$TEST_TMP/test-station.conf
+export NHICARD_CONFIG
