@@ -69,7 +69,7 @@ store_preissue_add(struct store *st, const struct preissue_item *it)
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "INSERT INTO preissue_items (item_id, run_id, path,"
+	if ((r = store_stmt(st, "INSERT INTO preissue_items (item_id, run_id, path,"
 	    " key_generation, issue_date, cert_kind, eligibility_id) VALUES"
 	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt)) != 0)
 		return r;
@@ -81,7 +81,7 @@ store_preissue_add(struct store *st, const struct preissue_item *it)
 	sqlite3_bind_text(stmt, 6, it->cert_kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, it->eligibility_id);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return rc == SQLITE_DONE ? 0 : store_err(st, rc, "recording a prepared item");
 }
 
@@ -92,7 +92,7 @@ store_preissue_number_taken(struct store *st, const uint8_t un[CARD_USER_NUMBER_
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM cards WHERE user_number = ?1)"
+	if ((r = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM cards WHERE user_number = ?1)"
 	    " OR EXISTS (SELECT 1 FROM batch_items WHERE user_number = ?1)", &stmt)) != 0)
 		return r;
 	sqlite3_bind_blob(stmt, 1, un, CARD_USER_NUMBER_LEN, SQLITE_STATIC);
@@ -102,7 +102,7 @@ store_preissue_number_taken(struct store *st, const uint8_t un[CARD_USER_NUMBER_
 		r = 0;
 	} else
 		r = store_err(st, rc, "looking up a user number");
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -113,13 +113,13 @@ store_preissue_get(struct store *st, int64_t item_id, struct preissue_item *out)
 	char what[48];
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " ITEM_COLUMNS ITEM_FROM " WHERE p.item_id = ?1",
+	if ((r = store_stmt(st, "SELECT " ITEM_COLUMNS ITEM_FROM " WHERE p.item_id = ?1",
 	    &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, item_id);
 	snprintf(what, sizeof(what), "item id %lld", (long long)item_id);
 	r = item_fetch(st, stmt, what, out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -130,13 +130,13 @@ store_preissue_by_user_number(struct store *st, int64_t run_id,
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " ITEM_COLUMNS ITEM_FROM
+	if ((r = store_stmt(st, "SELECT " ITEM_COLUMNS ITEM_FROM
 	    " WHERE b.user_number = ?1 AND b.run_id = ?2", &stmt)) != 0)
 		return r;
 	sqlite3_bind_blob(stmt, 1, un, CARD_USER_NUMBER_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, run_id);
 	r = item_fetch(st, stmt, "that user number in the run", out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -148,7 +148,7 @@ store_preissue_by_serial(struct store *st, int64_t run_id, const char *serial,
 	char what[64];
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " ITEM_COLUMNS ITEM_FROM
+	if ((r = store_stmt(st, "SELECT " ITEM_COLUMNS ITEM_FROM
 	    " WHERE p.card_serial = ?1 AND p.run_id = ?2 ORDER BY b.seq LIMIT 1",
 	    &stmt)) != 0)
 		return r;
@@ -156,7 +156,7 @@ store_preissue_by_serial(struct store *st, int64_t run_id, const char *serial,
 	sqlite3_bind_int64(stmt, 2, run_id);
 	snprintf(what, sizeof(what), "card serial %s", serial);
 	r = item_fetch(st, stmt, what, out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -166,14 +166,14 @@ store_preissue_next_standalone(struct store *st, int64_t run_id, struct preissue
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " ITEM_COLUMNS ITEM_FROM
+	if ((r = store_stmt(st, "SELECT " ITEM_COLUMNS ITEM_FROM
 	    " WHERE p.run_id = ?1 AND p.path = 'standalone' AND p.card_serial IS NULL"
 	    " AND p.exported_at IS NULL AND b.state = 'prepared' ORDER BY b.seq LIMIT 1",
 	    &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, run_id);
 	r = item_fetch(st, stmt, "a free standalone card in the run", out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -217,13 +217,13 @@ store_preissue_bind(struct store *st, int64_t item_id, const char *serial)
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "UPDATE preissue_items SET card_serial = ?2"
+	if ((r = store_stmt(st, "UPDATE preissue_items SET card_serial = ?2"
 	    " WHERE item_id = ?1 AND card_serial IS NULL", &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, item_id);
 	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	if (rc != SQLITE_DONE)
 		return store_err(st, rc, "binding a card to a prepared item");
 	if (sqlite3_changes(st->db) != 1)
@@ -374,7 +374,7 @@ store_preissue_key_used(struct store *st, const uint8_t *public_key, size_t len,
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM cards WHERE public_key = ?1"
+	if ((r = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM cards WHERE public_key = ?1"
 	    " AND id <> ?2)", &stmt)) != 0)
 		return r;
 	sqlite3_bind_blob(stmt, 1, public_key, (int)len, SQLITE_STATIC);
@@ -382,7 +382,7 @@ store_preissue_key_used(struct store *st, const uint8_t *public_key, size_t len,
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*used = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return rc == SQLITE_ROW ? 0 : store_err(st, rc, "looking for a public key");
 }
 
@@ -394,7 +394,7 @@ store_preissue_serial_active(struct store *st, const char *serial, int64_t excep
 	int r, rc;
 
 	*card_id = 0;
-	if ((r = store_prepare(st, "SELECT id FROM cards WHERE card_serial = ?1 AND id <> ?2"
+	if ((r = store_stmt(st, "SELECT id FROM cards WHERE card_serial = ?1 AND id <> ?2"
 	    " AND state IN ('active', 'suspended') ORDER BY id LIMIT 1", &stmt)) != 0)
 		return r;
 	sqlite3_bind_text(stmt, 1, serial, -1, SQLITE_STATIC);
@@ -402,7 +402,7 @@ store_preissue_serial_active(struct store *st, const char *serial, int64_t excep
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*card_id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 	    store_err(st, rc, "looking for a card serial");
 }

@@ -562,7 +562,7 @@ batch_item_get(struct store *st, int64_t item_id, struct batch_item *out)
 	sqlite3_stmt *s = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "SELECT " ITEM_COLUMNS " FROM batch_items"
+	if ((r = store_stmt(st, "SELECT " ITEM_COLUMNS " FROM batch_items"
 	    " WHERE id = ?1", &s)) != 0)
 		return r;
 	sqlite3_bind_int64(s, 1, item_id);
@@ -573,7 +573,7 @@ batch_item_get(struct store *st, int64_t item_id, struct batch_item *out)
 		r = err_set(NHI_ENOTFOUND, "no batch item %lld", (long long)item_id);
 	else
 		r = store_err(st, rc, "read a batch item");
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return r;
 }
 
@@ -666,7 +666,7 @@ batch_item_prepared(struct store *st, int64_t item_id, const uint8_t *user_numbe
 	int r;
 
 	store_now(now, sizeof(now));
-	if ((r = store_prepare(st, sql, &s)) != 0)
+	if ((r = store_stmt(st, sql, &s)) != 0)
 		return r;
 	sqlite3_bind_int64(s, 1, item_id);
 	if (user_number != NULL)
@@ -679,7 +679,7 @@ batch_item_prepared(struct store *st, int64_t item_id, const uint8_t *user_numbe
 		sqlite3_bind_text(s, 5, volume, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
 	r = item_update(st, item_id, BATCH_ITEM_PREPARED, s);
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return r;
 }
 
@@ -694,7 +694,7 @@ batch_item_done(struct store *st, int64_t item_id, int64_t card_id, const char *
 	int r;
 
 	store_now(now, sizeof(now));
-	if ((r = store_prepare(st, sql, &s)) != 0)
+	if ((r = store_stmt(st, sql, &s)) != 0)
 		return r;
 	sqlite3_bind_int64(s, 1, item_id);
 	if (card_id != 0)
@@ -703,7 +703,7 @@ batch_item_done(struct store *st, int64_t item_id, int64_t card_id, const char *
 		sqlite3_bind_text(s, 3, cert_serial, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
 	r = item_update(st, item_id, BATCH_ITEM_DONE, s);
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return r;
 }
 
@@ -719,14 +719,14 @@ batch_item_exception(struct store *st, int64_t item_id, const char *code,
 	int r;
 
 	store_now(now, sizeof(now));
-	if ((r = store_prepare(st, sql, &s)) != 0)
+	if ((r = store_stmt(st, sql, &s)) != 0)
 		return r;
 	sqlite3_bind_int64(s, 1, item_id);
 	sqlite3_bind_text(s, 2, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, text != NULL ? text : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
 	r = item_update(st, item_id, BATCH_ITEM_EXCEPTION, s);
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return r;
 }
 

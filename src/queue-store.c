@@ -88,7 +88,7 @@ store_queue_next_seq(struct store *st, int64_t *seq)
 
 	if ((r = need_txn(st, "queue record")) != 0 || (r = need_settled(st)) != 0)
 		return r;
-	if ((r = store_prepare(st, "UPDATE queue_state SET last_seq = last_seq + 1"
+	if ((r = store_stmt(st, "UPDATE queue_state SET last_seq = last_seq + 1"
 	    " WHERE id = 1 RETURNING last_seq", &s)) != 0)
 		return r;
 	rc = sqlite3_step(s);
@@ -100,7 +100,7 @@ store_queue_next_seq(struct store *st, int64_t *seq)
 	} else
 		r = rc == SQLITE_DONE ? err_set(NHI_ESTORE, "queue_state row missing") :
 		    store_err(st, rc, "take queue sequence number");
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return r;
 }
 
@@ -114,7 +114,7 @@ store_queue_insert(struct store *st, int64_t seq, const char *record_id,
 
 	if ((r = need_txn(st, "queue record")) != 0)
 		return r;
-	if ((r = store_prepare(st, "INSERT INTO queue_records (seq, record_id, lane, kind,"
+	if ((r = store_stmt(st, "INSERT INTO queue_records (seq, record_id, lane, kind,"
 	    " payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s)) != 0)
 		return r;
 	store_now(now, sizeof(now));
@@ -126,7 +126,7 @@ store_queue_insert(struct store *st, int64_t seq, const char *record_id,
 	sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
 		r = store_err(st, rc, "insert queue record");
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return r;
 }
 

@@ -84,7 +84,7 @@ card_event_insert_report(struct store *st, int64_t id, const char *event,
 	char now[24];
 	int r, rc;
 
-	if ((r = store_prepare(st, "INSERT INTO card_events (card_id, at, event, from_state,"
+	if ((r = store_stmt(st, "INSERT INTO card_events (card_id, at, event, from_state,"
 	    " to_state, detail, reported_by, report_how) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 	    " ?7, ?8)", &stmt)) != 0)
 		return r;
@@ -101,7 +101,7 @@ card_event_insert_report(struct store *st, int64_t id, const char *event,
 		r = store_err(st, rc, "record card event");
 	else
 		r = 0;
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -143,7 +143,7 @@ store_card_insert(struct store *st, struct store_card *c, const char *detail)
 
 	if ((r = card_txn_begin(st, &own)) != 0)
 		return r;
-	if ((r = store_prepare(st, "INSERT INTO cards (resident_id, kind, card_serial,"
+	if ((r = store_stmt(st, "INSERT INTO cards (resident_id, kind, card_serial,"
 	    " user_number, key_generation, state, step, fee_yen, fee_waived, created_at,"
 	    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'personalizing', ?6, ?7, ?8, ?9, ?9)",
 	    &stmt)) != 0)
@@ -181,7 +181,7 @@ store_card_insert(struct store *st, struct store_card *c, const char *detail)
 	snprintf(c->updated_at, sizeof(c->updated_at), "%s", now);
 	r = 0;
 out:
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	if (r != 0 && own)
 		store_rollback(st);
 	return r;
@@ -213,7 +213,7 @@ card_current_state_reason(struct store *st, int64_t id, char *state, size_t cap,
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "SELECT state, coalesce(state_reason, '') FROM cards"
+	if ((r = store_stmt(st, "SELECT state, coalesce(state_reason, '') FROM cards"
 	    " WHERE id = ?1", &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -227,7 +227,7 @@ card_current_state_reason(struct store *st, int64_t id, char *state, size_t cap,
 		r = err_set(NHI_ENOTFOUND, "no card record with id %lld", (long long)id);
 	else
 		r = store_err(st, rc, "read card state");
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -277,7 +277,7 @@ store_card_set_state(struct store *st, int64_t id, const char *from, const char 
 		goto out;
 	if (to_reason != NULL)
 		reason = to_reason;	/* the life cycle's reason ("": none) */
-	if ((r = store_prepare(st, "UPDATE cards SET state = ?2,"
+	if ((r = store_stmt(st, "UPDATE cards SET state = ?2,"
 	    " step = coalesce(?3, step), state_reason = CASE WHEN ?4 IS NULL THEN"
 	    " state_reason WHEN ?4 = '' THEN NULL ELSE ?4 END,"
 	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
@@ -294,7 +294,7 @@ store_card_set_state(struct store *st, int64_t id, const char *from, const char 
 	}
 	r = card_event_insert(st, id, event, cur, state, detail);
 out:
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return card_txn_end(st, own, r);
 }
 
@@ -320,7 +320,7 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 	if ((r = card_check_transition(id, cur, NULL, LC_EV_ACTIVATED, "active", &to,
 	    &to_reason)) != 0)
 		goto out;
-	if ((r = store_prepare(st, "UPDATE cards SET state = 'active', step = 'done',"
+	if ((r = store_stmt(st, "UPDATE cards SET state = 'active', step = 'done',"
 	    " state_reason = NULL, public_key = ?2, key_record = ?3, issued_on = ?4,"
 	    " updated_at = ?5 WHERE id = ?1", &stmt)) != 0)
 		goto out;
@@ -342,7 +342,7 @@ store_card_activate(struct store *st, int64_t id, const uint8_t *public_key,
 	}
 	r = card_event_insert(st, id, LC_EV_ACTIVATED, cur, "active", detail);
 out:
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return card_txn_end(st, own, r);
 }
 
@@ -377,7 +377,7 @@ store_card_transition(struct store *st, int64_t id, const char *event,
 	    (r = card_check_transition(id, cur, cur_reason, event, NULL, &to,
 	    &to_reason)) != 0)
 		goto out;
-	if ((r = store_prepare(st, "UPDATE cards SET state = ?2, state_reason ="
+	if ((r = store_stmt(st, "UPDATE cards SET state = ?2, state_reason ="
 	    " CASE WHEN ?3 IS NULL THEN state_reason WHEN ?3 = '' THEN NULL ELSE ?3 END,"
 	    " updated_at = ?4 WHERE id = ?1", &stmt)) != 0)
 		goto out;
@@ -405,7 +405,7 @@ store_card_transition(struct store *st, int64_t id, const char *event,
 		*after = row;
 	r = 0;
 out:
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return card_txn_end(st, own, r);
 }
 
@@ -417,7 +417,7 @@ store_card_latest_for_resident(struct store *st, int64_t resident_id,
 	char what[64];
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
+	if ((r = store_stmt(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
 	    " AND state = ?2 ORDER BY id DESC LIMIT 1", &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, resident_id);
@@ -425,7 +425,7 @@ store_card_latest_for_resident(struct store *st, int64_t resident_id,
 	snprintf(what, sizeof(what), "a %s card of resident %lld", state,
 	    (long long)resident_id);
 	r = card_fetch(st, stmt, what, out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -436,13 +436,13 @@ store_card_get(struct store *st, int64_t id, struct store_card *out)
 	char what[48];
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE id = ?1",
+	if ((r = store_stmt(st, "SELECT " CARD_COLUMNS " FROM cards WHERE id = ?1",
 	    &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, id);
 	snprintf(what, sizeof(what), "id %lld", (long long)id);
 	r = card_fetch(st, stmt, what, out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -453,12 +453,12 @@ store_card_by_user_number(struct store *st,
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE user_number = ?1",
+	if ((r = store_stmt(st, "SELECT " CARD_COLUMNS " FROM cards WHERE user_number = ?1",
 	    &stmt)) != 0)
 		return r;
 	sqlite3_bind_blob(stmt, 1, user_number, STORE_USER_NUMBER_LEN, SQLITE_STATIC);
 	r = card_fetch(st, stmt, "the card's user number", out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -470,12 +470,12 @@ card_by_serial(struct store *st, const char *sql, const char *card_serial,
 	char what[64];
 	int r;
 
-	if ((r = store_prepare(st, sql, &stmt)) != 0)
+	if ((r = store_stmt(st, sql, &stmt)) != 0)
 		return r;
 	sqlite3_bind_text(stmt, 1, card_serial, -1, SQLITE_STATIC);
 	snprintf(what, sizeof(what), "card serial %s", card_serial);
 	r = card_fetch(st, stmt, what, out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -504,13 +504,13 @@ store_card_active_for_resident(struct store *st, int64_t resident_id,
 	char what[48];
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
+	if ((r = store_stmt(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
 	    " AND state = 'active'", &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, resident_id);
 	snprintf(what, sizeof(what), "an active card of resident %lld", (long long)resident_id);
 	r = card_fetch(st, stmt, what, out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -520,7 +520,7 @@ store_card_max_generation(struct store *st, int64_t resident_id, int *out)
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "SELECT coalesce(max(key_generation), 0) FROM cards"
+	if ((r = store_stmt(st, "SELECT coalesce(max(key_generation), 0) FROM cards"
 	    " WHERE resident_id = ?1", &stmt)) != 0)
 		return r;
 	sqlite3_bind_int64(stmt, 1, resident_id);
@@ -531,7 +531,7 @@ store_card_max_generation(struct store *st, int64_t resident_id, int *out)
 	*out = sqlite3_column_int(stmt, 0);
 	r = 0;
 out:
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -543,7 +543,7 @@ store_card_events_text(struct store *st, int64_t id, char **out)
 	const unsigned char *c[5];
 	int r, rc, i;
 
-	if ((r = store_prepare(st, "SELECT at, event, coalesce(from_state, '-'),"
+	if ((r = store_stmt(st, "SELECT at, event, coalesce(from_state, '-'),"
 	    " coalesce(to_state, '-'), coalesce(detail, '') FROM card_events"
 	    " WHERE card_id = ?1 ORDER BY id", &stmt)) != 0)
 		goto out;
@@ -564,7 +564,7 @@ store_card_events_text(struct store *st, int64_t id, char **out)
 	r = 0;
 out:
 	free(text);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -575,7 +575,7 @@ store_card_replaceable(struct store *st, int64_t resident_id, struct store_card 
 	char what[64];
 	int r;
 
-	if ((r = store_prepare(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
+	if ((r = store_stmt(st, "SELECT " CARD_COLUMNS " FROM cards WHERE resident_id = ?1"
 	    " AND (state = 'suspended' OR (state = 'revoked' AND state_reason IN"
 	    " ('lost', 'stolen', 'damaged'))) ORDER BY id DESC LIMIT 1", &stmt)) != 0)
 		return r;
@@ -583,7 +583,7 @@ store_card_replaceable(struct store *st, int64_t resident_id, struct store_card 
 	snprintf(what, sizeof(what), "a replaceable card of resident %lld",
 	    (long long)resident_id);
 	r = card_fetch(st, stmt, what, out);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 
@@ -597,7 +597,7 @@ store_card_active_without_eligibility(struct store *st, const char *on, int64_t 
 	int r, rc;
 
 	/* The same period-in-force test as store_eligibility_current(). */
-	if ((r = store_prepare(st, "SELECT c.id FROM cards c WHERE c.state = 'active'"
+	if ((r = store_stmt(st, "SELECT c.id FROM cards c WHERE c.state = 'active'"
 	    " AND NOT EXISTS (SELECT 1 FROM eligibility_periods e"
 	    " WHERE e.resident_id = c.resident_id AND e.superseded_by IS NULL"
 	    " AND e.acquired_on <= ?1 AND (e.lost_on IS NULL OR e.lost_on > ?1))"
@@ -621,6 +621,6 @@ store_card_active_without_eligibility(struct store *st, const char *on, int64_t 
 	r = 0;
 out:
 	free(list);
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }

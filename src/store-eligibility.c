@@ -167,7 +167,7 @@ store_eligibility_current(struct store *st, int64_t resident_id, const char *on,
 		time_today_jst_iso(today, sizeof(today));
 		on = today;
 	}
-	if ((r = store_prepare(st, "SELECT " ELIGIBILITY_COLUMNS " FROM eligibility_periods"
+	if ((r = store_stmt(st, "SELECT " ELIGIBILITY_COLUMNS " FROM eligibility_periods"
 	    " WHERE resident_id = ?1 AND superseded_by IS NULL AND acquired_on <= ?2"
 	    " AND (lost_on IS NULL OR lost_on > ?2)"
 	    " ORDER BY acquired_on DESC, id DESC LIMIT 1", &s)) != 0)
@@ -182,7 +182,7 @@ store_eligibility_current(struct store *st, int64_t resident_id, const char *on,
 		    (long long)resident_id, on);
 	else
 		r = store_err(st, rc, "read eligibility");
-	sqlite3_finalize(s);
+	store_stmt_done(st, s);
 	return r;
 }
 

@@ -13,6 +13,7 @@ struct store {
 	char	*path;
 	int	 in_txn;
 	char	*actor;		/* the operator acting through it, or NULL */
+	struct store_stmt_cache *stmts;	/* store-stmt.c's statements, or NULL */
 };
 
 /* One forward migration: the SQL that takes the schema from version-1. */
@@ -29,6 +30,23 @@ int	store_err(struct store *st, int rc, const char *what);
 
 /* Prepare `sql`; on failure set detail and return an NHI_E* code. */
 int	store_prepare(struct store *st, const char *sql, sqlite3_stmt **out);
+
+/* A prepared statement for the constant SQL text `sql` from the store's
+ * cache (store-stmt.c): prepared on first use, later handed out reset and
+ * with its bindings cleared. Every store_stmt is paired with one
+ * store_stmt_done (NULL is allowed), on every path: a SELECT left stepping
+ * holds a read transaction open. */
+int	store_stmt(struct store *st, const char *sql, sqlite3_stmt **out);
+
+/* Give back a statement from store_stmt: reset and kept, never finalized
+ * (a statement of its own, from a nested use, is finalized). */
+void	store_stmt_done(struct store *st, sqlite3_stmt *stmt);
+
+/* Finalize every cached statement (store_close). */
+void	store_stmt_close_all(struct store *st);
+
+/* How many statements the cache holds (the unit test). */
+size_t	store_stmt_cached(const struct store *st);
 
 /* UTC now as "YYYY-MM-DDTHH:MM:SSZ" (buf at least 21 bytes): the store's
  * timestamps. (Dates people see are JST: time_today_jst in util.h.) */

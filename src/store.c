@@ -328,6 +328,7 @@ store_close(struct store *st)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
+	store_stmt_close_all(st);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st->actor);
@@ -395,7 +396,7 @@ store_meta_get(struct store *st, const char *key, char **out)
 	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
-	if ((r = store_prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt)) != 0)
+	if ((r = store_stmt(st, "SELECT value FROM meta WHERE key = ?1", &stmt)) != 0)
 		return r;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_DONE) {
@@ -409,7 +410,7 @@ store_meta_get(struct store *st, const char *key, char **out)
 	*out = xstrdup((const char *)sqlite3_column_text(stmt, 0));
 	r = 0;
 out:
-	sqlite3_finalize(stmt);
+	store_stmt_done(st, stmt);
 	return r;
 }
 

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "store.h"
+#include "store-int.h"
 #include "util.h"
 
 struct fixture {
@@ -140,6 +141,94 @@ test_check_reports_ok(void **state)
 	store_close(st);
 }
 
+/* How many statements the connection holds (sqlite3_next_stmt). */
+static int
+stmt_count(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int n = 0;
+
+	while ((s = sqlite3_next_stmt(db, s)) != NULL)
+		n++;
+	return n;
+}
+
+/* The prepared-statement cache (store-stmt.c): one statement a SQL text,
+ * handed out reset with no bindings, a nested use on its own, all
+ * finalized when the store closes. */
+static void
+test_stmt_cache(void **state)
+{
+	static const char sel[] = "SELECT value FROM meta WHERE key = ?1";
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+	char copy[sizeof(sel)];
+	int base;
+
+	assert_int_equal(store_open(f->path, STORE_CREATE, &st), 0);
+	base = stmt_count(st->db);
+	assert_int_equal(store_stmt(st, sel, &a), 0);
+	assert_non_null(a);
+	assert_int_equal(stmt_count(st->db), base + 1);
+	/* Left on a row: a read is open until store_stmt_done resets it. */
+	sqlite3_bind_text(a, 1, "station_id", -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_true(sqlite3_stmt_busy(a));
+	store_stmt_done(st, a);
+	assert_false(sqlite3_stmt_busy(a));
+
+	/* The same text (even from another buffer) gives the same statement,
+	 * its binding cleared: the key matches no row. */
+	memcpy(copy, sel, sizeof(sel));
+	assert_int_equal(store_stmt(st, copy, &b), 0);
+	assert_ptr_equal(b, a);
+	assert_int_equal(sqlite3_step(b), SQLITE_DONE);
+	assert_int_equal(stmt_count(st->db), base + 1);
+
+	/* Asked for again while handed out: a statement of its own, which
+	 * store_stmt_done finalizes. */
+	assert_int_equal(store_stmt(st, sel, &c), 0);
+	assert_non_null(c);
+	assert_ptr_not_equal(c, b);
+	assert_int_equal(stmt_count(st->db), base + 2);
+	store_stmt_done(st, c);
+	assert_int_equal(stmt_count(st->db), base + 1);
+	store_stmt_done(st, b);
+	store_stmt_done(st, NULL);
+	assert_int_equal(store_stmt_cached(st), 1);
+
+	/* A bad text is an error naming the store, and nothing is cached. */
+	assert_int_not_equal(store_stmt(st, "SELECT nosuch FROM meta", &c), 0);
+	assert_null(c);
+	assert_non_null(strstr(err_detail(), "prepare"));
+	err_clear();
+	assert_int_equal(store_stmt_cached(st), 1);
+
+	/* The store's own calls (store_meta_get) use the cache and give every statement back:
+	 * none is left stepping. */
+	assert_int_equal(store_meta_set(st, "k", "v"), 0);
+	{
+		char *v = NULL;
+
+		assert_int_equal(store_meta_get(st, "k", &v), 0);
+		assert_string_equal(v, "v");
+		free(v);
+	}
+	for (a = sqlite3_next_stmt(st->db, NULL); a != NULL; a = sqlite3_next_stmt(st->db, a))
+		assert_false(sqlite3_stmt_busy(a));
+
+	/* What store_close does first: every statement finalized. */
+	store_stmt_close_all(st);
+	assert_int_equal(store_stmt_cached(st), 0);
+	assert_int_equal(stmt_count(st->db), 0);
+	/* and the cache starts again after it */
+	assert_int_equal(store_stmt(st, sel, &a), 0);
+	store_stmt_done(st, a);
+	assert_int_equal(stmt_count(st->db), 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -148,6 +237,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transactions_roll_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_and_foreign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_reports_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
