@@ -57,6 +57,8 @@ usage(FILE *fp)
 	    "       nhicard-center [--db PATH] trust add MUNICIPALITY KEY.pem\n"
 	    "       nhicard-center [--db PATH] insurer add NUMBER NAME\n"
 	    "       nhicard-center [--db PATH] queries USER_NUMBER\n"
+	    "       nhicard-center [--db PATH] db migrate|version\n"
+	    "       nhicard-center [--db PATH] db backup|restore FILE\n"
 	    "\n"
 	    "The reference intake of the shared-use center: takes the stations' batch\n"
 	    "files (CMS, signed by the station, encrypted to the center), stores each\n"
@@ -95,10 +97,17 @@ usage(FILE *fp)
 	    "  --admin-port N  (serve) the operators' read-only status page, GET\n"
 	    "            /status, plain HTTP on 127.0.0.1 only (0: a free port;\n"
 	    "            default: none); its address is logged on stderr.\n"
+	    "  db migrate   apply the schema's missing migrations (a PostgreSQL\n"
+	    "            store must be migrated before use; a SQLite file is on open).\n"
+	    "  db version   the engine and the schema version.\n"
+	    "  db backup FILE   a copy of the whole store, taken while it is in use\n"
+	    "            (SQLite: a database file; PostgreSQL: pg_dump custom format).\n"
+	    "  db restore FILE  replace the store's content with a backup's.\n"
 	    "  The clinics' API and its contract: docs/clinic-api.md.\n"
 	    "\n"
 	    "  --db PATH     the center's store (default $NHICARD_CENTER_DB or\n"
-	    "                ./nhicard-center.db); created if missing\n"
+	    "                ./nhicard-center.db): a SQLite file, created if missing,\n"
+	    "                or PostgreSQL: 'postgresql://...' or 'pg:CONNINFO'\n"
 	    "  --key, --cert the center's private key and certificate (PEM): TLS server,\n"
 	    "                batch decryption, acknowledgement signatures\n"
 	    "  --tls-key, --tls-cert  a separate TLS server key and certificate (its\n"
@@ -358,6 +367,43 @@ cmd_status_page(struct center_store *cs)
 	return 0;
 }
 
+/* db migrate | version | backup FILE | restore FILE */
+static int
+cmd_db(const char *target, char **argv, int argc)
+{
+	struct center_store *cs = NULL;
+	const char *what = argc > 0 ? argv[0] : "";
+	const char *engine;
+	int64_t version;
+	int r, applied, latest;
+
+	if (!((strcmp(what, "migrate") == 0 || strcmp(what, "version") == 0) ?
+	    argc == 1 : (strcmp(what, "backup") == 0 ||
+	    strcmp(what, "restore") == 0) && argc == 2))
+		return err_set(NHI_EUSAGE, "db: expected 'db migrate', 'db version',"
+		    " 'db backup FILE' or 'db restore FILE'");
+	if ((r = center_store_open_bare(target, &cs)) != 0)
+		return r;
+	if (strcmp(what, "migrate") == 0) {
+		if ((r = center_store_migrate(cs, &applied)) == 0 &&
+		    (r = center_store_engine(cs, &engine, &version, &latest)) == 0)
+			printf("%s store: %d migration(s) applied, schema version %lld\n",
+			    engine, applied, (long long)version);
+	} else if (strcmp(what, "version") == 0) {
+		if ((r = center_store_engine(cs, &engine, &version, &latest)) == 0)
+			printf("%s store: schema version %lld of %d\n", engine,
+			    (long long)version, latest);
+	} else if (strcmp(what, "backup") == 0) {
+		if ((r = center_store_backup(cs, argv[1])) == 0)
+			printf("store backed up to %s\n", argv[1]);
+	} else {
+		if ((r = center_store_restore(cs, argv[1])) == 0)
+			printf("store restored from %s\n", argv[1]);
+	}
+	center_store_close(cs);
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -445,13 +491,18 @@ main(int argc, char **argv)
 		return NHI_EXIT_USAGE;
 	}
 	cmd = argv[optind++];
+	if (strcmp(cmd, "db") == 0) {
+		if ((r = cmd_db(o.db, argv + optind, argc - optind)) == 0)
+			return 0;
+		goto fail;
+	}
 	if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "import") != 0 &&
 	    strcmp(cmd, "status") != 0 && strcmp(cmd, "heads") != 0 &&
 	    strcmp(cmd, "status-page") != 0 &&
 	    strcmp(cmd, "clinic") != 0 && strcmp(cmd, "trust") != 0 &&
 	    strcmp(cmd, "insurer") != 0 && strcmp(cmd, "queries") != 0) {
 		r = err_set(NHI_EUSAGE, "unknown command '%s' (serve, import, status,"
-		    " status-page, heads, clinic, trust, insurer, queries)", cmd);
+		    " status-page, heads, clinic, trust, insurer, queries, db)", cmd);
 		goto fail;
 	}
 	if (strcmp(cmd, "clinic") == 0 || strcmp(cmd, "trust") == 0 ||
