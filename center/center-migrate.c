@@ -7,8 +7,8 @@
  * Add a migration at the end of both lists; never edit one applied.
  *
  * Version 1 is the schema of issues 6 to 21. On PostgreSQL integers are
- * BIGINT, the query log's id a BIGSERIAL, and audit_alert has the column
- * `rowid` SQLite gives every table (the alerts are listed in its order).
+ * BIGINT, the query log's id a BIGSERIAL, and audit_alert has (last) the
+ * column `rowid` SQLite gives every table (alerts are listed in its order).
  */
 #include "config.h"
 
@@ -211,12 +211,12 @@ static const struct migration pg_migrations[] = {
 	"  received TEXT NOT NULL,"
 	"  PRIMARY KEY (station_id, record_id));"
 	"CREATE TABLE IF NOT EXISTS audit_alert ("
-	"  rowid BIGSERIAL PRIMARY KEY,"
 	"  station_id TEXT NOT NULL,"
 	"  batch BIGINT NOT NULL,"
 	"  kind TEXT NOT NULL,"
 	"  detail TEXT NOT NULL,"
-	"  received TEXT NOT NULL);"
+	"  received TEXT NOT NULL,"
+	"  rowid BIGSERIAL PRIMARY KEY);"
 	"CREATE TABLE IF NOT EXISTS elig_card ("
 	"  user_number TEXT PRIMARY KEY,"
 	"  station_id TEXT NOT NULL,"
