@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "center.h"
 #include "center-json.h"
@@ -125,6 +126,32 @@ fault_reject(struct center_in *in)
 		center_in_reject(in, "test_reject", "rejected by the test fault reject-seq");
 }
 
+/* Test fault (docs/center.md): $NHICARD_CENTER_FAULT=commit-wait=PATH
+ * holds the first batch's transaction open before its commit: creates
+ * PATH.waiting, then waits (at most 60 s) for PATH to exist. The test of
+ * two processes taking the same batch at once sends the batch to the
+ * other process meanwhile, so the two transactions overlap for certain. */
+static void
+fault_commit_wait(void)
+{
+	const char *f = NHI_TEST_HOOKS ? getenv("NHICARD_CENTER_FAULT") : NULL;
+	static int done;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char *w;
+	FILE *fp;
+	int i;
+
+	if (f == NULL || strncmp(f, "commit-wait=", 12) != 0 || done)
+		return;
+	done = 1;
+	w = xasprintf("%s.waiting", f + 12);
+	if ((fp = fopen(w, "w")) != NULL)
+		fclose(fp);
+	free(w);
+	for (i = 0; i < 6000 && access(f + 12, F_OK) != 0; i++)
+		nanosleep(&ts, NULL);
+}
+
 /* Store one batch's records and build its acknowledgement, in one
  * transaction (rolled back on any error). */
 static int
@@ -160,6 +187,7 @@ store_batch(struct center_store *cs, struct center_batch *b, int64_t *ser,
 		}
 	if ((r = ack_text(cs, b->station, ser, text, tlen)) != 0)
 		goto fail;
+	fault_commit_wait();
 	if ((r = center_store_commit(cs)) != 0) {
 		free(*text);
 		*text = NULL;
@@ -205,7 +233,7 @@ center_intake_batch(struct center_store *cs, const struct center_keys *k,
 		r = store_batch(cs, &b, &ser, &text, &tlen);
 		if (r != NHI_ESTORE_BUSY || tries == STORE_TRIES)
 			break;
-		log_info("station %s batch %lld: store busy (%s), running the batch"
+		log_warn("station %s batch %lld: store busy (%s), running the batch"
 		    " again", b.station, (long long)b.number, err_text(r));
 	}
 	if (r != 0)

@@ -1,0 +1,174 @@
+#!/bin/sh
+# The center's store on either engine (issue 22; CENTER_ENGINE=pg in
+# center-db-pg.sh): migrations, a backup restored with every record found,
+# a restore from a file that is no backup refused with the store unchanged,
+# `status`; and on PostgreSQL two `nhicard-center serve` processes taking
+# the same batch at once (stored once, both acknowledge it), and the
+# database stopped while the center runs (batches refused as retryable, the
+# station keeps them, taken once the database is back, no restart).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/center.sh"
+cd "$TEST_TMP" || bail "cd"
+center_tls
+
+center() { "$CENTER" --db "$CENTER_DB" "$@"; }
+send() { "$NHICARD" --db st.db --config st.conf queue send; }
+# Every record as the center holds it, one line each, in order.
+records() { center_sql "SELECT station_id, record_id, seq, attempt, body FROM record
+    ORDER BY station_id, seq"; }
+
+run center db migrate
+is "$rc" 0 "db migrate exits 0"
+run center db version
+is "$rc" 0 "db version exits 0"
+like "$out" "^$( [ "$CENTER_ENGINE" = pg ] && echo postgresql || echo sqlite) store: schema version 1 of 1" \
+    "it names the engine and the schema version"
+run center db migrate
+is "$rc" 0 "db migrate on a migrated store exits 0"
+like "$out" "0 migration\(s\) applied, schema version 1" "and applies nothing twice"
+run center db frobnicate
+is "$rc" 2 "an unknown db command is a usage error"
+like "$out" "db: expected 'db migrate'" "the db commands are named"
+
+# Records through the online push.
+station_conf st.conf
+station_db st.db 120
+n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
+center_start
+station_conf st.conf "$CENTER_URL"
+run send
+is "$rc" 0 "the station sends its records"
+is "$(center_held ST01)" "$n" "the center holds all $n"
+records > before.txt
+
+# Backup, an empty store, restore: every record is back, byte for byte.
+run center db backup backup.db
+is "$rc" 0 "db backup exits 0 while the center serves"
+ok "$([ -s backup.db ]; echo $?)" "the backup file is written"
+center_stop
+center_db_new
+like "$(center status)" "^no stations" "a new store holds nothing"
+echo "not a backup" > junk.db
+run center db restore junk.db
+ok "$([ "$rc" -ne 0 ]; echo $?)" "a restore from a file that is no backup fails"
+like "$out" "restore from junk.db" "the file is named"
+run center db restore backup.db
+is "$rc" 0 "db restore exits 0"
+records > after.txt
+is "$(wc -l < after.txt)" "$n" "the restored store holds every record"
+ok "$(cmp -s before.txt after.txt; echo $?)" "each one as it was (station, id, seq, attempt, text)"
+run center status
+is "$rc" 0 "status on the restored store exits 0"
+like "$out" "^station ST01: held $n, contiguous $n, highest $n, rejected 0, gaps none" \
+    "status shows every record held"
+run center db restore junk.db
+is "$(records | cmp -s - before.txt; echo $?)" 0 "a failed restore leaves the store as it was"
+
+if [ "$CENTER_ENGINE" != pg ]; then
+	done_testing
+	exit
+fi
+
+# --- PostgreSQL only ---------------------------------------------------
+
+# A database without the schema: the center says what to run.
+pg_createdb bare
+run "$CENTER" --db "pg:host=$PG_HOST port=$PG_PORT user=nhicard dbname=bare" status
+is "$rc" 5 "a database not migrated: exit 5"
+like "$out" "schema version 0, this center needs 1: run nhicard-center db migrate" \
+    "the center says to run db migrate"
+run "$CENTER" --db "pg:host=$PG_HOST port=$PG_PORT user=nhicard dbname=nosuch" status
+is "$rc" 5 "a database that does not exist: exit 5"
+like "$out" "cannot open the database" "the store is named"
+unlike "$out" "host=" "the conninfo is not printed"
+
+# The same batch at two serve processes at once. Process A holds its
+# transaction open before the commit (test fault commit-wait); B gets the
+# batch meanwhile and waits on A's uncommitted rows (a lock of the
+# database's, seen in pg_stat_activity; our code takes none); A commits;
+# B goes on and finds every record held: duplicates. (Had B's insert come
+# first to a key, it would fail on it and B run the batch again.) Both
+# acknowledge; each record is stored once.
+center_db_new
+rm -f st.db st.db.csv
+station_db st.db 300
+n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
+mkdir m1
+"$NHICARD" --db st.db --config st.conf queue export m1 >/dev/null || bail "queue export"
+batch=$(ls m1/*.cms | head -1)
+center_start NHICARD_CENTER_FAULT=commit-wait="$TEST_TMP/go"
+url_a=$CENTER_URL
+pid_a=$CENTER_PID
+center_start
+url_b=$CENTER_URL
+pid_b=$CENTER_PID
+# until_true WHAT CMD...: wait (at most a minute) until CMD succeeds.
+until_true() {
+	_what=$1
+	shift
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 1200 ] || bail "$_what"
+		sleep 0.05
+	done
+}
+b_waits() { [ "$(pg_sql center "SELECT count(*) FROM pg_stat_activity WHERE
+    datname = 'center' AND wait_event_type = 'Lock'")" -ge 1 ]; }
+post() { # post URL OUT: the batch, as a station posts it
+	curl -s -o "$2.ack" -w '%{http_code}' --cacert "$KEYS/test-queue-ca.crt" \
+	    --cert "$KEYS/test-station.crt" --key "$KEYS/test-station.key" \
+	    --data-binary @"$batch" -H 'Content-Type: application/octet-stream' \
+	    "$1/batch" > "$2.code"
+}
+post "$url_a" a &
+pa=$!
+until_true "process A did not reach its commit" test -f go.waiting
+post "$url_b" b &
+pb=$!
+until_true "process B did not wait on A's transaction" b_waits
+is "$(center_held ST01)" 0 "while both transactions are open nothing is visible"
+touch go
+wait "$pa"
+wait "$pb"
+is "$(cat a.code)" 200 "process A acknowledges the batch"
+is "$(cat b.code)" 200 "process B acknowledges the same batch"
+is "$(center_held ST01)" "$n" "the center holds its $n records"
+is "$(center_dups)" "" "none of them twice"
+through_a=$(openssl cms -verify -binary -inform DER -in a.ack -noverify 2>/dev/null | sed -n 's/^through //p')
+through_b=$(openssl cms -verify -binary -inform DER -in b.ack -noverify 2>/dev/null | sed -n 's/^through //p')
+is "$through_a $through_b" "$n $n" "both acknowledgements say through $n"
+is "$(center_sql "SELECT ack_serial FROM station WHERE station_id = 'ST01'")" 2 \
+    "two acknowledgements, serials 1 and 2"
+kill "$pid_a" "$pid_b" 2>/dev/null
+wait "$pid_a" "$pid_b" 2>/dev/null
+
+# The database stops while the center runs: batches are refused with a
+# retryable answer (503; the station keeps its records), and taken when
+# the database is back, by the same process.
+center_db_new
+rm -f st.db st.db.csv
+station_db st.db 40
+n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
+center_start
+center_pid=$CENTER_PID
+station_conf st.conf "$CENTER_URL"
+pg_halt
+run send
+is "$rc" 5 "with the database stopped, queue send fails (exit 5)"
+like "$out" "503|not delivered, they stay queued" "the center refused them as retryable"
+is "$(station_open st.db)" "$n" "the station keeps every record"
+ok "$(kill -0 "$center_pid"; echo $?)" "the center is still running"
+like "$(cat center.log)" "store" "the center logged the store error"
+pg_resume
+run send
+is "$rc" 0 "with the database back, queue send succeeds"
+is "$(station_open st.db)" 0 "every record is acknowledged"
+is "$(center_held ST01)" "$n" "the center holds each record"
+is "$(center_dups)" "" "none twice"
+ok "$(kill -0 "$center_pid"; echo $?)" "by the same center process (no restart)"
+run center status
+is "$rc" 0 "status works after the database came back"
+center_stop
+
+done_testing
