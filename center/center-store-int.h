@@ -16,6 +16,9 @@
 struct center_store {
 	struct center_db *db;
 	unsigned long queries;	/* since open: prunes the challenge cache */
+	/* The station whose row this transaction already touched: a batch's
+	 * records touch it once, not once each (a round trip on PostgreSQL). */
+	char	touched[64];
 };
 
 /* The store error for `what`: NHI_ESTORE_BUSY when running the

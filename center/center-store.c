@@ -150,6 +150,7 @@ center_store_close(struct center_store *cs)
 int
 center_store_begin(struct center_store *cs)
 {
+	cs->touched[0] = '\0';
 	if (DB_OPS(cs->db)->begin(cs->db, DB_TXN_WRITE) != 0)
 		return center_db_err(cs, "begin");
 	return 0;
@@ -158,6 +159,7 @@ center_store_begin(struct center_store *cs)
 int
 center_store_commit(struct center_store *cs)
 {
+	cs->touched[0] = '\0';
 	if (DB_OPS(cs->db)->commit(cs->db) != 0)
 		return center_db_err(cs, "commit");
 	return 0;
@@ -166,6 +168,7 @@ center_store_commit(struct center_store *cs)
 void
 center_store_rollback(struct center_store *cs)
 {
+	cs->touched[0] = '\0';
 	DB_OPS(cs->db)->rollback(cs->db);
 }
 
@@ -203,12 +206,16 @@ station_touch(struct center_store *cs, const char *station)
 	char now[32];
 	int r;
 
+	if (strcmp(cs->touched, station) == 0)
+		return 0;
 	center_now_utc(now, sizeof(now));
 	if ((r = center_q(cs, 1, &st, "INSERT INTO station(station_id, first_seen,"
 	    " last_seen) VALUES (?1, ?2, ?2) ON CONFLICT(station_id) DO UPDATE SET"
-	    " last_seen=?2", "tt", station, now)) != 0)
+	    " last_seen=?2", "tt", station, now)) != 0 ||
+	    (r = center_q_done(cs, st, "station")) != 0)
 		return r;
-	return center_q_done(cs, st, "station");
+	snprintf(cs->touched, sizeof(cs->touched), "%s", station);
+	return 0;
 }
 
 int
