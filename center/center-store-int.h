@@ -19,6 +19,7 @@ struct center_store {
 	/* The station whose row this transaction already touched: a batch's
 	 * records touch it once, not once each (a round trip on PostgreSQL). */
 	char	touched[64];
+	int64_t	touched_rejections;	/* its outstanding rejections, then */
 };
 
 /* The store error for `what`: NHI_ESTORE_BUSY when running the

@@ -214,6 +214,11 @@ station_touch(struct center_store *cs, const char *station)
 	    " last_seen=?2", "tt", station, now)) != 0 ||
 	    (r = center_q_done(cs, st, "station")) != 0)
 		return r;
+	/* With none outstanding, storing a record has no rejection to clear. */
+	if ((r = center_q(cs, 1, &st, "SELECT count(*) FROM rejection WHERE"
+	    " station_id=?1", "t", station)) != 0 ||
+	    (r = center_q_int(cs, st, "rejections", &cs->touched_rejections)) != 0)
+		return r;
 	snprintf(cs->touched, sizeof(cs->touched), "%s", station);
 	return 0;
 }
@@ -229,6 +234,26 @@ center_store_put(struct center_store *cs, const struct center_record *rec,
 
 	if ((r = station_touch(cs, rec->station)) != 0)
 		return r;
+	/* Most records are new: insert, and look only when a key was taken.
+	 * The same record at another process at this moment: the key makes
+	 * this insert wait for the other's commit, then do nothing. */
+	center_now_utc(now, sizeof(now));
+	if ((r = center_q(cs, 1, &st, "INSERT INTO record(station_id, record_id, seq,"
+	    " lane, kind, user_number, body, received_at, attempt) VALUES (?1,?2,?3,"
+	    "?4,?5,?6,?7,?8,?9) ON CONFLICT DO NOTHING", "ttittttti", rec->station,
+	    rec->record_id, rec->seq, rec->lane, rec->kind, rec->user_number,
+	    rec->text, now, rec->attempt)) != 0 ||
+	    (r = center_q_done(cs, st, "record insert")) != 0)
+		return r;
+	if (DB_OPS(cs->db)->changes(cs->db) == 1) {
+		if (cs->touched_rejections > 0 &&
+		    ((r = center_q(cs, 1, &st, "DELETE FROM rejection WHERE station_id=?1"
+		    " AND record_id=?2", "tt", rec->station, rec->record_id)) != 0 ||
+		    (r = center_q_done(cs, st, "rejection clear")) != 0))
+			return r;
+		*res = CENTER_PUT_STORED;
+		return 0;
+	}
 	/* Held under this id or this seq? Both the same: a duplicate. */
 	if ((r = center_q(cs, 1, &st, "SELECT seq, record_id = ?2 AND seq = ?3 FROM"
 	    " record WHERE station_id=?1 AND (record_id=?2 OR seq=?3)"
@@ -236,35 +261,20 @@ center_store_put(struct center_store *cs, const struct center_record *rec,
 	    rec->seq)) != 0)
 		return r;
 	rc = db_step(st);
-	if (rc == DB_ROW) {
-		held = db_col_int64(st, 0);
-		same_id = db_col_int64(st, 1) != 0;
+	if (rc != DB_ROW) {
 		db_finalize(st);
-		if (!same_id)
-			return err_set(NHI_ECONFLICT, "station %s record %s seq %lld: "
-			    "conflicts with a held record (seq %lld)", rec->station,
-			    rec->record_id, (long long)rec->seq, (long long)held);
-		*res = CENTER_PUT_DUPLICATE;
-		return 0;
+		return rc == DB_DONE ? err_set(NHI_ESTORE_BUSY, "station %s record %s:"
+		    " a key was taken but no record holds it: run again", rec->station,
+		    rec->record_id) : center_db_err(cs, "record lookup");
 	}
+	held = db_col_int64(st, 0);
+	same_id = db_col_int64(st, 1) != 0;
 	db_finalize(st);
-	if (rc != DB_DONE)
-		return center_db_err(cs, "record lookup");
-	/* The same record at another process at this moment: the key makes
-	 * one insert wait for the other's commit and then fail; the intake
-	 * runs its transaction again and finds a duplicate. */
-	center_now_utc(now, sizeof(now));
-	if ((r = center_q(cs, 1, &st, "INSERT INTO record(station_id, record_id, seq,"
-	    " lane, kind, user_number, body, received_at, attempt) VALUES (?1,?2,?3,"
-	    "?4,?5,?6,?7,?8,?9)", "ttittttti", rec->station, rec->record_id, rec->seq,
-	    rec->lane, rec->kind, rec->user_number, rec->text, now, rec->attempt)) != 0 ||
-	    (r = center_q_done(cs, st, "record insert")) != 0)
-		return r;
-	if ((r = center_q(cs, 1, &st, "DELETE FROM rejection WHERE station_id=?1 AND"
-	    " record_id=?2", "tt", rec->station, rec->record_id)) != 0 ||
-	    (r = center_q_done(cs, st, "rejection clear")) != 0)
-		return r;
-	*res = CENTER_PUT_STORED;
+	if (!same_id)
+		return err_set(NHI_ECONFLICT, "station %s record %s seq %lld: "
+		    "conflicts with a held record (seq %lld)", rec->station,
+		    rec->record_id, (long long)rec->seq, (long long)held);
+	*res = CENTER_PUT_DUPLICATE;
 	return 0;
 }
 
@@ -292,6 +302,7 @@ center_store_reject(struct center_store *cs, const struct center_record *rec,
 		return r;
 	if (DB_OPS(cs->db)->changes(cs->db) == 0)
 		return 0;
+	cs->touched_rejections++;
 	if ((r = center_q(cs, 1, &st, "INSERT INTO rejection_log(station_id, seq, code,"
 	    " at) VALUES (?1, ?2, ?3, ?4)", "titt", rec->station, rec->seq, code,
 	    now)) != 0)
