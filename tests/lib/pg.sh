@@ -35,7 +35,9 @@ _pg_as() {
 pg_start() {
 	[ -x "$PG_BIN/initdb" ] || bail "PostgreSQL server not found ($PG_BIN): run tools/setup"
 	command -v "$PSQL" >/dev/null || bail "psql not found: run tools/setup"
-	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nhicard-pg.XXXXXX") || bail "mktemp (pg)"
+	# In /tmp (PG_TMPDIR), not $TMPDIR: the cluster's user must reach it,
+	# and the socket's path must stay short (108 bytes at most).
+	PG_DIR=$(mktemp -d "${PG_TMPDIR:-/tmp}/nhicard-pg.XXXXXX") || bail "mktemp (pg)"
 	at_exit "pg_stop"
 	if [ "$(id -u)" -eq 0 ]; then
 		id "${PG_USER:-postgres}" >/dev/null 2>&1 ||
