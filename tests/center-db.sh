@@ -171,4 +171,29 @@ run center status
 is "$rc" 0 "status works after the database came back"
 center_stop
 
+# The database stops in the middle of a batch (its records inserted, the
+# commit not yet made): nothing is stored, nothing acknowledged; the same
+# batch, sent again once the database is back, is stored once.
+center_db_new
+rm -f st.db st.db.csv
+station_db st.db 40
+n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
+center_start NHICARD_CENTER_FAULT=commit-wait="$TEST_TMP/go2"
+station_conf st.conf "$CENTER_URL"
+send > send1.log 2>&1 &
+sp=$!
+until_true "the batch did not reach its commit" test -f go2.waiting
+pg_halt
+touch go2
+wait "$sp"
+is "$?" 5 "the batch cut off by the database's stop is not acknowledged (exit 5)"
+is "$(station_open st.db)" "$n" "the station keeps every record"
+pg_resume
+is "$(center_held ST01)" 0 "the center stored none of it (the transaction never committed)"
+run send
+is "$rc" 0 "sent again, it is taken"
+is "$(center_held ST01)" "$n" "every record once"
+is "$(center_dups)" "" "none twice"
+center_stop
+
 done_testing
