@@ -3,7 +3,7 @@
 #
 #   center_intake_per_s          records stored per second by the center on
 #                                PostgreSQL, BENCH_CENTER_PROCS serve
-#                                processes (2) sharing one database, while
+#                                processes (4) sharing one database, while
 #                                BENCH_CENTER_STATIONS stations (50) each post
 #                                one batch of BENCH_CENTER_RECORDS records
 #                                (2000) at once over HTTPS with mutual TLS:
@@ -14,12 +14,14 @@
 #                                per second with BENCH_CENTER_PG_CARDS
 #                                cardholders (10,000,000; quick: 10,000) on
 #                                PostgreSQL, BENCH_CENTER_PROCS serve
-#                                processes, one load client of 4 connections
-#                                (bench/clinic-load) each
+#                                processes, one load client of
+#                                BENCH_CENTER_CLIENTS connections (2) each
+#                                (bench/clinic-load): 8 in all
 #   center_query_p99_ms_pg       the 99th percentile of a query's time as a
 #                                client sees it (the larger of the clients')
-#   center_query_per_s_sqlite    the same on SQLite, one process, with
-#   center_query_p99_ms_sqlite   BENCH_CENTER_SQLITE_CARDS (1,000,000)
+#   center_query_per_s_sqlite    the same on SQLite, one process (4
+#   center_query_p99_ms_sqlite   threads), 8 connections, with
+#                                BENCH_CENTER_SQLITE_CARDS (1,000,000)
 #   center_pg_cards, center_sqlite_cards   how many cardholders that was
 #
 # The PostgreSQL cluster is the benchmark's own (tests/lib/pg.sh), on a
@@ -37,7 +39,8 @@ LOAD=$top_builddir/bench/clinic-load
 K=$KEYS
 stations=${BENCH_CENTER_STATIONS:-$(sized 50 5)}
 records=${BENCH_CENTER_RECORDS:-$(sized 2000 100)}
-procs=${BENCH_CENTER_PROCS:-2}
+procs=${BENCH_CENTER_PROCS:-4}
+clients=${BENCH_CENTER_CLIENTS:-2}
 pg_cards=${BENCH_CENTER_PG_CARDS:-$(sized 10000000 10000)}
 sl_cards=${BENCH_CENTER_SQLITE_CARDS:-$(sized 1000000 10000)}
 secs=${BENCH_CENTER_SECONDS:-$(sized 15 2)}
@@ -131,7 +134,7 @@ query() {
 	_i=0
 	for _u in "$@"; do
 		_i=$((_i + 1))
-		"$LOAD" run "$_u" clinic.crt clinic.key "$K/test-queue-ca.crt" 4 "$secs" \
+		"$LOAD" run "$_u" clinic.crt clinic.key "$K/test-queue-ca.crt" "$clients" "$secs" \
 		    "$cards" 1000 > "load$_i.txt" 2> "load$_i.err" &
 		eval "lp$_i=\$!"
 	done
@@ -223,6 +226,7 @@ COMMIT;
 SQL
 cards=$("$SQLITE3" center.db "SELECT count(*) FROM elig_card")
 serve center.db --threads 4
+clients=$((clients * procs))
 set -- $(query "$URL")
 echo "center_query_per_s_sqlite $1 queries/s"
 echo "center_query_p99_ms_sqlite $2 ms"
