@@ -64,6 +64,29 @@ like "$out" "^station ST01: held $n, contiguous $n, highest $n, rejected 0, gaps
 run center db restore junk.db
 is "$(records | cmp -s - before.txt; echo $?)" 0 "a failed restore leaves the store as it was"
 
+# A record under a sequence number held for another id is rejected as a
+# conflict; the held record again (same id, same seq) is a duplicate.
+post() { # post SEQ ID: one record as its own batch; the acknowledgement's text
+	printf '{"format":"nhicard-queue-batch","version":1,"station":"ST01","batch":%s,"created":"2026-12-01T00:00:00Z","records":1,"audit_seq":0,"audit_hash":"%064d"}\n{"seq":%s,"id":"%s","attempt":1,"lane":"bulk","kind":"eligibility_changed","created":"2026-12-01T00:00:00Z","data":{"person":1,"period":%s}}\n' \
+	    "$((800 + $1))" 0 "$1" "$2" "$1" > p.jsonl
+	openssl cms -sign -binary -nodetach -outform DER -in p.jsonl \
+	    -signer "$KEYS/test-station.crt" -inkey "$KEYS/test-station.key" -out p.sig 2>/dev/null &&
+	openssl cms -encrypt -binary -aes256 -outform DER -in p.sig -out p.cms \
+	    "$KEYS/test-center.crt" 2>/dev/null || bail "openssl cms"
+	curl -s -o p.ack --cacert "$KEYS/test-queue-ca.crt" --cert "$KEYS/test-station.crt" \
+	    --key "$KEYS/test-station.key" --data-binary @p.cms \
+	    -H 'Content-Type: application/octet-stream' "$CENTER_URL/batch" &&
+	openssl cms -verify -binary -inform DER -in p.ack -noverify 2>/dev/null
+}
+center_start
+id1=$(center_sql "SELECT record_id FROM record WHERE seq = 1")
+like "$(post 1 "$(printf '%032d' 42)")" "^reject 1 0{30}42 1 conflict " \
+    "a record under a sequence number held for another id: rejected as a conflict"
+is "$(center_held ST01)" "$n" "nothing more is stored"
+unlike "$(post 1 "$id1")" "^reject 1 $id1 " "the held record again is no rejection (a duplicate)"
+is "$(center_held ST01)" "$n" "and not stored twice"
+center_stop
+
 if [ "$CENTER_ENGINE" != pg ]; then
 	done_testing
 	exit
