@@ -38,6 +38,7 @@ struct center_opts {
 	long		 admin_port;
 	const char	*answer_key;
 	const char	*answer_cert;
+	const char	*replica;
 };
 
 static void
@@ -46,7 +47,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: nhicard-center [--db PATH] serve --key PEM --cert PEM --ca PEM\n"
 	    "                      [--tls-key PEM --tls-cert PEM] [--listen ADDR]\n"
-	    "                      [--port N] [--max-batch BYTES]\n"
+	    "                      [--port N] [--max-batch BYTES] [--replica DB]\n"
 	    "       nhicard-center [--db PATH] import --key PEM --cert PEM --ca PEM\n"
 	    "                      [--out DIR] DIR\n"
 	    "                      [--admin-port N]\n"
@@ -92,6 +93,9 @@ usage(FILE *fp)
 	    "            (default 600; 0: no limit); more are answered 429.\n"
 	    "  --answer-key, --answer-cert  (serve) the key and certificate that\n"
 	    "            sign answers and lists for clinics (default --key, --cert)\n"
+	    "  --replica DB  (serve) read clinic queries' cards and periods from\n"
+	    "            this replica of the store (a PostgreSQL standby); the\n"
+	    "            challenges and the query log go to --db.\n"
 	    "  --threads N  (serve) request threads (default 2); the store is\n"
 	    "            used by one at a time, answers are signed in parallel.\n"
 	    "  --admin-port N  (serve) the operators' read-only status page, GET\n"
@@ -169,6 +173,8 @@ cmd_serve(struct center_store *cs, const struct center_opts *o)
 	}
 	if (o->answer_key != NULL &&
 	    (r = center_keys_answer_load(k, o->answer_key, o->answer_cert)) != 0)
+		goto out;
+	if (o->replica != NULL && (r = center_store_replica(cs, o->replica)) != 0)
 		goto out;
 	r = center_http_serve(cs, k, &ho);
 out:
@@ -423,6 +429,7 @@ main(int argc, char **argv)
 		{ "admin-port", required_argument, NULL, 'P' },
 		{ "answer-key", required_argument, NULL, 'A' },
 		{ "answer-cert", required_argument, NULL, 'B' },
+		{ "replica", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -466,6 +473,9 @@ main(int argc, char **argv)
 			break;
 		case 'B':
 			o.answer_cert = optarg;
+			break;
+		case 'r':
+			o.replica = optarg;
 			break;
 		case 'T':
 			r = parse_long("--threads", optarg, 1, 64, &o.threads);

@@ -296,20 +296,25 @@ int
 center_migrate_version(struct center_store *cs, int64_t *version)
 {
 	struct center_stmt *st = NULL;
-	int r;
+	int r = 0;
 
+	/* Read only (a standby is): a store without the table is at 0. */
 	*version = 0;
-	if (DB_OPS(cs->db)->exec(cs->db, "CREATE TABLE IF NOT EXISTS schema_migration ("
-	    " version BIGINT PRIMARY KEY, what TEXT NOT NULL, applied TEXT NOT NULL)") != 0)
-		return center_db_err(cs, "schema version table");
 	if (db_prepare(cs->db, "SELECT coalesce(max(version), 0) FROM schema_migration",
 	    &st) != 0)
-		return center_db_err(cs, "schema version");
-	if (db_step(st) == DB_ROW) {
+		return DB_OPS(cs->db)->retryable(cs->db) ?
+		    center_db_err(cs, "schema version") : 0;
+	switch (db_step(st)) {
+	case DB_ROW:
 		*version = db_col_int64(st, 0);
-		r = 0;
-	} else
-		r = center_db_err(cs, "schema version");
+		break;
+	case DB_ERROR:
+		if (DB_OPS(cs->db)->retryable(cs->db))
+			r = center_db_err(cs, "schema version");
+		break;
+	default:
+		break;
+	}
 	db_finalize(st);
 	return r;
 }
@@ -332,6 +337,9 @@ center_migrate(struct center_store *cs, int *applied)
 	int r;
 
 	*applied = 0;
+	if (ops->exec(cs->db, "CREATE TABLE IF NOT EXISTS schema_migration ("
+	    " version BIGINT PRIMARY KEY, what TEXT NOT NULL, applied TEXT NOT NULL)") != 0)
+		return center_db_err(cs, "schema version table");
 	m = migrations(cs, &n);
 	for (i = 0; i < n; i++) {
 		if ((r = center_migrate_version(cs, &have)) != 0)

@@ -15,6 +15,10 @@
 
 struct center_store {
 	struct center_db *db;
+	/* Where a clinic query reads the card, its periods and the insurer's
+	 * name, when a replica is configured (center_store_replica); the
+	 * challenge and the query log are written to the primary. */
+	struct center_store *replica;
 	unsigned long queries;	/* since open: prunes the challenge cache */
 	/* The station whose row this transaction already touched: a batch's
 	 * records touch it once, not once each (a round trip on PostgreSQL). */

@@ -138,11 +138,35 @@ center_store_open_bare(const char *target, struct center_store **out)
 	return 0;
 }
 
+int
+center_store_replica(struct center_store *cs, const char *target)
+{
+	struct center_store *rs;
+	int64_t have;
+	int r;
+
+	if ((r = center_store_open_bare(target, &rs)) != 0)
+		return r;
+	/* A replica is not migrated by us: its primary's schema arrives. */
+	if ((r = center_migrate_version(rs, &have)) != 0 ||
+	    (have != center_migrate_latest(rs) && (r = err_set(NHI_ESTORE,
+	    "replica (%s) %s: schema version %lld, this center needs %d",
+	    DB_OPS(rs->db)->name, ((struct center_db_head *)(void *)rs->db)->target,
+	    (long long)have, center_migrate_latest(rs))) != 0)) {
+		center_store_close(rs);
+		return r;
+	}
+	center_store_close(cs->replica);
+	cs->replica = rs;
+	return 0;
+}
+
 void
 center_store_close(struct center_store *cs)
 {
 	if (cs == NULL)
 		return;
+	center_store_close(cs->replica);
 	DB_OPS(cs->db)->close(cs->db);
 	free(cs);
 }

@@ -83,6 +83,12 @@ int	center_pubkey_load(const char *path, char hex[131]);
  * be reached is NHI_ESTORE_BUSY.
  */
 int	center_store_open(const char *target, struct center_store **out);
+/*
+ * Read clinic queries' cards, periods and insurer names from a replica of
+ * the store (a PostgreSQL standby, or any store at the same schema
+ * version): opened now, used until center_store_close.
+ */
+int	center_store_replica(struct center_store *cs, const char *target);
 /* Open without applying or checking the schema (db migrate, restore). */
 int	center_store_open_bare(const char *target, struct center_store **out);
 /* The engine's name ("sqlite", "postgresql"), the store's schema version

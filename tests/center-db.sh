@@ -219,4 +219,48 @@ is "$(center_held ST01)" "$n" "every record once"
 is "$(center_dups)" "" "none twice"
 center_stop
 
+# Clinic queries read the card and its periods from a replica (serve
+# --replica): with the standby's replay paused, cards added at the primary
+# are unknown to the queries; once it has replayed them, they are insured.
+# The challenges and the query log are written to the primary.
+center_db_new
+pg_replica
+make -C "$top_builddir" bench/clinic-load >/dev/null 2>&1 || bail "cannot build bench/clinic-load"
+LOAD=$top_builddir/bench/clinic-load
+. "$top_srcdir/tests/lib/clinic.sh"
+clinic_certs
+"$CENTER" --db "$CENTER_DB" clinic add 1311234569 "TEST clinic" >/dev/null &&
+"$CENTER" --db "$CENTER_DB" insurer add 133116 "千代田区" >/dev/null || bail "register"
+"$LOAD" keys 10 > keys.txt || bail "clinic-load keys"
+replica_has() { [ "$(pg_replica_sql center "SELECT count(*) FROM $1")" = "$2" ]; }
+until_true "the standby did not replay the registration" replica_has clinic 1
+pg_replica_sql center "SELECT pg_wal_replay_pause()" >/dev/null || bail "pause replay"
+"$PSQL" -X -q -v ON_ERROR_STOP=1 -d "host=$PG_HOST port=$PG_PORT user=nhicard dbname=center" \
+    >/dev/null <<SQL || bail "cards at the primary"
+CREATE TEMP TABLE k (i int, pub text);
+\\copy k FROM 'keys.txt' WITH (DELIMITER ' ')
+INSERT INTO elig_card (user_number, station_id, person, issued, insurer_number,
+    municipality, key_generation, public_key, issued_on)
+SELECT lpad(to_hex(i), 32, '0'), 'ST01', i, 1, '133116', '131016', 1, pub, '2025-01-01' FROM k;
+INSERT INTO elig_period (station_id, period, person, insurer_number, symbol, number,
+    cert_kind, acquired_on, valid_until)
+SELECT 'ST01', i, i, '133116', '1', i::text, 'hihokensha', '2020-04-01', '2027-07-31' FROM k;
+SQL
+CENTER_ARGS="--replica postgresql:///center?host=$PG_HOST&port=$PG_REPLICA_PORT&user=nhicard --clinic-rate 0"
+center_start
+CENTER_ARGS=
+"$LOAD" run "$CENTER_URL" clinic.crt clinic.key "$KEYS/test-queue-ca.crt" 1 1 10 10 \
+    > load1.txt 2> load1.err || bail "clinic-load: $(cat load1.err)"
+is "$(awk '$1 == "errors" { print $2 }' load1.txt)" 0 "every query is answered (200)"
+is "$(center_sql "SELECT DISTINCT outcome FROM query_log")" no_such_card \
+    "cards the replica has not replayed are unknown: the queries read the replica"
+last=$(center_sql "SELECT max(id) FROM query_log")
+pg_replica_sql center "SELECT pg_wal_replay_resume()" >/dev/null || bail "resume replay"
+until_true "the standby did not replay the cards" replica_has elig_card 10
+"$LOAD" run "$CENTER_URL" clinic.crt clinic.key "$KEYS/test-queue-ca.crt" 1 1 10 10 \
+    > load2.txt 2> load2.err || bail "clinic-load: $(cat load2.err)"
+is "$(center_sql "SELECT DISTINCT outcome FROM query_log WHERE id > $last")" insured \
+    "once replayed, the same cards are insured"
+center_stop
+
 done_testing

@@ -18,6 +18,10 @@
 #   pg_resume       start it again after pg_halt
 #   pg_createdb N   a new database N
 #   pg_sql DB SQL   run SQL, rows as sqlite3 prints them (a|b)
+#   pg_replica      a streaming standby of the cluster (pg_basebackup -R),
+#                   on the next port's socket in the same directory; sets
+#                   PG_REPLICA_PORT (stopped with the cluster)
+#   pg_replica_sql DB SQL   pg_sql on the standby
 #
 # Needs: common.sh sourced.
 
@@ -70,6 +74,8 @@ pg_halt() {
 
 pg_stop() {
 	[ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ] || return 0
+	[ -f "$PG_DIR/replica/postmaster.pid" ] &&
+	    _pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/replica" -m immediate -w stop >/dev/null 2>&1
 	[ -f "$PG_DIR/data/postmaster.pid" ] && pg_halt
 	rm -rf "$PG_DIR"
 }
@@ -89,4 +95,23 @@ pg_sql() {
 	shift
 	"$PSQL" -X -A -t -q -v ON_ERROR_STOP=1 -F "${PG_SEP:-|}" \
 	    -d "host=$PG_HOST port=$PG_PORT user=nhicard dbname=$_db" -c "$*"
+}
+
+pg_replica() {
+	PG_REPLICA_PORT=$((PG_PORT + 1))
+	_pg_as "$PG_BIN/pg_basebackup" -D "$PG_DIR/replica" -R -X stream \
+	    -d "host=$PG_HOST port=$PG_PORT user=nhicard" >"$PG_DIR/basebackup.log" 2>&1 ||
+	    { cat "$PG_DIR/basebackup.log" >&2; bail "pg_basebackup failed"; }
+	_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/replica" -l "$PG_DIR/replica.log" -w -t 600 \
+	    -o "-c listen_addresses='' -k $PG_DIR -p $PG_REPLICA_PORT ${PG_OPTS--c fsync=off}" \
+	    start >/dev/null 2>&1 ||
+	    { tail -20 "$PG_DIR/replica.log" >&2; bail "the test standby did not start"; }
+	export PG_REPLICA_PORT
+}
+
+pg_replica_sql() {
+	_db=$1
+	shift
+	"$PSQL" -X -A -t -q -v ON_ERROR_STOP=1 -F "${PG_SEP:-|}" \
+	    -d "host=$PG_HOST port=$PG_REPLICA_PORT user=nhicard dbname=$_db" -c "$*"
 }
