@@ -448,6 +448,166 @@ crypto_token_ecdsa(struct crypto_token *t, unsigned long h, const uint8_t hash[3
 	return 0;
 }
 
+/* ---- keys derived in the token (the KDF's output never in memory) ----
+ *
+ * CMAC(K, M1 || ... || Mm) = AES_K(C(m-1) xor X), where C(0) = 0,
+ * C(j) = AES_K(C(j-1) xor Mj) and X is Mm xor K1 (a complete last block)
+ * or pad(Mm) xor K2 (10* padding), K1 and K2 the subkeys from AES_K(0)
+ * (NIST SP 800-38B). Every value before the last AES is public
+ * information about K (AES_K of public blocks, as a KCV is), computed
+ * with CKM_AES_ECB; the last AES is C_DeriveKey with
+ * CKM_AES_ECB_ENCRYPT_DATA, whose output is a new key object that is
+ * sensitive and stays in the token. For a key of 24 or 32 bytes the KDF
+ * needs two CMAC blocks: the derive encrypts both final blocks (ECB is
+ * block by block) and the key takes the first keylen bytes.
+ */
+
+static int
+ecb_block(struct crypto_token *t, unsigned long h, const uint8_t in[16],
+    uint8_t out[16])
+{
+	CK_MECHANISM m = { CKM_AES_ECB, NULL, 0 };
+	CK_ULONG n = 16;
+	CK_RV rv;
+
+	if ((rv = t->f->C_EncryptInit(t->session, &m, h)) != CKR_OK ||
+	    (rv = t->f->C_Encrypt(t->session, (CK_BYTE_PTR)(uintptr_t)in, 16,
+	    out, &n)) != CKR_OK || n != 16)
+		return p11_fail(t, "AES-ECB", rv);
+	return 0;
+}
+
+int
+crypto_token_encrypt_block(struct crypto_token *t, unsigned long h,
+    const uint8_t in[16], uint8_t out[16])
+{
+	return ecb_block(t, h, in, out);
+}
+
+static void
+cmac_dbl(uint8_t b[16])
+{
+	uint8_t carry = b[0] >> 7;
+	int i;
+
+	for (i = 0; i < 15; i++)
+		b[i] = (uint8_t)(b[i] << 1 | b[i + 1] >> 7);
+	b[15] = (uint8_t)(b[15] << 1);
+	if (carry)
+		b[15] ^= 0x87;
+}
+
+/* The last block's input X xor C(m-1) of CMAC(K, msg): `fin`. */
+static int
+cmac_final_input(struct crypto_token *t, unsigned long h, const uint8_t *msg,
+    size_t len, uint8_t fin[16])
+{
+	uint8_t k[16], c[16], x[16];
+	size_t m, j, i, last;
+	int r;
+
+	memset(x, 0, sizeof x);
+	if ((r = ecb_block(t, h, x, k)) != 0)		/* L = AES_K(0) */
+		return r;
+	cmac_dbl(k);					/* K1 */
+	m = len == 0 ? 1 : (len + 15) / 16;
+	last = len - (m - 1) * 16;
+	if (last < 16) {
+		cmac_dbl(k);				/* K2 */
+		memcpy(x, msg + (m - 1) * 16, last);
+		x[last] = 0x80;
+	} else
+		memcpy(x, msg + (m - 1) * 16, 16);
+	memset(c, 0, sizeof c);
+	for (j = 0; j + 1 < m; j++) {
+		for (i = 0; i < 16; i++)
+			c[i] ^= msg[j * 16 + i];
+		if ((r = ecb_block(t, h, c, c)) != 0)
+			goto out;
+	}
+	for (i = 0; i < 16; i++)
+		fin[i] = (uint8_t)(c[i] ^ x[i] ^ k[i]);
+out:
+	memset(k, 0, sizeof k);
+	return r;
+}
+
+int
+crypto_token_kdf_key(struct crypto_token *t, unsigned long h, uint8_t dc,
+    const uint8_t *context, size_t ctxlen, size_t keylen, unsigned use,
+    unsigned long *out)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG vlen = keylen;
+	uint8_t in[16 + 64], fin[32];
+	CK_KEY_DERIVATION_STRING_DATA p;
+	CK_MECHANISM m = { CKM_AES_ECB_ENCRYPT_DATA, &p, sizeof p };
+	CK_ATTRIBUTE tpl[] = {
+		{ CKA_CLASS, &cls, sizeof cls },
+		{ CKA_KEY_TYPE, &kt, sizeof kt },
+		{ CKA_VALUE_LEN, &vlen, sizeof vlen },
+		{ CKA_TOKEN, &no, sizeof no },		/* a session object */
+		{ CKA_PRIVATE, &yes, sizeof yes },
+		{ CKA_SENSITIVE, &yes, sizeof yes },
+		{ CKA_EXTRACTABLE, (use & CRYPTO_TOKEN_USE_WRAPPED) ? &yes : &no,
+		    sizeof yes },
+		{ CKA_ENCRYPT, (use & CRYPTO_TOKEN_USE_ENCRYPT) ? &yes : &no,
+		    sizeof yes },
+		{ CKA_DECRYPT, (use & CRYPTO_TOKEN_USE_DECRYPT) ? &yes : &no,
+		    sizeof yes },
+		{ CKA_SIGN, (use & CRYPTO_TOKEN_USE_SIGN) ? &yes : &no, sizeof yes },
+		{ CKA_VERIFY, (use & CRYPTO_TOKEN_USE_SIGN) ? &yes : &no, sizeof yes },
+		{ CKA_WRAP, (use & CRYPTO_TOKEN_USE_WRAP) ? &yes : &no, sizeof yes },
+		{ CKA_UNWRAP, &no, sizeof no },
+		{ CKA_DERIVE, (use & CRYPTO_TOKEN_USE_DERIVE) ? &yes : &no,
+		    sizeof yes },
+	};
+	CK_OBJECT_HANDLE nh = CK_INVALID_HANDLE;
+	size_t nblocks, b;
+	CK_RV rv;
+	int r = 0;
+
+	*out = 0;
+	if ((keylen != 16 && keylen != 24 && keylen != 32) || ctxlen > 64)
+		return err_set(NHI_ERANGE, "token KDF: a %zu-byte key, %zu bytes of"
+		    " context", keylen, ctxlen);
+	if (fault("derive"))
+		return p11_fail(t, "deriving a key (AES-ECB-ENCRYPT-DATA)",
+		    CKR_DEVICE_REMOVED);
+	nblocks = (keylen + 15) / 16;
+	memset(in, 0, 16);
+	in[11] = dc;
+	in[13] = (uint8_t)((keylen * 8) >> 8);
+	in[14] = (uint8_t)(keylen * 8);
+	if (ctxlen > 0)
+		memcpy(in + 16, context, ctxlen);
+	for (b = 0; b < nblocks; b++) {
+		in[15] = (uint8_t)(b + 1);
+		if ((r = cmac_final_input(t, h, in, 16 + ctxlen, fin + 16 * b)) != 0)
+			goto out;
+	}
+	p.pData = fin;
+	p.ulLen = nblocks * 16;
+	if ((rv = t->f->C_DeriveKey(t->session, &m, h, tpl,
+	    sizeof tpl / sizeof tpl[0], &nh)) != CKR_OK) {
+		r = p11_fail(t, "deriving a key (AES-ECB-ENCRYPT-DATA)", rv);
+		goto out;
+	}
+	*out = nh;
+out:
+	memset(fin, 0, sizeof fin);
+	return r;
+}
+
+void
+crypto_token_destroy(struct crypto_token *t, unsigned long h)
+{
+	if (t != NULL && h != 0)
+		t->f->C_DestroyObject(t->session, h);
+}
+
 /* ---- master keys ---- */
 
 int
@@ -512,7 +672,7 @@ put_aes(struct crypto_token *t, const char *label, const uint8_t *value,
 		{ CKA_DECRYPT, &no, sizeof no },
 		{ CKA_WRAP, &no, sizeof no },
 		{ CKA_UNWRAP, &no, sizeof no },
-		{ CKA_DERIVE, &no, sizeof no },
+		{ CKA_DERIVE, &yes, sizeof yes },	/* the KDF in the token */
 		{ CKA_MODIFIABLE, &no, sizeof no },
 		/* last: the value (import) or its length (generate) */
 		{ CKA_VALUE_LEN, &vlen, sizeof vlen },

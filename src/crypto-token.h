@@ -121,6 +121,29 @@ int	crypto_token_kcv(struct crypto_token *t, unsigned long h, uint8_t kcv[3]);
 int	crypto_token_ecdsa(struct crypto_token *t, unsigned long h,
 	    const uint8_t hash[32], uint8_t sig[CRYPTO_EC_SIG_LEN]);
 
+/*
+ * A key derived in the token, never in memory: the SCP03 KDF (docs/keys.md
+ * 1) with the token key `h` (which needs CKA_DERIVE and CKA_ENCRYPT),
+ * derivation constant `dc` and `context` (at most 64 bytes), L = keylen *
+ * 8 bits, keylen 16, 24 or 32. *out is a session object (CKA_TOKEN false),
+ * sensitive, with the uses of `use` (CRYPTO_TOKEN_USE_*); destroy it with
+ * crypto_token_destroy. NHI_ERANGE or NHI_ECRYPTO naming the mechanism.
+ */
+#define CRYPTO_TOKEN_USE_ENCRYPT	0x01	/* CKA_ENCRYPT */
+#define CRYPTO_TOKEN_USE_DECRYPT	0x02	/* CKA_DECRYPT */
+#define CRYPTO_TOKEN_USE_SIGN		0x04	/* CKA_SIGN, CKA_VERIFY (CMAC) */
+#define CRYPTO_TOKEN_USE_DERIVE		0x08	/* CKA_DERIVE */
+#define CRYPTO_TOKEN_USE_WRAP		0x10	/* CKA_WRAP */
+#define CRYPTO_TOKEN_USE_WRAPPED	0x20	/* CKA_EXTRACTABLE: only wrapped */
+int	crypto_token_kdf_key(struct crypto_token *t, unsigned long h, uint8_t dc,
+	    const uint8_t *context, size_t ctxlen, size_t keylen, unsigned use,
+	    unsigned long *out);
+/* AES-ECB of one block with the token key `h`. */
+int	crypto_token_encrypt_block(struct crypto_token *t, unsigned long h,
+	    const uint8_t in[16], uint8_t out[16]);
+/* Destroy a session object made by crypto_token_kdf_key (0: no-op). */
+void	crypto_token_destroy(struct crypto_token *t, unsigned long h);
+
 /* A signing key whose ECDSA runs in the token (crypto-sign.c). */
 int	crypto_sign_key_from_token(struct crypto_token *t, unsigned long h,
 	    const uint8_t pub[CRYPTO_EC_PUB_LEN], int test,
