@@ -601,6 +601,58 @@ out:
 	return r;
 }
 
+int
+crypto_token_aes(struct crypto_token *t, unsigned long h, const uint8_t *iv,
+    int enc, const uint8_t *in, size_t len, uint8_t *out)
+{
+	CK_MECHANISM m = { iv == NULL ? CKM_AES_ECB : CKM_AES_CBC,
+	    (void *)(uintptr_t)iv, iv == NULL ? 0 : 16 };
+	CK_ULONG n = len;
+	CK_RV rv;
+
+	if (len % 16 != 0)
+		return err_set(NHI_ERANGE, "AES: %zu bytes is not a whole number of"
+		    " blocks", len);
+	if (fault("aes"))
+		return p11_fail(t, "AES", CKR_DEVICE_REMOVED);
+	if (enc)
+		rv = t->f->C_EncryptInit(t->session, &m, h);
+	else
+		rv = t->f->C_DecryptInit(t->session, &m, h);
+	if (rv == CKR_OK)
+		rv = enc ? t->f->C_Encrypt(t->session, (CK_BYTE_PTR)(uintptr_t)in, len,
+		    out, &n) : t->f->C_Decrypt(t->session, (CK_BYTE_PTR)(uintptr_t)in,
+		    len, out, &n);
+	if (rv != CKR_OK || n != len)
+		return p11_fail(t, iv == NULL ? "AES-ECB" : "AES-CBC", rv);
+	return 0;
+}
+
+int
+crypto_token_wrap(struct crypto_token *t, unsigned long wrapping,
+    unsigned long key, size_t keylen, uint8_t *out)
+{
+	static const CK_BYTE zero[16];
+	CK_MECHANISM m = { CKM_AES_CBC, (void *)(uintptr_t)zero, sizeof zero };
+	CK_ULONG n = keylen;
+	CK_RV rv;
+
+	if ((rv = t->f->C_WrapKey(t->session, &m, wrapping, key, out, &n)) != CKR_OK ||
+	    n != keylen)
+		return p11_fail(t, "wrapping a key (C_WrapKey, AES-CBC)", rv);
+	return 0;
+}
+
+int
+crypto_token_can_derive(struct crypto_token *t, unsigned long h)
+{
+	CK_BBOOL v = CK_FALSE;
+	CK_ATTRIBUTE a = { CKA_DERIVE, &v, sizeof v };
+
+	return t->f->C_GetAttributeValue(t->session, h, &a, 1) == CKR_OK &&
+	    v == CK_TRUE;
+}
+
 void
 crypto_token_destroy(struct crypto_token *t, unsigned long h)
 {
@@ -640,6 +692,8 @@ crypto_token_master_keys(struct crypto_token *t, uint8_t kvn, enum crypto_mode m
 	out->h_enc = h[0];
 	out->h_mac = h[1];
 	out->h_dek = h[2];
+	out->derive = crypto_token_can_derive(t, h[0]) &&
+	    crypto_token_can_derive(t, h[1]) && crypto_token_can_derive(t, h[2]);
 	out->test = crypto_testkey_master(out);
 	if (out->test && mode == CRYPTO_MODE_PRODUCTION) {
 		memset(out, 0, sizeof *out);

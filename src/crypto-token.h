@@ -141,6 +141,17 @@ int	crypto_token_kdf_key(struct crypto_token *t, unsigned long h, uint8_t dc,
 /* AES-ECB of one block with the token key `h`. */
 int	crypto_token_encrypt_block(struct crypto_token *t, unsigned long h,
 	    const uint8_t in[16], uint8_t out[16]);
+/* AES with the token key `h`: ECB when iv is NULL, else CBC; no
+ * padding, `len` a multiple of 16; enc 1 encrypts, 0 decrypts. */
+int	crypto_token_aes(struct crypto_token *t, unsigned long h, const uint8_t *iv,
+	    int enc, const uint8_t *in, size_t len, uint8_t *out);
+/* The key `key` (keylen bytes, CKA_EXTRACTABLE) encrypted by the token
+ * under `wrapping` (CKA_WRAP): C_WrapKey, CKM_AES_CBC, ICV zero. */
+int	crypto_token_wrap(struct crypto_token *t, unsigned long wrapping,
+	    unsigned long key, size_t keylen, uint8_t *out);
+/* 1 if the key `h` has CKA_DERIVE (master keys made before the KDF moved
+ * into the token do not, and their card keys are computed in memory). */
+int	crypto_token_can_derive(struct crypto_token *t, unsigned long h);
 /* Destroy a session object made by crypto_token_kdf_key (0: no-op). */
 void	crypto_token_destroy(struct crypto_token *t, unsigned long h);
 

@@ -99,50 +99,12 @@ vector_master(struct crypto_master_keys *m, uint8_t kvn)
 	}
 }
 
-static void
-test_vector_in_token(void **state)
-{
-	static const uint8_t div[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
-	    0x77, 0x88, 0x99 };
-	static const uint8_t enc[16] = { 0xb9, 0xca, 0xf9, 0x51, 0x50, 0xb3, 0x99,
-	    0x4e, 0xd3, 0xe1, 0x57, 0x3b, 0x8c, 0x65, 0xc9, 0xd2 };
-	static const uint8_t dek[16] = { 0xcf, 0xd9, 0xc7, 0x3a, 0xea, 0xe0, 0x4e,
-	    0xe3, 0xee, 0xb1, 0x1d, 0x51, 0x51, 0x2a, 0x67, 0x63 };
-	struct crypto_master_keys file, in;
-	struct scp03_keyset a, b;
-	uint8_t kf[3][3], kt[3][3];
-
-	(void)state;
-	vector_master(&file, 0x30);
-	assert_int_equal(crypto_token_import_master(tok, &file), 0);
-	assert_int_equal(crypto_token_master_keys(tok, 0x30, CRYPTO_MODE_TEST, &in), 0);
-	assert_non_null(in.token);
-	assert_int_equal(in.keylen, 16);
-	/* The station holds handles, not the key. */
-	assert_memory_equal(in.enc, (uint8_t[16]){ 0 }, 16);
-	assert_int_equal(crypto_keys_diversify(&in, div, &b), 0);
-	assert_memory_equal(b.enc, enc, 16);
-	assert_memory_equal(b.dek, dek, 16);
-	assert_int_equal(crypto_keys_diversify(&file, div, &a), 0);
-	assert_memory_equal(a.enc, b.enc, 16);
-	assert_memory_equal(a.mac, b.mac, 16);
-	assert_memory_equal(a.dek, b.dek, 16);
-	assert_int_equal(b.kvn, 0x30);
-	/* KCVs by the token equal those of the bytes (c35280 for 00..0f). */
-	assert_int_equal(crypto_master_keys_kcvs(&in, kt), 0);
-	assert_int_equal(crypto_master_keys_kcvs(&file, kf), 0);
-	assert_memory_equal(kt, kf, sizeof kt);
-	assert_memory_equal(kt[0], ((uint8_t[3]){ 0xc3, 0x52, 0x80 }), 3);
-	/* Importing the same version again is refused, nothing changes. */
-	assert_int_equal(crypto_token_import_master(tok, &file), NHI_EEXISTS);
-	assert_non_null(strstr(err_detail(), "master-30-enc"));
-	crypto_master_keys_wipe(&file);
-}
-
 /* 1 if the module, asked on a session of the test's own, gives the
- * CKA_VALUE of the object `h` (a session object of the station's). */
+ * CKA_VALUE of the object `h` (a session object of the station's); else
+ * checks that it is sensitive and that CKA_EXTRACTABLE is `ext` (true
+ * for a card key that PUT KEY sends wrapped under the DEK). */
 static int
-value_readable(unsigned long h)
+value_readable(unsigned long h, CK_BBOOL want_ext)
 {
 	CK_RV (*getlist)(CK_FUNCTION_LIST_PTR_PTR);
 	CK_FUNCTION_LIST_PTR f;
@@ -181,16 +143,11 @@ value_readable(unsigned long h)
 	if (rv == CKR_OK)
 		return 1;
 	assert_int_equal(rv, CKR_ATTRIBUTE_SENSITIVE);
-	assert_int_equal(ext, CK_FALSE);
+	assert_int_equal(ext, want_ext);
 	assert_int_equal(sens, CK_TRUE);
 	return 0;
 }
 
-/*
- * Keys derived in the token (crypto_token_kdf_key): the derived key never
- * comes out, so the test has it AES-encrypt a known block in the token and
- * compares with software AES under the key the software KDF computes.
- */
 static void
 aes_block_sw(const uint8_t *key, size_t keylen, const uint8_t in[16],
     uint8_t out[16])
@@ -220,6 +177,64 @@ assert_same_key(unsigned long h, const uint8_t *want, size_t keylen)
 	assert_memory_equal(a, b, 16);
 }
 
+static void
+test_vector_in_token(void **state)
+{
+	static const uint8_t div[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+	    0x77, 0x88, 0x99 };
+	static const uint8_t enc[16] = { 0xb9, 0xca, 0xf9, 0x51, 0x50, 0xb3, 0x99,
+	    0x4e, 0xd3, 0xe1, 0x57, 0x3b, 0x8c, 0x65, 0xc9, 0xd2 };
+	static const uint8_t dek[16] = { 0xcf, 0xd9, 0xc7, 0x3a, 0xea, 0xe0, 0x4e,
+	    0xe3, 0xee, 0xb1, 0x1d, 0x51, 0x51, 0x2a, 0x67, 0x63 };
+	struct crypto_master_keys file, in;
+	struct scp03_keyset a, b;
+	uint8_t kf[3][3], kt[3][3];
+
+	(void)state;
+	vector_master(&file, 0x30);
+	assert_int_equal(crypto_token_import_master(tok, &file), 0);
+	assert_int_equal(crypto_token_master_keys(tok, 0x30, CRYPTO_MODE_TEST, &in), 0);
+	assert_non_null(in.token);
+	assert_int_equal(in.keylen, 16);
+	/* The station holds handles, not the key. */
+	assert_memory_equal(in.enc, (uint8_t[16]){ 0 }, 16);
+	assert_true(in.derive);
+	/* The card's keys are derived in the token: the key set holds
+	 * handles, its key bytes stay zero, and the keys are those of the
+	 * published vector and of the file store. */
+	assert_int_equal(crypto_keys_diversify(&in, div, &b), 0);
+	assert_ptr_equal(b.token, tok);
+	assert_true(b.h_enc != 0 && b.h_mac != 0 && b.h_dek != 0);
+	assert_memory_equal(b.enc, (uint8_t[SCP03_KEY_MAX]){ 0 }, SCP03_KEY_MAX);
+	assert_memory_equal(b.mac, (uint8_t[SCP03_KEY_MAX]){ 0 }, SCP03_KEY_MAX);
+	assert_memory_equal(b.dek, (uint8_t[SCP03_KEY_MAX]){ 0 }, SCP03_KEY_MAX);
+	assert_same_key(b.h_enc, enc, 16);
+	assert_same_key(b.h_dek, dek, 16);
+	assert_int_equal(crypto_keys_diversify(&file, div, &a), 0);
+	assert_null(a.token);
+	assert_memory_equal(a.enc, enc, 16);
+	assert_same_key(b.h_mac, a.mac, 16);
+	assert_int_equal(b.kvn, 0x30);
+	/* Not readable: sensitive, and only wrapped (for PUT KEY). */
+	assert_int_equal(value_readable(b.h_enc, CK_TRUE), 0);
+	crypto_scp03_keyset_wipe(&b);
+	crypto_scp03_keyset_wipe(&a);
+	/* KCVs by the token equal those of the bytes (c35280 for 00..0f). */
+	assert_int_equal(crypto_master_keys_kcvs(&in, kt), 0);
+	assert_int_equal(crypto_master_keys_kcvs(&file, kf), 0);
+	assert_memory_equal(kt, kf, sizeof kt);
+	assert_memory_equal(kt[0], ((uint8_t[3]){ 0xc3, 0x52, 0x80 }), 3);
+	/* Importing the same version again is refused, nothing changes. */
+	assert_int_equal(crypto_token_import_master(tok, &file), NHI_EEXISTS);
+	assert_non_null(strstr(err_detail(), "master-30-enc"));
+	crypto_master_keys_wipe(&file);
+}
+
+/*
+ * Keys derived in the token (crypto_token_kdf_key): the derived key never
+ * comes out, so the test has it AES-encrypt a known block in the token and
+ * compares with software AES under the key the software KDF computes.
+ */
 static void
 test_kdf_in_token(void **state)
 {
@@ -264,7 +279,7 @@ test_kdf_in_token(void **state)
 	    CRYPTO_TOKEN_USE_ENCRYPT, &h), 0);
 	assert_same_key(h, dek, 16);
 	/* The derived key cannot be read: sensitive, not extractable. */
-	assert_int_equal(value_readable(h), 0);
+	assert_int_equal(value_readable(h, CK_FALSE), 0);
 	crypto_token_destroy(tok, h);
 	crypto_master_keys_wipe(&file);
 
@@ -372,8 +387,19 @@ test_generate_and_rotate(void **state)
 	assert_int_equal(crypto_keys_diversify(&m31, div, &a), 0);
 	assert_int_equal(crypto_keys_diversify(&m32, div, &b), 0);
 	assert_int_equal(b.keylen, 32);
-	assert_memory_not_equal(a.enc, a.mac, 16);
-	assert_memory_not_equal(a.enc, b.enc, 16);
+	/* Handles to different keys (compared by what they encrypt). */
+	{
+		static const uint8_t probe[16] = "nhicard 23 probe";
+		uint8_t e1[16], e2[16], e3[16];
+
+		assert_int_equal(crypto_token_encrypt_block(tok, a.h_enc, probe, e1), 0);
+		assert_int_equal(crypto_token_encrypt_block(tok, a.h_mac, probe, e2), 0);
+		assert_int_equal(crypto_token_encrypt_block(tok, b.h_enc, probe, e3), 0);
+		assert_memory_not_equal(e1, e2, 16);
+		assert_memory_not_equal(e1, e3, 16);
+	}
+	crypto_scp03_keyset_wipe(&a);
+	crypto_scp03_keyset_wipe(&b);
 }
 
 static void
