@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -37,6 +38,22 @@ aes_ecb_name(size_t keylen)
 	case 32: return "AES-256-ECB";
 	}
 	return NULL;
+}
+
+/*
+ * Test hook (a --enable-test-hooks build): NHICARD_TEST_KEYS_IN_TOKEN set
+ * refuses every AES with key bytes in this process, so a test proves that
+ * an issue with keys.store = pkcs11 holds no card or session key bytes.
+ */
+static int
+soft_key_refused(void)
+{
+#if NHI_TEST_HOOKS
+	if (getenv("NHICARD_TEST_KEYS_IN_TOKEN") != NULL)
+		return err_set(NHI_ECRYPTO, "test hook: AES with key bytes in the"
+		    " station's memory");
+#endif
+	return 0;
 }
 
 /* A token's CMAC input: the longest is a C-MAC's chain || header ||
@@ -76,6 +93,8 @@ aes_cmac(struct crypto_token *t, unsigned long h, const uint8_t *key,
 		OPENSSL_cleanse(msg, sizeof msg);
 		return r;
 	}
+	if ((r = soft_key_refused()) != 0)
+		return r;
 	if (cipher == NULL)
 		return err_set(NHI_ERANGE, "AES-CMAC: key of %zu bytes", keylen);
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
@@ -113,6 +132,8 @@ aes_raw(struct crypto_token *t, unsigned long h, const uint8_t *key,
 
 	if (t != NULL)
 		return crypto_token_aes(t, h, iv, enc, in, len, out);
+	if ((r = soft_key_refused()) != 0)
+		return r;
 	if (name == NULL)
 		return err_set(NHI_ERANGE, "AES: key of %zu bytes", keylen);
 	if (len % SCP03_BLOCK != 0 || len > (size_t)INT32_MAX)

@@ -338,6 +338,59 @@ test_kdf_in_token(void **state)
 		crypto_token_destroy(tok, h);
 		crypto_master_keys_wipe(&file);
 	}
+#if NHI_TEST_HOOKS
+	/* The hook tests/keys-token.sh relies on: with it, a session from
+	 * key bytes is refused, one from keys in the token is not. */
+	{
+		struct scp03_keyset kb, kt;
+		struct scp03_session sb, st;
+		static const uint8_t hc[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+		memset(&kb, 0, sizeof kb);
+		kb.keylen = 16;
+		memcpy(kb.enc, k_enc, 16);
+		memcpy(kb.mac, k_mac, 16);
+		vector_master(&file, 0x61);
+		assert_int_equal(crypto_token_master_keys(tok, 0x61, CRYPTO_MODE_TEST,
+		    &in), 0);
+		assert_int_equal(crypto_keys_diversify(&in, div, &kt), 0);
+		setenv("NHICARD_TEST_KEYS_IN_TOKEN", "1", 1);
+		assert_int_equal(crypto_scp03_derive_session(&kb, hc, hc, 8, &sb),
+		    NHI_ECRYPTO);
+		assert_non_null(strstr(err_detail(), "key bytes"));
+		assert_int_equal(crypto_scp03_derive_session(&kt, hc, hc, 8, &st), 0);
+		assert_ptr_equal(st.token, tok);
+		assert_memory_equal(st.s_mac, (uint8_t[SCP03_KEY_MAX]){ 0 },
+		    SCP03_KEY_MAX);
+		unsetenv("NHICARD_TEST_KEYS_IN_TOKEN");
+		/* The token's session keys equal the software ones: the same
+		 * cryptogram (S-MAC, CKM_AES_CMAC) and ICV-encrypted block
+		 * (S-ENC). */
+		assert_int_equal(crypto_keys_diversify(&file, div, &kb), 0);
+		assert_int_equal(crypto_scp03_derive_session(&kb, hc, hc, 8, &sb), 0);
+		{
+			uint8_t c1[8], c2[8], w1[64], w2[64], hd1[4] = { 0x80, 0xca, 0, 0x66 },
+			    hd2[4] = { 0x80, 0xca, 0, 0x66 };
+			size_t n1, n2;
+
+			assert_int_equal(crypto_scp03_cryptogram(&st, 0x01, hc, hc, c1), 0);
+			assert_int_equal(crypto_scp03_cryptogram(&sb, 0x01, hc, hc, c2), 0);
+			assert_memory_equal(c1, c2, 8);
+			st.level = sb.level = SCP03_CMAC | SCP03_CDEC;
+			assert_int_equal(crypto_scp03_wrap_command(&st, hd1, hc, 8, w1,
+			    sizeof w1, &n1), 0);
+			assert_int_equal(crypto_scp03_wrap_command(&sb, hd2, hc, 8, w2,
+			    sizeof w2, &n2), 0);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(w1, w2, n1);
+		}
+		crypto_scp03_wipe(&st);
+		crypto_scp03_wipe(&sb);
+		crypto_scp03_keyset_wipe(&kt);
+		crypto_scp03_keyset_wipe(&kb);
+		crypto_master_keys_wipe(&file);
+	}
+#endif
 	/* Bad sizes are refused before the token is asked. */
 	assert_int_equal(crypto_token_kdf_key(tok, in.h_enc, 0x81, div, 10, 20,
 	    CRYPTO_TOKEN_USE_ENCRYPT, &h), NHI_ERANGE);
