@@ -2,12 +2,16 @@
  * crypto-token.c: keys in a PKCS#11 token (docs/keys.md 4.9). The module
  * (keys.pkcs11_module) is loaded with dlopen; the token is found by its
  * label, a user session logged in with the PIN of keys.pkcs11_pin_file.
- * Master keys are AES secret keys used through CKM_AES_CMAC (the KDF's
- * PRF) and CKM_AES_ECB (key check values only); the signing key is an EC
+ * Master keys are AES secret keys used through CKM_AES_ECB (key check
+ * values, the KDF's CMAC steps), CKM_AES_ECB_ENCRYPT_DATA (the card keys
+ * derived in the token, crypto_token_kdf_key) and CKM_AES_CMAC (the KDF
+ * of keys made before they had CKA_DERIVE); the signing key is an EC
  * P-256 private key used through CKM_ECDSA. Every key this file creates
  * or imports is a token object with CKA_SENSITIVE true and
- * CKA_EXTRACTABLE false: the token never hands out its value. The PIN is
- * wiped after login and never reaches an error detail.
+ * CKA_EXTRACTABLE false: the token never hands out its value. Derived
+ * card and session keys are sensitive session objects (a card key may
+ * leave only wrapped, for PUT KEY). The PIN is wiped after login and
+ * never reaches an error detail.
  */
 #include "config.h"
 

@@ -3,9 +3,11 @@
  * token (a hardware security module; SoftHSM2 in the tests) that never
  * leave it (docs/keys.md 4.9). Chosen by `keys.store = pkcs11`; the file
  * key store (crypto-keys.c) stays the default. The token computes the
- * master keys' AES-CMAC (CKM_AES_CMAC: the diversification KDF), their
- * key check values (CKM_AES_ECB) and the municipality key's ECDSA
- * signatures (CKM_ECDSA); the station gets the results, never the keys.
+ * card keys and SCP03 session keys as key objects of its own
+ * (crypto_token_kdf_key), the secure channel's AES and CMAC with them,
+ * the master keys' key check values (CKM_AES_ECB) and the municipality
+ * key's ECDSA signatures (CKM_ECDSA); the station gets the results, never
+ * the keys.
  * The PIN comes from keys.pkcs11_pin_file (mode 0600) and is never logged
  * nor put in an error detail.
  */
