@@ -680,6 +680,84 @@ test_clear_errors(void **state)
 	assert_int_equal(crypto_token_master_keys(tok, 0x30, CRYPTO_MODE_TEST, &m), 0);
 }
 
+/*
+ * Master keys made before the KDF moved into the token (CKA_DERIVE false,
+ * as nhicard made them then; put in by the test on its own session): the
+ * token cannot derive from them, so the card keys come from its CMAC, in
+ * memory, as before, and equal the vector's.
+ */
+static void
+test_master_without_derive(void **state)
+{
+	static const uint8_t div[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+	    0x77, 0x88, 0x99 };
+	static const uint8_t enc[16] = { 0xb9, 0xca, 0xf9, 0x51, 0x50, 0xb3, 0x99,
+	    0x4e, 0xd3, 0xe1, 0x57, 0x3b, 0x8c, 0x65, 0xc9, 0xd2 };
+	static const char *const labels[3] = { "master-70-enc", "master-70-mac",
+	    "master-70-dek" };
+	CK_RV (*getlist)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR f;
+	CK_SLOT_ID slots[8];
+	CK_ULONG nslots = 8, i;
+	CK_SESSION_HANDLE s;
+	CK_TOKEN_INFO ti;
+	CK_OBJECT_HANDLE h;
+	struct crypto_master_keys file, in;
+	struct scp03_keyset ks;
+	void *dl;
+	size_t k;
+	int found = 0;
+
+	(void)state;
+	vector_master(&file, 0x70);
+	assert_non_null(dl = dlopen(module, RTLD_NOW));
+	*(void **)&getlist = dlsym(dl, "C_GetFunctionList");
+	assert_non_null(getlist);
+	assert_int_equal(getlist(&f), CKR_OK);
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &nslots), CKR_OK);
+	for (i = 0; i < nslots && !found; i++) {
+		assert_int_equal(f->C_GetTokenInfo(slots[i], &ti), CKR_OK);
+		if (memcmp(ti.label, TOKEN_LABEL, strlen(TOKEN_LABEL)) == 0)
+			found = 1;
+	}
+	assert_true(found);
+	assert_int_equal(f->C_OpenSession(slots[i - 1], CKF_SERIAL_SESSION |
+	    CKF_RW_SESSION, NULL, NULL, &s), CKR_OK);
+	for (k = 0; k < 3; k++) {
+		CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+		CK_KEY_TYPE kt = CKK_AES;
+		CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+		CK_ATTRIBUTE tpl[] = {
+			{ CKA_CLASS, &cls, sizeof cls },
+			{ CKA_KEY_TYPE, &kt, sizeof kt },
+			{ CKA_LABEL, (void *)(uintptr_t)labels[k], strlen(labels[k]) },
+			{ CKA_TOKEN, &yes, sizeof yes },
+			{ CKA_PRIVATE, &yes, sizeof yes },
+			{ CKA_SENSITIVE, &yes, sizeof yes },
+			{ CKA_EXTRACTABLE, &no, sizeof no },
+			{ CKA_SIGN, &yes, sizeof yes },
+			{ CKA_ENCRYPT, &yes, sizeof yes },
+			{ CKA_DERIVE, &no, sizeof no },
+			{ CKA_VALUE, k == 0 ? file.enc : k == 1 ? file.mac : file.dek, 16 },
+		};
+
+		assert_int_equal(f->C_CreateObject(s, tpl, sizeof tpl / sizeof tpl[0],
+		    &h), CKR_OK);
+	}
+	f->C_CloseSession(s);
+	dlclose(dl);
+	assert_int_equal(crypto_token_master_keys(tok, 0x70, CRYPTO_MODE_TEST, &in), 0);
+	assert_false(in.derive);
+	assert_int_equal(crypto_keys_diversify(&in, div, &ks), 0);
+	assert_null(ks.token);
+	assert_memory_equal(ks.enc, enc, 16);
+	crypto_scp03_keyset_wipe(&ks);
+	/* The token itself refuses to derive from such a key. */
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_enc, 0x81, div, 10, 16,
+	    CRYPTO_TOKEN_USE_ENCRYPT, &h), NHI_ECRYPTO);
+	crypto_master_keys_wipe(&file);
+}
+
 int
 main(void)
 {
@@ -694,6 +772,7 @@ main(void)
 		cmocka_unit_test(test_never_extractable),
 		cmocka_unit_test(test_clear_errors),
 		cmocka_unit_test(test_kdf_in_token),
+		cmocka_unit_test(test_master_without_derive),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
