@@ -125,18 +125,18 @@ is "$rc" 11 "a revoked certificate exits 11 at the clinic"
 like "$out" "NOT VALID: the card's authentication certificate \(serial $(jpki_serial "$CA/lost.crt")\) is revoked by its CA; the PIN was not asked" \
     "and says so before the PIN"
 card_remove
-grep -q '^auth-tries=2$' "$TEST_TMP/c5" && r=1 || r=0
-is "$r" 0 "no PIN was presented"
+grep -q '^auth-tries=3$' "$TEST_TMP/c5" && r=0 || r=1
+is "$r" 0 "no PIN was presented (the card still counts 3 tries)"
 mn_card "$TEST_TMP/c6" "$TEST_TMP/other/mallory"
 mcheck
 is "$rc" 14 "a certificate of a CA the clinic does not trust exits 14"
 like "$out" "NOT ACCEPTED: the card's certificate does not chain to a configured JPKI CA" \
     "and says so"
 card_remove
-grep -q '^auth-tries=2$' "$TEST_TMP/c6" && r=1 || r=0
-is "$r" 0 "no PIN was presented"
-ls "$TEST_TMP/visits" >/dev/null 2>&1 &&
-    like "$(cat "$TEST_TMP"/visits/*.visit | grep '^result ' | sort -u | tr '\n' ' ')" "result unknown_ca" \
+grep -q '^auth-tries=3$' "$TEST_TMP/c6" && r=0 || r=1
+is "$r" 0 "no PIN was presented (the card still counts 3 tries)"
+ls "$TEST_TMP/visits"/*.visit >/dev/null || bail "no visit files"
+like "$(cat "$TEST_TMP"/visits/*.visit | grep '^result ' | sort -u | tr '\n' ' ')" "result unknown_ca" \
     "the visit file records the refusal"
 printf '[station]\nmode = test\n' >"$TEST_TMP/clinic-none.conf"
 mn_card "$TEST_TMP/c7" "$CA/alice2"
