@@ -662,9 +662,11 @@ faults_from_env(struct http_srv *srv)
 		srv->exit_after_store = 1;
 	else if (strcmp(f, "stale-ack") == 0)
 		srv->stale_ack = 1;
-	else if (strncmp(f, "reject-seq=", 11) != 0)	/* center-intake.c */
+	else if (strncmp(f, "reject-seq=", 11) != 0 &&	/* center-intake.c */
+	    strncmp(f, "commit-wait=", 12) != 0)
 		return err_set(NHI_EUSAGE, "NHICARD_CENTER_FAULT=%s: not a test fault "
-		    "(drop-ack=N, exit-after-store, stale-ack, reject-seq=N)", f);
+		    "(drop-ack=N, exit-after-store, stale-ack, reject-seq=N,"
+		    " commit-wait=PATH)", f);
 	fprintf(stderr, "nhicard-center: TEST FAULT ACTIVE: %s\n", f);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "center.h"
 #include "center-json.h"
@@ -125,6 +126,85 @@ fault_reject(struct center_in *in)
 		center_in_reject(in, "test_reject", "rejected by the test fault reject-seq");
 }
 
+/* Test fault (docs/center.md): $NHICARD_CENTER_FAULT=commit-wait=PATH
+ * holds the first batch's transaction open before its commit: creates
+ * PATH.waiting, then waits (at most 60 s) for PATH to exist. The test of
+ * two processes taking the same batch at once sends the batch to the
+ * other process meanwhile, so the two transactions overlap for certain. */
+static void
+fault_commit_wait(void)
+{
+	const char *f = NHI_TEST_HOOKS ? getenv("NHICARD_CENTER_FAULT") : NULL;
+	static int done;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char *w;
+	FILE *fp;
+	int i;
+
+	if (f == NULL || strncmp(f, "commit-wait=", 12) != 0 || done)
+		return;
+	done = 1;
+	w = xasprintf("%s.waiting", f + 12);
+	if ((fp = fopen(w, "w")) != NULL)
+		fclose(fp);
+	free(w);
+	for (i = 0; i < 6000 && access(f + 12, F_OK) != 0; i++)
+		nanosleep(&ts, NULL);
+}
+
+/* Store one batch's records and build its acknowledgement, in one
+ * transaction (rolled back on any error). */
+static int
+store_batch(struct center_store *cs, struct center_batch *b, int64_t *ser,
+    char **text, size_t *tlen)
+{
+	const char *alert = NULL;
+	size_t i;
+	int r, pass;
+
+	if ((r = center_store_begin(cs)) != 0)
+		return r;
+	/* The station's audit head: kept, and a history that shrank or forked
+	 * flagged (the batch is still taken: its revocations must count). */
+	if ((r = center_store_audit_head(cs, b->station, b->number, b->audit_seq,
+	    b->audit_hash, &alert)) != 0)
+		goto fail;
+	if (alert != NULL)
+		log_warn("station %s batch %lld: audit history %s (see status)",
+		    b->station, (long long)b->number, alert);
+	/* Issuances before the revocations that may name them (same batch). */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < b->n; i++) {
+			int rev = b->rec[i].user_number != NULL &&
+			    (strcmp(b->rec[i].kind, "card_revoked") == 0 ||
+			    strcmp(b->rec[i].kind, "card_reinstated") == 0);
+
+			if (rev != pass)
+				continue;
+			fault_reject(&b->rec[i]);
+			if ((r = take_record(cs, b->station, &b->rec[i], rev)) != 0)
+				goto fail;
+		}
+	if ((r = ack_text(cs, b->station, ser, text, tlen)) != 0)
+		goto fail;
+	fault_commit_wait();
+	if ((r = center_store_commit(cs)) != 0) {
+		free(*text);
+		*text = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	center_store_rollback(cs);
+	return r;
+}
+
+/* How often a batch's transaction is run again when the store says it may
+ * pass then: the same batch stored by another process at this moment (its
+ * records are duplicates the next time), SQLite busy. A store that is down
+ * fails each time: the station hears 503 and sends the batch later. */
+#define STORE_TRIES	5
+
 int
 center_intake_batch(struct center_store *cs, const struct center_keys *k,
     const char *peer_cn, const uint8_t *batch, size_t len, uint8_t **ack,
@@ -132,10 +212,9 @@ center_intake_batch(struct center_store *cs, const struct center_keys *k,
 {
 	struct center_batch b = { .n = 0 };
 	char *payload = NULL, *signer = NULL, *text = NULL;
-	const char *alert = NULL;
-	size_t plen, tlen, i;
+	size_t plen, tlen;
 	int64_t ser = 0;
-	int r, pass, in_txn = 0;
+	int r, tries;
 
 	if ((r = center_batch_open(k, batch, len, &payload, &plen, &signer)) != 0 ||
 	    (r = center_batch_parse(payload, plen, &b)) != 0)
@@ -150,42 +229,21 @@ center_intake_batch(struct center_store *cs, const struct center_keys *k,
 		    "of '%s'", b.station, peer_cn);
 		goto out;
 	}
-	if ((r = center_store_begin(cs)) != 0)
+	for (tries = 1; ; tries++) {
+		r = store_batch(cs, &b, &ser, &text, &tlen);
+		if (r != NHI_ESTORE_BUSY || tries == STORE_TRIES)
+			break;
+		log_warn("station %s batch %lld: store busy (%s), running the batch"
+		    " again", b.station, (long long)b.number, err_text(r));
+	}
+	if (r != 0)
 		goto out;
-	in_txn = 1;
-	/* The station's audit head: kept, and a history that shrank or forked
-	 * flagged (the batch is still taken: its revocations must count). */
-	if ((r = center_store_audit_head(cs, b.station, b.number, b.audit_seq,
-	    b.audit_hash, &alert)) != 0)
-		goto out;
-	if (alert != NULL)
-		log_warn("station %s batch %lld: audit history %s (see status)",
-		    b.station, (long long)b.number, alert);
-	/* Issuances before the revocations that may name them (same batch). */
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < b.n; i++) {
-			int rev = b.rec[i].user_number != NULL &&
-			    (strcmp(b.rec[i].kind, "card_revoked") == 0 ||
-			    strcmp(b.rec[i].kind, "card_reinstated") == 0);
-
-			if (rev != pass)
-				continue;
-			fault_reject(&b.rec[i]);
-			if ((r = take_record(cs, b.station, &b.rec[i], rev)) != 0)
-				goto out;
-		}
-	if ((r = ack_text(cs, b.station, &ser, &text, &tlen)) != 0 ||
-	    (r = center_store_commit(cs)) != 0)
-		goto out;
-	in_txn = 0;
 	if ((r = center_ack_sign(k, text, tlen, ack, acklen)) != 0)
 		goto out;
 	*station = xstrdup(b.station);
 	*serial = ser;
 	r = 0;
 out:
-	if (in_txn)
-		center_store_rollback(cs);
 	center_batch_free(&b);
 	free(payload);
 	free(signer);

@@ -38,6 +38,7 @@ struct center_opts {
 	long		 admin_port;
 	const char	*answer_key;
 	const char	*answer_cert;
+	const char	*replica;
 };
 
 static void
@@ -46,7 +47,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: nhicard-center [--db PATH] serve --key PEM --cert PEM --ca PEM\n"
 	    "                      [--tls-key PEM --tls-cert PEM] [--listen ADDR]\n"
-	    "                      [--port N] [--max-batch BYTES]\n"
+	    "                      [--port N] [--max-batch BYTES] [--replica DB]\n"
 	    "       nhicard-center [--db PATH] import --key PEM --cert PEM --ca PEM\n"
 	    "                      [--out DIR] DIR\n"
 	    "                      [--admin-port N]\n"
@@ -57,6 +58,8 @@ usage(FILE *fp)
 	    "       nhicard-center [--db PATH] trust add MUNICIPALITY KEY.pem\n"
 	    "       nhicard-center [--db PATH] insurer add NUMBER NAME\n"
 	    "       nhicard-center [--db PATH] queries USER_NUMBER\n"
+	    "       nhicard-center [--db PATH] db migrate|version\n"
+	    "       nhicard-center [--db PATH] db backup|restore FILE\n"
 	    "\n"
 	    "The reference intake of the shared-use center: takes the stations' batch\n"
 	    "files (CMS, signed by the station, encrypted to the center), stores each\n"
@@ -90,15 +93,25 @@ usage(FILE *fp)
 	    "            (default 600; 0: no limit); more are answered 429.\n"
 	    "  --answer-key, --answer-cert  (serve) the key and certificate that\n"
 	    "            sign answers and lists for clinics (default --key, --cert)\n"
+	    "  --replica DB  (serve) read clinic queries' cards and periods from\n"
+	    "            this replica of the store (a PostgreSQL standby); the\n"
+	    "            challenges and the query log go to --db.\n"
 	    "  --threads N  (serve) request threads (default 2); the store is\n"
 	    "            used by one at a time, answers are signed in parallel.\n"
 	    "  --admin-port N  (serve) the operators' read-only status page, GET\n"
 	    "            /status, plain HTTP on 127.0.0.1 only (0: a free port;\n"
 	    "            default: none); its address is logged on stderr.\n"
+	    "  db migrate   apply the schema's missing migrations (a PostgreSQL\n"
+	    "            store must be migrated before use; a SQLite file is on open).\n"
+	    "  db version   the engine and the schema version.\n"
+	    "  db backup FILE   a copy of the whole store, taken while it is in use\n"
+	    "            (SQLite: a database file; PostgreSQL: pg_dump custom format).\n"
+	    "  db restore FILE  replace the store's content with a backup's.\n"
 	    "  The clinics' API and its contract: docs/clinic-api.md.\n"
 	    "\n"
 	    "  --db PATH     the center's store (default $NHICARD_CENTER_DB or\n"
-	    "                ./nhicard-center.db); created if missing\n"
+	    "                ./nhicard-center.db): a SQLite file, created if missing,\n"
+	    "                or PostgreSQL: 'postgresql://...' or 'pg:CONNINFO'\n"
 	    "  --key, --cert the center's private key and certificate (PEM): TLS server,\n"
 	    "                batch decryption, acknowledgement signatures\n"
 	    "  --tls-key, --tls-cert  a separate TLS server key and certificate (its\n"
@@ -160,6 +173,8 @@ cmd_serve(struct center_store *cs, const struct center_opts *o)
 	}
 	if (o->answer_key != NULL &&
 	    (r = center_keys_answer_load(k, o->answer_key, o->answer_cert)) != 0)
+		goto out;
+	if (o->replica != NULL && (r = center_store_replica(cs, o->replica)) != 0)
 		goto out;
 	r = center_http_serve(cs, k, &ho);
 out:
@@ -358,6 +373,43 @@ cmd_status_page(struct center_store *cs)
 	return 0;
 }
 
+/* db migrate | version | backup FILE | restore FILE */
+static int
+cmd_db(const char *target, char **argv, int argc)
+{
+	struct center_store *cs = NULL;
+	const char *what = argc > 0 ? argv[0] : "";
+	const char *engine;
+	int64_t version;
+	int r, applied, latest;
+
+	if (!((strcmp(what, "migrate") == 0 || strcmp(what, "version") == 0) ?
+	    argc == 1 : (strcmp(what, "backup") == 0 ||
+	    strcmp(what, "restore") == 0) && argc == 2))
+		return err_set(NHI_EUSAGE, "db: expected 'db migrate', 'db version',"
+		    " 'db backup FILE' or 'db restore FILE'");
+	if ((r = center_store_open_bare(target, &cs)) != 0)
+		return r;
+	if (strcmp(what, "migrate") == 0) {
+		if ((r = center_store_migrate(cs, &applied)) == 0 &&
+		    (r = center_store_engine(cs, &engine, &version, &latest)) == 0)
+			printf("%s store: %d migration(s) applied, schema version %lld\n",
+			    engine, applied, (long long)version);
+	} else if (strcmp(what, "version") == 0) {
+		if ((r = center_store_engine(cs, &engine, &version, &latest)) == 0)
+			printf("%s store: schema version %lld of %d\n", engine,
+			    (long long)version, latest);
+	} else if (strcmp(what, "backup") == 0) {
+		if ((r = center_store_backup(cs, argv[1])) == 0)
+			printf("store backed up to %s\n", argv[1]);
+	} else {
+		if ((r = center_store_restore(cs, argv[1])) == 0)
+			printf("store restored from %s\n", argv[1]);
+	}
+	center_store_close(cs);
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -377,6 +429,7 @@ main(int argc, char **argv)
 		{ "admin-port", required_argument, NULL, 'P' },
 		{ "answer-key", required_argument, NULL, 'A' },
 		{ "answer-cert", required_argument, NULL, 'B' },
+		{ "replica", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -421,6 +474,9 @@ main(int argc, char **argv)
 		case 'B':
 			o.answer_cert = optarg;
 			break;
+		case 'r':
+			o.replica = optarg;
+			break;
 		case 'T':
 			r = parse_long("--threads", optarg, 1, 64, &o.threads);
 			break;
@@ -445,13 +501,18 @@ main(int argc, char **argv)
 		return NHI_EXIT_USAGE;
 	}
 	cmd = argv[optind++];
+	if (strcmp(cmd, "db") == 0) {
+		if ((r = cmd_db(o.db, argv + optind, argc - optind)) == 0)
+			return 0;
+		goto fail;
+	}
 	if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "import") != 0 &&
 	    strcmp(cmd, "status") != 0 && strcmp(cmd, "heads") != 0 &&
 	    strcmp(cmd, "status-page") != 0 &&
 	    strcmp(cmd, "clinic") != 0 && strcmp(cmd, "trust") != 0 &&
 	    strcmp(cmd, "insurer") != 0 && strcmp(cmd, "queries") != 0) {
 		r = err_set(NHI_EUSAGE, "unknown command '%s' (serve, import, status,"
-		    " status-page, heads, clinic, trust, insurer, queries)", cmd);
+		    " status-page, heads, clinic, trust, insurer, queries, db)", cmd);
 		goto fail;
 	}
 	if (strcmp(cmd, "clinic") == 0 || strcmp(cmd, "trust") == 0 ||

@@ -18,20 +18,16 @@
 #include "error.h"
 #include "util.h"
 
-static int
-prep(struct center_store *cs, const char *sql, sqlite3_stmt **st)
-{
-	if (sqlite3_prepare_v2(cs->db, sql, -1, st, NULL) != SQLITE_OK)
-		return center_db_err(cs, "prepare (status page)");
-	return 0;
-}
+/* Statements here run once per page: prepared, not kept. */
+#define Q(cs, st, sql, ...)	center_q((cs), 0, (st), (sql), __VA_ARGS__)
 
+/* The text of a column (NULL stays NULL), the caller's. */
 static char *
-col_dup(sqlite3_stmt *st, int i)
+col_dup(struct center_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const char *t = db_col_text(st, i);
 
-	return t != NULL ? xstrdup((const char *)t) : NULL;
+	return t != NULL ? xstrdup(t) : NULL;
 }
 
 /* Unix time as UTC text: the time "YYYY-MM-DDTHH:MM:SSZ" (day 0) or the
@@ -69,58 +65,47 @@ static int
 per_day(struct center_store *cs, const struct center_status *s, const char *sql,
     const char *station, int64_t out[CENTER_STATUS_DAYS])
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int r, rc, i;
 
-	if ((r = prep(cs, sql, &st)) != 0)
+	if ((r = Q(cs, &st, sql, station != NULL ? "tt" : "t", s->day[0],
+	    station)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, s->day[0], -1, SQLITE_STATIC);
-	if (station != NULL)
-		sqlite3_bind_text(st, 2, station, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((i = day_index(s, (const char *)sqlite3_column_text(st, 0))) >= 0)
-			out[i] = sqlite3_column_int64(st, 1);
-	r = rc == SQLITE_DONE ? 0 : center_db_err(cs, "status page: per day");
-	sqlite3_finalize(st);
-	return r;
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((i = day_index(s, db_col_text(st, 0))) >= 0)
+			out[i] = db_col_int64(st, 1);
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : center_db_err(cs, "status page: per day");
 }
 
 /* One integer from `sql` with the station bound to ?1. */
 static int
 one_int(struct center_store *cs, const char *sql, const char *station, int64_t *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int r;
 
-	if ((r = prep(cs, sql, &st)) != 0)
+	if ((r = Q(cs, &st, sql, "t", station)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		r = 0;
-	} else
-		r = center_db_err(cs, "status page");
-	sqlite3_finalize(st);
-	return r;
+	return center_q_int(cs, st, "status page", out);
 }
 
 /* Contiguous mark and gaps: sequences processed (stored or rejected). */
 static int
 station_seqs(struct center_store *cs, struct center_status_station *t)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int64_t prev = 0, s;
-	char *g = xstrdup(""), *ng;
+	char *g, *ng;
 	int r, rc, cut = 0;
 
-	if ((r = prep(cs, "SELECT seq FROM record WHERE station_id=?1 UNION "
-	    "SELECT seq FROM rejection WHERE station_id=?1 ORDER BY 1", &st)) != 0) {
-		free(g);
+	if ((r = Q(cs, &st, "SELECT seq FROM record WHERE station_id=?1 UNION "
+	    "SELECT seq FROM rejection WHERE station_id=?1 ORDER BY 1", "t",
+	    t->id)) != 0)
 		return r;
-	}
-	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s = sqlite3_column_int64(st, 0);
+	g = xstrdup("");
+	while ((rc = db_step(st)) == DB_ROW) {
+		s = db_col_int64(st, 0);
 		if (s > prev + 1) {
 			if (!cut)
 				t->contiguous = prev;
@@ -137,41 +122,38 @@ station_seqs(struct center_store *cs, struct center_status_station *t)
 	if (!cut)
 		t->contiguous = prev;
 	t->gaps = g;
-	r = rc == SQLITE_DONE ? 0 : center_db_err(cs, "status page: gaps");
-	sqlite3_finalize(st);
-	return r;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : center_db_err(cs, "status page: gaps");
 }
 
 static int
 station_rejections(struct center_store *cs, struct center_status_station *t)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	struct center_status_rejection *j;
 	int r, rc;
 
-	if ((r = prep(cs, "SELECT seq, record_id, code, reason, at FROM rejection"
-	    " WHERE station_id=?1 ORDER BY seq LIMIT ?2", &st)) != 0)
+	if ((r = Q(cs, &st, "SELECT seq, record_id, code, reason, at FROM rejection"
+	    " WHERE station_id=?1 ORDER BY seq LIMIT ?2", "td", t->id,
+	    CENTER_STATUS_REJECTIONS)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, CENTER_STATUS_REJECTIONS);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		t->rej = xreallocarray(t->rej, t->nrej + 1, sizeof(*t->rej));
 		j = &t->rej[t->nrej++];
-		j->seq = sqlite3_column_int64(st, 0);
+		j->seq = db_col_int64(st, 0);
 		j->record_id = col_dup(st, 1);
 		j->code = col_dup(st, 2);
 		j->reason = col_dup(st, 3);
 		j->at = col_dup(st, 4);
 	}
-	r = rc == SQLITE_DONE ? 0 : center_db_err(cs, "status page: rejections");
-	sqlite3_finalize(st);
-	return r;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : center_db_err(cs, "status page: rejections");
 }
 
 static int
 station_audit(struct center_store *cs, struct center_status_station *t)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int r;
 
 	if ((r = one_int(cs, "SELECT count(*) FROM audit_head WHERE station_id=?1",
@@ -185,45 +167,44 @@ station_audit(struct center_store *cs, struct center_status_station *t)
 		return r;
 	if (t->alerts == 0)
 		return 0;
-	if ((r = prep(cs, "SELECT kind || ': ' || detail FROM audit_alert WHERE"
-	    " station_id=?1 ORDER BY rowid DESC LIMIT 1", &st)) != 0)
+	if ((r = Q(cs, &st, "SELECT kind || ': ' || detail FROM audit_alert WHERE"
+	    " station_id=?1 ORDER BY rowid DESC LIMIT 1", "t", t->id)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step(st) == DB_ROW)
 		t->alert = col_dup(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 
 static int
 read_stations(struct center_store *cs, struct center_status *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	struct center_status_station *t;
 	int r, rc;
 	size_t i;
 
-	if ((r = prep(cs, "SELECT s.station_id, s.last_seen, s.ack_serial,"
+	if ((r = Q(cs, &st, "SELECT s.station_id, s.last_seen, s.ack_serial,"
 	    " (SELECT count(*) FROM record r WHERE r.station_id=s.station_id),"
 	    " (SELECT coalesce(max(seq),0) FROM record r WHERE r.station_id=s.station_id),"
 	    " (SELECT count(*) FROM rejection j WHERE j.station_id=s.station_id),"
 	    " (SELECT max(at) FROM ack_log a WHERE a.station_id=s.station_id)"
-	    " FROM station s ORDER BY s.station_id", &st)) != 0)
+	    " FROM station s ORDER BY s.station_id", "")) != 0)
 		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		s->st = xreallocarray(s->st, s->nst + 1, sizeof(*s->st));
 		t = &s->st[s->nst++];
 		memset(t, 0, sizeof(*t));
 		t->id = col_dup(st, 0);
 		t->last_batch = col_dup(st, 1);
-		t->ack_serial = sqlite3_column_int64(st, 2);
-		t->held = sqlite3_column_int64(st, 3);
-		t->highest = sqlite3_column_int64(st, 4);
-		t->rejected = sqlite3_column_int64(st, 5);
+		t->ack_serial = db_col_int64(st, 2);
+		t->held = db_col_int64(st, 3);
+		t->highest = db_col_int64(st, 4);
+		t->rejected = db_col_int64(st, 5);
 		t->last_ack = col_dup(st, 6);
 	}
-	r = rc == SQLITE_DONE ? 0 : center_db_err(cs, "status page: stations");
-	sqlite3_finalize(st);
+	db_finalize(st);
+	r = rc == DB_DONE ? 0 : center_db_err(cs, "status page: stations");
 	for (i = 0; r == 0 && i < s->nst; i++) {
 		t = &s->st[i];
 		if ((r = station_seqs(cs, t)) != 0 ||
@@ -244,7 +225,7 @@ read_stations(struct center_store *cs, struct center_status *s)
 static int
 read_clinics(struct center_store *cs, struct center_status *s, int64_t now)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	struct center_status_clinic *c;
 	char hour[21], day[21];
 	int r, rc;
@@ -252,29 +233,26 @@ read_clinics(struct center_store *cs, struct center_status *s, int64_t now)
 	utc_text(now - 3600, 0, hour, sizeof(hour));
 	utc_text(now - 86400, 0, day, sizeof(day));
 	/* Registered clinics, and codes that asked without being registered. */
-	if ((r = prep(cs, "WITH c(code, name) AS (SELECT code, name FROM clinic UNION"
+	if ((r = Q(cs, &st, "WITH c(code, name) AS (SELECT code, name FROM clinic UNION"
 	    " SELECT DISTINCT clinic, NULL FROM query_log WHERE at >= ?2 AND clinic NOT"
 	    " IN (SELECT code FROM clinic)) SELECT c.code, c.name,"
 	    " (SELECT count(*) FROM query_log q WHERE q.clinic=c.code AND q.at >= ?1),"
 	    " (SELECT count(*) FROM query_log q WHERE q.clinic=c.code AND q.at >= ?2),"
 	    " (SELECT count(*) FROM query_log q WHERE q.clinic=c.code AND q.at >= ?2"
 	    "  AND q.outcome NOT IN " ANSWERED ")"
-	    " FROM c ORDER BY c.code", &st)) != 0)
+	    " FROM c ORDER BY c.code", "tt", hour, day)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, hour, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		s->cl = xreallocarray(s->cl, s->ncl + 1, sizeof(*s->cl));
 		c = &s->cl[s->ncl++];
 		c->code = col_dup(st, 0);
 		c->name = col_dup(st, 1);
-		c->last_hour = sqlite3_column_int64(st, 2);
-		c->last_day = sqlite3_column_int64(st, 3);
-		c->refused_day = sqlite3_column_int64(st, 4);
+		c->last_hour = db_col_int64(st, 2);
+		c->last_day = db_col_int64(st, 3);
+		c->refused_day = db_col_int64(st, 4);
 	}
-	r = rc == SQLITE_DONE ? 0 : center_db_err(cs, "status page: clinics");
-	sqlite3_finalize(st);
-	return r;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : center_db_err(cs, "status page: clinics");
 }
 
 int
@@ -288,7 +266,7 @@ center_status_read(struct center_store *cs, int64_t now, struct center_status *o
 		utc_text(now - (int64_t)(CENTER_STATUS_DAYS - 1 - i) * 86400, 1,
 		    out->day[i], sizeof(out->day[i]));
 	/* One read transaction: the numbers agree with each other. */
-	if (sqlite3_exec(cs->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (DB_OPS(cs->db)->begin(cs->db, DB_TXN_READ) != 0)
 		return center_db_err(cs, "status page: begin");
 	if ((r = read_stations(cs, out)) != 0 ||
 	    (r = read_clinics(cs, out, now)) != 0 ||
@@ -301,11 +279,11 @@ center_status_read(struct center_store *cs, int64_t now, struct center_status *o
 	    (r = per_day(cs, out, "SELECT substr(at, 1, 10), count(*) FROM query_log"
 	    " WHERE at >= ?1 AND outcome NOT IN " ANSWERED " GROUP BY 1", NULL,
 	    out->refused_day)) != 0) {
-		sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
+		DB_OPS(cs->db)->rollback(cs->db);
 		center_status_free(out);
 		return r;
 	}
-	sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
+	(void)DB_OPS(cs->db)->commit(cs->db);
 	return 0;
 }
 

@@ -6,97 +6,30 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <sqlite3.h>
 
 #include "center.h"
 #include "center-store-int.h"
 #include "error.h"
 #include "util.h"
 
-static const char center_schema[] =
-    "CREATE TABLE IF NOT EXISTS station ("
-    "  station_id TEXT PRIMARY KEY,"
-    "  contiguous INTEGER NOT NULL DEFAULT 0,"
-    "  ack_serial INTEGER NOT NULL DEFAULT 0,"
-    "  first_seen TEXT NOT NULL,"
-    "  last_seen TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS record ("
-    "  station_id TEXT NOT NULL,"
-    "  record_id TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL CHECK (seq > 0),"
-    "  attempt INTEGER NOT NULL,"
-    "  lane TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  user_number TEXT,"
-    "  body TEXT NOT NULL,"
-    "  received_at TEXT NOT NULL,"
-    "  PRIMARY KEY (station_id, record_id),"
-    "  UNIQUE (station_id, seq));"
-    "CREATE INDEX IF NOT EXISTS record_user ON record(user_number, kind);"
-    "CREATE TABLE IF NOT EXISTS rejection ("
-    "  station_id TEXT NOT NULL,"
-    "  record_id TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  attempt INTEGER NOT NULL,"
-    "  code TEXT NOT NULL,"
-    "  reason TEXT NOT NULL,"
-    "  count INTEGER NOT NULL DEFAULT 1,"
-    "  at TEXT NOT NULL,"
-    "  PRIMARY KEY (station_id, record_id));"
-    "CREATE INDEX IF NOT EXISTS rejection_seq ON rejection(station_id, seq);"
-    /* Every rejection and acknowledgement made, with its time: the
-     * operators' status page draws rates from them (center-status-data.c). */
-    "CREATE TABLE IF NOT EXISTS rejection_log ("
-    "  station_id TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  code TEXT NOT NULL,"
-    "  at TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS rejection_log_at ON rejection_log(at);"
-    "CREATE TABLE IF NOT EXISTS ack_log ("
-    "  station_id TEXT NOT NULL,"
-    "  serial INTEGER NOT NULL,"
-    "  at TEXT NOT NULL,"
-    "  PRIMARY KEY (station_id, serial));"
-    /* Audit chain heads the stations' batches carried, and alerts. */
-    "CREATE TABLE IF NOT EXISTS audit_head ("
-    "  station_id TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL CHECK (seq >= 0),"
-    "  hash TEXT NOT NULL,"
-    "  batch INTEGER NOT NULL,"
-    "  received TEXT NOT NULL,"
-    "  PRIMARY KEY (station_id, seq, hash));"
-    /* Revocations and reinstatements that came before the issuance of
-     * their card: stored and acknowledged, applied when it arrives. */
-    "CREATE TABLE IF NOT EXISTS held_revocation ("
-    "  station_id TEXT NOT NULL,"
-    "  record_id TEXT NOT NULL,"
-    "  user_number TEXT NOT NULL,"
-    "  received TEXT NOT NULL,"
-    "  PRIMARY KEY (station_id, record_id));"
-    "CREATE TABLE IF NOT EXISTS audit_alert ("
-    "  station_id TEXT NOT NULL,"
-    "  batch INTEGER NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  detail TEXT NOT NULL,"
-    "  received TEXT NOT NULL);";
-
 int
 center_db_err(struct center_store *cs, const char *what)
 {
-	int ec = sqlite3_errcode(cs->db);
+	const struct center_db_ops *ops = DB_OPS(cs->db);
 
-	return err_set(ec == SQLITE_BUSY || ec == SQLITE_LOCKED ? NHI_ESTORE_BUSY :
-	    NHI_ESTORE, "center store %s: %s: %s", cs->path, what,
-	    sqlite3_errmsg(cs->db));
+	return err_set(ops->retryable(cs->db) ? NHI_ESTORE_BUSY : NHI_ESTORE,
+	    "center store (%s) %s: %s: %s", ops->name,
+	    ((struct center_db_head *)(void *)cs->db)->target, what,
+	    ops->errmsg(cs->db));
 }
 
-static void
-now_utc(char *buf, size_t len)
+void
+center_now_utc(char *buf, size_t len)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -106,31 +39,126 @@ now_utc(char *buf, size_t len)
 }
 
 int
-center_store_open(const char *path, struct center_store **out)
+center_q(struct center_store *cs, int keep, struct center_stmt **st, const char *sql,
+    const char *kinds, ...)
 {
-	struct center_store *cs = xcalloc(1, sizeof(*cs));
-	int r;
+	va_list ap;
 
-	cs->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &cs->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-	    NULL) != SQLITE_OK) {
-		r = center_db_err(cs, "open");
-		goto out;
+	*st = NULL;
+	if (DB_OPS(cs->db)->prepare(cs->db, sql, keep, st) != 0)
+		return center_db_err(cs, "prepare");
+	va_start(ap, kinds);
+	db_vbind(*st, kinds, ap);
+	va_end(ap);
+	return 0;
+}
+
+int
+center_q_done(struct center_store *cs, struct center_stmt *st, const char *what)
+{
+	int r = db_step(st) == DB_DONE ? 0 : center_db_err(cs, what);
+
+	db_finalize(st);
+	return r;
+}
+
+int
+center_q_int(struct center_store *cs, struct center_stmt *st, const char *what,
+    int64_t *out)
+{
+	int r = 0;
+
+	if (db_step(st) == DB_ROW)
+		*out = db_col_int64(st, 0);
+	else
+		r = center_db_err(cs, what);
+	db_finalize(st);
+	return r;
+}
+
+int
+center_store_open(const char *target, struct center_store **out)
+{
+	const struct center_db_ops *ops;
+	struct center_store *cs;
+	const char *conn;
+	char err[300];
+	int64_t have;
+	int r, applied;
+
+	ops = center_db_engine(target, &conn);
+	cs = xcalloc(1, sizeof(*cs));
+	if (ops->open(conn, &cs->db, err, sizeof(err)) != 0) {
+		r = err_set(ops == &center_db_pg ? NHI_ESTORE_BUSY : NHI_ESTORE,
+		    "center store (%s): cannot open %s: %s", ops->name,
+		    ops == &center_db_pg ? "the database" : target, err);
+		free(cs);
+		return r;
 	}
-	sqlite3_busy_timeout(cs->db, 5000);
-	if (sqlite3_exec(cs->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(cs->db, center_schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(cs->db, center_elig_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		r = center_db_err(cs, "schema");
-		goto out;
+	/* A SQLite store is created (and migrated) on first use; a
+	 * PostgreSQL one is migrated by `nhicard-center db migrate`. */
+	if (ops == &center_db_sqlite) {
+		if ((r = center_migrate(cs, &applied)) != 0)
+			goto fail;
+	} else {
+		if ((r = center_migrate_version(cs, &have)) != 0)
+			goto fail;
+		if (have < center_migrate_latest(cs)) {
+			r = err_set(NHI_ESTORE, "center store (%s) %s: schema version %lld,"
+			    " this center needs %d: run nhicard-center db migrate",
+			    ops->name, ((struct center_db_head *)(void *)cs->db)->target,
+			    (long long)have, center_migrate_latest(cs));
+			goto fail;
+		}
 	}
 	*out = cs;
-	cs = NULL;
-	r = 0;
-out:
+	return 0;
+fail:
 	center_store_close(cs);
 	return r;
+}
+
+/* Open without applying or checking the schema (db migrate, restore). */
+int
+center_store_open_bare(const char *target, struct center_store **out)
+{
+	const struct center_db_ops *ops;
+	struct center_store *cs;
+	const char *conn;
+	char err[300];
+
+	ops = center_db_engine(target, &conn);
+	cs = xcalloc(1, sizeof(*cs));
+	if (ops->open(conn, &cs->db, err, sizeof(err)) != 0) {
+		free(cs);
+		return err_set(NHI_ESTORE, "center store (%s): cannot open %s: %s",
+		    ops->name, ops == &center_db_pg ? "the database" : target, err);
+	}
+	*out = cs;
+	return 0;
+}
+
+int
+center_store_replica(struct center_store *cs, const char *target)
+{
+	struct center_store *rs;
+	int64_t have;
+	int r;
+
+	if ((r = center_store_open_bare(target, &rs)) != 0)
+		return r;
+	/* A replica is not migrated by us: its primary's schema arrives. */
+	if ((r = center_migrate_version(rs, &have)) != 0 ||
+	    (have != center_migrate_latest(rs) && (r = err_set(NHI_ESTORE,
+	    "replica (%s) %s: schema version %lld, this center needs %d",
+	    DB_OPS(rs->db)->name, ((struct center_db_head *)(void *)rs->db)->target,
+	    (long long)have, center_migrate_latest(rs))) != 0)) {
+		center_store_close(rs);
+		return r;
+	}
+	center_store_close(cs->replica);
+	cs->replica = rs;
+	return 0;
 }
 
 void
@@ -138,16 +166,16 @@ center_store_close(struct center_store *cs)
 {
 	if (cs == NULL)
 		return;
-	center_elig_close(cs);
-	sqlite3_close(cs->db);
-	free(cs->path);
+	center_store_close(cs->replica);
+	DB_OPS(cs->db)->close(cs->db);
 	free(cs);
 }
 
 int
 center_store_begin(struct center_store *cs)
 {
-	if (sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	cs->touched[0] = '\0';
+	if (DB_OPS(cs->db)->begin(cs->db, DB_TXN_WRITE) != 0)
 		return center_db_err(cs, "begin");
 	return 0;
 }
@@ -155,7 +183,8 @@ center_store_begin(struct center_store *cs)
 int
 center_store_commit(struct center_store *cs)
 {
-	if (sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	cs->touched[0] = '\0';
+	if (DB_OPS(cs->db)->commit(cs->db) != 0)
 		return center_db_err(cs, "commit");
 	return 0;
 }
@@ -163,193 +192,166 @@ center_store_commit(struct center_store *cs)
 void
 center_store_rollback(struct center_store *cs)
 {
-	sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
+	cs->touched[0] = '\0';
+	DB_OPS(cs->db)->rollback(cs->db);
 }
 
-static int
-prep(struct center_store *cs, const char *sql, sqlite3_stmt **st)
+int
+center_store_engine(struct center_store *cs, const char **name, int64_t *version,
+    int *latest)
 {
-	if (sqlite3_prepare_v2(cs->db, sql, -1, st, NULL) != SQLITE_OK)
-		return center_db_err(cs, "prepare");
+	*name = DB_OPS(cs->db)->name;
+	*latest = center_migrate_latest(cs);
+	return center_migrate_version(cs, version);
+}
+
+int
+center_store_backup(struct center_store *cs, const char *dest)
+{
+	if (DB_OPS(cs->db)->backup(cs->db, dest) != 0)
+		return err_set(NHI_ESTORE, "center store backup to %s: %s", dest,
+		    DB_OPS(cs->db)->errmsg(cs->db));
+	return 0;
+}
+
+int
+center_store_restore(struct center_store *cs, const char *src)
+{
+	if (DB_OPS(cs->db)->restore(cs->db, src) != 0)
+		return err_set(NHI_ESTORE, "center store restore from %s: %s", src,
+		    DB_OPS(cs->db)->errmsg(cs->db));
 	return 0;
 }
 
 static int
 station_touch(struct center_store *cs, const char *station)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	char now[32];
 	int r;
 
-	now_utc(now, sizeof(now));
-	if ((r = prep(cs, "INSERT INTO station(station_id, first_seen, last_seen) "
-	    "VALUES (?1, ?2, ?2) ON CONFLICT(station_id) DO UPDATE SET last_seen=?2",
-	    &st)) != 0)
+	if (strcmp(cs->touched, station) == 0)
+		return 0;
+	center_now_utc(now, sizeof(now));
+	if ((r = center_q(cs, 1, &st, "INSERT INTO station(station_id, first_seen,"
+	    " last_seen) VALUES (?1, ?2, ?2) ON CONFLICT(station_id) DO UPDATE SET"
+	    " last_seen=?2", "tt", station, now)) != 0 ||
+	    (r = center_q_done(cs, st, "station")) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "station");
-	sqlite3_finalize(st);
-	return r;
+	/* With none outstanding, storing a record has no rejection to clear. */
+	if ((r = center_q(cs, 1, &st, "SELECT count(*) FROM rejection WHERE"
+	    " station_id=?1", "t", station)) != 0 ||
+	    (r = center_q_int(cs, st, "rejections", &cs->touched_rejections)) != 0)
+		return r;
+	snprintf(cs->touched, sizeof(cs->touched), "%s", station);
+	return 0;
 }
 
 int
 center_store_put(struct center_store *cs, const struct center_record *rec,
     enum center_put *res)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st = NULL;
 	char now[32];
-	int r, rc;
+	int64_t held;
+	int r, rc, same_id;
 
 	if ((r = station_touch(cs, rec->station)) != 0)
-		goto out;
-	if ((r = prep(cs, "SELECT seq FROM record WHERE station_id=?1 AND "
-	    "(record_id=?2 OR seq=?3)", &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, rec->seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int64_t held = sqlite3_column_int64(st, 0);
-		int same_id;
-
-		sqlite3_finalize(st);
-		st = NULL;
-		/* Which of the two matched? Ask for the id itself. */
-		if ((r = prep(cs, "SELECT 1 FROM record WHERE station_id=?1 AND "
-		    "record_id=?2 AND seq=?3", &st)) != 0)
-			goto out;
-		sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, rec->seq);
-		same_id = sqlite3_step(st) == SQLITE_ROW;
-		if (!same_id) {
-			r = err_set(NHI_ECONFLICT, "station %s record %s seq %lld: "
-			    "conflicts with a held record (seq %lld)", rec->station,
-			    rec->record_id, (long long)rec->seq, (long long)held);
-			goto out;
-		}
-		*res = CENTER_PUT_DUPLICATE;
-		r = 0;
-		goto out;
+		return r;
+	/* Most records are new: insert, and look only when a key was taken.
+	 * The same record at another process at this moment: the key makes
+	 * this insert wait for the other's commit, then do nothing. */
+	center_now_utc(now, sizeof(now));
+	if ((r = center_q(cs, 1, &st, "INSERT INTO record(station_id, record_id, seq,"
+	    " lane, kind, user_number, body, received_at, attempt) VALUES (?1,?2,?3,"
+	    "?4,?5,?6,?7,?8,?9) ON CONFLICT DO NOTHING", "ttittttti", rec->station,
+	    rec->record_id, rec->seq, rec->lane, rec->kind, rec->user_number,
+	    rec->text, now, rec->attempt)) != 0 ||
+	    (r = center_q_done(cs, st, "record insert")) != 0)
+		return r;
+	if (DB_OPS(cs->db)->changes(cs->db) == 1) {
+		if (cs->touched_rejections > 0 &&
+		    ((r = center_q(cs, 1, &st, "DELETE FROM rejection WHERE station_id=?1"
+		    " AND record_id=?2", "tt", rec->station, rec->record_id)) != 0 ||
+		    (r = center_q_done(cs, st, "rejection clear")) != 0))
+			return r;
+		*res = CENTER_PUT_STORED;
+		return 0;
 	}
-	if (rc != SQLITE_DONE) {
-		r = center_db_err(cs, "record lookup");
-		goto out;
+	/* Held under this id or this seq? Both the same: a duplicate. */
+	if ((r = center_q(cs, 1, &st, "SELECT seq, record_id = ?2 AND seq = ?3 FROM"
+	    " record WHERE station_id=?1 AND (record_id=?2 OR seq=?3)"
+	    " ORDER BY 2 DESC LIMIT 1", "tti", rec->station, rec->record_id,
+	    rec->seq)) != 0)
+		return r;
+	rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_finalize(st);
+		return rc == DB_DONE ? err_set(NHI_ESTORE_BUSY, "station %s record %s:"
+		    " a key was taken but no record holds it: run again", rec->station,
+		    rec->record_id) : center_db_err(cs, "record lookup");
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	now_utc(now, sizeof(now));
-	if ((r = prep(cs, "INSERT INTO record(station_id, record_id, seq, lane, kind,"
-	    " user_number, body, received_at, attempt) VALUES (?1,?2,?3,?4,?5,?6,?7,"
-	    "?8,?9)", &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, rec->seq);
-	sqlite3_bind_text(st, 4, rec->lane, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, rec->kind, -1, SQLITE_STATIC);
-	if (rec->user_number != NULL)
-		sqlite3_bind_text(st, 6, rec->user_number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, rec->text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, rec->attempt);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = center_db_err(cs, "record insert");
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((r = prep(cs, "DELETE FROM rejection WHERE station_id=?1 AND record_id=?2",
-	    &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = center_db_err(cs, "rejection clear");
-		goto out;
-	}
-	*res = CENTER_PUT_STORED;
-	r = 0;
-out:
-	sqlite3_finalize(st);
-	return r;
+	held = db_col_int64(st, 0);
+	same_id = db_col_int64(st, 1) != 0;
+	db_finalize(st);
+	if (!same_id)
+		return err_set(NHI_ECONFLICT, "station %s record %s seq %lld: "
+		    "conflicts with a held record (seq %lld)", rec->station,
+		    rec->record_id, (long long)rec->seq, (long long)held);
+	*res = CENTER_PUT_DUPLICATE;
+	return 0;
 }
 
 int
 center_store_reject(struct center_store *cs, const struct center_record *rec,
     const char *code, const char *reason)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	char now[32];
 	int r;
 
 	if ((r = station_touch(cs, rec->station)) != 0)
 		return r;
-	now_utc(now, sizeof(now));
+	center_now_utc(now, sizeof(now));
 	/* A record already stored under this id stays stored: never rejected. */
-	if ((r = prep(cs, "INSERT INTO rejection(station_id, record_id, seq, attempt,"
-	    " code, reason, at) SELECT ?1,?2,?3,?4,?5,?6,?7 WHERE NOT EXISTS (SELECT 1"
+	if ((r = center_q(cs, 1, &st, "INSERT INTO rejection(station_id, record_id, seq,"
+	    " attempt, code, reason, at) SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT),"
+	    " CAST(?3 AS BIGINT), CAST(?4 AS BIGINT), CAST(?5 AS TEXT),"
+	    " CAST(?6 AS TEXT), CAST(?7 AS TEXT) WHERE NOT EXISTS (SELECT 1"
 	    " FROM record WHERE station_id=?1 AND record_id=?2) "
 	    "ON CONFLICT(station_id, record_id) DO UPDATE SET seq=?3, attempt=?4, "
-	    "code=?5, reason=?6, at=?7, count=count+1", &st)) != 0)
+	    "code=?5, reason=?6, at=?7, count=rejection.count+1", "ttiittt",
+	    rec->station, rec->record_id, rec->seq, rec->attempt, code, reason,
+	    now)) != 0 || (r = center_q_done(cs, st, "rejection")) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, rec->seq);
-	sqlite3_bind_int64(st, 4, rec->attempt);
-	sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "rejection");
-	sqlite3_finalize(st);
-	st = NULL;
-	if (r != 0 || sqlite3_changes(cs->db) == 0)
+	if (DB_OPS(cs->db)->changes(cs->db) == 0)
+		return 0;
+	cs->touched_rejections++;
+	if ((r = center_q(cs, 1, &st, "INSERT INTO rejection_log(station_id, seq, code,"
+	    " at) VALUES (?1, ?2, ?3, ?4)", "titt", rec->station, rec->seq, code,
+	    now)) != 0)
 		return r;
-	if ((r = prep(cs, "INSERT INTO rejection_log(station_id, seq, code, at)"
-	    " VALUES (?1, ?2, ?3, ?4)", &st)) != 0)
-		return r;
-	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, rec->seq);
-	sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "rejection log");
-	sqlite3_finalize(st);
-	return r;
+	return center_q_done(cs, st, "rejection log");
 }
 
 int
 center_store_next_serial(struct center_store *cs, const char *station,
     int64_t *serial)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	char now[32];
 	int r;
 
-	if ((r = prep(cs, "UPDATE station SET ack_serial=ack_serial+1 WHERE "
-	    "station_id=?1 RETURNING ack_serial", &st)) != 0)
+	if ((r = center_q(cs, 1, &st, "UPDATE station SET ack_serial=ack_serial+1 WHERE"
+	    " station_id=?1 RETURNING ack_serial", "t", station)) != 0 ||
+	    (r = center_q_int(cs, st, "acknowledgement serial", serial)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*serial = sqlite3_column_int64(st, 0);
-		r = 0;
-	} else
-		r = center_db_err(cs, "acknowledgement serial");
-	sqlite3_finalize(st);
-	st = NULL;
-	if (r != 0)
+	center_now_utc(now, sizeof(now));
+	if ((r = center_q(cs, 1, &st, "INSERT INTO ack_log(station_id, serial, at)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (station_id, serial) DO UPDATE SET"
+	    " at = ?3", "tit", station, *serial, now)) != 0)
 		return r;
-	now_utc(now, sizeof(now));
-	if ((r = prep(cs, "INSERT OR REPLACE INTO ack_log(station_id, serial, at)"
-	    " VALUES (?1, ?2, ?3)", &st)) != 0)
-		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, *serial);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "acknowledgement log");
-	sqlite3_finalize(st);
-	return r;
+	return center_q_done(cs, st, "acknowledgement log");
 }
 
 static void
@@ -366,120 +368,97 @@ int
 center_store_ack_lines(struct center_store *cs, const char *station, int64_t through,
     char **text, size_t *len)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	char line[400];
-	int r;
+	int r, rc;
 
-	if ((r = prep(cs, "SELECT seq FROM record WHERE station_id=?1 AND seq>?2 "
-	    "ORDER BY seq", &st)) != 0)
+	if ((r = center_q(cs, 1, &st, "SELECT seq FROM record WHERE station_id=?1 AND"
+	    " seq>?2 ORDER BY seq", "ti", station, through)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, through);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(line, sizeof(line), "held %lld\n",
-		    (long long)sqlite3_column_int64(st, 0));
+	while ((rc = db_step(st)) == DB_ROW) {
+		snprintf(line, sizeof(line), "held %lld\n", (long long)db_col_int64(st, 0));
 		append(text, len, line);
 	}
-	sqlite3_finalize(st);
-	if ((r = prep(cs, "SELECT seq, record_id, attempt, code, reason FROM rejection"
-	    " WHERE station_id=?1 ORDER BY seq", &st)) != 0)
+	db_finalize(st);
+	if (rc != DB_DONE)
+		return center_db_err(cs, "held records");
+	if ((r = center_q(cs, 1, &st, "SELECT seq, record_id, attempt, code, reason FROM"
+	    " rejection WHERE station_id=?1 ORDER BY seq", "t", station)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		snprintf(line, sizeof(line), "reject %lld %s %lld %.31s %.255s\n",
-		    (long long)sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (long long)sqlite3_column_int64(st, 2),
-		    (const char *)sqlite3_column_text(st, 3),
-		    (const char *)sqlite3_column_text(st, 4));
+		    (long long)db_col_int64(st, 0), db_col_text(st, 1),
+		    (long long)db_col_int64(st, 2), db_col_text(st, 3),
+		    db_col_text(st, 4));
 		append(text, len, line);
 	}
-	sqlite3_finalize(st);
-	return 0;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : center_db_err(cs, "rejections");
 }
 
 int
 center_store_user_known(struct center_store *cs, const char *user_number,
     int *known)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int r, rc;
 
-	if ((r = prep(cs, "SELECT 1 FROM record WHERE user_number=?1 AND "
-	    "kind='card_issued' LIMIT 1", &st)) != 0)
+	if ((r = center_q(cs, 1, &st, "SELECT 1 FROM record WHERE user_number=?1 AND "
+	    "kind='card_issued' LIMIT 1", "t", user_number)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-		*known = rc == SQLITE_ROW;
-		r = 0;
-	} else
-		r = center_db_err(cs, "user number lookup");
-	sqlite3_finalize(st);
-	return r;
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc == DB_ERROR)
+		return center_db_err(cs, "user number lookup");
+	*known = rc == DB_ROW;
+	return 0;
 }
 
 int
 center_store_contiguous(struct center_store *cs, const char *station, int64_t *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int64_t n = 0;
-	int r;
+	int r, rc;
 
 	/* Start from the remembered value: sequences below it are all held. */
-	if ((r = prep(cs, "SELECT contiguous FROM station WHERE station_id=?1", &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
+	if ((r = center_q(cs, 1, &st, "SELECT contiguous FROM station WHERE"
+	    " station_id=?1", "t", station)) != 0)
+		return r;
+	if ((rc = db_step(st)) == DB_ROW)
+		n = db_col_int64(st, 0);
+	db_finalize(st);
+	if (rc == DB_ERROR)
+		return center_db_err(cs, "contiguous mark");
 	/* Processed: stored or rejected. */
-	if ((r = prep(cs, "SELECT seq FROM record WHERE station_id=?1 AND seq>?2 "
-	    "UNION SELECT seq FROM rejection WHERE station_id=?1 AND seq>?2 "
-	    "ORDER BY 1", &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, n);
-	while (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == n + 1)
+	if ((r = center_q(cs, 1, &st, "SELECT seq FROM record WHERE station_id=?1 AND"
+	    " seq>?2 UNION SELECT seq FROM rejection WHERE station_id=?1 AND seq>?2 "
+	    "ORDER BY 1", "ti", station, n)) != 0)
+		return r;
+	while ((rc = db_step(st)) == DB_ROW && db_col_int64(st, 0) == n + 1)
 		n++;
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((r = prep(cs, "UPDATE station SET contiguous=?2 WHERE station_id=?1",
-	    &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, n);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = center_db_err(cs, "station update");
-		goto out;
-	}
+	db_finalize(st);
+	if (rc == DB_ERROR)
+		return center_db_err(cs, "contiguous mark");
+	if ((r = center_q(cs, 1, &st, "UPDATE station SET contiguous=?2 WHERE"
+	    " station_id=?1", "ti", station, n)) != 0 ||
+	    (r = center_q_done(cs, st, "station update")) != 0)
+		return r;
 	*out = n;
-	r = 0;
-out:
-	sqlite3_finalize(st);
-	return r;
+	return 0;
 }
 
 int
 center_store_count(struct center_store *cs, const char *station, int64_t *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int r;
 
-	if ((r = prep(cs, station != NULL ?
+	if ((r = center_q(cs, 0, &st, station != NULL ?
 	    "SELECT count(*) FROM record WHERE station_id=?1" :
-	    "SELECT count(*) FROM record", &st)) != 0)
+	    "SELECT count(*) FROM record", station != NULL ? "t" : "", station)) != 0)
 		return r;
-	if (station != NULL)
-		sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		r = 0;
-	} else
-		r = center_db_err(cs, "count");
-	sqlite3_finalize(st);
-	return r;
+	return center_q_int(cs, st, "count", out);
 }
 
 /* Append the gaps (sequence numbers neither stored nor rejected, below the
@@ -487,18 +466,18 @@ center_store_count(struct center_store *cs, const char *station, int64_t *out)
 static int
 status_gaps(struct center_store *cs, const char *station, char **buf)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int64_t prev = 0, s;
 	char *b = *buf, *nb;
-	int r, any = 0;
+	int r, rc, any = 0;
 
 	/* A rejected sequence number is processed, not missing. */
-	if ((r = prep(cs, "SELECT seq FROM record WHERE station_id=?1 UNION "
-	    "SELECT seq FROM rejection WHERE station_id=?1 ORDER BY 1", &st)) != 0)
+	if ((r = center_q(cs, 0, &st, "SELECT seq FROM record WHERE station_id=?1 UNION "
+	    "SELECT seq FROM rejection WHERE station_id=?1 ORDER BY 1", "t",
+	    station)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		s = sqlite3_column_int64(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		s = db_col_int64(st, 0);
 		if (s > prev + 1) {
 			nb = s == prev + 2 ?
 			    xasprintf("%s%s%lld", b, any ? "," : "", (long long)prev + 1) :
@@ -510,95 +489,80 @@ status_gaps(struct center_store *cs, const char *station, char **buf)
 		}
 		prev = s;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	nb = xasprintf("%s%s\n", b, any ? "" : "none");
 	free(b);
 	*buf = nb;
-	return 0;
+	return rc == DB_DONE ? 0 : center_db_err(cs, "gaps");
 }
 
 int
 center_store_hold_revocation(struct center_store *cs, const struct center_record *rec)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	char now[32];
 	int r;
 
-	now_utc(now, sizeof(now));
-	if ((r = prep(cs, "INSERT OR IGNORE INTO held_revocation (station_id, record_id,"
-	    " user_number, received) VALUES (?1, ?2, ?3, ?4)", &st)) != 0)
+	center_now_utc(now, sizeof(now));
+	if ((r = center_q(cs, 1, &st, "INSERT INTO held_revocation (station_id,"
+	    " record_id, user_number, received) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT DO NOTHING", "tttt", rec->station, rec->record_id,
+	    rec->user_number, now)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, rec->station, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, rec->record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, rec->user_number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : center_db_err(cs, "hold a revocation");
-	sqlite3_finalize(st);
-	return r;
+	return center_q_done(cs, st, "hold a revocation");
 }
 
 int
 center_store_apply_held(struct center_store *cs, const char *user_number, int64_t *applied)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int r;
 
 	*applied = 0;
-	if ((r = prep(cs, "DELETE FROM held_revocation WHERE user_number = ?1", &st)) != 0)
+	if ((r = center_q(cs, 1, &st, "DELETE FROM held_revocation WHERE"
+	    " user_number = ?1", "t", user_number)) != 0 ||
+	    (r = center_q_done(cs, st, "apply held revocations")) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = center_db_err(cs, "apply held revocations");
-	else
-		*applied = sqlite3_changes(cs->db);
-	sqlite3_finalize(st);
-	return r;
+	*applied = DB_OPS(cs->db)->changes(cs->db);
+	return 0;
 }
 
 int
 center_store_held_count(struct center_store *cs, const char *user_number, int64_t *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	int r;
 
-	if ((r = prep(cs, "SELECT count(*) FROM held_revocation WHERE ?1 IS NULL OR"
-	    " user_number = ?1", &st)) != 0)
+	if ((r = center_q(cs, 0, &st, user_number != NULL ?
+	    "SELECT count(*) FROM held_revocation WHERE user_number = ?1" :
+	    "SELECT count(*) FROM held_revocation", user_number != NULL ? "t" : "",
+	    user_number)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, user_number, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		r = center_db_err(cs, "count held revocations");
-	else
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r;
+	return center_q_int(cs, st, "count held revocations", out);
 }
 
 int
 center_store_audit_head(struct center_store *cs, const char *station, int64_t batch,
     int64_t seq, const char *hash, const char **alert)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
 	char now[32], *detail = NULL;
 	int64_t max_seq = -1;
-	int r, rc, forked = 0;
+	int r, forked = 0;
 
 	*alert = NULL;
-	now_utc(now, sizeof(now));
-	if ((r = prep(cs, "SELECT coalesce(max(seq), -1), (SELECT count(*) FROM audit_head"
-	    " WHERE station_id = ?1 AND seq = ?2 AND hash <> ?3) FROM audit_head"
-	    " WHERE station_id = ?1", &st)) != 0)
+	center_now_utc(now, sizeof(now));
+	if ((r = center_q(cs, 1, &st, "SELECT coalesce(max(seq), -1), (SELECT count(*)"
+	    " FROM audit_head WHERE station_id = ?1 AND seq = ?2 AND hash <> ?3) FROM"
+	    " audit_head WHERE station_id = ?1", "tit", station, seq, hash)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = center_db_err(cs, "read audit heads");
-		goto out;
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
+		return center_db_err(cs, "read audit heads");
 	}
-	max_seq = sqlite3_column_int64(st, 0);
-	forked = sqlite3_column_int(st, 1) > 0;
-	sqlite3_finalize(st);
-	st = NULL;
+	max_seq = db_col_int64(st, 0);
+	forked = db_col_int64(st, 1) > 0;
+	db_finalize(st);
 	if (forked) {
 		*alert = "forked";
 		detail = xasprintf("batch %lld: audit head %lld has another hash than the"
@@ -610,136 +574,122 @@ center_store_audit_head(struct center_store *cs, const char *station, int64_t ba
 		    (long long)max_seq);
 	}
 	if (*alert != NULL) {
-		if ((r = prep(cs, "INSERT INTO audit_alert (station_id, batch, kind, detail,"
-		    " received) VALUES (?1, ?2, ?3, ?4, ?5)", &st)) != 0)
-			goto out;
-		sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, batch);
-		sqlite3_bind_text(st, 3, *alert, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
-			r = center_db_err(cs, "record an audit alert");
-			goto out;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
+		r = center_q(cs, 1, &st, "INSERT INTO audit_alert (station_id, batch, kind,"
+		    " detail, received) VALUES (?1, ?2, ?3, ?4, ?5)", "titt"
+		    "t", station, batch, *alert, detail, now);
+		free(detail);
+		if (r != 0 || (r = center_q_done(cs, st, "record an audit alert")) != 0)
+			return r;
 	}
-	if ((r = prep(cs, "INSERT OR IGNORE INTO audit_head (station_id, seq, hash, batch,"
-	    " received) VALUES (?1, ?2, ?3, ?4, ?5)", &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, batch);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = center_db_err(cs, "keep an audit head");
-		goto out;
-	}
-	r = 0;
-out:
-	sqlite3_finalize(st);
-	free(detail);
-	return r;
+	if ((r = center_q(cs, 1, &st, "INSERT INTO audit_head (station_id, seq, hash,"
+	    " batch, received) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+	    "titit", station, seq, hash, batch, now)) != 0)
+		return r;
+	return center_q_done(cs, st, "keep an audit head");
 }
 
 int
 center_store_audit_heads(struct center_store *cs, const char *station, char **out)
 {
-	sqlite3_stmt *st = NULL;
-	char *b = xstrdup(""), *nb;
+	struct center_stmt *st;
+	char *b, *nb;
 	int r, rc;
 
-	if ((r = prep(cs, "SELECT seq, hash FROM audit_head WHERE station_id = ?1"
-	    " AND seq > 0 ORDER BY seq, received", &st)) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		nb = xasprintf("%s%lld %s\n", b, (long long)sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
+	if ((r = center_q(cs, 0, &st, "SELECT seq, hash FROM audit_head WHERE"
+	    " station_id = ?1 AND seq > 0 ORDER BY seq, received", "t", station)) != 0)
+		return r;
+	b = xstrdup("");
+	while ((rc = db_step(st)) == DB_ROW) {
+		nb = xasprintf("%s%lld %s\n", b, (long long)db_col_int64(st, 0),
+		    db_col_text(st, 1));
 		free(b);
 		b = nb;
 	}
-	if (rc != SQLITE_DONE) {
-		r = center_db_err(cs, "read audit heads");
-		goto out;
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		free(b);
+		return center_db_err(cs, "read audit heads");
 	}
 	*out = b;
-	b = NULL;
-	r = 0;
-out:
-	sqlite3_finalize(st);
-	free(b);
-	return r;
+	return 0;
 }
 
 /* Append the station's audit alerts to *buf ("audit ALERT kind: detail"). */
 static int
 status_alerts(struct center_store *cs, const char *station, char **buf)
 {
-	sqlite3_stmt *st = NULL;
+	struct center_stmt *st;
+	int64_t held = 0;
 	char *nb;
 	int r, rc;
 
-	if ((r = prep(cs, "SELECT count(*) FROM held_revocation WHERE station_id = ?1",
-	    &st)) != 0)
+	if ((r = center_q(cs, 0, &st, "SELECT count(*) FROM held_revocation WHERE"
+	    " station_id = ?1", "t", station)) != 0 ||
+	    (r = center_q_int(cs, st, "held revocations", &held)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+	if (held > 0) {
 		nb = xasprintf("%s  revocations held for an issuance not yet received:"
-		    " %lld\n", *buf, (long long)sqlite3_column_int64(st, 0));
+		    " %lld\n", *buf, (long long)held);
 		free(*buf);
 		*buf = nb;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if ((r = prep(cs, "SELECT kind, detail FROM audit_alert WHERE station_id = ?1"
-	    " ORDER BY rowid", &st)) != 0)
+	if ((r = center_q(cs, 0, &st, "SELECT kind, detail FROM audit_alert WHERE"
+	    " station_id = ?1 ORDER BY rowid", "t", station)) != 0)
 		return r;
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		nb = xasprintf("%s  audit ALERT %s: %s\n", *buf,
-		    (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
+	while ((rc = db_step(st)) == DB_ROW) {
+		nb = xasprintf("%s  audit ALERT %s: %s\n", *buf, db_col_text(st, 0),
+		    db_col_text(st, 1));
 		free(*buf);
 		*buf = nb;
 	}
-	r = rc == SQLITE_DONE ? 0 : center_db_err(cs, "read audit alerts");
-	sqlite3_finalize(st);
-	return r;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : center_db_err(cs, "read audit alerts");
 }
 
 int
 center_store_status(struct center_store *cs, char **out)
 {
-	sqlite3_stmt *st = NULL;
-	char *b = xstrdup(""), *nb, *station = NULL;
-	int64_t held, contiguous, highest, rejected;
-	int r;
+	struct center_stmt *st = NULL;
+	char *b = xstrdup(""), *nb;
+	struct {
+		char	*id;
+		int64_t	 held, highest, rejected;
+	} *v = NULL;
+	size_t n = 0, i;
+	int64_t contiguous;
+	int r, rc;
 
-	if ((r = prep(cs, "SELECT s.station_id, "
+	if ((r = center_q(cs, 0, &st, "SELECT s.station_id, "
 	    "(SELECT count(*) FROM record r WHERE r.station_id=s.station_id), "
 	    "(SELECT coalesce(max(seq),0) FROM record r WHERE r.station_id=s.station_id), "
 	    "(SELECT count(*) FROM rejection j WHERE j.station_id=s.station_id) "
-	    "FROM station s ORDER BY s.station_id", &st)) != 0)
+	    "FROM station s ORDER BY s.station_id", "")) != 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		free(station);
-		station = xstrdup((const char *)sqlite3_column_text(st, 0));
-		held = sqlite3_column_int64(st, 1);
-		highest = sqlite3_column_int64(st, 2);
-		rejected = sqlite3_column_int64(st, 3);
-		if ((r = center_store_contiguous(cs, station, &contiguous)) != 0)
+	/* Read the stations first: the statement is done before the next. */
+	while ((rc = db_step(st)) == DB_ROW) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n].id = xstrdup(db_col_text(st, 0));
+		v[n].held = db_col_int64(st, 1);
+		v[n].highest = db_col_int64(st, 2);
+		v[n].rejected = db_col_int64(st, 3);
+		n++;
+	}
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		r = center_db_err(cs, "stations");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = center_store_contiguous(cs, v[i].id, &contiguous)) != 0)
 			goto out;
 		nb = xasprintf("%sstation %s: held %lld, contiguous %lld, highest %lld, "
-		    "rejected %lld, gaps ", b, station, (long long)held,
-		    (long long)contiguous, (long long)highest, (long long)rejected);
+		    "rejected %lld, gaps ", b, v[i].id, (long long)v[i].held,
+		    (long long)contiguous, (long long)v[i].highest,
+		    (long long)v[i].rejected);
 		free(b);
 		b = nb;
-		if ((r = status_gaps(cs, station, &b)) != 0 ||
-		    (r = status_alerts(cs, station, &b)) != 0)
+		if ((r = status_gaps(cs, v[i].id, &b)) != 0 ||
+		    (r = status_alerts(cs, v[i].id, &b)) != 0)
 			goto out;
 	}
 	if (b[0] == '\0') {
@@ -750,8 +700,9 @@ center_store_status(struct center_store *cs, char **out)
 	b = NULL;
 	r = 0;
 out:
-	sqlite3_finalize(st);
-	free(station);
+	for (i = 0; i < n; i++)
+		free(v[i].id);
+	free(v);
 	free(b);
 	return r;
 }

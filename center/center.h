@@ -5,12 +5,14 @@
  * signed by a station, encrypted to the center; docs/queue-format.md)
  * online over HTTPS with mutual TLS or from a directory (removable media),
  * verifies and decrypts them, stores each record exactly once in its own
- * SQLite store (keyed by station id + record id), and answers with an
+ * store (keyed by station id + record id; SQLite or PostgreSQL through
+ * center-db.h), and answers with an
  * acknowledgement signed by the center. It is a reference implementation
  * for tests and pilots (docs/center.md), not the national center.
  *
  * Modules: center-cms.c (OpenSSL: open batches, sign acknowledgements),
- * center-store.c (SQLite), center-json.c + center-batch.c (reading a
+ * center-store.c (the store, through center-db.h: center-db-sqlite.c,
+ * center-db-pg.c; the schema in center-migrate.c), center-json.c + center-batch.c (reading a
  * batch's content), center-intake.c (records -> store -> ack),
  * center-http.c (libmicrohttpd + GnuTLS client-certificate check),
  * center-main.c (command line).
@@ -73,8 +75,32 @@ int	center_pubkey_load(const char *path, char hex[131]);
 
 /* ---- center-store.c ---------------------------------------------------- */
 
-/* Open (creating it and its schema if needed) the center's store. */
-int	center_store_open(const char *path, struct center_store **out);
+/*
+ * Open the center's store: `target` is a SQLite file (created, with its
+ * schema, if needed) or a PostgreSQL conninfo ("postgresql://...",
+ * "pg:host=... dbname=..."), whose schema must be at this center's
+ * version (`nhicard-center db migrate`). A PostgreSQL server that cannot
+ * be reached is NHI_ESTORE_BUSY.
+ */
+int	center_store_open(const char *target, struct center_store **out);
+/*
+ * Read clinic queries' cards, periods and insurer names from a replica of
+ * the store (a PostgreSQL standby, or any store at the same schema
+ * version): opened now, used until center_store_close.
+ */
+int	center_store_replica(struct center_store *cs, const char *target);
+/* Open without applying or checking the schema (db migrate, restore). */
+int	center_store_open_bare(const char *target, struct center_store **out);
+/* The engine's name ("sqlite", "postgresql"), the store's schema version
+ * and the newest this center knows. */
+int	center_store_engine(struct center_store *cs, const char **name,
+	    int64_t *version, int *latest);
+/* Apply the missing migrations (*applied: how many). */
+int	center_store_migrate(struct center_store *cs, int *applied);
+/* The whole store to a file (SQLite online backup API; pg_dump custom
+ * format), and back (the store's content replaced). */
+int	center_store_backup(struct center_store *cs, const char *dest);
+int	center_store_restore(struct center_store *cs, const char *src);
 void	center_store_close(struct center_store *cs);
 int	center_store_begin(struct center_store *cs);
 int	center_store_commit(struct center_store *cs);

@@ -10,9 +10,9 @@ cd "$TEST_TMP" || bail "cd"
 center_tls
 
 K=$KEYS
-center() { "$CENTER" --db center.db "$@"; }
+center() { "$CENTER" --db "$CENTER_DB" "$@"; }
 cimport() {
-	"$CENTER" --db center.db import --key "$K/test-center.key" \
+	"$CENTER" --db "$CENTER_DB" import --key "$K/test-center.key" \
 	    --cert "$K/test-center.crt" --ca "$K/test-queue-ca.crt" "$@"
 }
 contiguous() { center status | sed -n "s/^station $1: .*contiguous \([0-9]*\),.*/\1/p"; }
@@ -26,10 +26,10 @@ like "$out" "status" "--help shows status"
 run "$CENTER" frobnicate
 is "$rc" 2 "an unknown command is a usage error (exit 2)"
 like "$out" "unknown command 'frobnicate'" "the unknown command is named"
-run "$CENTER" --db center.db serve --port 0
+run "$CENTER" --db "$CENTER_DB" serve --port 0
 is "$rc" 2 "serve without keys is a usage error"
 like "$out" "needs --key, --cert and --ca" "the missing options are named"
-run "$CENTER" --db center.db serve --port 70000 --key a --cert b --ca c
+run "$CENTER" --db "$CENTER_DB" serve --port 70000 --key a --cert b --ca c
 is "$rc" 2 "a port out of range is a usage error"
 like "$out" "--port 70000" "the bad port is named"
 run center status
@@ -89,9 +89,9 @@ mkdir m2
 run cimport m2
 is "$rc" 0 "the resubmission is imported"
 is "$(center_held ST01)" "$n" "the center now holds every record"
-is "$("$SQLITE3" center.db "SELECT attempt FROM record WHERE record_id = '$id3'")" 2 \
+is "$(center_sql "SELECT attempt FROM record WHERE record_id = '$id3'")" 2 \
     "it is stored once, under the same id, as attempt 2"
-is "$("$SQLITE3" center.db "SELECT count(*) FROM rejection")" 0 "the rejection is cleared"
+is "$(center_sql "SELECT count(*) FROM rejection")" 0 "the rejection is cleared"
 ack=$(ls m2/*.ack)
 run "$NHICARD" --db st.db --config st.conf queue import-ack $ack
 is "$rc" 0 "the station imports the new acknowledgement"
@@ -205,7 +205,7 @@ is "$(center_dups)" "" "no record is stored twice"
 issued() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"bulk","kind":"card_issued","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1}}\n' "$1" "$2" "$3"; }
 revoked() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"revocation","kind":"card_revoked","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1,"reason":"lost"}}\n' "$1" "$2" "$3"; }
 reinstated() { printf '{"seq":%s,"id":"%s","attempt":1,"lane":"revocation","kind":"card_reinstated","created":"2026-11-25T00:00:00Z","data":{"user_number":"%s","person":1}}\n' "$1" "$2" "$3"; }
-held_for() { "$SQLITE3" center.db "SELECT count(*) FROM held_revocation WHERE user_number = '$1'"; }
+held_for() { center_sql "SELECT count(*) FROM held_revocation WHERE user_number = '$1'"; }
 id() { printf '%032d' "$1"; }
 U1=$(printf 'a%031d' 1); U2=$(printf 'a%031d' 2); U3=$(printf 'a%031d' 3); U4=$(printf 'a%031d' 4)
 st02() { # st02 NUMBER: the lines on stdin as batch NUMBER of ST02, imported
@@ -236,9 +236,9 @@ reinstated 14 "$(id 14)" "$U4" | st02 7
 is "$(held_for "$U4")" 1 "an early reinstatement is held as well"
 { issued 15 "$(id 15)" "$U4"; revoked 16 "$(id 16)" "$U4"; } | st02 8
 is "$(held_for "$U4")" 0 "and applied with its issuance"
-is "$("$SQLITE3" center.db "SELECT count(*) FROM record WHERE station_id = 'ST02'
+is "$(center_sql "SELECT count(*) FROM record WHERE station_id = 'ST02'
     AND user_number IN ('$U1', '$U2', '$U3', '$U4')")" 10 "every record of those cards is stored once"
-is "$("$SQLITE3" center.db "SELECT count(*) FROM rejection WHERE station_id = 'ST02'
+is "$(center_sql "SELECT count(*) FROM rejection WHERE station_id = 'ST02'
     AND seq >= 7")" 0 "and none was rejected"
 
 # ---- The station's audit head rides in every batch (issue 16 item 3): the
@@ -293,7 +293,14 @@ run center status
 # center held, as another hash for it: both are the alert.)
 like "$out" "audit ALERT (shrunk: batch [0-9]+: audit head [0-9]+ is older than head $last held|forked: batch [0-9]+: audit head [0-9]+ has another hash than the one held)" \
     "but the center flags the shrunk history"
-is "$(stat -c %a center.db)" 600 "the center's store is for its user alone"
+if [ "$CENTER_ENGINE" = sqlite ]; then
+	is "$(stat -c %a center.db)" 600 "the center's store is for its user alone"
+else
+	# On PostgreSQL the server's own files and roles keep the store.
+	like "$("$CENTER" --db "$CENTER_DB" db version)" \
+	    "^postgresql store: schema version 2 of 2" \
+	    "the store is PostgreSQL's, at the center's schema version"
+fi
 is "$(stat -c %a m6/ST01-a*.ack | sort -u)" 600 "and so are its acknowledgements"
 
 done_testing

@@ -81,7 +81,7 @@ ok "$([ "$held" -ge 10 ]; echo $?)" "the center holds the station's records ($he
 
 # History for the charts: some records arrived 3 and 12 days ago, a
 # rejection 12 days ago, and a clinic's queries over the month.
-"$SQLITE3" center.db "
+center_sql "
 UPDATE record SET received_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-3 days')
     WHERE station_id = 'ST01' AND seq BETWEEN 5 AND 9;
 UPDATE record SET received_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-12 days')
@@ -89,8 +89,8 @@ UPDATE record SET received_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-12 days'
 INSERT INTO rejection_log VALUES ('ST01', 99, 'old',
     strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-12 days'));
 " || bail "history"
-"$CENTER" --db center.db clinic add 1311234569 "Test clinic" >/dev/null || bail "clinic add"
-"$SQLITE3" center.db "
+"$CENTER" --db "$CENTER_DB" clinic add 1311234569 "Test clinic" >/dev/null || bail "clinic add"
+center_sql "
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
 INSERT INTO query_log (at, clinic, user_number, visit_date, outcome)
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (i % 20) || ' days', '-' || (i % 3 * 10 + 5) || ' minutes'),
@@ -101,30 +101,30 @@ summary > page.txt
 grep -q '^station ST01 ' page.txt || { cat chrome.log >&2; bail "the browser did not show the page"; }
 
 # The stations' table against the store and `nhicard-center status`.
-st_line=$("$CENTER" --db center.db status | grep '^station ST01:')
+st_line=$("$CENTER" --db "$CENTER_DB" status | grep '^station ST01:')
 c_held=$(echo "$st_line" | sed 's/.*held \([0-9]*\),.*/\1/')
 c_cont=$(echo "$st_line" | sed 's/.*contiguous \([0-9]*\),.*/\1/')
 c_high=$(echo "$st_line" | sed 's/.*highest \([0-9]*\),.*/\1/')
 c_gaps=$(echo "$st_line" | sed 's/.*gaps \(.*\)$/\1/')
-c_rej=$("$SQLITE3" center.db "SELECT count(*) FROM rejection WHERE station_id = 'ST01'")
+c_rej=$(center_sql "SELECT count(*) FROM rejection WHERE station_id = 'ST01'")
 is "$c_rej" 1 "the center has one rejection outstanding (seq 3)"
 is "$(grep '^station ST01 ' page.txt)" \
     "station ST01 held=$held contiguous=$c_cont highest=$c_high gaps=$c_gaps rejected=$c_rej" \
     "the station's row: held, contiguous, highest, gaps, rejections as the store has them"
 is "$c_held" "$held" "(status agrees on records held)"
 is "$c_cont" "$(station_through st.db)" "(the contiguous mark is the one the station was acknowledged)"
-heads=$("$SQLITE3" center.db "SELECT count(*) || ' heads, up to entry ' || max(seq) FROM audit_head WHERE station_id = 'ST01'")
+heads=$(center_sql "SELECT count(*) || ' heads, up to entry ' || max(seq) FROM audit_head WHERE station_id = 'ST01'")
 is "$(grep '^audit ST01 ' page.txt)" "audit ST01 continuous: $heads" \
     "the audit history: continuous, the heads held"
-ack=$("$SQLITE3" center.db "SELECT max(at) FROM ack_log WHERE station_id = 'ST01'")
-serial=$("$SQLITE3" center.db "SELECT ack_serial FROM station WHERE station_id = 'ST01'")
+ack=$(center_sql "SELECT max(at) FROM ack_log WHERE station_id = 'ST01'")
+serial=$(center_sql "SELECT ack_serial FROM station WHERE station_id = 'ST01'")
 is "$(grep '^ack ST01 ' page.txt)" "ack ST01 $ack (serial $serial)" \
     "the last acknowledgement's time and serial"
 grep -q "<td class=\"seq\">3</td>" dom.html
 ok $? "the outstanding rejection (seq 3) is listed"
 
 # The clinic's query rate against the query log.
-q() { "$SQLITE3" center.db "SELECT count(*) FROM query_log WHERE clinic = '1311234569' AND $1"; }
+q() { center_sql "SELECT count(*) FROM query_log WHERE clinic = '1311234569' AND $1"; }
 hour=$(q "at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour')")
 day=$(q "at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')")
 refused=$(q "at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day') AND outcome = 'malformed'")
@@ -133,14 +133,15 @@ is "$(grep '^clinic ' page.txt)" "clinic 1311234569 hour=$hour day=$day refused=
     "the clinic's row: queries in the last hour and day, refused"
 
 # Every bar of every chart against per-day counts in the store.
-"$SQLITE3" -separator ' ' center.db "
+center_sql -s ' ' "
 WITH d AS (SELECT date('now', '-29 days') AS first),
 rec AS (SELECT substr(received_at, 1, 10) AS day, count(*) AS n FROM record, d
     WHERE received_at >= d.first GROUP BY 1),
 rej AS (SELECT substr(at, 1, 10) AS day, count(*) AS n FROM rejection_log, d
     WHERE at >= d.first GROUP BY 1),
 days AS (SELECT day FROM rec UNION SELECT day FROM rej)
-SELECT 'bar queries', substr(at, 1, 10), count(*) FROM query_log, d WHERE at >= d.first GROUP BY 2
+SELECT 'bar queries', substr(at, 1, 10), CAST(count(*) AS TEXT) FROM query_log, d
+    WHERE at >= d.first GROUP BY 2
 UNION ALL
 SELECT 'bar rejection-rate', days.day,
     (coalesce(rej.n, 0) * 1000 / (coalesce(rec.n, 0) + coalesce(rej.n, 0)) / 10) || '.' ||
@@ -148,7 +149,8 @@ SELECT 'bar rejection-rate', days.day,
     FROM days LEFT JOIN rec USING (day) LEFT JOIN rej USING (day)
     WHERE coalesce(rej.n, 0) * 1000 / (coalesce(rec.n, 0) + coalesce(rej.n, 0)) > 0
 UNION ALL
-SELECT 'bar records:' || station_id, substr(received_at, 1, 10), count(*) FROM record, d
+SELECT 'bar records:' || station_id, substr(received_at, 1, 10), CAST(count(*) AS TEXT)
+    FROM record, d
     WHERE received_at >= d.first GROUP BY 1, 2;
 " | sort > bars-store.txt
 grep '^bar ' page.txt | sort > bars-page.txt
@@ -163,7 +165,7 @@ ok "$([ "$(head -c 8 status.png | od -An -c | tr -d ' ')" = '211PNG\r\n032\n' ] 
 cp status.png "$top_builddir/tests/center-status-page.png" 2>/dev/null
 
 # Markup in station ids, reasons and clinic names is text, never elements.
-"$SQLITE3" center.db "
+center_sql "
 INSERT INTO station VALUES ('<b>ST</b><script>alert(1)</script>', 0, 0,
     '2026-01-01T00:00:00Z', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 INSERT INTO record VALUES ('<b>ST</b><script>alert(1)</script>', 'r1', 1, 1, 'bulk',
@@ -209,7 +211,7 @@ like "$out" "cannot listen on 127.0.0.1 port $port for the status page" "the por
 center_stop
 
 # Bad --admin-port values are refused before anything listens.
-run "$CENTER" --db center.db serve --admin-port 70000 --key x --cert x --ca x
+run "$CENTER" --db "$CENTER_DB" serve --admin-port 70000 --key x --cert x --ca x
 is "$rc" 2 "--admin-port 70000: a usage error"
 like "$out" "--admin-port 70000: expected a number from 0 to 65535" "the value is named"
 done_testing

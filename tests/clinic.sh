@@ -58,7 +58,7 @@ is "$rc" 0 "the station issues the card"
 nhi queue send
 is "$rc" 0 "the station sends its queue to the center"
 un=$(sql "SELECT lower(hex(user_number)) FROM cards")
-is "$("$SQLITE3" center.db "SELECT issued || revoked || municipality FROM elig_card
+is "$(center_sql "SELECT issued || revoked || municipality FROM elig_card
     WHERE user_number = '$un'")" "10131016" "the center keeps the card, not revoked, of 131016"
 
 NHICARD_CLINIC_SAVE_QUERY=$TEST_TMP/query.json clinic check
@@ -84,7 +84,7 @@ openssl cms -verify -binary -inform DER -in "$af" -CAfile "$KEYS/test-queue-ca.c
     -purpose any -out answer.json 2>/dev/null
 is "$?" 0 "the kept answer is signed by the center (openssl cms -verify)"
 like "$(cat answer.json)" "\"insured\":true" "the signed answer says insured"
-like "$("$CENTER" --db center.db queries "$un")" "clinic 1311234569 \(TEST clinic\) visit $today: insured" \
+like "$("$CENTER" --db "$CENTER_DB" queries "$un")" "clinic 1311234569 \(TEST clinic\) visit $today: insured" \
     "the center recorded who asked about the card, when and what it answered"
 
 # ---- the query replayed: refused, and nothing answered about the card
@@ -107,13 +107,13 @@ card_remove
 card_insert "$TEST_TMP/juki"
 
 # ---- a municipality the trust list does not hold
-sid=$("$SQLITE3" center.db "SELECT signer_id FROM trust_key")
-"$SQLITE3" center.db "UPDATE trust_key SET signer_id = '00000000000000ff'"
+sid=$(center_sql "SELECT signer_id FROM trust_key")
+center_sql "UPDATE trust_key SET signer_id = '00000000000000ff'"
 clinic check
 is "$rc" 14 "a card of a municipality not in the trust list exits 14"
 like "$out" "UNKNOWN MUNICIPALITY: the key record is signed by key [0-9a-f]{16} for municipality 131016" \
     "the message names the signer key and municipality"
-"$SQLITE3" center.db "UPDATE trust_key SET signer_id = '$sid'"
+center_sql "UPDATE trust_key SET signer_id = '$sid'"
 clinic update
 like "$out" "trust list version 1 \(1 keys\)" "clinic update fetches the trust list again"
 
@@ -182,7 +182,7 @@ like "$out" '"error":"not_a_clinic"' "a station's certificate is not a clinic's"
 run curl -s --cacert "$KEYS/test-queue-ca.crt" --data-binary '{}' "$CENTER_URL/v1/eligibility"
 like "$out" "REFUSED: no client certificate" "no client certificate: refused"
 kill -0 "$CENTER_PID"; ok $? "the center is still running after the bad input"
-n=$("$SQLITE3" center.db "SELECT count(*) FROM query_log WHERE outcome IN
+n=$(center_sql "SELECT count(*) FROM query_log WHERE outcome IN
     ('malformed', 'challenge_failed', 'stale_challenge', 'unknown_clinic')")
 is "$n" 7 "each refused query is recorded with its outcome"
 

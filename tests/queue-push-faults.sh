@@ -12,11 +12,12 @@ center_tls
 
 CUT=$top_builddir/tests/tcp-cut
 send() { "$NHICARD" --db st.db --config st.conf queue send; }
-contiguous() { "$CENTER" --db center.db status | sed -n "s/^station ST01: .*contiguous \([0-9]*\),.*/\1/p"; }
+contiguous() { "$CENTER" --db "$CENTER_DB" status | sed -n "s/^station ST01: .*contiguous \([0-9]*\),.*/\1/p"; }
 
 # fresh: a new station with records and a new, empty center.
 fresh() {
-	rm -f st.db st.db.csv center.db center.db-wal center.db-shm
+	rm -f st.db st.db.csv
+	center_db_new
 	station_db st.db 60
 	n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
 }
@@ -168,7 +169,7 @@ run "$NHICARD" --db st.db --config st.conf queue retry 2
 is "$rc" 0 "reject: queue retry exits 0"
 run send
 is "$rc" 0 "reject: the resubmission is sent"
-is "$("$SQLITE3" center.db "SELECT count(*) || ' ' || max(attempt) FROM record WHERE record_id = '$id2'")" \
+is "$(center_sql "SELECT count(*) || ' ' || max(attempt) FROM record WHERE record_id = '$id2'")" \
     "1 2" "reject: stored once under the same id, attempt 2"
 is "$(center_held ST01)" "$n" "reject: the center holds every record"
 is "$(center_dups)" "" "reject: no record is stored twice"

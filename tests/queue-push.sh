@@ -9,7 +9,7 @@ cd "$TEST_TMP" || bail "cd"
 center_tls
 
 send() { "$NHICARD" --db st.db --config st.conf queue send; }
-contiguous() { "$CENTER" --db center.db status | sed -n "s/^station $1: .*contiguous \([0-9]*\),.*/\1/p"; }
+contiguous() { "$CENTER" --db "$CENTER_DB" status | sed -n "s/^station $1: .*contiguous \([0-9]*\),.*/\1/p"; }
 
 station_db st.db 60
 n=$("$SQLITE3" st.db "SELECT count(*) FROM queue_records")
@@ -119,7 +119,7 @@ run send
 is "$rc" 0 "the second send exits 0"
 is "$(center_held ST01)" "$m" "the center holds all $m records"
 is "$(station_through st.db)" "$(contiguous ST01)" "the views agree"
-run "$CENTER" --db center.db status
+run "$CENTER" --db "$CENTER_DB" status
 like "$out" "station ST01: held $m, contiguous $m, highest $m, rejected 0, gaps none" \
     "the center's status"
 
@@ -139,7 +139,7 @@ post() { # post SEQ KIND LANE: one record of card U as its own batch
 	    --cert "$KEYS/test-station.crt" --key "$KEYS/test-station.key" \
 	    --data-binary @p.cms -H 'Content-Type: application/octet-stream' "$CENTER_URL/batch"
 }
-held() { "$SQLITE3" center.db "SELECT count(*) FROM held_revocation WHERE user_number = '$U'"; }
+held() { center_sql "SELECT count(*) FROM held_revocation WHERE user_number = '$U'"; }
 is "$(post $((m + 1)) card_revoked revocation)" 200 "an early revocation posted online is taken"
 unlike "$(openssl cms -verify -binary -inform DER -in p.ack -noverify 2>/dev/null)" \
     "reject $((m + 1)) " "and not rejected"

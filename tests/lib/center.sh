@@ -11,6 +11,66 @@ KEYS=$top_srcdir/keys
 [ -x "$CENTER" ] || bail "center/nhicard-center not built"
 command -v openssl >/dev/null || bail "openssl command not found"
 
+# The center's store (issue 22): the SQLite file center.db, or with
+# CENTER_ENGINE=pg a database `center` in a throwaway PostgreSQL cluster
+# of the test's own (tests/lib/pg.sh). Tests name it "$CENTER_DB" and
+# read it with center_sql, so each runs on both engines (the *-pg.sh
+# variants in the test list set CENTER_ENGINE=pg).
+CENTER_ENGINE=${CENTER_ENGINE:-sqlite}
+case $CENTER_ENGINE in
+sqlite)
+	CENTER_DB=center.db ;;
+pg)
+	. "$top_srcdir/tests/lib/pg.sh"
+	pg_start ;;
+*)
+	bail "CENTER_ENGINE=$CENTER_ENGINE: expected sqlite or pg" ;;
+esac
+
+# center_db_new: an empty store (SQLite: no file; PostgreSQL: a new
+# database, migrated).
+center_db_new() {
+	case $CENTER_ENGINE in
+	sqlite)
+		rm -f center.db center.db-wal center.db-shm ;;
+	pg)
+		pg_dropdb center
+		pg_createdb center
+		CENTER_DB="pg:host=$PG_HOST port=$PG_PORT user=nhicard dbname=center"
+		"$CENTER" --db "$CENTER_DB" db migrate >/dev/null ||
+		    bail "nhicard-center db migrate"
+		# The tests' fixtures write times with SQLite's strftime(FORMAT,
+		# 'now', MODIFIER...): the test database has a function of that
+		# name for them (the center never calls it), UTC, our one format;
+		# and date('now', MODIFIER...).
+		pg_sql center "CREATE FUNCTION strftime(f text, b text,
+		    VARIADIC m text[] DEFAULT '{}') RETURNS text LANGUAGE sql AS
+		    \$\$ SELECT to_char((now() AT TIME ZONE 'UTC') + coalesce((SELECT
+		    sum(x::interval) FROM unnest(m) x), '0'),
+		    'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \$\$" >/dev/null ||
+		    bail "the test database's strftime"
+		pg_sql center "CREATE FUNCTION date(b text, VARIADIC m text[]
+		    DEFAULT '{}') RETURNS text LANGUAGE sql AS \$\$ SELECT
+		    substr(strftime('', b, VARIADIC m), 1, 10) \$\$" >/dev/null ||
+		    bail "the test database's date" ;;
+	esac
+}
+[ "$CENTER_ENGINE" = pg ] && center_db_new
+
+# center_sql [-s SEP] SQL: rows of the center's store as sqlite3 prints
+# them (columns split by | or SEP).
+center_sql() {
+	_sep='|'
+	if [ "$1" = -s ]; then
+		_sep=$2
+		shift 2
+	fi
+	case $CENTER_ENGINE in
+	sqlite) "$SQLITE3" -separator "$_sep" center.db "$@" ;;
+	pg) PG_SEP=$_sep pg_sql center "$@" ;;
+	esac
+}
+
 # center_tls: the center's TLS certificate for 127.0.0.1 signed by the
 # test queue CA (tls.key/tls.crt), and one from another CA (wrong.key,
 # wrong.crt) for the wrong-certificate tests.
@@ -76,13 +136,13 @@ listen_start() {
 	esac
 }
 
-# center_start [VAR=VALUE...]: start the intake (store center.db) on a free
+# center_start [VAR=VALUE...]: start the intake (store $CENTER_DB) on a free
 # port; sets CENTER_PID and CENTER_URL. The variables go to its environment;
 # $CENTER_ARGS are more options for `serve`.
 center_start() {
 	rm -f center.fifo
 	mkfifo center.fifo || bail "mkfifo"
-	env "$@" "$CENTER" --db center.db serve --key "$KEYS/test-center.key" \
+	env "$@" "$CENTER" --db "$CENTER_DB" serve --key "$KEYS/test-center.key" \
 	    --cert "$KEYS/test-center.crt" --tls-key "${CENTER_TLS_KEY:-tls.key}" \
 	    --tls-cert "${CENTER_TLS_CERT:-tls.crt}" --ca "$KEYS/test-queue-ca.crt" \
 	    --port 0 ${CENTER_ARGS:-} > center.fifo 2>> center.log &
@@ -106,12 +166,12 @@ center_stop() {
 
 # center_held STATION: how many records the center holds for a station.
 center_held() {
-	"$SQLITE3" center.db "SELECT count(*) FROM record WHERE station_id='$1'"
+	center_sql "SELECT count(*) FROM record WHERE station_id='$1'"
 }
 
 # center_dups: record ids stored more than once (must be empty).
 center_dups() {
-	"$SQLITE3" center.db "SELECT station_id, record_id FROM record GROUP BY 1, 2
+	center_sql "SELECT station_id, record_id FROM record GROUP BY 1, 2
 	    HAVING count(*) > 1"
 }
 

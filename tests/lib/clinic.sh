@@ -29,9 +29,9 @@ clinic_certs() {
 }
 
 clinic_register() {
-	"$CENTER" --db center.db clinic add 1311234569 "TEST clinic" >/dev/null &&
-	"$CENTER" --db center.db trust add 131016 "$KEYS/test-municipality.key" >/dev/null &&
-	"$CENTER" --db center.db insurer add 133116 "千代田区" >/dev/null ||
+	"$CENTER" --db "$CENTER_DB" clinic add 1311234569 "TEST clinic" >/dev/null &&
+	"$CENTER" --db "$CENTER_DB" trust add 131016 "$KEYS/test-municipality.key" >/dev/null &&
+	"$CENTER" --db "$CENTER_DB" insurer add 133116 "千代田区" >/dev/null ||
 	    bail "cannot register the clinic at the center"
 }
 
