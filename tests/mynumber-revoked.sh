@@ -121,6 +121,13 @@ is "$rc" 0 "the rerun applies"
 like "$out" "2 links ended, 2 ended before" "and ends both"
 is "$(unlinked)" 3 "one record each"
 
+# ---- the test JPKI CA on a production station
+printf '[station]\nmode = production\n[mynumber]\nca = %s\ncrl = %s\n' "$CA/ca.crt" \
+    "$TEST_TMP/crl.pem" >"$TEST_TMP/prod.conf"
+run "$NHICARD" --config "$TEST_TMP/prod.conf" --db "$DB" mynumber check-revoked
+like "$out" "test JPKI CA" "a production station refuses the test JPKI CA's CRL"
+ok $([ "$rc" -ne 0 ] && echo 0 || echo 1) "and exits non-zero"
+
 # ---- a clerk's unlink
 sql "UPDATE mynumber_links SET state = 'linked', end_reason = NULL WHERE resident_id = 3"
 nhi mynumber unlink 3
