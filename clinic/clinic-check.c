@@ -39,6 +39,7 @@ struct check {
 	char			 un[33];	/* user number, hex */
 	char			 fp[9];		/* its fingerprint */
 	char			 visit[11];
+	const struct config	*cfg;		/* mynumber.ca, mynumber.crl */
 	char			*answer_json;
 	char			*answer_file;
 };
@@ -308,8 +309,49 @@ fail(struct check *c, int code, const char *result, const char *fmt, ...)
 }
 
 /*
+ * The certificate's chain, validity and revocation against the clinic's
+ * own JPKI settings (mynumber.ca, mynumber.crl of --config), before any
+ * PIN is asked: an unknown CA, a revoked or expired certificate is
+ * refused at the desk. Returns -1 when it verifies, else the exit code.
+ */
+static int
+verify_mynumber_cert(struct check *c, const uint8_t *cert, size_t certlen, time_t now)
+{
+	struct jpki_trust trust;
+	enum crypto_mode mode;
+	const char *why;
+	int r;
+
+	memset(&trust, 0, sizeof(trust));
+	trust.cas = config_get(c->cfg, "mynumber.ca", NULL);
+	trust.crls = config_get(c->cfg, "mynumber.crl", NULL);
+	if (trust.cas == NULL || trust.crls == NULL)
+		return fail(c, CLINIC_EXIT_SYSTEM, "error", "configuration: My Number cards"
+		    " need the JPKI CA certificates and revocation lists (mynumber.ca and"
+		    " mynumber.crl in the --config file)");
+	if ((r = crypto_station_mode(c->cfg, &mode)) != 0)
+		return fail(c, CLINIC_EXIT_SYSTEM, "error", "configuration: %s", err_text(r));
+	trust.production = mode == CRYPTO_MODE_PRODUCTION;
+	if ((r = crypto_jpki_verify(&trust, cert, certlen, now, NULL)) == 0)
+		return -1;
+	why = err_reason_of(r) != NULL ? err_reason_of(r) : "";
+	if (strcmp(why, "mynumber.cert_revoked") == 0)
+		return fail(c, CLINIC_REVOKED, "revoked", "My Number card: NOT VALID: %s;"
+		    " the PIN was not asked", err_text(r));
+	if (strcmp(why, "mynumber.cert_expired") == 0 ||
+	    strcmp(why, "mynumber.cert_not_yet_valid") == 0)
+		return fail(c, CLINIC_REVOKED, "expired", "My Number card: NOT VALID: %s;"
+		    " the PIN was not asked", err_text(r));
+	if (strcmp(why, "mynumber.cert_unknown_ca") == 0 || r == NHI_ETESTKEY)
+		return fail(c, CLINIC_UNKNOWN_MUNI, "unknown_ca", "My Number card: NOT"
+		    " ACCEPTED: %s; the PIN was not asked", err_text(r));
+	return fail(c, CLINIC_EXIT_SYSTEM, "error", "configuration: %s", err_text(r));
+}
+
+/*
  * A My Number card (docs/card-profile.md "The My Number card"): its
- * user-authentication certificate (no PIN), the patient's PIN (asked once,
+ * user-authentication certificate (no PIN) checked against the clinic's
+ * JPKI CA and CRL, the patient's PIN (asked once,
  * never kept), its signature over a fresh challenge, then the center
  * answers by the station's link. Face recognition is not done here.
  */
@@ -333,6 +375,10 @@ check_mynumber(struct check *c, struct card **cardp, const char *reader, time_t 
 		return fail(c, CLINIC_REVOKED, "expired", "My Number card: NOT VALID: its"
 		    " electronic certificate expired on %s: the patient renews it at the"
 		    " municipal office", ci.not_after);
+	if ((code = verify_mynumber_cert(c, cert, certlen, now)) >= 0)
+		return code;
+	fprintf(c->out, "card: its certificate chains to a configured JPKI CA and is not"
+	    " revoked\n");
 	if ((r = mynumber_pin_tries(*cardp, MYNUMBER_PIN_AUTH, &tries)) != 0)
 		return fail(c, CLINIC_EXIT_CARD, "no_card", "My Number card: %s", err_text(r));
 	if (tries == 0)
@@ -397,6 +443,7 @@ clinic_check(const struct clinic_opts *o, struct clinic_net *net,
 		code = CLINIC_EXIT_SYSTEM;
 		goto out;
 	}
+	c.cfg = cfg;
 	refresh_lists(&c);
 	if (!c.online)
 		fprintf(out, "OFFLINE: %s; using the trust list version %lld and"

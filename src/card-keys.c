@@ -106,6 +106,10 @@ card_keys_load_token(const struct config *cfg, const struct card_profile *prof,
 	else
 		return r;
 	err_clear();
+	/* PUT KEY wraps the municipality's card keys under the transport
+	 * DEK: both in the token, or both in memory. */
+	if (k->has_transport && !k->transport.derive)
+		k->municipality.derive = 0;
 	if (!with_signer) {
 		k->test = k->municipality.test;
 		return 0;

@@ -181,7 +181,6 @@ put_key(struct perso_run *run, const struct scp03_keyset *transport)
 {
 	struct scp03_keyset mk;
 	uint8_t data[1 + 3 * (3 + SCP03_KEY_MAX + 4)], want[10];
-	const uint8_t *keys[3];
 	size_t n = 0, i;
 	int r;
 
@@ -195,22 +194,19 @@ put_key(struct perso_run *run, const struct scp03_keyset *transport)
 		    mk.keylen);
 		goto out;
 	}
-	keys[0] = mk.enc;
-	keys[1] = mk.mac;
-	keys[2] = mk.dek;
 	data[n++] = run->prof->kvn;
 	want[0] = run->prof->kvn;
 	for (i = 0; i < 3; i++) {
 		data[n++] = 0x88;
 		data[n++] = (uint8_t)(1 + mk.keylen);
 		data[n++] = (uint8_t)mk.keylen;
-		if ((r = crypto_scp03_dek_encrypt(transport, keys[i], mk.keylen,
-		    data + n)) != 0)
+		/* Encrypted under the DEK and its KCV: by the token when
+		 * the keys are in it. */
+		if ((r = crypto_scp03_put_key_value(transport, &mk, (int)i, data + n,
+		    data + n + mk.keylen + 1)) != 0)
 			goto out;
 		n += mk.keylen;
 		data[n++] = 3;
-		if ((r = crypto_kcv(keys[i], mk.keylen, data + n)) != 0)
-			goto out;
 		memcpy(want + 1 + 3 * i, data + n, 3);
 		n += 3;
 	}

@@ -1,13 +1,16 @@
 /*
  * cmd-mynumber.c: `nhicard mynumber link WHO`: link the resident's My
  * Number card in the reader to their NHI eligibility (flow-mynumber.c,
- * docs/card-profile.md "The My Number card"). The resident types the PIN
+ * docs/card-profile.md "The My Number card"); `mynumber unlink WHO
+ * --reason R`: a clerk ends a link by hand; `mynumber check-revoked`: a
+ * new JPKI CRL ends the links of revoked certificates (flow-mynumber-end.c). The resident types the PIN
  * at the keyboard, never echoed (a test or a kiosk gives it through the
  * descriptor in NHICARD_PIN_FD); it is sent to the card once and never
  * kept.
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <libintl.h>
 #include <locale.h>
 #include <stdio.h>
@@ -57,14 +60,12 @@ pin_keyboard(void *arg, const char *prompt, char **pin)
 }
 
 static int
-cmd_mynumber_exec(struct session *ctx, int argc, char **argv)
+mynumber_link(struct session *ctx, int argc, char **argv)
 {
 	struct mynumber_link_request req;
 	struct mynumber_link_result res;
 	int r;
 
-	if (argc < 2 || strcmp(argv[1], "link") != 0)
-		return cmd_usage(&cmd_mynumber_entry, "expected: link WHO");
 	if (argc > 3)
 		return cmd_operands(&cmd_mynumber_entry, "mynumber link", argc, argv, 2, 1);
 	if (argc != 3)
@@ -88,10 +89,84 @@ cmd_mynumber_exec(struct session *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int
+mynumber_unlink(struct session *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *reason = NULL;
+	int64_t id;
+	int c, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "r:", longopts, NULL)) != -1) {
+		if (c != 'r')
+			return cmd_usage(&cmd_mynumber_entry, "unlink: unknown option or"
+			    " missing value");
+		reason = optarg;
+	}
+	if (argc - 1 - optind > 1)
+		return cmd_operands(&cmd_mynumber_entry, "mynumber unlink", argc - 1,
+		    argv + 1, optind, 1);
+	if (argc - 1 - optind != 1)
+		return cmd_usage(&cmd_mynumber_entry, "unlink: expected one resident (id or"
+		    " person code)");
+	if (reason == NULL)
+		return cmd_usage(&cmd_mynumber_entry, "unlink: --reason lost|returned|other"
+		    " is required");
+	if (strcmp(reason, "lost") != 0 && strcmp(reason, "returned") != 0 &&
+	    strcmp(reason, "other") != 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "unlink: --reason '%.40s': expected lost,"
+		    " returned or other", reason);
+		return cmd_usage(&cmd_mynumber_entry, why);
+	}
+	if ((r = flow_mynumber_unlink(ctx, argv[1 + optind], reason, &flow_events_stdout,
+	    &id)) != 0) {
+		say_reason(ctx, r);
+		return r;
+	}
+	printf("link %lld ended (%s); queued for the center\n", (long long)id, reason);
+	return 0;
+}
+
+static int
+mynumber_check_revoked(struct session *ctx, int argc, char **argv)
+{
+	struct mynumber_crl_result res;
+	int r;
+
+	if (argc > 2)
+		return cmd_operands(&cmd_mynumber_entry, "mynumber check-revoked", argc, argv,
+		    2, 0);
+	r = flow_mynumber_check_revoked(ctx, &flow_events_stdout, &res);
+	printf("check-revoked: %zu CRL applied, %zu revoked certificates listed,"
+	    " %zu links ended, %zu ended before\n", res.crls, res.revoked, res.ended,
+	    res.already);
+	return r;
+}
+
+static int
+cmd_mynumber_exec(struct session *ctx, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "link") == 0)
+		return mynumber_link(ctx, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "unlink") == 0)
+		return mynumber_unlink(ctx, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "check-revoked") == 0)
+		return mynumber_check_revoked(ctx, argc, argv);
+	return cmd_usage(&cmd_mynumber_entry, "expected: link WHO, unlink WHO --reason R,"
+	    " or check-revoked");
+}
+
 const struct cmd_entry cmd_mynumber_entry = {
 	.name = "mynumber",
-	.usage = "link WHO",
-	.summary = "link a resident's My Number card to their NHI eligibility",
+	.usage = "link WHO | unlink WHO --reason lost|returned|other | check-revoked",
+	.summary = "link a resident's My Number card to their NHI eligibility, end links",
 	.help =
 	    "link WHO: the resident (store id or person code) presents their My\n"
 	    "Number card and types its input-support PIN (never echoed, sent once:\n"
@@ -103,9 +178,19 @@ const struct cmd_entry cmd_mynumber_entry = {
 	    "together. A renewed certificate or a reissued card relinks; a revoked\n"
 	    "certificate ends the link. The 個人番号 is never read.\n"
 	    "\n"
-	    "Exit codes: 0 linked; 1 refused (four items differ: held; certificate\n"
-	    "expired, revoked or of an unknown CA); 2 usage; 3 no such resident,\n"
-	    "configuration; 4 card: not a My Number card, wrong or locked PIN;\n"
-	    "5 store.\n",
+	    "unlink WHO --reason lost|returned|other: end the resident's link by\n"
+	    "hand (no card needed); the center is told in the revocation lane.\n"
+	    "Refused when nothing is linked.\n"
+	    "\n"
+	    "check-revoked (supervisor): apply the JPKI CRLs of mynumber.crl after\n"
+	    "fetching new ones: each must verify with its CA of mynumber.ca and be\n"
+	    "no older than the last applied; every link whose certificate it lists\n"
+	    "ends (one transaction each, queued, audited). A rerun ends nothing twice.\n"
+	    "\n"
+	    "Exit codes: 0 linked, unlinked, applied; 1 refused (four items\n"
+	    "differ: held; certificate expired, revoked or of an unknown CA;\n"
+	    "nothing linked; a CRL that does not verify or is older); 2 usage;\n"
+	    "3 no such resident, configuration; 4 card: not a My Number card,\n"
+	    "wrong or locked PIN; 5 store.\n",
 	.exec = cmd_mynumber_exec,
 };

@@ -22,6 +22,7 @@
 
 #include "crypto.h"
 #include "crypto-jpki.h"
+#include "crypto-jpki-int.h"
 #include "crypto-keystore.h"
 #include "error.h"
 #include "util.h"
@@ -48,32 +49,48 @@ asn1_date(const ASN1_TIME *t, char out[11])
 	    (unsigned)(tm.tm_mon + 1) % 100, (unsigned)tm.tm_mday % 100);
 }
 
+void
+jpki_name(const X509_NAME *nm, char *out, size_t cap)
+{
+	BIO *b;
+	int n;
+
+	out[0] = '\0';
+	if ((b = BIO_new(BIO_s_mem())) == NULL)
+		return;
+	X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	n = BIO_read(b, out, (int)cap - 1);
+	out[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+}
+
+void
+jpki_serial_hex(const ASN1_INTEGER *serial, char *out, size_t cap)
+{
+	BIGNUM *bn;
+	char *hex;
+	size_t i;
+
+	out[0] = '\0';
+	if ((bn = ASN1_INTEGER_to_BN(serial, NULL)) == NULL)
+		return;
+	if ((hex = BN_bn2hex(bn)) != NULL) {
+		snprintf(out, cap, "%s", hex);
+		for (i = 0; out[i]; i++)
+			out[i] = (char)tolower((unsigned char)out[i]);
+		OPENSSL_free(hex);
+	}
+	BN_free(bn);
+}
+
 static void
 cert_fill(X509 *x, struct jpki_cert_info *out)
 {
-	BIO *b;
-	BIGNUM *bn;
-	char *hex, name[512];
-	int n;
-	size_t i;
+	char name[512];
 
 	memset(out, 0, sizeof(*out));
-	if ((b = BIO_new(BIO_s_mem())) != NULL) {
-		X509_NAME_print_ex(b, X509_get_issuer_name(x), 0, XN_FLAG_RFC2253 &
-		    ~ASN1_STRFLGS_ESC_MSB);
-		n = BIO_read(b, out->issuer, sizeof(out->issuer) - 1);
-		out->issuer[n > 0 ? n : 0] = '\0';
-		BIO_free(b);
-	}
-	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL)) != NULL) {
-		if ((hex = BN_bn2hex(bn)) != NULL) {
-			snprintf(out->serial, sizeof(out->serial), "%s", hex);
-			for (i = 0; out->serial[i]; i++)
-				out->serial[i] = (char)tolower((unsigned char)out->serial[i]);
-			OPENSSL_free(hex);
-		}
-		BN_free(bn);
-	}
+	jpki_name(X509_get_issuer_name(x), out->issuer, sizeof(out->issuer));
+	jpki_serial_hex(X509_get0_serialNumber(x), out->serial, sizeof(out->serial));
 	asn1_date(X509_get0_notBefore(x), out->not_before);
 	asn1_date(X509_get0_notAfter(x), out->not_after);
 	X509_NAME_oneline(X509_get_issuer_name(x), name, sizeof(name));
@@ -182,6 +199,17 @@ load_pem_file(const char *path, void *arg)
 		return err_set(NHI_ECONFIG, "JPKI %s %s: no PEM %s in the file",
 		    c->crl ? "CRL" : "CA", path, c->crl ? "X509 CRL" : "CERTIFICATE");
 	return 0;
+}
+
+int
+jpki_load_cas(const char *cas, int production, X509_STORE *store, int *n)
+{
+	struct load_ctx lc;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.store = store;
+	lc.production = production;
+	return each_path(cas, load_pem_file, &lc, n);
 }
 
 int

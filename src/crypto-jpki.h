@@ -74,4 +74,35 @@ int	crypto_jpki_card_sign(const uint8_t *keyder, size_t keylen, const uint8_t *i
 int	crypto_jpki_load_cert(const char *path, uint8_t **der, size_t *len);
 int	crypto_jpki_load_key(const char *path, uint8_t **der, size_t *len);
 
+/* ---- Revocation lists (crypto-jpki-crl.c) ---------------------------- */
+
+struct jpki_crl;
+
+struct jpki_crl_info {
+	char	issuer[256];		/* RFC 2253, as a link records it */
+	char	number[80];		/* crlNumber, lower-case hex; "" when absent */
+	char	this_update[21];	/* YYYY-MM-DDTHH:MM:SSZ */
+	size_t	revoked;		/* entries */
+};
+
+/* Parse exactly one CRL (PEM or DER) from `data`; `what` names it in
+ * errors. 0 (caller frees *out) or NHI_EPARSE. No trust decision. */
+int	crypto_jpki_crl_parse(const char *what, const uint8_t *data, size_t len,
+	    struct jpki_crl **out, struct jpki_crl_info *info);
+/* Read the CRL file `path` and check its signature with the configured CA
+ * (`cas`, mynumber.ca) whose subject is its issuer. 0, NHI_ECONFIG (file,
+ * no CA), NHI_EPARSE, NHI_ETESTKEY, or NHI_EREFUSED with reason
+ * "mynumber.crl_unknown_ca" / "mynumber.crl_bad_signature". */
+int	crypto_jpki_crl_read(const char *path, const char *cas, int production,
+	    struct jpki_crl **out, struct jpki_crl_info *info);
+/* Call fn for each revoked serial (lower-case hex, as jpki_cert_info's);
+ * stops at fn's first nonzero answer and returns it. */
+int	crypto_jpki_crl_each(const struct jpki_crl *c,
+	    int (*fn)(void *arg, const char *serial), void *arg);
+void	crypto_jpki_crl_free(struct jpki_crl *c);
+/* 1 when the CRL is older than the last one applied (a lower crlNumber
+ * when both have one, or an earlier thisUpdate), else 0. */
+int	crypto_jpki_crl_older(const struct jpki_crl_info *info, const char *last_number,
+	    const char *last_this_update);
+
 #endif

@@ -541,7 +541,32 @@ crypto_keys_diversify(const struct crypto_master_keys *m,
 	memset(&ks, 0, sizeof ks);
 	ks.kvn = m->kvn;
 	ks.keylen = m->keylen;
+	if (m->token != NULL && m->derive) {
+		/*
+		 * The card's keys derived in the token (docs/keys.md 4.9):
+		 * ENC and MAC derive the session keys (and the card challenge
+		 * and KDF steps need AES-ECB and CMAC), DEK wraps the keys of
+		 * PUT KEY; every key may itself be wrapped for PUT KEY and
+		 * have its KCV computed.
+		 */
+		unsigned use = CRYPTO_TOKEN_USE_ENCRYPT | CRYPTO_TOKEN_USE_WRAPPED;
+
+		ks.token = m->token;
+		if ((r = crypto_token_kdf_key(m->token, m->h_enc, CRYPTO_DIV_ENC, divdata,
+		    10, m->keylen, use | CRYPTO_TOKEN_USE_DERIVE | CRYPTO_TOKEN_USE_SIGN,
+		    &ks.h_enc)) != 0 ||
+		    (r = crypto_token_kdf_key(m->token, m->h_mac, CRYPTO_DIV_MAC, divdata,
+		    10, m->keylen, use | CRYPTO_TOKEN_USE_DERIVE, &ks.h_mac)) != 0 ||
+		    (r = crypto_token_kdf_key(m->token, m->h_dek, CRYPTO_DIV_DEK, divdata,
+		    10, m->keylen, use | CRYPTO_TOKEN_USE_WRAP, &ks.h_dek)) != 0)
+			goto out;
+		*out = ks;
+		ks.token = NULL;	/* *out owns the objects */
+		goto out;
+	}
 	if (m->token != NULL) {
+		/* A master key without CKA_DERIVE (made before 4.9's KDF in
+		 * the token): the token's CMAC, the card keys in memory. */
 		if ((r = token_kdf(m->token, m->h_enc, CRYPTO_DIV_ENC, divdata, 10,
 		    ks.enc, m->keylen)) != 0 ||
 		    (r = token_kdf(m->token, m->h_mac, CRYPTO_DIV_MAC, divdata, 10,

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -14,6 +15,7 @@
 #include <openssl/params.h>
 
 #include "crypto.h"
+#include "crypto-token.h"
 #include "error.h"
 
 static const char *
@@ -38,10 +40,35 @@ aes_ecb_name(size_t keylen)
 	return NULL;
 }
 
-/* AES-CMAC over the concatenation of up to four parts; 16 bytes out. */
+/*
+ * Test hook (a --enable-test-hooks build): NHICARD_TEST_KEYS_IN_TOKEN set
+ * refuses every AES with key bytes in this process, so a test proves that
+ * an issue with keys.store = pkcs11 holds no card or session key bytes.
+ */
 static int
-aes_cmac(const uint8_t *key, size_t keylen, const uint8_t *const *parts,
-    const size_t *lens, size_t nparts, uint8_t out[SCP03_BLOCK])
+soft_key_refused(void)
+{
+#if NHI_TEST_HOOKS
+	if (getenv("NHICARD_TEST_KEYS_IN_TOKEN") != NULL)
+		return err_set(NHI_ECRYPTO, "test hook: AES with key bytes in the"
+		    " station's memory");
+#endif
+	return 0;
+}
+
+/* A token's CMAC input: the longest is a C-MAC's chain || header ||
+ * 255 bytes of data || C-MAC. */
+#define TOKEN_MSG_MAX	(SCP03_BLOCK + 5 + 255 + SCP03_BLOCK + 2)
+
+/*
+ * AES-CMAC over the concatenation of up to four parts; 16 bytes out. With
+ * `t` set the key is the token's object `h` (CKM_AES_CMAC) and key/keylen
+ * are not used.
+ */
+static int
+aes_cmac(struct crypto_token *t, unsigned long h, const uint8_t *key,
+    size_t keylen, const uint8_t *const *parts, const size_t *lens,
+    size_t nparts, uint8_t out[SCP03_BLOCK])
 {
 	EVP_MAC *mac = NULL;
 	EVP_MAC_CTX *ctx = NULL;
@@ -50,6 +77,24 @@ aes_cmac(const uint8_t *key, size_t keylen, const uint8_t *const *parts,
 	size_t i, outlen = 0;
 	int r = NHI_ECRYPTO;
 
+	if (t != NULL) {
+		uint8_t msg[TOKEN_MSG_MAX];
+		size_t n = 0;
+
+		for (i = 0; i < nparts; i++) {
+			if (lens[i] > sizeof msg - n)
+				return err_set(NHI_ERANGE, "AES-CMAC: more than %zu"
+				    " bytes", sizeof msg);
+			if (lens[i] > 0)
+				memcpy(msg + n, parts[i], lens[i]);
+			n += lens[i];
+		}
+		r = crypto_token_cmac(t, h, msg, n, out);
+		OPENSSL_cleanse(msg, sizeof msg);
+		return r;
+	}
+	if ((r = soft_key_refused()) != 0)
+		return r;
 	if (cipher == NULL)
 		return err_set(NHI_ERANGE, "AES-CMAC: key of %zu bytes", keylen);
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
@@ -73,16 +118,22 @@ out:
 	return r;
 }
 
-/* AES without padding: ECB when iv is NULL, else CBC. */
+/* AES without padding: ECB when iv is NULL, else CBC; with `t` set, by
+ * the token's key object `h`. */
 static int
-aes_raw(const uint8_t *key, size_t keylen, const uint8_t *iv, int enc,
-    const uint8_t *in, size_t len, uint8_t *out)
+aes_raw(struct crypto_token *t, unsigned long h, const uint8_t *key,
+    size_t keylen, const uint8_t *iv, int enc, const uint8_t *in, size_t len,
+    uint8_t *out)
 {
 	EVP_CIPHER *c = NULL;
 	EVP_CIPHER_CTX *ctx = NULL;
 	const char *name = iv == NULL ? aes_ecb_name(keylen) : aes_cbc_name(keylen);
 	int n = 0, m = 0, r = NHI_ECRYPTO;
 
+	if (t != NULL)
+		return crypto_token_aes(t, h, iv, enc, in, len, out);
+	if ((r = soft_key_refused()) != 0)
+		return r;
 	if (name == NULL)
 		return err_set(NHI_ERANGE, "AES: key of %zu bytes", keylen);
 	if (len % SCP03_BLOCK != 0 || len > (size_t)INT32_MAX)
@@ -110,16 +161,18 @@ crypto_equal(const void *a, const void *b, size_t len)
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
-int
-crypto_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t dc,
-    const uint8_t *context, size_t ctxlen, uint8_t *out, size_t outlen)
+/* The KDF with the key's bytes, or (t set) the token's key `h`. */
+static int
+kdf_ref(struct crypto_token *t, unsigned long h, const uint8_t *key,
+    size_t keylen, uint8_t dc, const uint8_t *context, size_t ctxlen,
+    uint8_t *out, size_t outlen)
 {
 	uint8_t fixed[16], block[SCP03_BLOCK];
 	const uint8_t *parts[2];
 	size_t lens[2], done = 0, n;
 	int r = 0;
 
-	if (outlen == 0 || outlen > 64 || aes_cbc_name(keylen) == NULL)
+	if (outlen == 0 || outlen > 64 || (t == NULL && aes_cbc_name(keylen) == NULL))
 		return err_set(NHI_ERANGE, "SCP03 KDF: %zu bytes from a %zu-byte key",
 		    outlen, keylen);
 	memset(fixed, 0, sizeof fixed);
@@ -132,7 +185,7 @@ crypto_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t dc,
 	parts[1] = context;
 	lens[1] = ctxlen;
 	for (fixed[15] = 1; done < outlen; fixed[15]++) {
-		if ((r = aes_cmac(key, keylen, parts, lens, 2, block)) != 0)
+		if ((r = aes_cmac(t, h, key, keylen, parts, lens, 2, block)) != 0)
 			goto out;
 		n = outlen - done < SCP03_BLOCK ? outlen - done : SCP03_BLOCK;
 		memcpy(out + done, block, n);
@@ -141,6 +194,13 @@ crypto_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t dc,
 out:
 	OPENSSL_cleanse(block, sizeof block);
 	return r;
+}
+
+int
+crypto_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t dc,
+    const uint8_t *context, size_t ctxlen, uint8_t *out, size_t outlen)
+{
+	return kdf_ref(NULL, 0, key, keylen, dc, context, ctxlen, out, outlen);
 }
 
 int
@@ -159,6 +219,21 @@ crypto_scp03_derive_session(const struct scp03_keyset *keys,
 	memcpy(ctx + s, card_challenge, s);
 	sess.keylen = keys->keylen;
 	sess.s = s;
+	if (keys->token != NULL) {
+		/* Session keys derived in the token, never in memory. */
+		sess.token = keys->token;
+		if ((r = crypto_token_kdf_key(keys->token, keys->h_enc, SCP03_DC_S_ENC,
+		    ctx, 2 * s, keys->keylen, CRYPTO_TOKEN_USE_ENCRYPT |
+		    CRYPTO_TOKEN_USE_DECRYPT, &sess.h_enc)) != 0 ||
+		    (r = crypto_token_kdf_key(keys->token, keys->h_mac, SCP03_DC_S_MAC,
+		    ctx, 2 * s, keys->keylen, CRYPTO_TOKEN_USE_SIGN, &sess.h_mac)) != 0 ||
+		    (r = crypto_token_kdf_key(keys->token, keys->h_mac, SCP03_DC_S_RMAC,
+		    ctx, 2 * s, keys->keylen, CRYPTO_TOKEN_USE_SIGN, &sess.h_rmac)) != 0)
+			goto out;
+		*out = sess;
+		sess.token = NULL;	/* *out owns the objects now */
+		goto out;
+	}
 	if ((r = crypto_scp03_kdf(keys->enc, keys->keylen, SCP03_DC_S_ENC, ctx,
 	    2 * s, sess.s_enc, keys->keylen)) != 0 ||
 	    (r = crypto_scp03_kdf(keys->mac, keys->keylen, SCP03_DC_S_MAC, ctx,
@@ -180,8 +255,8 @@ crypto_scp03_cryptogram(const struct scp03_session *sess, uint8_t dc,
 
 	memcpy(ctx, host_challenge, sess->s);
 	memcpy(ctx + sess->s, card_challenge, sess->s);
-	return crypto_scp03_kdf(sess->s_mac, sess->keylen, dc, ctx, 2 * sess->s,
-	    out, sess->s);
+	return kdf_ref(sess->token, sess->h_mac, sess->s_mac, sess->keylen, dc, ctx,
+	    2 * sess->s, out, sess->s);
 }
 
 int
@@ -195,8 +270,8 @@ crypto_scp03_card_challenge(const struct scp03_keyset *keys, const uint8_t seq[3
 		    aidlen);
 	memcpy(ctx, seq, 3);
 	memcpy(ctx + 3, aid, aidlen);
-	return crypto_scp03_kdf(keys->enc, keys->keylen, SCP03_DC_CARD_CHALLENGE,
-	    ctx, 3 + aidlen, out, s);
+	return kdf_ref(keys->token, keys->h_enc, keys->enc, keys->keylen,
+	    SCP03_DC_CARD_CHALLENGE, ctx, 3 + aidlen, out, s);
 }
 
 int
@@ -215,7 +290,8 @@ crypto_scp03_cmac(struct scp03_session *sess, const uint8_t *msg, size_t len,
 	uint8_t full[SCP03_BLOCK];
 	int r;
 
-	if ((r = aes_cmac(sess->s_mac, sess->keylen, parts, lens, 2, full)) != 0)
+	if ((r = aes_cmac(sess->token, sess->h_mac, sess->s_mac, sess->keylen, parts,
+	    lens, 2, full)) != 0)
 		return r;
 	memcpy(sess->chain, full, SCP03_BLOCK);
 	memcpy(mac, full, sess->s);
@@ -241,7 +317,8 @@ scp03_icv(const struct scp03_session *sess, int resp, uint8_t icv[SCP03_BLOCK])
 	memcpy(block, sess->counter, SCP03_BLOCK);
 	if (resp)
 		block[0] = 0x80;
-	return aes_raw(sess->s_enc, sess->keylen, NULL, 1, block, SCP03_BLOCK, icv);
+	return aes_raw(sess->token, sess->h_enc, sess->s_enc, sess->keylen, NULL, 1,
+	    block, SCP03_BLOCK, icv);
 }
 
 /* Pad with 80 00.. and encrypt with S-ENC; out holds len rounded up. */
@@ -260,7 +337,8 @@ scp03_encrypt(const struct scp03_session *sess, int resp, const uint8_t *in,
 	out[len] = 0x80;
 	memset(out + len + 1, 0, padded - len - 1);
 	if ((r = scp03_icv(sess, resp, icv)) != 0 ||
-	    (r = aes_raw(sess->s_enc, sess->keylen, icv, 1, out, padded, out)) != 0)
+	    (r = aes_raw(sess->token, sess->h_enc, sess->s_enc, sess->keylen, icv,
+	    1, out, padded, out)) != 0)
 		return r;
 	*outlen = padded;
 	return 0;
@@ -281,7 +359,8 @@ scp03_decrypt(const struct scp03_session *sess, int resp, int badcode,
 	if (len > cap)
 		return err_set(NHI_ERANGE, "SCP03: %zu bytes of data do not fit", len);
 	if ((r = scp03_icv(sess, resp, icv)) != 0 ||
-	    (r = aes_raw(sess->s_enc, sess->keylen, icv, 0, in, len, out)) != 0)
+	    (r = aes_raw(sess->token, sess->h_enc, sess->s_enc, sess->keylen, icv,
+	    0, in, len, out)) != 0)
 		return r;
 	for (n = len; n > 0 && out[n - 1] == 0x00; n--)
 		;
@@ -400,7 +479,8 @@ scp03_rmac(const struct scp03_session *sess, const uint8_t *data, size_t len,
 	size_t lens[3] = { SCP03_BLOCK, len, 2 };
 	int r;
 
-	if ((r = aes_cmac(sess->s_rmac, sess->keylen, parts, lens, 3, full)) != 0)
+	if ((r = aes_cmac(sess->token, sess->h_rmac, sess->s_rmac, sess->keylen,
+	    parts, lens, 3, full)) != 0)
 		return r;
 	memcpy(mac, full, sess->s);
 	return 0;
@@ -466,19 +546,55 @@ crypto_scp03_dek_encrypt(const struct scp03_keyset *keys, const uint8_t *in,
 {
 	static const uint8_t zero[SCP03_BLOCK];
 
-	return aes_raw(keys->dek, keys->keylen, zero, 1, in, len, out);
+	return aes_raw(keys->token, keys->h_dek, keys->dek, keys->keylen, zero, 1,
+	    in, len, out);
+}
+
+int
+crypto_scp03_put_key_value(const struct scp03_keyset *dek,
+    const struct scp03_keyset *keys, int which, uint8_t *out, uint8_t kcv[3])
+{
+	const uint8_t *v = which == 0 ? keys->enc : which == 1 ? keys->mac : keys->dek;
+	unsigned long h = which == 0 ? keys->h_enc : which == 1 ? keys->h_mac :
+	    keys->h_dek;
+	int r;
+
+	if (keys->token == NULL) {
+		if ((r = crypto_scp03_dek_encrypt(dek, v, keys->keylen, out)) != 0)
+			return r;
+		return crypto_kcv(v, keys->keylen, kcv);
+	}
+	if (dek->token != keys->token)
+		return err_set(NHI_EKEY, "PUT KEY: keys derived in the token cannot be"
+		    " sent under a DEK that is not in the token");
+	if ((r = crypto_token_wrap(keys->token, dek->h_dek, h, keys->keylen,
+	    out)) != 0)
+		return r;
+	return crypto_token_kcv(keys->token, h, kcv);
 }
 
 void
 crypto_scp03_wipe(struct scp03_session *sess)
 {
-	if (sess != NULL)
-		OPENSSL_cleanse(sess, sizeof *sess);
+	if (sess == NULL)
+		return;
+	if (sess->token != NULL) {
+		crypto_token_destroy(sess->token, sess->h_enc);
+		crypto_token_destroy(sess->token, sess->h_mac);
+		crypto_token_destroy(sess->token, sess->h_rmac);
+	}
+	OPENSSL_cleanse(sess, sizeof *sess);
 }
 
 void
 crypto_scp03_keyset_wipe(struct scp03_keyset *keys)
 {
-	if (keys != NULL)
-		OPENSSL_cleanse(keys, sizeof *keys);
+	if (keys == NULL)
+		return;
+	if (keys->token != NULL) {
+		crypto_token_destroy(keys->token, keys->h_enc);
+		crypto_token_destroy(keys->token, keys->h_mac);
+		crypto_token_destroy(keys->token, keys->h_dek);
+	}
+	OPENSSL_cleanse(keys, sizeof *keys);
 }

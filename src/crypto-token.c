@@ -2,12 +2,16 @@
  * crypto-token.c: keys in a PKCS#11 token (docs/keys.md 4.9). The module
  * (keys.pkcs11_module) is loaded with dlopen; the token is found by its
  * label, a user session logged in with the PIN of keys.pkcs11_pin_file.
- * Master keys are AES secret keys used through CKM_AES_CMAC (the KDF's
- * PRF) and CKM_AES_ECB (key check values only); the signing key is an EC
+ * Master keys are AES secret keys used through CKM_AES_ECB (key check
+ * values, the KDF's CMAC steps), CKM_AES_ECB_ENCRYPT_DATA (the card keys
+ * derived in the token, crypto_token_kdf_key) and CKM_AES_CMAC (the KDF
+ * of keys made before they had CKA_DERIVE); the signing key is an EC
  * P-256 private key used through CKM_ECDSA. Every key this file creates
  * or imports is a token object with CKA_SENSITIVE true and
- * CKA_EXTRACTABLE false: the token never hands out its value. The PIN is
- * wiped after login and never reaches an error detail.
+ * CKA_EXTRACTABLE false: the token never hands out its value. Derived
+ * card and session keys are sensitive session objects (a card key may
+ * leave only wrapped, for PUT KEY). The PIN is wiped after login and
+ * never reaches an error detail.
  */
 #include "config.h"
 
@@ -448,6 +452,218 @@ crypto_token_ecdsa(struct crypto_token *t, unsigned long h, const uint8_t hash[3
 	return 0;
 }
 
+/* ---- keys derived in the token (the KDF's output never in memory) ----
+ *
+ * CMAC(K, M1 || ... || Mm) = AES_K(C(m-1) xor X), where C(0) = 0,
+ * C(j) = AES_K(C(j-1) xor Mj) and X is Mm xor K1 (a complete last block)
+ * or pad(Mm) xor K2 (10* padding), K1 and K2 the subkeys from AES_K(0)
+ * (NIST SP 800-38B). Every value before the last AES is public
+ * information about K (AES_K of public blocks, as a KCV is), computed
+ * with CKM_AES_ECB; the last AES is C_DeriveKey with
+ * CKM_AES_ECB_ENCRYPT_DATA, whose output is a new key object that is
+ * sensitive and stays in the token. For a key of 24 or 32 bytes the KDF
+ * needs two CMAC blocks: the derive encrypts both final blocks (ECB is
+ * block by block) and the key takes the first keylen bytes.
+ */
+
+static int
+ecb_block(struct crypto_token *t, unsigned long h, const uint8_t in[16],
+    uint8_t out[16])
+{
+	CK_MECHANISM m = { CKM_AES_ECB, NULL, 0 };
+	CK_ULONG n = 16;
+	CK_RV rv;
+
+	if ((rv = t->f->C_EncryptInit(t->session, &m, h)) != CKR_OK ||
+	    (rv = t->f->C_Encrypt(t->session, (CK_BYTE_PTR)(uintptr_t)in, 16,
+	    out, &n)) != CKR_OK || n != 16)
+		return p11_fail(t, "AES-ECB", rv);
+	return 0;
+}
+
+int
+crypto_token_encrypt_block(struct crypto_token *t, unsigned long h,
+    const uint8_t in[16], uint8_t out[16])
+{
+	return ecb_block(t, h, in, out);
+}
+
+static void
+cmac_dbl(uint8_t b[16])
+{
+	uint8_t carry = b[0] >> 7;
+	int i;
+
+	for (i = 0; i < 15; i++)
+		b[i] = (uint8_t)(b[i] << 1 | b[i + 1] >> 7);
+	b[15] = (uint8_t)(b[15] << 1);
+	if (carry)
+		b[15] ^= 0x87;
+}
+
+/* The last block's input X xor C(m-1) of CMAC(K, msg): `fin`. */
+static int
+cmac_final_input(struct crypto_token *t, unsigned long h, const uint8_t *msg,
+    size_t len, uint8_t fin[16])
+{
+	uint8_t k[16], c[16], x[16];
+	size_t m, j, i, last;
+	int r;
+
+	memset(x, 0, sizeof x);
+	if ((r = ecb_block(t, h, x, k)) != 0)		/* L = AES_K(0) */
+		return r;
+	cmac_dbl(k);					/* K1 */
+	m = len == 0 ? 1 : (len + 15) / 16;
+	last = len - (m - 1) * 16;
+	if (last < 16) {
+		cmac_dbl(k);				/* K2 */
+		memcpy(x, msg + (m - 1) * 16, last);
+		x[last] = 0x80;
+	} else
+		memcpy(x, msg + (m - 1) * 16, 16);
+	memset(c, 0, sizeof c);
+	for (j = 0; j + 1 < m; j++) {
+		for (i = 0; i < 16; i++)
+			c[i] ^= msg[j * 16 + i];
+		if ((r = ecb_block(t, h, c, c)) != 0)
+			goto out;
+	}
+	for (i = 0; i < 16; i++)
+		fin[i] = (uint8_t)(c[i] ^ x[i] ^ k[i]);
+out:
+	memset(k, 0, sizeof k);
+	return r;
+}
+
+int
+crypto_token_kdf_key(struct crypto_token *t, unsigned long h, uint8_t dc,
+    const uint8_t *context, size_t ctxlen, size_t keylen, unsigned use,
+    unsigned long *out)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG vlen = keylen;
+	uint8_t in[16 + 64], fin[32];
+	CK_KEY_DERIVATION_STRING_DATA p;
+	CK_MECHANISM m = { CKM_AES_ECB_ENCRYPT_DATA, &p, sizeof p };
+	CK_ATTRIBUTE tpl[] = {
+		{ CKA_CLASS, &cls, sizeof cls },
+		{ CKA_KEY_TYPE, &kt, sizeof kt },
+		{ CKA_VALUE_LEN, &vlen, sizeof vlen },
+		{ CKA_TOKEN, &no, sizeof no },		/* a session object */
+		{ CKA_PRIVATE, &yes, sizeof yes },
+		{ CKA_SENSITIVE, &yes, sizeof yes },
+		{ CKA_EXTRACTABLE, (use & CRYPTO_TOKEN_USE_WRAPPED) ? &yes : &no,
+		    sizeof yes },
+		{ CKA_ENCRYPT, (use & CRYPTO_TOKEN_USE_ENCRYPT) ? &yes : &no,
+		    sizeof yes },
+		{ CKA_DECRYPT, (use & CRYPTO_TOKEN_USE_DECRYPT) ? &yes : &no,
+		    sizeof yes },
+		{ CKA_SIGN, (use & CRYPTO_TOKEN_USE_SIGN) ? &yes : &no, sizeof yes },
+		{ CKA_VERIFY, (use & CRYPTO_TOKEN_USE_SIGN) ? &yes : &no, sizeof yes },
+		{ CKA_WRAP, (use & CRYPTO_TOKEN_USE_WRAP) ? &yes : &no, sizeof yes },
+		{ CKA_UNWRAP, &no, sizeof no },
+		{ CKA_DERIVE, (use & CRYPTO_TOKEN_USE_DERIVE) ? &yes : &no,
+		    sizeof yes },
+	};
+	CK_OBJECT_HANDLE nh = CK_INVALID_HANDLE;
+	size_t nblocks, b;
+	CK_RV rv;
+	int r = 0;
+
+	*out = 0;
+	if ((keylen != 16 && keylen != 24 && keylen != 32) || ctxlen > 64)
+		return err_set(NHI_ERANGE, "token KDF: a %zu-byte key, %zu bytes of"
+		    " context", keylen, ctxlen);
+	if (fault("derive"))
+		return p11_fail(t, "deriving a key (AES-ECB-ENCRYPT-DATA)",
+		    CKR_DEVICE_REMOVED);
+	nblocks = (keylen + 15) / 16;
+	memset(in, 0, 16);
+	in[11] = dc;
+	in[13] = (uint8_t)((keylen * 8) >> 8);
+	in[14] = (uint8_t)(keylen * 8);
+	if (ctxlen > 0)
+		memcpy(in + 16, context, ctxlen);
+	for (b = 0; b < nblocks; b++) {
+		in[15] = (uint8_t)(b + 1);
+		if ((r = cmac_final_input(t, h, in, 16 + ctxlen, fin + 16 * b)) != 0)
+			goto out;
+	}
+	p.pData = fin;
+	p.ulLen = nblocks * 16;
+	if ((rv = t->f->C_DeriveKey(t->session, &m, h, tpl,
+	    sizeof tpl / sizeof tpl[0], &nh)) != CKR_OK) {
+		r = p11_fail(t, "deriving a key (AES-ECB-ENCRYPT-DATA)", rv);
+		goto out;
+	}
+	*out = nh;
+out:
+	memset(fin, 0, sizeof fin);
+	return r;
+}
+
+int
+crypto_token_aes(struct crypto_token *t, unsigned long h, const uint8_t *iv,
+    int enc, const uint8_t *in, size_t len, uint8_t *out)
+{
+	CK_MECHANISM m = { iv == NULL ? CKM_AES_ECB : CKM_AES_CBC,
+	    (void *)(uintptr_t)iv, iv == NULL ? 0 : 16 };
+	CK_ULONG n = len;
+	CK_RV rv;
+
+	if (len % 16 != 0)
+		return err_set(NHI_ERANGE, "AES: %zu bytes is not a whole number of"
+		    " blocks", len);
+	if (fault("aes"))
+		return p11_fail(t, "AES", CKR_DEVICE_REMOVED);
+	if (enc)
+		rv = t->f->C_EncryptInit(t->session, &m, h);
+	else
+		rv = t->f->C_DecryptInit(t->session, &m, h);
+	if (rv == CKR_OK)
+		rv = enc ? t->f->C_Encrypt(t->session, (CK_BYTE_PTR)(uintptr_t)in, len,
+		    out, &n) : t->f->C_Decrypt(t->session, (CK_BYTE_PTR)(uintptr_t)in,
+		    len, out, &n);
+	if (rv != CKR_OK || n != len)
+		return p11_fail(t, iv == NULL ? "AES-ECB" : "AES-CBC", rv);
+	return 0;
+}
+
+int
+crypto_token_wrap(struct crypto_token *t, unsigned long wrapping,
+    unsigned long key, size_t keylen, uint8_t *out)
+{
+	static const CK_BYTE zero[16];
+	CK_MECHANISM m = { CKM_AES_CBC, (void *)(uintptr_t)zero, sizeof zero };
+	CK_ULONG n = keylen;
+	CK_RV rv;
+
+	if ((rv = t->f->C_WrapKey(t->session, &m, wrapping, key, out, &n)) != CKR_OK ||
+	    n != keylen)
+		return p11_fail(t, "wrapping a key (C_WrapKey, AES-CBC)", rv);
+	return 0;
+}
+
+int
+crypto_token_can_derive(struct crypto_token *t, unsigned long h)
+{
+	CK_BBOOL v = CK_FALSE;
+	CK_ATTRIBUTE a = { CKA_DERIVE, &v, sizeof v };
+
+	return t->f->C_GetAttributeValue(t->session, h, &a, 1) == CKR_OK &&
+	    v == CK_TRUE;
+}
+
+void
+crypto_token_destroy(struct crypto_token *t, unsigned long h)
+{
+	if (t != NULL && h != 0)
+		t->f->C_DestroyObject(t->session, h);
+}
+
 /* ---- master keys ---- */
 
 int
@@ -480,6 +696,8 @@ crypto_token_master_keys(struct crypto_token *t, uint8_t kvn, enum crypto_mode m
 	out->h_enc = h[0];
 	out->h_mac = h[1];
 	out->h_dek = h[2];
+	out->derive = crypto_token_can_derive(t, h[0]) &&
+	    crypto_token_can_derive(t, h[1]) && crypto_token_can_derive(t, h[2]);
 	out->test = crypto_testkey_master(out);
 	if (out->test && mode == CRYPTO_MODE_PRODUCTION) {
 		memset(out, 0, sizeof *out);
@@ -512,7 +730,7 @@ put_aes(struct crypto_token *t, const char *label, const uint8_t *value,
 		{ CKA_DECRYPT, &no, sizeof no },
 		{ CKA_WRAP, &no, sizeof no },
 		{ CKA_UNWRAP, &no, sizeof no },
-		{ CKA_DERIVE, &no, sizeof no },
+		{ CKA_DERIVE, &yes, sizeof yes },	/* the KDF in the token */
 		{ CKA_MODIFIABLE, &no, sizeof no },
 		/* last: the value (import) or its length (generate) */
 		{ CKA_VALUE_LEN, &vlen, sizeof vlen },

@@ -3,9 +3,11 @@
  * token (a hardware security module; SoftHSM2 in the tests) that never
  * leave it (docs/keys.md 4.9). Chosen by `keys.store = pkcs11`; the file
  * key store (crypto-keys.c) stays the default. The token computes the
- * master keys' AES-CMAC (CKM_AES_CMAC: the diversification KDF), their
- * key check values (CKM_AES_ECB) and the municipality key's ECDSA
- * signatures (CKM_ECDSA); the station gets the results, never the keys.
+ * card keys and SCP03 session keys as key objects of its own
+ * (crypto_token_kdf_key), the secure channel's AES and CMAC with them,
+ * the master keys' key check values (CKM_AES_ECB) and the municipality
+ * key's ECDSA signatures (CKM_ECDSA); the station gets the results, never
+ * the keys.
  * The PIN comes from keys.pkcs11_pin_file (mode 0600) and is never logged
  * nor put in an error detail.
  */
@@ -120,6 +122,40 @@ int	crypto_token_kcv(struct crypto_token *t, unsigned long h, uint8_t kcv[3]);
 /* ECDSA over a 32-byte hash with the private key `h`: raw r || s. */
 int	crypto_token_ecdsa(struct crypto_token *t, unsigned long h,
 	    const uint8_t hash[32], uint8_t sig[CRYPTO_EC_SIG_LEN]);
+
+/*
+ * A key derived in the token, never in memory: the SCP03 KDF (docs/keys.md
+ * 1) with the token key `h` (which needs CKA_DERIVE and CKA_ENCRYPT),
+ * derivation constant `dc` and `context` (at most 64 bytes), L = keylen *
+ * 8 bits, keylen 16, 24 or 32. *out is a session object (CKA_TOKEN false),
+ * sensitive, with the uses of `use` (CRYPTO_TOKEN_USE_*); destroy it with
+ * crypto_token_destroy. NHI_ERANGE or NHI_ECRYPTO naming the mechanism.
+ */
+#define CRYPTO_TOKEN_USE_ENCRYPT	0x01	/* CKA_ENCRYPT */
+#define CRYPTO_TOKEN_USE_DECRYPT	0x02	/* CKA_DECRYPT */
+#define CRYPTO_TOKEN_USE_SIGN		0x04	/* CKA_SIGN, CKA_VERIFY (CMAC) */
+#define CRYPTO_TOKEN_USE_DERIVE		0x08	/* CKA_DERIVE */
+#define CRYPTO_TOKEN_USE_WRAP		0x10	/* CKA_WRAP */
+#define CRYPTO_TOKEN_USE_WRAPPED	0x20	/* CKA_EXTRACTABLE: only wrapped */
+int	crypto_token_kdf_key(struct crypto_token *t, unsigned long h, uint8_t dc,
+	    const uint8_t *context, size_t ctxlen, size_t keylen, unsigned use,
+	    unsigned long *out);
+/* AES-ECB of one block with the token key `h`. */
+int	crypto_token_encrypt_block(struct crypto_token *t, unsigned long h,
+	    const uint8_t in[16], uint8_t out[16]);
+/* AES with the token key `h`: ECB when iv is NULL, else CBC; no
+ * padding, `len` a multiple of 16; enc 1 encrypts, 0 decrypts. */
+int	crypto_token_aes(struct crypto_token *t, unsigned long h, const uint8_t *iv,
+	    int enc, const uint8_t *in, size_t len, uint8_t *out);
+/* The key `key` (keylen bytes, CKA_EXTRACTABLE) encrypted by the token
+ * under `wrapping` (CKA_WRAP): C_WrapKey, CKM_AES_CBC, ICV zero. */
+int	crypto_token_wrap(struct crypto_token *t, unsigned long wrapping,
+	    unsigned long key, size_t keylen, uint8_t *out);
+/* 1 if the key `h` has CKA_DERIVE (master keys made before the KDF moved
+ * into the token do not, and their card keys are computed in memory). */
+int	crypto_token_can_derive(struct crypto_token *t, unsigned long h);
+/* Destroy a session object made by crypto_token_kdf_key (0: no-op). */
+void	crypto_token_destroy(struct crypto_token *t, unsigned long h);
 
 /* A signing key whose ECDSA runs in the token (crypto-sign.c). */
 int	crypto_sign_key_from_token(struct crypto_token *t, unsigned long h,

@@ -85,13 +85,23 @@ const char *crypto_library_version(void);
 #define SCP03_I_RMAC		0x20
 #define SCP03_I_RENC		0x40
 
-/* A static key set (already diversified for the card). */
+struct crypto_token;
+
+/*
+ * A static key set (already diversified for the card). With keys derived
+ * in a PKCS#11 token (keys.store = pkcs11, docs/keys.md 4.9) `token` is
+ * set, enc/mac/dek stay zero and h_enc/h_mac/h_dek are the token's
+ * session objects, destroyed by crypto_scp03_keyset_wipe (so a key set
+ * is not copied once made).
+ */
 struct scp03_keyset {
 	uint8_t		 kvn;		/* key version number */
 	size_t		 keylen;	/* 16, 24 or 32 */
 	uint8_t		 enc[SCP03_KEY_MAX];
 	uint8_t		 mac[SCP03_KEY_MAX];
 	uint8_t		 dek[SCP03_KEY_MAX];
+	struct crypto_token *token;
+	unsigned long	 h_enc, h_mac, h_dek;
 };
 
 /* The state of one secure channel session, the same on both ends. */
@@ -102,6 +112,10 @@ struct scp03_session {
 	uint8_t		 s_enc[SCP03_KEY_MAX];
 	uint8_t		 s_mac[SCP03_KEY_MAX];
 	uint8_t		 s_rmac[SCP03_KEY_MAX];
+	/* Session keys in the token (when the key set's are): s_enc, s_mac
+	 * and s_rmac stay zero; destroyed by crypto_scp03_wipe. */
+	struct crypto_token *token;
+	unsigned long	 h_enc, h_mac, h_rmac;
 	uint8_t		 chain[SCP03_BLOCK];	/* MAC chaining value */
 	uint8_t		 counter[SCP03_BLOCK];	/* encryption counter */
 };
@@ -206,6 +220,17 @@ int	crypto_scp03_unwrap_response(struct scp03_session *sess,
 int	crypto_scp03_dek_encrypt(const struct scp03_keyset *keys,
 	    const uint8_t *in, size_t len, uint8_t *out);
 
+/*
+ * The PUT KEY value of key `which` (0 ENC, 1 MAC, 2 DEK) of `keys`:
+ * encrypted under the static DEK of `dek` as crypto_scp03_dek_encrypt
+ * (keys->keylen bytes into `out`), and its KCV. Keys in a token are
+ * wrapped by the token (C_WrapKey, CKM_AES_CBC, ICV zero) and their KCV
+ * computed there. NHI_EKEY for a key in a token under a DEK that is not.
+ */
+int	crypto_scp03_put_key_value(const struct scp03_keyset *dek,
+	    const struct scp03_keyset *keys, int which, uint8_t *out,
+	    uint8_t kcv[3]);
+
 /* Wipe a session or a key set (NULL is a no-op). */
 void	crypto_scp03_wipe(struct scp03_session *sess);
 void	crypto_scp03_keyset_wipe(struct scp03_keyset *keys);
@@ -263,6 +288,9 @@ struct crypto_master_keys {
 	 * object handles below. NULL for the file key store. */
 	struct crypto_token	*token;
 	unsigned long	 h_enc, h_mac, h_dek;
+	/* The token derives the card keys itself (the three have
+	 * CKA_DERIVE): crypto_keys_diversify gives a key set of handles. */
+	int		 derive;
 };
 
 /* The three KCVs (ENC, MAC, DEK) of a master key set, from the bytes or

@@ -76,7 +76,7 @@ trust_get(struct session *ctx, struct jpki_trust *t)
 
 /* A revoked certificate ends the link it held (one transaction). */
 static int
-end_revoked(struct store *st, const struct jpki_cert_info *ci,
+end_revoked(struct session *ctx, struct store *st, const struct jpki_cert_info *ci,
     const struct flow_events *ev)
 {
 	struct mynumber_link l;
@@ -87,14 +87,8 @@ end_revoked(struct store *st, const struct jpki_cert_info *ci,
 		err_clear();
 		return 0;
 	}
-	if ((r = store_begin(st)) != 0)
+	if ((r = flow_mynumber_end_link(ctx, st, &l, "revoked", "revoked")) != 0)
 		return r;
-	if ((r = store_mynumber_end(st, l.id, "ended", "revoked")) != 0 ||
-	    (r = queue_mynumber_unlinked(st, &l, "revoked", NULL)) != 0 ||
-	    (r = store_commit(st)) != 0) {
-		store_rollback(st);
-		return r;
-	}
 	flow_note(ev, "link %lld ended: its certificate is revoked", (long long)l.id);
 	return 0;
 }
@@ -234,7 +228,7 @@ flow_mynumber_link(struct session *ctx, const struct mynumber_link_request *req,
 			int e;
 
 			snprintf(keep, sizeof(keep), "%s", err_detail());
-			if ((e = end_revoked(st, &ci, ev)) != 0)
+			if ((e = end_revoked(ctx, st, &ci, ev)) != 0)
 				r = e;
 			else
 				r = err_reason(err_set(NHI_EREFUSED, "%s", keep),

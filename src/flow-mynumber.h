@@ -10,6 +10,7 @@
 
 #include "events.h"
 #include "session.h"
+#include "store-mynumber.h"
 
 /*
  * Where the resident's PIN comes from when the reader has no PIN pad:
@@ -48,5 +49,45 @@ struct mynumber_link_result {
  */
 int	flow_mynumber_link(struct session *ctx, const struct mynumber_link_request *req,
 	    const struct flow_events *ev, struct mynumber_link_result *res);
+
+/* ---- Ending links (flow-mynumber-end.c) ------------------------------- */
+
+/*
+ * End the link `l` (state 'linked') in one store transaction: the row
+ * becomes 'ended' with `why` (no personal data), a mynumber_unlinked
+ * record (revocation lane, reason `queue_reason`: "revoked" or "clerk")
+ * and an audit entry "mynumber.unlink". 0 or the store's error (nothing
+ * written).
+ */
+int	flow_mynumber_end_link(struct session *ctx, struct store *st,
+	    const struct mynumber_link *l, const char *why, const char *queue_reason);
+
+/*
+ * A clerk ends the resident's link by hand (the card was lost, returned,
+ * or other): reason "lost", "returned" or "other" (NHI_EUSAGE else).
+ * NHI_ESTATE (reason "mynumber.not_linked") when nothing is linked. A
+ * refusal is audited; *link_id is the link ended.
+ */
+int	flow_mynumber_unlink(struct session *ctx, const char *who, const char *reason,
+	    const struct flow_events *ev, int64_t *link_id);
+
+struct mynumber_crl_result {
+	size_t	crls;		/* CRL files applied */
+	size_t	revoked;	/* their entries */
+	size_t	ended;		/* links ended now */
+	size_t	already;	/* revoked certificates whose link had ended */
+};
+
+/*
+ * `nhicard mynumber check-revoked`: each CRL of mynumber.crl, its
+ * signature checked against mynumber.ca and refused when older than the
+ * last one applied for its issuer (store meta "mynumber.crl_applied:"
+ * ISSUER = "NUMBER THISUPDATE"); every linked certificate it lists is
+ * ended (flow_mynumber_end_link, one transaction each), so a rerun ends
+ * nothing twice. Stops at the first error, keeping what was ended.
+ * Audited ("mynumber.check_revoked").
+ */
+int	flow_mynumber_check_revoked(struct session *ctx, const struct flow_events *ev,
+	    struct mynumber_crl_result *res);
 
 #endif

@@ -55,6 +55,7 @@ static const struct {
 	{ "held",	 NULL,		CLERK | SUPER },
 	{ "import",	 NULL,		CLERK | SUPER },
 	{ "issue",	 NULL,		CLERK | SUPER },
+	{ "mynumber",	 "check-revoked", SUPER },	/* a batch over every link */
 	{ "mynumber",	 NULL,		CLERK | SUPER },
 	{ "keys",	 "agent",	KEYOFF | SUPER },	/* a supervisor may lock it */
 	{ "keys",	 NULL,		KEYOFF },

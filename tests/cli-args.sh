@@ -53,6 +53,8 @@ report daily --date 2026-04-01 -o r.pdf
 help import
 issue 1
 mynumber link 1
+mynumber unlink 1 --reason lost
+mynumber check-revoked
 keys create
 keys rotate
 keys import f

@@ -61,7 +61,17 @@ is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.import' AND subje
     AND outcome = 'ok'")" 6 "each import and each removed clear file is audited"
 
 # ---- a Juki card issued with the token
+# The card's keys and the SCP03 session keys stay in the token too
+# (docs/keys.md 4.9): NHICARD_TEST_KEYS_IN_TOKEN (a --enable-test-hooks
+# build) makes every AES with key bytes in the station's memory fail, so
+# the issues, verifications and PUT KEY below pass only if the token
+# derived the keys and ran the secure channel with handles.
+# (Exported after the emulator started: the card side has bytes. That
+# the hook refuses the file store's path is checked in
+# tests/unit/test-crypto-token.c.)
 insert_card "$TEST_TMP/juki" juki
+NHICARD_TEST_KEYS_IN_TOKEN=1
+export NHICARD_TEST_KEYS_IN_TOKEN
 tnhi issue 1
 is "$rc" 0 "issue with keys in the token exits 0"
 like "$out" "^card: juki_existing, serial [0-9a-f]{20}: personalized \(11 APDUs\)$" \
@@ -69,6 +79,7 @@ like "$out" "^card: juki_existing, serial [0-9a-f]{20}: personalized \(11 APDUs\
 tnhi card verify
 is "$rc" 0 "the card verifies with the token"
 like "$out" "verdict: valid" "valid with the token"
+unset NHICARD_TEST_KEYS_IN_TOKEN
 nhi card verify
 is "$rc" 0 "the same card verifies with the file key store"
 like "$out" "verdict: valid" "the token's diversification equals the files'"
@@ -82,8 +93,13 @@ like "$out" "^  signature: verifies$" "the key record the token signed verifies 
 "$NHICARD" --config "$CONF" --db "$DB" eligibility add --insurer 133116 --symbol 1 \
     --number 4 --kind hihokensha --acquired 2020-04-01 2 >/dev/null
 insert_card "$TEST_TMP/standalone" standalone
+NHICARD_TEST_KEYS_IN_TOKEN=1
+export NHICARD_TEST_KEYS_IN_TOKEN
 tnhi issue --path standalone 2
+unset NHICARD_TEST_KEYS_IN_TOKEN
 is "$rc" 0 "a blank standalone card issued with the token"
+is "$(printf '%s' "$out" | grep -c 'test hook')" 0 \
+    "transport keys, PUT KEY (wrapped by the token) and session keys all in the token"
 nhi card inspect
 like "$out" "^key versions: 30 \(municipality\)$" "the card got the town's keys written by PUT KEY"
 nhi card verify
@@ -141,6 +157,17 @@ like "$out" "^NHI AP: absent$" "and no NHI AP"
 # The token fails in the middle of the issue (the fault hook of a
 # --enable-test-hooks build), first while deriving the card's keys ...
 state3() { sql "SELECT group_concat(state) FROM cards WHERE resident_id = 3"; }
+NHICARD_TEST_TOKEN_FAIL=derive
+export NHICARD_TEST_TOKEN_FAIL
+tnhi issue --path standalone 3
+unset NHICARD_TEST_TOKEN_FAIL
+is "$rc" 5 "the token failing while deriving the card's keys: exit 5"
+like "$out" "token 'town': deriving a key \(AES-ECB-ENCRYPT-DATA\): device removed" \
+    "the error names the derivation"
+is "$(state3)" "unfinished" "the attempt is recorded unfinished, never active"
+nhi card inspect
+like "$out" "^key versions: FF \(transport\)$" "the card keeps its transport keys"
+# ... while computing the cryptograms with the session MAC key ...
 NHICARD_TEST_TOKEN_FAIL=cmac
 export NHICARD_TEST_TOKEN_FAIL
 tnhi issue --path standalone 3

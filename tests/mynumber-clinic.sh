@@ -22,6 +22,14 @@ jpki_ca "$CA"
 jpki_user "$CA" alice
 jpki_user "$CA" alice2
 jpki_user "$CA" bob
+jpki_user "$CA" lost
+jpki_revoke "$CA" lost
+mkdir -p "$TEST_TMP/other"
+jpki_ca "$TEST_TMP/other" "nhicard TEST other CA"
+jpki_user "$TEST_TMP/other" mallory
+# The clinic's own JPKI settings (nhicard-clinic --config).
+printf '[station]\nmode = test\n[mynumber]\nca = %s\ncrl = %s\n' "$CA/ca.crt" "$CA/crl.pem" \
+    >"$TEST_TMP/clinic.conf"
 
 pcsc_start
 make_store "$DB"
@@ -45,7 +53,7 @@ mn_card() {
 }
 pin() { printf '%s\n' "$1" >"$TEST_TMP/pin"; }
 link() { NHICARD_PIN_FD=7 nhi mynumber link "$@" 7<"$TEST_TMP/pin"; }
-mcheck() { NHICARD_PIN_FD=7 clinic check "$@" 7<"$TEST_TMP/pin"; }
+mcheck() { NHICARD_PIN_FD=7 clinic --config "$TEST_TMP/clinic.conf" check "$@" 7<"$TEST_TMP/pin"; }
 
 # ---- link at the station, send, check at the clinic: insured
 mn_card "$TEST_TMP/c1" "$CA/alice"
@@ -60,6 +68,8 @@ un=$(sql "SELECT lower(hex(user_number)) FROM mynumber_links")
 mcheck
 is "$rc" 0 "the clinic's check of the My Number card exits 0 (insured)"
 like "$out" "card: My Number card, user-authentication certificate serial" "the card is read as a My Number card"
+like "$out" "card: its certificate chains to a configured JPKI CA and is not revoked" \
+    "the clinic checks the certificate against its own JPKI CA and CRL"
 like "$out" "card: signs the challenge with its authentication key" "the card signs the challenge"
 like "$out" "center: INSURED on $today" "the center answers by the link: insured"
 like "$out" "insurer: 133116 千代田区" "insurer number and name"
@@ -105,5 +115,38 @@ mn_card "$TEST_TMP/c4" "$CA/alice"
 mcheck
 is "$rc" 11 "the replaced certificate exits 11 (revoked)"
 like "$out" "the card is revoked \(replaced" "the clinic says it was replaced"
+
+# ---- the clinic's own JPKI checks, before any PIN (a wrong PIN typed:
+# had it been presented, the card would count a try)
+pin 0000
+mn_card "$TEST_TMP/c5" "$CA/lost"
+mcheck
+is "$rc" 11 "a revoked certificate exits 11 at the clinic"
+like "$out" "NOT VALID: the card's authentication certificate \(serial $(jpki_serial "$CA/lost.crt")\) is revoked by its CA; the PIN was not asked" \
+    "and says so before the PIN"
+card_remove
+grep -q '^auth-tries=3$' "$TEST_TMP/c5" && r=0 || r=1
+is "$r" 0 "no PIN was presented (the card still counts 3 tries)"
+mn_card "$TEST_TMP/c6" "$TEST_TMP/other/mallory"
+mcheck
+is "$rc" 14 "a certificate of a CA the clinic does not trust exits 14"
+like "$out" "NOT ACCEPTED: the card's certificate does not chain to a configured JPKI CA" \
+    "and says so"
+card_remove
+grep -q '^auth-tries=3$' "$TEST_TMP/c6" && r=0 || r=1
+is "$r" 0 "no PIN was presented (the card still counts 3 tries)"
+ls "$TEST_TMP/visits"/*.visit >/dev/null || bail "no visit files"
+like "$(cat "$TEST_TMP"/visits/*.visit | grep '^result ' | sort -u | tr '\n' ' ')" "result unknown_ca" \
+    "the visit file records the refusal"
+printf '[station]\nmode = test\n' >"$TEST_TMP/clinic-none.conf"
+mn_card "$TEST_TMP/c7" "$CA/alice2"
+NHICARD_PIN_FD=7 clinic --config "$TEST_TMP/clinic-none.conf" check 7<"$TEST_TMP/pin"
+is "$rc" 5 "a clinic without mynumber.ca / mynumber.crl exits 5 for a My Number card"
+like "$out" "need the JPKI CA certificates and revocation lists" "and names the keys"
+printf '[mynumber]\nca = %s\ncrl = %s\n' "$CA/ca.crt" "$CA/crl.pem" >"$TEST_TMP/clinic-prod.conf"
+mn_card "$TEST_TMP/c8" "$CA/alice2"
+NHICARD_PIN_FD=7 clinic --config "$TEST_TMP/clinic-prod.conf" check 7<"$TEST_TMP/pin"
+is "$rc" 14 "a production clinic (no station.mode) refuses the test JPKI CA"
+like "$out" "test JPKI CA" "and says so"
 card_remove
 done_testing

@@ -39,6 +39,12 @@ as carol keys list
 is "$rc" 1 "clerk: keys refused"
 as carol db init
 is "$rc" 1 "clerk: db refused"
+as carol mynumber check-revoked
+is "$rc" 1 "clerk: mynumber check-revoked refused (a batch over every link)"
+like "$out" "may not run 'nhicard mynumber check-revoked': it needs supervisor" \
+    "and it needs a supervisor"
+as carol mynumber unlink 1 --reason lost
+unlike "$out" "may not run" "clerk: mynumber unlink is allowed"
 as kim keys list
 is "$rc" 0 "key officer: keys list"
 as kim held list
@@ -69,7 +75,7 @@ as boss db check
 is "$rc" 0 "supervisor: db check"
 
 n=$(sql "SELECT count(*) FROM audit_log WHERE action = 'operator.role_refused' AND outcome = 'refused'")
-is "$n" 10 "every role refusal is in the audit log"
+is "$n" 11 "every role refusal is in the audit log"
 like "$(sql "SELECT detail FROM audit_log WHERE operator = 'kim' AND action = 'operator.role_refused' LIMIT 1")" \
     "role key_officer may not run" "the audit entry says which role and command"
 

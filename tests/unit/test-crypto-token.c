@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/evp.h>
 #include <p11-kit/pkcs11.h>
 
 #include "crypto.h"
@@ -98,6 +99,84 @@ vector_master(struct crypto_master_keys *m, uint8_t kvn)
 	}
 }
 
+/* 1 if the module, asked on a session of the test's own, gives the
+ * CKA_VALUE of the object `h` (a session object of the station's); else
+ * checks that it is sensitive and that CKA_EXTRACTABLE is `ext` (true
+ * for a card key that PUT KEY sends wrapped under the DEK). */
+static int
+value_readable(unsigned long h, CK_BBOOL want_ext)
+{
+	CK_RV (*getlist)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR f;
+	CK_SLOT_ID slots[8];
+	CK_ULONG nslots = 8, i;
+	CK_SESSION_HANDLE s;
+	CK_TOKEN_INFO ti;
+	CK_BYTE buf[64];
+	CK_BBOOL ext = CK_TRUE, sens = CK_FALSE;
+	CK_ATTRIBUTE val = { CKA_VALUE, buf, sizeof buf };
+	CK_ATTRIBUTE flags[] = {
+		{ CKA_EXTRACTABLE, &ext, sizeof ext },
+		{ CKA_SENSITIVE, &sens, sizeof sens },
+	};
+	void *dl;
+	CK_RV rv;
+	int found = 0;
+
+	assert_non_null(dl = dlopen(module, RTLD_NOW));
+	*(void **)&getlist = dlsym(dl, "C_GetFunctionList");
+	assert_non_null(getlist);
+	assert_int_equal(getlist(&f), CKR_OK);
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &nslots), CKR_OK);
+	for (i = 0; i < nslots && !found; i++) {
+		assert_int_equal(f->C_GetTokenInfo(slots[i], &ti), CKR_OK);
+		if (memcmp(ti.label, TOKEN_LABEL, strlen(TOKEN_LABEL)) == 0)
+			found = 1;
+	}
+	assert_true(found);
+	assert_int_equal(f->C_OpenSession(slots[i - 1], CKF_SERIAL_SESSION, NULL, NULL,
+	    &s), CKR_OK);
+	rv = f->C_GetAttributeValue(s, h, &val, 1);
+	assert_int_equal(f->C_GetAttributeValue(s, h, flags, 2), CKR_OK);
+	f->C_CloseSession(s);
+	dlclose(dl);
+	if (rv == CKR_OK)
+		return 1;
+	assert_int_equal(rv, CKR_ATTRIBUTE_SENSITIVE);
+	assert_int_equal(ext, want_ext);
+	assert_int_equal(sens, CK_TRUE);
+	return 0;
+}
+
+static void
+aes_block_sw(const uint8_t *key, size_t keylen, const uint8_t in[16],
+    uint8_t out[16])
+{
+	const EVP_CIPHER *c = keylen == 16 ? EVP_aes_128_ecb() : keylen == 24 ?
+	    EVP_aes_192_ecb() : EVP_aes_256_ecb();
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n = 0;
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_EncryptInit_ex(ctx, c, NULL, key, NULL), 1);
+	EVP_CIPHER_CTX_set_padding(ctx, 0);
+	assert_int_equal(EVP_EncryptUpdate(ctx, out, &n, in, 16), 1);
+	assert_int_equal(n, 16);
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+/* The token key `h` encrypts the probe block as `want` (bytes) does. */
+static void
+assert_same_key(unsigned long h, const uint8_t *want, size_t keylen)
+{
+	static const uint8_t probe[16] = "nhicard 23 probe";
+	uint8_t a[16], b[16];
+
+	assert_int_equal(crypto_token_encrypt_block(tok, h, probe, a), 0);
+	aes_block_sw(want, keylen, probe, b);
+	assert_memory_equal(a, b, 16);
+}
+
 static void
 test_vector_in_token(void **state)
 {
@@ -119,14 +198,27 @@ test_vector_in_token(void **state)
 	assert_int_equal(in.keylen, 16);
 	/* The station holds handles, not the key. */
 	assert_memory_equal(in.enc, (uint8_t[16]){ 0 }, 16);
+	assert_true(in.derive);
+	/* The card's keys are derived in the token: the key set holds
+	 * handles, its key bytes stay zero, and the keys are those of the
+	 * published vector and of the file store. */
 	assert_int_equal(crypto_keys_diversify(&in, div, &b), 0);
-	assert_memory_equal(b.enc, enc, 16);
-	assert_memory_equal(b.dek, dek, 16);
+	assert_ptr_equal(b.token, tok);
+	assert_true(b.h_enc != 0 && b.h_mac != 0 && b.h_dek != 0);
+	assert_memory_equal(b.enc, (uint8_t[SCP03_KEY_MAX]){ 0 }, SCP03_KEY_MAX);
+	assert_memory_equal(b.mac, (uint8_t[SCP03_KEY_MAX]){ 0 }, SCP03_KEY_MAX);
+	assert_memory_equal(b.dek, (uint8_t[SCP03_KEY_MAX]){ 0 }, SCP03_KEY_MAX);
+	assert_same_key(b.h_enc, enc, 16);
+	assert_same_key(b.h_dek, dek, 16);
 	assert_int_equal(crypto_keys_diversify(&file, div, &a), 0);
-	assert_memory_equal(a.enc, b.enc, 16);
-	assert_memory_equal(a.mac, b.mac, 16);
-	assert_memory_equal(a.dek, b.dek, 16);
+	assert_null(a.token);
+	assert_memory_equal(a.enc, enc, 16);
+	assert_same_key(b.h_mac, a.mac, 16);
 	assert_int_equal(b.kvn, 0x30);
+	/* Not readable: sensitive, and only wrapped (for PUT KEY). */
+	assert_int_equal(value_readable(b.h_enc, CK_TRUE), 0);
+	crypto_scp03_keyset_wipe(&b);
+	crypto_scp03_keyset_wipe(&a);
 	/* KCVs by the token equal those of the bytes (c35280 for 00..0f). */
 	assert_int_equal(crypto_master_keys_kcvs(&in, kt), 0);
 	assert_int_equal(crypto_master_keys_kcvs(&file, kf), 0);
@@ -136,6 +228,173 @@ test_vector_in_token(void **state)
 	assert_int_equal(crypto_token_import_master(tok, &file), NHI_EEXISTS);
 	assert_non_null(strstr(err_detail(), "master-30-enc"));
 	crypto_master_keys_wipe(&file);
+}
+
+/*
+ * Keys derived in the token (crypto_token_kdf_key): the derived key never
+ * comes out, so the test has it AES-encrypt a known block in the token and
+ * compares with software AES under the key the software KDF computes.
+ */
+static void
+test_kdf_in_token(void **state)
+{
+	static const uint8_t div[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+	    0x77, 0x88, 0x99 };
+	/* docs/keys.md 2: the card's ENC and DEK for the vector master set. */
+	static const uint8_t enc[16] = { 0xb9, 0xca, 0xf9, 0x51, 0x50, 0xb3, 0x99,
+	    0x4e, 0xd3, 0xe1, 0x57, 0x3b, 0x8c, 0x65, 0xc9, 0xd2 };
+	static const uint8_t dek[16] = { 0xcf, 0xd9, 0xc7, 0x3a, 0xea, 0xe0, 0x4e,
+	    0xe3, 0xee, 0xb1, 0x1d, 0x51, 0x51, 0x2a, 0x67, 0x63 };
+	/* kaoh/globalplatform scp03Test.c: static keys, challenges, session
+	 * keys (as in test-scp03-crypto.c). */
+	static const uint8_t k_enc[16] = { 0xF9, 0x95, 0xD0, 0xA0, 0x69, 0x33, 0x5C,
+	    0x7D, 0xF4, 0x2E, 0x59, 0x03, 0x17, 0xFF, 0xEA, 0x6D };
+	static const uint8_t k_mac[16] = { 0x58, 0x56, 0x33, 0x62, 0xEC, 0x5A, 0x45,
+	    0x41, 0xAB, 0xCD, 0x32, 0xB3, 0x4B, 0x1E, 0xAE, 0x7D };
+	static const uint8_t ctx[16] = { 0x9B, 0xD6, 0xBF, 0x87, 0x8F, 0xB8, 0xE9,
+	    0x91, 0x3C, 0x80, 0xC2, 0xCC, 0x87, 0xEB, 0x3A, 0x35 };
+	static const uint8_t s_enc[16] = { 0xd8, 0x3e, 0xe3, 0x8c, 0x99, 0x54, 0xc8,
+	    0x07, 0x89, 0x87, 0xa5, 0xe9, 0xee, 0x6a, 0xb1, 0x3c };
+	static const uint8_t s_mac[16] = { 0x6f, 0xf3, 0x77, 0x16, 0xe0, 0x41, 0x30,
+	    0x65, 0xe8, 0xdf, 0xd0, 0x8b, 0xf1, 0xe9, 0xec, 0x5e };
+	static const uint8_t s_rmac[16] = { 0x02, 0x54, 0xc7, 0x86, 0xe5, 0x7a, 0xca,
+	    0x89, 0x82, 0x67, 0x0c, 0x1c, 0x1a, 0x05, 0xff, 0x12 };
+	static const size_t lens[3] = { 16, 24, 32 };
+	struct crypto_master_keys file, in;
+	uint8_t sw[32], sw2[32], ctx32[32];
+	unsigned long h, h2;
+	size_t i, k;
+
+	(void)state;
+	/* The published diversification vector: a 26-byte input (the last
+	 * block incomplete: K2 and padding). */
+	vector_master(&file, 0x61);
+	assert_int_equal(crypto_token_import_master(tok, &file), 0);
+	assert_int_equal(crypto_token_master_keys(tok, 0x61, CRYPTO_MODE_TEST, &in), 0);
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_enc, 0x81, div, 10, 16,
+	    CRYPTO_TOKEN_USE_ENCRYPT, &h), 0);
+	assert_same_key(h, enc, 16);
+	crypto_token_destroy(tok, h);
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_dek, 0x83, div, 10, 16,
+	    CRYPTO_TOKEN_USE_ENCRYPT, &h), 0);
+	assert_same_key(h, dek, 16);
+	/* The derived key cannot be read: sensitive, not extractable. */
+	assert_int_equal(value_readable(h, CK_FALSE), 0);
+	crypto_token_destroy(tok, h);
+	crypto_master_keys_wipe(&file);
+
+	/* SCP03 session keys from static keys in the token: S8 (a 32-byte
+	 * input, two complete blocks: K1), the kaoh vector. */
+	memset(&file, 0, sizeof file);
+	file.kvn = 0x62;
+	file.keylen = 16;
+	memcpy(file.enc, k_enc, 16);
+	memcpy(file.mac, k_mac, 16);
+	memcpy(file.dek, k_mac, 16);
+	assert_int_equal(crypto_token_import_master(tok, &file), 0);
+	assert_int_equal(crypto_token_master_keys(tok, 0x62, CRYPTO_MODE_TEST, &in), 0);
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_enc, SCP03_DC_S_ENC, ctx, 16,
+	    16, CRYPTO_TOKEN_USE_ENCRYPT, &h), 0);
+	assert_same_key(h, s_enc, 16);
+	crypto_token_destroy(tok, h);
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_mac, SCP03_DC_S_MAC, ctx, 16,
+	    16, CRYPTO_TOKEN_USE_ENCRYPT, &h), 0);
+	assert_same_key(h, s_mac, 16);
+	crypto_token_destroy(tok, h);
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_mac, SCP03_DC_S_RMAC, ctx, 16,
+	    16, CRYPTO_TOKEN_USE_ENCRYPT, &h), 0);
+	assert_same_key(h, s_rmac, 16);
+	crypto_token_destroy(tok, h);
+	crypto_master_keys_wipe(&file);
+
+	/* AES-128, -192, -256: a card key derived in the token from a master
+	 * key, then a session key derived from that card key (S16: a 48-byte
+	 * input), both equal the software KDF's. */
+	for (i = 0; i < 32; i++)
+		ctx32[i] = (uint8_t)(0xa0 + i);
+	for (k = 0; k < 3; k++) {
+		memset(&file, 0, sizeof file);
+		file.kvn = (uint8_t)(0x63 + k);
+		file.keylen = lens[k];
+		for (i = 0; i < lens[k]; i++) {
+			file.enc[i] = (uint8_t)(7 * i + k);
+			file.mac[i] = (uint8_t)(11 * i + k);
+			file.dek[i] = (uint8_t)(13 * i + k);
+		}
+		assert_int_equal(crypto_token_import_master(tok, &file), 0);
+		assert_int_equal(crypto_token_master_keys(tok, file.kvn,
+		    CRYPTO_MODE_TEST, &in), 0);
+		assert_int_equal(crypto_token_kdf_key(tok, in.h_enc, 0x81, div, 10,
+		    lens[k], CRYPTO_TOKEN_USE_ENCRYPT | CRYPTO_TOKEN_USE_DERIVE, &h), 0);
+		assert_int_equal(crypto_scp03_kdf(file.enc, lens[k], 0x81, div, 10, sw,
+		    lens[k]), 0);
+		assert_same_key(h, sw, lens[k]);
+		assert_int_equal(crypto_token_kdf_key(tok, h, SCP03_DC_S_ENC, ctx32, 32,
+		    lens[k], CRYPTO_TOKEN_USE_ENCRYPT, &h2), 0);
+		assert_int_equal(crypto_scp03_kdf(sw, lens[k], SCP03_DC_S_ENC, ctx32, 32,
+		    sw2, lens[k]), 0);
+		assert_same_key(h2, sw2, lens[k]);
+		crypto_token_destroy(tok, h2);
+		crypto_token_destroy(tok, h);
+		crypto_master_keys_wipe(&file);
+	}
+#if NHI_TEST_HOOKS
+	/* The hook tests/keys-token.sh relies on: with it, a session from
+	 * key bytes is refused, one from keys in the token is not. */
+	{
+		struct scp03_keyset kb, kt;
+		struct scp03_session sb, st;
+		static const uint8_t hc[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+		memset(&kb, 0, sizeof kb);
+		kb.keylen = 16;
+		memcpy(kb.enc, k_enc, 16);
+		memcpy(kb.mac, k_mac, 16);
+		vector_master(&file, 0x61);
+		assert_int_equal(crypto_token_master_keys(tok, 0x61, CRYPTO_MODE_TEST,
+		    &in), 0);
+		assert_int_equal(crypto_keys_diversify(&in, div, &kt), 0);
+		setenv("NHICARD_TEST_KEYS_IN_TOKEN", "1", 1);
+		assert_int_equal(crypto_scp03_derive_session(&kb, hc, hc, 8, &sb),
+		    NHI_ECRYPTO);
+		assert_non_null(strstr(err_detail(), "key bytes"));
+		assert_int_equal(crypto_scp03_derive_session(&kt, hc, hc, 8, &st), 0);
+		assert_ptr_equal(st.token, tok);
+		assert_memory_equal(st.s_mac, (uint8_t[SCP03_KEY_MAX]){ 0 },
+		    SCP03_KEY_MAX);
+		unsetenv("NHICARD_TEST_KEYS_IN_TOKEN");
+		/* The token's session keys equal the software ones: the same
+		 * cryptogram (S-MAC, CKM_AES_CMAC) and ICV-encrypted block
+		 * (S-ENC). */
+		assert_int_equal(crypto_keys_diversify(&file, div, &kb), 0);
+		assert_int_equal(crypto_scp03_derive_session(&kb, hc, hc, 8, &sb), 0);
+		{
+			uint8_t c1[8], c2[8], w1[64], w2[64], hd1[4] = { 0x80, 0xca, 0, 0x66 },
+			    hd2[4] = { 0x80, 0xca, 0, 0x66 };
+			size_t n1, n2;
+
+			assert_int_equal(crypto_scp03_cryptogram(&st, 0x01, hc, hc, c1), 0);
+			assert_int_equal(crypto_scp03_cryptogram(&sb, 0x01, hc, hc, c2), 0);
+			assert_memory_equal(c1, c2, 8);
+			st.level = sb.level = SCP03_CMAC | SCP03_CDEC;
+			assert_int_equal(crypto_scp03_wrap_command(&st, hd1, hc, 8, w1,
+			    sizeof w1, &n1), 0);
+			assert_int_equal(crypto_scp03_wrap_command(&sb, hd2, hc, 8, w2,
+			    sizeof w2, &n2), 0);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(w1, w2, n1);
+		}
+		crypto_scp03_wipe(&st);
+		crypto_scp03_wipe(&sb);
+		crypto_scp03_keyset_wipe(&kt);
+		crypto_scp03_keyset_wipe(&kb);
+		crypto_master_keys_wipe(&file);
+	}
+#endif
+	/* Bad sizes are refused before the token is asked. */
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_enc, 0x81, div, 10, 20,
+	    CRYPTO_TOKEN_USE_ENCRYPT, &h), NHI_ERANGE);
+	assert_int_equal(h, 0);
 }
 
 /* The shipped test key set: refused in production, accepted (marked test)
@@ -181,8 +440,19 @@ test_generate_and_rotate(void **state)
 	assert_int_equal(crypto_keys_diversify(&m31, div, &a), 0);
 	assert_int_equal(crypto_keys_diversify(&m32, div, &b), 0);
 	assert_int_equal(b.keylen, 32);
-	assert_memory_not_equal(a.enc, a.mac, 16);
-	assert_memory_not_equal(a.enc, b.enc, 16);
+	/* Handles to different keys (compared by what they encrypt). */
+	{
+		static const uint8_t probe[16] = "nhicard 23 probe";
+		uint8_t e1[16], e2[16], e3[16];
+
+		assert_int_equal(crypto_token_encrypt_block(tok, a.h_enc, probe, e1), 0);
+		assert_int_equal(crypto_token_encrypt_block(tok, a.h_mac, probe, e2), 0);
+		assert_int_equal(crypto_token_encrypt_block(tok, b.h_enc, probe, e3), 0);
+		assert_memory_not_equal(e1, e2, 16);
+		assert_memory_not_equal(e1, e3, 16);
+	}
+	crypto_scp03_keyset_wipe(&a);
+	crypto_scp03_keyset_wipe(&b);
 }
 
 static void
@@ -410,6 +680,84 @@ test_clear_errors(void **state)
 	assert_int_equal(crypto_token_master_keys(tok, 0x30, CRYPTO_MODE_TEST, &m), 0);
 }
 
+/*
+ * Master keys made before the KDF moved into the token (CKA_DERIVE false,
+ * as nhicard made them then; put in by the test on its own session): the
+ * token cannot derive from them, so the card keys come from its CMAC, in
+ * memory, as before, and equal the vector's.
+ */
+static void
+test_master_without_derive(void **state)
+{
+	static const uint8_t div[10] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+	    0x77, 0x88, 0x99 };
+	static const uint8_t enc[16] = { 0xb9, 0xca, 0xf9, 0x51, 0x50, 0xb3, 0x99,
+	    0x4e, 0xd3, 0xe1, 0x57, 0x3b, 0x8c, 0x65, 0xc9, 0xd2 };
+	static const char *const labels[3] = { "master-70-enc", "master-70-mac",
+	    "master-70-dek" };
+	CK_RV (*getlist)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR f;
+	CK_SLOT_ID slots[8];
+	CK_ULONG nslots = 8, i;
+	CK_SESSION_HANDLE s;
+	CK_TOKEN_INFO ti;
+	CK_OBJECT_HANDLE h;
+	struct crypto_master_keys file, in;
+	struct scp03_keyset ks;
+	void *dl;
+	size_t k;
+	int found = 0;
+
+	(void)state;
+	vector_master(&file, 0x70);
+	assert_non_null(dl = dlopen(module, RTLD_NOW));
+	*(void **)&getlist = dlsym(dl, "C_GetFunctionList");
+	assert_non_null(getlist);
+	assert_int_equal(getlist(&f), CKR_OK);
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &nslots), CKR_OK);
+	for (i = 0; i < nslots && !found; i++) {
+		assert_int_equal(f->C_GetTokenInfo(slots[i], &ti), CKR_OK);
+		if (memcmp(ti.label, TOKEN_LABEL, strlen(TOKEN_LABEL)) == 0)
+			found = 1;
+	}
+	assert_true(found);
+	assert_int_equal(f->C_OpenSession(slots[i - 1], CKF_SERIAL_SESSION |
+	    CKF_RW_SESSION, NULL, NULL, &s), CKR_OK);
+	for (k = 0; k < 3; k++) {
+		CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+		CK_KEY_TYPE kt = CKK_AES;
+		CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+		CK_ATTRIBUTE tpl[] = {
+			{ CKA_CLASS, &cls, sizeof cls },
+			{ CKA_KEY_TYPE, &kt, sizeof kt },
+			{ CKA_LABEL, (void *)(uintptr_t)labels[k], strlen(labels[k]) },
+			{ CKA_TOKEN, &yes, sizeof yes },
+			{ CKA_PRIVATE, &yes, sizeof yes },
+			{ CKA_SENSITIVE, &yes, sizeof yes },
+			{ CKA_EXTRACTABLE, &no, sizeof no },
+			{ CKA_SIGN, &yes, sizeof yes },
+			{ CKA_ENCRYPT, &yes, sizeof yes },
+			{ CKA_DERIVE, &no, sizeof no },
+			{ CKA_VALUE, k == 0 ? file.enc : k == 1 ? file.mac : file.dek, 16 },
+		};
+
+		assert_int_equal(f->C_CreateObject(s, tpl, sizeof tpl / sizeof tpl[0],
+		    &h), CKR_OK);
+	}
+	f->C_CloseSession(s);
+	dlclose(dl);
+	assert_int_equal(crypto_token_master_keys(tok, 0x70, CRYPTO_MODE_TEST, &in), 0);
+	assert_false(in.derive);
+	assert_int_equal(crypto_keys_diversify(&in, div, &ks), 0);
+	assert_null(ks.token);
+	assert_memory_equal(ks.enc, enc, 16);
+	crypto_scp03_keyset_wipe(&ks);
+	/* The token itself refuses to derive from such a key. */
+	assert_int_equal(crypto_token_kdf_key(tok, in.h_enc, 0x81, div, 10, 16,
+	    CRYPTO_TOKEN_USE_ENCRYPT, &h), NHI_ECRYPTO);
+	crypto_master_keys_wipe(&file);
+}
+
 int
 main(void)
 {
@@ -423,6 +771,8 @@ main(void)
 		cmocka_unit_test(test_cms_with_token_key),
 		cmocka_unit_test(test_never_extractable),
 		cmocka_unit_test(test_clear_errors),
+		cmocka_unit_test(test_kdf_in_token),
+		cmocka_unit_test(test_master_without_derive),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
