@@ -123,7 +123,7 @@ int
 cmd_keys_agent(struct session *ctx, int argc, char **argv)
 {
 	char *answer = NULL;
-	int r;
+	int r = 0;
 
 	if (argc < 2)
 		return cmd_usage(&cmd_keys_entry, "keys agent start|lock|status");
