@@ -221,5 +221,11 @@ main(int argc, char **argv)
 	printf("queries %ld\nerrors %ld\nper_s %.0f\np50_ms %.2f\np99_ms %.2f\n", total,
 	    errors, (double)total / (t1 - t0), k ? all[k / 2] : 0.0,
 	    k ? all[(size_t)((double)k * 0.99)] : 0.0);
+	for (i = 0; i < nthreads; i++)
+		free(w[i].lat);
+	free(w);
+	free(all);
+	free(bodies);
+	curl_global_cleanup();
 	return errors > 0 && total == 0;
 }
