@@ -7,10 +7,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "certificate.h"
 #include "error.h"
@@ -190,39 +193,87 @@ out:
 	return r;
 }
 
-int
-store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibility_id,
-    const char *document, const char *cert_kind, const struct nhi_date *issued_on,
-    const char *reason, char **serial)
+/* The valid certificate of (resident, document): *id 0 when none. */
+static int
+valid_certificate(struct store *st, int64_t resident_id, const char *document,
+    int64_t *id, char **serial)
 {
-	sqlite3_stmt *find = NULL, *voidit = NULL, *next = NULL, *ins = NULL, *link = NULL;
-	char now[32], day[16], *ser = NULL, *old_serial = NULL;
-	int64_t old_id = 0, new_id;
+	sqlite3_stmt *find = NULL;
+	int r = 0, rc;
+
+	*id = 0;
+	*serial = NULL;
+	if ((r = store_prepare(st, "SELECT id, serial FROM certificates WHERE resident_id = ?1"
+	    " AND document = ?2 AND voided_at IS NULL", &find)) != 0)
+		return r;
+	sqlite3_bind_int64(find, 1, resident_id);
+	sqlite3_bind_text(find, 2, document, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(find)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(find, 0);
+		*serial = xstrdup((const char *)sqlite3_column_text(find, 1));
+	} else if (rc != SQLITE_DONE)
+		r = store_err(st, rc, "find the valid certificate");
+	sqlite3_finalize(find);
+	return r;
+}
+
+/* A reprint needs a reason: NHI_EEXISTS naming the valid serial. */
+static int
+need_reason(const char *document, const char *old_serial, int64_t resident_id,
+    const char *reason)
+{
+	if (reason != NULL && *reason != '\0')
+		return 0;
+	return err_set(NHI_EEXISTS, "%s %s of resident %lld is still valid; a reprint"
+	    " voids it: give the reason (--reason TEXT)", document, old_serial,
+	    (long long)resident_id);
+}
+
+/* The next certificate id: past every recorded and every reserved one
+ * (print_pending), so a pending serial is never given twice. */
+static int
+next_certificate_id(struct store *st, int64_t *out)
+{
+	sqlite3_stmt *next = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT max(coalesce((SELECT max(id) FROM certificates), 0),"
+	    " coalesce((SELECT max(id) FROM print_pending), 0)) + 1", &next)) != 0)
+		return r;
+	if ((rc = sqlite3_step(next)) != SQLITE_ROW)
+		r = store_err(st, rc, "number the certificate");
+	else
+		*out = sqlite3_column_int64(next, 0);
+	sqlite3_finalize(next);
+	return r;
+}
+
+static char *
+serial_of(const char *document, int64_t id)
+{
+	return xasprintf("%c-%08lld", strcmp(document, "sleeve") == 0 ? 'S' : 'C',
+	    (long long)id);
+}
+
+/* store_certificate_issue with the id `new_id` when not 0 (a reserved one). */
+static int
+issue(struct store *st, int64_t resident_id, int64_t eligibility_id,
+    const char *document, const char *cert_kind, const char *day,
+    const char *reason, int64_t new_id, char **serial)
+{
+	sqlite3_stmt *voidit = NULL, *ins = NULL, *link = NULL;
+	char now[32], *ser = NULL, *old_serial = NULL;
+	int64_t old_id = 0;
 	int r, rc;
 
 	if (!st->in_txn)
 		return err_set(NHI_EINTERNAL, "store_certificate_issue outside a transaction");
 	store_now(now, sizeof(now));
-	date_format(issued_on, day, sizeof(day));
-	if ((r = store_prepare(st, "SELECT id, serial FROM certificates WHERE resident_id = ?1"
-	    " AND document = ?2 AND voided_at IS NULL", &find)) != 0)
+	if ((r = valid_certificate(st, resident_id, document, &old_id, &old_serial)) != 0)
 		goto out;
-	sqlite3_bind_int64(find, 1, resident_id);
-	sqlite3_bind_text(find, 2, document, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(find)) == SQLITE_ROW) {
-		old_id = sqlite3_column_int64(find, 0);
-		old_serial = xstrdup((const char *)sqlite3_column_text(find, 1));
-	} else if (rc != SQLITE_DONE) {
-		r = store_err(st, rc, "find the valid certificate");
-		goto out;
-	}
 	if (old_id != 0) {
-		if (reason == NULL || *reason == '\0') {
-			r = err_set(NHI_EEXISTS, "%s %s of resident %lld is still valid; a reprint"
-			    " voids it: give the reason (--reason TEXT)", document, old_serial,
-			    (long long)resident_id);
+		if ((r = need_reason(document, old_serial, resident_id, reason)) != 0)
 			goto out;
-		}
 		if ((r = store_prepare(st, "UPDATE certificates SET voided_at = ?2,"
 		    " void_reason = ?3 WHERE id = ?1", &voidit)) != 0)
 			goto out;
@@ -234,16 +285,9 @@ store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibili
 			goto out;
 		}
 	}
-	if ((r = store_prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM certificates",
-	    &next)) != 0)
+	if (new_id == 0 && (r = next_certificate_id(st, &new_id)) != 0)
 		goto out;
-	if ((rc = sqlite3_step(next)) != SQLITE_ROW) {
-		r = store_err(st, rc, "number the certificate");
-		goto out;
-	}
-	new_id = sqlite3_column_int64(next, 0);
-	ser = xasprintf("%c-%08lld", strcmp(document, "sleeve") == 0 ? 'S' : 'C',
-	    (long long)new_id);
+	ser = serial_of(document, new_id);
 	if ((r = store_prepare(st, "INSERT INTO certificates (id, serial, resident_id,"
 	    " eligibility_id, document, cert_kind, issued_on, issued_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &ins)) != 0)
@@ -285,12 +329,273 @@ store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibili
 out:
 	free(ser);
 	free(old_serial);
-	sqlite3_finalize(find);
 	sqlite3_finalize(voidit);
-	sqlite3_finalize(next);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(link);
 	return r;
+}
+
+int
+store_certificate_issue(struct store *st, int64_t resident_id, int64_t eligibility_id,
+    const char *document, const char *cert_kind, const struct nhi_date *issued_on,
+    const char *reason, char **serial)
+{
+	char day[16];
+
+	date_format(issued_on, day, sizeof(day));
+	return issue(st, resident_id, eligibility_id, document, cert_kind, day, reason, 0,
+	    serial);
+}
+
+int
+store_certificate_reserve(struct store *st, int64_t resident_id, int64_t eligibility_id,
+    const char *document, const char *cert_kind, const struct nhi_date *issued_on,
+    const char *reason, const char *printer, int64_t *pending_id, char **serial)
+{
+	sqlite3_stmt *busy = NULL, *ins = NULL;
+	char now[32], day[16], host[256], *old_serial = NULL, *ser = NULL;
+	int64_t old_id, id = 0;
+	int r, rc;
+
+	if (!st->in_txn)
+		return err_set(NHI_EINTERNAL, "store_certificate_reserve outside a transaction");
+	store_now(now, sizeof(now));
+	date_format(issued_on, day, sizeof(day));
+	if ((r = valid_certificate(st, resident_id, document, &old_id, &old_serial)) != 0 ||
+	    (old_id != 0 && (r = need_reason(document, old_serial, resident_id, reason)) != 0))
+		goto out;
+	if ((r = store_prepare(st, "SELECT serial, printer, station_pid, created_at FROM"
+	    " print_pending WHERE resident_id = ?1 AND document = ?2 AND state = 'pending'",
+	    &busy)) != 0)
+		goto out;
+	sqlite3_bind_int64(busy, 1, resident_id);
+	sqlite3_bind_text(busy, 2, document, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(busy)) == SQLITE_ROW) {
+		r = err_set(NHI_ESTATE, "%s %s of resident %lld is being printed on '%s' (station"
+		    " pid %lld, since %s): wait for that job to finish", document,
+		    (const char *)sqlite3_column_text(busy, 0), (long long)resident_id,
+		    (const char *)sqlite3_column_text(busy, 1),
+		    (long long)sqlite3_column_int64(busy, 2),
+		    (const char *)sqlite3_column_text(busy, 3));
+		goto out;
+	} else if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "find a pending print");
+		goto out;
+	}
+	if ((r = next_certificate_id(st, &id)) != 0)
+		goto out;
+	ser = serial_of(document, id);
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	if ((r = store_prepare(st, "INSERT INTO print_pending (id, serial, resident_id,"
+	    " eligibility_id, document, cert_kind, issued_on, reason, printer, station_host,"
+	    " station_pid, state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, 'pending', ?12)", &ins)) != 0)
+		goto out;
+	sqlite3_bind_int64(ins, 1, id);
+	sqlite3_bind_text(ins, 2, ser, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, resident_id);
+	if (eligibility_id > 0)
+		sqlite3_bind_int64(ins, 4, eligibility_id);
+	else
+		sqlite3_bind_null(ins, 4);
+	sqlite3_bind_text(ins, 5, document, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 6, cert_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 7, day, -1, SQLITE_STATIC);
+	if (reason != NULL)
+		sqlite3_bind_text(ins, 8, reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(ins, 8);
+	sqlite3_bind_text(ins, 9, printer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 10, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 11, (int64_t)getpid());
+	sqlite3_bind_text(ins, 12, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(ins)) != SQLITE_DONE) {
+		r = store_err(st, rc, "record the pending print");
+		goto out;
+	}
+	*pending_id = id;
+	*serial = ser;
+	ser = NULL;
+	r = 0;
+out:
+	free(ser);
+	free(old_serial);
+	sqlite3_finalize(busy);
+	sqlite3_finalize(ins);
+	return r;
+}
+
+int
+store_certificate_pending_job(struct store *st, int64_t pending_id, int job_id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "UPDATE print_pending SET job_id = ?2 WHERE id = ?1"
+	    " AND state = 'pending'", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, pending_id);
+	sqlite3_bind_int64(stmt, 2, job_id);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		r = store_err(st, rc, "record the print job's id");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+/* A pending row to `state` with a note; NHI_ESTATE when it is no longer
+ * pending (settled by someone else). */
+static int
+pending_set(struct store *st, int64_t pending_id, const char *state, const char *note)
+{
+	sqlite3_stmt *stmt = NULL;
+	char now[32];
+	int r, rc;
+
+	store_now(now, sizeof(now));
+	if ((r = store_prepare(st, "UPDATE print_pending SET state = ?2, settled_at = ?3,"
+	    " settle_note = ?4 WHERE id = ?1 AND state = 'pending'", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, pending_id);
+	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+	if (note != NULL)
+		sqlite3_bind_text(stmt, 4, note, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 4);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		r = store_err(st, rc, "settle the pending print");
+	else if (sqlite3_changes(st->db) != 1)
+		r = err_set(NHI_ESTATE, "pending print %lld was already settled (a `db check`"
+		    " found its station stopped)", (long long)pending_id);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_certificate_settle(struct store *st, int64_t pending_id, int printed, const char *note)
+{
+	sqlite3_stmt *row = NULL;
+	char *ser = NULL, *document = NULL, *kind = NULL, *day = NULL, *reason = NULL;
+	int64_t rid, eid;
+	int r, rc;
+
+	if (!st->in_txn)
+		return err_set(NHI_EINTERNAL, "store_certificate_settle outside a transaction");
+	if (!printed)
+		return pending_set(st, pending_id, "failed", note);
+	if ((r = store_prepare(st, "SELECT resident_id, coalesce(eligibility_id, 0), document,"
+	    " cert_kind, issued_on, reason FROM print_pending WHERE id = ?1", &row)) != 0)
+		return r;
+	sqlite3_bind_int64(row, 1, pending_id);
+	if ((rc = sqlite3_step(row)) != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? err_set(NHI_ENOTFOUND, "no pending print %lld",
+		    (long long)pending_id) : store_err(st, rc, "read the pending print");
+		goto out;
+	}
+	rid = sqlite3_column_int64(row, 0);
+	eid = sqlite3_column_int64(row, 1);
+	document = col_text(row, 2);
+	kind = col_text(row, 3);
+	day = col_text(row, 4);
+	reason = col_text(row, 5);
+	if ((r = pending_set(st, pending_id, "printed", note)) != 0 ||
+	    (r = issue(st, rid, eid, document, kind, day, reason, pending_id, &ser)) != 0)
+		goto out;
+out:
+	free(ser);
+	free(document);
+	free(kind);
+	free(day);
+	free(reason);
+	sqlite3_finalize(row);
+	return r;
+}
+
+/* Is the station that left a pending print still running? Only a station
+ * on this host can be asked; one elsewhere counts as running. */
+static int
+station_alive(const char *host, int64_t pid)
+{
+	char me[256];
+
+	if (gethostname(me, sizeof(me)) != 0)
+		return 1;
+	me[sizeof(me) - 1] = '\0';
+	if (host == NULL || strcmp(host, me) != 0)
+		return 1;
+	if (pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+int
+store_certificate_settle_stale(struct store *st, struct certificate_stale **out, size_t *n)
+{
+	sqlite3_stmt *list = NULL;
+	struct certificate_stale *v = NULL;
+	size_t count = 0, i;
+	int r, rc, own = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!st->in_txn) {
+		if ((r = store_begin(st)) != 0)
+			return r;
+		own = 1;
+	}
+	if ((r = store_prepare(st, "SELECT id, serial, printer, coalesce(job_id, 0),"
+	    " station_host, station_pid FROM print_pending WHERE state = 'pending'"
+	    " ORDER BY id", &list)) != 0)
+		goto out;
+	while ((rc = sqlite3_step(list)) == SQLITE_ROW) {
+		if (station_alive((const char *)sqlite3_column_text(list, 4),
+		    sqlite3_column_int64(list, 5)))
+			continue;
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count].id = sqlite3_column_int64(list, 0);
+		v[count].serial = col_text(list, 1);
+		v[count].printer = col_text(list, 2);
+		v[count].job_id = sqlite3_column_int(list, 3);
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_err(st, rc, "list the pending prints");
+		goto out;
+	}
+	for (i = 0; i < count; i++)
+		if ((r = pending_set(st, v[i].id, "void", "the station stopped while the job"
+		    " was pending: the serial is void, the earlier certificate stays valid")) != 0)
+			goto out;
+	if (own && (r = store_commit(st)) != 0) {
+		own = 0;
+		goto out;
+	}
+	own = 0;
+	*out = v;
+	*n = count;
+	v = NULL;
+	count = 0;
+	r = 0;
+out:
+	if (own)
+		store_rollback(st);
+	sqlite3_finalize(list);
+	certificate_stale_free(v, count);
+	return r;
+}
+
+void
+certificate_stale_free(struct certificate_stale *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].serial);
+		free(v[i].printer);
+	}
+	free(v);
 }
 
 int

@@ -52,6 +52,46 @@ int	store_certificate_issue(struct store *st, int64_t resident_id,
 	    int64_t eligibility_id, const char *document, const char *cert_kind,
 	    const struct nhi_date *issued_on, const char *reason, char **serial);
 
+/*
+ * A certificate sent to a CUPS queue (docs/printing.md): the serial is
+ * reserved as pending in a short transaction of the caller's, the lock is
+ * released while the job runs, and store_certificate_settle in another
+ * short transaction records it (printed: the certificate as
+ * store_certificate_issue would, with the reserved serial, the earlier one
+ * voided) or marks it failed. The checks of store_certificate_issue run at
+ * reservation (NHI_EEXISTS without a reason); a second pending print of the
+ * same resident and document is NHI_ESTATE naming it. *serial: caller must
+ * free.
+ */
+int	store_certificate_reserve(struct store *st, int64_t resident_id,
+	    int64_t eligibility_id, const char *document, const char *cert_kind,
+	    const struct nhi_date *issued_on, const char *reason, const char *printer,
+	    int64_t *pending_id, char **serial);
+/* The CUPS job's id on the pending print (its own autocommit write). */
+int	store_certificate_pending_job(struct store *st, int64_t pending_id, int job_id);
+/* In the caller's transaction; `note` (may be NULL) kept with the row.
+ * NHI_ESTATE when it was settled meanwhile (void: see below). */
+int	store_certificate_settle(struct store *st, int64_t pending_id, int printed,
+	    const char *note);
+
+/* A pending print whose station stopped (kill, crash, power), voided. */
+struct certificate_stale {
+	int64_t	 id;
+	char	*serial;
+	char	*printer;
+	int	 job_id;	/* 0: not yet known */
+};
+/*
+ * Find the pending prints whose station (this host, by pid) is no longer
+ * running and void them: their serial is never recorded as valid (a paper
+ * that came out carries a void serial), the earlier certificate stays
+ * valid. In the caller's transaction, or one of its own. *out (free with
+ * certificate_stale_free) and *n: what was voided.
+ */
+int	store_certificate_settle_stale(struct store *st, struct certificate_stale **out,
+	    size_t *n);
+void	certificate_stale_free(struct certificate_stale *v, size_t n);
+
 /* A receipt's items: the resident's name, the latest active card's serial
  * (with `loss`: the latest revoked or suspended card's) and the valid
  * certificate's serial. The caller fills date, office, actions and

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "crypto.h"
 #include "error.h"
+#include "flow-print.h"
 #include "nhiconf.h"
 #include "store.h"
 #include "util.h"
@@ -124,6 +125,9 @@ db_check(struct session *ctx)
 	if (r != 0)
 		goto out;
 	printf("audit chain ok (%lld entries)\n", (long long)n);
+	/* A certificate left pending on a printer by a station that stopped. */
+	if ((r = flow_print_settle_stale(ctx, st, NULL)) != 0)
+		goto out;
 	r = 0;
 out:
 	free(report);

@@ -9,7 +9,10 @@
  * written, or after its job on the CUPS queue completed (print-cups.c), so
  * a full disk, a failed job or a printer out of paper never leaves a serial
  * for a paper that does not exist, and the earlier serial stays valid until
- * then. A proof (--preview) records nothing.
+ * then. A certificate or sleeve sent to a CUPS queue reserves its serial as
+ * pending first and holds no transaction while the job runs
+ * (print_card_queued; docs/printing.md). A proof (--preview) records
+ * nothing.
  */
 #include "config.h"
 
@@ -127,14 +130,35 @@ show_warnings(const struct print_request *a, const struct print_job *job)
 
 /* The clerk hears how the job on the printer goes: its id, then each
  * change of the printer's state, in the catalog's language. */
+/* A certificate's pending serial (store_certificate_reserve), or none. */
+struct pending {
+	struct store	*st;
+	int64_t		 id;
+};
+
+struct notify_arg {
+	const struct print_request	*a;
+	const struct pending		*pending;
+};
+
 static void
 queue_notify(void *arg, int job_id, const char *key, const char *detail)
 {
-	const struct print_request *a = arg;
+	const struct notify_arg *na = arg;
+	const struct print_request *a = na->a;
 	const char *text;
+	int e;
 
 	if (key == NULL) {
 		print_note(a, "printer %s: job %d queued", a->printer, job_id);
+		/* Kept with the pending serial: a `db check` after the station
+		 * stopped cancels it. Only a note if the store is busy. */
+		if (na->pending != NULL && (e = store_certificate_pending_job(na->pending->st,
+		    na->pending->id, job_id)) != 0) {
+			print_note(a, "warning: job %d not kept with the pending serial: %s",
+			    job_id, err_text(e));
+			err_clear();
+		}
 		return;
 	}
 	text = reason_text(key);
@@ -172,7 +196,8 @@ temp_pdf(char **out)
  * proof. For -o the file is `path` (a volume name in batches).
  */
 static int
-deliver(struct print_request *a, struct print_job *job, const char *path, int *wrote)
+deliver(struct print_request *a, struct print_job *job, const char *path, int *wrote,
+    const struct pending *pending)
 {
 	char *tmp = NULL;
 	int r;
@@ -189,6 +214,7 @@ deliver(struct print_request *a, struct print_job *job, const char *path, int *w
 	if ((r = print_job_save(job, tmp)) != 0)
 		goto out;
 	if (a->printer != NULL) {
+		struct notify_arg na = { a, pending };
 		struct print_queue_opts q = {
 			.server = a->cups_server,
 			.media = a->media,
@@ -197,7 +223,7 @@ deliver(struct print_request *a, struct print_job *job, const char *path, int *w
 			.title = a->sub,
 			.timeout_s = (int)a->job_timeout,
 			.notify = queue_notify,
-			.arg = a,
+			.arg = &na,
 		};
 
 		r = print_queue_send(tmp, a->printer, &q, &a->job_id);
@@ -220,6 +246,93 @@ static const char *
 target_name(const struct print_request *a, const char *path)
 {
 	return a->out != NULL ? path : a->printer != NULL ? a->printer : a->preview;
+}
+
+/*
+ * Void the pending prints whose station stopped (kill, crash, power) and
+ * cancel their jobs, so no paper with a void serial comes out later; each
+ * is told to the clerk. For a rerun of print and `db check`.
+ */
+int
+flow_print_settle_stale(struct session *ctx, struct store *st,
+    const struct flow_events *events)
+{
+	struct print_request a = { .events = events };
+	struct certificate_stale *v = NULL;
+	const char *server = config_get(ctx->cfg, "print.cups_server", NULL);
+	size_t n = 0, i;
+	int r;
+
+	if ((r = store_certificate_settle_stale(st, &v, &n)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		print_note(&a, "pending print %s on printer %s (job %d) was left by a station"
+		    " that stopped: voided, the earlier certificate stays valid", v[i].serial,
+		    v[i].printer, v[i].job_id);
+		if (v[i].job_id > 0 && print_queue_cancel(v[i].printer, server, v[i].job_id) != 0) {
+			print_note(&a, "warning: job %d on printer %s could not be cancelled: %s",
+			    v[i].job_id, v[i].printer, err_text(err_last()));
+			err_clear();
+		}
+	}
+	certificate_stale_free(v, n);
+	return 0;
+}
+
+/*
+ * A certificate or sleeve to a CUPS queue without holding the store's write
+ * lock while the job runs: its serial is reserved as pending (committed),
+ * the job is sent and followed, then one short transaction records it and
+ * voids the earlier one (completed) or marks it failed.
+ */
+static int
+print_card_queued(struct session *ctx, struct store *st, struct print_request *a,
+    struct print_certificate *c, int64_t rid, int64_t eid, const char *document)
+{
+	struct print_job *job = NULL;
+	struct pending p = { st, 0 };
+	int r, r2, wrote = 0;
+
+	if ((r = flow_print_settle_stale(ctx, st, a->events)) != 0)
+		return r;
+	if ((r = store_begin(st)) != 0)
+		return r;
+	if ((r = store_certificate_reserve(st, rid, eid, document,
+	    print_cert_kind_name(c->kind), &a->day, a->reason, a->printer, &p.id,
+	    &c->serial)) != 0 || (r = store_commit(st)) != 0) {
+		store_rollback(st);
+		return r;
+	}
+	if ((r = print_job_new(&a->opts, &job)) == 0) {
+		r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, c) :
+		    print_job_add_certificate(job, c);
+		if (r == 0) {
+			show_warnings(a, job);
+			r = deliver(a, job, NULL, &wrote, &p);
+		}
+	}
+	print_job_free(job);
+	/* Settle: recorded if the job completed, failed otherwise. */
+	if ((r2 = store_begin(st)) == 0) {
+		r2 = store_certificate_settle(st, p.id, r == 0, r == 0 ? NULL : err_text(r));
+		r2 = r2 == 0 ? store_commit(st) : (store_rollback(st), r2);
+	}
+	if (r != 0)
+		return r;
+	if (r2 != 0) {
+		/* Printed, but not recorded: the serial on the paper is not valid. */
+		r2 = err_wrap(r2, "%s %s printed on %s but not recorded (the earlier one stays"
+		    " valid; print it again): ", document, c->serial, a->printer);
+		if (store_begin(st) == 0) {
+			if (store_certificate_settle(st, p.id, 0, err_text(r2)) == 0)
+				store_commit(st);
+			else
+				store_rollback(st);
+		}
+		return r2;
+	}
+	print_note(a, "%s %s printed to %s", document, c->serial, a->printer);
+	return 0;
 }
 
 /* certificate or sleeve for one resident. */
@@ -251,6 +364,10 @@ print_card(struct session *ctx, struct print_request *a)
 	if (a->sex_on_back)
 		c.sex_on_back = 1;
 	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
+	if (!a->opts.proof && a->out == NULL && a->printer != NULL) {
+		r = print_card_queued(ctx, st, a, &c, rid, eid, document);
+		goto out;
+	}
 	if (!a->opts.proof) {
 		if ((r = store_begin(st)) != 0)
 			goto out;
@@ -267,7 +384,7 @@ print_card(struct session *ctx, struct print_request *a)
 	if (r != 0)
 		goto out;
 	show_warnings(a, job);
-	if ((r = deliver(a, job, a->out, &wrote)) != 0)
+	if ((r = deliver(a, job, a->out, &wrote, NULL)) != 0)
 		goto out;
 	if (in_txn) {
 		if ((r = store_commit(st)) != 0)
@@ -334,7 +451,7 @@ print_notice(struct session *ctx, struct print_request *a)
 	    (r = print_job_add_notice(job, &c)) != 0)
 		goto out;
 	show_warnings(a, job);
-	if ((r = deliver(a, job, a->out, &wrote)) != 0)
+	if ((r = deliver(a, job, a->out, &wrote, NULL)) != 0)
 		goto out;
 	print_note(a, "notice (資格情報のお知らせ) printed to %s", target_name(a, a->out));
 out:
@@ -463,7 +580,7 @@ print_sheet(struct session *ctx, struct print_request *a)
 		    (r = print_job_add_sheet(job, certs, count)) != 0)
 			goto out;
 		show_warnings(a, job);
-		if ((r = deliver(a, job, path, &wrote)) != 0)
+		if ((r = deliver(a, job, path, &wrote, NULL)) != 0)
 			goto out;
 		if (in_txn) {
 			if ((r = store_commit(st)) != 0)
@@ -532,7 +649,7 @@ print_receipt(struct session *ctx, struct print_request *a)
 	    (r = print_job_add_receipt(job, &rc)) != 0)
 		goto out;
 	show_warnings(a, job);
-	if ((r = deliver(a, job, a->out, &wrote)) != 0)
+	if ((r = deliver(a, job, a->out, &wrote, NULL)) != 0)
 		goto out;
 	print_note(a, "%s receipt printed to %s", loss ? "loss-report" : "counter",
 	    target_name(a, a->out));

@@ -12,6 +12,7 @@
 #include "session.h"
 
 struct flow_events;
+struct store;
 
 /* The operands of `nhicard print`: the command's usage line, and what
  * flow_print_run() names in a usage error about them. */
@@ -62,5 +63,14 @@ const char *flow_print_sides(const char *duplex);
  * Returns 0 or the print, store or usage error with detail.
  */
 int	flow_print_run(struct session *ctx, struct print_request *a);
+
+/*
+ * Void the certificates left pending on a CUPS queue by a station that
+ * stopped (store_certificate_settle_stale) and cancel their jobs, telling
+ * each to `events` (NULL: stdout). A rerun of print does it first; so does
+ * `db check`. Returns 0 or a store error.
+ */
+int	flow_print_settle_stale(struct session *ctx, struct store *st,
+	    const struct flow_events *events);
 
 #endif

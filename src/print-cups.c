@@ -258,3 +258,25 @@ out:
 		httpClose(http);
 	return r;
 }
+
+int
+print_queue_cancel(const char *queue, const char *server, int job_id)
+{
+	http_t *http;
+	int r = 0;
+
+	if (server != NULL && *server != '\0')
+		cupsSetServer(server);
+	if ((http = httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC, cupsEncryption(),
+	    1, CONNECT_MS, NULL)) == NULL)
+		return err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
+		    " %s:%d) cannot be reached", queue, cupsServer(), ippPort()),
+		    "printer.no_service");
+	/* A job that already completed, or is gone, cannot be cancelled: fine. */
+	if (cupsCancelJob2(http, queue, job_id, 0) != IPP_STATUS_OK &&
+	    cupsLastError() != IPP_STATUS_ERROR_NOT_POSSIBLE &&
+	    cupsLastError() != IPP_STATUS_ERROR_NOT_FOUND)
+		r = cups_error(queue, "cancel the job");
+	httpClose(http);
+	return r;
+}

@@ -233,6 +233,10 @@ struct print_queue_opts {
 int	print_queue_send(const char *pdf_path, const char *queue,
 	    const struct print_queue_opts *o, int *job_id);
 
+/* Cancel job `job_id` on `queue` (a job left by a station that stopped):
+ * 0 when cancelled or already finished, else the CUPS error. */
+int	print_queue_cancel(const char *queue, const char *server, int job_id);
+
 /* The reason key for a printer's state (IPP printer-state) and its
  * printer-state-reasons keywords, or NULL when nothing stops printing. */
 const char *print_queue_state_reason(int printer_state, const char *const *reasons,

@@ -400,6 +400,36 @@ static const char schema_v7[] =
 "ALTER TABLE residents ADD COLUMN sex_on_back INTEGER NOT NULL DEFAULT 0"
 "  CHECK (sex_on_back = 0 OR sex_on_back = 1);";
 
+/* Version 8: a certificate sent to a CUPS queue is first recorded here as
+ * pending (its serial reserved, so no other print takes it), the store's
+ * write lock is released while the job runs, and a short transaction then
+ * settles it: 'printed' (the certificate recorded, the earlier one voided),
+ * 'failed' (the job failed, was cancelled or timed out) or 'void' (the
+ * station stopped while the job was pending: found by a rerun or `db
+ * check`). docs/printing.md. */
+static const char schema_v8[] =
+"CREATE TABLE print_pending ("
+"  id             INTEGER PRIMARY KEY,"	/* the certificate id the serial names */
+"  serial         TEXT NOT NULL UNIQUE,"
+"  resident_id    INTEGER NOT NULL REFERENCES residents(id),"
+"  eligibility_id INTEGER REFERENCES eligibility_periods(id),"
+"  document       TEXT NOT NULL CHECK (document IN ('certificate', 'sleeve')),"
+"  cert_kind      TEXT NOT NULL,"
+"  issued_on      TEXT NOT NULL,"
+"  reason         TEXT,"
+"  printer        TEXT NOT NULL,"
+"  job_id         INTEGER,"
+"  station_host   TEXT NOT NULL,"
+"  station_pid    INTEGER NOT NULL,"
+"  state          TEXT NOT NULL CHECK (state IN ('pending', 'printed', 'failed', 'void')),"
+"  created_at     TEXT NOT NULL,"
+"  settled_at     TEXT,"
+"  settle_note    TEXT"
+") STRICT;"
+/* One print at a time per person and document. */
+"CREATE UNIQUE INDEX print_pending_one ON print_pending (resident_id, document)"
+"  WHERE state = 'pending';";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -408,6 +438,7 @@ const struct store_migration store_migrations[] = {
 	{ 5, schema_v5 },
 	{ 6, schema_v6 },
 	{ 7, schema_v7 },
+	{ 8, schema_v8 },
 };
 const size_t store_migrations_count =
     sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -31,6 +31,7 @@ lpadmin -p broken -v "nhitest:$O/broken.pdf?fail" -o printer-error-policy=abort-
 	bail "lpadmin broken"
 cups_queue halted "$O/halted.pdf" || bail "lpadmin halted"
 cups_queue late "$O/late.pdf" || bail "lpadmin late"
+cups_queue held "$O/held.pdf" || bail "lpadmin held"
 
 DB=$TEST_TMP/t.db
 "$NHICARD" --db "$DB" db init >/dev/null || bail "db init failed"
@@ -58,6 +59,8 @@ export NHICARD_LOCALEDIR LANGUAGE LC_ALL
 FIXED="--date 2025-11-24 --creation-date 2025-11-24T09:00:00Z"
 nhi() { "$NHICARD" --db "$DB" --config "$CONF" "$@"; }
 sql() { "$SQLITE3" "$DB" "$1"; }
+validc() { sql "SELECT group_concat(serial) FROM certificates WHERE voided_at IS NULL AND document = 'certificate'"; }
+pending() { sql "SELECT group_concat(serial) FROM print_pending WHERE state = 'pending'"; }
 count() { sql "SELECT count(*) FROM certificates"; }
 valid() { sql "SELECT group_concat(serial) FROM certificates WHERE voided_at IS NULL"; }
 # wait_for FILE ERE: until FILE holds a line matching ERE (at most 60 s).
@@ -152,6 +155,8 @@ like "$out" "印刷できませんでした。証の番号は記録していま�
 like "$out" "printer 'broken': job [0-9]+ failed" "the detail names the queue and the job"
 is "$(count)" "$before" "no serial recorded for a failed job"
 is "$(valid)" "$valid_before" "the earlier certificate stays valid"
+is "$(sql "SELECT group_concat(state) FROM print_pending WHERE printer = 'broken'")" failed \
+    "the serial reserved for the failed job is marked failed"
 run nhi print sheet P001 $FIXED --reason "年次更新" --printer broken
 is "$rc" 5 "a failed sheet job: system error"
 is "$(count)" "$before" "no serial recorded for a failed sheet"
@@ -169,7 +174,89 @@ is "$(lpstat -o late)" "" "the job is no longer on the queue"
 cupsenable late || bail "cupsenable late"
 ok "$([ ! -s "$O/late.pdf" ]; echo $?)" "the cancelled job never prints when the queue resumes"
 
+# ---- the store is not held while a job waits: the serial is pending ------------
+conf 60 >"$CONF"
+cupsdisable held || bail "cupsdisable held"
+before=$(count)
+valid_before=$(valid)
+nhi print certificate P001 $FIXED --reason "汚損" --printer held >"$TEST_TMP/held.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/held.out" "printer held: job [0-9]+: プリンターが停止しています"
+is "$?" 0 "held job: the clerk is told the queue is stopped"
+held_serial=$(pending)
+like "$held_serial" "^C-[0-9]{8}$" "the new serial is recorded as pending before the job runs"
+is "$(valid)" "$valid_before" "the earlier certificate stays valid while pending"
+run nhi resident edit 1 --address "高知県高知市本町五丁目1番46号"
+is "$rc" 0 "another writer (resident edit) proceeds while the job is held"
+is "$(sql "SELECT address FROM residents WHERE id = 1")" "高知県高知市本町五丁目1番46号" \
+    "and its change is in the store"
+is "$(pending)" "$held_serial" "the serial is still pending"
+cupsenable held || bail "cupsenable held"
+wait "$pid"
+is "$?" 0 "the queue resumed: the job completes"
+is "$(validc)" "$held_serial" "the pending serial is the one recorded valid"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$held_serial'")" printed \
+    "and its pending record is settled as printed"
+is "$(count)" "$((before + 1))" "one certificate recorded"
+like "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$held_serial" "the paper carries that serial"
+
+# ---- the station dies (kill -9) while pending: db check voids it -----------------
+cupsdisable held || bail "cupsdisable held"
+: >"$O/held.pdf"
+before=$(count)
+valid_before=$(valid)
+"$NHICARD" --db "$DB" --config "$CONF" print certificate P001 $FIXED --reason "汚損" \
+    --printer held >"$TEST_TMP/killed.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/killed.out" "printer held: job [0-9]+: プリンターが停止しています"
+is "$?" 0 "the job waits on the stopped queue"
+job=$(sed -n 's/.*printer held: job \([0-9]*\) queued.*/\1/p' "$TEST_TMP/killed.out")
+dead_serial=$(pending)
+like "$dead_serial" "^C-[0-9]{8}$" "a serial is pending"
+is "$(sql "SELECT job_id FROM print_pending WHERE serial = '$dead_serial'")" "$job" \
+    "with its CUPS job id"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+is "$(pending)" "$dead_serial" "after kill -9 the serial is left pending"
+run nhi db check
+is "$rc" 0 "db check passes"
+like "$out" "pending print $dead_serial on printer held \(job $job\) was left by a station that stopped: voided" \
+    "db check finds and names the stale pending serial"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$dead_serial'")" void "it is void"
+is "$(pending)" "" "nothing is pending any more"
+is "$(valid)" "$valid_before" "the earlier certificate stays valid"
+is "$(count)" "$before" "no certificate recorded for the dead station's job"
+is "$(lpstat -o held)" "" "its job was cancelled on the queue"
+run nhi db check
+unlike "$out" "was left by a station" "a second db check finds nothing"
+
+# ---- the same after kill -9, settled by a rerun of print ---------------------------
+"$NHICARD" --db "$DB" --config "$CONF" print certificate P001 $FIXED --reason "汚損" \
+    --printer held >"$TEST_TMP/killed2.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/killed2.out" "printer held: job [0-9]+: プリンターが停止しています"
+dead2=$(pending)
+job2=$(sed -n 's/.*printer held: job \([0-9]*\) queued.*/\1/p' "$TEST_TMP/killed2.out")
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+nhi print certificate P001 $FIXED --reason "汚損" --printer held >"$TEST_TMP/rerun.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/rerun.out" "printer held: job [0-9]+: プリンターが停止しています"
+like "$(cat "$TEST_TMP/rerun.out")" "pending print $dead2 on printer held \(job $job2\) was left by a station that stopped: voided" \
+    "a rerun of print first voids the stale pending serial"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$dead2'")" void "the stale one is void"
+unlike "$(lpstat -o held)" "^held-$job2 " "and its job is cancelled"
+cupsenable held || bail "cupsenable held"
+wait "$pid"
+is "$?" 0 "the rerun prints"
+new_serial=$(validc)
+like "$new_serial" "^C-[0-9]{8}$" "a new serial is valid"
+ok "$([ "$new_serial" != "$dead2" ]; echo $?)" "the void serial is not given again"
+like "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$new_serial" "the paper carries the new serial"
+unlike "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$dead2" "not the void one"
+
 # ---- an unknown queue, and the print service gone --------------------------------
+before=$(count)
 run nhi print certificate P001 $FIXED --reason "汚損" --printer nosuch
 is "$rc" 3 "unknown queue: data error"
 like "$out" "この名前のプリンターはありません" "the clerk is told in Japanese"
