@@ -261,10 +261,14 @@ run nhi print certificate P002 $T $FIXED --reason test -o "$TEST_TMP/no/such/dir
 is "$rc" 5 "missing directory: system error"
 like "$out" "x.pdf.tmp.*cannot create" "the error names the file"
 # A disk that fills up half-way: a file-size limit (in 512-byte blocks)
-# above the store's size but under the PDF's (~290 KB) makes write() fail.
+# above the store's size but under the PDF's (~290 KB, as again.pdf) makes
+# write() fail.
 dbsize=$(stat -c %s "$DB")
-[ "$dbsize" -lt 250000 ] || bail "store grew to $dbsize bytes: the file-size trick needs a smaller one"
-lim=$(( (dbsize + 32768) / 512 ))
+pdfsize=$(stat -c %s "$TEST_TMP/again.pdf")
+[ $((dbsize + 16384)) -lt "$pdfsize" ] ||
+    bail "store grew to $dbsize bytes, the PDF is $pdfsize: the file-size trick needs a smaller store"
+# Room for the store to grow by four pages (the failed print's audit entry).
+lim=$(( (dbsize + 16384) / 512 ))
 run sh -c "trap '' XFSZ; ulimit -f $lim; exec \"\$@\"" sh "$NHICARD" --db "$DB" --config "$CONF" \
     print certificate P002 $T $FIXED --reason test -o "$TEST_TMP/full.pdf"
 is "$rc" 5 "write failing half-way: system error"
