@@ -36,18 +36,6 @@ col_copy(struct center_stmt *st, int i, char *out, size_t len)
  * several and their parsing showed in the profile. */
 #define Q(cs, st, sql, ...)	center_q((cs), 1, (st), (sql), __VA_ARGS__)
 
-/* Where a clinic query reads (a replica, when one is configured; a
- * connection it lost is made again here, as a transaction's begin does
- * on the primary). */
-static struct center_store *
-rd(struct center_store *cs)
-{
-	if (cs->replica == NULL)
-		return cs;
-	(void)DB_OPS(cs->replica->db)->alive(cs->replica->db);
-	return cs->replica;
-}
-
 static int
 next_rev_version(struct center_store *cs, int64_t *out)
 {
@@ -180,7 +168,7 @@ center_elig_card(struct center_store *cs, const char *user_number,
 
 	memset(out, 0, sizeof(*out));
 	*found = 0;
-	cs = rd(cs);
+	cs = center_store_reader(cs);
 	if ((r = Q(cs, &st, "SELECT issued, station_id, person, insurer_number,"
 	    " municipality, public_key, revoked, revoked_reason, revoked_on FROM"
 	    " elig_card WHERE user_number = ?1", "t", user_number)) != 0)
@@ -212,7 +200,7 @@ center_elig_periods(struct center_store *cs, const char *station, int64_t person
 	size_t k = 0;
 	int r, s;
 
-	cs = rd(cs);
+	cs = center_store_reader(cs);
 	if ((r = Q(cs, &st, "SELECT insurer_number, symbol, number, branch, cert_kind,"
 	    " short_months, acquired_on, lost_on, valid_until, burden_pct, burden_from"
 	    " FROM elig_period WHERE station_id = ?1 AND person = ?2 AND superseded = 0"
@@ -367,7 +355,7 @@ center_insurer_name(struct center_store *cs, const char *number, char *name, siz
 	int r, s;
 
 	name[0] = '\0';
-	cs = rd(cs);
+	cs = center_store_reader(cs);
 	if ((r = Q(cs, &st, "SELECT name FROM insurer WHERE number = ?1", "t",
 	    number)) != 0)
 		return r;

@@ -4,7 +4,8 @@
  * link (a relink ends the link it replaces), `mynumber_unlinked` ends
  * one; a clinic's My Number query finds the link by the SHA-256 of the
  * certificate the card showed, so a certificate with the same issuer and
- * serial but another key is not the linked one. Written once for both
+ * serial but another key is not the linked one; it reads the replica when
+ * one is configured, as the other query paths do. Written once for both
  * engines, through the center's database interface (center-db.h).
  */
 #include "config.h"
@@ -97,6 +98,8 @@ center_mynumber_link(struct center_store *cs, const char *cert_sha256,
 	memset(out, 0, sizeof(*out));
 	*found = 0;
 	user_number[0] = '\0';
+	/* A query's read: the replica when one is configured, as the cards'. */
+	cs = center_store_reader(cs);
 	if ((r = center_q(cs, 1, &st, "SELECT user_number, station_id, person,"
 	    " insurer_number, ended, end_reason, ended_on FROM elig_mynumber WHERE"
 	    " cert_sha256 = ?1", "t", cert_sha256)) != 0)

@@ -15,9 +15,10 @@
 
 struct center_store {
 	struct center_db *db;
-	/* Where a clinic query reads the card, its periods and the insurer's
-	 * name, when a replica is configured (center_store_replica); the
-	 * challenge and the query log are written to the primary. */
+	/* Where a clinic query reads the card, its periods, the insurer's
+	 * name and a My Number link, when a replica is configured
+	 * (center_store_replica; center_store_reader); the challenge and the
+	 * query log are written to the primary. */
 	struct center_store *replica;
 	unsigned long queries;	/* since open: prunes the challenge cache */
 	/* The station whose row this transaction already touched: a batch's
@@ -25,6 +26,11 @@ struct center_store {
 	char	touched[64];
 	int64_t	touched_rejections;	/* its outstanding rejections, then */
 };
+
+/* Where a clinic query reads: the replica when one is configured (a
+ * connection it lost is made again here, as a transaction's begin does on
+ * the primary), else `cs` itself. */
+struct center_store *center_store_reader(struct center_store *cs);
 
 /* The store error for `what`: NHI_ESTORE_BUSY when running the
  * transaction again may pass (busy, a concurrent duplicate, a lost

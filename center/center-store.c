@@ -161,6 +161,15 @@ center_store_replica(struct center_store *cs, const char *target)
 	return 0;
 }
 
+struct center_store *
+center_store_reader(struct center_store *cs)
+{
+	if (cs->replica == NULL)
+		return cs;
+	(void)DB_OPS(cs->replica->db)->alive(cs->replica->db);
+	return cs->replica;
+}
+
 void
 center_store_close(struct center_store *cs)
 {

@@ -17,6 +17,35 @@ send() { "$NHICARD" --db st.db --config st.conf queue send; }
 records() { center_sql "SELECT station_id, record_id, seq, attempt, body FROM record
     ORDER BY station_id, seq"; }
 
+# A My Number card's query (docs/clinic-api.md 3.3), as nhicard-clinic sends
+# it, with a throwaway RSA certificate NAME.crt/key standing for the card's:
+# the center checks the signature over the challenge, then reads the link.
+mn_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=nhicard TEST My Number $1" \
+	    -keyout "$1.key" -out "$1.crt" -days 2 2>/dev/null || bail "cannot make $1.crt"
+}
+hexof() { od -An -v -tx1 | tr -d ' \n'; }
+# mn_link NAME PERSON: the link of NAME's certificate, and a period, at the primary.
+mn_link() {
+	center_sql "INSERT INTO elig_mynumber (cert_sha256, cert_issuer, cert_serial,
+	    user_number, station_id, person, insurer_number, not_after) VALUES
+	    ('$(openssl x509 -in "$1.crt" -outform DER | openssl dgst -sha256 -r | cut -c1-64)',
+	    'CN=nhicard TEST', '$2', '$(printf '%032x' "$2")', 'ST01', $2, '133116', '2030-01-01');
+	    INSERT INTO elig_period (station_id, period, person, insurer_number, symbol, number,
+	    cert_kind, acquired_on, valid_until) VALUES ('ST01', $2, $2, '133116', '1', '$2',
+	    'hihokensha', '2020-04-01', '2027-07-31')" >/dev/null || bail "cannot keep the link"
+}
+# mn_query NAME: one query with NAME's card; prints the center's outcome.
+mn_query() {
+	_chal=$(printf '%016x' "$(date +%s)")$(openssl rand -hex 24)
+	_sig=$(printf '%s' "$_chal" | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))' |
+	    openssl dgst -sha256 -sign "$1.key" | hexof)
+	curl -s -o /dev/null --cert clinic.crt --key clinic.key --cacert "$KEYS/test-queue-ca.crt" \
+	    -H 'Content-Type: application/json' --data-binary "{\"version\":1,\"certificate\":\"$(openssl x509 -in "$1.crt" -outform DER | hexof)\",\"challenge\":\"$_chal\",\"signature\":\"$_sig\",\"visit_date\":\"$(date +%Y-%m-%d)\"}" \
+	    "$CENTER_URL/v1/eligibility" || bail "curl"
+	center_sql "SELECT outcome FROM query_log ORDER BY id DESC LIMIT 1"
+}
+
 run center db migrate
 is "$rc" 0 "db migrate exits 0"
 run center db version
@@ -88,6 +117,30 @@ is "$(center_held ST01)" "$n" "and not stored twice"
 center_stop
 
 if [ "$CENTER_ENGINE" != pg ]; then
+	# My Number queries read the replica (serve --replica), as the cards'
+	# do: on SQLite the replica is a copy of the store taken before the
+	# link was kept at the primary: unknown there, then known once the
+	# copy is taken again.
+	. "$top_srcdir/tests/lib/clinic.sh"
+	clinic_certs
+	"$CENTER" --db "$CENTER_DB" clinic add 1311234569 "TEST clinic" >/dev/null &&
+	"$CENTER" --db "$CENTER_DB" insurer add 133116 "千代田区" >/dev/null || bail "register"
+	mn_cert alice
+	"$SQLITE3" center.db ".backup replica.db" || bail "copy the store"
+	mn_link alice 77
+	CENTER_ARGS="--replica $TEST_TMP/replica.db --clinic-rate 0"
+	center_start
+	is "$(mn_query alice)" no_such_card \
+	    "a My Number query reads the replica: a link the replica lacks is unknown"
+	center_stop
+	"$SQLITE3" center.db ".backup replica.db" || bail "copy the store"
+	center_start
+	is "$(mn_query alice)" insured "once the replica holds the link, the card is insured"
+	center_stop
+	CENTER_ARGS=
+	center_start
+	is "$(mn_query alice)" insured "without a replica the primary is read"
+	center_stop
 	done_testing
 	exit
 fi
@@ -261,6 +314,15 @@ until_true "the standby did not replay the cards" replica_has elig_card 10
     > load2.txt 2> load2.err || bail "clinic-load: $(cat load2.err)"
 is "$(center_sql "SELECT DISTINCT outcome FROM query_log WHERE id > $last")" insured \
     "once replayed, the same cards are insured"
+# My Number queries read the replica too.
+mn_cert alice
+pg_replica_sql center "SELECT pg_wal_replay_pause()" >/dev/null || bail "pause replay"
+mn_link alice 77
+is "$(mn_query alice)" no_such_card \
+    "a My Number query reads the replica: a link it has not replayed is unknown"
+pg_replica_sql center "SELECT pg_wal_replay_resume()" >/dev/null || bail "resume replay"
+until_true "the standby did not replay the link" replica_has elig_mynumber 1
+is "$(mn_query alice)" insured "once replayed, the My Number card is insured"
 center_stop
 
 done_testing
