@@ -14,7 +14,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,7 @@
 #include "batch-bureau.h"
 #include "batch-preissue.h"
 #include "batch.h"
-#include "crypto-cms.h"
 #include "error.h"
-#include "flow-perso.h"
 #include "lifecycle.h"
 #include "queue.h"
 #include "session.h"
@@ -36,34 +33,9 @@
 
 struct import_run {
 	struct session	*ctx;
-	struct store	*st;
-	int64_t		 run_id;
-	const char	*source;
-	struct card_profile prof;
-	struct card_keys *keys;
-	void		(*note)(void *arg, const char *text);
-	void		*note_arg;
+	struct bureau_walk w;
 	struct bureau_import_result *res;
-	size_t		 in_group;
-	int		 in_txn;
 };
-
-static void
-ir_note(struct import_run *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-ir_note(struct import_run *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *t;
-
-	va_start(ap, fmt);
-	t = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (s->note != NULL)
-		s->note(s->note_arg, t);
-	free(t);
-}
 
 /* Set item `it` aside with `code` and `why`, giving up the card row signed
  * for it (if any and not yet active): its key is never issued. */
@@ -76,19 +48,19 @@ set_aside(struct import_run *s, const struct preissue_item *it,
 
 	if (card != NULL && card->id != 0 && (strcmp(card->state, "personalizing") == 0 ||
 	    strcmp(card->state, "unfinished") == 0)) {
-		snprintf(detail, sizeof(detail), "card bureau run %lld: %s", (long long)s->run_id,
+		snprintf(detail, sizeof(detail), "card bureau run %lld: %s", (long long)s->w.run_id,
 		    code);
-		if ((r = store_card_transition(s->st, card->id, LC_EV_ABANDON, detail, NULL, NULL,
+		if ((r = store_card_transition(s->w.st, card->id, LC_EV_ABANDON, detail, NULL, NULL,
 		    NULL)) != 0)
 			return r;
 	}
-	if ((r = batch_item_exception(s->st, it->item_id, code, why)) != 0)
+	if ((r = batch_item_exception(s->w.st, it->item_id, code, why)) != 0)
 		return r;
 	if (strcmp(code, BUREAU_EX_SPOILED) == 0)
 		s->res->spoiled++;
 	else
 		s->res->exceptions++;
-	ir_note(s, "item %lld: set aside (%s): %s", (long long)it->seq, code, why);
+	bureau_walk_note(&s->w, "item %lld: set aside (%s): %s", (long long)it->seq, code, why);
 	return 0;
 }
 
@@ -101,18 +73,18 @@ undeliverable(struct import_run *s, const struct preissue_item *it, int64_t card
 	char by[64], subject[48], detail[96];
 	int r;
 
-	snprintf(by, sizeof(by), "card bureau (run %lld)", (long long)s->run_id);
+	snprintf(by, sizeof(by), "card bureau (run %lld)", (long long)s->w.run_id);
 	snprintf(subject, sizeof(subject), "card:%lld", (long long)card_id);
 	snprintf(detail, sizeof(detail), "resident:%lld returned undeliverable by the card"
-	    " bureau (run %lld)", (long long)it->resident_id, (long long)s->run_id);
-	if ((r = store_card_transition(s->st, card_id, LC_EV_REPORT_LOST,
+	    " bureau (run %lld)", (long long)it->resident_id, (long long)s->w.run_id);
+	if ((r = store_card_transition(s->w.st, card_id, LC_EV_REPORT_LOST,
 	    "returned undeliverable", by, "mail", NULL)) != 0 ||
-	    (r = queue_card_revoked(s->st, card_id, QUEUE_REASON_LOST, NULL)) != 0 ||
-	    (r = audit_append(s->st, s->ctx->operator_login, "card.revoke", subject, AUDIT_OK,
+	    (r = queue_card_revoked(s->w.st, card_id, QUEUE_REASON_LOST, NULL)) != 0 ||
+	    (r = audit_append(s->w.st, s->ctx->operator_login, "card.revoke", subject, AUDIT_OK,
 	    detail)) != 0)
 		return r;
 	s->res->undeliverable++;
-	ir_note(s, "item %lld: the card came back undeliverable: revoked at the center as"
+	bureau_walk_note(&s->w, "item %lld: the card came back undeliverable: revoked at the center as"
 	    " lost (card record %lld suspended until collected)", (long long)it->seq,
 	    (long long)card_id);
 	return 0;
@@ -131,14 +103,14 @@ import_closed(struct import_run *s, const struct bureau_record *rec,
 		s->res->unchanged++;
 		return 0;
 	}
-	if ((r = store_card_get(s->st, it->card_id, &card)) != 0)
+	if ((r = store_card_get(s->w.st, it->card_id, &card)) != 0)
 		return r;
 	if (rec->status == BUREAU_SPOILED || strcmp(card.card_serial, rec->serial) != 0 ||
 	    card.key_record_len != rec->record_len ||
 	    memcmp(card.key_record, rec->record, rec->record_len) != 0) {
 		s->res->rejected++;
-		ir_note(s, "%s:%ld: item %lld is already done with card record %lld; this"
-		    " record differs from it: nothing changed", s->source, rec->line,
+		bureau_walk_note(&s->w, "%s:%ld: item %lld is already done with card record %lld; this"
+		    " record differs from it: nothing changed", s->w.source, rec->line,
 		    (long long)it->seq, (long long)card.id);
 		return 0;
 	}
@@ -167,7 +139,7 @@ made_check(struct import_run *s, const struct bureau_record *rec,
 		    " number", rec->serial);
 		return 0;
 	}
-	if ((r = store_preissue_serial_active(s->st, rec->serial, card->id, &other)) != 0)
+	if ((r = store_preissue_serial_active(s->w.st, rec->serial, card->id, &other)) != 0)
 		return r;
 	if (other != 0) {
 		*code = BUREAU_EX_SERIAL;
@@ -190,9 +162,9 @@ made_check(struct import_run *s, const struct bureau_record *rec,
 		    (long long)it->seq, (long long)rec->seq);
 	else if (memcmp(kr.user_number, it->user_number, CARD_USER_NUMBER_LEN) != 0)
 		snprintf(why, n, "the record's user number (DF01) is not the item's");
-	else if (strcmp(kr.insurer_number, s->prof.insurer_number) != 0)
+	else if (strcmp(kr.insurer_number, s->w.prof.insurer_number) != 0)
 		snprintf(why, n, "the record's insurer number (DF02) is not this town's");
-	else if (strcmp(kr.municipality_code, s->prof.municipality_code) != 0)
+	else if (strcmp(kr.municipality_code, s->w.prof.municipality_code) != 0)
 		snprintf(why, n, "the record's municipality code (DF03) is not this town's");
 	else if (kr.key_generation != it->key_generation)
 		snprintf(why, n, "the record's key generation (DF04) is %d, the item's %d",
@@ -205,7 +177,7 @@ made_check(struct import_run *s, const struct bureau_record *rec,
 		snprintf(why, n, "the record's public key (DF07) is not the card's");
 	if (why[0] != '\0')
 		return 0;
-	r = card_record_check_signature(s->keys, &kr);
+	r = card_record_check_signature(s->w.keys, &kr);
 	if (r == NHI_EAUTH || r == NHI_ENOTFOUND || r == NHI_EKEY) {
 		*code = BUREAU_EX_SIGNATURE;
 		snprintf(why, n, "%s", err_detail());
@@ -214,7 +186,7 @@ made_check(struct import_run *s, const struct bureau_record *rec,
 	}
 	if (r != 0)
 		return r;
-	if ((r = store_preissue_key_used(s->st, rec->public_key, CARD_PUBKEY_LEN, card->id,
+	if ((r = store_preissue_key_used(s->w.st, rec->public_key, CARD_PUBKEY_LEN, card->id,
 	    &used)) != 0)
 		return r;
 	if (used) {
@@ -234,7 +206,7 @@ import_open(struct import_run *s, const struct bureau_record *rec,
 	int r;
 
 	memset(&card, 0, sizeof(card));
-	r = store_card_by_user_number(s->st, it->user_number, &card);
+	r = store_card_by_user_number(s->w.st, it->user_number, &card);
 	if (r == NHI_ENOTFOUND) {
 		err_clear();
 		memset(&card, 0, sizeof(card));
@@ -250,10 +222,10 @@ import_open(struct import_run *s, const struct bureau_record *rec,
 	if (why[0] != '\0')
 		return set_aside(s, it, &card, code, why);
 	snprintf(detail, sizeof(detail), "card bureau: run %lld item %lld",
-	    (long long)s->run_id, (long long)it->seq);
-	if ((r = queue_card_activate(s->st, card.id, rec->public_key, CARD_PUBKEY_LEN,
+	    (long long)s->w.run_id, (long long)it->seq);
+	if ((r = queue_card_activate(s->w.st, card.id, rec->public_key, CARD_PUBKEY_LEN,
 	    rec->record, rec->record_len, it->issue_date, detail)) != 0 ||
-	    (r = batch_item_done(s->st, it->item_id, card.id, NULL)) != 0)
+	    (r = batch_item_done(s->w.st, it->item_id, card.id, NULL)) != 0)
 		return r;
 	s->res->made++;
 	/* Test hook: killed here, the group's transaction never commits. */
@@ -270,19 +242,15 @@ import_one(void *arg, const struct bureau_record *rec)
 	struct preissue_item it;
 	int r;
 
-	if (!s->in_txn) {
-		if ((r = store_begin(s->st)) != 0)
-			return r;
-		s->in_txn = 1;
-		s->in_group = 0;
-	}
-	r = store_preissue_by_user_number(s->st, s->run_id, rec->user_number, &it);
+	if ((r = bureau_walk_group(&s->w, BUREAU_COMMIT_RECORDS)) != 0)
+		return r;
+	r = store_preissue_by_user_number(s->w.st, s->w.run_id, rec->user_number, &it);
 	if (r == NHI_ENOTFOUND) {
 		err_clear();
 		r = 0;
 		s->res->rejected++;
-		ir_note(s, "%s:%ld: the user number is no item of run %lld: nothing changed",
-		    s->source, rec->line, (long long)s->run_id);
+		bureau_walk_note(&s->w, "%s:%ld: the user number is no item of run %lld: nothing changed",
+		    s->w.source, rec->line, (long long)s->w.run_id);
 	} else if (r != 0)
 		return r;
 	else if (strcmp(it.state, BATCH_ITEM_DONE) == 0 ||
@@ -291,18 +259,11 @@ import_one(void *arg, const struct bureau_record *rec)
 	else if (strcmp(it.path, "standalone") != 0 || it.exported_at[0] == '\0' ||
 	    strcmp(it.state, BATCH_ITEM_PREPARED) != 0) {
 		s->res->rejected++;
-		ir_note(s, "%s:%ld: item %lld was not exported to the bureau: nothing changed",
-		    s->source, rec->line, (long long)it.seq);
+		bureau_walk_note(&s->w, "%s:%ld: item %lld was not exported to the bureau: nothing changed",
+		    s->w.source, rec->line, (long long)it.seq);
 	} else
 		r = import_open(s, rec, &it);
-	if (r != 0)
-		return r;
-	if (++s->in_group >= BUREAU_COMMIT_RECORDS) {
-		s->in_txn = 0;
-		if ((r = store_commit(s->st)) != 0)
-			return r;
-	}
-	return 0;
+	return r;
 }
 
 int
@@ -310,50 +271,22 @@ bureau_import_result(struct session *ctx, int64_t run_id, const char *path,
     void (*note)(void *arg, const char *text), void *arg,
     struct bureau_import_result *res)
 {
-	struct crypto_cms_keys *ck = NULL;
 	struct import_run s;
-	char *station = NULL;
-	FILE *fp = NULL;
 	int r, finished = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
-	s.run_id = run_id;
-	s.source = path;
-	s.note = note;
-	s.note_arg = arg;
+	s.w.note = note;
+	s.w.note_arg = arg;
 	s.res = res;
-	if ((r = session_store(ctx, &s.st)) != 0 ||
-	    (r = batch_run_check(s.st, run_id, BATCH_KIND_PREISSUE)) != 0 ||
-	    (r = bureau_keys_load(ctx, &ck)) != 0 ||
-	    (r = store_meta_get(s.st, "station_id", &station)) != 0 ||
-	    (r = crypto_cms_unseal_file(ck, path, "card bureau", &fp)) != 0)
-		goto out;
-	if ((r = bureau_read_file(fp, path, BUREAU_PASS_RESULT, station, run_id, NULL,
-	    NULL)) != 0)
-		goto out;
-	rewind(fp);
-	if ((r = flow_perso_setup(ctx, &s.prof, &s.keys)) != 0 ||
-	    (r = bureau_read_file(fp, path, BUREAU_PASS_RESULT, station, run_id, import_one,
-	    &s)) != 0)
-		goto out;
-	if (s.in_txn) {
-		s.in_txn = 0;
-		if ((r = store_commit(s.st)) != 0)
-			goto out;
-	}
-	if ((r = batch_run_finish_if_complete(s.st, run_id, &finished)) != 0)
+	if ((r = bureau_file_walk(ctx, run_id, path, BUREAU_PASS_RESULT, &s.w, import_one,
+	    &s)) != 0 ||
+	    (r = batch_run_finish_if_complete(s.w.st, run_id, &finished)) != 0)
 		goto out;
 	res->run_done = finished;
 	r = 0;
 out:
-	if (s.in_txn)
-		store_rollback(s.st);
-	if (fp != NULL)
-		fclose(fp);
-	free(station);
-	card_keys_free(s.keys);
-	crypto_cms_keys_free(ck);
+	bureau_walk_end(&s.w);
 	return r;
 }

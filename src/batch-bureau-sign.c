@@ -20,7 +20,6 @@
 #include "crypto-cms.h"
 #include "crypto.h"
 #include "error.h"
-#include "flow-perso.h"
 #include "queue.h"
 #include "session.h"
 #include "store.h"
@@ -28,24 +27,16 @@
 
 struct sign_run {
 	struct session	*ctx;
-	struct store	*st;
-	int64_t		 run_id;
-	const char	*source;
-	struct card_profile prof;
-	struct card_keys *keys;
-	void		(*note)(void *arg, const char *text);
-	void		*note_arg;
+	struct bureau_walk w;
 	struct bureau_sign_result *res;
 	char		*buf;			/* the records file */
 	size_t		 len, cap;
-	size_t		 in_group;		/* records in the open transaction */
-	int		 in_txn;
 };
 
 /* The card rows are recorded in groups of this many records per
  * transaction (a killed sign-keys loses at most the group; a re-run signs
  * again and keeps the rows it finds). */
-#define BUREAU_SIGN_GROUP	256
+#define BUREAU_SIGN_GROUP	255
 
 static void
 sr_add(struct sign_run *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -67,23 +58,6 @@ sr_add(struct sign_run *s, const char *fmt, ...)
 	}
 	memcpy(s->buf + s->len, t, n + 1);
 	s->len += n;
-	free(t);
-}
-
-static void
-sr_note(struct sign_run *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-sr_note(struct sign_run *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *t;
-
-	va_start(ap, fmt);
-	t = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (s->note != NULL)
-		s->note(s->note_arg, t);
 	free(t);
 }
 
@@ -142,7 +116,7 @@ sign_check(struct sign_run *s, const struct bureau_record *rec,
 		    " this item", it->card_serial);
 		return 0;
 	}
-	r = store_card_by_user_number(s->st, it->user_number, &other);
+	r = store_card_by_user_number(s->w.st, it->user_number, &other);
 	if (r == 0) {
 		if (strcmp(other.card_serial, rec->serial) != 0 ||
 		    (strcmp(other.state, "personalizing") != 0 &&
@@ -155,7 +129,7 @@ sign_check(struct sign_run *s, const struct bureau_record *rec,
 	} else if (r != NHI_ENOTFOUND)
 		return r;
 	err_clear();
-	r = store_card_latest_by_serial(s->st, rec->serial, &other);
+	r = store_card_latest_by_serial(s->w.st, rec->serial, &other);
 	if (r == 0 && other.id != card->id && (strcmp(other.state, "active") == 0 ||
 	    strcmp(other.state, "suspended") == 0)) {
 		snprintf(why, n, "card serial %s is %s for card record %lld", rec->serial,
@@ -170,7 +144,7 @@ sign_check(struct sign_run *s, const struct bureau_record *rec,
 		snprintf(why, n, "the public key is not a point of P-256");
 		return 0;
 	}
-	if ((r = store_preissue_key_used(s->st, rec->public_key, CARD_PUBKEY_LEN, 0,
+	if ((r = store_preissue_key_used(s->w.st, rec->public_key, CARD_PUBKEY_LEN, 0,
 	    &used)) != 0)
 		return r;
 	if (used)
@@ -188,42 +162,30 @@ sign_one(void *arg, const struct bureau_record *rec)
 	char why[160], un[2 * CARD_USER_NUMBER_LEN + 1], *hex;
 	int r;
 
-	if (!s->in_txn) {
-		if ((r = store_begin(s->st)) != 0)
-			return r;
-		s->in_txn = 1;
-		s->in_group = 0;
-	}
-	if (++s->in_group >= BUREAU_SIGN_GROUP) {
-		/* Commit before this record: the group so far is whole. */
-		s->in_txn = 0;
-		if ((r = store_commit(s->st)) != 0 || (r = store_begin(s->st)) != 0)
-			return r;
-		s->in_txn = 1;
-		s->in_group = 1;
-	}
+	if ((r = bureau_walk_group(&s->w, BUREAU_SIGN_GROUP)) != 0)
+		return r;
 	if (rec->status == BUREAU_SPOILED) {
 		s->res->spoiled++;
-		sr_note(s, "item %lld: spoiled at the bureau before its record was signed:"
+		bureau_walk_note(&s->w, "item %lld: spoiled at the bureau before its record was signed:"
 		    " the item stays open for another card", (long long)rec->seq);
 		return 0;
 	}
-	r = store_preissue_by_user_number(s->st, s->run_id, rec->user_number, &it);
+	r = store_preissue_by_user_number(s->w.st, s->w.run_id, rec->user_number, &it);
 	if (r == NHI_ENOTFOUND) {
 		err_clear();
 		s->res->refused++;
-		sr_note(s, "%s:%ld: not signed: the user number is no item of run %lld",
-		    s->source, rec->line, (long long)s->run_id);
+		bureau_walk_note(&s->w, "%s:%ld: not signed: the user number is no item of run %lld",
+		    s->w.source, rec->line, (long long)s->w.run_id);
 		return 0;
 	}
 	if (r != 0 || (r = sign_check(s, rec, &it, &card, why, sizeof(why))) != 0)
 		return r;
 	if (why[0] != '\0') {
 		s->res->refused++;
-		sr_note(s, "item %lld: not signed: %s", (long long)rec->seq, why);
+		bureau_walk_note(&s->w, "item %lld: not signed: %s", (long long)rec->seq, why);
 		return 0;
 	}
-	if ((r = bureau_record_build(&s->prof, s->keys, &it, rec->public_key, &kr)) != 0)
+	if ((r = bureau_record_build(&s->w.prof, s->w.keys, &it, rec->public_key, &kr)) != 0)
 		return r;
 	if (card.id == 0) {
 		memset(&card, 0, sizeof(card));
@@ -235,12 +197,12 @@ sign_one(void *arg, const struct bureau_record *rec)
 		snprintf(card.step, sizeof(card.step), "bureau");
 		card.fee_waived = 1;
 		snprintf(why, sizeof(why), "card bureau: run %lld item %lld, record signed",
-		    (long long)s->run_id, (long long)it.seq);
-		if ((r = store_card_insert(s->st, &card, why)) != 0)
+		    (long long)s->w.run_id, (long long)it.seq);
+		if ((r = store_card_insert(s->w.st, &card, why)) != 0)
 			return r;
 	}
 	if (it.card_serial[0] == '\0' &&
-	    (r = store_preissue_bind(s->st, it.item_id, rec->serial)) != 0)
+	    (r = store_preissue_bind(s->w.st, it.item_id, rec->serial)) != 0)
 		return r;
 	hex = xmalloc(2 * kr.raw_len + 1);
 	hex_encode(kr.raw, kr.raw_len, hex);
@@ -256,67 +218,39 @@ bureau_sign_keys(struct session *ctx, int64_t run_id, const char *keys_path,
     const char *out_path, void (*note)(void *arg, const char *text), void *arg,
     struct bureau_sign_result *res)
 {
-	struct crypto_cms_keys *ck = NULL;
 	struct sign_run s;
-	char *station = NULL, now[32], *head = NULL, *all = NULL;
+	char now[32], *head = NULL, *all = NULL;
 	uint8_t *der = NULL;
 	size_t der_len = 0, n;
-	FILE *fp = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
-	s.run_id = run_id;
-	s.source = keys_path;
-	s.note = note;
-	s.note_arg = arg;
+	s.w.note = note;
+	s.w.note_arg = arg;
 	s.res = res;
-	if ((r = session_store(ctx, &s.st)) != 0 ||
-	    (r = batch_run_check(s.st, run_id, BATCH_KIND_PREISSUE)) != 0 ||
-	    (r = bureau_keys_load(ctx, &ck)) != 0 ||
-	    (r = store_meta_get(s.st, "station_id", &station)) != 0 ||
-	    (r = crypto_cms_unseal_file(ck, keys_path, "card bureau", &fp)) != 0)
-		goto out;
-	/* The whole file first: a bad line anywhere refuses it before
-	 * anything is signed or recorded. */
-	if ((r = bureau_read_file(fp, keys_path, BUREAU_PASS_KEYS, station, run_id, NULL,
-	    NULL)) != 0)
-		goto out;
-	rewind(fp);
-	if ((r = flow_perso_setup(ctx, &s.prof, &s.keys)) != 0 ||
-	    (r = bureau_read_file(fp, keys_path, BUREAU_PASS_KEYS, station, run_id, sign_one,
+	if ((r = bureau_file_walk(ctx, run_id, keys_path, BUREAU_PASS_KEYS, &s.w, sign_one,
 	    &s)) != 0)
 		goto out;
-	if (s.in_txn) {
-		s.in_txn = 0;
-		if ((r = store_commit(s.st)) != 0)
-			goto out;
-	}
 	queue_now_utc_offset(now, sizeof(now), 0);
 	head = xasprintf("nhicard-bureau-records 1\nstation %s\nrun %lld\ncreated %s\n"
-	    "records %zu\n", station, (long long)run_id, now, res->signed_records);
+	    "records %zu\n", s.w.station, (long long)run_id, now, res->signed_records);
 	n = strlen(head) + s.len;
 	all = xmalloc(n + 64);
 	memcpy(all, head, strlen(head));
 	if (s.len > 0)
 		memcpy(all + strlen(head), s.buf, s.len);
 	n += (size_t)snprintf(all + n, 64, "end %zu\n", res->signed_records);
-	if ((r = crypto_cms_seal(ck, all, n, &der, &der_len)) != 0 ||
+	if ((r = crypto_cms_seal(s.w.ck, all, n, &der, &der_len)) != 0 ||
 	    (r = fs_write_atomic(out_path, der, der_len, 0600)) != 0)
 		goto out;
 	r = 0;
 out:
-	if (s.in_txn)
-		store_rollback(s.st);
-	if (fp != NULL)
-		fclose(fp);
+	bureau_walk_end(&s.w);
 	free(s.buf);
 	free(head);
 	free(all);
 	free(der);
-	free(station);
-	card_keys_free(s.keys);
-	crypto_cms_keys_free(ck);
 	return r;
 }

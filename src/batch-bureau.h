@@ -104,6 +104,45 @@ int	bureau_record_build(const struct card_profile *prof, struct card_keys *keys,
 int	bureau_keys_load(struct session *ctx, struct crypto_cms_keys **out);
 
 /*
+ * What the two steps share while they walk a bureau file
+ * (batch-bureau-walk.c): the store, the run, the unsealing keys, the
+ * station's id, the card profile and the municipality's keys, the open
+ * transaction of the current group, and where notes go.
+ */
+struct bureau_walk {
+	struct store	*st;
+	int64_t		 run_id;
+	const char	*source;	/* the file's name, for messages */
+	struct crypto_cms_keys *ck;
+	char		*station;
+	struct card_profile prof;
+	struct card_keys *keys;
+	int		 in_txn;
+	size_t		 in_group;	/* records in the open transaction */
+	void		(*note)(void *arg, const char *text);
+	void		*note_arg;
+};
+
+/*
+ * Check run `run_id`, unseal the bureau's file `path`, read it whole as
+ * pass `pass` (refused whole before anything changes), load the card
+ * profile and keys into `w`, then call each(arg, record) for every record
+ * (each opens its groups with bureau_walk_group) and commit the last
+ * group. w->note and w->note_arg are the caller's; free with
+ * bureau_walk_end (which rolls back a group left open by an error).
+ */
+int	bureau_file_walk(struct session *ctx, int64_t run_id, const char *path, int pass,
+	    struct bureau_walk *w, int (*each)(void *arg, const struct bureau_record *rec),
+	    void *arg);
+/* Before a record: open a transaction if none is, committing the open one
+ * first when it holds `group` records already (0: never). */
+int	bureau_walk_group(struct bureau_walk *w, size_t group);
+/* A line for the clerk through w->note. */
+void	bureau_walk_note(struct bureau_walk *w, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	bureau_walk_end(struct bureau_walk *w);
+
+/*
  * The station's two steps (docs/batch.md). Both open FILE (signed by the
  * pinned bureau certificate, encrypted to the station), check that the
  * header names this station, run `run_id` and the step's pass, and refuse

@@ -27,17 +27,6 @@
 
 #define KEYFILE_MAX	(64 * 1024)
 
-static int
-audit_ok(struct session *ctx, const char *action, const char *subject,
-    const char *detail)
-{
-	struct store *st;
-	int r;
-
-	if ((r = session_store(ctx, &st)) != 0)
-		return r;
-	return audit_append(st, ctx->operator_login, action, subject, AUDIT_OK, detail);
-}
 
 /* What the token holds now, for the officer (KCVs, key id). */
 static void
@@ -120,8 +109,8 @@ token_create(struct session *ctx, struct crypto_token *t, int argc, char **argv,
 		goto out;
 	r = signing ? crypto_token_generate_signing(t, CRYPTO_TOKEN_SIGNING_LABEL) :
 	    crypto_token_generate_master(t, (uint8_t)kvn, keylen);
-	if (r != 0 || (r = audit_ok(ctx, rotate ? "keys.rotate" : "keys.create", subject,
-	    detail)) != 0)
+	if (r != 0 || (r = cmd_keys_audit_ok(ctx, rotate ? "keys.rotate" : "keys.create",
+	    subject, detail)) != 0)
 		goto out;
 	printf("created %s (generated in the token, not extractable)\n", subject);
 	show(t);
@@ -198,32 +187,13 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
 	    (r = sk != NULL ? crypto_token_import_signing(t, label, sk) :
 	    crypto_token_import_master(t, &m)) != 0 ||
-	    (r = audit_ok(ctx, "keys.import", subject, detail)) != 0)
+	    (r = cmd_keys_audit_ok(ctx, "keys.import", subject, detail)) != 0)
 		goto out;
 	printf("imported %s (sensitive, not extractable)\n", subject);
 	show(t);
-	if (remove) {
-		if ((r = cmd_keys_remove_clear(argv[1])) != 0)
-			goto out;
-		printf("the clear file %s was overwritten and removed\n", argv[1]);
-		r = audit_ok(ctx, "keys.import", subject, "clear file removed");
-	} else {
-		printf("--keep-clear: the clear file %s stays; destroy it (and its"
-		    " medium) after the ceremony\n", argv[1]);
-		r = audit_ok(ctx, "keys.import", subject, "clear file kept (--keep-clear)");
-	}
+	r = cmd_keys_clear_file(ctx, argv[1], subject, remove);
 out:
-	if (r != 0 && r != NHI_EUSAGE) {
-		struct store *ast;
-		int e = err_last();
-		char *why = xstrdup(err_detail() != NULL ? err_detail() : "");
-
-		if (session_store(ctx, &ast) == 0)
-			audit_refusal(ast, ctx->operator_login, "keys.import", argv[1], r,
-			    NULL);
-		err_set(e != 0 ? e : r, "%s", why);
-		free(why);
-	}
+	cmd_keys_audit_refused(ctx, "keys.import", argv[1], r);
 	crypto_master_keys_wipe(&m);
 	crypto_sign_key_free(sk);
 	if (text != NULL)

@@ -259,8 +259,8 @@ highest_kvn(const char *dir, unsigned *out)
 	return 0;
 }
 
-static int
-audit_ok(struct session *ctx, const char *action, const char *subject,
+int
+cmd_keys_audit_ok(struct session *ctx, const char *action, const char *subject,
     const char *detail)
 {
 	struct store *st;
@@ -269,6 +269,44 @@ audit_ok(struct session *ctx, const char *action, const char *subject,
 	if ((r = session_store(ctx, &st)) != 0)
 		return r;
 	return audit_append(st, ctx->operator_login, action, subject, AUDIT_OK, detail);
+}
+
+
+int
+cmd_keys_clear_file(struct session *ctx, const char *file, const char *subject, int remove)
+{
+	int r;
+
+	/* The clear file is the key in the open: offer to remove it. */
+	if (remove) {
+		if ((r = cmd_keys_remove_clear(file)) != 0)
+			return r;
+		printf("the clear file %s was overwritten and removed\n", file);
+		return cmd_keys_audit_ok(ctx, "keys.import", subject,
+		    "clear file removed");
+	}
+	printf("--keep-clear: the clear file %s stays; destroy it (and its"
+	    " medium) after the ceremony\n", file);
+	return cmd_keys_audit_ok(ctx, "keys.import", subject,
+	    "clear file kept (--keep-clear)");
+}
+
+void
+cmd_keys_audit_refused(struct session *ctx, const char *action, const char *subject, int r)
+{
+	struct store *ast;
+	int e;
+	char *why;
+
+	/* A refused ceremony is one that failed: audited too. */
+	if (r == 0 || r == NHI_EUSAGE)
+		return;
+	e = err_last();
+	why = xstrdup(err_detail() != NULL ? err_detail() : "");
+	if (session_store(ctx, &ast) == 0)
+		audit_refusal(ast, ctx->operator_login, action, subject, r, NULL);
+	err_set(e != 0 ? e : r, "%s", why);
+	free(why);
 }
 
 /*
@@ -311,7 +349,8 @@ keys_create_audit(struct session *ctx, const char *dir)
 	audit_key_hold(key);
 	util_wipe(key, sizeof(key));
 	session_audit_keying(ctx, st);
-	if ((r = audit_ok(ctx, "keys.create", path, "create audit key HMAC-SHA256")) != 0 ||
+	if ((r = cmd_keys_audit_ok(ctx, "keys.create", path,
+	    "create audit key HMAC-SHA256")) != 0 ||
 	    (r = audit_seal(st, &through)) != 0)
 		goto out;
 	print_info("created", path, info);
@@ -418,7 +457,8 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 	if (r != 0 || (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg,
 	    &info)) != 0)
 		goto out;
-	if ((r = audit_ok(ctx, rotate ? "keys.rotate" : "keys.create", path, detail)) != 0)
+	if ((r = cmd_keys_audit_ok(ctx, rotate ? "keys.rotate" : "keys.create", path,
+	    detail)) != 0)
 		goto out;
 	print_info("created", path, info);
 	if (rotate)
@@ -526,33 +566,12 @@ keys_import(struct session *ctx, int argc, char **argv)
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
 	    (r = store_passphrase(dir, &pass)) != 0 ||
 	    (r = write_wrapped(path, text, len, pass, ctx->cfg, &info)) != 0 ||
-	    (r = audit_ok(ctx, "keys.import", path, detail)) != 0)
+	    (r = cmd_keys_audit_ok(ctx, "keys.import", path, detail)) != 0)
 		goto out;
 	print_info("imported", path, info);
-	/* The clear file is the key in the open: offer to remove it. */
-	if (remove) {
-		if ((r = cmd_keys_remove_clear(argv[1])) != 0)
-			goto out;
-		printf("the clear file %s was overwritten and removed\n", argv[1]);
-		r = audit_ok(ctx, "keys.import", path, "clear file removed");
-	} else {
-		printf("--keep-clear: the clear file %s stays; destroy it (and its"
-		    " medium) after the ceremony\n", argv[1]);
-		r = audit_ok(ctx, "keys.import", path, "clear file kept (--keep-clear)");
-	}
+	r = cmd_keys_clear_file(ctx, argv[1], path, remove);
 out:
-	/* A refused import is a key ceremony that failed: audited too. */
-	if (r != 0 && r != NHI_EUSAGE) {
-		struct store *ast;
-		int e = err_last();
-		char *why = xstrdup(err_detail() != NULL ? err_detail() : "");
-
-		if (session_store(ctx, &ast) == 0)
-			audit_refusal(ast, ctx->operator_login, "keys.import",
-			    path != NULL ? path : argv[1], r, NULL);
-		err_set(e != 0 ? e : r, "%s", why);
-		free(why);
-	}
+	cmd_keys_audit_refused(ctx, "keys.import", path != NULL ? path : argv[1], r);
 	if (text != NULL)
 		util_free_secret(text, len);
 	free(path);
@@ -705,7 +724,7 @@ keys_passwd(struct session *ctx, int argc, char **argv)
 		done++;
 	}
 	crypto_keystore_set_passphrase(newpass);
-	if ((r = audit_ok(ctx, "keys.passwd", dir, NULL)) != 0)
+	if ((r = cmd_keys_audit_ok(ctx, "keys.passwd", dir, NULL)) != 0)
 		goto out;
 	printf("%zu wrapped key file%s in %s now under the new passphrase\n", done,
 	    done == 1 ? "" : "s", dir);
