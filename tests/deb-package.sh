@@ -104,18 +104,28 @@ like "$(cat /var/lib/dpkg/info/nhicard.conffiles)" "^/etc/nhicard/nhicard.conf\$
     "/etc/nhicard/nhicard.conf is a conffile"
 is "$(stat -c '%a %U' /var/lib/nhicard-center)" "700 nhicard-center" \
     "the center's state directory belongs to its own user"
-if /usr/bin/nhicard-center --help 2>&1 | grep -q 'db migrate'; then
-	ok "$([ -s /var/lib/nhicard-center/center.db ]; echo $?)" \
-	    "the postinst ran nhicard-center db migrate"
-else
-	ok 0 "nhicard-center has no db migrate yet (issue 22): the postinst skips it"
-fi
-# An upgrade runs the postinst's configure again (db migrate when present).
+ok "$([ -s /var/lib/nhicard-center/center.db ]; echo $?)" \
+    "the postinst ran nhicard-center db migrate"
+run runuser -u nhicard-center -- /usr/bin/nhicard-center --db /var/lib/nhicard-center/center.db \
+    db version
+like "$out" "schema version ([0-9]+) of \\1" "the installed center's store is at its schema version"
+# An upgrade runs the postinst's configure again (db migrate).
 run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
     --reinstall "$(deb nhicard-center)"
 is "$rc" 0 "the center's package reinstalls (its postinst configures again)"
 is "$(stat -c '%a %U' /var/lib/nhicard-center)" "700 nhicard-center" \
     "its state directory is kept as it was"
+# A store the migration cannot use fails the configuration, loudly (the
+# installed postinst run by hand, so dpkg's own state is not touched).
+mv /var/lib/nhicard-center/center.db "$TEST_TMP/center.db.kept"
+echo "not a database" >/var/lib/nhicard-center/center.db
+chown nhicard-center: /var/lib/nhicard-center/center.db
+run /var/lib/dpkg/info/nhicard-center.postinst configure
+ok "$([ "$rc" -ne 0 ]; echo $?)" "a failed db migrate fails the postinst"
+like "$out" "'db migrate' of /var/lib/nhicard-center/center.db failed" "and says so"
+mv "$TEST_TMP/center.db.kept" /var/lib/nhicard-center/center.db
+run /var/lib/dpkg/info/nhicard-center.postinst configure
+is "$rc" 0 "with the store back, the postinst configures again"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	run systemd-analyze verify /lib/systemd/system/nhicard-center.service
 	is "$rc" 0 "systemd-analyze verify accepts the center's unit"
