@@ -255,6 +255,33 @@ serial_of(const char *document, int64_t id)
 	    (long long)id);
 }
 
+/* ?1 to ?7 of a certificate's row and of its pending print's: id, serial,
+ * resident, eligibility period (NULL when 0), document, kind, issued on. */
+static void
+bind_certificate(sqlite3_stmt *ins, int64_t id, const char *ser, int64_t resident_id,
+    int64_t eligibility_id, const char *document, const char *cert_kind, const char *day)
+{
+	sqlite3_bind_int64(ins, 1, id);
+	sqlite3_bind_text(ins, 2, ser, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, resident_id);
+	if (eligibility_id > 0)
+		sqlite3_bind_int64(ins, 4, eligibility_id);
+	else
+		sqlite3_bind_null(ins, 4);
+	sqlite3_bind_text(ins, 5, document, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 6, cert_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 7, day, -1, SQLITE_STATIC);
+}
+
+/* This host's name, for the pending prints it leaves. */
+static void
+this_host(char *host, size_t len)
+{
+	if (gethostname(host, len) != 0)
+		snprintf(host, len, "unknown");
+	host[len - 1] = '\0';
+}
+
 /* store_certificate_issue with the id `new_id` when not 0 (a reserved one). */
 static int
 issue(struct store *st, int64_t resident_id, int64_t eligibility_id,
@@ -292,16 +319,8 @@ issue(struct store *st, int64_t resident_id, int64_t eligibility_id,
 	    " eligibility_id, document, cert_kind, issued_on, issued_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &ins)) != 0)
 		goto out;
-	sqlite3_bind_int64(ins, 1, new_id);
-	sqlite3_bind_text(ins, 2, ser, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ins, 3, resident_id);
-	if (eligibility_id > 0)
-		sqlite3_bind_int64(ins, 4, eligibility_id);
-	else
-		sqlite3_bind_null(ins, 4);
-	sqlite3_bind_text(ins, 5, document, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 6, cert_kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 7, day, -1, SQLITE_STATIC);
+	bind_certificate(ins, new_id, ser, resident_id, eligibility_id, document, cert_kind,
+	    day);
 	sqlite3_bind_text(ins, 8, now, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(ins)) != SQLITE_DONE) {
 		r = store_err(st, rc, "record the certificate");
@@ -385,24 +404,13 @@ store_certificate_reserve(struct store *st, int64_t resident_id, int64_t eligibi
 	if ((r = next_certificate_id(st, &id)) != 0)
 		goto out;
 	ser = serial_of(document, id);
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
+	this_host(host, sizeof(host));
 	if ((r = store_prepare(st, "INSERT INTO print_pending (id, serial, resident_id,"
 	    " eligibility_id, document, cert_kind, issued_on, reason, printer, station_host,"
 	    " station_pid, state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
 	    " ?10, ?11, 'pending', ?12)", &ins)) != 0)
 		goto out;
-	sqlite3_bind_int64(ins, 1, id);
-	sqlite3_bind_text(ins, 2, ser, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ins, 3, resident_id);
-	if (eligibility_id > 0)
-		sqlite3_bind_int64(ins, 4, eligibility_id);
-	else
-		sqlite3_bind_null(ins, 4);
-	sqlite3_bind_text(ins, 5, document, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 6, cert_kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 7, day, -1, SQLITE_STATIC);
+	bind_certificate(ins, id, ser, resident_id, eligibility_id, document, cert_kind, day);
 	if (reason != NULL)
 		sqlite3_bind_text(ins, 8, reason, -1, SQLITE_STATIC);
 	else
@@ -520,9 +528,7 @@ station_alive(const char *host, int64_t pid)
 {
 	char me[256];
 
-	if (gethostname(me, sizeof(me)) != 0)
-		return 1;
-	me[sizeof(me) - 1] = '\0';
+	this_host(me, sizeof(me));
 	if (host == NULL || strcmp(host, me) != 0)
 		return 1;
 	if (pid <= 0)
