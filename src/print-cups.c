@@ -24,6 +24,80 @@
 #define DEFAULT_POLL_MS		250
 #define CONNECT_MS		10000
 
+/* libcups, loaded on first use (dl.c): not linked into nhicard. */
+static const char *const cups_names[] = {
+	"cupsAddOption",
+	"cupsCancelJob2",
+	"cupsDoRequest",
+	"cupsEncryption",
+	"cupsFreeDests",
+	"cupsFreeOptions",
+	"cupsGetNamedDest",
+	"cupsLastError",
+	"cupsLastErrorString",
+	"cupsPrintFile2",
+	"cupsServer",
+	"cupsSetServer",
+	"cupsUser",
+	"httpAssembleURIf",
+	"httpClose",
+	"httpConnect2",
+	"ippAddString",
+	"ippAddStrings",
+	"ippDelete",
+	"ippFindAttribute",
+	"ippGetCount",
+	"ippGetInteger",
+	"ippGetString",
+	"ippNewRequest",
+	"ippPort",
+};
+static union {
+	void	*p[25];
+	struct {
+		__typeof__(cupsAddOption) *cupsAddOption;
+		__typeof__(cupsCancelJob2) *cupsCancelJob2;
+		__typeof__(cupsDoRequest) *cupsDoRequest;
+		__typeof__(cupsEncryption) *cupsEncryption;
+		__typeof__(cupsFreeDests) *cupsFreeDests;
+		__typeof__(cupsFreeOptions) *cupsFreeOptions;
+		__typeof__(cupsGetNamedDest) *cupsGetNamedDest;
+		__typeof__(cupsLastError) *cupsLastError;
+		__typeof__(cupsLastErrorString) *cupsLastErrorString;
+		__typeof__(cupsPrintFile2) *cupsPrintFile2;
+		__typeof__(cupsServer) *cupsServer;
+		__typeof__(cupsSetServer) *cupsSetServer;
+		__typeof__(cupsUser) *cupsUser;
+		__typeof__(httpAssembleURIf) *httpAssembleURIf;
+		__typeof__(httpClose) *httpClose;
+		__typeof__(httpConnect2) *httpConnect2;
+		__typeof__(ippAddString) *ippAddString;
+		__typeof__(ippAddStrings) *ippAddStrings;
+		__typeof__(ippDelete) *ippDelete;
+		__typeof__(ippFindAttribute) *ippFindAttribute;
+		__typeof__(ippGetCount) *ippGetCount;
+		__typeof__(ippGetInteger) *ippGetInteger;
+		__typeof__(ippGetString) *ippGetString;
+		__typeof__(ippNewRequest) *ippNewRequest;
+		__typeof__(ippPort) *ippPort;
+	} f;
+} C;
+static int cups_loaded;
+
+static int
+cups_load(const char *queue)
+{
+	int r;
+
+	if (cups_loaded)
+		return 0;
+	if ((r = util_dl_load("libcups.so.2", "libcups", cups_names, C.p,
+	    NHI_ARRAY_LEN(cups_names))) != 0)
+		return err_reason(err_wrap(r, "printer '%s': ", queue), "printer.no_service");
+	cups_loaded = 1;
+	return 0;
+}
+
 static void
 sleep_ms(int ms)
 {
@@ -78,16 +152,16 @@ print_queue_state_reason(int printer_state, const char *const *reasons, size_t n
 static int
 cups_error(const char *queue, const char *what)
 {
-	ipp_status_t st = cupsLastError();
-	const char *msg = cupsLastErrorString();
+	ipp_status_t st = C.f.cupsLastError();
+	const char *msg = C.f.cupsLastErrorString();
 
 	if (st == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE || st == IPP_STATUS_ERROR_INTERNAL)
 		return err_reason(err_set(NHI_ENETWORK, "printer '%s': %s: the print service"
-		    " (CUPS at %s:%d) cannot be reached: %s", queue, what, cupsServer(),
-		    ippPort(), msg != NULL ? msg : "no message"), "printer.no_service");
+		    " (CUPS at %s:%d) cannot be reached: %s", queue, what, C.f.cupsServer(),
+		    C.f.ippPort(), msg != NULL ? msg : "no message"), "printer.no_service");
 	if (st == IPP_STATUS_ERROR_NOT_FOUND)
 		return err_reason(err_set(NHI_ENOTFOUND, "printer '%s': no such CUPS queue on %s:%d",
-		    queue, cupsServer(), ippPort()), "printer.no_queue");
+		    queue, C.f.cupsServer(), C.f.ippPort()), "printer.no_queue");
 	return err_reason(err_set(NHI_EIO, "printer '%s': %s: %s", queue, what,
 	    msg != NULL ? msg : "no message"), "printer.job_failed");
 }
@@ -105,24 +179,24 @@ printer_state(http_t *http, const char *queue, char *detail, size_t dlen)
 	int pstate = IPP_PSTATE_IDLE, i, n = 0;
 
 	*detail = '\0';
-	httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost",
-	    ippPort(), "/printers/%s", queue);
-	req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
-	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
-	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+	C.f.httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost",
+	    C.f.ippPort(), "/printers/%s", queue);
+	req = C.f.ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+	C.f.ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
 	    3, NULL, want);
-	if ((resp = cupsDoRequest(http, req, "/")) == NULL)
+	if ((resp = C.f.cupsDoRequest(http, req, "/")) == NULL)
 		return "printer.no_service";
-	if ((a = ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM)) != NULL)
-		pstate = ippGetInteger(a, 0);
-	if ((a = ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD)) != NULL)
-		for (i = 0; i < ippGetCount(a) && n < 16; i++)
-			reasons[n++] = ippGetString(a, i, NULL);
+	if ((a = C.f.ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM)) != NULL)
+		pstate = C.f.ippGetInteger(a, 0);
+	if ((a = C.f.ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD)) != NULL)
+		for (i = 0; i < C.f.ippGetCount(a) && n < 16; i++)
+			reasons[n++] = C.f.ippGetString(a, i, NULL);
 	key = print_queue_state_reason(pstate, reasons, (size_t)n);
-	if ((a = ippFindAttribute(resp, "printer-state-message", IPP_TAG_TEXT)) != NULL &&
-	    ippGetString(a, 0, NULL) != NULL)
-		snprintf(detail, dlen, "%s", ippGetString(a, 0, NULL));
-	ippDelete(resp);
+	if ((a = C.f.ippFindAttribute(resp, "printer-state-message", IPP_TAG_TEXT)) != NULL &&
+	    C.f.ippGetString(a, 0, NULL) != NULL)
+		snprintf(detail, dlen, "%s", C.f.ippGetString(a, 0, NULL));
+	C.f.ippDelete(resp);
 	return key;
 }
 
@@ -137,22 +211,22 @@ job_state(http_t *http, int job_id, char *detail, size_t dlen)
 	int state = 0;
 
 	*detail = '\0';
-	httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost",
-	    ippPort(), "/jobs/%d", job_id);
-	req = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
-	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
-	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
-	    cupsUser());
-	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+	C.f.httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost",
+	    C.f.ippPort(), "/jobs/%d", job_id);
+	req = C.f.ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+	    C.f.cupsUser());
+	C.f.ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
 	    2, NULL, want);
-	if ((resp = cupsDoRequest(http, req, "/")) == NULL)
+	if ((resp = C.f.cupsDoRequest(http, req, "/")) == NULL)
 		return 0;
-	if ((a = ippFindAttribute(resp, "job-state", IPP_TAG_ENUM)) != NULL)
-		state = ippGetInteger(a, 0);
-	if ((a = ippFindAttribute(resp, "job-printer-state-message", IPP_TAG_TEXT)) != NULL &&
-	    ippGetString(a, 0, NULL) != NULL)
-		snprintf(detail, dlen, "%s", ippGetString(a, 0, NULL));
-	ippDelete(resp);
+	if ((a = C.f.ippFindAttribute(resp, "job-state", IPP_TAG_ENUM)) != NULL)
+		state = C.f.ippGetInteger(a, 0);
+	if ((a = C.f.ippFindAttribute(resp, "job-printer-state-message", IPP_TAG_TEXT)) != NULL &&
+	    C.f.ippGetString(a, 0, NULL) != NULL)
+		snprintf(detail, dlen, "%s", C.f.ippGetString(a, 0, NULL));
+	C.f.ippDelete(resp);
 	return state;
 }
 
@@ -182,30 +256,32 @@ print_queue_send(const char *pdf_path, const char *queue,
 		*job_id_out = 0;
 	if (queue == NULL || *queue == '\0')
 		return err_set(NHI_EUSAGE, "no printer named (--printer or print.printer)");
+	if ((r = cups_load(queue)) != 0)
+		return r;
 	if (o->server != NULL && *o->server != '\0')
-		cupsSetServer(o->server);
-	if ((http = httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC, cupsEncryption(),
+		C.f.cupsSetServer(o->server);
+	if ((http = C.f.httpConnect2(C.f.cupsServer(), C.f.ippPort(), NULL, AF_UNSPEC, C.f.cupsEncryption(),
 	    1, CONNECT_MS, NULL)) == NULL) {
 		r = err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
-		    " %s:%d) cannot be reached", queue, cupsServer(), ippPort()),
+		    " %s:%d) cannot be reached", queue, C.f.cupsServer(), C.f.ippPort()),
 		    "printer.no_service");
 		goto out;
 	}
-	if ((dest = cupsGetNamedDest(http, queue, NULL)) == NULL) {
-		r = cupsLastError() == IPP_STATUS_OK ||
-		    cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND ?
+	if ((dest = C.f.cupsGetNamedDest(http, queue, NULL)) == NULL) {
+		r = C.f.cupsLastError() == IPP_STATUS_OK ||
+		    C.f.cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND ?
 		    err_reason(err_set(NHI_ENOTFOUND, "printer '%s': no such CUPS queue on %s:%d",
-		    queue, cupsServer(), ippPort()), "printer.no_queue") :
+		    queue, C.f.cupsServer(), C.f.ippPort()), "printer.no_queue") :
 		    cups_error(queue, "find the queue");
 		goto out;
 	}
 	if (o->media != NULL && *o->media != '\0')
-		num_options = cupsAddOption("media", o->media, num_options, &options);
+		num_options = C.f.cupsAddOption("media", o->media, num_options, &options);
 	if (o->sides != NULL && *o->sides != '\0')
-		num_options = cupsAddOption("sides", o->sides, num_options, &options);
-	num_options = cupsAddOption("document-format", CUPS_FORMAT_PDF, num_options,
+		num_options = C.f.cupsAddOption("sides", o->sides, num_options, &options);
+	num_options = C.f.cupsAddOption("document-format", CUPS_FORMAT_PDF, num_options,
 	    &options);
-	job_id = cupsPrintFile2(http, queue, pdf_path,
+	job_id = C.f.cupsPrintFile2(http, queue, pdf_path,
 	    o->title != NULL ? o->title : "nhicard", num_options, options);
 	if (job_id <= 0) {
 		r = cups_error(queue, "the job was not accepted");
@@ -247,15 +323,15 @@ print_queue_send(const char *pdf_path, const char *queue,
 		sleep_ms(o->poll_ms > 0 ? o->poll_ms : DEFAULT_POLL_MS);
 	}
 	/* Out of time: the job goes, so no paper comes out later. */
-	cupsCancelJob2(http, queue, job_id, 0);
+	C.f.cupsCancelJob2(http, queue, job_id, 0);
 	r = err_reason(err_set(NHI_EIO, "printer '%s': job %d did not finish within %d s%s%s:"
 	    " cancelled", queue, job_id, o->timeout_s > 0 ? o->timeout_s : 600,
 	    last != NULL ? " while " : "", last != NULL ? last : ""), "printer.timeout");
 out:
-	cupsFreeOptions(num_options, options);
-	cupsFreeDests(dest != NULL, dest);
+	C.f.cupsFreeOptions(num_options, options);
+	C.f.cupsFreeDests(dest != NULL, dest);
 	if (http != NULL)
-		httpClose(http);
+		C.f.httpClose(http);
 	return r;
 }
 
@@ -265,18 +341,20 @@ print_queue_cancel(const char *queue, const char *server, int job_id)
 	http_t *http;
 	int r = 0;
 
+	if ((r = cups_load(queue)) != 0)
+		return r;
 	if (server != NULL && *server != '\0')
-		cupsSetServer(server);
-	if ((http = httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC, cupsEncryption(),
+		C.f.cupsSetServer(server);
+	if ((http = C.f.httpConnect2(C.f.cupsServer(), C.f.ippPort(), NULL, AF_UNSPEC, C.f.cupsEncryption(),
 	    1, CONNECT_MS, NULL)) == NULL)
 		return err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
-		    " %s:%d) cannot be reached", queue, cupsServer(), ippPort()),
+		    " %s:%d) cannot be reached", queue, C.f.cupsServer(), C.f.ippPort()),
 		    "printer.no_service");
 	/* A job that already completed, or is gone, cannot be cancelled: fine. */
-	if (cupsCancelJob2(http, queue, job_id, 0) != IPP_STATUS_OK &&
-	    cupsLastError() != IPP_STATUS_ERROR_NOT_POSSIBLE &&
-	    cupsLastError() != IPP_STATUS_ERROR_NOT_FOUND)
+	if (C.f.cupsCancelJob2(http, queue, job_id, 0) != IPP_STATUS_OK &&
+	    C.f.cupsLastError() != IPP_STATUS_ERROR_NOT_POSSIBLE &&
+	    C.f.cupsLastError() != IPP_STATUS_ERROR_NOT_FOUND)
 		r = cups_error(queue, "cancel the job");
-	httpClose(http);
+	C.f.httpClose(http);
 	return r;
 }

@@ -136,11 +136,55 @@ on_data(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* libcurl, loaded on first use (dl.c): not linked into nhicard. */
+static const char *const curl_names[] = {
+	"curl_global_init",
+	"curl_global_cleanup",
+	"curl_easy_init",
+	"curl_easy_setopt",
+	"curl_easy_getinfo",
+	"curl_easy_perform",
+	"curl_easy_cleanup",
+	"curl_easy_strerror",
+	"curl_slist_append",
+	"curl_slist_free_all",
+};
+static union {
+	void	*p[10];
+	struct {
+		CURLcode (*global_init)(long);
+		void (*global_cleanup)(void);
+		CURL *(*easy_init)(void);
+		CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+		CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+		CURLcode (*easy_perform)(CURL *);
+		void (*easy_cleanup)(CURL *);
+		const char *(*easy_strerror)(CURLcode);
+		struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+		void (*slist_free_all)(struct curl_slist *);
+	} f;
+} C;
+static int curl_loaded;
+
+static int
+curl_load(void)
+{
+	int r;
+
+	if (curl_loaded)
+		return 0;
+	if ((r = util_dl_load("libcurl.so.4", "libcurl", curl_names, C.p,
+	    NHI_ARRAY_LEN(curl_names))) != 0)
+		return r;
+	curl_loaded = 1;
+	return 0;
+}
+
 /* Translate a libcurl failure into our codes, naming the problem. */
 static int
 curl_fail(const struct queue_push_conf *pc, CURLcode c, const char *msg)
 {
-	const char *m = msg[0] != '\0' ? msg : curl_easy_strerror(c);
+	const char *m = msg[0] != '\0' ? msg : C.f.easy_strerror(c);
 
 	switch (c) {
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -179,45 +223,45 @@ queue_push_post(const struct queue_push_conf *pc, const uint8_t *batch, size_t l
 	CURLcode c;
 	int r;
 
-	if ((h = curl_easy_init()) == NULL) {
+	if ((h = C.f.easy_init()) == NULL) {
 		r = err_set(NHI_EINTERNAL, "curl_easy_init failed");
 		goto out;
 	}
 	url = xasprintf("%s%sbatch", pc->url,
 	    pc->url[strlen(pc->url) - 1] == '/' ? "" : "/");
-	hdr = curl_slist_append(hdr, "Content-Type: application/pkcs7-mime");
-	hdr = curl_slist_append(hdr, "Expect:");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)batch);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_SSLCERT, pc->client_cert);
-	curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+	hdr = C.f.slist_append(hdr, "Content-Type: application/pkcs7-mime");
+	hdr = C.f.slist_append(hdr, "Expect:");
+	C.f.easy_setopt(h, CURLOPT_URL, url);
+	C.f.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	C.f.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	C.f.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	C.f.easy_setopt(h, CURLOPT_POST, 1L);
+	C.f.easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)batch);
+	C.f.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	C.f.easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	C.f.easy_setopt(h, CURLOPT_SSLCERT, pc->client_cert);
+	C.f.easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
 	if (pc->client_key_pem != NULL) {
 		struct curl_blob kb = { pc->client_key_pem, pc->client_key_len,
 		    CURL_BLOB_COPY };
 
-		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
+		C.f.easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
 	} else
-		curl_easy_setopt(h, CURLOPT_SSLKEY, pc->client_key);
-	curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-	curl_easy_setopt(h, CURLOPT_CAINFO, pc->center_ca);
-	curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, pc->timeout_s);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, pc->timeout_s);
+		C.f.easy_setopt(h, CURLOPT_SSLKEY, pc->client_key);
+	C.f.easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	C.f.easy_setopt(h, CURLOPT_CAINFO, pc->center_ca);
+	C.f.easy_setopt(h, CURLOPT_CAPATH, NULL);
+	C.f.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	C.f.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	C.f.easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	C.f.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, pc->timeout_s);
+	C.f.easy_setopt(h, CURLOPT_TIMEOUT, pc->timeout_s);
 	/* Never an http_proxy from the environment: the station talks to the
 	 * center directly (LGWAN) and the TLS peer must be the center. */
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
-	if ((c = curl_easy_perform(h)) != CURLE_OK) {
+	C.f.easy_setopt(h, CURLOPT_PROXY, "");
+	C.f.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	C.f.easy_setopt(h, CURLOPT_WRITEDATA, &a);
+	if ((c = C.f.easy_perform(h)) != CURLE_OK) {
 		if (a.too_big)
 			r = err_set(NHI_EPARSE, "center %s: answer larger than %u bytes",
 			    pc->url, PUSH_MAX_ANSWER);
@@ -225,7 +269,7 @@ queue_push_post(const struct queue_push_conf *pc, const uint8_t *batch, size_t l
 			r = curl_fail(pc, c, errbuf);
 		goto out;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	C.f.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
 		/* The center's text answer names the problem; keep one line. */
 		char *why = a.p != NULL ? xstrndup((char *)a.p, strcspn((char *)a.p, "\r\n"))
@@ -250,9 +294,9 @@ queue_push_post(const struct queue_push_conf *pc, const uint8_t *batch, size_t l
 out:
 	free(a.p);
 	free(url);
-	curl_slist_free_all(hdr);
+	C.f.slist_free_all(hdr);
 	if (h != NULL)
-		curl_easy_cleanup(h);
+		C.f.easy_cleanup(h);
 	return r;
 }
 
@@ -349,7 +393,9 @@ queue_push_send(struct store *st, const struct config *cfg,
 		audit_refusal(st, store_actor(st), "queue.send", NULL, r, NULL);
 		goto out;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if ((r = curl_load()) != 0)
+		goto out;
+	if (C.f.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		r = err_set(NHI_EINTERNAL, "curl_global_init failed");
 		goto out;
 	}
@@ -365,7 +411,7 @@ queue_push_send(struct store *st, const struct config *cfg,
 			break;
 		}
 	}
-	curl_global_cleanup();
+	C.f.global_cleanup();
 out:
 	queue_keys_free(keys);
 	queue_push_conf_free(&pc);

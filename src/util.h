@@ -90,4 +90,13 @@ void	 time_today_jst_iso(char *buf, size_t len);
 #define NHI_TEST_HOOKS 0
 #endif
 
+/*
+ * Load shared library `soname` (what: its name for the clerk, e.g.
+ * "libcurl") and look up `n` symbols `names` into fns (dl.c), for a
+ * library only some commands use. 0, NHI_ENOFILE (the library is not
+ * installed) or NHI_EINTERNAL (a symbol is missing), naming the library.
+ */
+int	util_dl_load(const char *soname, const char *what, const char *const *names,
+	    void **fns, size_t n);
+
 #endif

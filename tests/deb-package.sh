@@ -60,6 +60,10 @@ for p in nhicard nhicard-cardsim nhicard-center nhicard-clinic; do
 	ok "$([ -f "$TEST_TMP/${p}_${V}_$A.deb" ]; echo $?)" "package $p built"
 done
 deb() { echo "$TEST_TMP/${1}_${V}_$A.deb"; }
+# nhicard loads libcups and libcurl on first use (src/dl.c): dpkg-shlibdeps
+# cannot see them, debian/control names them.
+like "$(dpkg-deb -f "$(deb nhicard)" Depends)" "(^|, )libcups2(,|$)" "nhicard depends on libcups2"
+like "$(dpkg-deb -f "$(deb nhicard)" Depends)" "(^|, )libcurl4(,|$)" "and on libcurl4"
 
 # ---- lintian at its default level, warnings included ---------------------------
 if command -v lintian >/dev/null 2>&1; then
