@@ -160,6 +160,8 @@ const struct cmd_entry cmd_db_entry = {
 	    "          (its certificate's name), else a random one\n"
 	    "  check   run SQLite's integrity and foreign-key checks, print the\n"
 	    "          schema version and row counts, verify the audit chain\n"
-	    "          (docs/audit.md); exits 3 if damaged or the chain is broken\n",
+	    "          (docs/audit.md); exits 3 if damaged or the chain is broken.\n"
+	    "          A certificate left pending on a printer by a station that\n"
+	    "          stopped is voided and its job cancelled (docs/printing.md)\n",
 	.exec = cmd_db_exec,
 };
