@@ -38,6 +38,27 @@ int	center_keys_load(const char *key_path, const char *cert_path,
 	    const char *ca_path, struct center_keys **out);
 void	center_keys_free(struct center_keys *k);
 
+/* ---- center-crl.c ------------------------------------------------------ */
+
+/*
+ * The stations' certificate revocation list(s): PEM or DER CRLs, each
+ * issued and signed by a certificate of ca_path (else NHI_EKEY), read
+ * again when the file changes (a file that then fails to verify keeps the
+ * list in force, logged). A check returns 0, or NHI_EREFUSED with the
+ * reason "revoked_certificate: the WHAT 'CN' (serial S) was revoked on
+ * DATE ..." when the certificate's serial is on its issuer's CRL. A NULL
+ * list revokes nothing.
+ */
+struct center_crl;
+int	center_crl_load(const char *path, const char *ca_path, struct center_crl **out);
+void	center_crl_free(struct center_crl *cl);
+int	center_crl_check_der(struct center_crl *cl, const uint8_t *der, size_t len,
+	    const char *what);
+int	center_crl_check_x509(struct center_crl *cl, void *x509, const char *what);
+/* The keys take the list (freed with them); the list they check against. */
+void	center_keys_set_crl(struct center_keys *k, struct center_crl *cl);
+struct center_crl *center_keys_crl(const struct center_keys *k);
+
 /*
  * Open one batch file: decrypt (EnvelopedData to the center) and verify
  * the station's signature (SignedData; the signer must chain to the CA).
@@ -45,7 +66,8 @@ void	center_keys_free(struct center_keys *k);
  * On success *payload (NUL-terminated, caller frees) holds the signed
  * content and *signer_cn (caller frees) the signer certificate's common
  * name. Returns 0, NHI_EPARSE (not CMS), NHI_EKEY (not for this center),
- * NHI_EREFUSED (signature or chain does not verify).
+ * NHI_EREFUSED (signature or chain does not verify, or the signer's
+ * certificate is on the stations' CRL: center_keys_set_crl).
  */
 int	center_batch_open(const struct center_keys *k, const uint8_t *der,
 	    size_t len, char **payload, size_t *payload_len, char **signer_cn);
