@@ -47,7 +47,7 @@ is "$rc" 5 "disk full: the send ends with exit 5 (try again)"
 like "$out" "not delivered, they stay queued: center https://127.0.0.1:[0-9]+ answered HTTP 503: STORE" \
     "disk full: the station hears 503 from the store and keeps the records"
 like "$(cat center.log)" "POST /batch .*: 503" "disk full: the center logged the 503"
-like "$(cat center.log)" "batch from nhicard TEST station ST01 refused: STORE: .*(full|space)" \
+like "$(cat center.log)" "batch from nhicard TEST station ST01 refused: STORE: .*(disk is full|No space left)" \
     "disk full: the center's log says the disk is full"
 is "$(held)" 0 "disk full: nothing is stored, not half a batch"
 is "$(csql "SELECT count(*) FROM elig_period")" 0 "disk full: no eligibility row either"
