@@ -25,7 +25,8 @@
 #include "util.h"
 
 #define PG_KEEP		64
-#define PG_PARAMS	16
+/* The protocol's limit on one statement's parameters. */
+#define PG_PARAMS	65535
 
 struct pg_db;
 
@@ -33,8 +34,8 @@ struct pg_stmt {
 	struct center_stmt_head h;
 	struct pg_db	*db;
 	char		*sql;		/* with $N for ?N */
-	char		*param[PG_PARAMS];
-	int		 nparams;
+	char		**param;	/* [cap], grown as bound */
+	int		 nparams, cap;
 	int		 kept;		/* index + 1 in the kept list, or 0 */
 	PGresult	*res;
 	int		 row, nrows, ran;
@@ -215,7 +216,7 @@ pg_reset(struct pg_stmt *st)
 	PQclear(st->res);
 	st->res = NULL;
 	st->row = st->nrows = st->ran = 0;
-	for (i = 0; i < PG_PARAMS; i++) {
+	for (i = 0; i < st->nparams; i++) {
 		free(st->param[i]);
 		st->param[i] = NULL;
 	}
@@ -255,6 +256,15 @@ pg_bind_text(struct center_stmt *s, int i, const char *v)
 
 	if (i < 1 || i > PG_PARAMS)
 		return;
+	if (i > st->cap) {
+		int cap = st->cap < 16 ? 16 : st->cap;
+
+		while (cap < i)
+			cap *= 2;
+		st->param = xreallocarray(st->param, (size_t)cap, sizeof(*st->param));
+		memset(st->param + st->cap, 0, (size_t)(cap - st->cap) * sizeof(*st->param));
+		st->cap = cap;
+	}
 	free(st->param[i - 1]);
 	st->param[i - 1] = v != NULL ? xstrdup(v) : NULL;
 	if (i > st->nparams)
@@ -352,6 +362,7 @@ pg_finalize(struct center_stmt *s)
 	pg_reset(st);
 	if (st->kept)
 		return;
+	free(st->param);
 	free(st->sql);
 	free(st);
 }

@@ -155,6 +155,85 @@ apply_period(struct center_store *cs, const char *station, const struct cj_obj *
 }
 
 int
+center_elig_period_bulk(const char *kind, const struct cj_obj *data, int64_t *period)
+{
+	int64_t old;
+
+	if (data == NULL || strcmp(kind, "eligibility_changed") != 0 ||
+	    cj_int(data, "replaces", &old))
+		return 0;
+	if (!cj_int(data, "period", period))
+		*period = 0;
+	return 1;
+}
+
+int
+center_elig_periods_many(struct center_store *cs, const char *station,
+    const struct cj_obj *const *data, size_t n)
+{
+	static char *full;	/* CENTER_PUT_CHUNK rows: made once, kept */
+	const char *pre = "INSERT INTO elig_period (station_id, period, person,"
+	    " insurer_number, symbol, number, branch, cert_kind, short_months,"
+	    " acquired_on, lost_on, valid_until, burden_pct, burden_from) VALUES";
+	const char *suf = " ON CONFLICT (station_id, period) DO UPDATE SET"
+	    " person = excluded.person, superseded = 0,"
+	    " insurer_number = excluded.insurer_number, symbol = excluded.symbol,"
+	    " number = excluded.number, branch = excluded.branch,"
+	    " cert_kind = excluded.cert_kind, short_months = excluded.short_months,"
+	    " acquired_on = excluded.acquired_on, lost_on = excluded.lost_on,"
+	    " valid_until = excluded.valid_until, burden_pct = excluded.burden_pct,"
+	    " burden_from = excluded.burden_from";
+	struct center_stmt *st = NULL;
+	char *sql;
+	size_t i;
+	int r, keep = n == CENTER_PUT_CHUNK;
+
+	if (n == 0)
+		return 0;
+	if (n > CENTER_PUT_CHUNK)
+		return err_set(NHI_EINTERNAL, "center_elig_periods_many: %zu rows", n);
+	if (keep && full == NULL)
+		full = center_rows_sql(pre, CENTER_PUT_CHUNK, 14, suf);
+	sql = keep ? full : center_rows_sql(pre, n, 14, suf);
+	if (DB_OPS(cs->db)->prepare(cs->db, sql, keep, &st) != 0) {
+		r = center_db_err(cs, "prepare");
+		goto out;
+	}
+	/* As apply_period binds them, row after row. */
+	for (i = 0; i < n; i++) {
+		const struct cj_obj *d = data[i];
+		int64_t period = 0, person = 0, months, pct;
+		int b = (int)(i * 14);
+
+		(void)cj_int(d, "period", &period);
+		(void)cj_int(d, "person", &person);
+		if (!cj_int(d, "short_months", &months))
+			months = 0;
+		if (!cj_int(d, "burden_pct", &pct))
+			pct = 0;
+		db_bind_text(st, b + 1, station);
+		db_bind_int64(st, b + 2, period);
+		db_bind_int64(st, b + 3, person);
+		db_bind_text(st, b + 4, cj_str(d, "insurer_number"));
+		db_bind_text(st, b + 5, cj_str(d, "symbol"));
+		db_bind_text(st, b + 6, cj_str(d, "number"));
+		db_bind_text(st, b + 7, cj_str(d, "branch"));
+		db_bind_text(st, b + 8, cj_str(d, "cert_kind"));
+		db_bind_int64(st, b + 9, months);
+		db_bind_text(st, b + 10, cj_str(d, "acquired_on"));
+		db_bind_text(st, b + 11, cj_str(d, "lost_on"));
+		db_bind_text(st, b + 12, cj_str(d, "valid_until"));
+		db_bind_int64(st, b + 13, pct);
+		db_bind_text(st, b + 14, cj_str(d, "burden_from"));
+	}
+	r = center_q_done(cs, st, "keep eligibility periods");
+out:
+	if (!keep)
+		free(sql);
+	return r;
+}
+
+int
 center_elig_apply(struct center_store *cs, const char *station, int64_t seq,
     const char *kind, const struct cj_obj *data)
 {

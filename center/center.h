@@ -152,6 +152,19 @@ struct center_record {
  */
 int	center_store_put(struct center_store *cs, const struct center_record *rec,
 	    enum center_put *res);
+/*
+ * Store up to CENTER_PUT_CHUNK records of one station in one statement
+ * (one round trip on PostgreSQL): stored[i] is 1 for each record stored
+ * now, 0 for one whose key was held (center_store_put then tells a
+ * duplicate from a conflict). Exactly once as center_store_put: the keys
+ * decide, a concurrent transaction's rows are waited for.
+ */
+#define CENTER_PUT_CHUNK	200
+int	center_store_put_many(struct center_store *cs,
+	    const struct center_record *recs, size_t n, int *stored);
+/* "PREFIX (?1,..,?k),(..)... SUFFIX" for n rows of k columns (freed by the
+ * caller). */
+char	*center_rows_sql(const char *prefix, size_t n, size_t k, const char *suffix);
 
 /* Remember (or refresh) why a record was rejected (code: a word). */
 int	center_store_reject(struct center_store *cs, const struct center_record *rec,
@@ -283,6 +296,17 @@ char	*center_ack_file_name(const char *station, int64_t serial);
 /* ---- center-elig.c: eligibility, trust list, clinics, query log -------- */
 
 struct cj_obj;
+
+/*
+ * Whether a record's eligibility is one period written as sent (kind
+ * eligibility_changed, no `replaces`): such records can be kept many at a
+ * time by center_elig_periods_many (*period: its number, which must not
+ * repeat within one call). The same rows center_elig_apply writes.
+ */
+int	center_elig_period_bulk(const char *kind, const struct cj_obj *data,
+	    int64_t *period);
+int	center_elig_periods_many(struct center_store *cs, const char *station,
+	    const struct cj_obj *const *data, size_t n);
 
 /*
  * Keep what a stored record says about eligibility (docs/clinic-api.md
