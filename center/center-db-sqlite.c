@@ -202,6 +202,16 @@ sl_finalize(struct center_stmt *st)
 	free(st);
 }
 
+/* In process: nothing to gain by holding a statement back. */
+static int
+sl_defer(struct center_stmt *s)
+{
+	int r = SS(s)->h.ops->step(s) == DB_DONE ? 0 : -1;
+
+	SS(s)->h.ops->finalize(s);
+	return r;
+}
+
 static int64_t
 sl_changes(struct center_db *d)
 {
@@ -292,7 +302,7 @@ const struct center_db_ops center_db_sqlite = {
 	.begin = sl_begin, .commit = sl_commit, .rollback = sl_rollback,
 	.prepare = sl_prepare, .bind_text = sl_bind_text,
 	.bind_int64 = sl_bind_int64, .step = sl_step, .col_text = sl_col_text,
-	.col_int64 = sl_col_int64, .finalize = sl_finalize,
+	.col_int64 = sl_col_int64, .finalize = sl_finalize, .defer = sl_defer,
 	.changes = sl_changes, .errmsg = sl_errmsg, .retryable = sl_retryable,
 	.alive = sl_alive, .backup = sl_backup, .restore = sl_restore,
 };

@@ -206,6 +206,10 @@ out:
  * requests (keep-alive): the certificate chain is verified once. */
 struct conn_ctx {
 	char	*cn;
+	/* The registered clinic this connection's certificate names, once
+	 * looked up (registrations are only added: a round trip a query
+	 * saved). */
+	char	 clinic[11];
 };
 
 static void
@@ -420,6 +424,8 @@ clinic_check(struct http_srv *srv, struct MHD_Connection *conn, const char *cn,
     struct http_req *req)
 {
 	const char *code = strrchr(cn, ' '), *why;
+	const union MHD_ConnectionInfo *ci;
+	struct conn_ctx *c;
 	char *t;
 	enum MHD_Result ret;
 	int known = 0;
@@ -433,8 +439,14 @@ clinic_check(struct http_srv *srv, struct MHD_Connection *conn, const char *cn,
 		free(t);
 		return ret;
 	}
-	if (center_clinic_known(srv->cs, code, &known) != 0)
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	c = ci != NULL ? ci->socket_context : NULL;
+	if (c != NULL && strcmp(c->clinic, code) == 0)
+		known = 1;
+	else if (center_clinic_known(srv->cs, code, &known) != 0)
 		return answer_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "store", err_detail());
+	if (known && c != NULL)
+		snprintf(c->clinic, sizeof(c->clinic), "%s", code);
 	if (!known) {
 		(void)center_query_log(srv->cs, code, NULL, NULL, "unknown_clinic");
 		t = xasprintf("clinic %s is not registered at this center", code);

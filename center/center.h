@@ -363,7 +363,23 @@ struct center_period {
 	char		 valid_until[11];
 	int		 burden_pct;
 	char		 burden_from[11];
+	int		 named;		/* insurer_name read with the period */
+	char		 insurer_name[256];
 };
+
+/*
+ * A clinic's query in one statement where the store allows (PostgreSQL
+ * without a replica; *done = 1): take the challenge (*seen = 1 if it was
+ * taken before), read the card (*found), its person's periods in force
+ * oldest first with their insurers' names (*out, *n, caller frees); the
+ * query's BEGIN travels with it (one round trip). Else *done = 0 and the
+ * caller asks one by one (center_challenge_use, center_elig_card,
+ * center_elig_periods, center_insurer_name).
+ */
+int	center_elig_query_read(struct center_store *cs, const char *challenge,
+	    int64_t now, int64_t keep, const char *user_number, int *seen,
+	    struct center_card *card, int *found, struct center_period **out,
+	    size_t *n, int *done);
 
 /* The periods in force of a person of a station (not superseded), oldest
  * first; *out (caller frees), *n. */
