@@ -24,6 +24,9 @@
 #                                BENCH_CENTER_SQLITE_CARDS (1,000,000)
 #   center_pg_cards, center_sqlite_cards   how many cardholders that was
 #
+# BENCH_CENTER_PARTS (default "pg-intake pg-query sqlite") runs only some
+# of the three parts (to measure one change again without the rest).
+#
 # The PostgreSQL cluster is the benchmark's own (tests/lib/pg.sh), on a
 # Unix socket, fsync on, with shared_buffers 512MB. The cardholders are
 # made server-side (generate_series; the SQLite store by a recursive
@@ -44,6 +47,8 @@ clients=${BENCH_CENTER_CLIENTS:-2}
 pg_cards=${BENCH_CENTER_PG_CARDS:-$(sized 10000000 10000)}
 sl_cards=${BENCH_CENTER_SQLITE_CARDS:-$(sized 1000000 10000)}
 secs=${BENCH_CENTER_SECONDS:-$(sized 15 2)}
+parts=" ${BENCH_CENTER_PARTS:-pg-intake pg-query sqlite} "
+part() { case $parts in *" $1 "*) return 0 ;; esac; return 1; }
 [ -x "$LOAD" ] || fail "bench/clinic-load is not built"
 command -v curl >/dev/null || fail "curl not found"
 pids=
@@ -159,6 +164,7 @@ pg_createdb center
 PGDB="pg:host=$PG_HOST port=$PG_PORT user=nhicard dbname=center"
 "$CENTER" --db "$PGDB" db migrate >/dev/null || fail "db migrate"
 
+if part pg-intake; then
 p=0
 urls=
 while [ "$p" -lt "$procs" ]; do serve "$PGDB" --threads 2; urls="$urls $URL"; p=$((p + 1)); done
@@ -168,7 +174,9 @@ held=$(pg_sql center "SELECT count(*) FROM record")
 [ "$held" = "$total" ] || fail "PostgreSQL holds $held records, expected $total"
 echo "center_intake_per_s $rate records/s"
 stop_all
+fi
 
+if part pg-query; then
 "$CENTER" --db "$PGDB" clinic add 1311234569 bench >/dev/null &&
 "$CENTER" --db "$PGDB" insurer add 133116 千代田区 >/dev/null || fail "center store"
 "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "host=$PG_HOST port=$PG_PORT user=nhicard dbname=center" \
@@ -197,7 +205,9 @@ echo "center_query_per_s_pg $1 queries/s"
 echo "center_query_p99_ms_pg $2 ms"
 echo "center_pg_cards $cards cardholders"
 stop_all
+fi
 pg_stop
+part sqlite || exit 0
 
 # ---- SQLite -----------------------------------------------------------
 serve center.db --threads 2

@@ -1,8 +1,8 @@
 /*
  * center-cms.c: the intake's OpenSSL code: the center's keys, opening
  * batch files (decrypt EnvelopedData, verify SignedData against the
- * stations' CA) and signing acknowledgements. The only center file that
- * calls OpenSSL.
+ * stations' CA) and signing acknowledgements. With center-crl.c (the
+ * stations' revocation list) the only center files that call OpenSSL.
  */
 #include "config.h"
 
@@ -25,7 +25,21 @@ struct center_keys {
 	X509_STORE	*ca;
 	EVP_PKEY	*akey;		/* answers to clinics; NULL: key */
 	X509		*acert;
+	struct center_crl *crl;		/* the stations' CRL, or NULL */
 };
+
+void
+center_keys_set_crl(struct center_keys *k, struct center_crl *cl)
+{
+	center_crl_free(k->crl);
+	k->crl = cl;
+}
+
+struct center_crl *
+center_keys_crl(const struct center_keys *k)
+{
+	return k->crl;
+}
 
 static int
 ossl_err(int code, const char *what)
@@ -49,6 +63,7 @@ center_keys_free(struct center_keys *k)
 	X509_STORE_free(k->ca);
 	EVP_PKEY_free(k->akey);
 	X509_free(k->acert);
+	center_crl_free(k->crl);
 	free(k);
 }
 
@@ -189,6 +204,10 @@ center_batch_open(const struct center_keys *k, const uint8_t *der, size_t len,
 		r = err_set(NHI_EREFUSED, "batch: expected one signer with a common name");
 		goto out;
 	}
+	/* Chaining to the CA is not enough: the CA may have revoked it. */
+	if ((r = center_crl_check_x509(k->crl, sk_X509_value(signers, 0),
+	    "batch's signer certificate")) != 0)
+		goto out;
 	bio_take(content, &text, &textlen);
 	if (memchr(text, '\0', textlen) != NULL) {
 		r = err_set(NHI_EPARSE, "batch: signed content contains a NUL byte");

@@ -25,7 +25,8 @@
 #include "util.h"
 
 #define PG_KEEP		64
-#define PG_PARAMS	16
+/* The protocol's limit on one statement's parameters. */
+#define PG_PARAMS	65535
 
 struct pg_db;
 
@@ -33,8 +34,8 @@ struct pg_stmt {
 	struct center_stmt_head h;
 	struct pg_db	*db;
 	char		*sql;		/* with $N for ?N */
-	char		*param[PG_PARAMS];
-	int		 nparams;
+	char		**param;	/* [cap], grown as bound */
+	int		 nparams, cap;
 	int		 kept;		/* index + 1 in the kept list, or 0 */
 	PGresult	*res;
 	int		 row, nrows, ran;
@@ -49,6 +50,17 @@ struct pg_db {
 	int		 prepared[PG_KEEP];	/* on the current connection */
 	size_t		 nkept;
 	int64_t		 changes;
+	/* Statements held back to travel with the next one (libpq pipeline
+	 * mode: one round trip for all): a relaxed transaction's BEGIN, and
+	 * statements whose result is only success (db_defer). */
+	struct pg_pending {
+		char	*name;		/* a kept statement's, or NULL */
+		char	*sql;		/* else its text */
+		char	**param;
+		int	 nparams;
+	}		*pend;
+	size_t		 npend, cappend;
+	int		 in_txn;
 	char		 sqlstate[6];
 	char		 err[300];
 };
@@ -73,6 +85,110 @@ pg_seterr(struct pg_db *db, const PGresult *res)
 }
 
 static void
+pend_free(struct pg_db *db)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < db->npend; i++) {
+		for (j = 0; j < db->pend[i].nparams; j++)
+			free(db->pend[i].param[j]);
+		free(db->pend[i].param);
+		free(db->pend[i].name);
+		free(db->pend[i].sql);
+	}
+	db->npend = 0;
+}
+
+static void
+pend_add(struct pg_db *db, const char *name, const char *sql, char **param,
+    int nparams)
+{
+	struct pg_pending *p;
+	int j;
+
+	if (db->npend == db->cappend) {
+		db->cappend = db->cappend ? 2 * db->cappend : 8;
+		db->pend = xreallocarray(db->pend, db->cappend, sizeof(*db->pend));
+	}
+	p = &db->pend[db->npend++];
+	p->name = name != NULL ? xstrdup(name) : NULL;
+	p->sql = sql != NULL ? xstrdup(sql) : NULL;
+	p->nparams = nparams;
+	p->param = nparams > 0 ? xcalloc((size_t)nparams, sizeof(char *)) : NULL;
+	for (j = 0; j < nparams; j++)
+		p->param[j] = param[j] != NULL ? xstrdup(param[j]) : NULL;
+}
+
+/*
+ * Send the held-back statements and then `last` (a kept statement's name
+ * or text, with parameters) in one pipeline and one round trip; the
+ * result of `last` is returned (NULL with the error set if any failed:
+ * the first failure's error is kept, the later ones are skipped by the
+ * server). Without held-back statements, an ordinary call.
+ */
+static PGresult *
+pg_send(struct pg_db *db, const char *name, const char *sql, int nparams,
+    char **param)
+{
+	PGresult *res, *last = NULL, *fail = NULL;
+	size_t i, n = db->npend;
+	int ok = 1;
+
+	if (n == 0)
+		return name != NULL ? PQexecPrepared(db->conn, name, nparams,
+		    (const char *const *)param, NULL, NULL, 0) :
+		    PQexecParams(db->conn, sql, nparams, NULL,
+		    (const char *const *)param, NULL, NULL, 0);
+	if (PQenterPipelineMode(db->conn) != 1) {
+		pend_free(db);
+		return NULL;
+	}
+	for (i = 0; i < n && ok; i++)
+		ok = db->pend[i].name != NULL ?
+		    PQsendQueryPrepared(db->conn, db->pend[i].name, db->pend[i].nparams,
+		    (const char *const *)db->pend[i].param, NULL, NULL, 0) :
+		    PQsendQueryParams(db->conn, db->pend[i].sql, db->pend[i].nparams, NULL,
+		    (const char *const *)db->pend[i].param, NULL, NULL, 0);
+	if (ok)
+		ok = name != NULL ? PQsendQueryPrepared(db->conn, name, nparams,
+		    (const char *const *)param, NULL, NULL, 0) :
+		    PQsendQueryParams(db->conn, sql, nparams, NULL,
+		    (const char *const *)param, NULL, NULL, 0);
+	pend_free(db);
+	if (!ok || PQpipelineSync(db->conn) != 1) {
+		/* The connection is unusable: reset at the next transaction. */
+		pg_seterr(db, NULL);
+		PQreset(db->conn);
+		return NULL;
+	}
+	/* n + 1 results, each followed by a NULL; then the sync. */
+	for (i = 0; i <= n; i++) {
+		while ((res = PQgetResult(db->conn)) != NULL) {
+			ExecStatusType s = PQresultStatus(res);
+
+			if (i == n && last == NULL && s != PGRES_PIPELINE_ABORTED)
+				last = res;
+			else if (fail == NULL && s != PGRES_COMMAND_OK &&
+			    s != PGRES_TUPLES_OK && s != PGRES_PIPELINE_ABORTED)
+				fail = res;
+			else
+				PQclear(res);
+		}
+	}
+	while ((res = PQgetResult(db->conn)) != NULL &&
+	    PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		PQclear(res);
+	PQclear(res);
+	(void)PQexitPipelineMode(db->conn);
+	if (fail != NULL) {
+		PQclear(last);
+		return fail;
+	}
+	return last;
+}
+
+static void
 pg_close(struct center_db *d)
 {
 	struct pg_db *db = PD(d);
@@ -84,6 +200,8 @@ pg_close(struct center_db *d)
 		db->kept[i]->kept = 0;
 		db->h.ops->finalize((struct center_stmt *)db->kept[i]);
 	}
+	pend_free(db);
+	free(db->pend);
 	PQfinish(db->conn);
 	free(db->conninfo);
 	free(db->h.target);
@@ -145,7 +263,8 @@ static int
 pg_exec(struct center_db *d, const char *sql)
 {
 	struct pg_db *db = PD(d);
-	PGresult *res = PQexec(db->conn, sql);
+	PGresult *res = db->npend > 0 ? pg_send(db, NULL, sql, 0, NULL) :
+	    PQexec(db->conn, sql);
 	ExecStatusType s = PQresultStatus(res);
 	int r = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : -1;
 
@@ -158,11 +277,18 @@ pg_exec(struct center_db *d, const char *sql)
 static int
 pg_begin(struct center_db *d, enum db_txn how)
 {
+	struct pg_db *db = PD(d);
+
+	pend_free(db);
 	if (!pg_alive(d))
 		return -1;
+	db->in_txn = 1;
 	switch (how) {
 	case DB_TXN_RELAXED:
-		return pg_exec(d, "BEGIN; SET LOCAL synchronous_commit = off");
+		/* A clinic's query: its BEGIN travels with its first statement. */
+		pend_add(db, NULL, "BEGIN", NULL, 0);
+		pend_add(db, NULL, "SET LOCAL synchronous_commit = off", NULL, 0);
+		return 0;
 	case DB_TXN_READ:
 		return pg_exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	default:
@@ -173,6 +299,7 @@ pg_begin(struct center_db *d, enum db_txn how)
 static int
 pg_commit(struct center_db *d)
 {
+	PD(d)->in_txn = 0;
 	return pg_exec(d, "COMMIT");
 }
 
@@ -185,6 +312,8 @@ pg_rollback(struct center_db *d)
 	/* Keep the error that made us roll back. */
 	memcpy(err, db->err, sizeof(err));
 	memcpy(state, db->sqlstate, sizeof(state));
+	db->in_txn = 0;
+	pend_free(db);
 	if (PQstatus(db->conn) == CONNECTION_OK)
 		(void)pg_exec(d, "ROLLBACK");
 	memcpy(db->err, err, sizeof(err));
@@ -215,7 +344,7 @@ pg_reset(struct pg_stmt *st)
 	PQclear(st->res);
 	st->res = NULL;
 	st->row = st->nrows = st->ran = 0;
-	for (i = 0; i < PG_PARAMS; i++) {
+	for (i = 0; i < st->nparams; i++) {
 		free(st->param[i]);
 		st->param[i] = NULL;
 	}
@@ -255,6 +384,15 @@ pg_bind_text(struct center_stmt *s, int i, const char *v)
 
 	if (i < 1 || i > PG_PARAMS)
 		return;
+	if (i > st->cap) {
+		int cap = st->cap < 16 ? 16 : st->cap;
+
+		while (cap < i)
+			cap *= 2;
+		st->param = xreallocarray(st->param, (size_t)cap, sizeof(*st->param));
+		memset(st->param + st->cap, 0, (size_t)(cap - st->cap) * sizeof(*st->param));
+		st->cap = cap;
+	}
 	free(st->param[i - 1]);
 	st->param[i - 1] = v != NULL ? xstrdup(v) : NULL;
 	if (i > st->nparams)
@@ -294,11 +432,9 @@ pg_step(struct center_stmt *s)
 				PQclear(p);
 				db->prepared[st->kept - 1] = 1;
 			}
-			st->res = PQexecPrepared(db->conn, name, st->nparams,
-			    (const char *const *)st->param, NULL, NULL, 0);
+			st->res = pg_send(db, name, NULL, st->nparams, st->param);
 		} else
-			st->res = PQexecParams(db->conn, st->sql, st->nparams, NULL,
-			    (const char *const *)st->param, NULL, NULL, 0);
+			st->res = pg_send(db, NULL, st->sql, st->nparams, st->param);
 		es = PQresultStatus(st->res);
 		if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 			pg_seterr(db, st->res);
@@ -352,8 +488,44 @@ pg_finalize(struct center_stmt *s)
 	pg_reset(st);
 	if (st->kept)
 		return;
+	free(st->param);
 	free(st->sql);
 	free(st);
+}
+
+/* In a transaction, hold the statement back to travel with the next one
+ * (COMMIT at the latest): its failure fails that one. Else run it now. */
+static int
+pg_defer(struct center_stmt *s)
+{
+	struct pg_stmt *st = PS(s);
+	struct pg_db *db = st->db;
+	char name[16];
+	int r = 0;
+
+	if (!db->in_txn) {
+		r = pg_step(s) == DB_DONE ? 0 : -1;
+		pg_finalize(s);
+		return r;
+	}
+	if (st->kept) {
+		snprintf(name, sizeof(name), "k%d", st->kept);
+		if (!db->prepared[st->kept - 1]) {
+			PGresult *p = PQprepare(db->conn, name, st->sql, 0, NULL);
+
+			if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+				pg_seterr(db, p);
+				r = -1;
+			} else
+				db->prepared[st->kept - 1] = 1;
+			PQclear(p);
+		}
+		if (r == 0)
+			pend_add(db, name, NULL, st->param, st->nparams);
+	} else
+		pend_add(db, NULL, st->sql, st->param, st->nparams);
+	pg_finalize(s);
+	return r;
 }
 
 static int64_t
@@ -436,7 +608,7 @@ const struct center_db_ops center_db_pg = {
 	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
 	.prepare = pg_prepare, .bind_text = pg_bind_text,
 	.bind_int64 = pg_bind_int64, .step = pg_step, .col_text = pg_col_text,
-	.col_int64 = pg_col_int64, .finalize = pg_finalize,
+	.col_int64 = pg_col_int64, .finalize = pg_finalize, .defer = pg_defer,
 	.changes = pg_changes, .errmsg = pg_errmsg, .retryable = pg_retryable,
 	.alive = pg_alive, .backup = pg_backup, .restore = pg_restore,
 };

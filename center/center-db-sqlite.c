@@ -29,6 +29,10 @@ struct sl_db {
 	const char	*kept_sql[SQLITE_KEEP];
 	struct sl_stmt	*kept[SQLITE_KEEP];
 	size_t		 nkept;
+	/* A failed COMMIT's error, kept past the PRAGMA that follows it. */
+	int		 saved;
+	int		 saved_code;
+	char		 saved_err[300];
 };
 
 #define SL(db)	((struct sl_db *)(void *)(db))
@@ -81,6 +85,7 @@ sl_exec(struct center_db *d, const char *sql)
 static int
 sl_begin(struct center_db *d, enum db_txn how)
 {
+	SL(d)->saved = 0;
 	switch (how) {
 	case DB_TXN_RELAXED:
 		/* The query log may lose its last rows in a power cut. */
@@ -98,8 +103,16 @@ sl_begin(struct center_db *d, enum db_txn how)
 static int
 sl_commit(struct center_db *d)
 {
+	struct sl_db *db = SL(d);
 	int r = sl_exec(d, "COMMIT");
 
+	if (r != 0) {
+		/* A full disk fails here: say so, not the PRAGMA's "not an error". */
+		db->saved = 1;
+		db->saved_code = sqlite3_errcode(db->db);
+		snprintf(db->saved_err, sizeof(db->saved_err), "%s",
+		    sqlite3_errmsg(db->db));
+	}
 	(void)sqlite3_exec(SL(d)->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	return r;
 }
@@ -117,6 +130,8 @@ sl_prepare(struct center_db *d, const char *sql, int keep, struct center_stmt **
 	struct sl_db *db = SL(d);
 	struct sl_stmt *st;
 	size_t i;
+
+	db->saved = 0;
 
 	if (keep)
 		for (i = 0; i < db->nkept; i++)
@@ -187,6 +202,16 @@ sl_finalize(struct center_stmt *st)
 	free(st);
 }
 
+/* In process: nothing to gain by holding a statement back. */
+static int
+sl_defer(struct center_stmt *s)
+{
+	int r = SS(s)->h.ops->step(s) == DB_DONE ? 0 : -1;
+
+	SS(s)->h.ops->finalize(s);
+	return r;
+}
+
 static int64_t
 sl_changes(struct center_db *d)
 {
@@ -196,13 +221,13 @@ sl_changes(struct center_db *d)
 static const char *
 sl_errmsg(struct center_db *d)
 {
-	return sqlite3_errmsg(SL(d)->db);
+	return SL(d)->saved ? SL(d)->saved_err : sqlite3_errmsg(SL(d)->db);
 }
 
 static int
 sl_retryable(struct center_db *d)
 {
-	int ec = sqlite3_errcode(SL(d)->db);
+	int ec = SL(d)->saved ? SL(d)->saved_code : sqlite3_errcode(SL(d)->db);
 
 	return ec == SQLITE_BUSY || ec == SQLITE_LOCKED;
 }
@@ -277,7 +302,7 @@ const struct center_db_ops center_db_sqlite = {
 	.begin = sl_begin, .commit = sl_commit, .rollback = sl_rollback,
 	.prepare = sl_prepare, .bind_text = sl_bind_text,
 	.bind_int64 = sl_bind_int64, .step = sl_step, .col_text = sl_col_text,
-	.col_int64 = sl_col_int64, .finalize = sl_finalize,
+	.col_int64 = sl_col_int64, .finalize = sl_finalize, .defer = sl_defer,
 	.changes = sl_changes, .errmsg = sl_errmsg, .retryable = sl_retryable,
 	.alive = sl_alive, .backup = sl_backup, .restore = sl_restore,
 };

@@ -54,6 +54,11 @@ struct center_db_ops {
 	const char *(*col_text)(struct center_stmt *, int i);
 	int64_t	(*col_int64)(struct center_stmt *, int i);
 	void	(*finalize)(struct center_stmt *);
+	/* Run a bound statement whose only result is success, and finalize
+	 * it: PostgreSQL holds it back inside a transaction to travel with
+	 * the next statement or the COMMIT in one round trip (libpq pipeline
+	 * mode), whose failure is then its failure; SQLite runs it now. */
+	int	(*defer)(struct center_stmt *);
 	/* Rows changed by the last INSERT, UPDATE or DELETE. */
 	int64_t	(*changes)(struct center_db *);
 	const char *(*errmsg)(struct center_db *);

@@ -143,6 +143,85 @@ apply_period(struct center_store *cs, const char *station, const struct cj_obj *
 }
 
 int
+center_elig_period_bulk(const char *kind, const struct cj_obj *data, int64_t *period)
+{
+	int64_t old;
+
+	if (data == NULL || strcmp(kind, "eligibility_changed") != 0 ||
+	    cj_int(data, "replaces", &old))
+		return 0;
+	if (!cj_int(data, "period", period))
+		*period = 0;
+	return 1;
+}
+
+int
+center_elig_periods_many(struct center_store *cs, const char *station,
+    const struct cj_obj *const *data, size_t n)
+{
+	static char *full;	/* CENTER_PUT_CHUNK rows: made once, kept */
+	const char *pre = "INSERT INTO elig_period (station_id, period, person,"
+	    " insurer_number, symbol, number, branch, cert_kind, short_months,"
+	    " acquired_on, lost_on, valid_until, burden_pct, burden_from) VALUES";
+	const char *suf = " ON CONFLICT (station_id, period) DO UPDATE SET"
+	    " person = excluded.person, superseded = 0,"
+	    " insurer_number = excluded.insurer_number, symbol = excluded.symbol,"
+	    " number = excluded.number, branch = excluded.branch,"
+	    " cert_kind = excluded.cert_kind, short_months = excluded.short_months,"
+	    " acquired_on = excluded.acquired_on, lost_on = excluded.lost_on,"
+	    " valid_until = excluded.valid_until, burden_pct = excluded.burden_pct,"
+	    " burden_from = excluded.burden_from";
+	struct center_stmt *st = NULL;
+	char *sql;
+	size_t i;
+	int r, keep = n == CENTER_PUT_CHUNK;
+
+	if (n == 0)
+		return 0;
+	if (n > CENTER_PUT_CHUNK)
+		return err_set(NHI_EINTERNAL, "center_elig_periods_many: %zu rows", n);
+	if (keep && full == NULL)
+		full = center_rows_sql(pre, CENTER_PUT_CHUNK, 14, suf);
+	sql = keep ? full : center_rows_sql(pre, n, 14, suf);
+	if (DB_OPS(cs->db)->prepare(cs->db, sql, keep, &st) != 0) {
+		r = center_db_err(cs, "prepare");
+		goto out;
+	}
+	/* As apply_period binds them, row after row. */
+	for (i = 0; i < n; i++) {
+		const struct cj_obj *d = data[i];
+		int64_t period = 0, person = 0, months, pct;
+		int b = (int)(i * 14);
+
+		(void)cj_int(d, "period", &period);
+		(void)cj_int(d, "person", &person);
+		if (!cj_int(d, "short_months", &months))
+			months = 0;
+		if (!cj_int(d, "burden_pct", &pct))
+			pct = 0;
+		db_bind_text(st, b + 1, station);
+		db_bind_int64(st, b + 2, period);
+		db_bind_int64(st, b + 3, person);
+		db_bind_text(st, b + 4, cj_str(d, "insurer_number"));
+		db_bind_text(st, b + 5, cj_str(d, "symbol"));
+		db_bind_text(st, b + 6, cj_str(d, "number"));
+		db_bind_text(st, b + 7, cj_str(d, "branch"));
+		db_bind_text(st, b + 8, cj_str(d, "cert_kind"));
+		db_bind_int64(st, b + 9, months);
+		db_bind_text(st, b + 10, cj_str(d, "acquired_on"));
+		db_bind_text(st, b + 11, cj_str(d, "lost_on"));
+		db_bind_text(st, b + 12, cj_str(d, "valid_until"));
+		db_bind_int64(st, b + 13, pct);
+		db_bind_text(st, b + 14, cj_str(d, "burden_from"));
+	}
+	r = center_q_done(cs, st, "keep eligibility periods");
+out:
+	if (!keep)
+		free(sql);
+	return r;
+}
+
+int
 center_elig_apply(struct center_store *cs, const char *station, int64_t seq,
     const char *kind, const struct cj_obj *data)
 {
@@ -209,6 +288,7 @@ center_elig_periods(struct center_store *cs, const char *station, int64_t person
 	while ((s = db_step(st)) == DB_ROW) {
 		v = xreallocarray(v, k + 1, sizeof(*v));
 		p = &v[k++];
+		memset(p, 0, sizeof(*p));
 		col_copy(st, 0, p->insurer_number, sizeof(p->insurer_number));
 		col_copy(st, 1, p->symbol, sizeof(p->symbol));
 		col_copy(st, 2, p->number, sizeof(p->number));
@@ -224,6 +304,95 @@ center_elig_periods(struct center_store *cs, const char *station, int64_t person
 	if (s != DB_DONE) {
 		free(v);
 		r = center_db_err(cs, "read periods");
+	} else {
+		*out = v;
+		*n = k;
+	}
+	db_finalize(st);
+	return r;
+}
+
+int
+center_elig_query_read(struct center_store *cs, const char *challenge, int64_t now,
+    int64_t keep, const char *user_number, int *seen, struct center_card *card,
+    int *found, struct center_period **out, size_t *n, int *done)
+{
+	struct center_stmt *st;
+	struct center_period *v = NULL, *p;
+	size_t k = 0;
+	int r, s, first = 1;
+
+	*done = 0;
+	/* A data-modifying WITH is PostgreSQL's; a replica reads elsewhere. */
+	if (DB_OPS(cs->db) != &center_db_pg || cs->replica != NULL)
+		return 0;
+	*done = 1;
+	*seen = *found = 0;
+	memset(card, 0, sizeof(*card));
+	if (cs->queries++ % 256 == 0) {
+		if ((r = Q(cs, &st, "DELETE FROM challenge_seen WHERE at < ?1", "i",
+		    now - keep)) != 0)
+			return r;
+		if (DB_OPS(cs->db)->defer(st) != 0)
+			return center_db_err(cs, "forget old challenges");
+	}
+	if ((r = Q(cs, &st, "WITH ch AS (INSERT INTO challenge_seen (challenge, at)"
+	    " VALUES (?1, ?2) ON CONFLICT DO NOTHING RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM ch), c.user_number IS NOT NULL, c.issued,"
+	    " c.station_id, c.person, c.insurer_number, c.municipality, c.public_key,"
+	    " c.revoked, c.revoked_reason, c.revoked_on, p.period IS NOT NULL,"
+	    " p.insurer_number, p.symbol, p.number, p.branch, p.cert_kind,"
+	    " p.short_months, p.acquired_on, p.lost_on, p.valid_until, p.burden_pct,"
+	    " p.burden_from, i.name"
+	    " FROM (SELECT 1) AS one"
+	    " LEFT JOIN elig_card c ON c.user_number = ?3"
+	    " LEFT JOIN elig_period p ON p.station_id = c.station_id"
+	    " AND p.person = c.person AND p.superseded = 0"
+	    " LEFT JOIN insurer i ON i.number = p.insurer_number"
+	    " ORDER BY p.acquired_on, p.period", "tit", challenge, now,
+	    user_number)) != 0)
+		return r;
+	while ((s = db_step(st)) == DB_ROW) {
+		if (first) {
+			first = 0;
+			*seen = db_col_int64(st, 0) == 0;
+			*found = db_col_int64(st, 1) != 0;
+			if (*found) {
+				card->issued = (int)db_col_int64(st, 2);
+				col_copy(st, 3, card->station, sizeof(card->station));
+				card->person = db_col_int64(st, 4);
+				col_copy(st, 5, card->insurer_number,
+				    sizeof(card->insurer_number));
+				col_copy(st, 6, card->municipality, sizeof(card->municipality));
+				col_copy(st, 7, card->public_key, sizeof(card->public_key));
+				card->revoked = (int)db_col_int64(st, 8);
+				col_copy(st, 9, card->revoked_reason,
+				    sizeof(card->revoked_reason));
+				col_copy(st, 10, card->revoked_on, sizeof(card->revoked_on));
+			}
+		}
+		if (db_col_int64(st, 11) == 0)
+			continue;
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		p = &v[k++];
+		memset(p, 0, sizeof(*p));
+		col_copy(st, 12, p->insurer_number, sizeof(p->insurer_number));
+		col_copy(st, 13, p->symbol, sizeof(p->symbol));
+		col_copy(st, 14, p->number, sizeof(p->number));
+		col_copy(st, 15, p->branch, sizeof(p->branch));
+		col_copy(st, 16, p->cert_kind, sizeof(p->cert_kind));
+		p->short_months = (int)db_col_int64(st, 17);
+		col_copy(st, 18, p->acquired_on, sizeof(p->acquired_on));
+		col_copy(st, 19, p->lost_on, sizeof(p->lost_on));
+		col_copy(st, 20, p->valid_until, sizeof(p->valid_until));
+		p->burden_pct = (int)db_col_int64(st, 21);
+		col_copy(st, 22, p->burden_from, sizeof(p->burden_from));
+		col_copy(st, 23, p->insurer_name, sizeof(p->insurer_name));
+		p->named = 1;
+	}
+	if (s != DB_DONE || first) {
+		free(v);
+		r = center_db_err(cs, "read a query's card and periods");
 	} else {
 		*out = v;
 		*n = k;
@@ -403,7 +572,10 @@ center_query_log(struct center_store *cs, const char *clinic, const char *user_n
 	    " outcome) VALUES (?1, ?2, ?3, ?4, ?5)", "ttttt", now, clinic, user_number,
 	    visit_date, outcome)) != 0)
 		return r;
-	return center_q_done(cs, st, "record a query");
+	/* In a query's transaction it travels with the COMMIT (PostgreSQL). */
+	if (DB_OPS(cs->db)->defer(st) != 0)
+		return center_db_err(cs, "record a query");
+	return 0;
 }
 
 int

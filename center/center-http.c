@@ -206,6 +206,10 @@ out:
  * requests (keep-alive): the certificate chain is verified once. */
 struct conn_ctx {
 	char	*cn;
+	/* The registered clinic this connection's certificate names, once
+	 * looked up (registrations are only added: a round trip a query
+	 * saved). */
+	char	 clinic[11];
 };
 
 static void
@@ -273,6 +277,26 @@ fault_stale_ack(struct http_srv *srv, const char *station, uint8_t **ack,
 	return 0;
 }
 
+/* NHI_EREFUSED if the TLS client certificate is on the stations' CRL
+ * (looked at for each batch: the list may change while a connection lives). */
+static int
+peer_revoked(struct http_srv *srv, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *certs;
+	unsigned ncerts = 0;
+
+	if (center_keys_crl(srv->keys) == NULL)
+		return 0;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL ||
+	    (certs = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session,
+	    &ncerts)) == NULL || ncerts == 0)
+		return err_set(NHI_EREFUSED, "no client certificate");
+	return center_crl_check_der(center_keys_crl(srv->keys), certs[0].data,
+	    certs[0].size, "TLS client certificate");
+}
+
 static enum MHD_Result
 handle_batch(struct http_srv *srv, struct MHD_Connection *conn, struct http_req *req,
     const char *peer)
@@ -284,8 +308,12 @@ handle_batch(struct http_srv *srv, struct MHD_Connection *conn, struct http_req 
 	int64_t serial;
 	int r;
 
-	r = center_intake_batch(srv->cs, srv->keys, peer, req->body, req->len, &ack,
-	    &acklen, &station, &serial);
+	/* The connection's certificate too: a revoked one is refused even
+	 * when the batch is signed by another. */
+	r = peer_revoked(srv, conn);
+	if (r == 0)
+		r = center_intake_batch(srv->cs, srv->keys, peer, req->body, req->len,
+		    &ack, &acklen, &station, &serial);
 	if (r != 0) {
 		unsigned status = r == NHI_EREFUSED ? MHD_HTTP_FORBIDDEN :
 		    nhi_exit_code(r) == NHI_EXIT_DATA ? MHD_HTTP_BAD_REQUEST :
@@ -396,6 +424,8 @@ clinic_check(struct http_srv *srv, struct MHD_Connection *conn, const char *cn,
     struct http_req *req)
 {
 	const char *code = strrchr(cn, ' '), *why;
+	const union MHD_ConnectionInfo *ci;
+	struct conn_ctx *c;
 	char *t;
 	enum MHD_Result ret;
 	int known = 0;
@@ -409,8 +439,14 @@ clinic_check(struct http_srv *srv, struct MHD_Connection *conn, const char *cn,
 		free(t);
 		return ret;
 	}
-	if (center_clinic_known(srv->cs, code, &known) != 0)
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	c = ci != NULL ? ci->socket_context : NULL;
+	if (c != NULL && strcmp(c->clinic, code) == 0)
+		known = 1;
+	else if (center_clinic_known(srv->cs, code, &known) != 0)
 		return answer_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "store", err_detail());
+	if (known && c != NULL)
+		snprintf(c->clinic, sizeof(c->clinic), "%s", code);
 	if (!known) {
 		(void)center_query_log(srv->cs, code, NULL, NULL, "unknown_clinic");
 		t = xasprintf("clinic %s is not registered at this center", code);

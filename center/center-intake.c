@@ -152,6 +152,79 @@ fault_commit_wait(void)
 		nanosleep(&ts, NULL);
 }
 
+static int
+is_rev(const struct center_in *in)
+{
+	return in->user_number != NULL && (strcmp(in->kind, "card_revoked") == 0 ||
+	    strcmp(in->kind, "card_reinstated") == 0);
+}
+
+/*
+ * Records stored many to a statement (center_store_put_many,
+ * center_elig_periods_many): one round trip for up to CENTER_PUT_CHUNK
+ * records and one for their periods, where one record took two. A chunk
+ * holds consecutive eligibility periods written as sent, each period
+ * number once, so the order of their writes within it cannot matter; any
+ * other record ends the chunk and is taken alone after it, as before.
+ */
+struct chunk {
+	struct center_in	*in[CENTER_PUT_CHUNK];
+	int64_t			 period[CENTER_PUT_CHUNK];
+	size_t			 n;
+};
+
+static int
+chunk_add(struct chunk *c, struct center_in *in)
+{
+	int64_t period;
+	size_t i;
+
+	if (c->n == CENTER_PUT_CHUNK || in->reject_code != NULL ||
+	    !center_elig_period_bulk(in->kind, cj_obj(in->obj, "data"), &period))
+		return 0;
+	for (i = 0; i < c->n; i++)
+		if (c->period[i] == period)
+			return 0;
+	c->in[c->n] = in;
+	c->period[c->n++] = period;
+	return 1;
+}
+
+static int
+chunk_flush(struct center_store *cs, const char *station, struct chunk *c)
+{
+	struct center_record rec[CENTER_PUT_CHUNK];
+	const struct cj_obj *data[CENTER_PUT_CHUNK];
+	int stored[CENTER_PUT_CHUNK];
+	size_t i, k = 0;
+	int r;
+
+	if (c->n == 0)
+		return 0;
+	for (i = 0; i < c->n; i++)
+		rec[i] = (struct center_record){
+			.station = station, .record_id = c->in[i]->id,
+			.seq = c->in[i]->seq, .attempt = c->in[i]->attempt,
+			.lane = c->in[i]->lane, .kind = c->in[i]->kind,
+			.user_number = c->in[i]->user_number, .text = c->in[i]->line,
+		};
+	if ((r = center_store_put_many(cs, rec, c->n, stored)) != 0)
+		return r;
+	for (i = 0; i < c->n; i++) {
+		if (stored[i]) {
+			data[k++] = cj_obj(c->in[i]->obj, "data");
+			continue;
+		}
+		/* A key held: a duplicate (nothing to do) or a conflict
+		 * (rejected), told apart one by one as before. */
+		if ((r = take_record(cs, station, c->in[i], 0)) != 0)
+			return r;
+	}
+	r = center_elig_periods_many(cs, station, data, k);
+	c->n = 0;
+	return r;
+}
+
 /* Store one batch's records and build its acknowledgement, in one
  * transaction (rolled back on any error). */
 static int
@@ -173,18 +246,29 @@ store_batch(struct center_store *cs, struct center_batch *b, int64_t *ser,
 		log_warn("station %s batch %lld: audit history %s (see status)",
 		    b->station, (long long)b->number, alert);
 	/* Issuances before the revocations that may name them (same batch). */
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < 2; pass++) {
+		struct chunk c = { .n = 0 };
+
 		for (i = 0; i < b->n; i++) {
-			int rev = b->rec[i].user_number != NULL &&
-			    (strcmp(b->rec[i].kind, "card_revoked") == 0 ||
-			    strcmp(b->rec[i].kind, "card_reinstated") == 0);
+			int rev = is_rev(&b->rec[i]);
 
 			if (rev != pass)
 				continue;
 			fault_reject(&b->rec[i]);
+			/* Periods many at a time (the bulk of an intake); the
+			 * rest one by one, in order, after the chunk before. */
+			if (!rev && chunk_add(&c, &b->rec[i]))
+				continue;
+			if ((r = chunk_flush(cs, b->station, &c)) != 0)
+				goto fail;
+			if (!rev && chunk_add(&c, &b->rec[i]))
+				continue;
 			if ((r = take_record(cs, b->station, &b->rec[i], rev)) != 0)
 				goto fail;
 		}
+		if ((r = chunk_flush(cs, b->station, &c)) != 0)
+			goto fail;
+	}
 	if ((r = ack_text(cs, b->station, ser, text, tlen)) != 0)
 		goto fail;
 	fault_commit_wait();

@@ -39,6 +39,7 @@ struct center_opts {
 	const char	*answer_key;
 	const char	*answer_cert;
 	const char	*replica;
+	const char	*crl;
 };
 
 static void
@@ -48,8 +49,9 @@ usage(FILE *fp)
 	    "usage: nhicard-center [--db PATH] serve --key PEM --cert PEM --ca PEM\n"
 	    "                      [--tls-key PEM --tls-cert PEM] [--listen ADDR]\n"
 	    "                      [--port N] [--max-batch BYTES] [--replica DB]\n"
+	    "                      [--crl FILE]\n"
 	    "       nhicard-center [--db PATH] import --key PEM --cert PEM --ca PEM\n"
-	    "                      [--out DIR] DIR\n"
+	    "                      [--out DIR] [--crl FILE] DIR\n"
 	    "                      [--admin-port N]\n"
 	    "       nhicard-center [--db PATH] status\n"
 	    "       nhicard-center [--db PATH] status-page\n"
@@ -117,6 +119,10 @@ usage(FILE *fp)
 	    "  --tls-key, --tls-cert  a separate TLS server key and certificate (its\n"
 	    "                name must match the host in the stations' queue.center_url);\n"
 	    "                default --key and --cert\n"
+	    "  --crl FILE    (serve, import) the stations' CA's revocation list(s)\n"
+	    "                (PEM or DER, signed by a --ca certificate): a batch signed\n"
+	    "                or sent with a revoked certificate is refused (403,\n"
+	    "                revoked_certificate); read again when the file changes\n"
 	    "  --ca          the CA certificate(s) station certificates chain to (PEM);\n"
 	    "                the last word of a station certificate's common name is\n"
 	    "                the station id\n"
@@ -148,6 +154,26 @@ need_keys(const struct center_opts *o, const char *cmd)
 	return 0;
 }
 
+/* The keys, and the stations' CRL when --crl names one. */
+static int
+keys_load(const struct center_opts *o, struct center_keys **k)
+{
+	struct center_crl *cl;
+	int r;
+
+	if ((r = center_keys_load(o->key, o->cert, o->ca, k)) != 0)
+		return r;
+	if (o->crl == NULL)
+		return 0;
+	if ((r = center_crl_load(o->crl, o->ca, &cl)) != 0) {
+		center_keys_free(*k);
+		*k = NULL;
+		return r;
+	}
+	center_keys_set_crl(*k, cl);
+	return 0;
+}
+
 static int
 cmd_serve(struct center_store *cs, const struct center_opts *o)
 {
@@ -165,7 +191,7 @@ cmd_serve(struct center_store *cs, const struct center_opts *o)
 	int r;
 
 	if ((r = need_keys(o, "serve")) != 0 ||
-	    (r = center_keys_load(o->key, o->cert, o->ca, &k)) != 0)
+	    (r = keys_load(o, &k)) != 0)
 		goto out;
 	if ((o->answer_key == NULL) != (o->answer_cert == NULL)) {
 		r = err_set(NHI_EUSAGE, "--answer-key and --answer-cert go together");
@@ -242,7 +268,7 @@ cmd_import(struct center_store *cs, const struct center_opts *o, const char *dir
 	int r, first = 0;
 
 	if ((r = need_keys(o, "import")) != 0 ||
-	    (r = center_keys_load(o->key, o->cert, o->ca, &k)) != 0)
+	    (r = keys_load(o, &k)) != 0)
 		goto out;
 	if ((d = opendir(dir)) == NULL) {
 		r = err_set(NHI_ENOFILE, "import: cannot read directory %s", dir);
@@ -430,6 +456,7 @@ main(int argc, char **argv)
 		{ "answer-key", required_argument, NULL, 'A' },
 		{ "answer-cert", required_argument, NULL, 'B' },
 		{ "replica", required_argument, NULL, 'r' },
+		{ "crl", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -476,6 +503,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			o.replica = optarg;
+			break;
+		case 'L':
+			o.crl = optarg;
 			break;
 		case 'T':
 			r = parse_long("--threads", optarg, 1, 64, &o.threads);

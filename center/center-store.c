@@ -311,6 +311,105 @@ center_store_put(struct center_store *cs, const struct center_record *rec,
 	return 0;
 }
 
+/* The multi-row statements of center_store_put_many and
+ * center_elig_periods_many: "PREFIX (?1,...,?k),(?k+1,...),... SUFFIX" for
+ * n rows of k columns. Full chunks' text is made once and kept (a statement
+ * is kept by its text's address); a shorter one is made for the call. */
+char *
+center_rows_sql(const char *prefix, size_t n, size_t k, const char *suffix)
+{
+	size_t i, j, len = strlen(prefix) + strlen(suffix) + n * k * 8 + n * 4 + 1;
+	char *sql = xmalloc(len), *p = sql;
+
+	p += snprintf(p, len, "%s", prefix);
+	for (i = 0; i < n; i++) {
+		*p++ = i > 0 ? ',' : ' ';
+		*p++ = '(';
+		for (j = 0; j < k; j++)
+			p += snprintf(p, len - (size_t)(p - sql), "%s?%zu", j > 0 ? "," : "",
+			    i * k + j + 1);
+		*p++ = ')';
+	}
+	snprintf(p, len - (size_t)(p - sql), "%s", suffix);
+	return sql;
+}
+
+int
+center_store_put_many(struct center_store *cs, const struct center_record *recs,
+    size_t n, int *stored)
+{
+	static char *full;	/* CENTER_PUT_CHUNK rows: made once, kept */
+	struct center_stmt *st = NULL;
+	const char *pre = "INSERT INTO record(station_id, record_id, seq, lane, kind,"
+	    " user_number, body, received_at, attempt) VALUES";
+	const char *suf = " ON CONFLICT DO NOTHING RETURNING record_id";
+	char now[32], *sql;
+	size_t i, j;
+	int r, rc, keep = n == CENTER_PUT_CHUNK;
+
+	if (n == 0)
+		return 0;
+	if (n > CENTER_PUT_CHUNK)
+		return err_set(NHI_EINTERNAL, "center_store_put_many: %zu rows", n);
+	if ((r = station_touch(cs, recs[0].station)) != 0)
+		return r;
+	/* One process makes the text; the intake's threads share the store
+	 * lock, so this runs under it. */
+	if (keep && full == NULL)
+		full = center_rows_sql(pre, CENTER_PUT_CHUNK, 9, suf);
+	sql = keep ? full : center_rows_sql(pre, n, 9, suf);
+	center_now_utc(now, sizeof(now));
+	if (DB_OPS(cs->db)->prepare(cs->db, sql, keep, &st) != 0) {
+		r = center_db_err(cs, "prepare");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		int b = (int)(i * 9);
+
+		db_bind_text(st, b + 1, recs[i].station);
+		db_bind_text(st, b + 2, recs[i].record_id);
+		db_bind_int64(st, b + 3, recs[i].seq);
+		db_bind_text(st, b + 4, recs[i].lane);
+		db_bind_text(st, b + 5, recs[i].kind);
+		db_bind_text(st, b + 6, recs[i].user_number);
+		db_bind_text(st, b + 7, recs[i].text);
+		db_bind_text(st, b + 8, now);
+		db_bind_int64(st, b + 9, recs[i].attempt);
+		stored[i] = 0;
+	}
+	/* The rows inserted come back (the others' keys were held: duplicates
+	 * or conflicts, for center_store_put to tell apart). Ids repeat
+	 * within a batch only in a broken one: the first row takes the id. */
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *id = db_col_text(st, 0);
+
+		for (i = 0; i < n; i++)
+			if (!stored[i] && id != NULL && strcmp(recs[i].record_id, id) == 0) {
+				stored[i] = 1;
+				break;
+			}
+	}
+	db_finalize(st);
+	st = NULL;
+	if (rc != DB_DONE) {
+		r = center_db_err(cs, "record insert");
+		goto out;
+	}
+	/* A resubmitted record clears its rejection (only a station with
+	 * some outstanding has any to clear). */
+	for (j = 0; j < n && cs->touched_rejections > 0; j++)
+		if (stored[j] && ((r = center_q(cs, 1, &st, "DELETE FROM rejection WHERE"
+		    " station_id=?1 AND record_id=?2", "tt", recs[j].station,
+		    recs[j].record_id)) != 0 ||
+		    (r = center_q_done(cs, st, "rejection clear")) != 0))
+			goto out;
+	r = 0;
+out:
+	if (!keep)
+		free(sql);
+	return r;
+}
+
 int
 center_store_reject(struct center_store *cs, const struct center_record *rec,
     const char *code, const char *reason)

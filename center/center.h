@@ -38,6 +38,27 @@ int	center_keys_load(const char *key_path, const char *cert_path,
 	    const char *ca_path, struct center_keys **out);
 void	center_keys_free(struct center_keys *k);
 
+/* ---- center-crl.c ------------------------------------------------------ */
+
+/*
+ * The stations' certificate revocation list(s): PEM or DER CRLs, each
+ * issued and signed by a certificate of ca_path (else NHI_EKEY), read
+ * again when the file changes (a file that then fails to verify keeps the
+ * list in force, logged). A check returns 0, or NHI_EREFUSED with the
+ * reason "revoked_certificate: the WHAT 'CN' (serial S) was revoked on
+ * DATE ..." when the certificate's serial is on its issuer's CRL. A NULL
+ * list revokes nothing.
+ */
+struct center_crl;
+int	center_crl_load(const char *path, const char *ca_path, struct center_crl **out);
+void	center_crl_free(struct center_crl *cl);
+int	center_crl_check_der(struct center_crl *cl, const uint8_t *der, size_t len,
+	    const char *what);
+int	center_crl_check_x509(struct center_crl *cl, void *x509, const char *what);
+/* The keys take the list (freed with them); the list they check against. */
+void	center_keys_set_crl(struct center_keys *k, struct center_crl *cl);
+struct center_crl *center_keys_crl(const struct center_keys *k);
+
 /*
  * Open one batch file: decrypt (EnvelopedData to the center) and verify
  * the station's signature (SignedData; the signer must chain to the CA).
@@ -45,7 +66,8 @@ void	center_keys_free(struct center_keys *k);
  * On success *payload (NUL-terminated, caller frees) holds the signed
  * content and *signer_cn (caller frees) the signer certificate's common
  * name. Returns 0, NHI_EPARSE (not CMS), NHI_EKEY (not for this center),
- * NHI_EREFUSED (signature or chain does not verify).
+ * NHI_EREFUSED (signature or chain does not verify, or the signer's
+ * certificate is on the stations' CRL: center_keys_set_crl).
  */
 int	center_batch_open(const struct center_keys *k, const uint8_t *der,
 	    size_t len, char **payload, size_t *payload_len, char **signer_cn);
@@ -130,6 +152,19 @@ struct center_record {
  */
 int	center_store_put(struct center_store *cs, const struct center_record *rec,
 	    enum center_put *res);
+/*
+ * Store up to CENTER_PUT_CHUNK records of one station in one statement
+ * (one round trip on PostgreSQL): stored[i] is 1 for each record stored
+ * now, 0 for one whose key was held (center_store_put then tells a
+ * duplicate from a conflict). Exactly once as center_store_put: the keys
+ * decide, a concurrent transaction's rows are waited for.
+ */
+#define CENTER_PUT_CHUNK	200
+int	center_store_put_many(struct center_store *cs,
+	    const struct center_record *recs, size_t n, int *stored);
+/* "PREFIX (?1,..,?k),(..)... SUFFIX" for n rows of k columns (freed by the
+ * caller). */
+char	*center_rows_sql(const char *prefix, size_t n, size_t k, const char *suffix);
 
 /* Remember (or refresh) why a record was rejected (code: a word). */
 int	center_store_reject(struct center_store *cs, const struct center_record *rec,
@@ -263,6 +298,17 @@ char	*center_ack_file_name(const char *station, int64_t serial);
 struct cj_obj;
 
 /*
+ * Whether a record's eligibility is one period written as sent (kind
+ * eligibility_changed, no `replaces`): such records can be kept many at a
+ * time by center_elig_periods_many (*period: its number, which must not
+ * repeat within one call). The same rows center_elig_apply writes.
+ */
+int	center_elig_period_bulk(const char *kind, const struct cj_obj *data,
+	    int64_t *period);
+int	center_elig_periods_many(struct center_store *cs, const char *station,
+	    const struct cj_obj *const *data, size_t n);
+
+/*
  * Keep what a stored record says about eligibility (docs/clinic-api.md
  * section 2): card_issued, card_revoked, card_reinstated and
  * eligibility_changed update the per-card and per-person tables; other
@@ -317,7 +363,23 @@ struct center_period {
 	char		 valid_until[11];
 	int		 burden_pct;
 	char		 burden_from[11];
+	int		 named;		/* insurer_name read with the period */
+	char		 insurer_name[256];
 };
+
+/*
+ * A clinic's query in one statement where the store allows (PostgreSQL
+ * without a replica; *done = 1): take the challenge (*seen = 1 if it was
+ * taken before), read the card (*found), its person's periods in force
+ * oldest first with their insurers' names (*out, *n, caller frees); the
+ * query's BEGIN travels with it (one round trip). Else *done = 0 and the
+ * caller asks one by one (center_challenge_use, center_elig_card,
+ * center_elig_periods, center_insurer_name).
+ */
+int	center_elig_query_read(struct center_store *cs, const char *challenge,
+	    int64_t now, int64_t keep, const char *user_number, int *seen,
+	    struct center_card *card, int *found, struct center_period **out,
+	    size_t *n, int *done);
 
 /* The periods in force of a person of a station (not superseded), oldest
  * first; *out (caller frees), *n. */

@@ -18,6 +18,7 @@
 #include "../center/center-json.c"
 #include "../center/center-batch.c"
 #include "../center/center-cms.c"
+#include "../center/center-crl.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

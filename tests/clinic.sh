@@ -58,7 +58,7 @@ is "$rc" 0 "the station issues the card"
 nhi queue send
 is "$rc" 0 "the station sends its queue to the center"
 un=$(sql "SELECT lower(hex(user_number)) FROM cards")
-is "$(center_sql "SELECT issued || revoked || municipality FROM elig_card
+is "$(center_sql "SELECT CAST(issued AS TEXT) || CAST(revoked AS TEXT) || municipality FROM elig_card
     WHERE user_number = '$un'")" "10131016" "the center keeps the card, not revoked, of 131016"
 
 NHICARD_CLINIC_SAVE_QUERY=$TEST_TMP/query.json clinic check
