@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +51,7 @@ static struct card_ops record_ops;
 /* The last run's command bytes and status words, for the replay. */
 static uint8_t raw_cmd[BENCH_MAX_APDUS][600];
 static size_t raw_len[BENCH_MAX_APDUS], raw_count;
+static uint64_t transmit_ns;	/* in the station's runs */
 static unsigned raw_sw[BENCH_MAX_APDUS];
 static int raw_overflow;
 
@@ -68,9 +70,11 @@ static int
 record_transmit(struct card *card, const uint8_t *cmd, size_t cmdlen, uint8_t *resp,
     size_t *resplen)
 {
+	uint64_t t0 = time_mono_ns();
 	int r;
 
 	r = real_ops->transmit(card, cmd, cmdlen, resp, resplen);
+	transmit_ns += time_mono_ns() - t0;
 	if (raw_count < BENCH_MAX_APDUS && cmdlen <= sizeof(raw_cmd[0])) {
 		memcpy(raw_cmd[raw_count], cmd, cmdlen);
 		raw_sw[raw_count] = r == 0 && *resplen >= 2 ?
@@ -86,6 +90,18 @@ record_transmit(struct card *card, const uint8_t *cmd, size_t cmdlen, uint8_t *r
 			fprintf(record_fp, "!removed\n");
 	}
 	return r;
+}
+
+/* The process's CPU time (user and system), ms. */
+static double
+cpu_ms(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static double
@@ -225,7 +241,7 @@ main(int argc, char **argv)
 	struct perso_request req;
 	struct perso_result res;
 	struct card *card = NULL;
-	double t0, total = 0, replay_total = 0;
+	double t0, c0, total = 0, replay_total = 0, cpu_total = 0;
 	char file[512], name[64];
 	uint8_t resp[600];
 	size_t resplen, i, bad;
@@ -313,8 +329,10 @@ main(int argc, char **argv)
 			put_hex(record_fp, "", card->atr, card->atrlen);
 		}
 		t0 = now_ms();
+		c0 = cpu_ms();
 		r = card_personalize(card, &req, &res);
 		total += now_ms() - t0;
+		cpu_total += cpu_ms() - c0;
 		card->ops = real_ops;
 		card_close(card);
 		card = NULL;
@@ -365,6 +383,11 @@ main(int argc, char **argv)
 	}
 	printf("apdus %lu\n", res.apdus);
 	printf("ms_per_card %.3f\n", total / count);
+	/* Where it goes: waiting for the card's answers (the transport and
+	 * the card), and the station's own CPU time (the rest is mostly the
+	 * store's fsyncs). */
+	printf("transmit_ms %.3f\nstation_cpu_ms %.3f\n",
+	    (double)transmit_ns / 1e6 / count, cpu_total / count);
 	if (replay)
 		printf("replay_ms %.3f\nratio %.3f\n", replay_total / count,
 		    total / replay_total);

@@ -18,6 +18,11 @@
 #                                      signature; every status word must
 #                                      match the station's run
 #   card_ratio_vs_replay X ratio       the first over the second (goal < 1.5)
+#   card_transmit_ms_per_card X ms     of card_ms_per_card, the time spent
+#                                      waiting for the card's answers
+#   card_station_cpu_ms_per_card X ms  and the station's CPU time (user and
+#                                      system); the rest is mostly the two
+#                                      commits' fsyncs (docs/performance.md)
 #   card_token_ms_per_card X ms        card_ms_per_card with the keys in a
 #                                      PKCS#11 token (SoftHSM2, keys.store
 #                                      = pkcs11, docs/keys.md 4.9): the
@@ -72,6 +77,8 @@ out=$(bench juki --count "${CARD_BENCH_COUNT:-$(sized 50 3)}" --replay) ||
 echo "card_ms_per_card $(value "$out" ms_per_card) ms"
 echo "card_replay_ms_per_card $(value "$out" replay_ms) ms"
 echo "card_ratio_vs_replay $(value "$out" ratio) ratio"
+echo "card_transmit_ms_per_card $(value "$out" transmit_ms) ms"
+echo "card_station_cpu_ms_per_card $(value "$out" station_cpu_ms) ms"
 
 # The same with the keys in a SoftHSM2 token: the shipped test keys
 # imported into it (so the emulator's cards, made from the files, open).

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "card.h"
 #include "card-perso.h"
@@ -52,6 +53,7 @@ struct perso_run {
 	struct card_key_record	 rec;
 	struct apdu_resp	*resp;
 	uint64_t		 t0;		/* start, for the debug log */
+	double			 cpu0;		/* its thread CPU time, ms */
 };
 
 /* Enter a step: remember it (for unfinished rows) and tell the caller. */
@@ -88,8 +90,12 @@ perso_end(struct card *card, int r)
 static void
 perso_trace(const struct perso_run *run, const char *what)
 {
-	log_debug("perso: %s %s at %.3f ms", what, run->step,
-	    (double)(time_mono_ns() - run->t0) / 1e6);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	log_debug("perso: %s %s at %.3f ms (cpu %.3f ms)", what, run->step,
+	    (double)(time_mono_ns() - run->t0) / 1e6,
+	    ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6) - run->cpu0);
 }
 
 int
@@ -688,6 +694,12 @@ card_personalize(struct card *card, const struct perso_request *req,
 	run.card = card;
 	run.resp = xmalloc(sizeof(*run.resp));
 	run.t0 = time_mono_ns();
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+		run.cpu0 = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	}
 	perso_step(&run, "recognize");
 
 	if ((r = card_profile_atr_check(req->prof, card->atr, card->atrlen)) != 0)

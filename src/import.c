@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "error.h"
@@ -288,6 +289,18 @@ items_free(struct items_index *x)
  * store_import_commit, in the same transaction, from their own SQL in the
  * schema, so the result is the same store.
  */
+/* The process's CPU time so far (user and system), for the debug log. */
+static double
+cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int
 initial_load_prepare(struct store_import *im)
 {
@@ -443,6 +456,7 @@ store_import_commit(struct store_import *im)
 
 	size_t k;
 	int rc;
+	uint64_t t0 = time_mono_ns();
 
 	for (i = 0; i < Q_COUNT; i++) {
 		sqlite3_finalize(im->q[i]);
@@ -452,17 +466,25 @@ store_import_commit(struct store_import *im)
 		return r;
 	store_queue_writer_free(im->qw);
 	im->qw = NULL;
+	log_debug("import: rows done, cpu %.2f s", cpu_s());
 	/* The four-item index has done its work: its memory goes before the
 	 * index builds' sorter takes its own. bench/residents.sh reads this. */
 	log_debug("import: four-item index: %zu bytes for %zu residents",
 	    im->items.cap * sizeof(*im->items.slot), im->items.n);
 	items_free(&im->items);
-	for (k = 0; k < im->ndeferred; k++)
+	for (k = 0; k < im->ndeferred; k++) {
+		t0 = time_mono_ns();
 		if ((rc = sqlite3_exec(im->st->db, im->deferred_index[k], NULL, NULL, NULL)) !=
 		    SQLITE_OK)
 			return store_err(im->st, rc, "create index");
+		log_debug("import: %.60s: %.2f s, cpu %.2f s", im->deferred_index[k],
+		    (double)(time_mono_ns() - t0) / 1e9, cpu_s());
+	}
+	t0 = time_mono_ns();
 	if ((r = store_commit(im->st)) != 0)
 		return r;
+	log_debug("import: commit: %.2f s, cpu %.2f s", (double)(time_mono_ns() - t0) / 1e9,
+	    cpu_s());
 	im->committed = 1;
 	return 0;
 }
