@@ -37,6 +37,11 @@ store_err(struct store *st, int rc, const char *what)
 	const char *msg = st != NULL && st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
 	const char *path = st != NULL && st->path != NULL ? st->path : "store";
 
+	/* A full disk met while opening the WAL or its index is an I/O error
+	 * to SQLite: the clerk must be told the disk is full. */
+	if ((rc & 0xff) == SQLITE_IOERR && st != NULL && st->db != NULL &&
+	    sqlite3_system_errno(st->db) == ENOSPC)
+		rc = SQLITE_FULL;
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
 		return err_set(NHI_ENOSPACE, "store %s: %s: disk full", path, what);

@@ -82,10 +82,13 @@ KC_REFUSED_OK=
 
 # ---- Certificates: a first print and a reprint --------------------------------
 KC_REFUSED_OK='certificate C-[0-9]+ of resident 1 is still valid'
+KC_TODO="print.certificate is audited after its commit (docs/reliability.md)"
 kc_run "print certificate (first)" changed 'nhi print certificate 1001 --date 2024-07-01 --creation-date 2024-07-01 -o cert.pdf'
 KC_REFUSED_OK=
 kc_snap printed
+KC_TODO="a reprint rerun after a kill voids the reprint again (docs/reliability.md)"
 kc_run "print certificate --reason (reprint)" printed 'nhi print certificate 1001 --reason 汚損 --date 2024-07-02 --creation-date 2024-07-02 -o reprint.pdf'
+KC_TODO=
 
 # ---- Annual renewal: a killed run is resumed ----------------------------------
 # The clerk's path (docs/batch.md): a run that was started is resumed.
@@ -94,13 +97,15 @@ renew='rm -rf out; mkdir out; nhi batch renew --quiet --from 2025-08-01 --issued
 KC_RECOVER='u=$(kc_run_uid); if [ -n "$u" ]; then nhi batch resume --quiet "$u"; else nhi batch renew --quiet --from 2025-08-01 --issued 2025-07-15 --volume-size 2 -d out all; fi'
 KC_EXTRA='ls out'
 KC_REFUSED_OK='is done|already done'
+KC_TODO="batch.renew is audited after the run's last commit (docs/reliability.md)"
 kc_run "batch renew (resumed)" changed "$renew"
-KC_RECOVER= KC_EXTRA= KC_REFUSED_OK=
+KC_RECOVER= KC_EXTRA= KC_REFUSED_OK= KC_TODO=
 
 # ---- Queue: export, then the center's acknowledgement ------------------------
-KC_EXTRA='ls exp | sed "s/[0-9]\{8\}T[0-9]\{6\}Z/<t>/g"'
+KC_EXTRA='ls exp | sed -E "s/-([bm])[0-9]{8}/-\1N/"'
+KC_NOBATCH=1
 kc_run "queue export" changed 'rm -rf exp; mkdir -p exp; nhi queue export exp'
-KC_EXTRA=
+KC_EXTRA= KC_NOBATCH=
 mkdir -p exp && nhi queue export exp >/dev/null || bail "queue export"
 kc_snap exported
 through=$(q "$DB" "SELECT max(seq) FROM queue_records")

@@ -15,6 +15,7 @@
 # may be refused (exit 1 or 3) when the killed run had already done the work,
 # if its message matches $KC_REFUSED_OK; anything else must exit 0.
 # $KC_EXTRA (shell text, optional) prints more state (files written).
+# $KC_TODO: a known fault not fixed yet (the check is a TAP TODO).
 
 : "${SQLITE3:=sqlite3}"
 KC_CAP=${KC_CAP:-20}
@@ -30,6 +31,10 @@ kc_restore() {
 }
 
 kc_state() {
+	# $KC_NOBATCH: leave out batch numbers (a delivery killed after its
+	# commit is carried again under the next number, docs/queue-format.md).
+	_lb=last_batch
+	[ -n "${KC_NOBATCH:-}" ] && _lb="'-'"
 	"$SQLITE3" "$1" "
 SELECT 'R', id, person_code, household_id, is_head, name_kanji, name_kana, birth_date, sex,
   address, nationality, residence_status, stay_until, status, status_date, name_flags, origin,
@@ -46,10 +51,10 @@ SELECT 'CE', card_id, event, from_state, to_state, detail, operator_id, reported
   FROM card_events ORDER BY id;
 SELECT 'CT', resident_id, eligibility_id, document, cert_kind, issued_on, voided_at IS NULL,
   void_reason, replaced_by IS NULL FROM certificates ORDER BY id;
-SELECT 'Q', seq, lane, kind, CAST(payload AS TEXT), attempt, sent_at IS NULL, last_batch,
+SELECT 'Q', seq, lane, kind, CAST(payload AS TEXT), attempt, sent_at IS NULL, $_lb,
   acked_at IS NULL, rejected_at IS NULL, reject_code, retried_at IS NULL
   FROM queue_records ORDER BY seq;
-SELECT 'QS', last_seq, last_batch, center_through, ack_serial, purged_through FROM queue_state;
+SELECT 'QS', last_seq, $_lb, center_through, ack_serial, purged_through FROM queue_state;
 SELECT 'QA', serial, digest, through, rejected FROM queue_acks ORDER BY serial;
 SELECT 'HI', id, kind, person_code, resident_id, event, event_date, reason, record,
   source_line, resolved_at IS NULL, resolution FROM held_items ORDER BY id;
@@ -126,5 +131,5 @@ kc_run() {
 			fi
 		done
 	done
-	is "$_bad" "" "$_name: killed $_kills times (after and before each commit), each rerun ends as the unkilled run, db check and audit verify clean"
+	is "$_bad" "" "$_name: killed $_kills times (after and before each commit), each rerun ends as the unkilled run, db check and audit verify clean${KC_TODO:+ # TODO $KC_TODO}"
 }
