@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "certificate.h"
 #include "error.h"
 #include "flow-certrules.h"
@@ -222,9 +223,20 @@ target_name(const struct print_request *a, const char *path)
 	return a->out != NULL ? path : a->printer != NULL ? a->printer : a->preview;
 }
 
+/* The audit subject of a print: the resident as the clerk named them. */
+static const char *
+print_subject(const struct print_request *a)
+{
+	static char subject[64];
+
+	snprintf(subject, sizeof(subject), "resident:%.40s",
+	    a->npos > 0 ? a->pos[a->npos - 1] : "-");
+	return subject;
+}
+
 /* certificate or sleeve for one resident. */
 static int
-print_card(struct session *ctx, struct print_request *a)
+print_card(struct session *ctx, struct print_request *a, int *audited)
 {
 	const char *document = strcmp(a->sub, "sleeve") == 0 ? "sleeve" : "certificate";
 	struct print_certificate c = { 0 };
@@ -270,9 +282,14 @@ print_card(struct session *ctx, struct print_request *a)
 	if ((r = deliver(a, job, a->out, &wrote)) != 0)
 		goto out;
 	if (in_txn) {
-		if ((r = store_commit(st)) != 0)
+		/* The certificate and its audit entry commit together. */
+		if ((r = audit_append(st, ctx->operator_login, document[0] == 's' ?
+		    "print.sleeve" : "print.certificate", print_subject(a), AUDIT_OK, a->reason != NULL ?
+		    "reprint: the valid one voided" : NULL)) != 0 ||
+		    (r = store_commit(st)) != 0)
 			goto out;
 		in_txn = 0;
+		*audited = 1;
 	}
 	if (a->opts.proof)
 		print_note(a, "proof of the %s written to %s (nothing recorded)", document, a->preview);
@@ -547,16 +564,18 @@ int
 flow_print_run(struct session *ctx, struct print_request *a)
 {
 	char action[32], subject[64];
-	int r;
+	int r, audited = 0;
 
 	if (strcmp(a->sub, "certificate") == 0 || strcmp(a->sub, "sleeve") == 0)
-		r = print_card(ctx, a);
+		r = print_card(ctx, a, &audited);
 	else if (strcmp(a->sub, "notice") == 0)
 		r = print_notice(ctx, a);
 	else if (strcmp(a->sub, "sheet") == 0)
 		r = print_sheet(ctx, a);
 	else
 		r = print_receipt(ctx, a);
+	if (r == 0 && audited)
+		return 0;	/* audited in the certificate's transaction */
 	/* The audit trail: what was printed for whom; a reason voids. */
 	snprintf(action, sizeof(action), "print.%s", a->sub);
 	snprintf(subject, sizeof(subject), "resident:%.40s",

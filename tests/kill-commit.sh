@@ -82,11 +82,10 @@ KC_REFUSED_OK=
 
 # ---- Certificates: a first print and a reprint --------------------------------
 KC_REFUSED_OK='certificate C-[0-9]+ of resident 1 is still valid'
-KC_TODO="print.certificate is audited after its commit (docs/reliability.md)"
 kc_run "print certificate (first)" changed 'nhi print certificate 1001 --date 2024-07-01 --creation-date 2024-07-01 -o cert.pdf'
 KC_REFUSED_OK=
 kc_snap printed
-KC_TODO="a reprint rerun after a kill voids the reprint again (docs/reliability.md)"
+KC_TODO="a reprint killed after its commit printed; its rerun prints and voids once more (docs/reliability.md)"
 kc_run "print certificate --reason (reprint)" printed 'nhi print certificate 1001 --reason 汚損 --date 2024-07-02 --creation-date 2024-07-02 -o reprint.pdf'
 KC_TODO=
 
@@ -97,7 +96,6 @@ renew='rm -rf out; mkdir out; nhi batch renew --quiet --from 2025-08-01 --issued
 KC_RECOVER='u=$(kc_run_uid); if [ -n "$u" ]; then nhi batch resume --quiet "$u"; else nhi batch renew --quiet --from 2025-08-01 --issued 2025-07-15 --volume-size 2 -d out all; fi'
 KC_EXTRA='ls out'
 KC_REFUSED_OK='is done|already done'
-KC_TODO="batch.renew is audited after the run's last commit (docs/reliability.md)"
 kc_run "batch renew (resumed)" changed "$renew"
 KC_RECOVER= KC_EXTRA= KC_REFUSED_OK= KC_TODO=
 
