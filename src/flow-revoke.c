@@ -41,6 +41,7 @@ struct revoke_run {
 	struct store_card		 after;
 	int64_t				 queue_seq;	/* 0: nothing queued */
 	int				 already;	/* the same report recorded before */
+	int64_t				 replacement;	/* already: its replacement, or 0 */
 };
 
 /* The receipt's first line for each reason. */
@@ -94,11 +95,11 @@ revoke_check(const struct revoke_request *req)
 
 /*
  * The same report recorded before (a clerk rerunning a command killed after
- * it committed): the resident's newest card in the state the report leaves
- * (suspended for lost, else revoked) with the report's reason, and, when
- * the resident holds an active card (`active`, else NULL), one reported
- * before that card was made, today: that card is the report's replacement,
- * issued but not yet recorded as replacing it, never a card to report lost. Then run->card is the reported card and
+ * it committed): the resident's card that last had this report (its card
+ * event), still carrying it when nothing is active; or, when the resident
+ * holds an active card (`active`, else NULL) made after that report, today:
+ * that card is the report's replacement (recorded as replacing it or not
+ * yet), never a card to report lost. Then run->card is the reported card and
  * run->already is set: nothing changes, the receipt and a replacement follow.
  */
 static int
@@ -106,22 +107,29 @@ revoke_same_report(struct revoke_run *run, int64_t rid, const struct store_card 
 {
 	const char *reason = run->req->reason;
 	struct store_card prev;
-	char today[11];
+	char today[11], at[24];
 
-	time_today_jst_iso(today, sizeof(today));
-	if (store_card_latest_for_resident(run->st, rid, strcmp(reason, "lost") == 0 ?
-	    "suspended" : "revoked", &prev) != 0 || strcmp(prev.state_reason, reason) != 0) {
+	if (store_card_last_report(run->st, rid, lifecycle_revoke_event(reason),
+	    active != NULL ? active->id : 0, &prev, at) != 0) {
 		err_clear();
 		return 0;
 	}
-	/* A replacement: made after the report, today, by the same run. */
-	if (active != NULL && (prev.id > active->id ||
-	    strcmp(active->created_at, prev.updated_at) < 0 ||
-	    strcmp(active->issued_on, today) != 0))
-		return 0;
+	if (strcmp(prev.state, "active") == 0)
+		return 0;	/* found and reinstated since */
+	if (active == NULL) {
+		/* Nothing active: the report stands on its card. */
+		if (strcmp(prev.state_reason, reason) != 0)
+			return 0;
+	} else {
+		/* A replacement: made after the report, today. */
+		time_today_jst_iso(today, sizeof(today));
+		if (strcmp(active->created_at, at) < 0 || strcmp(active->issued_on, today) != 0)
+			return 0;
+	}
 	run->card = prev;
 	run->after = prev;
 	run->already = 1;
+	run->replacement = active != NULL ? active->id : 0;
 	return 1;
 }
 
@@ -276,6 +284,10 @@ revoke_execute(struct session *ctx, const struct revoke_request *req,
 		flow_note(ev, "card %" PRId64 " (serial %s) of resident %" PRId64 " was already"
 		    " reported %s (%s): nothing changed", run.card.id, run.card.card_serial,
 		    run.card.resident_id, req->reason, run.card.state);
+	if (run.already && run.replacement != 0)
+		flow_note(ev, "card %" PRId64 ", issued today after that report, is its replacement"
+		    " and stays active (if it is lost too: 'nhicard revoke --card %" PRId64
+		    " ...')", run.replacement, run.replacement);
 	else
 		flow_note(ev, "card %" PRId64 " (serial %s) of resident %" PRId64 ": %s (%s)",
 		    run.card.id, run.card.card_serial, run.card.resident_id, run.after.state,
