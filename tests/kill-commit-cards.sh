@@ -53,7 +53,7 @@ card_remove
 cp "$TEST_TMP/a" "$TEST_TMP/a.blank"
 KC_RESET='card_remove; cp "$TEST_TMP/a.blank" "$TEST_TMP/a"; rm -rf pr; mkdir pr; put_back "$TEST_TMP/a"'
 KC_PUTBACK='put_back "$TEST_TMP/a"'
-KC_REFUSED_OK='already has an active NHI card'
+KC_REFUSED_OK='already has an active NHI card|already carries an active NHI AP'
 kc_run "issue (Juki card, certificate printed)" insured 'st issue --print-to pr 1'
 KC_REFUSED_OK=
 # The base for what follows: card A issued.
@@ -80,7 +80,7 @@ KC_RESET='card_remove; cp "$TEST_TMP/a.issued" "$TEST_TMP/a"; cp "$TEST_TMP/b.bl
 KC_PUTBACK='put_back "$TEST_TMP/b"'
 # The clerk runs the same command again: the loss report already recorded
 # is said so, and the replacement goes on (or is found already issued).
-KC_REFUSED_OK='already has an active NHI card'
+KC_REFUSED_OK='already has an active NHI card|already carries an active NHI AP'
 kc_run "revoke --replace (reissue on a new card)" issued 'st revoke 1 --reason lost --reported-by holder --how counter --replace --path new-juki --receipt r.pdf'
 KC_RESET= KC_PUTBACK= KC_RECOVER= KC_REFUSED_OK= KC_EXTRA=
 
