@@ -482,7 +482,7 @@ batch_renew_execute(struct session *ctx, struct batch_run *run, struct batch_pro
 		r = renew_flush(&rn);
 	if (r != 0)
 		goto out;
-	if (!rn.stopped && (r = batch_run_finish_if_complete(rn.st, run->id, NULL)) != 0)
+	if (!rn.stopped && (r = batch_run_finish_audited(rn.st, run->id, NULL)) != 0)
 		goto out;
 	r = batch_run_get(rn.st, run->id, run);
 out:

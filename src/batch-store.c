@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "batch-int.h"
 #include "error.h"
 #include "store-int.h"
@@ -478,6 +479,39 @@ batch_run_finish_if_complete(struct store *st, int64_t run_id, int *finished)
 	if (finished != NULL)
 		*finished = n > 0;
 	return 0;
+}
+
+int
+batch_run_finish_audited(struct store *st, int64_t run_id, int *finished)
+{
+	struct batch_run run;
+	char action[32], subject[32], detail[128];
+	int r, n = 0, own = !st->in_txn;
+
+	if (own && (r = store_begin(st)) != 0)
+		return r;
+	if ((r = batch_run_finish_if_complete(st, run_id, &n)) != 0)
+		goto out;
+	if (n) {
+		if ((r = batch_run_get(st, run_id, &run)) != 0)
+			goto out;
+		snprintf(action, sizeof(action), "batch.%s", run.kind);
+		snprintf(subject, sizeof(subject), "batch:%lld", (long long)run_id);
+		snprintf(detail, sizeof(detail), "%s done=%lld exceptions=%lld", run.kind,
+		    (long long)run.done, (long long)run.exceptions);
+		if ((r = audit_append(st, store_actor(st), action, subject, AUDIT_OK,
+		    detail)) != 0)
+			goto out;
+	}
+	if (own && (r = store_commit(st)) != 0)
+		goto out;
+	if (finished != NULL)
+		*finished = n;
+	return 0;
+out:
+	if (own)
+		store_rollback(st);
+	return r;
 }
 
 int

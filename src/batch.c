@@ -414,7 +414,7 @@ batch_run_items(struct store *st, struct batch_run *run, const struct batch_ops 
 		r = 0;
 	if (r != 0)
 		return r;
-	if (!d.stopped && (r = batch_run_finish_if_complete(st, run->id, NULL)) != 0)
+	if (!d.stopped && (r = batch_run_finish_audited(st, run->id, NULL)) != 0)
 		return r;
 	return batch_run_get(st, run->id, run);
 }

@@ -210,6 +210,11 @@ int	batch_run_check(struct store *st, int64_t run_id, const char *kind);
  */
 int	batch_run_set_running(struct store *st, int64_t run_id);
 int	batch_run_finish_if_complete(struct store *st, int64_t run_id, int *finished);
+/* The same, with the run's audit entry ("batch.KIND", "KIND done=N
+ * exceptions=M") in the transaction that marks it done: a process killed
+ * right after leaves no finished run unaudited. In its own transaction
+ * unless one is open. */
+int	batch_run_finish_audited(struct store *st, int64_t run_id, int *finished);
 
 /* Cancel a run that is not done: its open items stay as they are. */
 int	batch_run_cancel(struct store *st, int64_t run_id);

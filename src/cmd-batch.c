@@ -145,7 +145,10 @@ work_run(struct session *ctx, struct batch_run *run, const struct progress_opts 
 			    rr.volumes == 1 ? "" : "s");
 		snprintf(detail, sizeof(detail), "renew done=%lld exceptions=%lld",
 		    (long long)run->done, (long long)run->exceptions);
-		r = audit_run(ctx, r, "batch.renew", run, detail);
+		/* A run finished now was audited in the transaction that
+		 * marked it done; a stop or a failure is audited here. */
+		if (r != 0 || strcmp(run->state, BATCH_RUN_DONE) != 0)
+			r = audit_run(ctx, r, "batch.renew", run, detail);
 	} else if (strcmp(run->kind, BATCH_KIND_REVOKE) == 0) {
 		r = batch_revoke_execute(ctx, run, pg, batch_stop, NULL, &vr);
 		batch_progress_finish(pg);
@@ -153,7 +156,8 @@ work_run(struct session *ctx, struct batch_run *run, const struct progress_opts 
 			summary(run, "cards revoked", (long long)run->done);
 		snprintf(detail, sizeof(detail), "revoke done=%lld exceptions=%lld",
 		    (long long)run->done, (long long)run->exceptions);
-		r = audit_run(ctx, r, "batch.revoke", run, detail);
+		if (r != 0 || strcmp(run->state, BATCH_RUN_DONE) != 0)
+			r = audit_run(ctx, r, "batch.revoke", run, detail);
 	} else
 		r = err_set(NHI_EUSAGE, "run %s is a %s run: resume it with 'nhicard batch %s'",
 		    run->uid, run->kind, run->kind);

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "cmd-lifecycle.h"
+#include "audit.h"
 #include "error.h"
 #include "queue.h"
 #include "rules.h"
@@ -307,7 +308,7 @@ elig_add(struct session *ctx, int argc, char **argv)
 	struct resident res = { 0 };
 	struct store *st;
 	char on[11], subject[32], detail[48];
-	int64_t id;
+	int64_t id, same;
 	int r, all = 0;
 
 	if ((r = parse_period(argc, argv, &e, &all, on)) != 0)
@@ -328,15 +329,32 @@ elig_add(struct session *ctx, int argc, char **argv)
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)id);
 	if ((r = counter_check(ctx, st, id, &e)) != 0)
 		return session_audit(ctx, r, "eligibility.add", subject, NULL);
-	if ((r = queue_eligibility_add(st, &e, 0)) != 0)
+	/* The period, its queue record and its audit entry commit together;
+	 * the same period entered again (a rerun after a crash) adds nothing. */
+	if ((r = store_begin(st)) != 0)
 		return session_audit(ctx, r, "eligibility.add", subject, NULL);
+	if ((r = store_eligibility_find_same(st, &e, &same)) != 0)
+		goto fail;
+	if (same != 0) {
+		store_rollback(st);
+		printf("resident #%lld already has this period (#%lld): nothing added\n",
+		    (long long)id, (long long)same);
+		return 0;
+	}
+	if ((r = queue_eligibility_add(st, &e, 0)) != 0)
+		goto fail;
 	snprintf(detail, sizeof(detail), "period:%lld", (long long)e.id);
-	if ((r = session_audit(ctx, 0, "eligibility.add", subject, detail)) != 0 ||
-	    (r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
+	if ((r = audit_append(st, ctx->operator_login, "eligibility.add", subject, AUDIT_OK,
+	    detail)) != 0 || (r = store_commit(st)) != 0)
+		goto fail;
+	if ((r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
 		return r;
 	printf("added eligibility period #%lld for resident #%lld\n", (long long)e.id,
 	    (long long)id);
 	return 0;
+fail:
+	store_rollback(st);
+	return session_audit(ctx, r, "eligibility.add", subject, NULL);
 }
 
 static int
@@ -384,16 +402,24 @@ elig_correct(struct session *ctx, int argc, char **argv)
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)e.resident_id);
 	if ((r = counter_check(ctx, st, e.resident_id, &e)) != 0)
 		return session_audit(ctx, r, "eligibility.correct", subject, NULL);
-	if ((r = queue_eligibility_add(st, &e, old)) != 0)
+	/* The correction and its audit entry commit together. */
+	if ((r = store_begin(st)) != 0)
 		return session_audit(ctx, r, "eligibility.correct", subject, NULL);
+	if ((r = queue_eligibility_add(st, &e, old)) != 0)
+		goto fail;
 	snprintf(detail, sizeof(detail), "period:%lld supersedes period:%lld",
 	    (long long)e.id, (long long)old);
-	if ((r = session_audit(ctx, 0, "eligibility.correct", subject, detail)) != 0 ||
-	    (r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
+	if ((r = audit_append(st, ctx->operator_login, "eligibility.correct", subject,
+	    AUDIT_OK, detail)) != 0 || (r = store_commit(st)) != 0)
+		goto fail;
+	if ((r = cmd_lifecycle_eligibility_sweep(ctx, NULL)) != 0)
 		return r;
 	printf("period #%lld supersedes #%lld (kept in the history)\n", (long long)e.id,
 	    (long long)old);
 	return 0;
+fail:
+	store_rollback(st);
+	return session_audit(ctx, r, "eligibility.correct", subject, NULL);
 }
 
 static int

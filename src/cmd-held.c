@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "cmd-lifecycle.h"
+#include "audit.h"
 #include "error.h"
 #include "extract.h"
 #include "import.h"
@@ -60,9 +61,10 @@ held_list(struct store *st, int all)
 }
 
 /* Apply a held record again (retry) or despite the order checks (force),
- * and close the item, in one transaction. */
+ * close the item and append the audit entry, in one transaction. */
 static int
-held_apply(struct store *st, struct held_item *h, int force)
+held_apply(struct session *ctx, struct store *st, struct held_item *h, int force,
+    const char *subject, const char *detail)
 {
 	struct extract_parser *p = NULL;
 	struct extract_record rec = { 0 };
@@ -92,6 +94,8 @@ held_apply(struct store *st, struct held_item *h, int force)
 	}
 	if ((r = store_held_resolve(st, h->id, res.outcome == STORE_IMPORT_HELD ?
 	    "held again" : force ? "forced" : "applied")) != 0 ||
+	    (r = audit_append(st, ctx->operator_login, "held.resolve", subject, AUDIT_OK,
+	    detail)) != 0 ||
 	    (r = store_import_commit(im)) != 0)
 		goto out;
 	if (res.outcome == STORE_IMPORT_HELD)
@@ -148,21 +152,29 @@ cmd_held_exec(struct session *ctx, int argc, char **argv)
 	    (r = session_store(ctx, &st)) != 0 ||
 	    (r = store_held_get(st, id, &h)) != 0)
 		return r;
+	/* The resolution and its audit entry commit together. */
+	snprintf(subject, sizeof(subject), "held:%lld", (long long)id);
+	snprintf(detail, sizeof(detail), "resolve %.16s", argv[3]);
 	if (h.resolved_at[0]) {
 		r = err_set(NHI_ESTATE, "held item #%lld is already resolved (%s)", (long long)id,
 		    h.resolution);
 	} else if (strcmp(argv[3], "retry") == 0 || strcmp(argv[3], "force") == 0) {
-		r = held_apply(st, &h, strcmp(argv[3], "force") == 0);
+		r = held_apply(ctx, st, &h, strcmp(argv[3], "force") == 0, subject, detail);
 	} else if (strcmp(argv[3], "discard") == 0 || strcmp(argv[3], "ack") == 0) {
-		if ((r = store_held_resolve(st, id, strcmp(argv[3], "ack") == 0 ?
-		    "acknowledged" : "discarded")) == 0)
+		if ((r = store_begin(st)) == 0 &&
+		    ((r = store_held_resolve(st, id, strcmp(argv[3], "ack") == 0 ?
+		    "acknowledged" : "discarded")) != 0 ||
+		    (r = audit_append(st, ctx->operator_login, "held.resolve", subject,
+		    AUDIT_OK, detail)) != 0 || (r = store_commit(st)) != 0))
+			store_rollback(st);
+		if (r == 0)
 			printf("held item #%lld %s\n", (long long)id,
 			    strcmp(argv[3], "ack") == 0 ? "acknowledged" : "discarded");
 	} else
 		r = usage("resolve: expected retry, force, discard or ack");
 	store_held_free(&h);
-	snprintf(subject, sizeof(subject), "held:%lld", (long long)id);
-	snprintf(detail, sizeof(detail), "resolve %.16s", argv[3]);
+	if (r == 0)
+		return 0;	/* audited with the change */
 	return session_audit(ctx, r, "held.resolve", subject, detail);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "cmd-lifecycle.h"
+#include "audit.h"
 #include "error.h"
 #include "rules.h"
 #include "search.h"
@@ -190,11 +191,19 @@ resident_add(struct session *ctx, int argc, char **argv)
 	res.nationality = (char *)f.nationality;
 	res.residence_status = (char *)f.status;
 	snprintf(res.stay_until, sizeof(res.stay_until), "%s", f.stay_iso);
-	if ((r = session_store(ctx, &st)) != 0 || (r = store_resident_add(st, &res)) != 0)
+	/* The resident and the audit entry commit together. */
+	if ((r = session_store(ctx, &st)) != 0 || (r = store_begin(st)) != 0)
 		return session_audit(ctx, r, "resident.add", NULL, NULL);
+	if ((r = store_resident_add(st, &res)) != 0) {
+		store_rollback(st);
+		return session_audit(ctx, r, "resident.add", NULL, NULL);
+	}
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
-	if ((r = session_audit(ctx, 0, "resident.add", subject, "counter enrolment")) != 0)
-		return r;
+	if ((r = audit_append(st, ctx->operator_login, "resident.add", subject, AUDIT_OK,
+	    "counter enrolment")) != 0 || (r = store_commit(st)) != 0) {
+		store_rollback(st);
+		return session_audit(ctx, r, "resident.add", NULL, NULL);
+	}
 	printf("enrolled resident #%lld at the counter (no person code yet: the next "
 	    "extract that holds the same name, birth date, sex and address is merged)\n",
 	    (long long)res.id);
@@ -459,13 +468,21 @@ resident_edit(struct session *ctx, int argc, char **argv)
 			goto done;
 		}
 	}
-	if ((r = store_resident_update(st, &res)) != 0)
+	/* The change and its audit entry commit together. */
+	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
+	if ((r = store_begin(st)) != 0)
 		goto out;
+	if ((r = store_resident_update(st, &res)) != 0 ||
+	    (r = audit_append(st, ctx->operator_login, "resident.edit", subject, AUDIT_OK,
+	    NULL)) != 0 || (r = store_commit(st)) != 0) {
+		store_rollback(st);
+		goto out;
+	}
 	printf("resident #%lld updated\n", (long long)res.id);
-	r = 0;
 out:
 	snprintf(subject, sizeof(subject), "resident:%lld", (long long)res.id);
-	r = session_audit(ctx, r, "resident.edit", subject, NULL);
+	if (r != 0)
+		r = session_audit(ctx, r, "resident.edit", subject, NULL);
 	if (r == 0 && f.sex_back != NULL)
 		r = resident_sex_back(ctx, st, res.id, strcmp(f.sex_back, "yes") == 0);
 done:

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "certificate.h"
 #include "error.h"
 #include "flow-certrules.h"
@@ -279,6 +280,17 @@ flow_print_settle_stale(struct session *ctx, struct store *st,
 	return 0;
 }
 
+/* The audit subject of a print: the resident as the clerk named them. */
+static const char *
+print_subject(const struct print_request *a)
+{
+	static char subject[64];
+
+	snprintf(subject, sizeof(subject), "resident:%.40s",
+	    a->npos > 0 ? a->pos[a->npos - 1] : "-");
+	return subject;
+}
+
 /*
  * A certificate or sleeve to a CUPS queue without holding the store's write
  * lock while the job runs: its serial is reserved as pending (committed),
@@ -287,7 +299,8 @@ flow_print_settle_stale(struct session *ctx, struct store *st,
  */
 static int
 print_card_queued(struct session *ctx, struct store *st, struct print_request *a,
-    struct print_certificate *c, int64_t rid, int64_t eid, const char *document)
+    struct print_certificate *c, int64_t rid, int64_t eid, const char *document,
+    int *audited)
 {
 	struct print_job *job = NULL;
 	struct pending p = { st, 0 };
@@ -315,7 +328,14 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 	/* Settle: recorded if the job completed, failed otherwise. */
 	if ((r2 = store_begin(st)) == 0) {
 		r2 = store_certificate_settle(st, p.id, r == 0, r == 0 ? NULL : err_text(r));
+		/* A completed print and its audit entry commit together. */
+		if (r2 == 0 && r == 0)
+			r2 = audit_append(st, ctx->operator_login, document[0] == 's' ?
+			    "print.sleeve" : "print.certificate", print_subject(a), AUDIT_OK,
+			    a->reason != NULL ? "reprint: the valid one voided" : NULL);
 		r2 = r2 == 0 ? store_commit(st) : (store_rollback(st), r2);
+		if (r2 == 0 && r == 0)
+			*audited = 1;
 	}
 	if (r != 0)
 		return r;
@@ -337,7 +357,7 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 
 /* certificate or sleeve for one resident. */
 static int
-print_card(struct session *ctx, struct print_request *a)
+print_card(struct session *ctx, struct print_request *a, int *audited)
 {
 	const char *document = strcmp(a->sub, "sleeve") == 0 ? "sleeve" : "certificate";
 	struct print_certificate c = { 0 };
@@ -365,7 +385,7 @@ print_card(struct session *ctx, struct print_request *a)
 		c.sex_on_back = 1;
 	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
 	if (!a->opts.proof && a->out == NULL && a->printer != NULL) {
-		r = print_card_queued(ctx, st, a, &c, rid, eid, document);
+		r = print_card_queued(ctx, st, a, &c, rid, eid, document, audited);
 		goto out;
 	}
 	if (!a->opts.proof) {
@@ -387,9 +407,14 @@ print_card(struct session *ctx, struct print_request *a)
 	if ((r = deliver(a, job, a->out, &wrote, NULL)) != 0)
 		goto out;
 	if (in_txn) {
-		if ((r = store_commit(st)) != 0)
+		/* The certificate and its audit entry commit together. */
+		if ((r = audit_append(st, ctx->operator_login, document[0] == 's' ?
+		    "print.sleeve" : "print.certificate", print_subject(a), AUDIT_OK, a->reason != NULL ?
+		    "reprint: the valid one voided" : NULL)) != 0 ||
+		    (r = store_commit(st)) != 0)
 			goto out;
 		in_txn = 0;
+		*audited = 1;
 	}
 	if (a->opts.proof)
 		print_note(a, "proof of the %s written to %s (nothing recorded)", document, a->preview);
@@ -664,16 +689,18 @@ int
 flow_print_run(struct session *ctx, struct print_request *a)
 {
 	char action[32], subject[64];
-	int r;
+	int r, audited = 0;
 
 	if (strcmp(a->sub, "certificate") == 0 || strcmp(a->sub, "sleeve") == 0)
-		r = print_card(ctx, a);
+		r = print_card(ctx, a, &audited);
 	else if (strcmp(a->sub, "notice") == 0)
 		r = print_notice(ctx, a);
 	else if (strcmp(a->sub, "sheet") == 0)
 		r = print_sheet(ctx, a);
 	else
 		r = print_receipt(ctx, a);
+	if (r == 0 && audited)
+		return 0;	/* audited in the certificate's transaction */
 	/* The audit trail: what was printed for whom; a reason voids. */
 	snprintf(action, sizeof(action), "print.%s", a->sub);
 	snprintf(subject, sizeof(subject), "resident:%.40s",

@@ -111,6 +111,41 @@ store_eligibility_supersede(struct store *st, int64_t old, int64_t by)
 }
 
 int
+store_eligibility_find_same(struct store *st, const struct eligibility *e, int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	*id = 0;
+	if ((r = store_prepare(st, "SELECT id FROM eligibility_periods WHERE resident_id = ?1"
+	    " AND insurer_number = ?2 AND symbol = ?3 AND number = ?4 AND branch IS ?5"
+	    " AND cert_kind = ?6 AND short_months IS ?7 AND acquired_on = ?8 AND lost_on IS ?9"
+	    " AND valid_until IS ?10 AND burden_pct IS ?11 AND burden_from IS ?12"
+	    " AND special_address = ?13 AND superseded_by IS NULL ORDER BY id LIMIT 1", &s)) != 0)
+		return r;
+	sqlite3_bind_int64(s, 1, e->resident_id);
+	sqlite3_bind_text(s, 2, e->insurer_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, e->number, -1, SQLITE_STATIC);
+	bind_opt(s, 5, e->branch);
+	sqlite3_bind_text(s, 6, e->cert_kind, -1, SQLITE_STATIC);
+	if (e->short_months != 0)
+		sqlite3_bind_int(s, 7, e->short_months);
+	sqlite3_bind_text(s, 8, e->acquired_on, -1, SQLITE_STATIC);
+	bind_opt(s, 9, e->lost_on);
+	bind_opt(s, 10, e->valid_until);
+	if (e->burden_pct != 0)
+		sqlite3_bind_int(s, 11, e->burden_pct);
+	bind_opt(s, 12, e->burden_from);
+	sqlite3_bind_int(s, 13, e->special_address ? 1 : 0);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	r = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(st, rc, "find eligibility period");
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
 store_eligibility_add(struct store *st, struct eligibility *e, int64_t supersedes)
 {
 	sqlite3_stmt *s = NULL;

@@ -215,12 +215,12 @@ store_resident_add(struct store *st, struct resident *res)
 	struct tbuf norm = { 0 };
 	int64_t hh = 0, same = 0;
 	char now[24];
-	int r, rc;
+	int r, rc, own = !st->in_txn;
 
 	if ((r = resident_check(res)) != 0)
 		return r;
 	store_now(now, sizeof(now));
-	if ((r = store_begin(st)) != 0)
+	if (own && (r = store_begin(st)) != 0)
 		return r;
 	text_basic_items_make(res->name_kanji, res->birth_date, res->sex, res->address, &b);
 	if ((r = store_resident_same_person(st, &b, 0, &same)) != 0)
@@ -263,11 +263,11 @@ store_resident_add(struct store *st, struct resident *res)
 		goto out;
 	}
 	res->id = sqlite3_last_insert_rowid(st->db);
-	if ((r = store_commit(st)) != 0)
+	if (own && (r = store_commit(st)) != 0)
 		goto out;
 	r = 0;
 out:
-	if (r != 0)
+	if (r != 0 && own)
 		store_rollback(st);
 	sqlite3_finalize(s);
 	text_basic_items_free(&b);

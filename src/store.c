@@ -37,6 +37,11 @@ store_err(struct store *st, int rc, const char *what)
 	const char *msg = st != NULL && st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
 	const char *path = st != NULL && st->path != NULL ? st->path : "store";
 
+	/* A full disk met while opening the WAL or its index is an I/O error
+	 * to SQLite: the clerk must be told the disk is full. */
+	if ((rc & 0xff) == SQLITE_IOERR && st != NULL && st->db != NULL &&
+	    sqlite3_system_errno(st->db) == ENOSPC)
+		rc = SQLITE_FULL;
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
 		return err_set(NHI_ENOSPACE, "store %s: %s: disk full", path, what);
@@ -135,6 +140,132 @@ store_col_dup(sqlite3_stmt *stmt, int i)
 	return xstrdup(t != NULL ? (const char *)t : "");
 }
 
+/* ---- Test hook: kill -9 at a commit boundary ---------------------------
+ *
+ * Only in a --enable-test-hooks build (docs/reliability.md "Kill at a
+ * commit"); a production build compiles all of this out. Every durable
+ * commit of the process, of every store it opens, explicit (store_commit) or
+ * a lone statement's own, passes SQLite's commit hook, so that is where they
+ * are counted, once, in this one place:
+ *
+ *   NHICARD_TEST_KILL_AT_COMMIT=N         SIGKILL right after the N-th
+ *                                         commit is durable (in the WAL)
+ *   NHICARD_TEST_KILL_AT_COMMIT=before:N  SIGKILL just before the N-th
+ *                                         commit's COMMIT takes effect
+ *   NHICARD_TEST_COMMIT_LOG=FILE          append "PID N" to FILE after the
+ *                                         N-th commit is durable
+ *
+ * "After" is reached from the WAL hook (a commit that wrote pages), from
+ * store_commit once COMMIT returned (a transaction that wrote nothing), or at
+ * store_close (a lone statement that changed nothing).
+ */
+#if NHI_TEST_HOOKS
+#include <signal.h>
+
+static struct {
+	int	 looked;
+	int	 armed;		/* any of the two variables set */
+	long	 kill_at;	/* 0: none */
+	int	 before;	/* kill_at counts "before:N" */
+	const char *log;	/* NHICARD_TEST_COMMIT_LOG, or NULL */
+	long	 commits;	/* commits begun (the commit hook) */
+	long	 done;		/* commits known durable */
+} commit_hook;
+
+static void
+commit_hook_read_env(void)
+{
+	const char *v;
+	char *end;
+	long n;
+
+	if (commit_hook.looked)
+		return;
+	commit_hook.looked = 1;
+	commit_hook.log = getenv("NHICARD_TEST_COMMIT_LOG");
+	if (commit_hook.log != NULL && commit_hook.log[0] == '\0')
+		commit_hook.log = NULL;
+	if ((v = getenv("NHICARD_TEST_KILL_AT_COMMIT")) != NULL && v[0] != '\0') {
+		if (strncmp(v, "before:", 7) == 0) {
+			commit_hook.before = 1;
+			v += 7;
+		}
+		n = strtol(v, &end, 10);
+		if (*end == '\0' && n >= 1)
+			commit_hook.kill_at = n;
+		else
+			fatal("NHICARD_TEST_KILL_AT_COMMIT=%s: want N or before:N (N >= 1)",
+			    getenv("NHICARD_TEST_KILL_AT_COMMIT"));
+	}
+	commit_hook.armed = commit_hook.log != NULL || commit_hook.kill_at > 0;
+}
+
+static void
+commit_hook_die(void)
+{
+	(void)kill(getpid(), SIGKILL);
+	_exit(137);	/* not reached */
+}
+
+/* Every commit begun so far is now durable: log and maybe die. */
+static void
+commit_hook_settle(void)
+{
+	FILE *f;
+
+	while (commit_hook.done < commit_hook.commits) {
+		commit_hook.done++;
+		if (commit_hook.log != NULL && (f = fopen(commit_hook.log, "a")) != NULL) {
+			fprintf(f, "%ld %ld\n", (long)getpid(), commit_hook.done);
+			fclose(f);
+		}
+		if (!commit_hook.before && commit_hook.done == commit_hook.kill_at)
+			commit_hook_die();
+	}
+}
+
+static int
+commit_hook_begin(void *arg)
+{
+	(void)arg;
+	commit_hook_settle();	/* one a hook could not see end */
+	commit_hook.commits++;
+	if (commit_hook.before && commit_hook.commits == commit_hook.kill_at)
+		commit_hook_die();
+	return 0;	/* go on with the commit */
+}
+
+static int
+commit_hook_wal(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)arg;
+	commit_hook_settle();
+	/* A WAL hook replaces SQLite's automatic checkpoint: do what it does. */
+	if (frames >= 1000)
+		(void)sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+static void
+commit_hook_install(struct store *st)
+{
+	commit_hook_read_env();
+	if (!commit_hook.armed)
+		return;
+	(void)sqlite3_commit_hook(st->db, commit_hook_begin, NULL);
+	(void)sqlite3_wal_hook(st->db, commit_hook_wal, NULL);
+}
+#define COMMIT_HOOK_INSTALL(st)	commit_hook_install(st)
+#define COMMIT_HOOK_SETTLE()	do { if (commit_hook.armed) commit_hook_settle(); } while (0)
+/* A COMMIT that failed (disk full) after the hook counted it. */
+#define COMMIT_HOOK_FAILED()	do { if (commit_hook.commits > commit_hook.done) \
+	commit_hook.commits--; } while (0)
+#else
+#define COMMIT_HOOK_INSTALL(st)	((void)(st))	/* a production build has none */
+#define COMMIT_HOOK_SETTLE()	((void)0)
+#define COMMIT_HOOK_FAILED()	((void)0)
+#endif
+
 static int
 store_configure(struct store *st, int readonly)
 {
@@ -144,6 +275,7 @@ store_configure(struct store *st, int readonly)
 
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 1);
+	COMMIT_HOOK_INSTALL(st);
 	if ((r = store_exec(st, "PRAGMA foreign_keys = ON", "enable foreign keys")) != 0 ||
 	    (r = store_exec(st, "PRAGMA synchronous = FULL", "set synchronous")) != 0)
 		return r;
@@ -328,6 +460,7 @@ store_close(struct store *st)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
+	COMMIT_HOOK_SETTLE();
 	store_stmt_close_all(st);
 	sqlite3_close_v2(st->db);
 	free(st->path);
@@ -375,10 +508,12 @@ store_commit(struct store *st)
 	int r;
 
 	if ((r = store_exec(st, "COMMIT", "commit")) != 0) {
+		COMMIT_HOOK_FAILED();
 		store_rollback(st);
 		return r;
 	}
 	st->in_txn = 0;
+	COMMIT_HOOK_SETTLE();
 	return 0;
 }
 

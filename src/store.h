@@ -187,6 +187,12 @@ int	store_card_transition(struct store *st, int64_t id, const char *event,
 	    const char *detail, const char *reported_by, const char *report_how,
 	    struct store_card *after);
 
+/* The card of resident `resident_id` (other than card `except`) that last
+ * had a card event `event` ("report_lost", ...): 0 with *out and the
+ * event's time in `at`, or NHI_ENOTFOUND (no detail set). */
+int	store_card_last_report(struct store *st, int64_t resident_id, const char *event,
+	    int64_t except, struct store_card *out, char at[24]);
+
 /* The resident's newest card in `state`: 0 and *out, or NHI_ENOTFOUND. */
 int	store_card_latest_for_resident(struct store *st, int64_t resident_id,
 	    const char *state, struct store_card *out);
@@ -277,7 +283,7 @@ int	store_resident_find_by_code(struct store *st, const char *person_code,
  * (origin 'counter', no person code). r->household_code may be "" or name
  * a household (created if new). Names are normalized here (kana for
  * search). Sets r->id. Returns 0, NHI_EPARSE (a field missing or bad, with
- * detail), or a store error. Runs in its own transaction.
+ * detail), or a store error. Runs in its own transaction unless one is open.
  */
 int	store_resident_add(struct store *st, struct resident *r);
 
@@ -386,6 +392,13 @@ int	store_eligibility_list(struct store *st, int64_t resident_id, int all,
  * Returns 0, NHI_ENOTFOUND, NHI_ESTATE (already superseded) or a store error.
  */
 int	store_eligibility_add(struct store *st, struct eligibility *e, int64_t supersedes);
+
+/*
+ * *id: the period in force for e->resident_id with every field of *e the
+ * same (a counter entry made twice, as when a killed command is rerun), or
+ * 0 when there is none.
+ */
+int	store_eligibility_find_same(struct store *st, const struct eligibility *e, int64_t *id);
 
 struct benefit {
 	int64_t	 id;
