@@ -115,6 +115,12 @@ class Town:
                 if r["number"].isdigit():
                     self.next_number = max(self.next_number, int(r["number"]))
         self.keys = sorted(self.people)
+        self.four = {}          # the four basic items -> how many share them
+        self.branches = {}      # 番号 -> the highest 枝番 given
+        for p in self.people.values():
+            self.four_add(p.rec, 1)
+            for per in p.periods:
+                self.branch_seen(per)
 
     # ---- helpers
     def residents(self):
@@ -158,14 +164,28 @@ class Town:
         self.next_number += 1
         return "%06d" % self.next_number
 
+    @staticmethod
+    def four_key(rec):
+        return (rec["name_kanji"].replace(" ", ""), rec["birth_date"], rec["sex"],
+                rec["address"])
+
+    def four_add(self, rec, n):
+        k = self.four_key(rec)
+        self.four[k] = self.four.get(k, 0) + n
+
     def unique_person(self, rec):
         """True when nobody in the town shares the four basic items."""
-        for p in self.people.values():
-            q = p.rec
-            if (q["name_kanji"] == rec["name_kanji"] and q["birth_date"] == rec["birth_date"]
-                    and q["sex"] == rec["sex"] and q["address"] == rec["address"]):
-                return False
-        return True
+        return self.four.get(self.four_key(rec), 0) == 0
+
+    def set_rec(self, p, rec):
+        self.four_add(p.rec, -1)
+        p.rec = rec
+        self.four_add(rec, 1)
+
+    def branch_seen(self, per):
+        if per["branch"].isdigit():
+            self.branches[per["number"]] = max(self.branches.get(per["number"], 0),
+                                               int(per["branch"]))
 
     def period_for(self, day, hh_number, branch, birth, addr_code):
         age70 = years_on(birth, day) >= 70
@@ -189,12 +209,9 @@ class Town:
         return None, None
 
     def next_branch(self, number):
-        b = 0
-        for p in self.people.values():
-            for per in p.periods:
-                if per["number"] == number and per["branch"].isdigit():
-                    b = max(b, int(per["branch"]))
-        return "%02d" % (b + 1)
+        b = self.branches.get(number, 0) + 1
+        self.branches[number] = b
+        return "%02d" % b
 
     def end_open(self, p, lost):
         """Ends p's period open on `lost` (MOVE_OUT, DEATH: the day after)."""
@@ -204,6 +221,9 @@ class Town:
 
     def add(self, p):
         self.people[p.code] = p
+        self.four_add(p.rec, 1)
+        for per in p.periods:
+            self.branch_seen(per)
         self.keys.append(p.code)
         self.households.setdefault(p.rec["household_code"], set()).add(p.code)
 
@@ -357,7 +377,7 @@ class Town:
             rec = dict(q.rec, address=addr, address_code=code)
             if not self.unique_person(rec):
                 continue
-            q.rec = rec
+            self.set_rec(q, rec)
             self.touch(q)
             per = q.open_period(day)
             if per and per["symbol"] != code:
@@ -377,7 +397,7 @@ class Town:
         rec = dict(p.rec, name_kanji="%s %s" % (s[0], given), name_kana="%s %s" % (s[1], gkana))
         if rec["name_kanji"] == p.rec["name_kanji"] or not self.unique_person(rec):
             return []
-        p.rec = rec
+        self.set_rec(p, rec)
         self.touch(p)
         self.count("name_change")
         return [self.line("NAME_CHANGE", day, p)]
@@ -389,7 +409,7 @@ class Town:
             return []
         hh = self.new_household()
         self.households[p.rec["household_code"]].discard(p.code)
-        p.rec = dict(p.rec, household_code=hh, head="1")
+        self.set_rec(p, dict(p.rec, household_code=hh, head="1"))
         self.households.setdefault(hh, set()).add(p.code)
         self.touch(p)
         per = p.open_period(day)
@@ -461,7 +481,7 @@ class Town:
                 continue
             self.touch(p)
             if self.rng.random() < 0.7:
-                p.rec = dict(p.rec, stay_until=(day + dt.timedelta(days=365 * (1 + self.rng.randrange(3)))).isoformat())
+                self.set_rec(p, dict(p.rec, stay_until=(day + dt.timedelta(days=365 * (1 + self.rng.randrange(3)))).isoformat()))
                 self.count("stay_renewed")
                 lines.append(self.line("FULL", day, p))
             else:

@@ -89,26 +89,34 @@ class Sim:
         cid = int(rows[0][0])
         self.cards[cid] = {"owner": code, "file": path, "state": "active", "un": rows[0][1]}
 
-    def issue(self, day, p, faults):
+    def issue(self, day, p, faults, waived=False):
+        """A card issued at the counter (a replacement when the person's
+        card is suspended: that one becomes revoked, replaced)."""
         path = self.card_file()
         tear = faults and self.rng.random() < 0.25
         opts = ["--kind", "standalone", "-o", "keys=" + self.P.e["KEYS"]]
+        args = ["issue", "--path", "standalone", "--no-print"]
+        if waived:
+            args += ["--fee-waived", "low_income"]
         if tear:
             n = 4 + self.rng.randrange(20)
             self.P.card_insert(path, *(opts + ["--tear-after", str(n)]))
         else:
             self.P.card_insert(path, *opts)
-        rc, out = self.P.nh("issue", "--path", "standalone", "--no-print", p.code)
+        rc, out = self.P.nh(*(args + [p.code]))
         if tear and rc != 0:
             # The card was pulled: the clerk puts it back and runs it again.
             self.fault("card_pulled")
-            self.P.card_insert(path, *opts)
-            rc, out = self.P.nh("issue", "--path", "standalone", "--no-print", p.code)
+            self.P.card_insert(path)
+            rc, out = self.P.nh(*(args + [p.code]))
         self.P.card_remove()
         if rc != 0:
             self.fail("day %s: issue to person %s exited %d: %s" % (day, p.code, rc,
                                                                   out.strip().splitlines()[-1:]))
             return
+        for c in self.cards.values():
+            if c["owner"] == p.code and c["state"] == "suspended":
+                c["state"] = "revoked"      # replaced
         self.record_new_card(p.code, path, day)
 
     def counter(self, day, faults):
@@ -147,33 +155,30 @@ class Sim:
                     c["state"] = "active"
                     t.count("found_reinstated")
             elif age >= 7 and t.people[c["owner"]].insured_on(day):
-                path = self.card_file()
-                self.P.card_insert(path, "--kind", "standalone", "-o", "keys=" + self.P.e["KEYS"])
-                args = ["revoke", "--card", str(cid), "--reason", "lost", "--reported-by", "holder",
-                        "--how", "counter", "--replace", "--path", "standalone"]
                 waived = self.rng.random() < 0.3
-                if waived:
-                    args += ["--fee-waived", "low_income"]
-                rc, out = self.P.nh(*args)
-                self.P.card_remove()
-                if rc != 0:
-                    self.fail("day %s: replacing card %d exited %d: %s" % (day, cid, rc,
-                                                                        out.strip().splitlines()[-1:]))
-                    continue
-                c["state"] = "revoked"
-                self.record_new_card(c["owner"], path, day)
-                t.count("replacement_waived" if waived else "replacement")
+                n = len(self.cards)
+                self.issue(day, t.people[c["owner"]], faults, waived)
+                if len(self.cards) > n:
+                    t.count("replacement_waived" if waived else "replacement")
         # Reprints of a certificate.
         if self.rng.random() < k / 4:
             p = t.pick(lambda q: q.insured_on(day))
             if p:
-                rc, out = self.P.nh("print", "certificate", p.code, "-o",
+                rc, out = self.P.nh("print", "certificate", p.code, "--reason", "worn", "-o",
                                     os.path.join(self.P.tmp, "print", "cert-%s.pdf" % p.code))
                 if rc != 0:
                     self.fail("day %s: reprint for person %s exited %d: %s" % (day, p.code, rc,
                                                                               out.strip().splitlines()[-1:]))
                 else:
                     t.count("reprint")
+
+    def eligibility_ended(self, day):
+        """After an import the station revokes every active card whose
+        holder has no period in force today (docs/lifecycle.md)."""
+        for c in self.cards.values():
+            if c["state"] == "active" and not self.town.people[c["owner"]].insured_on(day):
+                c["state"] = "revoked"
+                self.town.count("revoke_eligibility_ended")
 
     def deaths_to_revoke(self, day):
         """The register's deaths: the clerk revokes the card (reason died)."""
@@ -225,10 +230,13 @@ class Sim:
                 self.fail("day %s: queue import-ack exited %d: %s" % (day, rc, out[-200:]))
             if faults and day >= self.fault_day["dup_ack"] and not self.faults.get("duplicate_ack"):
                 self.fault("duplicate_ack")
+                before = self.P.sql("SELECT count(*), max(acked_at) FROM queue_records")
                 rc, out = self.P.nh("queue", "import-ack", *acks)
-                if rc != 0:
+                if rc != 3 or "already imported; nothing changed" not in out:
                     self.fail("day %s: the same acknowledgement again exited %d: %s" % (
                         day, rc, out[-200:]))
+                if self.P.sql("SELECT count(*), max(acked_at) FROM queue_records") != before:
+                    self.fail("day %s: the same acknowledgement again changed the queue" % day)
             self.town.count("send_media")
             return
         kill = None
@@ -293,6 +301,7 @@ class Sim:
                 if late:
                     self.import_file(late, day)
                     late = None
+                self.eligibility_ended(day)
                 if f and day in self.fault_day["dup_extract"]:
                     self.fault("extract_twice")
                     out = self.import_file(path, day)
