@@ -145,3 +145,26 @@ def all(sim, day, final):
             cids = sorted(r.sample(cids, min(len(cids), sim.a.sample)))
         msgs += clinic(sim, day, cids)
     return msgs
+
+
+def selfcheck(sim, day):
+    """The checks can fail: one period changed at the station and one card
+    revoked at the center behind the programs' backs must each be caught
+    (then both are put back). Returns how many of the two were caught."""
+    caught = 0
+    row = sim.P.sql("SELECT e.id, r.person_code, coalesce(e.lost_on, '') FROM eligibility_periods e "
+                    "JOIN residents r ON r.id = e.resident_id WHERE e.superseded_by IS NULL "
+                    "ORDER BY e.id LIMIT 1")[0]
+    sim.P.sql("UPDATE eligibility_periods SET lost_on = '2099-01-01' WHERE id = %s" % row[0])
+    if any(m.startswith("person %s: period acquired" % row[1]) for m in periods(sim)):
+        caught += 1
+    sim.P.sql("UPDATE eligibility_periods SET lost_on = %s WHERE id = %s" % (
+        "'%s'" % row[2] if row[2] else "NULL", row[0]))
+    active = [cid for cid, c in sorted(sim.cards.items()) if c["state"] == "active"]
+    if active:
+        un = sim.cards[active[0]]["un"]
+        sim.P.csql("UPDATE elig_card SET revoked = 1 WHERE user_number = '%s'" % un)
+        if clinic(sim, day, active[:1]):
+            caught += 1
+        sim.P.csql("UPDATE elig_card SET revoked = 0 WHERE user_number = '%s'" % un)
+    return caught

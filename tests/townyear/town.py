@@ -117,7 +117,10 @@ class Town:
         self.keys = sorted(self.people)
         self.four = {}          # the four basic items -> how many share them
         self.branches = {}      # 番号 -> the highest 枝番 given
+        self.by_birthday = {}   # (month, day) -> person codes
+        self.by_stay = {}       # stay_until -> person codes
         for p in self.people.values():
+            self.index(p)
             self.four_add(p.rec, 1)
             for per in p.periods:
                 self.branch_seen(per)
@@ -177,10 +180,19 @@ class Town:
         """True when nobody in the town shares the four basic items."""
         return self.four.get(self.four_key(rec), 0) == 0
 
+    def index(self, p):
+        b = p.rec["birth_date"]
+        self.by_birthday.setdefault((int(b[5:7]), int(b[8:10])), []).append(p.code)
+        if p.rec["stay_until"]:
+            self.by_stay.setdefault(p.rec["stay_until"], []).append(p.code)
+
     def set_rec(self, p, rec):
         self.four_add(p.rec, -1)
+        stay = p.rec["stay_until"]
         p.rec = rec
         self.four_add(rec, 1)
+        if rec["stay_until"] and rec["stay_until"] != stay:
+            self.by_stay.setdefault(rec["stay_until"], []).append(p.code)
 
     def branch_seen(self, per):
         if per["branch"].isdigit():
@@ -221,6 +233,7 @@ class Town:
 
     def add(self, p):
         self.people[p.code] = p
+        self.index(p)
         self.four_add(p.rec, 1)
         for per in p.periods:
             self.branch_seen(per)
@@ -231,8 +244,9 @@ class Town:
     def day(self, day):
         """The register's change lines for `day` (and applies them)."""
         self.today = day
-        n = len(self.residents())
-        insured = sum(1 for p in self.residents() if p.insured_on(day))
+        res = self.residents()
+        n = len(res)
+        insured = sum(1 for p in res if p.insured_on(day))
         lines = []
 
         def draw(rate, base):
@@ -451,9 +465,10 @@ class Town:
         """70th: the burden ratio from the first of the next month; 75th:
         NHI ends on the birthday (後期高齢者医療)."""
         lines = []
-        for p in self.residents():
+        for code in self.by_birthday.get((day.month, day.day), ()):
+            p = self.people[code]
             b = d(p.rec["birth_date"])
-            if (b.month, b.day) != (day.month, day.day) or self.busy(p):
+            if p.status != "resident" or self.busy(p):
                 continue
             age = day.year - b.year
             per = p.open_period(day)
@@ -476,8 +491,9 @@ class Town:
     def ev_stays(self, day):
         """A foreign resident's stay ends: renewed (70%) or they leave."""
         lines = []
-        for p in self.residents():
-            if not p.rec["stay_until"] or d(p.rec["stay_until"]) != day or self.busy(p):
+        for code in self.by_stay.get(day.isoformat(), ()):
+            p = self.people[code]
+            if p.status != "resident" or p.rec["stay_until"] != day.isoformat() or self.busy(p):
                 continue
             self.touch(p)
             if self.rng.random() < 0.7:

@@ -240,7 +240,7 @@ class Sim:
             self.town.count("send_media")
             return
         kill = None
-        if faults and day in self.fault_day["kill_send"]:
+        if faults and self.a.kill and day in self.fault_day["kill_send"]:
             kill = 1 + self.rng.randrange(2)
             self.fault("kill9_send")
         extra = {"NHICARD_TEST_KILL_AT_COMMIT": str(kill)} if kill else None
@@ -255,12 +255,17 @@ class Sim:
     def schedule(self, first, days):
         r = random.Random(self.a.seed + 2)
 
+        def weekday(x):
+            while x.weekday() >= 5:
+                x += dt.timedelta(days=1)
+            return x
+
         def some(n):
-            return {first + dt.timedelta(days=1 + r.randrange(days - 2)) for _ in range(n)}
+            return {weekday(first + dt.timedelta(days=1 + r.randrange(days - 4))) for _ in range(n)}
         self.fault_day = {
             "dup_extract": some(2), "late_extract": some(2), "kill_import": some(3),
-            "kill_send": some(3), "center_down": first + dt.timedelta(days=days // 3),
-            "dup_ack": first + dt.timedelta(days=days // 2),
+            "kill_send": some(3), "center_down": weekday(first + dt.timedelta(days=days // 3)),
+            "dup_ack": weekday(first + dt.timedelta(days=days // 2)),
         }
 
     def year(self):
@@ -296,7 +301,7 @@ class Sim:
                 late = path         # arrives tomorrow, after tomorrow's
                 self.fault("late_extract")
             else:
-                kill = 1 if f and day in self.fault_day["kill_import"] else None
+                kill = 1 if f and a.kill and day in self.fault_day["kill_import"] else None
                 self.import_file(path, day, kill)
                 if late:
                     self.import_file(late, day)
@@ -331,13 +336,14 @@ class Sim:
             self.fail("the last send exited %d: %s" % (rc, out[-300:]))
         elapsed = time.time() - t0
         self.check(day, final=True)
+        caught = check.selfcheck(self, day) if not self.problems else -1
         P.card_remove()
         P.center_stop()
         s = {"days": a.days, "residents": len(t.residents()), "seconds": "%.1f" % elapsed,
              "days_per_min": "%.1f" % (a.days * 60.0 / max(elapsed, 0.001)),
              "operations": P.ops, "events": sum(v for k, v in t.counts.items()),
              "faults": sum(self.faults.values()), "mismatches": len(self.problems),
-             "cards": len(self.cards)}
+             "cards": len(self.cards), "selfcheck_caught": caught}
         for k, v in sorted(t.counts.items()):
             s["count_" + k] = v
         for k, v in sorted(self.faults.items()):
@@ -360,6 +366,8 @@ def main():
     ap.add_argument("--cards", type=int, default=30)
     ap.add_argument("--insurer", default="390013")
     ap.add_argument("--faults", action="store_true")
+    ap.add_argument("--no-kill", dest="kill", action="store_false",
+                    help="no kill -9 at a commit (a build without --enable-test-hooks)")
     ap.add_argument("--checkpoints", type=int, default=2)
     ap.add_argument("--sample", type=int, default=6)
     ap.add_argument("--renewal-after", type=int, default=105)
