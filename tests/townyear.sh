@@ -27,6 +27,8 @@ FAKETIME_LIB=${FAKETIME_LIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 CENTER=${CENTER:-$top_builddir/center/nhicard-center}
 CLINIC=${CLINIC:-$top_builddir/clinic/nhicard-clinic}
 GEN=$top_builddir/bench/gen-extract
+TCP_CUT=$top_builddir/tests/tcp-cut
+[ -x "$TCP_CUT" ] || bail "tests/tcp-cut not built"
 [ -x "$GEN" ] || bail "bench/gen-extract not built"
 KEYS=$top_srcdir/keys
 residents=${TOWNYEAR_RESIDENTS:-4314}
@@ -65,7 +67,17 @@ cert clinic "nhicard TEST clinic 1311234569" 5151 "extendedKeyUsage=clientAuth"
 fp=$(openssl x509 -in "$KEYS/test-center.crt" -noout -fingerprint -sha256 |
     sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 CONF=$TEST_TMP/station.conf
-DB=$TEST_TMP/station.db
+# The station's store on a small tmpfs of its own when we may mount one
+# (root): the simulation fills it for an "hour" (a full disk).
+mkdir st || bail "mkdir"
+disk=
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=$((64 + residents / 400))m tmpfs st 2>/dev/null; then
+	at_exit "umount '$TEST_TMP/st' 2>/dev/null"
+	disk=--full-disk
+else
+	diag "cannot mount a tmpfs here: no full disk"
+fi
+DB=$TEST_TMP/st/station.db
 cat > "$CONF" <<CONF
 [station]
 mode = test
@@ -113,13 +125,13 @@ kill=
 
 pcsc_start
 export TEST_TMP NHICARD CONF DB PCSC_READER CARDSIM PCSC_WAIT VPCD_PORT KEYS CENTER \
-    CLINIC FAKETIME_LIB
+    CLINIC FAKETIME_LIB TCP_CUT
 summary=${TOWNYEAR_SUMMARY:-$TEST_TMP/summary}
 # The renewal run 105 days in (2027-07-15); half-way through a shorter year.
 renew=105
 [ "$days" -lt 150 ] && renew=$((days / 2))
 python3 "$top_srcdir/tests/townyear/townyear.py" --full full.csv --start "$start" \
-    --days "$days" --seed "$seed" --cards "$cards" --faults $kill --renewal-after "$renew" --summary "$summary" \
+    --days "$days" --seed "$seed" --cards "$cards" --faults $kill $disk --renewal-after "$renew" --summary "$summary" \
     > sim.out 2> sim.err
 rc=$?
 is "$rc" 0 "the simulation ran to its end"

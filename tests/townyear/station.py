@@ -76,17 +76,51 @@ class Programs:
         if not m:
             raise RuntimeError("nhicard-center did not start: %r" % line)
         self.center_url = "https://127.0.0.1:%s" % m.group(1)
-        with open(self.e["CONF"], encoding="utf-8") as f:
-            conf = f.read()
-        conf = re.sub(r"(?m)^center_url = .*$", "center_url = " + self.center_url, conf)
-        with open(self.e["CONF"], "w", encoding="utf-8") as f:
-            f.write(conf)
+        self.set_url(self.center_url)
 
     def center_stop(self):
         if self.center:
             self.center.terminate()
             self.center.wait()
             self.center = None
+
+    def set_url(self, url):
+        with open(self.e["CONF"], encoding="utf-8") as f:
+            conf = f.read()
+        conf = re.sub(r"(?m)^center_url = .*$", "center_url = " + url, conf)
+        with open(self.e["CONF"], "w", encoding="utf-8") as f:
+            f.write(conf)
+
+    def cut_start(self, direction, n):
+        """tests/tcp-cut between the station and the center: the
+        connection is cut after n bytes up (station to center) or down.
+        The station's configuration points at it until cut_stop."""
+        port = self.center_url.rsplit(":", 1)[1]
+        self.cut = subprocess.Popen([self.e["TCP_CUT"], port, direction, str(n)],
+                                    stdout=subprocess.PIPE,
+                                    stderr=open(os.path.join(self.tmp, "tcp-cut.log"), "a"))
+        line = self.cut.stdout.readline().decode()
+        m = re.match(r"listening on 127\.0\.0\.1 (\d+)", line)
+        if not m:
+            raise RuntimeError("tcp-cut did not start: %r" % line)
+        self.set_url("https://127.0.0.1:%s" % m.group(1))
+
+    def cut_stop(self):
+        self.cut.kill()
+        self.cut.wait()
+        self.set_url(self.center_url)
+
+    def fill_disk(self):
+        """Fills the station's small file system with a ballast file."""
+        path = os.path.join(os.path.dirname(self.e["DB"]), "ballast")
+        with open(path, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+        return path
 
     def center_cmd(self, *args):
         return self.run([self.e["CENTER"], "--db", self.cdb] + list(args), None,

@@ -62,6 +62,21 @@ class Sim:
                                                           out.strip().splitlines()[-1:]))
         return out
 
+    def full_disk(self, path, day):
+        """The station's disk full for an "hour": the import and a send
+        fail cleanly, the ballast goes, the clerk runs them again."""
+        ballast = self.P.fill_disk()
+        self.fault("full_disk")
+        rc, out = self.P.nh("import", path)
+        if rc == 0:
+            self.fail("day %s: an import on a full disk exited 0" % day)
+        elif "disk full" not in out and "No space" not in out and "full" not in out:
+            self.fail("day %s: an import on a full disk exited %d without saying the disk is full: %s"
+                      % (day, rc, out.strip().splitlines()[-1:]))
+        rc, out = self.P.nh("queue", "send")
+        os.unlink(ballast)
+        self.P.log.write("# full disk: queue send exited %d\n" % rc)
+
     def extract(self, day, lines):
         path = os.path.join(self.P.tmp, "ext", "change-%s.csv" % day.isoformat())
         with open(path, "w", encoding="utf-8") as f:
@@ -239,6 +254,16 @@ class Sim:
                     self.fail("day %s: the same acknowledgement again changed the queue" % day)
             self.town.count("send_media")
             return
+        if faults and day in self.fault_day["net_cut"]:
+            # The network goes away mid-send; the clerk sends again later.
+            direction = "up" if day.toordinal() % 2 else "down"
+            self.P.cut_start(direction, 200 + self.rng.randrange(6000))
+            rc, out = self.P.nh("queue", "send")
+            self.P.cut_stop()
+            self.fault("net_cut_" + direction)
+            if rc not in (0, 5):
+                self.fail("day %s: queue send cut %s exited %d (0 or 5 expected): %s" % (
+                    day, direction, rc, out.strip().splitlines()[-1:]))
         kill = None
         if faults and self.a.kill and day in self.fault_day["kill_send"]:
             kill = 1 + self.rng.randrange(2)
@@ -264,7 +289,8 @@ class Sim:
             return {weekday(first + dt.timedelta(days=1 + r.randrange(days - 4))) for _ in range(n)}
         self.fault_day = {
             "dup_extract": some(2), "late_extract": some(2), "kill_import": some(3),
-            "kill_send": some(3), "center_down": weekday(first + dt.timedelta(days=days // 3)),
+            "kill_send": some(3), "net_cut": some(2), "full_disk": some(1) if self.a.disk else set(),
+            "center_down": weekday(first + dt.timedelta(days=days // 3)),
             "dup_ack": weekday(first + dt.timedelta(days=days // 2)),
         }
 
@@ -302,6 +328,8 @@ class Sim:
                 self.fault("late_extract")
             else:
                 kill = 1 if f and a.kill and day in self.fault_day["kill_import"] else None
+                if f and day in self.fault_day["full_disk"]:
+                    self.full_disk(path, day)
                 self.import_file(path, day, kill)
                 if late:
                     self.import_file(late, day)
@@ -366,6 +394,8 @@ def main():
     ap.add_argument("--cards", type=int, default=30)
     ap.add_argument("--insurer", default="390013")
     ap.add_argument("--faults", action="store_true")
+    ap.add_argument("--full-disk", dest="disk", action="store_true",
+                    help="the station's directory is a small tmpfs: fill it once")
     ap.add_argument("--no-kill", dest="kill", action="store_false",
                     help="no kill -9 at a commit (a build without --enable-test-hooks)")
     ap.add_argument("--checkpoints", type=int, default=2)
