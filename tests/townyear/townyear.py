@@ -219,7 +219,7 @@ class Sim:
             self.center_down = True
             self.fault("center_down")
             rc, out = self.P.nh("queue", "send")
-            if rc != 5:
+            if rc != 5 and not (rc == 0 and "nothing to send" in out):
                 self.fail("day %s: queue send with the center down exited %d, not 5" % (day, rc))
             return
         if media:
