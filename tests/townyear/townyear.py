@@ -118,7 +118,17 @@ class Sim:
             self.P.card_insert(path, *(opts + ["--tear-after", str(n)]))
         else:
             self.P.card_insert(path, *opts)
-        rc, out = self.P.nh(*(args + [p.code]))
+        kill = None
+        if faults and self.a.kill and not tear and self.rng.random() < 0.2:
+            kill = 1 + self.rng.randrange(3)
+        extra = {"NHICARD_TEST_KILL_AT_COMMIT": str(kill)} if kill else None
+        rc, out = self.P.nh(*(args + [p.code]), extra=extra)
+        if kill and rc == -9:
+            # The station died mid-issue: the clerk puts the same card back
+            # and runs the same command again.
+            self.fault("kill9_issue")
+            self.P.card_insert(path)
+            rc, out = self.P.nh(*(args + [p.code]))
         if tear and rc != 0:
             # The card was pulled: the clerk puts it back and runs it again.
             self.fault("card_pulled")
