@@ -47,8 +47,6 @@ start=2027-04-01
 cd "$TEST_TMP" || bail "cd"
 diag() { printf '%s\n' "$1" | sed 's/^/# /'; }
 # TOWNYEAR_KEEP=DIR: keep the scratch directory there (to look at a failure).
-_keep() { rm -rf "$TOWNYEAR_KEEP"; cp -r "$TEST_TMP" "$TOWNYEAR_KEEP"; }
-[ -n "${TOWNYEAR_KEEP:-}" ] && at_exit _keep
 
 # Everything made on the first simulated day, valid for years.
 ft() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$start 08:00:00" DONT_FAKE_MONOTONIC=1 "$@"; }
@@ -78,6 +76,10 @@ else
 	diag "cannot mount a tmpfs here: no full disk"
 fi
 DB=$TEST_TMP/st/station.db
+# TOWNYEAR_KEEP=DIR: keep the scratch directory there (to look at a
+# failure); registered after the tmpfs, so it runs before the unmount.
+_keep() { rm -rf "$TOWNYEAR_KEEP"; cp -r "$TEST_TMP" "$TOWNYEAR_KEEP"; }
+[ -n "${TOWNYEAR_KEEP:-}" ] && at_exit _keep
 cat > "$CONF" <<CONF
 [station]
 mode = test

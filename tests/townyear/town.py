@@ -201,12 +201,16 @@ class Town:
 
     def period_for(self, day, hh_number, branch, birth, addr_code):
         age70 = years_on(birth, day) >= 70
+        if age70:
+            b70 = dt.date(birth.year + 70, birth.month, min(birth.day, 28))
+            start = b70 if birth.day == 1 else \
+                dt.date(b70.year + b70.month // 12, b70.month % 12 + 1, 1)
+            first = max(start, dt.date(day.year, day.month, 1))
         return {"insurer_number": self.insurer, "symbol": addr_code or "01",
                 "number": hh_number, "branch": branch, "cert_kind": "1",
                 "short_months": "", "acquired_on": day.isoformat(), "lost_on": "",
                 "valid_until": self.valid_until(day),
-                "burden_pct": "20" if age70 else "", "burden_from":
-                    (dt.date(day.year, day.month, 1).isoformat() if age70 else ""),
+                "burden_pct": "20" if age70 else "", "burden_from": first.isoformat() if age70 else "",
                 "special_address": "0"}
 
     def valid_until(self, day):
@@ -252,6 +256,8 @@ class Town:
         def draw(rate, base):
             return poisson(self.rng, rate * base / 365.0)
 
+        lines += self.ev_birthdays(day)
+        lines += self.ev_stays(day)
         for _ in range(draw(RATES["birth"], n)):
             lines += self.ev_birth(day)
         for _ in range(draw(RATES["death"], n)):
@@ -270,8 +276,6 @@ class Town:
             lines += self.ev_nhi_loss(day)
         for _ in range(draw(RATES["nhi_join"], n - insured)):
             lines += self.ev_nhi_join(day)
-        lines += self.ev_birthdays(day)
-        lines += self.ev_stays(day)
         return lines
 
     def touch(self, p):
@@ -462,30 +466,39 @@ class Town:
         return [self.line("FULL", day, p, per)]
 
     def ev_birthdays(self, day):
-        """70th: the burden ratio from the first of the next month; 75th:
-        NHI ends on the birthday (後期高齢者医療)."""
+        """70th: the burden ratio from the first of the month after (the
+        month itself for one born on the 1st); 75th: NHI ends on the
+        birthday (後期高齢者医療). A person busy on the day (a late file's
+        fence) gets it on one of the next days, dated then."""
         lines = []
-        for code in self.by_birthday.get((day.month, day.day), ()):
-            p = self.people[code]
-            b = d(p.rec["birth_date"])
-            if p.status != "resident" or self.busy(p):
-                continue
-            age = day.year - b.year
-            per = p.open_period(day)
-            if not per:
-                continue
-            if age == 75:
-                per["lost_on"] = day.isoformat()
-                self.touch(p)
-                self.count("age75")
-                lines.append(self.line("FULL", day, p, per))
-            elif age == 70 and not per["burden_pct"]:
-                nxt = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-                per["burden_pct"] = "20"
-                per["burden_from"] = nxt.isoformat()
-                self.touch(p)
-                self.count("age70")
-                lines.append(self.line("FULL", day, p, per))
+        for back in range(8):
+            b_day = day - dt.timedelta(days=back)
+            for code in self.by_birthday.get((b_day.month, b_day.day), ()):
+                p = self.people[code]
+                if p.status != "resident" or self.busy(p):
+                    continue
+                b = d(p.rec["birth_date"])
+                per = p.open_period(day)
+                if not per:
+                    continue
+                age = years_on(b, day)
+                if age == 75:
+                    bd75 = b_day if (b.month, b.day) == (b_day.month, b_day.day) else day
+                    if d(per["acquired_on"]) >= bd75:
+                        continue
+                    per["lost_on"] = bd75.isoformat()
+                    self.touch(p)
+                    self.count("age75")
+                    lines.append(self.line("FULL", day, p, per))
+                elif age == 70 and not per["burden_pct"]:
+                    bd70 = b_day
+                    start = bd70 if bd70.day == 1 else \
+                        dt.date(bd70.year + bd70.month // 12, bd70.month % 12 + 1, 1)
+                    per["burden_pct"] = "20"
+                    per["burden_from"] = start.isoformat()
+                    self.touch(p)
+                    self.count("age70")
+                    lines.append(self.line("FULL", day, p, per))
         return lines
 
     def ev_stays(self, day):
