@@ -128,15 +128,23 @@ class Programs:
 
     # ---- cards in the reader
     def card_insert(self, path, *opts):
-        self.card_remove()
-        self.ops += 1
-        self.sim = subprocess.Popen(
-            [self.e["CARDSIM"], "--card", path, "--port", self.e["VPCD_PORT"],
-             "--connect-timeout", "10"] + list(opts),
-            stderr=open(os.path.join(self.tmp, "cardsim.log"), "a"))
-        if subprocess.run([self.e["PCSC_WAIT"], "--timeout", "10", "card",
-                           self.e["PCSC_READER"]]).returncode != 0:
-            raise RuntimeError("card %s did not appear in the reader" % path)
+        for attempt in range(3):
+            self.card_remove()
+            self.ops += 1
+            self.sim = subprocess.Popen(
+                [self.e["CARDSIM"], "--card", path, "--port", self.e["VPCD_PORT"],
+                 "--connect-timeout", "10"] + list(opts),
+                stderr=open(os.path.join(self.tmp, "cardsim.log"), "a"))
+            if subprocess.run([self.e["PCSC_WAIT"], "--timeout", "10", "card",
+                               self.e["PCSC_READER"]]).returncode == 0:
+                return
+            # After a station killed mid-transaction pcscd has been seen
+            # not to show the next card once; the clerk pulls it and puts
+            # it in again (counted in the log).
+            self.log.write("# card %s did not appear (attempt %d)\n" % (path, attempt + 1))
+            if os.path.exists(path):
+                opts = ()
+        raise RuntimeError("card %s did not appear in the reader" % path)
 
     def card_remove(self):
         if self.sim:

@@ -450,7 +450,9 @@ class Town:
     def ev_nhi_join(self, day):
         def can(p):
             last = p.last_period()
+            stay = p.rec["stay_until"]
             return (not p.insured_on(day) and years_on(d(p.rec["birth_date"]), day) < 74
+                    and (not stay or d(stay) > day + dt.timedelta(days=183))
                     and (not last or (last["lost_on"] and d(last["lost_on"]) < day)))
         p = self.pick(can)
         if not p:
