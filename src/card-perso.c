@@ -35,6 +35,8 @@ enum perso_plan {
 	PLAN_FINISH,		/* pending row, AP complete: verify and record */
 	PLAN_REKEY,		/* AP locked, its key revoked: a new key */
 	PLAN_LOCK,		/* AP usable, its key revoked: lock it, refuse */
+	PLAN_DONE,		/* AP active, its key this resident's active one
+				 * (req->resume_issued): verify, record nothing */
 };
 
 struct perso_run {
@@ -439,8 +441,19 @@ decide(struct perso_run *run)
 			    run->info.serial_hex), "card.not_ours");
 		if (r != 0)
 			return r;
-		if (strcmp(other.state, "active") == 0)
+		if (strcmp(other.state, "active") == 0) {
+			/* An issue killed after the card was recorded active,
+			 * run again with the same card: finish what follows. */
+			if (req->resume_issued && other.resident_id == req->resident_id &&
+			    strcmp(other.card_serial, run->info.serial_hex) == 0 &&
+			    (!run->have_row || run->row.id == other.id)) {
+				run->row = other;
+				run->have_row = 1;
+				run->plan = PLAN_DONE;
+				return 0;
+			}
 			return refuse_active(run, &other);
+		}
 		if (strcmp(other.state, "revoked") == 0) {
 			/* Lock when presented (docs/lifecycle.md). */
 			run->revoked = other;
@@ -718,7 +731,7 @@ card_personalize(struct card *card, const struct perso_request *req,
 		r = lock_presented(&run);
 		goto out;
 	}
-	selected = run.plan == PLAN_FINISH;
+	selected = run.plan == PLAN_FINISH || run.plan == PLAN_DONE;
 	perso_trace(&run, "decided after");
 
 	switch (run.plan) {
@@ -740,17 +753,24 @@ card_personalize(struct card *card, const struct perso_request *req,
 	case PLAN_FINISH:
 		res.action = "finished";
 		break;
+	case PLAN_DONE:
+		res.action = "already issued";
+		break;
 	case PLAN_LOCK:
 		break;
 	}
 	perso_trace(&run, "store row ready after");
-	if (run.plan != PLAN_FINISH && (r = write_card(&run, &res)) != 0) {
+	if (run.plan != PLAN_FINISH && run.plan != PLAN_DONE &&
+	    (r = write_card(&run, &res)) != 0) {
 		r = mark_unfinished(&run, r);
 		goto out;
 	}
 	perso_trace(&run, "written after");
 	if ((r = read_back(&run, selected)) != 0) {
-		r = mark_unfinished(&run, r);
+		/* An active card that does not answer stays active: it is
+		 * the card's problem, not an unfinished personalization. */
+		if (run.plan != PLAN_DONE)
+			r = mark_unfinished(&run, r);
 		goto out;
 	}
 	perso_trace(&run, "read back after");
@@ -759,8 +779,8 @@ card_personalize(struct card *card, const struct perso_request *req,
 	snprintf(issued, sizeof(issued), "%.4s-%.2s-%.2s", run.nhi.rec.issue_date,
 	    run.nhi.rec.issue_date + 4, run.nhi.rec.issue_date + 6);
 	perso_step(&run, "record");
-	if ((r = queue_card_activate(req->store, run.row.id, run.nhi.rec.public_key,
-	    CARD_PUBKEY_LEN, run.nhi.rec.raw, run.nhi.rec.raw_len,
+	if (run.plan != PLAN_DONE && (r = queue_card_activate(req->store, run.row.id,
+	    run.nhi.rec.public_key, CARD_PUBKEY_LEN, run.nhi.rec.raw, run.nhi.rec.raw_len,
 	    issued, detail)) != 0)
 		goto out;
 	perso_trace(&run, "recorded active after");

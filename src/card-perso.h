@@ -327,6 +327,12 @@ struct perso_request {
 	 * It is reserved: if a card record already holds it the run fails
 	 * with NHI_EDUPLICATE and writes nothing (never a random fallback). */
 	const uint8_t		*prepared_user_number;	/* 16 bytes */
+	/* The counter's issue: a card whose NHI AP is already this
+	 * resident's active key (an issue killed after the card was
+	 * recorded, run again) is read back and challenged, nothing written,
+	 * and the run succeeds with action "already issued", so the steps
+	 * after the card (replaced card, certificate, receipt) are done. */
+	int			 resume_issued;
 	/* Tests only: fixed values instead of random ones, so a recorded
 	 * transcript replays (NULL: random). */
 	const uint8_t		*test_host_challenge;	/* 8 bytes */

@@ -330,6 +330,7 @@ run_card(struct issue_run *run)
 	preq.progress = card_progress;
 	preq.cancel = card_cancel;
 	preq.hook_arg = run;
+	preq.resume_issued = 1;
 	r = flow_perso_run(run->ctx, &preq, &run->res->card);
 	card_keys_free(keys);
 	return r;

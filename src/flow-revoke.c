@@ -40,6 +40,8 @@ struct revoke_run {
 	struct store_card		 card;		/* before the change */
 	struct store_card		 after;
 	int64_t				 queue_seq;	/* 0: nothing queued */
+	int				 already;	/* the same report recorded before */
+	int64_t				 replacement;	/* already: its replacement, or 0 */
 };
 
 /* The receipt's first line for each reason. */
@@ -91,6 +93,46 @@ revoke_check(const struct revoke_request *req)
 	return 0;
 }
 
+/*
+ * The same report recorded before (a clerk rerunning a command killed after
+ * it committed): the resident's card that last had this report (its card
+ * event), still carrying it when nothing is active; or, when the resident
+ * holds an active card (`active`, else NULL) made after that report, today:
+ * that card is the report's replacement (recorded as replacing it or not
+ * yet), never a card to report lost. Then run->card is the reported card and
+ * run->already is set: nothing changes, the receipt and a replacement follow.
+ */
+static int
+revoke_same_report(struct revoke_run *run, int64_t rid, const struct store_card *active)
+{
+	const char *reason = run->req->reason;
+	struct store_card prev;
+	char today[11], at[24];
+
+	if (store_card_last_report(run->st, rid, lifecycle_revoke_event(reason),
+	    active != NULL ? active->id : 0, &prev, at) != 0) {
+		err_clear();
+		return 0;
+	}
+	if (strcmp(prev.state, "active") == 0)
+		return 0;	/* found and reinstated since */
+	if (active == NULL) {
+		/* Nothing active: the report stands on its card. */
+		if (strcmp(prev.state_reason, reason) != 0)
+			return 0;
+	} else {
+		/* A replacement: made after the report, today. */
+		time_today_jst_iso(today, sizeof(today));
+		if (strcmp(active->created_at, at) < 0 || strcmp(active->issued_on, today) != 0)
+			return 0;
+	}
+	run->card = prev;
+	run->after = prev;
+	run->already = 1;
+	run->replacement = active != NULL ? active->id : 0;
+	return 1;
+}
+
 /* The card the report is about: the card named, else the resident's
  * active card, else (not for "lost") the resident's card reported lost. */
 static int
@@ -113,11 +155,20 @@ revoke_find_card(struct revoke_run *run)
 		return 0;
 	}
 	r = store_card_active_for_resident(run->st, rid, &run->card);
+	if (r == 0 && revoke_same_report(run, rid, &run->card))
+		return 0;
 	if (r == NHI_ENOTFOUND && strcmp(req->reason, "lost") != 0)
 		r = store_card_latest_for_resident(run->st, rid, "suspended", &run->card);
-	if (r == NHI_ENOTFOUND)
+	if (r == NHI_ENOTFOUND) {
+		/* The same report again (a clerk rerunning a command that was
+		 * killed after it committed): the newest card already carries
+		 * it. Nothing changes; the receipt and a replacement follow. */
+		err_clear();
+		if (revoke_same_report(run, rid, NULL))
+			return 0;
 		return err_set(NHI_ENOTFOUND, "resident %" PRId64 " has no active NHI card to"
 		    " revoke (name the card with --card ID)", rid);
+	}
 	return r;
 }
 
@@ -217,7 +268,7 @@ revoke_execute(struct session *ctx, const struct revoke_request *req,
 	if ((r = revoke_check(req)) != 0 || (r = session_store(ctx, &run.st)) != 0)
 		return r;
 	flow_step(ev, "revoke");
-	if ((r = revoke_find_card(&run)) != 0 || (r = revoke_record(&run)) != 0) {
+	if ((r = revoke_find_card(&run)) != 0 || (!run.already && (r = revoke_record(&run)) != 0)) {
 		snprintf(subject, sizeof(subject), "card:%" PRId64,
 		    run.card.id != 0 ? run.card.id : req->card_id);
 		snprintf(detail, sizeof(detail), "reason=%s how=%s", req->reason, req->how);
@@ -229,13 +280,22 @@ revoke_execute(struct session *ctx, const struct revoke_request *req,
 	snprintf(res->state_before, sizeof(res->state_before), "%s", run.card.state);
 	snprintf(res->state_after, sizeof(res->state_after), "%s", run.after.state);
 	res->queue_seq = run.queue_seq;
-	flow_note(ev, "card %" PRId64 " (serial %s) of resident %" PRId64 ": %s (%s)",
-	    run.card.id, run.card.card_serial, run.card.resident_id, run.after.state,
-	    run.after.state_reason);
-	if (run.queue_seq != 0)
+	if (run.already)
+		flow_note(ev, "card %" PRId64 " (serial %s) of resident %" PRId64 " was already"
+		    " reported %s (%s): nothing changed", run.card.id, run.card.card_serial,
+		    run.card.resident_id, req->reason, run.card.state);
+	if (run.already && run.replacement != 0)
+		flow_note(ev, "card %" PRId64 ", issued today after that report, is its replacement"
+		    " and stays active (if it is lost too: 'nhicard revoke --card %" PRId64
+		    " ...')", run.replacement, run.replacement);
+	else
+		flow_note(ev, "card %" PRId64 " (serial %s) of resident %" PRId64 ": %s (%s)",
+		    run.card.id, run.card.card_serial, run.card.resident_id, run.after.state,
+		    run.after.state_reason);
+	if (!run.already && run.queue_seq != 0)
 		flow_note(ev, "revocation queued for the center: record %" PRId64 " (revocation"
 		    " lane)", run.queue_seq);
-	else
+	else if (!run.already)
 		flow_note(ev, "revocation: the center was told when the card was reported lost");
 	flow_step(ev, "receipt");
 	return revoke_receipt(&run, res);

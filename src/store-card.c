@@ -430,6 +430,33 @@ store_card_latest_for_resident(struct store *st, int64_t resident_id,
 }
 
 int
+store_card_last_report(struct store *st, int64_t resident_id, const char *event,
+    int64_t except, struct store_card *out, char at[24])
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t id = 0;
+	int r, rc;
+
+	if ((r = store_stmt(st, "SELECT c.id, e.at FROM card_events e JOIN cards c"
+	    " ON c.id = e.card_id WHERE c.resident_id = ?1 AND e.event = ?2 AND c.id <> ?3"
+	    " ORDER BY e.id DESC LIMIT 1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	sqlite3_bind_text(stmt, 2, event, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, except);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
+		store_col_text(stmt, 1, at, 24);
+	}
+	r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? NHI_ENOTFOUND :
+	    store_err(st, rc, "read card events");
+	store_stmt_done(st, stmt);
+	if (r != 0)
+		return r;
+	return store_card_get(st, id, out);
+}
+
+int
 store_card_get(struct store *st, int64_t id, struct store_card *out)
 {
 	sqlite3_stmt *stmt = NULL;

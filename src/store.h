@@ -187,6 +187,12 @@ int	store_card_transition(struct store *st, int64_t id, const char *event,
 	    const char *detail, const char *reported_by, const char *report_how,
 	    struct store_card *after);
 
+/* The card of resident `resident_id` (other than card `except`) that last
+ * had a card event `event` ("report_lost", ...): 0 with *out and the
+ * event's time in `at`, or NHI_ENOTFOUND (no detail set). */
+int	store_card_last_report(struct store *st, int64_t resident_id, const char *event,
+	    int64_t except, struct store_card *out, char at[24]);
+
 /* The resident's newest card in `state`: 0 and *out, or NHI_ENOTFOUND. */
 int	store_card_latest_for_resident(struct store *st, int64_t resident_id,
 	    const char *state, struct store_card *out);

@@ -16,6 +16,11 @@
 # if its message matches $KC_REFUSED_OK; anything else must exit 0.
 # $KC_EXTRA (shell text, optional) prints more state (files written).
 # $KC_TODO: a known fault not fixed yet (the check is a TAP TODO).
+# $KC_RESET (shell text, optional) runs after each restore of the store
+# (the card's file put back as it was, reinserted); $KC_PUTBACK after a
+# kill, before the rerun (the card put back). Both run in this shell, so
+# that an emulator they start is this shell's to reap: CMD, KC_RECOVER
+# and KC_EXTRA must not start one.
 
 : "${SQLITE3:=sqlite3}"
 KC_CAP=${KC_CAP:-20}
@@ -28,6 +33,7 @@ kc_snap() {
 kc_restore() {
 	rm -f "$DB" "$DB-wal" "$DB-shm"
 	cp "$TEST_TMP/$1.base" "$DB" || bail "restore $1"
+	if [ -n "${KC_RESET:-}" ]; then eval "$KC_RESET" >/dev/null 2>&1; fi
 }
 
 kc_state() {
@@ -68,7 +74,8 @@ SELECT DISTINCT 'A', action, subject FROM audit_log WHERE outcome = 'ok'
   AND action NOT IN ('resident.show', 'resident.search') ORDER BY 2, 3;
 SELECT 'ML', resident_id, cert_issuer, cert_serial, state, end_reason FROM mynumber_links
   ORDER BY id;
-" | sed -E -e 's/[0-9a-fA-F]{32}/<id>/g' \
+" | grep -v '^CE|[0-9]*|personalize_restart|' | sed -E -e 's/[0-9a-fA-F]{16,}/<hex>/g' \
+    -e 's/\([0-9]+ APDUs\)/(N APDUs)/' \
     -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/<time>/g' \
     -e 's/B-[0-9]{8}-[0-9]{4}/<run>/g' -e 's/created=[0-9]+/created=<t>/g'
 	if [ -n "${KC_EXTRA:-}" ]; then eval "$KC_EXTRA"; fi
@@ -111,6 +118,7 @@ kc_run() {
 				continue
 			fi
 			_kills=$((_kills + 1))
+			if [ -n "${KC_PUTBACK:-}" ]; then eval "$KC_PUTBACK" >&2; fi
 			out=$(eval "${KC_RECOVER:-$_cmd}" 2>&1)
 			rc=$?
 			if [ "$rc" -ne 0 ]; then

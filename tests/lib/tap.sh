@@ -14,7 +14,11 @@ ok() {
 		echo "ok $_tap_n - $2"
 	else
 		echo "not ok $_tap_n - $2"
-		_tap_failed=$((_tap_failed + 1))
+		# A "# TODO" test is a known failure (TAP): not a failed run.
+		case $2 in
+		*"# TODO"*) ;;
+		*) _tap_failed=$((_tap_failed + 1)) ;;
+		esac
 	fi
 }
 
