@@ -119,20 +119,20 @@ class Sim:
         else:
             self.P.card_insert(path, *opts)
         kill = None
-        # Not for a replacement: a kill between the new card's activation
-        # and the old one's "replaced" leaves the lost card suspended for
-        # good, and the rerun does not finish it (found by this
-        # simulation, not fixed yet: docs/reliability.md).
-        replacing = self.holder_card(p.code, ("suspended",)) is not None
-        if faults and self.a.kill and not tear and not replacing and self.rng.random() < 0.2:
+        # Replacements too: a kill between the new card's activation and
+        # the old one's "replaced" is finished by the rerun (issue-26f's
+        # fix 7; docs/reliability.md).
+        if faults and self.a.kill and not tear and self.rng.random() < 0.2:
             kill = 1 + self.rng.randrange(3)
         extra = {"NHICARD_TEST_KILL_AT_COMMIT": str(kill)} if kill else None
         rc, out = self.P.nh(*(args + [p.code]), extra=extra)
         if kill and rc == -9:
             # The station died mid-issue: the clerk puts the same card back
-            # and runs the same command again. Killed after its last
-            # commit, the card was issued: the rerun says so, writes
-            # nothing, and the clerk is done.
+            # and runs the same command again. Killed after the card was
+            # recorded active, the rerun finds it issued and finishes the
+            # steps after the card (a station without that fix refused:
+            # "already carries an active NHI AP", taken as issued here, the
+            # card check then sees any replacement left undone).
             self.fault("kill9_issue")
             self.P.card_insert(path)
             rc, out = self.P.nh(*(args + [p.code]))
