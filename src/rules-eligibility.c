@@ -157,6 +157,19 @@ rules_check_nhi_record(const struct rules_policy *p,
 		const struct nhi_date *in_force = rec->has_burden_from &&
 		    date_valid(&rec->burden_from) &&
 		    date_cmp(&rec->burden_from, &rec->on) > 0 ? &rec->burden_from : &rec->on;
+		/* A ratio in force by the record's date on a period that has
+		 * ended by then (the record of the loss at the 75th birthday
+		 * keeps the ratio it had) is judged on the period's last day:
+		 * it was in force until the period ended. A ratio sent ahead
+		 * keeps being judged on its own 発効期日. */
+		struct nhi_date last;
+
+		if (in_force == &rec->on && nhi_ok && rec->nhi.has_to &&
+		    date_cmp(&rec->nhi.to, &rec->on) <= 0) {
+			date_add_days(&rec->nhi.to, -1, &last);
+			if (date_cmp(&last, &rec->nhi.from) >= 0)
+				in_force = &last;
+		}
 
 		if (rec->has_burden && !rules_elderly_applies(&rec->birth, in_force)) {
 			date_format(in_force, buf, sizeof(buf));

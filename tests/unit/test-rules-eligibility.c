@@ -41,6 +41,7 @@ enum tweak {
 	T_BURDEN_BAD_VALUE, T_BURDEN_DAY_BEFORE, T_BURDEN_BORN_1ST,
 	T_BURDEN_AHEAD, T_BURDEN_AHEAD_EARLY, T_BURDEN_AHEAD_BORN_1ST,
 	T_BURDEN_AHEAD_BORN_2ND, T_BURDEN_FROM_PAST, T_BURDEN_FROM_AT_75,
+	T_BURDEN_ENDS_AT_75, T_BURDEN_ENDED_YOUNG, T_BURDEN_AHEAD_MOVED_OUT,
 	T_FOREIGN_OK, T_FOREIGN_3M, T_FOREIGN_4M, T_FOREIGN_SHORT_TERM,
 	T_FOREIGN_DIPLOMAT, T_FOREIGN_2005_11M, T_MANY,
 };
@@ -237,6 +238,45 @@ apply(enum tweak t, struct rules_nhi_record *r, struct rules_policy *p)
 		r->has_burden_from = 1;
 		r->burden_from = D(2027, 1, 10);
 		break;
+	case T_BURDEN_ENDS_AT_75:
+		/* The town's record of the loss on the 75th birthday (docs/
+		 * formats.md "NHI-only changes"): dated that day, the period as
+		 * it was, ratio included, with its loss date (issue 26: the
+		 * year's simulation met one a week). No finding. */
+		r->birth = D(1952, 1, 10);
+		r->nhi.from = D(2017, 4, 1);
+		r->nhi.has_to = 1;
+		r->nhi.to = D(2027, 1, 10);
+		r->on = D(2027, 1, 10);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2022, 2, 1);
+		break;
+	case T_BURDEN_AHEAD_MOVED_OUT:
+		/* Turned 70 on 2027-08-15, the ratio sent ahead from 09-01,
+		 * moved out on 08-17 (NHI ends 08-18): the move-out record
+		 * carries the ratio that never came into force. No finding. */
+		r->birth = D(1957, 8, 15);
+		r->nhi.from = D(2015, 4, 1);
+		r->nhi.has_to = 1;
+		r->nhi.to = D(2027, 8, 18);
+		r->on = D(2027, 8, 17);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2027, 9, 1);
+		break;
+	case T_BURDEN_ENDED_YOUNG:
+		/* An ended period still judged on its last day: 65 then. */
+		r->birth = D(1960, 1, 10);
+		r->nhi.from = D(2017, 4, 1);
+		r->nhi.has_to = 1;
+		r->nhi.to = D(2025, 6, 1);
+		r->on = D(2026, 11, 24);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		break;
 	case T_FOREIGN_OK:
 		r->foreign = 1;
 		r->stay_months = 12;
@@ -320,6 +360,9 @@ static const struct {
 	{ __LINE__, T_BURDEN_AHEAD_BORN_2ND, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2026-12-01, outside" },
 	{ __LINE__, T_BURDEN_FROM_PAST, { 0 }, NULL, NULL },
 	{ __LINE__, T_BURDEN_FROM_AT_75, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2027-01-10, outside" },
+	{ __LINE__, T_BURDEN_ENDS_AT_75, { 0 }, NULL, NULL },
+	{ __LINE__, T_BURDEN_AHEAD_MOVED_OUT, { 0 }, NULL, NULL },
+	{ __LINE__, T_BURDEN_ENDED_YOUNG, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2025-05-31, outside" },
 	{ __LINE__, T_FOREIGN_OK, { 0 }, NULL, NULL },
 	{ __LINE__, T_FOREIGN_3M, { RULES_F_FOREIGN_STAY }, "stay_months", "3 months is too short" },
 	{ __LINE__, T_FOREIGN_4M, { 0 }, NULL, NULL },
