@@ -78,8 +78,12 @@ card_remove
 cp "$TEST_TMP/b" "$TEST_TMP/b.blank"
 KC_RESET='card_remove; cp "$TEST_TMP/a.issued" "$TEST_TMP/a"; cp "$TEST_TMP/b.blank" "$TEST_TMP/b"; put_back "$TEST_TMP/b"'
 KC_PUTBACK='put_back "$TEST_TMP/b"'
-# The clerk runs the same command again: the loss report already recorded
-# is said so, and the replacement goes on (or is found already issued).
+# The clerk's path (docs/lifecycle.md "Run again"): the new card in the
+# reader verifies: finish with 'nhicard issue' (it takes up an unfinished
+# issue or says the card is done); else the same command again (the loss
+# report already recorded is said so, and the replacement goes on).
+KC_RECOVER='if st card verify >/dev/null 2>&1; then st issue --path new-juki --no-print 1; else
+	st revoke 1 --reason lost --reported-by holder --how counter --replace --path new-juki --receipt r.pdf; fi'
 KC_REFUSED_OK='already has an active NHI card|already carries an active NHI AP'
 kc_run "revoke --replace (reissue on a new card)" issued 'st revoke 1 --reason lost --reported-by holder --how counter --replace --path new-juki --receipt r.pdf'
 KC_RESET= KC_PUTBACK= KC_RECOVER= KC_REFUSED_OK= KC_EXTRA=
