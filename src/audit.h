@@ -40,6 +40,11 @@ int	audit_refusal(struct store *st, const char *operator_login, const char *acti
 
 /* ---- Reading the log (store-audit.c), for verify and export ----------- */
 
+/* *found: 1 if an entry of `action` with outcome ok and a detail starting
+ * with `detail_prefix` is in the log, else 0. */
+int	audit_has(struct store *st, const char *action, const char *detail_prefix,
+	    int *found);
+
 #define AUDIT_HASH_LEN	32
 
 /* One entry as stored. NULL fields (operator, subject, detail) are NULL. */

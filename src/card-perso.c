@@ -444,9 +444,10 @@ decide(struct perso_run *run)
 		if (strcmp(other.state, "active") == 0) {
 			/* An issue killed after the card was recorded active,
 			 * run again with the same card: finish what follows. */
-			if (req->resume_issued && other.resident_id == req->resident_id &&
+			if (req->issue_finished != NULL && other.resident_id == req->resident_id &&
 			    strcmp(other.card_serial, run->info.serial_hex) == 0 &&
-			    (!run->have_row || run->row.id == other.id)) {
+			    (!run->have_row || run->row.id == other.id) &&
+			    !req->issue_finished(req->hook_arg, other.id)) {
 				run->row = other;
 				run->have_row = 1;
 				run->plan = PLAN_DONE;

@@ -328,11 +328,13 @@ struct perso_request {
 	 * with NHI_EDUPLICATE and writes nothing (never a random fallback). */
 	const uint8_t		*prepared_user_number;	/* 16 bytes */
 	/* The counter's issue: a card whose NHI AP is already this
-	 * resident's active key (an issue killed after the card was
-	 * recorded, run again) is read back and challenged, nothing written,
-	 * and the run succeeds with action "already issued", so the steps
-	 * after the card (replaced card, certificate, receipt) are done. */
-	int			 resume_issued;
+	 * resident's active key, when issue_finished(hook_arg, card_id)
+	 * answers 0 (an issue killed after the card was recorded, run again:
+	 * its card.issue entry is missing), is read back and challenged,
+	 * nothing written, and the run succeeds with action "already
+	 * issued", so the steps after the card (the card it replaces, the
+	 * certificate, the receipt) are done. NULL: such a card is refused. */
+	int			(*issue_finished)(void *arg, int64_t card_id);
 	/* Tests only: fixed values instead of random ones, so a recorded
 	 * transcript replays (NULL: random). */
 	const uint8_t		*test_host_challenge;	/* 8 bytes */

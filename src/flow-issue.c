@@ -307,6 +307,23 @@ card_cancel(void *arg)
 	return flow_cancelled(run->ev);
 }
 
+/* Whether the issue of card record `card_id` ran to its end: its card.issue
+ * entry (issue_execute) is in the audit log. */
+static int
+issue_finished(void *arg, int64_t card_id)
+{
+	struct issue_run *run = arg;
+	struct store *st;
+	char prefix[40];
+	int found = 1;
+
+	snprintf(prefix, sizeof(prefix), "card:%lld path=", (long long)card_id);
+	if (session_store(run->ctx, &st) != 0 ||
+	    audit_has(st, "card.issue", prefix, &found) != 0)
+		return 1;	/* unsure: refuse as before */
+	return found;
+}
+
 static int
 run_card(struct issue_run *run)
 {
@@ -330,7 +347,7 @@ run_card(struct issue_run *run)
 	preq.progress = card_progress;
 	preq.cancel = card_cancel;
 	preq.hook_arg = run;
-	preq.resume_issued = 1;
+	preq.issue_finished = issue_finished;
 	r = flow_perso_run(run->ctx, &preq, &run->res->card);
 	card_keys_free(keys);
 	return r;

@@ -41,7 +41,6 @@ struct revoke_run {
 	struct store_card		 after;
 	int64_t				 queue_seq;	/* 0: nothing queued */
 	int				 already;	/* the same report recorded before */
-	int64_t				 replacement;	/* already: its replacement, or 0 */
 };
 
 /* The receipt's first line for each reason. */
@@ -95,41 +94,28 @@ revoke_check(const struct revoke_request *req)
 
 /*
  * The same report recorded before (a clerk rerunning a command killed after
- * it committed): the resident's card that last had this report (its card
- * event), still carrying it when nothing is active; or, when the resident
- * holds an active card (`active`, else NULL) made after that report, today:
- * that card is the report's replacement (recorded as replacing it or not
- * yet), never a card to report lost. Then run->card is the reported card and
- * run->already is set: nothing changes, the receipt and a replacement follow.
+ * it committed), for a person with no active card: the card that last had
+ * this report (its card event) and still carries it. Then run->card is that
+ * card and run->already is set: nothing changes; the receipt and a
+ * replacement follow.
  */
 static int
-revoke_same_report(struct revoke_run *run, int64_t rid, const struct store_card *active)
+revoke_same_report(struct revoke_run *run, int64_t rid)
 {
 	const char *reason = run->req->reason;
 	struct store_card prev;
-	char today[11], at[24];
+	char at[24];
 
-	if (store_card_last_report(run->st, rid, lifecycle_revoke_event(reason),
-	    active != NULL ? active->id : 0, &prev, at) != 0) {
+	if (store_card_last_report(run->st, rid, lifecycle_revoke_event(reason), 0, &prev,
+	    at) != 0) {
 		err_clear();
 		return 0;
 	}
-	if (strcmp(prev.state, "active") == 0)
-		return 0;	/* found and reinstated since */
-	if (active == NULL) {
-		/* Nothing active: the report stands on its card. */
-		if (strcmp(prev.state_reason, reason) != 0)
-			return 0;
-	} else {
-		/* A replacement: made after the report, today. */
-		time_today_jst_iso(today, sizeof(today));
-		if (strcmp(active->created_at, at) < 0 || strcmp(active->issued_on, today) != 0)
-			return 0;
-	}
+	if (strcmp(prev.state, "active") == 0 || strcmp(prev.state_reason, reason) != 0)
+		return 0;
 	run->card = prev;
 	run->after = prev;
 	run->already = 1;
-	run->replacement = active != NULL ? active->id : 0;
 	return 1;
 }
 
@@ -155,8 +141,6 @@ revoke_find_card(struct revoke_run *run)
 		return 0;
 	}
 	r = store_card_active_for_resident(run->st, rid, &run->card);
-	if (r == 0 && revoke_same_report(run, rid, &run->card))
-		return 0;
 	if (r == NHI_ENOTFOUND && strcmp(req->reason, "lost") != 0)
 		r = store_card_latest_for_resident(run->st, rid, "suspended", &run->card);
 	if (r == NHI_ENOTFOUND) {
@@ -164,7 +148,7 @@ revoke_find_card(struct revoke_run *run)
 		 * killed after it committed): the newest card already carries
 		 * it. Nothing changes; the receipt and a replacement follow. */
 		err_clear();
-		if (revoke_same_report(run, rid, NULL))
+		if (revoke_same_report(run, rid))
 			return 0;
 		return err_set(NHI_ENOTFOUND, "resident %" PRId64 " has no active NHI card to"
 		    " revoke (name the card with --card ID)", rid);
@@ -284,10 +268,6 @@ revoke_execute(struct session *ctx, const struct revoke_request *req,
 		flow_note(ev, "card %" PRId64 " (serial %s) of resident %" PRId64 " was already"
 		    " reported %s (%s): nothing changed", run.card.id, run.card.card_serial,
 		    run.card.resident_id, req->reason, run.card.state);
-	if (run.already && run.replacement != 0)
-		flow_note(ev, "card %" PRId64 ", issued today after that report, is its replacement"
-		    " and stays active (if it is lost too: 'nhicard revoke --card %" PRId64
-		    " ...')", run.replacement, run.replacement);
 	else
 		flow_note(ev, "card %" PRId64 " (serial %s) of resident %" PRId64 ": %s (%s)",
 		    run.card.id, run.card.card_serial, run.card.resident_id, run.after.state,
