@@ -142,8 +142,10 @@ get() { awk -v k="$1" '$1 == k { print $2 }' "$summary" 2>/dev/null; }
 is "$(get days)" "$days" "$days days simulated"
 [ "$(get count_counter_issue)" -gt 0 ] 2>/dev/null
 ok $? "cards were issued at the counter ($(get count_counter_issue)) through pcscd"
-[ "$(get events)" -gt "$((residents / 20))" ] 2>/dev/null
-ok $? "the register sent the year's events ($(get events))"
+# At least one event a year for every 20 residents, pro rata for a
+# shorter year (the sanitizer build's 60 days).
+[ "$(get events)" -gt "$((residents * days / 365 / 20))" ] 2>/dev/null
+ok $? "the register sent the days' events ($(get events) in $days days)"
 [ "$(get faults)" -gt 5 ] 2>/dev/null
 ok $? "faults were injected ($(get faults))"
 is "$(get mismatches)" 0 "0 mismatches between the programs and the model"
