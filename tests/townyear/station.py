@@ -155,6 +155,38 @@ class Programs:
                            self.e["PCSC_READER"]]).returncode != 0:
             raise RuntimeError("the card did not go away")
 
+    def feed_one(self, run, path, opts=(), extra=None):
+        """One card through `nhicard batch preissue feed --count 1`: the
+        feed waits in the background, the card goes in, and comes out when
+        the feed says "remove the card" (or the feed ended: killed, or the
+        card pulled). Returns the feed's status and output."""
+        self.ops += 1
+        out_path = os.path.join(self.tmp, "feed.out")
+        args = ["nhicard", "batch", "preissue", "feed", "--count", "1", "--max-wait", "20",
+                "--no-print", "--quiet", run]
+        with open(out_path, "w") as o:
+            feed = subprocess.Popen([self.e["NHICARD"], "--config", self.e["CONF"], "--db",
+                                     self.e["DB"], "--reader", self.e["PCSC_READER"]] + args[1:],
+                                    env=self.env_ft(extra), stdout=o, stderr=subprocess.STDOUT)
+        try:
+            self.card_insert(path, *opts)
+            deadline = time.time() + 60
+            while feed.poll() is None and time.time() < deadline:
+                with open(out_path, encoding="utf-8", errors="replace") as f:
+                    if "remove the card" in f.read():
+                        break
+                time.sleep(0.05)
+            self.card_remove()
+            rc = feed.wait(timeout=30)
+        finally:
+            if feed.poll() is None:
+                feed.kill()
+                feed.wait()
+        with open(out_path, encoding="utf-8", errors="replace") as f:
+            out = f.read()
+        self.log.write("$ %s -> %d\n%s" % (" ".join(args), rc, out[-2000:]))
+        return rc, out
+
     def clinic(self, *args):
         k = self.e["KEYS"]
         return self.run([self.e["CLINIC"], "--center", self.center_url, "--cert",

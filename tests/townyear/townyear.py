@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import re
 import sys
 import time
 
@@ -40,6 +41,8 @@ class Sim:
         self.card_seq = 0
         self.pending = []       # late extract files to deliver
         self.center_down = False
+        self.pre_seen = set()   # person codes a pre-issuance run has looked at
+        self.pre_fault_done = False
 
     def fail(self, msg):
         self.problems.append(msg)
@@ -152,6 +155,77 @@ class Sim:
             if c["owner"] == p.code and c["state"] == "suspended":
                 c["state"] = "revoked"      # replaced
         self.record_new_card(p.code, path, day)
+
+    def preissue(self, day, faults):
+        """The town's monthly pre-issuance run for newcomers (docs/batch.md
+        "Pre-issuance"): the insured who joined since the last run and
+        hold no card, at most --preissue-cap of them (the card volume a
+        test can afford through pcscd), prepared as a list run and fed one
+        blank standalone card each. One run has a kill -9 at a commit of
+        the feed (or, without test hooks, a card pulled mid-write): the
+        clerk puts the same card back and feeds again."""
+        t = self.town
+        new = sorted(c for c in t.people if c not in self.pre_seen)
+        self.pre_seen.update(new)
+        who = [c for c in new if t.people[c].status == "resident" and t.people[c].insured_on(day)
+               and not self.holder_card(c, ("active", "suspended"))]
+        who = who[:self.a.preissue_cap]
+        if not who:
+            return
+        lst = os.path.join(self.P.tmp, "print", "preissue-%s.txt" % day.isoformat())
+        with open(lst, "w") as f:
+            f.write("".join(c + "\n" for c in who))
+        rc, out = self.P.nh("batch", "preissue", "prepare", "list", lst)
+        m = re.search(r"run (B-\S+) \(id (\d+)\)", out)
+        if rc != 0 or not m:
+            self.fail("day %s: batch preissue prepare exited %d: %s" % (day, rc, out.strip().splitlines()[-1:]))
+            return
+        run, rid = m.group(1), int(m.group(2))
+        t.count("preissue_run")
+        items = self.P.sql("SELECT r.person_code, p.path FROM batch_items b JOIN residents r ON "
+                           "r.id = b.resident_id JOIN preissue_items p ON p.item_id = b.id "
+                           "WHERE b.run_id = %d AND b.state = 'prepared' ORDER BY b.seq" % rid)
+        n = len(items)
+        fault = faults and day >= self.fault_day["preissue"] and not self.pre_fault_done
+        for i, (code, kind) in enumerate(items):
+            path = self.card_file()
+            opts = ["-o", "keys=" + self.P.e["KEYS"]]
+            if kind == "standalone":
+                opts += ["--kind", "standalone"]
+            else:
+                # The newcomer's own Juki card, matched by its four items.
+                rec = t.people[code].rec
+                opts += ["--kind", "juki", "-o", "name=" + rec["name_kanji"], "-o",
+                         "birth=" + rec["birth_date"].replace("-", ""), "-o", "sex=" + rec["sex"],
+                         "-o", "address=" + rec["address"], "-o", "municipality=131016"]
+            extra = None
+            if fault and i == 0:
+                self.pre_fault_done = True
+                if self.a.kill:
+                    extra = {"NHICARD_TEST_KILL_AT_COMMIT": str(1 + self.rng.randrange(3))}
+                else:
+                    opts += ["--tear-after", str(4 + self.rng.randrange(20))]
+            rc, out = self.P.feed_one(run, path, opts, extra)
+            if extra or "--tear-after" in opts:
+                self.fault("kill9_preissue_feed" if extra else "preissue_card_pulled")
+                if extra and rc != -9:
+                    self.fail("day %s: a feed killed at a commit exited %d, not SIGKILL" % (day, rc))
+                # The clerk puts the same card back and feeds again.
+                rc, out = self.P.feed_one(run, path)
+            if rc != 0:
+                self.fail("day %s: preissue feed of run %s exited %d: %s" % (
+                    day, run, rc, out.strip().splitlines()[-1:]))
+            for (code,) in self.P.sql("SELECT r.person_code FROM batch_items b JOIN residents r ON "
+                                      "r.id = b.resident_id WHERE b.run_id = %d AND "
+                                      "b.state = 'done'" % rid):
+                if not self.holder_card(code):
+                    self.record_new_card(code, path, day)
+                    t.count("preissue_card")
+        done = self.P.sql("SELECT count(*) FROM batch_items WHERE run_id = %d AND state = 'done'" % rid)
+        if int(done[0][0]) != n:
+            self.fail("day %s: preissue run %s: %s of %d prepared items done" % (day, run, done[0][0], n))
+        for _ in range(len(who) - n):
+            t.count("preissue_exception")
 
     def counter(self, day, faults):
         t = self.town
@@ -311,6 +385,7 @@ class Sim:
             "kill_send": some(3), "net_cut": some(2), "full_disk": some(1) if self.a.disk else set(),
             "center_down": weekday(first + dt.timedelta(days=days // 3)),
             "dup_ack": weekday(first + dt.timedelta(days=days // 2)),
+            "preissue": first + dt.timedelta(days=days // 4),
         }
 
     def year(self):
@@ -330,6 +405,7 @@ class Sim:
         # before the year; any later one is a mismatch (check.held).
         self.held_base = int(P.sql("SELECT coalesce(max(id), 0) FROM held_items")[0][0])
         P.center_start()
+        self.pre_seen = set(t.people)       # the full extract's people are not newcomers
         self.schedule(first, a.days)
         checkpoints = {first + dt.timedelta(days=a.days * i // (a.checkpoints + 1))
                        for i in range(1, a.checkpoints + 1)}
@@ -366,6 +442,9 @@ class Sim:
             if business:
                 self.deaths_to_revoke(day)
                 self.counter(day, f)
+            # The first business day of a month: the pre-issuance run.
+            if business and day.day <= 3 and (day.day == 1 or day.weekday() == 0):
+                self.preissue(day, f)
             if day == renewal:
                 dd = os.path.join(P.tmp, "renew")
                 rc, out = P.nh("batch", "renew", "--quiet", "-d", dd, "--from", a.renewal_from, "all")
@@ -420,6 +499,8 @@ def main():
                     help="the station's directory is a small tmpfs: fill it once")
     ap.add_argument("--no-kill", dest="kill", action="store_false",
                     help="no kill -9 at a commit (a build without --enable-test-hooks)")
+    ap.add_argument("--preissue-cap", type=int, default=2,
+                    help="newcomers pre-issued per monthly run (cards through pcscd)")
     ap.add_argument("--checkpoints", type=int, default=2)
     ap.add_argument("--sample", type=int, default=6)
     ap.add_argument("--renewal-after", type=int, default=105)
