@@ -161,13 +161,19 @@ rules_check_nhi_record(const struct rules_policy *p,
 		 * ended by then (the record of the loss at the 75th birthday
 		 * keeps the ratio it had) is judged on the period's last day:
 		 * it was in force until the period ended. A ratio sent ahead
-		 * keeps being judged on its own 発効期日. */
+		 * keeps being judged on its own 発効期日, and so does one whose
+		 * 発効期日 is the record's date but after the period's last day
+		 * (NHI lost on the day the ratio was to start: it never came
+		 * into force). */
 		struct nhi_date last;
 
 		if (in_force == &rec->on && nhi_ok && rec->nhi.has_to &&
 		    date_cmp(&rec->nhi.to, &rec->on) <= 0) {
 			date_add_days(&rec->nhi.to, -1, &last);
-			if (date_cmp(&last, &rec->nhi.from) >= 0)
+			if (rec->has_burden_from && date_valid(&rec->burden_from) &&
+			    date_cmp(&rec->burden_from, &last) > 0)
+				in_force = &rec->burden_from;
+			else if (date_cmp(&last, &rec->nhi.from) >= 0)
 				in_force = &last;
 		}
 

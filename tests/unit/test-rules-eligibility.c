@@ -42,6 +42,7 @@ enum tweak {
 	T_BURDEN_AHEAD, T_BURDEN_AHEAD_EARLY, T_BURDEN_AHEAD_BORN_1ST,
 	T_BURDEN_AHEAD_BORN_2ND, T_BURDEN_FROM_PAST, T_BURDEN_FROM_AT_75,
 	T_BURDEN_ENDS_AT_75, T_BURDEN_ENDED_YOUNG, T_BURDEN_AHEAD_MOVED_OUT,
+	T_BURDEN_LOST_ON_START,
 	T_FOREIGN_OK, T_FOREIGN_3M, T_FOREIGN_4M, T_FOREIGN_SHORT_TERM,
 	T_FOREIGN_DIPLOMAT, T_FOREIGN_2005_11M, T_MANY,
 };
@@ -267,6 +268,21 @@ apply(enum tweak t, struct rules_nhi_record *r, struct rules_policy *p)
 		r->has_burden_from = 1;
 		r->burden_from = D(2027, 9, 1);
 		break;
+	case T_BURDEN_LOST_ON_START:
+		/* Turned 70 on 2027-05-08, the ratio from 06-01; the record
+		 * of 06-01 ends NHI that very day (the last day 05-31): the
+		 * ratio never came into force. No finding (issue 26: the
+		 * year's simulation held it as BURDEN_OUTSIDE on 05-31). */
+		r->birth = D(1957, 5, 8);
+		r->nhi.from = D(2026, 4, 1);
+		r->nhi.has_to = 1;
+		r->nhi.to = D(2027, 6, 1);
+		r->on = D(2027, 6, 1);
+		r->has_burden = 1;
+		r->burden_pct = 20;
+		r->has_burden_from = 1;
+		r->burden_from = D(2027, 6, 1);
+		break;
 	case T_BURDEN_ENDED_YOUNG:
 		/* An ended period still judged on its last day: 65 then. */
 		r->birth = D(1960, 1, 10);
@@ -362,6 +378,7 @@ static const struct {
 	{ __LINE__, T_BURDEN_FROM_AT_75, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2027-01-10, outside" },
 	{ __LINE__, T_BURDEN_ENDS_AT_75, { 0 }, NULL, NULL },
 	{ __LINE__, T_BURDEN_AHEAD_MOVED_OUT, { 0 }, NULL, NULL },
+	{ __LINE__, T_BURDEN_LOST_ON_START, { 0 }, NULL, NULL },
 	{ __LINE__, T_BURDEN_ENDED_YOUNG, { RULES_F_BURDEN_OUTSIDE }, "burden", "on 2025-05-31, outside" },
 	{ __LINE__, T_FOREIGN_OK, { 0 }, NULL, NULL },
 	{ __LINE__, T_FOREIGN_3M, { RULES_F_FOREIGN_STAY }, "stay_months", "3 months is too short" },
