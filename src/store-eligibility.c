@@ -47,6 +47,29 @@ bind_opt(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
+/* A period's columns as ?1 to ?13, in the order of eligibility_periods'
+ * insert (store_eligibility_insert) and its twin lookup
+ * (store_eligibility_find_same). */
+static void
+bind_period(sqlite3_stmt *s, const struct eligibility *e)
+{
+	sqlite3_bind_int64(s, 1, e->resident_id);
+	sqlite3_bind_text(s, 2, e->insurer_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, e->number, -1, SQLITE_STATIC);
+	bind_opt(s, 5, e->branch);
+	sqlite3_bind_text(s, 6, e->cert_kind, -1, SQLITE_STATIC);
+	if (e->short_months != 0)
+		sqlite3_bind_int(s, 7, e->short_months);
+	sqlite3_bind_text(s, 8, e->acquired_on, -1, SQLITE_STATIC);
+	bind_opt(s, 9, e->lost_on);
+	bind_opt(s, 10, e->valid_until);
+	if (e->burden_pct != 0)
+		sqlite3_bind_int(s, 11, e->burden_pct);
+	bind_opt(s, 12, e->burden_from);
+	sqlite3_bind_int(s, 13, e->special_address ? 1 : 0);
+}
+
 int
 store_eligibility_insert(struct store *st, struct eligibility *e, const char *now)
 {
@@ -59,21 +82,7 @@ store_eligibility_insert(struct store *st, struct eligibility *e, const char *no
 	    " recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16)", &s)) != 0)
 		return r;
-	sqlite3_bind_int64(s, 1, e->resident_id);
-	sqlite3_bind_text(s, 2, e->insurer_number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, e->symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, e->number, -1, SQLITE_STATIC);
-	bind_opt(s, 5, e->branch);
-	sqlite3_bind_text(s, 6, e->cert_kind, -1, SQLITE_STATIC);
-	if (e->short_months)
-		sqlite3_bind_int(s, 7, e->short_months);
-	sqlite3_bind_text(s, 8, e->acquired_on, -1, SQLITE_STATIC);
-	bind_opt(s, 9, e->lost_on);
-	bind_opt(s, 10, e->valid_until);
-	if (e->burden_pct)
-		sqlite3_bind_int(s, 11, e->burden_pct);
-	bind_opt(s, 12, e->burden_from);
-	sqlite3_bind_int(s, 13, e->special_address ? 1 : 0);
+	bind_period(s, e);
 	sqlite3_bind_text(s, 14, e->source[0] ? e->source : "extract", -1, SQLITE_STATIC);
 	bind_opt(s, 15, e->note);
 	sqlite3_bind_text(s, 16, now, -1, SQLITE_STATIC);
@@ -123,21 +132,7 @@ store_eligibility_find_same(struct store *st, const struct eligibility *e, int64
 	    " AND valid_until IS ?10 AND burden_pct IS ?11 AND burden_from IS ?12"
 	    " AND special_address = ?13 AND superseded_by IS NULL ORDER BY id LIMIT 1", &s)) != 0)
 		return r;
-	sqlite3_bind_int64(s, 1, e->resident_id);
-	sqlite3_bind_text(s, 2, e->insurer_number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, e->symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, e->number, -1, SQLITE_STATIC);
-	bind_opt(s, 5, e->branch);
-	sqlite3_bind_text(s, 6, e->cert_kind, -1, SQLITE_STATIC);
-	if (e->short_months != 0)
-		sqlite3_bind_int(s, 7, e->short_months);
-	sqlite3_bind_text(s, 8, e->acquired_on, -1, SQLITE_STATIC);
-	bind_opt(s, 9, e->lost_on);
-	bind_opt(s, 10, e->valid_until);
-	if (e->burden_pct != 0)
-		sqlite3_bind_int(s, 11, e->burden_pct);
-	bind_opt(s, 12, e->burden_from);
-	sqlite3_bind_int(s, 13, e->special_address ? 1 : 0);
+	bind_period(s, e);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
 	r = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(st, rc, "find eligibility period");
