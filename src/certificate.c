@@ -521,6 +521,97 @@ out:
 	return r;
 }
 
+/* Is the station that left a pending print still running? */
+static int station_alive(const char *host, int64_t pid);
+
+int
+store_certificate_pending_left(struct store *st, int64_t resident_id, const char *document,
+    const char *reason, const char *target, const struct nhi_date *issued_on,
+    int64_t *pending_id, char **serial)
+{
+	sqlite3_stmt *stmt = NULL;
+	char day[16];
+	int r, rc;
+
+	date_format(issued_on, day, sizeof(day));
+	if ((r = store_prepare(st, "SELECT id, serial, station_host, station_pid FROM"
+	    " print_pending WHERE resident_id = ?1 AND document = ?2 AND state = 'pending'"
+	    " AND reason IS ?3 AND printer = ?4 AND issued_on = ?5", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	sqlite3_bind_text(stmt, 2, document, -1, SQLITE_STATIC);
+	if (reason != NULL)
+		sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 3);
+	sqlite3_bind_text(stmt, 4, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, day, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW && !station_alive((const char *)
+	    sqlite3_column_text(stmt, 2), sqlite3_column_int64(stmt, 3))) {
+		*pending_id = sqlite3_column_int64(stmt, 0);
+		*serial = col_text(stmt, 1);
+		r = 0;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		r = NHI_ENOTFOUND;
+	else
+		r = store_err(st, rc, "find a pending print");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_certificate_pending_take(struct store *st, int64_t pending_id)
+{
+	sqlite3_stmt *stmt = NULL;
+	char host[256];
+	int r, rc;
+
+	this_host(host, sizeof(host));
+	if ((r = store_prepare(st, "UPDATE print_pending SET station_host = ?2,"
+	    " station_pid = ?3 WHERE id = ?1 AND state = 'pending'", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, pending_id);
+	sqlite3_bind_text(stmt, 2, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (int64_t)getpid());
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		r = store_err(st, rc, "take over the pending print");
+	else if (sqlite3_changes(st->db) != 1)
+		r = err_set(NHI_ESTATE, "pending print %lld was settled meanwhile (a `db check`"
+		    " found its station stopped): print again", (long long)pending_id);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_certificate_reprinted(struct store *st, int64_t resident_id, const char *document,
+    const char *reason, const char *target, const struct nhi_date *issued_on, char **serial)
+{
+	sqlite3_stmt *stmt = NULL;
+	char day[16];
+	int r, rc;
+
+	date_format(issued_on, day, sizeof(day));
+	if ((r = store_prepare(st, "SELECT c.serial FROM certificates c JOIN print_pending p"
+	    " ON p.id = c.id WHERE c.resident_id = ?1 AND c.document = ?2 AND c.voided_at IS"
+	    " NULL AND p.state = 'printed' AND p.reason = ?3 AND p.printer = ?4 AND"
+	    " p.issued_on = ?5", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	sqlite3_bind_text(stmt, 2, document, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, day, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*serial = col_text(stmt, 0);
+		r = 0;
+	} else if (rc == SQLITE_DONE)
+		r = NHI_ENOTFOUND;
+	else
+		r = store_err(st, rc, "find the reprint");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 /* Is the station that left a pending print still running? Only a station
  * on this host can be asked; one elsewhere counts as running. */
 static int

@@ -74,6 +74,27 @@ int	store_certificate_pending_job(struct store *st, int64_t pending_id, int job_
 int	store_certificate_settle(struct store *st, int64_t pending_id, int printed,
 	    const char *note);
 
+/*
+ * A certificate written to a PDF file (-o) is reserved the same way, with
+ * `printer` "file:PATH" (PATH absolute). For a rerun of such a print:
+ * the pending print of (resident, document) with this reason (NULL: none),
+ * target and issue day that a station which stopped left (*pending_id,
+ * *serial: caller must free), else NHI_ENOTFOUND. Not a transaction of
+ * its own.
+ */
+int	store_certificate_pending_left(struct store *st, int64_t resident_id,
+	    const char *document, const char *reason, const char *target,
+	    const struct nhi_date *issued_on, int64_t *pending_id, char **serial);
+/* This process takes over a pending print left by a stopped station (its
+ * host and pid); NHI_ESTATE when it was settled meanwhile. */
+int	store_certificate_pending_take(struct store *st, int64_t pending_id);
+/* The valid certificate of (resident, document) recorded by a settled
+ * print with this reason, target and issue day (*serial, caller must
+ * free), else NHI_ENOTFOUND: a reprint that already finished. */
+int	store_certificate_reprinted(struct store *st, int64_t resident_id,
+	    const char *document, const char *reason, const char *target,
+	    const struct nhi_date *issued_on, char **serial);
+
 /* A pending print whose station stopped (kill, crash, power), voided. */
 struct certificate_stale {
 	int64_t	 id;

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <errno.h>
 
 #include "audit.h"
 #include "certificate.h"
@@ -267,9 +269,14 @@ flow_print_settle_stale(struct session *ctx, struct store *st,
 	if ((r = store_certificate_settle_stale(st, &v, &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
-		print_note(&a, "pending print %s on printer %s (job %d) was left by a station"
-		    " that stopped: voided, the earlier certificate stays valid", v[i].serial,
-		    v[i].printer, v[i].job_id);
+		if (strncmp(v[i].printer, "file:", 5) == 0)
+			print_note(&a, "pending print %s to file %s was left by a station that"
+			    " stopped: voided, the earlier certificate stays valid (a PDF carrying"
+			    " it is void)", v[i].serial, v[i].printer + 5);
+		else
+			print_note(&a, "pending print %s on printer %s (job %d) was left by a"
+			    " station that stopped: voided, the earlier certificate stays valid",
+			    v[i].serial, v[i].printer, v[i].job_id);
 		if (v[i].job_id > 0 && print_queue_cancel(v[i].printer, server, v[i].job_id) != 0) {
 			print_note(&a, "warning: job %d on printer %s could not be cancelled: %s",
 			    v[i].job_id, v[i].printer, err_text(err_last()));
@@ -355,6 +362,164 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 	return 0;
 }
 
+/* The print's audit entry, in the settling transaction. */
+static int
+audit_card(struct session *ctx, struct store *st, const struct print_request *a,
+    const char *document, const char *detail)
+{
+	return audit_append(st, ctx->operator_login, document[0] == 's' ? "print.sleeve" :
+	    "print.certificate", print_subject(a), AUDIT_OK, detail != NULL ? detail :
+	    a->reason != NULL ? "reprint: the valid one voided" : NULL);
+}
+
+/* Record a pending print as printed with its audit entry, in one short
+ * transaction. */
+static int
+settle_printed(struct session *ctx, struct store *st, const struct print_request *a,
+    int64_t id, const char *document, const char *detail)
+{
+	int r;
+
+	if ((r = store_begin(st)) != 0)
+		return r;
+	if ((r = store_certificate_settle(st, id, 1, NULL)) != 0 ||
+	    (r = audit_card(ctx, st, a, document, detail)) != 0 ||
+	    (r = store_commit(st)) != 0) {
+		store_rollback(st);
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * A certificate or sleeve to a PDF file (-o). Like a CUPS print its serial
+ * is reserved as pending first ("file:PATH"), the file at PATH removed in
+ * that same step, then the PDF is written (atomically: a file at PATH is
+ * complete) and the print settled. So a station killed at any point leaves
+ * what its rerun (same resident, reason, file and day) can finish, ending
+ * as a run that was not killed (docs/printing.md "A print that stopped"):
+ * a pending serial with its PDF written is recorded (not printed again), one
+ * without is printed now under the same serial, and a reprint already
+ * recorded with its PDF there is not made again.
+ */
+static int
+print_card_file(struct session *ctx, struct store *st, struct print_request *a,
+    struct print_certificate *c, int64_t rid, int64_t eid, const char *document,
+    int *audited)
+{
+	struct print_job *job = NULL;
+	struct stat sb;
+	char *target, *cwd = NULL, *serial = NULL;
+	int64_t id = 0;
+	int r, r2, wrote = 0, resumed = 0, exists;
+
+	if (lstat(a->out, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return err_set(NHI_EIO, "%s: not a regular file; give a file name for the PDF",
+		    a->out);
+	exists = lstat(a->out, &sb) == 0;
+	if (a->out[0] == '/')
+		target = xasprintf("file:%s", a->out);
+	else {
+		if ((cwd = getcwd(NULL, 0)) == NULL)
+			return err_set(NHI_EIO, "cannot name the current directory");
+		target = xasprintf("file:%s/%s", cwd, a->out);
+		free(cwd);
+	}
+	/* A reprint that finished, its PDF there: its rerun makes none. */
+	if (a->reason != NULL && exists && (r = store_certificate_reprinted(st, rid, document,
+	    a->reason, target, &a->day, &serial)) != NHI_ENOTFOUND) {
+		if (r == 0) {
+			print_note(a, "%s %s (reprint for '%s') was already printed to %s and"
+			    " recorded: nothing voided or printed again (for one more copy,"
+			    " reprint with another reason)", document, serial, a->reason, a->out);
+			*audited = 1;
+		}
+		goto out;
+	}
+	/* A print of this file that a stopped station left pending. */
+	r = store_certificate_pending_left(st, rid, document, a->reason, target, &a->day,
+	    &id, &serial);
+	if (r == 0 && exists) {
+		/* Its PDF was written (the reservation removed any file there). */
+		if ((r = settle_printed(ctx, st, a, id, document, "written by a print that"
+		    " stopped; recorded by its rerun")) != 0)
+			goto out;
+		*audited = 1;
+		print_note(a, "%s %s was written to %s by a print that stopped before recording"
+		    " it: recorded now, not printed again", document, serial, a->out);
+		goto out;
+	}
+	if (r == 0) {
+		/* Reserved, never written: printed now under the same serial. */
+		if ((r = store_begin(st)) != 0)
+			goto out;
+		if ((r = store_certificate_pending_take(st, id)) != 0 ||
+		    (r = store_commit(st)) != 0) {
+			store_rollback(st);
+			goto out;
+		}
+		print_note(a, "%s %s was reserved by a print that stopped before writing it:"
+		    " printing it now", document, serial);
+		c->serial = serial;
+		serial = NULL;
+		resumed = 1;
+	} else if (r != NHI_ENOTFOUND)
+		goto out;
+	if (!resumed) {
+		if ((r = flow_print_settle_stale(ctx, st, a->events)) != 0)
+			goto out;
+		if ((r = store_begin(st)) != 0)
+			goto out;
+		if ((r = store_certificate_reserve(st, rid, eid, document,
+		    print_cert_kind_name(c->kind), &a->day, a->reason, target, &id,
+		    &c->serial)) != 0) {
+			store_rollback(st);
+			goto out;
+		}
+		/* Before the reservation is durable: a file at PATH while it is
+		 * pending is this print's. */
+		if (exists && unlink(a->out) != 0 && errno != ENOENT) {
+			r = err_set(NHI_EIO, "%s: cannot replace it: %s", a->out, strerror(errno));
+			store_rollback(st);
+			goto out;
+		}
+		if ((r = store_commit(st)) != 0) {
+			store_rollback(st);
+			goto out;
+		}
+	}
+	if ((r = print_job_new(&a->opts, &job)) == 0) {
+		r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, c) :
+		    print_job_add_certificate(job, c);
+		if (r == 0) {
+			show_warnings(a, job);
+			r = deliver(a, job, a->out, &wrote, NULL);
+		}
+	}
+	if (r == 0 && (r2 = settle_printed(ctx, st, a, id, document, NULL)) != 0) {
+		/* Written, not recorded: no serial, no paper. */
+		unlink(a->out);
+		r = err_wrap(r2, "%s %s not recorded (the earlier one stays valid; print it"
+		    " again): ", document, c->serial);
+	} else if (r == 0) {
+		*audited = 1;
+		print_note(a, "%s %s printed to %s", document, c->serial, a->out);
+		goto out;
+	}
+	/* Failed: the pending serial is marked so. */
+	if (store_begin(st) == 0) {
+		if (store_certificate_settle(st, id, 0, err_text(r)) == 0)
+			store_commit(st);
+		else
+			store_rollback(st);
+	}
+out:
+	print_job_free(job);
+	free(serial);
+	free(target);
+	return r;
+}
+
 /* certificate or sleeve for one resident. */
 static int
 print_card(struct session *ctx, struct print_request *a, int *audited)
@@ -386,6 +551,10 @@ print_card(struct session *ctx, struct print_request *a, int *audited)
 	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
 	if (!a->opts.proof && a->out == NULL && a->printer != NULL) {
 		r = print_card_queued(ctx, st, a, &c, rid, eid, document, audited);
+		goto out;
+	}
+	if (!a->opts.proof && a->out != NULL) {
+		r = print_card_file(ctx, st, a, &c, rid, eid, document, audited);
 		goto out;
 	}
 	if (!a->opts.proof) {
