@@ -583,6 +583,22 @@ store_certificate_pending_take(struct store *st, int64_t pending_id)
 }
 
 int
+store_certificate_unreserve(struct store *st, int64_t pending_id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "DELETE FROM print_pending WHERE id = ?1 AND"
+	    " state = 'pending'", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, pending_id);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		r = store_err(st, rc, "release the pending print");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
 store_certificate_reprinted(struct store *st, int64_t resident_id, const char *document,
     const char *reason, const char *target, const struct nhi_date *issued_on, char **serial)
 {

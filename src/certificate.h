@@ -88,6 +88,10 @@ int	store_certificate_pending_left(struct store *st, int64_t resident_id,
 /* This process takes over a pending print left by a stopped station (its
  * host and pid); NHI_ESTATE when it was settled meanwhile. */
 int	store_certificate_pending_take(struct store *st, int64_t pending_id);
+/* A pending print given up before anything carrying its serial exists
+ * (a PDF not written): the reservation is removed, the serial free again.
+ * Its own statement. */
+int	store_certificate_unreserve(struct store *st, int64_t pending_id);
 /* The valid certificate of (resident, document) recorded by a settled
  * print with this reason, target and issue day (*serial, caller must
  * free), else NHI_ENOTFOUND: a reprint that already finished. */

@@ -39,7 +39,7 @@ db_init(struct session *ctx)
 	struct store *st = NULL;
 	enum crypto_mode mode;
 	char *have = NULL;
-	int r;
+	int r, removed = 0;
 
 	if (id != NULL && !station_id_valid(id))
 		return err_set(NHI_ECONFIG, "configuration key station.id: '%s' is not 1 to 32"
@@ -56,8 +56,13 @@ db_init(struct session *ctx)
 		    config_get(ctx->cfg, "station.mode", NULL) == NULL ? "; station.mode"
 		    " is not set either, which means production (a test or training"
 		    " station says station.mode = test or demo)" : "");
-	if ((r = store_open(ctx->db_path, STORE_CREATE, &st)) != 0)
+	/* Built whole in a temporary file, then put in place (store_create):
+	 * a kill leaves no store or a complete one. */
+	if ((r = store_create(ctx->db_path, &removed, &st)) != 0)
 		return r;
+	if (removed > 0)
+		printf("removed %d unfinished store file%s of a db init that stopped\n",
+		    removed, removed == 1 ? "" : "s");
 	/* The store remembers what it is: a later configuration cannot make a
 	 * production store a test or demo one. */
 	if ((r = store_meta_set(st, STORE_META_STATION_MODE, crypto_mode_name(mode))) != 0)
@@ -77,6 +82,10 @@ db_init(struct session *ctx)
 		if (r != 0)
 			goto out;
 	}
+	r = store_publish(st);
+	st = NULL;
+	if (r != 0)
+		goto out;
 	printf("created store %s (schema version %d, station %s)\n"
 	    "station mode %s, fixed for this store\n", ctx->db_path,
 	    store_schema_latest(), have, crypto_mode_name(mode));

@@ -506,12 +506,17 @@ print_card_file(struct session *ctx, struct store *st, struct print_request *a,
 		print_note(a, "%s %s printed to %s", document, c->serial, a->out);
 		goto out;
 	}
-	/* Failed: the pending serial is marked so. */
-	if (store_begin(st) == 0) {
-		if (store_certificate_settle(st, id, 0, err_text(r)) == 0)
-			store_commit(st);
-		else
-			store_rollback(st);
+	/* Failed, no PDF (written atomically, or removed): nothing carries the
+	 * serial, so it is released, as if never reserved. */
+	{
+		char *why = xstrdup(err_text(r));
+
+		if (store_certificate_unreserve(st, id) != 0) {
+			print_note(a, "warning: pending print %s not released: %s (`db check`"
+			    " voids it)", c->serial, err_text(err_last()));
+			r = err_set(r, "%s", why);
+		}
+		free(why);
 	}
 out:
 	print_job_free(job);

@@ -14,6 +14,7 @@ struct store {
 	int	 in_txn;
 	char	*actor;		/* the operator acting through it, or NULL */
 	struct store_stmt_cache *stmts;	/* store-stmt.c's statements, or NULL */
+	char	*publish_as;	/* store_create: the store's path once published */
 };
 
 /* One forward migration: the SQL that takes the schema from version-1. */

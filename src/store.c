@@ -3,7 +3,9 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -453,6 +455,153 @@ out:
 	return r;
 }
 
+/* A temporary store (PATH and its -wal, -shm, -journal) removed. */
+static void
+unlink_store_files(const char *path)
+{
+	static const char *const tails[] = { "-wal", "-shm", "-journal" };
+	size_t i;
+
+	(void)unlink(path);
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		char *p = xasprintf("%s%s", path, tails[i]);
+
+		(void)unlink(p);
+		free(p);
+	}
+}
+
+/* Remove the temporary stores ".NAME.init-PID" of init processes no
+ * longer running (this host's: the directory is the station's). */
+static int
+remove_stale_inits(const char *dir, const char *base)
+{
+	char *prefix = xasprintf(".%s.init-", base);
+	size_t plen = strlen(prefix);
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		free(prefix);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *end, *p;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (errno != 0 || end == de->d_name + plen || *end != '\0' || pid <= 0)
+			continue;	/* its -wal, -shm: removed with it */
+		if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+			continue;	/* an init still running */
+		p = xasprintf("%s/%s", dir, de->d_name);
+		unlink_store_files(p);
+		free(p);
+		n++;
+	}
+	closedir(d);
+	free(prefix);
+	return n;
+}
+
+int
+store_create(const char *path, int *removed, struct store **out)
+{
+	char *copy_d = xstrdup(path), *copy_b = xstrdup(path), *tmp;
+	const char *dir, *base;
+	struct stat sb;
+	int r;
+
+	*removed = 0;
+	if ((r = store_check_dir(path)) != 0)
+		goto out;
+	if (lstat(path, &sb) == 0) {
+		r = err_set(NHI_EEXISTS, "store %s already exists", path);
+		goto out;
+	}
+	dir = dirname(copy_d);
+	base = basename(copy_b);
+	*removed = remove_stale_inits(dir, base);
+	tmp = xasprintf("%s/.%s.init-%ld", dir, base, (long)getpid());
+	r = store_open(tmp, STORE_CREATE, out);
+	free(tmp);
+	if (r == 0)
+		(*out)->publish_as = xstrdup(path);
+out:
+	free(copy_d);
+	free(copy_b);
+	return r;
+}
+
+int
+store_publish(struct store *st)
+{
+	char *tmp = NULL, *final = NULL, *copy = NULL;
+	struct stat sb;
+	int r, fd, rc;
+
+	if (st->publish_as == NULL || st->in_txn) {
+		store_close(st);
+		return err_set(NHI_EINTERNAL, "store_publish: not a store of store_create");
+	}
+	/* Everything into the main file: it alone is moved. */
+	if ((rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+	    NULL)) != SQLITE_OK) {
+		r = store_err(st, rc, "write the new store out");
+		store_close(st);
+		return r;
+	}
+	tmp = xstrdup(st->path);
+	final = st->publish_as;
+	st->publish_as = NULL;
+	COMMIT_HOOK_SETTLE();
+	store_stmt_close_all(st);
+	sqlite3_close_v2(st->db);
+	st->db = NULL;
+	free(st->path);
+	free(st->actor);
+	free(st);
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) != 0) {
+		r = err_set(NHI_EIO, "store %s: cannot write it out: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	close(fd);
+	/* link, not rename: never over a store that appeared meanwhile. */
+	if (link(tmp, final) != 0) {
+		r = errno == EEXIST ? err_set(NHI_EEXISTS, "store %s already exists", final) :
+		    err_set(NHI_EIO, "store %s: cannot put it in place: %s", final,
+		    strerror(errno));
+		goto fail;
+	}
+	unlink_store_files(tmp);
+	copy = xstrdup(final);
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		rc = fsync(fd);
+		close(fd);
+	} else
+		rc = -1;
+	if (rc != 0 || stat(final, &sb) != 0) {
+		r = err_set(NHI_EIO, "store %s: its directory cannot be written out: %s", final,
+		    strerror(errno));
+		goto out;
+	}
+	r = 0;
+	goto out;
+fail:
+	unlink_store_files(tmp);
+out:
+	free(copy);
+	free(tmp);
+	free(final);
+	return r;
+}
+
 void
 store_close(struct store *st)
 {
@@ -463,6 +612,11 @@ store_close(struct store *st)
 	COMMIT_HOOK_SETTLE();
 	store_stmt_close_all(st);
 	sqlite3_close_v2(st->db);
+	/* A store_create never published: its temporary file goes. */
+	if (st->publish_as != NULL) {
+		unlink_store_files(st->path);
+		free(st->publish_as);
+	}
 	free(st->path);
 	free(st->actor);
 	free(st);

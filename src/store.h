@@ -43,6 +43,21 @@ enum store_open_flags {
  */
 int	store_open(const char *path, int flags, struct store **out);
 
+/*
+ * `db init`: a new store built whole before it appears at `path`. The store
+ * is created (as STORE_CREATE) in a temporary file next to it,
+ * ".NAME.init-PID"; store_publish() puts it at `path`. A kill before that
+ * leaves no store at `path`, only the temporary file, which the next
+ * store_create removes (*removed: how many such files of a stopped process
+ * it removed). NHI_EEXISTS when `path` exists. store_close without
+ * store_publish removes the temporary file.
+ */
+int	store_create(const char *path, int *removed, struct store **out);
+/* Make the store of store_create durable and move it to its path (never
+ * over a file that appeared meanwhile: NHI_EEXISTS), then close it (also on
+ * error). */
+int	store_publish(struct store *st);
+
 /* Close; NULL is a no-op. */
 void	store_close(struct store *st);
 
