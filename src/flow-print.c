@@ -137,6 +137,8 @@ show_warnings(const struct print_request *a, const struct print_job *job)
 struct pending {
 	struct store	*st;
 	int64_t		 id;
+	const int64_t	*ids;	/* a sheet's: n of them (id unused) */
+	size_t		 n;
 };
 
 struct notify_arg {
@@ -156,11 +158,18 @@ queue_notify(void *arg, int job_id, const char *key, const char *detail)
 		print_note(a, "printer %s: job %d queued", a->printer, job_id);
 		/* Kept with the pending serial: a `db check` after the station
 		 * stopped cancels it. Only a note if the store is busy. */
-		if (na->pending != NULL && (e = store_certificate_pending_job(na->pending->st,
-		    na->pending->id, job_id)) != 0) {
-			print_note(a, "warning: job %d not kept with the pending serial: %s",
-			    job_id, err_text(e));
-			err_clear();
+		if (na->pending != NULL) {
+			const struct pending *p = na->pending;
+			size_t i, n = p->ids != NULL ? p->n : 1;
+
+			for (i = 0; i < n; i++)
+				if ((e = store_certificate_pending_job(p->st, p->ids != NULL ?
+				    p->ids[i] : p->id, job_id)) != 0) {
+					print_note(a, "warning: job %d not kept with the pending"
+					    " serial: %s", job_id, err_text(e));
+					err_clear();
+					break;
+				}
 		}
 		return;
 	}
@@ -310,7 +319,7 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
     int *audited)
 {
 	struct print_job *job = NULL;
-	struct pending p = { st, 0 };
+	struct pending p = { .st = st };
 	int r, r2, wrote = 0;
 
 	if ((r = flow_print_settle_stale(ctx, st, a->events)) != 0)
@@ -672,8 +681,28 @@ volume_path(const char *out, size_t vol, size_t nvol)
 	return xasprintf("%s-%03zu", out, vol + 1);
 }
 
+/* Settle a sheet's pending serials in one short transaction: recorded
+ * (printed) or failed with `note`. */
+static int
+settle_sheet(struct store *st, const int64_t *pids, size_t n, int printed, const char *note)
+{
+	size_t i;
+	int r;
+
+	if ((r = store_begin(st)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = store_certificate_settle(st, pids[i], printed, note)) != 0) {
+			store_rollback(st);
+			return r;
+		}
+	return store_commit(st);
+}
+
 /* A batch on A4 sheets, split into volumes of a->volume_size certificates,
- * each committed after its file was written. */
+ * each committed after its file was written. To a CUPS queue each volume's
+ * serials are reserved as pending first and settled once its job ended, no
+ * transaction open while it runs (as print_card_queued). */
 static int
 print_sheet(struct session *ctx, struct print_request *a)
 {
@@ -684,10 +713,15 @@ print_sheet(struct session *ctx, struct print_request *a)
 	int64_t *ids = NULL, eid;
 	size_t n = 0, i, vol, nvol, first, count, loaded = 0;
 	char *path = NULL;
-	int r, in_txn = 0, wrote = 0;
+	int64_t *pids = NULL;
+	size_t npids = 0;
+	int r, r2, in_txn = 0, wrote = 0, held = 0;
+	int queued = !a->opts.proof && a->out == NULL && a->printer != NULL;
 
 	if ((r = session_store(ctx, &st)) != 0 ||
 	    (r = rules_policy_from_config(ctx->cfg, &policy)) != 0)
+		return r;
+	if (queued && (r = flow_print_settle_stale(ctx, st, a->events)) != 0)
 		return r;
 	if (a->all) {
 		if (a->npos != 0)
@@ -752,6 +786,10 @@ print_sheet(struct session *ctx, struct print_request *a)
 		count = n - first < (size_t)a->volume_size ? n - first : (size_t)a->volume_size;
 		certs = xcalloc(count, sizeof(*certs));
 		loaded = 0;
+		if (queued) {
+			pids = xcalloc(count, sizeof(*pids));
+			npids = 0;
+		}
 		if (!a->opts.proof) {
 			if ((r = store_begin(st)) != 0)
 				goto out;
@@ -769,17 +807,49 @@ print_sheet(struct session *ctx, struct print_request *a)
 			    "print.insurer_name", ""));
 			if (a->opts.proof)
 				certs[i].serial = xstrdup("見本");
-			else if ((r = store_certificate_issue(st, ids[first + i], eid,
+			else if (queued) {
+				if ((r = store_certificate_reserve(st, ids[first + i], eid,
+				    "certificate", print_cert_kind_name(certs[i].kind), &a->day,
+				    a->reason, a->printer, &pids[npids], &certs[i].serial)) != 0)
+					goto out;
+				npids++;
+			} else if ((r = store_certificate_issue(st, ids[first + i], eid,
 			    "certificate", print_cert_kind_name(certs[i].kind), &a->day,
 			    a->reason, &certs[i].serial)) != 0)
 				goto out;
+		}
+		if (queued) {
+			/* The serials reserved; the lock is released for the job. */
+			if ((r = store_commit(st)) != 0)
+				goto out;
+			in_txn = 0;
+			held = 1;
 		}
 		path = volume_path(a->out, vol, nvol);
 		if ((r = print_job_new(&a->opts, &job)) != 0 ||
 		    (r = print_job_add_sheet(job, certs, count)) != 0)
 			goto out;
 		show_warnings(a, job);
-		if ((r = deliver(a, job, path, &wrote, NULL)) != 0)
+		{
+			struct pending p = { st, 0, pids, npids };
+
+			r = deliver(a, job, path, &wrote, queued ? &p : NULL);
+		}
+		if (queued) {
+			/* Recorded if the job completed, failed otherwise. */
+			r2 = settle_sheet(st, pids, npids, r == 0, r == 0 ? NULL : err_text(r));
+			if (r == 0 && r2 != 0) {
+				r = err_wrap(r2, "%zu certificates printed on %s but not recorded"
+				    " (the earlier ones stay valid; print them again): ", count,
+				    a->printer);
+				(void)settle_sheet(st, pids, npids, 0, err_text(r));
+			}
+			free(pids);
+			pids = NULL;
+			npids = 0;
+			held = 0;
+		}
+		if (r != 0)
 			goto out;
 		if (in_txn) {
 			if ((r = store_commit(st)) != 0)
@@ -805,6 +875,15 @@ out:
 		if (wrote)
 			unlink(path);
 	}
+	/* Reserved, never sent (the sheet could not be made): failed. */
+	if (held) {
+		char *why = xstrdup(err_text(r));
+
+		if (settle_sheet(st, pids, npids, 0, why) != 0)
+			r = err_set(r, "%s", why);
+		free(why);
+	}
+	free(pids);
 	print_job_free(job);
 	for (i = 0; certs != NULL && i < loaded; i++)
 		print_certificate_clear(&certs[i]);

@@ -200,6 +200,34 @@ is "$(sql "SELECT state FROM print_pending WHERE serial = '$held_serial'")" prin
 is "$(count)" "$((before + 1))" "one certificate recorded"
 like "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$held_serial" "the paper carries that serial"
 
+# ---- a sheet batch does not hold the store either: its serials are pending -------
+cupsdisable held || bail "cupsdisable held"
+: >"$O/held.pdf"
+before=$(count)
+valid_before=$(valid)
+nhi print sheet P001 $FIXED --reason "年次更新" --printer held >"$TEST_TMP/sheet.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/sheet.out" "printer held: job [0-9]+: プリンターが停止しています"
+is "$?" 0 "held sheet job: the clerk is told the queue is stopped"
+sheet_serial=$(pending)
+like "$sheet_serial" "^C-[0-9]{8}$" "the sheet's serial is recorded as pending before the job runs"
+sheet_job=$(sed -n 's/.*printer held: job \([0-9]*\) queued.*/\1/p' "$TEST_TMP/sheet.out")
+is "$(sql "SELECT job_id FROM print_pending WHERE serial = '$sheet_serial'")" "$sheet_job" \
+    "with its CUPS job id"
+is "$(valid)" "$valid_before" "the earlier certificate stays valid while the sheet is pending"
+run nhi resident edit 1 --address "高知県高知市本町五丁目1番47号"
+is "$rc" 0 "another writer (resident edit) proceeds while the sheet job is held"
+is "$(sql "SELECT address FROM residents WHERE id = 1")" "高知県高知市本町五丁目1番47号" \
+    "and its change is in the store"
+cupsenable held || bail "cupsenable held"
+wait "$pid"
+is "$?" 0 "the queue resumed: the sheet job completes"
+is "$(validc)" "$sheet_serial" "the sheet's pending serial is the one recorded valid"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$sheet_serial'")" printed \
+    "and its pending record is settled as printed"
+is "$(count)" "$((before + 1))" "one certificate recorded for the sheet"
+like "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$sheet_serial" "the sheet carries that serial"
+
 # ---- the station dies (kill -9) while pending: db check voids it -----------------
 cupsdisable held || bail "cupsdisable held"
 : >"$O/held.pdf"
