@@ -164,7 +164,10 @@ const struct cmd_entry cmd_db_entry = {
 	.summary = "create or check the store",
 	.help =
 	    "  init    create a new store at --db (file mode 0600, WAL mode);\n"
-	    "          refuses to overwrite an existing file. The station id the\n"
+	    "          refuses to overwrite an existing file. Built whole in a\n"
+	    "          temporary file .NAME.init-PID next to it and put in place\n"
+	    "          at the end: a killed init leaves no store, and the next\n"
+	    "          init removes its temporary file. The station id the\n"
 	    "          center knows it by is station.id in the configuration\n"
 	    "          (its certificate's name), else a random one\n"
 	    "  check   run SQLite's integrity and foreign-key checks, print the\n"

@@ -11,7 +11,10 @@
  * for a paper that does not exist, and the earlier serial stays valid until
  * then. A certificate or sleeve sent to a CUPS queue reserves its serial as
  * pending first and holds no transaction while the job runs
- * (print_card_queued; docs/printing.md). A proof (--preview) records
+ * (print_card_queued; docs/printing.md), and so does a sheet batch's
+ * volume sent to a CUPS queue (print_sheet). One written to a PDF file
+ * is reserved the same way, so that the rerun of a print killed at any
+ * point finishes it (print_card_file). A proof (--preview) records
  * nothing.
  */
 #include "config.h"
