@@ -71,6 +71,7 @@ parse_args(struct session *ctx, int argc, char **argv, struct print_request *a)
 		return cmd_usage(&cmd_print_entry, "expected certificate, sleeve, notice, sheet or receipt");
 	if ((r = flow_print_defaults(ctx, a)) != 0)
 		return r;
+	a->reprint_once = 1;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {

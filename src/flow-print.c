@@ -438,7 +438,8 @@ print_card_file(struct session *ctx, struct store *st, struct print_request *a,
 		free(cwd);
 	}
 	/* A reprint that finished, its PDF there: its rerun makes none. */
-	if (a->reason != NULL && exists && (r = store_certificate_reprinted(st, rid, document,
+	if (a->reprint_once && a->reason != NULL && exists &&
+	    (r = store_certificate_reprinted(st, rid, document,
 	    a->reason, target, &a->day, &serial)) != NHI_ENOTFOUND) {
 		if (r == 0) {
 			print_note(a, "%s %s (reprint for '%s') was already printed to %s and"

@@ -41,6 +41,11 @@ struct print_request {
 	int		 npos;
 	/* Where lines for the clerk go (flow.h); NULL: stdout and stderr. */
 	const struct flow_events *events;
+	/* A reprint to a file that this same request (resident, reason, file,
+	 * day) already recorded, its PDF there, is not made again: the command
+	 * line's rerun after a kill (docs/printing.md "A print that stopped").
+	 * A screen asks the clerk instead and leaves it 0. */
+	int		 reprint_once;
 };
 
 /*
