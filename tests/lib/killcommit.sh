@@ -21,9 +21,13 @@
 # kill, before the rerun (the card put back). Both run in this shell, so
 # that an emulator they start is this shell's to reap: CMD, KC_RECOVER
 # and KC_EXTRA must not start one.
+# kc_nhi ARGS runs the checks (`db check`, `audit verify`); a test whose
+# store needs an operator redefines it after sourcing this file.
 
 : "${SQLITE3:=sqlite3}"
 KC_CAP=${KC_CAP:-20}
+
+kc_nhi() { "$NHICARD" --config "$CONF" --db "$DB" "$@"; }
 
 kc_snap() {
 	"$SQLITE3" "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null || bail "checkpoint $DB"
@@ -128,9 +132,9 @@ kc_run() {
 					echo "#   $_name $_at: rerun exit $rc: $(printf '%s' "$out" | head -c 300)"
 				fi
 			fi
-			_c=$("$NHICARD" --config "$CONF" --db "$DB" db check 2>&1) ||
+			_c=$(kc_nhi db check 2>&1) ||
 				{ _bad="$_bad $_at:db-check"; echo "#   $_c" | head -3; }
-			_c=$("$NHICARD" --config "$CONF" --db "$DB" audit verify 2>&1) ||
+			_c=$(kc_nhi audit verify 2>&1) ||
 				{ _bad="$_bad $_at:audit"; echo "#   $_c" | head -3; }
 			kc_state "$DB" > "$TEST_TMP/got.state"
 			if ! cmp -s "$TEST_TMP/ref.state" "$TEST_TMP/got.state"; then
