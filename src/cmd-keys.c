@@ -740,7 +740,7 @@ keys_passwd(struct session *ctx, int argc, char **argv)
 	struct crypto_scrypt_params p;
 	const char *dir = NULL, *old;
 	char **v = NULL, **out = NULL, *text = NULL, *inner = NULL, *info = NULL;
-	char *newpass = NULL, *oldcopy = NULL;
+	char *newpass = NULL, *oldcopy = NULL, *old_wrong = NULL;
 	size_t n = 0, i, len, ilen = 0, done = 0, already = 0;
 	int r;
 
@@ -762,12 +762,18 @@ keys_passwd(struct session *ctx, int argc, char **argv)
 	if ((r = store_passphrase(dir, &old)) != 0) {
 		if (r != NHI_EKEY || crypto_keystore_passphrase(&old) != 0)
 			goto out;
+		old_wrong = xstrdup(err_text(r));
 		err_clear();
 	}
 	oldcopy = xstrdup(old);
 	if ((r = operator_read_secret("NHICARD_KEY_NEW_PASSPHRASE_FD",
-	    "New key-store passphrase", &newpass)) != 0)
+	    "New key-store passphrase", &newpass)) != 0) {
+		if (old_wrong != NULL) {
+			err_clear();
+			r = err_set(NHI_EKEY, "%s", old_wrong);
+		}
 		goto out;
+	}
 	if (strlen(newpass) < PASSPHRASE_MIN) {
 		r = err_set(NHI_ERANGE, "the new key-store passphrase is too short: at least"
 		    " %d characters", PASSPHRASE_MIN);
@@ -830,6 +836,7 @@ out:
 		util_free_secret(newpass, strlen(newpass));
 	if (oldcopy != NULL)
 		util_free_secret(oldcopy, strlen(oldcopy));
+	free(old_wrong);
 	free(text);
 	free(info);
 	for (i = 0; i < n; i++)
