@@ -16,6 +16,7 @@
 # if its message matches $KC_REFUSED_OK; anything else must exit 0.
 # $KC_EXTRA (shell text, optional) prints more state (files written).
 # $KC_TODO: a known fault not fixed yet (the check is a TAP TODO).
+# $KC_DIFF_LINES: how many lines of a state difference to show (6).
 # $KC_RESET (shell text, optional) runs after each restore of the store
 # (the card's file put back as it was, reinserted); $KC_PUTBACK after a
 # kill, before the rerun (the card put back). Both run in this shell, so
