@@ -46,8 +46,9 @@ int	audit_has(struct store *st, const char *action, const char *detail_prefix,
 	    int *found);
 
 /* *found: 1 if an entry whose action starts with `action_prefix`, with
- * outcome ok, names `subject` (a key file written by a ceremony that was
- * stopped before its entry has none: cmd-keys.c). */
+ * outcome ok, names `subject`, or a path ending in the same "/NAME" (a key
+ * directory moved or named another way); a key file written by a ceremony
+ * that was stopped before its entry has none (cmd-keys.c). */
 int	audit_names(struct store *st, const char *action_prefix, const char *subject,
 	    int *found);
 

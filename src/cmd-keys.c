@@ -577,6 +577,45 @@ out:
 	return r;
 }
 
+/*
+ * An import stopped after the key was wrapped into `path` (before its audit
+ * entry, or before the clear file was removed): the file there holds the
+ * same key. 0 when it does (audited now if no entry names it; the caller
+ * goes on with the clear file), NHI_ENOTFOUND when there is no such file
+ * or it holds another key (write_wrapped then refuses it), else an error.
+ */
+static int
+already_imported(struct session *ctx, const char *path, const char *text, size_t len,
+    const char *pass, const char *detail, char **info)
+{
+	char *have = NULL, *inner = NULL;
+	size_t hlen = 0, ilen = 0;
+	int r, same, unaudited = 0;
+
+	if (access(path, F_OK) != 0)
+		return err_set(NHI_ENOTFOUND, "%s: no such key file", path);
+	if ((r = fs_read_file(path, KEYFILE_MAX, &have, &hlen)) != 0 ||
+	    (r = crypto_keystore_unwrap(path, have, hlen, pass, &inner, &ilen)) != 0)
+		goto out;
+	same = ilen == len && memcmp(inner, text, len) == 0;
+	if (!same) {
+		r = err_set(NHI_ENOTFOUND, "%s holds another key", path);
+		goto out;
+	}
+	if ((r = unaudited_key_file(ctx, path, &unaudited)) != 0 ||
+	    (unaudited && (r = cmd_keys_audit_ok(ctx, "keys.import", path, detail)) != 0) ||
+	    (r = inner_info(path, inner, ilen, info)) != 0)
+		goto out;
+	printf("%s already holds this key (an import that was stopped%s)\n", path,
+	    unaudited ? " before it was audited: audited now" : "");
+	print_info("imported", path, *info);
+out:
+	if (inner != NULL)
+		util_free_secret(inner, ilen + 1);
+	free(have);
+	return r;
+}
+
 static int
 keys_import(struct session *ctx, int argc, char **argv)
 {
@@ -627,11 +666,18 @@ keys_import(struct session *ctx, int argc, char **argv)
 		goto out;
 	detail = xasprintf("import %s", strrchr(path, '/') + 1);
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
-	    (r = store_passphrase(dir, &pass)) != 0 ||
-	    (r = write_wrapped(path, text, len, pass, ctx->cfg, &info)) != 0 ||
+	    (r = store_passphrase(dir, &pass)) != 0)
+		goto out;
+	if ((r = already_imported(ctx, path, text, len, pass, detail, &info)) == 0)
+		goto clear;
+	if (r != NHI_ENOTFOUND)
+		goto out;
+	err_clear();
+	if ((r = write_wrapped(path, text, len, pass, ctx->cfg, &info)) != 0 ||
 	    (r = cmd_keys_audit_ok(ctx, "keys.import", path, detail)) != 0)
 		goto out;
 	print_info("imported", path, info);
+clear:
 	r = cmd_keys_clear_file(ctx, argv[1], path, remove);
 out:
 	cmd_keys_audit_refused(ctx, "keys.import", path != NULL ? path : argv[1], r);

@@ -479,11 +479,16 @@ audit_names(struct store *st, const char *action_prefix, const char *subject, in
 	int r, rc;
 
 	*found = 0;
-	if ((r = store_prepare(st, "SELECT 1 FROM audit_log WHERE subject = ?2 AND outcome = 'ok'"
-	    " AND substr(action, 1, length(?1)) = ?1 LIMIT 1", &stmt)) != 0)
+	const char *base = strrchr(subject, '/');
+
+	base = base != NULL ? base : subject;	/* "/name", or the whole subject */
+	if ((r = store_prepare(st, "SELECT 1 FROM audit_log WHERE outcome = 'ok'"
+	    " AND substr(action, 1, length(?1)) = ?1 AND (subject = ?2"
+	    " OR substr(subject, -length(?3)) = ?3) LIMIT 1", &stmt)) != 0)
 		return r;
 	sqlite3_bind_text(stmt, 1, action_prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, base, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		*found = 1;
 	r = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(st, rc, "read the audit log");

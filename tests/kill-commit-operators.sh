@@ -88,6 +88,18 @@ KC_TODO=
 printf 'the new key store passphrase\n' >"$TEST_TMP/newpass"
 KC_EXTRA="ls \"\$KEYDIR\"; NHICARD_PASSWORD_FD=4 NHICARD_KEY_PASSPHRASE_FD=6 \"\$NHICARD\" --config \"\$CONF\" --db \"\$DB\" --operator kim keys kcv 4<\"\$(pwfile kim)\" 6<\"\$TEST_TMP/newpass\" 2>&1 | sed -E 's/[0-9a-f]{6,}/<kcv>/g'"
 kc_run "keys passwd" keyed 'NHICARD_KEY_NEW_PASSPHRASE_FD=7 op kim keys passwd 7<"$TEST_TMP/newpass"'
-KC_EXTRA= KC_RESET= KC_REFUSED_OK=
+# import: a clear key file wrapped in, then the clear file removed (a
+# key in the clear never stays behind a stopped import).
+{ printf 'test = no\nkvn = 40\nalgorithm = AES-128\n'
+  printf 'enc = 404142434445464748494a4b4c4d4e4f\nenc-kcv = 504a77\n'
+  printf 'mac = 404142434445464748494a4b4c4d4e4f\ndek = 404142434445464748494a4b4c4d4e4f\n'; } \
+    >"$TEST_TMP/clear-40.orig"
+KC_RESET='rm -rf "$KEYDIR"; cp -a "$TEST_TMP/keys.$KC_KEYS" "$KEYDIR"; cp "$TEST_TMP/clear-40.orig" "$TEST_TMP/clear-40.keys"'
+KC_EXTRA="ls \"\$KEYDIR\"; test -e \"\$TEST_TMP/clear-40.keys\"; echo \"clear file there: \$?\"; grep -h -E '^(kind|kvn|algorithm|curve|wrapped) =' \"\$KEYDIR\"/* 2>/dev/null"
+# The clerk's path (docs/keys.md "Run again"): the clear file still there,
+# the import again; gone (removed last), the import had finished: keys list.
+KC_RECOVER='if [ -e "$TEST_TMP/clear-40.keys" ]; then op2 kim boss keys import "$TEST_TMP/clear-40.keys"; else op kim keys list; fi'
+kc_run "keys import (the clear file removed)" keyed 'op2 kim boss keys import "$TEST_TMP/clear-40.keys"'
+KC_EXTRA= KC_RESET= KC_RECOVER=
 
 done_testing
