@@ -45,6 +45,13 @@ int	audit_refusal(struct store *st, const char *operator_login, const char *acti
 int	audit_has(struct store *st, const char *action, const char *detail_prefix,
 	    int *found);
 
+/* *found: 1 if an entry whose action starts with `action_prefix`, with
+ * outcome ok, names `subject`, or a path ending in the same "/NAME" (a key
+ * directory moved or named another way); a key file written by a ceremony
+ * that was stopped before its entry has none (cmd-keys.c). */
+int	audit_names(struct store *st, const char *action_prefix, const char *subject,
+	    int *found);
+
 #define AUDIT_HASH_LEN	32
 
 /* One entry as stored. NULL fields (operator, subject, detail) are NULL. */

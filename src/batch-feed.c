@@ -207,24 +207,47 @@ feed_print(struct feed *f, const struct preissue_item *it, char serial[32])
 	return r;
 }
 
-/* The card is active: print, then the item's checkpoint. */
+/*
+ * The card is active: print, then the item's checkpoint, which marks the
+ * run done with its last item in the same transaction (a feed killed
+ * between left a run whose items were all done but which stayed running:
+ * the next feed found nothing open and never finished it). `resumed`: the
+ * card was found active (a feed killed after the write): a certificate
+ * printed since the card became active was printed by that feed, killed
+ * before its checkpoint; it is not printed (and voided) once more.
+ */
 static int
-feed_finish(struct feed *f, const struct preissue_item *it, int64_t card_id)
+feed_finish(struct feed *f, const struct preissue_item *it, int64_t card_id, int resumed)
 {
+	const char *sub = f->o->sleeve ? "sleeve" : "certificate";
 	char serial[32];
 	int r, finished;
 
-	if ((r = feed_print(f, it, serial)) != 0) {
+	serial[0] = '\0';
+	if (resumed && (f->o->print_dir != NULL || f->o->printer != NULL) &&
+	    (r = store_preissue_certificate_since_card(f->st, it->resident_id, sub, card_id,
+	    serial)) != NHI_ENOTFOUND) {
+		if (r != 0)
+			return r;
+		flow_note(f->o->ev, "item %lld: the %s %s was printed for this card before the"
+		    " feed stopped: not printed again", (long long)it->seq, sub, serial);
+	} else if (resumed)
+		err_clear();
+	if (serial[0] == '\0' && (r = feed_print(f, it, serial)) != 0) {
 		/* The card is issued whatever the printer says. */
 		flow_note(f->o->ev, "item %lld: the card is issued but the %s was not printed"
 		    " (%s); print it with 'nhicard print %s %lld'", (long long)it->seq,
-		    f->o->sleeve ? "sleeve" : "certificate", err_text(r),
-		    f->o->sleeve ? "sleeve" : "certificate", (long long)it->resident_id);
+		    sub, err_text(r), sub, (long long)it->resident_id);
 		serial[0] = '\0';
 	}
-	if ((r = batch_item_done(f->st, it->item_id, card_id, serial)) != 0 ||
-	    (r = batch_run_finish_if_complete(f->st, it->run_id, &finished)) != 0)
+	if ((r = store_begin(f->st)) != 0)
 		return r;
+	if ((r = batch_item_done(f->st, it->item_id, card_id, serial)) != 0 ||
+	    (r = batch_run_finish_if_complete(f->st, it->run_id, &finished)) != 0 ||
+	    (r = store_commit(f->st)) != 0) {
+		store_rollback(f->st);
+		return r;
+	}
 	f->res->issued++;
 	flow_note(f->o->ev, "item %lld (resident %lld): done, card record %lld%s%s",
 	    (long long)it->seq, (long long)it->resident_id, (long long)card_id,
@@ -270,7 +293,7 @@ feed_write(struct feed *f, struct card *card, const struct preissue_item *it)
 		flow_note(f->o->ev, "card %s: %s for item %lld (%lu APDUs)", pres.serial_hex,
 		    pres.action, (long long)it->seq, pres.apdus);
 		queue_test_crash("preissue.after_write");
-		return feed_finish(f, it, pres.card_id);
+		return feed_finish(f, it, pres.card_id, 0);
 	}
 	if (r == NHI_ECARD_REMOVED || r == NHI_ECARD_RESET) {
 		f->res->retry++;
@@ -318,7 +341,7 @@ feed_active(struct feed *f, struct card *card, const struct card_info *info)
 		    strcmp(row.state, "active") == 0) {
 			flow_note(f->o->ev, "card %s: already active for item %lld; finishing"
 			    " the item", info->serial_hex, (long long)it.seq);
-			return feed_finish(f, &it, row.id);
+			return feed_finish(f, &it, row.id, 1);
 		}
 		if (r == 0 && strcmp(it.state, BATCH_ITEM_OPEN) == 0 &&
 		    store_card_by_user_number(f->st, it.user_number, &row) == 0 &&
@@ -525,6 +548,10 @@ preissue_feed(struct session *ctx, const struct preissue_feed_opts *o,
 		if ((r = store_preissue_open_count(f.st, o->run_id, &open)) != 0)
 			goto out;
 		if (open == 0) {
+			/* Nothing open: the run is done (also one whose last
+			 * checkpoint was written by an older feed without it). */
+			if ((r = batch_run_finish_if_complete(f.st, o->run_id, NULL)) != 0)
+				goto out;
 			res->ended = "run complete";
 			break;
 		}

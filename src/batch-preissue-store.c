@@ -258,6 +258,34 @@ store_preissue_valid_certificate(struct store *st, int64_t resident_id,
 }
 
 int
+store_preissue_certificate_since_card(struct store *st, int64_t resident_id,
+    const char *document, int64_t card_id, char serial[32])
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = store_prepare(st, "SELECT c.serial FROM certificates c WHERE c.resident_id = ?1"
+	    " AND c.document = ?2 AND c.voided_at IS NULL AND c.issued_at >= (SELECT max(at)"
+	    " FROM card_events WHERE card_id = ?3 AND to_state = 'active')", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, resident_id);
+	sqlite3_bind_text(stmt, 2, document, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, card_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_col_text(stmt, 0, serial, 32);
+		r = 0;
+	} else if (rc == SQLITE_DONE)
+		r = err_set(NHI_ENOTFOUND, "resident %lld has no %s printed since card"
+		    " record %lld became active", (long long)resident_id, document,
+		    (long long)card_id);
+	else
+		r = store_err(st, rc, "looking up a certificate");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
 store_preissue_open_count(struct store *st, int64_t run_id, int64_t *n)
 {
 	sqlite3_stmt *stmt = NULL;

@@ -106,6 +106,13 @@ int	store_preissue_bind(struct store *st, int64_t item_id, const char *serial);
 int	store_preissue_valid_certificate(struct store *st, int64_t resident_id,
 	    const char *document, char serial[32]);
 
+/* The serial of the resident's valid certificate (or sleeve) printed
+ * since card `card_id` became active (a feed killed after the print, before
+ * its item's checkpoint: the rerun does not print it twice) into
+ * serial[32]; NHI_ENOTFOUND if none. */
+int	store_preissue_certificate_since_card(struct store *st, int64_t resident_id,
+	    const char *document, int64_t card_id, char serial[32]);
+
 /* The items a feed may still write: prepared, not exported: *n. */
 int	store_preissue_open_count(struct store *st, int64_t run_id, int64_t *n);
 

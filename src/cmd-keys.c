@@ -235,6 +235,28 @@ print_info(const char *what, const char *path, const char *info)
 	putchar('\n');
 }
 
+/*
+ * *yes: 1 if `path` exists and no ok `keys.*` audit entry names it: a
+ * ceremony wrote it and was stopped (killed, power cut) before its audit
+ * entry committed. Its rerun takes the file up (audits it, makes nothing
+ * new) instead of refusing it or making one more (docs/keys.md "Run again").
+ */
+static int
+unaudited_key_file(struct session *ctx, const char *path, int *yes)
+{
+	struct store *st;
+	int r, found = 0;
+
+	*yes = 0;
+	if (access(path, F_OK) != 0)
+		return 0;
+	if ((r = session_store(ctx, &st)) != 0 || (r = audit_names(st, "keys.", path,
+	    &found)) != 0)
+		return r;
+	*yes = !found;
+	return 0;
+}
+
 /* The highest master key version in the directory (01..7F), 0 if none. */
 static int
 highest_kvn(const char *dir, unsigned *out)
@@ -377,10 +399,10 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = NULL, *pass, *alg = "AES-128";
-	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end;
+	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end, *text = NULL;
 	unsigned kvn = 0, high = 0;
-	size_t keylen;
-	int c, r, signing = 0, audit = 0;
+	size_t keylen, len = 0, ilen = 0;
+	int c, r, signing = 0, audit = 0, taken_up = 0;
 
 	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
 	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
@@ -415,6 +437,16 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 	if (!signing) {
 		if ((r = highest_kvn(dir, &high)) != 0)
 			return r;
+		if (kvn == 0 && high != 0) {
+			/* The newest version written by a stopped run: taken up. */
+			path = xasprintf("%s/master-%02x.keys", dir, high);
+			if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
+				goto out;
+			if (taken_up)
+				kvn = high;
+			free(path);
+			path = NULL;
+		}
 		if (kvn == 0 && high == 0) {
 			/* A town's first key set has the version its cards use
 			 * (card.kvn, 30 for Juki cards): docs/keys.md 4.6. */
@@ -429,14 +461,44 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		if (kvn > 0x7f)
 			return err_set(NHI_ERANGE, "key store %s: no key version left after"
 			    " %02X", dir, high);
+		if (!taken_up) {
+			path = xasprintf("%s/master-%02x.keys", dir, kvn);
+			if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
+				goto out;
+			free(path);
+			path = NULL;
+		}
 		detail = xasprintf("%s kvn %02x %s", rotate ? "rotate" : "create", kvn, alg);
-	} else
+	} else {
+		path = xasprintf("%s/municipality.key", dir);
+		if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
+			goto out;
+		free(path);
+		path = NULL;
 		detail = xstrdup("create signing key P-256");
+	}
 	if ((r = operator_require_approval(ctx, rotate ? "keys.rotate" : "keys.create",
 	    detail)) != 0)
 		goto out;
 	if ((r = store_passphrase(dir, &pass)) != 0)
 		goto out;
+	if (taken_up) {
+		/* Written whole (fs_write_atomic) by the stopped run: it opens
+		 * under the store's passphrase; audited now, nothing made. */
+		path = signing ? xasprintf("%s/municipality.key", dir) :
+		    xasprintf("%s/master-%02x.keys", dir, kvn);
+		if ((r = fs_read_file(path, KEYFILE_MAX, &text, &len)) != 0 ||
+		    (r = crypto_keystore_unwrap(path, text, len, pass, &inner, &ilen)) != 0 ||
+		    (r = inner_info(path, inner, ilen, &info)) != 0 ||
+		    (r = cmd_keys_audit_ok(ctx, rotate ? "keys.rotate" : "keys.create", path,
+		    detail)) != 0)
+			goto out;
+		printf("%s was written by a 'keys %s' that was stopped before it was"
+		    " audited: audited now, no new key made\n", path,
+		    rotate ? "rotate" : "create");
+		print_info("created", path, info);
+		goto out;
+	}
 	if (signing) {
 		path = xasprintf("%s/municipality.key", dir);
 		r = crypto_keystore_generate_signing(&inner);
@@ -468,6 +530,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 out:
 	if (inner != NULL)
 		util_free_secret(inner, strlen(inner));
+	free(text);
 	free(path);
 	free(info);
 	free(detail);
@@ -511,6 +574,45 @@ out:
 	if (r == 0 && unlink(file) != 0)
 		r = err_set(NHI_EIO, "%s: cannot remove the clear file: %s", file,
 		    strerror(errno));
+	return r;
+}
+
+/*
+ * An import stopped after the key was wrapped into `path` (before its audit
+ * entry, or before the clear file was removed): the file there holds the
+ * same key. 0 when it does (audited now if no entry names it; the caller
+ * goes on with the clear file), NHI_ENOTFOUND when there is no such file
+ * or it holds another key (write_wrapped then refuses it), else an error.
+ */
+static int
+already_imported(struct session *ctx, const char *path, const char *text, size_t len,
+    const char *pass, const char *detail, char **info)
+{
+	char *have = NULL, *inner = NULL;
+	size_t hlen = 0, ilen = 0;
+	int r, same, unaudited = 0;
+
+	if (access(path, F_OK) != 0)
+		return err_set(NHI_ENOTFOUND, "%s: no such key file", path);
+	if ((r = fs_read_file(path, KEYFILE_MAX, &have, &hlen)) != 0 ||
+	    (r = crypto_keystore_unwrap(path, have, hlen, pass, &inner, &ilen)) != 0)
+		goto out;
+	same = ilen == len && memcmp(inner, text, len) == 0;
+	if (!same) {
+		r = err_set(NHI_ENOTFOUND, "%s holds another key", path);
+		goto out;
+	}
+	if ((r = unaudited_key_file(ctx, path, &unaudited)) != 0 ||
+	    (unaudited && (r = cmd_keys_audit_ok(ctx, "keys.import", path, detail)) != 0) ||
+	    (r = inner_info(path, inner, ilen, info)) != 0)
+		goto out;
+	printf("%s already holds this key (an import that was stopped%s)\n", path,
+	    unaudited ? " before it was audited: audited now" : "");
+	print_info("imported", path, *info);
+out:
+	if (inner != NULL)
+		util_free_secret(inner, ilen + 1);
+	free(have);
 	return r;
 }
 
@@ -564,11 +666,18 @@ keys_import(struct session *ctx, int argc, char **argv)
 		goto out;
 	detail = xasprintf("import %s", strrchr(path, '/') + 1);
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
-	    (r = store_passphrase(dir, &pass)) != 0 ||
-	    (r = write_wrapped(path, text, len, pass, ctx->cfg, &info)) != 0 ||
+	    (r = store_passphrase(dir, &pass)) != 0)
+		goto out;
+	if ((r = already_imported(ctx, path, text, len, pass, detail, &info)) == 0)
+		goto clear;
+	if (r != NHI_ENOTFOUND)
+		goto out;
+	err_clear();
+	if ((r = write_wrapped(path, text, len, pass, ctx->cfg, &info)) != 0 ||
 	    (r = cmd_keys_audit_ok(ctx, "keys.import", path, detail)) != 0)
 		goto out;
 	print_info("imported", path, info);
+clear:
 	r = cmd_keys_clear_file(ctx, argv[1], path, remove);
 out:
 	cmd_keys_audit_refused(ctx, "keys.import", path != NULL ? path : argv[1], r);
@@ -664,15 +773,21 @@ out:
 	return r;
 }
 
-/* passwd: every wrapped file of the store under a new passphrase. */
+/*
+ * passwd: every wrapped file of the store under a new passphrase. A rerun
+ * after a run stopped part way (some files or all of them already under
+ * the new passphrase, the audit entry not committed) finishes the rest:
+ * a file the old passphrase does not open but the new one does is left
+ * as it is (docs/keys.md "Run again").
+ */
 static int
 keys_passwd(struct session *ctx, int argc, char **argv)
 {
 	struct crypto_scrypt_params p;
 	const char *dir = NULL, *old;
 	char **v = NULL, **out = NULL, *text = NULL, *inner = NULL, *info = NULL;
-	char *newpass = NULL;
-	size_t n = 0, i, len, ilen = 0, done = 0;
+	char *newpass = NULL, *oldcopy = NULL, *old_wrong = NULL;
+	size_t n = 0, i, len, ilen = 0, done = 0, already = 0;
 	int r;
 
 	(void)argv;
@@ -685,13 +800,26 @@ keys_passwd(struct session *ctx, int argc, char **argv)
 	if ((r = keys_files(dir, &v, &n)) != 0)
 		return r;
 	out = xcalloc(n + 1, sizeof(*out));
-	/* The old passphrase is checked before the new one is asked for. */
-	if ((r = operator_scrypt_params(ctx->cfg, &p)) != 0 ||
-	    (r = store_passphrase(dir, &old)) != 0)
+	/* The old passphrase is checked before the new one is asked for; if
+	 * it does not open the first wrapped file, the new one may (a stopped
+	 * run re-wrapped it): that is decided once the new one is read. */
+	if ((r = operator_scrypt_params(ctx->cfg, &p)) != 0)
 		goto out;
+	if ((r = store_passphrase(dir, &old)) != 0) {
+		if (r != NHI_EKEY || crypto_keystore_passphrase(&old) != 0)
+			goto out;
+		old_wrong = xstrdup(err_text(r));
+		err_clear();
+	}
+	oldcopy = xstrdup(old);
 	if ((r = operator_read_secret("NHICARD_KEY_NEW_PASSPHRASE_FD",
-	    "New key-store passphrase", &newpass)) != 0)
+	    "New key-store passphrase", &newpass)) != 0) {
+		if (old_wrong != NULL) {
+			err_clear();
+			r = err_set(NHI_EKEY, "%s", old_wrong);
+		}
 		goto out;
+	}
 	if (strlen(newpass) < PASSPHRASE_MIN) {
 		r = err_set(NHI_ERANGE, "the new key-store passphrase is too short: at least"
 		    " %d characters", PASSPHRASE_MIN);
@@ -702,13 +830,29 @@ keys_passwd(struct session *ctx, int argc, char **argv)
 		if ((r = fs_read_file(v[i], KEYFILE_MAX, &text, &len)) != 0)
 			goto out;
 		if (crypto_keystore_is_wrapped(text, len)) {
-			if ((r = crypto_keystore_unwrap(v[i], text, len, old, &inner,
-			    &ilen)) != 0 ||
+			r = crypto_keystore_unwrap(v[i], text, len, oldcopy, &inner, &ilen);
+			if (r == NHI_EKEY) {
+				/* Already under the new passphrase (a stopped run)? */
+				int r2 = crypto_keystore_unwrap(v[i], text, len, newpass, &inner,
+				    &ilen);
+
+				if (r2 != 0) {
+					err_clear();
+					r = err_set(NHI_EKEY, "%s: wrong key-store passphrase, or"
+					    " the file was altered", v[i]);
+					goto out;
+				}
+				err_clear();
+				util_free_secret(inner, ilen + 1);
+				inner = NULL;
+				already++;
+			} else if (r != 0 ||
 			    (r = inner_info(v[i], inner, ilen, &info)) != 0 ||
 			    (r = crypto_keystore_wrap(inner, ilen, newpass, &p, info,
 			    &out[i])) != 0)
 				goto out;
-			util_free_secret(inner, ilen + 1);
+			if (inner != NULL)
+				util_free_secret(inner, ilen + 1);
 			inner = NULL;
 			free(info);
 			info = NULL;
@@ -724,15 +868,21 @@ keys_passwd(struct session *ctx, int argc, char **argv)
 		done++;
 	}
 	crypto_keystore_set_passphrase(newpass);
-	if ((r = cmd_keys_audit_ok(ctx, "keys.passwd", dir, NULL)) != 0)
+	if ((r = cmd_keys_audit_ok(ctx, "keys.passwd", dir, already == 0 ? NULL :
+	    "finished a passwd that was stopped")) != 0)
 		goto out;
-	printf("%zu wrapped key file%s in %s now under the new passphrase\n", done,
-	    done == 1 ? "" : "s", dir);
+	printf("%zu wrapped key file%s in %s now under the new passphrase\n", done + already,
+	    done + already == 1 ? "" : "s", dir);
+	if (already != 0)
+		printf("(%zu of them already were: a 'keys passwd' stopped part way)\n", already);
 out:
 	if (inner != NULL)
 		util_free_secret(inner, ilen + 1);
 	if (newpass != NULL)
 		util_free_secret(newpass, strlen(newpass));
+	if (oldcopy != NULL)
+		util_free_secret(oldcopy, strlen(oldcopy));
+	free(old_wrong);
 	free(text);
 	free(info);
 	for (i = 0; i < n; i++)

@@ -473,6 +473,30 @@ audit_has(struct store *st, const char *action, const char *detail_prefix, int *
 }
 
 int
+audit_names(struct store *st, const char *action_prefix, const char *subject, int *found)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	*found = 0;
+	const char *base = strrchr(subject, '/');
+
+	base = base != NULL ? base : subject;	/* "/name", or the whole subject */
+	if ((r = store_prepare(st, "SELECT 1 FROM audit_log WHERE outcome = 'ok'"
+	    " AND substr(action, 1, length(?1)) = ?1 AND (subject = ?2"
+	    " OR substr(subject, -length(?3)) = ?3) LIMIT 1", &stmt)) != 0)
+		return r;
+	sqlite3_bind_text(stmt, 1, action_prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, base, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*found = 1;
+	r = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(st, rc, "read the audit log");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
 audit_append(struct store *st, const char *operator_login, const char *action,
     const char *subject, const char *outcome, const char *detail)
 {

@@ -10,6 +10,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/pcsc.sh"
 . "$top_srcdir/tests/lib/perso.sh"
+. "$top_srcdir/tests/lib/jpki.sh"
 command -v "$SQLITE3" >/dev/null 2>&1 || skip_all "sqlite3 is needed to look at the store"
 [ -r /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf ] ||
 	skip_all "fonts-ipaexfont not installed"
@@ -87,6 +88,46 @@ KC_RECOVER='if st card verify >/dev/null 2>&1; then st issue --path new-juki --n
 KC_REFUSED_OK='already has an active NHI card|already carries an active NHI AP'
 kc_run "revoke --replace (reissue on a new card)" issued 'st revoke 1 --reason lost --reported-by holder --how counter --replace --path new-juki --receipt r.pdf'
 KC_RESET= KC_PUTBACK= KC_RECOVER= KC_REFUSED_OK= KC_EXTRA=
+
+# ---- Pre-issuance feed: the run's one item written on the Juki card -------------
+kc_restore insured
+printf 'id:1\n' >"$TEST_TMP/sel.txt"
+st batch preissue prepare list "$TEST_TMP/sel.txt" >/dev/null || bail "batch preissue prepare"
+prun=$(sql "SELECT max(id) FROM batch_runs WHERE kind = 'preissue'")
+kc_snap prepared
+KC_RESET='card_remove; cp "$TEST_TMP/a.blank" "$TEST_TMP/a"; rm -rf pr; mkdir pr; put_back "$TEST_TMP/a"'
+KC_PUTBACK='put_back "$TEST_TMP/a"'
+KC_EXTRA='st card verify >/dev/null 2>&1; echo "card verify $?"; ls pr'
+# The clerk's path (docs/batch.md "The feed loop"): the feed again, the
+# same card in the reader.
+kc_run "batch preissue feed (Juki card, certificate printed)" prepared "st batch preissue feed --count 1 --max-wait 20 --print-to pr $prun"
+KC_RESET= KC_PUTBACK= KC_EXTRA=
+
+# ---- My Number card linked (a TEST JPKI CA), then relinked ---------------------
+CA=$TEST_TMP/ca
+jpki_ca "$CA"
+jpki_user "$CA" alice
+jpki_user "$CA" alice2
+printf '[mynumber]\nca = %s\ncrl = %s\n' "$CA/ca.crt" "$CA/crl.pem" >>"$CONF"
+printf '1234\n' >"$TEST_TMP/pin"
+for c in alice alice2; do
+	card_insert "$TEST_TMP/$c" --kind mynumber -o "cert=$CA/$c.crt" -o "key=$CA/$c.key" \
+	    -o "name=$P_NAME" -o "birth=$(echo $P_BIRTH | tr -d -)" -o "sex=$P_SEX" \
+	    -o "address=$P_ADDR" >/dev/null
+	card_remove
+	cp "$TEST_TMP/$c" "$TEST_TMP/$c.blank"
+done
+link='NHICARD_PIN_FD=7 st mynumber link 1 7<"$TEST_TMP/pin"'
+KC_RESET='card_remove; cp "$TEST_TMP/$mn.blank" "$TEST_TMP/$mn"; put_back "$TEST_TMP/$mn"'
+KC_PUTBACK='put_back "$TEST_TMP/$mn"'
+mn=alice
+kc_run "mynumber link" insured "$link"
+kc_restore insured
+eval "$link" >/dev/null || bail "mynumber link"
+kc_snap linked
+mn=alice2
+kc_run "mynumber link (relink, a renewed certificate)" linked "$link"
+KC_RESET= KC_PUTBACK=
 
 # ---- Issuance on a full disk ----------------------------------------------------
 if [ "$(id -u)" != 0 ] || ! mkdir small || ! mount -t tmpfs -o size=3m tmpfs small 2>/dev/null; then

@@ -178,4 +178,30 @@ is "$("$SQLITE3" st.db "SELECT count(*) FROM queue_records WHERE rejected_at IS 
     "reject: no rejected record remains"
 center_stop
 
+# The station killed right after and right before each store commit of a
+# send (NHICARD_TEST_KILL_AT_COMMIT, docs/reliability.md "Kill at a
+# commit"), a new center each time, then sent again as a clerk would: the
+# station's queue ends as after an unkilled send (batch numbers aside: a
+# batch killed after its commit goes again under the next number), the
+# center holds each record once, and both views say through N.
+(NHICARD_TEST_KILL_AT_COMMIT=1 "$NHICARD" --db kc-probe.db db init) >/dev/null 2>&1
+if [ $? -ne 137 ]; then
+	ok 0 "# SKIP commit kills need a test-hooks build (configure --enable-test-hooks)"
+else
+	. "$top_srcdir/tests/lib/killcommit.sh"
+	fresh
+	DB=$TEST_TMP/st.db CONF=$TEST_TMP/st.conf
+	kc_snap queued
+	center_start
+	KC_RESET='center_stop; center_db_new; center_start; station_conf st.conf "$CENTER_URL";
+		printf "push_batch = 10\n" >> st.conf'
+	KC_EXTRA='echo "center holds $(center_held ST01), contiguous $(contiguous), dups [$(center_dups)]"'
+	KC_NOBATCH=1
+	# A spread of the send's commits (fewer with PostgreSQL behind the center).
+	[ "$CENTER_ENGINE" = pg ] && KC_CAP=6 || KC_CAP=10
+	kc_run "queue send (60 records, batches of 10)" queued send
+	KC_RESET= KC_EXTRA= KC_NOBATCH=
+	center_stop
+fi
+
 done_testing

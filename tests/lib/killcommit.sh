@@ -16,14 +16,19 @@
 # if its message matches $KC_REFUSED_OK; anything else must exit 0.
 # $KC_EXTRA (shell text, optional) prints more state (files written).
 # $KC_TODO: a known fault not fixed yet (the check is a TAP TODO).
+# $KC_DIFF_LINES: how many lines of a state difference to show (6).
 # $KC_RESET (shell text, optional) runs after each restore of the store
 # (the card's file put back as it was, reinserted); $KC_PUTBACK after a
 # kill, before the rerun (the card put back). Both run in this shell, so
 # that an emulator they start is this shell's to reap: CMD, KC_RECOVER
 # and KC_EXTRA must not start one.
+# kc_nhi ARGS runs the checks (`db check`, `audit verify`); a test whose
+# store needs an operator redefines it after sourcing this file.
 
 : "${SQLITE3:=sqlite3}"
 KC_CAP=${KC_CAP:-20}
+
+kc_nhi() { "$NHICARD" --config "$CONF" --db "$DB" "$@"; }
 
 kc_snap() {
 	"$SQLITE3" "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null || bail "checkpoint $DB"
@@ -38,9 +43,12 @@ kc_restore() {
 
 kc_state() {
 	# $KC_NOBATCH: leave out batch numbers (a delivery killed after its
-	# commit is carried again under the next number, docs/queue-format.md).
-	_lb=last_batch
-	[ -n "${KC_NOBATCH:-}" ] && _lb="'-'"
+	# commit is carried again under the next number, docs/queue-format.md)
+	# and the center's acknowledgement serials (an acknowledgement whose
+	# commit was lost is answered again, under the center's next serial,
+	# for the same records).
+	_lb=last_batch _as=ack_serial _qs=serial
+	[ -n "${KC_NOBATCH:-}" ] && _lb="'-'" _as="'-'" _qs="'-'"
 	"$SQLITE3" "$1" "
 SELECT 'R', id, person_code, household_id, is_head, name_kanji, name_kana, birth_date, sex,
   address, nationality, residence_status, stay_until, status, status_date, name_flags, origin,
@@ -60,8 +68,8 @@ SELECT 'CT', resident_id, eligibility_id, document, cert_kind, issued_on, voided
 SELECT 'Q', seq, lane, kind, CAST(payload AS TEXT), attempt, sent_at IS NULL, $_lb,
   acked_at IS NULL, rejected_at IS NULL, reject_code, retried_at IS NULL
   FROM queue_records ORDER BY seq;
-SELECT 'QS', last_seq, $_lb, center_through, ack_serial, purged_through FROM queue_state;
-SELECT 'QA', serial, digest, through, rejected FROM queue_acks ORDER BY serial;
+SELECT 'QS', last_seq, $_lb, center_through, $_as, purged_through FROM queue_state;
+SELECT 'QA', $_qs, digest, through, rejected FROM queue_acks ORDER BY through, serial;
 SELECT 'HI', id, kind, person_code, resident_id, event, event_date, reason, record,
   source_line, resolved_at IS NULL, resolution FROM held_items ORDER BY id;
 SELECT 'IE', resident_id, event, event_date, record, source_line FROM import_events ORDER BY id;
@@ -128,14 +136,14 @@ kc_run() {
 					echo "#   $_name $_at: rerun exit $rc: $(printf '%s' "$out" | head -c 300)"
 				fi
 			fi
-			_c=$("$NHICARD" --config "$CONF" --db "$DB" db check 2>&1) ||
+			_c=$(kc_nhi db check 2>&1) ||
 				{ _bad="$_bad $_at:db-check"; echo "#   $_c" | head -3; }
-			_c=$("$NHICARD" --config "$CONF" --db "$DB" audit verify 2>&1) ||
+			_c=$(kc_nhi audit verify 2>&1) ||
 				{ _bad="$_bad $_at:audit"; echo "#   $_c" | head -3; }
 			kc_state "$DB" > "$TEST_TMP/got.state"
 			if ! cmp -s "$TEST_TMP/ref.state" "$TEST_TMP/got.state"; then
 				_bad="$_bad $_at:state"
-				diff "$TEST_TMP/ref.state" "$TEST_TMP/got.state" | head -6 | sed 's/^/#   /'
+				diff "$TEST_TMP/ref.state" "$TEST_TMP/got.state" | head -${KC_DIFF_LINES:-6} | sed 's/^/#   /'
 			fi
 		done
 	done
