@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bgcall.h"
 #include "card.h"
 #include "card-perso.h"
 #include "crypto.h"
@@ -48,6 +49,10 @@ struct perso_run {
 	struct card_nhi_state	 nhi;
 	struct store_card	 row;
 	int			 have_row;
+	struct bgcall		 row_bg;	/* the new row's insert and commit */
+	const char		*row_kind;
+	int			 row_pending;	/* row_bg started, not joined */
+	int			 row_failed;	/* ... and it failed: no row */
 	struct store_card	 revoked;	/* PLAN_LOCK: the revoked key's row */
 	enum perso_plan		 plan;
 	const char		*step;
@@ -57,6 +62,8 @@ struct perso_run {
 	uint64_t		 t0;		/* start, for the debug log */
 	double			 cpu0;		/* its thread CPU time, ms */
 };
+
+static int	row_ready(struct perso_run *);
 
 /* Enter a step: remember it (for unfinished rows) and tell the caller. */
 static void
@@ -290,7 +297,7 @@ write_card(struct perso_run *run, struct perso_result *res)
 	uint8_t ref[CARD_AID_MAX + 2], data[CARD_AID_MAX + 2 + sizeof(run->rec.raw)];
 	struct tlv pk, pt;
 	size_t n;
-	int r, standalone_blank;
+	int r, r2, standalone_blank;
 
 	memset(&keys, 0, sizeof(keys));
 	standalone_blank = run->info.family == CARD_FAMILY_STANDALONE &&
@@ -302,8 +309,12 @@ write_card(struct perso_run *run, struct perso_result *res)
 		    run->info.serial_hex, prof->kvn);
 		goto out;
 	}
-	if ((r = open_channel(run, standalone_blank ? prof->transport_kvn : prof->kvn,
-	    &keys)) != 0)
+	r = open_channel(run, standalone_blank ? prof->transport_kvn : prof->kvn, &keys);
+	/* The row must be durable before the first write; its failure is
+	 * the one to report (no row: nothing to mark unfinished). */
+	if ((r2 = row_ready(run)) != 0)
+		r = r2;
+	if (r != 0)
 		goto out;
 	if (standalone_blank && (r = put_key(run, &keys)) != 0)
 		goto out;
@@ -347,6 +358,8 @@ write_card(struct perso_run *run, struct perso_result *res)
 		goto out;
 	r = 0;
 out:
+	if ((r2 = row_ready(run)) != 0)
+		r = r2;
 	crypto_scp03_keyset_wipe(&keys);
 	scp03_close(run->sc);
 	run->sc = NULL;
@@ -670,6 +683,42 @@ new_row(struct perso_run *run, const char *kind)
 	return r;
 }
 
+static int
+new_row_call(void *arg)
+{
+	struct perso_run *run = arg;
+
+	return new_row(run, run->row_kind);
+}
+
+/*
+ * The new row is inserted and committed (an fsync) on a second thread
+ * while this one opens the secure channel, which changes nothing on the
+ * card that the store must know of (docs/personalization.md "Overlap");
+ * row_ready waits for it before the first write. Nothing here touches the
+ * store nor run->row between the two.
+ */
+static void
+new_row_start(struct perso_run *run, const char *kind)
+{
+	run->row_kind = kind;
+	run->row_pending = 1;
+	bgcall_start(&run->row_bg, new_row_call, run, !store_threads_ok());
+}
+
+static int
+row_ready(struct perso_run *run)
+{
+	int r;
+
+	if (!run->row_pending)
+		return 0;
+	run->row_pending = 0;
+	if ((r = bgcall_join(&run->row_bg)) != 0)
+		run->row_failed = 1;
+	return r;
+}
+
 /* Record the failure on the row, keep the original error for the caller. */
 static int
 mark_unfinished(struct perso_run *run, int err)
@@ -750,8 +799,7 @@ card_personalize(struct card *card, const struct perso_request *req,
 	switch (run.plan) {
 	case PLAN_NEW:
 	case PLAN_REKEY:
-		if ((r = new_row(&run, kind)) != 0)
-			goto out;
+		new_row_start(&run, kind);
 		res.action = run.plan == PLAN_REKEY ? "re-keyed" : "personalized";
 		break;
 	case PLAN_RESTART:
@@ -775,7 +823,8 @@ card_personalize(struct card *card, const struct perso_request *req,
 	perso_trace(&run, "store row ready after");
 	if (run.plan != PLAN_FINISH && run.plan != PLAN_DONE &&
 	    (r = write_card(&run, &res)) != 0) {
-		r = mark_unfinished(&run, r);
+		if (!run.row_failed)
+			r = mark_unfinished(&run, r);
 		goto out;
 	}
 	perso_trace(&run, "written after");
@@ -807,6 +856,12 @@ card_personalize(struct card *card, const struct perso_request *req,
 	*out = res;
 	r = 0;
 out:
+	if (run.row_pending) {
+		int r2 = row_ready(&run);
+
+		if (r == 0)
+			r = r2;
+	}
 	if (began)
 		perso_end(card, r);
 	scp03_close(run.sc);

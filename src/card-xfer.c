@@ -18,19 +18,43 @@
 #define XFER_MAX_RESEND		2
 #define XFER_MAX_GET_RESPONSE	512
 
+/*
+ * The encoded command and the raw answer, one pair a thread, reused by
+ * every exchange. They were allocated and wiped whole (128 KB) for each
+ * APDU: the wipe and the heap growing and shrinking again were a tenth
+ * of the station's CPU time for a card (docs/performance.md "card").
+ * Now only the bytes an exchange used are wiped, as soon as it is done.
+ */
+static _Thread_local uint8_t xfer_buf[APDU_MAX_CMD];
+static _Thread_local uint8_t xfer_raw_buf[APDU_MAX_RESP + 2];
+
+/* Bytes of xfer_buf and xfer_raw_buf written since the last wipe. */
+struct xfer_used {
+	size_t	buf;
+	size_t	raw;
+};
+
 /* Send encoded bytes, split the answer. */
 static int
-xfer_raw(struct card *card, const struct apdu *cmd, uint8_t *buf, size_t bufcap,
-    uint8_t *raw, size_t rawcap, uint8_t *sw1, uint8_t *sw2, size_t *datalen)
+xfer_raw(struct card *card, const struct apdu *cmd, struct xfer_used *used,
+    uint8_t *sw1, uint8_t *sw2, size_t *datalen)
 {
-	size_t len, rawlen = rawcap;
+	uint8_t *buf = xfer_buf, *raw = xfer_raw_buf;
+	size_t len, rawlen = sizeof(xfer_raw_buf);
 	int r;
 
-	if ((r = apdu_encode(cmd, card->extended, buf, bufcap, &len)) != 0)
+	/* apdu_encode may write up to its capacity before it refuses */
+	used->buf = sizeof(xfer_buf);
+	if ((r = apdu_encode(cmd, card->extended, buf, sizeof(xfer_buf), &len)) != 0)
 		return r;
+	used->buf = len;
 	card->apdus++;
+	/* the transport may fill the buffer before it fails */
+	used->raw = sizeof(xfer_raw_buf);
 	if ((r = card->ops->transmit(card, buf, len, raw, &rawlen)) != 0)
 		return r;
+	if (rawlen < used->raw)
+		used->raw = rawlen;
 	if (rawlen < 2)
 		return err_set(NHI_ECARD_PROTO, "reader '%s': response to %02X%02X of "
 		    "%zu bytes has no status word", card->reader, cmd->cla, cmd->ins, rawlen);
@@ -40,19 +64,30 @@ xfer_raw(struct card *card, const struct apdu *cmd, uint8_t *buf, size_t bufcap,
 	return 0;
 }
 
+static void
+xfer_note(struct xfer_used *used, const struct xfer_used *u)
+{
+	if (u->buf > used->buf)
+		used->buf = u->buf;
+	if (u->raw > used->raw)
+		used->raw = u->raw;
+}
+
 int
 card_xfer(struct card *card, const struct apdu *cmd, struct apdu_resp *resp)
 {
 	struct apdu c = *cmd, gr;
-	uint8_t *buf = xmalloc(APDU_MAX_CMD), *raw = xmalloc(APDU_MAX_RESP + 2);
+	struct xfer_used used = { 0, 0 }, u;
+	const uint8_t *raw = xfer_raw_buf;
 	uint8_t sw1, sw2;
 	size_t datalen, total = 0;
 	int r, resends = 0, rounds = 0;
 
 	/* The command, resent with the Le the card names on 6Cxx. */
 	for (;;) {
-		if ((r = xfer_raw(card, &c, buf, APDU_MAX_CMD, raw, APDU_MAX_RESP + 2,
-		    &sw1, &sw2, &datalen)) != 0)
+		r = xfer_raw(card, &c, &u, &sw1, &sw2, &datalen);
+		xfer_note(&used, &u);
+		if (r != 0)
 			goto out;
 		if (sw1 != 0x6C || resends++ == XFER_MAX_RESEND)
 			break;
@@ -77,8 +112,9 @@ card_xfer(struct card *card, const struct apdu *cmd, struct apdu_resp *resp)
 		gr.le = sw2 == 0 ? 256 : sw2;
 		if (sw1 == 0x6C && resends++ == XFER_MAX_RESEND)
 			break;
-		if ((r = xfer_raw(card, &gr, buf, APDU_MAX_CMD, raw, APDU_MAX_RESP + 2,
-		    &sw1, &sw2, &datalen)) != 0)
+		r = xfer_raw(card, &gr, &u, &sw1, &sw2, &datalen);
+		xfer_note(&used, &u);
+		if (r != 0)
 			goto out;
 		if (total + datalen > APDU_MAX_RESP) {
 			r = err_set(NHI_ECARD_PROTO, "reader '%s': response to %02X%02X longer "
@@ -92,9 +128,10 @@ card_xfer(struct card *card, const struct apdu *cmd, struct apdu_resp *resp)
 	resp->sw = (uint16_t)(sw1 << 8 | sw2);
 	r = 0;
 out:
-	/* Responses may carry keys (INITIALIZE UPDATE, key reads): wipe. */
-	util_free_secret(raw, APDU_MAX_RESP + 2);
-	util_free_secret(buf, APDU_MAX_CMD);
+	/* Commands and responses may carry keys (PUT KEY, INITIALIZE
+	 * UPDATE, key reads): wipe what was used. */
+	util_wipe(xfer_raw_buf, used.raw);
+	util_wipe(xfer_buf, used.buf);
 	return r;
 }
 

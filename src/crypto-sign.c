@@ -188,10 +188,14 @@ pub_to_pkey(const uint8_t pub[CRYPTO_EC_PUB_LEN])
 		pkey = NULL;
 	EVP_PKEY_CTX_free(ctx);
 	if (pkey != NULL) {
-		/* fromdata does not check the point is on the curve */
+		/* fromdata does not check the point is on the curve. The
+		 * quick check does that (and not the point at infinity);
+		 * the full one adds n*Q = O, a scalar multiplication that P-256
+		 * does not need: its cofactor is 1, every point on the curve
+		 * is in the group. */
 		EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
 
-		if (check == NULL || EVP_PKEY_public_check(check) != 1) {
+		if (check == NULL || EVP_PKEY_public_check_quick(check) != 1) {
 			EVP_PKEY_free(pkey);
 			pkey = NULL;
 		}

@@ -380,6 +380,12 @@ store_create_file(const char *path)
 }
 
 int
+store_threads_ok(void)
+{
+	return sqlite3_threadsafe() != 0;
+}
+
+int
 store_open(const char *path, int flags, struct store **out)
 {
 	struct store *st = NULL;

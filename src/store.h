@@ -61,6 +61,13 @@ int	store_publish(struct store *st);
 /* Close; NULL is a no-op. */
 void	store_close(struct store *st);
 
+/*
+ * Whether a store may be used by one thread and then another (not at the
+ * same time): SQLite built thread-safe. card-perso.c commits a new card
+ * row on a second thread only then.
+ */
+int	store_threads_ok(void);
+
 /* The path the store was opened with. */
 const char *store_path(const struct store *st);
 

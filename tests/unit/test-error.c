@@ -1,6 +1,7 @@
 /* Unit tests of the error table and error detail. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bgcall.h"
 #include "error.h"
 
 static void
@@ -57,6 +59,69 @@ test_detail_follows_code(void **state)
 	assert_string_equal(err_detail(), "reading: input/output error");
 }
 
+/* bgcall: the worker's result and detail reach the joiner's thread. */
+struct bg_arg {
+	int		 ret;
+	const char	*reason;
+	pthread_t	 ran_on;
+};
+
+static int
+bg_fn(void *p)
+{
+	struct bg_arg *a = p;
+
+	a->ran_on = pthread_self();
+	if (a->ret == 0)
+		return 0;
+	err_set(a->ret, "store x.db: user number already taken (try %d)", 5);
+	if (a->reason != NULL)
+		err_reason(a->ret, a->reason);
+	return a->ret;
+}
+
+static void
+test_bgcall_carries_error(void **state)
+{
+	struct bgcall bg;
+	struct bg_arg a = { NHI_EDUPLICATE, "law.lost", 0 };
+	int inline_only;
+
+	(void)state;
+	for (inline_only = 0; inline_only <= 1; inline_only++) {
+		err_clear();
+		bgcall_start(&bg, bg_fn, &a, inline_only);
+		/* nothing of the worker's reaches this thread before the join */
+		if (!inline_only)
+			assert_null(err_detail());
+		assert_int_equal(bgcall_join(&bg), NHI_EDUPLICATE);
+		assert_int_equal(err_last(), NHI_EDUPLICATE);
+		assert_string_equal(err_text(NHI_EDUPLICATE),
+		    "store x.db: user number already taken (try 5)");
+		assert_string_equal(err_reason_of(NHI_EDUPLICATE), "law.lost");
+		assert_int_equal(pthread_equal(a.ran_on, pthread_self()) != 0, inline_only);
+		/* joined again: the same result, no second wait */
+		assert_int_equal(bgcall_join(&bg), NHI_EDUPLICATE);
+	}
+}
+
+static void
+test_bgcall_success_and_idle(void **state)
+{
+	struct bgcall bg;
+	struct bg_arg a = { 0, NULL, 0 };
+
+	(void)state;
+	memset(&bg, 0, sizeof(bg));
+	assert_int_equal(bgcall_join(&bg), 0);	/* never started */
+	err_set(NHI_EIO, "an earlier error of this thread");
+	bgcall_start(&bg, bg_fn, &a, 0);
+	assert_int_equal(bgcall_join(&bg), 0);
+	assert_int_equal(pthread_equal(a.ran_on, pthread_self()), 0);
+	/* a success leaves this thread's detail alone */
+	assert_string_equal(err_text(NHI_EIO), "an earlier error of this thread");
+}
+
 int
 main(void)
 {
@@ -64,6 +129,8 @@ main(void)
 		cmocka_unit_test(test_codes_are_negative_and_distinct),
 		cmocka_unit_test(test_exit_classes),
 		cmocka_unit_test(test_detail_follows_code),
+		cmocka_unit_test(test_bgcall_carries_error),
+		cmocka_unit_test(test_bgcall_success_and_idle),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
 }
