@@ -45,6 +45,7 @@ xfer_raw(struct card *card, const struct apdu *cmd, struct xfer_used *used,
 
 	/* apdu_encode may write up to its capacity before it refuses */
 	used->buf = sizeof(xfer_buf);
+	used->raw = 0;
 	if ((r = apdu_encode(cmd, card->extended, buf, sizeof(xfer_buf), &len)) != 0)
 		return r;
 	used->buf = len;
