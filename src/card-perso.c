@@ -820,7 +820,8 @@ card_personalize(struct card *card, const struct perso_request *req,
 	case PLAN_LOCK:
 		break;
 	}
-	perso_trace(&run, "store row ready after");
+	/* A new row is still committing on its thread (new_row_start). */
+	perso_trace(&run, run.row_pending ? "store row started after" : "store row ready after");
 	if (run.plan != PLAN_FINISH && run.plan != PLAN_DONE &&
 	    (r = write_card(&run, &res)) != 0) {
 		if (!run.row_failed)

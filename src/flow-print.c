@@ -310,6 +310,16 @@ print_subject(const struct print_request *a)
 	return subject;
 }
 
+/* The print's audit entry, in the settling transaction. */
+static int
+audit_card(struct session *ctx, struct store *st, const struct print_request *a,
+    const char *document, const char *detail)
+{
+	return audit_append(st, ctx->operator_login, document[0] == 's' ? "print.sleeve" :
+	    "print.certificate", print_subject(a), AUDIT_OK, detail != NULL ? detail :
+	    a->reason != NULL ? "reprint: the valid one voided" : NULL);
+}
+
 /*
  * A certificate or sleeve to a CUPS queue without holding the store's write
  * lock while the job runs: its serial is reserved as pending (committed),
@@ -349,9 +359,7 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 		r2 = store_certificate_settle(st, p.id, r == 0, r == 0 ? NULL : err_text(r));
 		/* A completed print and its audit entry commit together. */
 		if (r2 == 0 && r == 0)
-			r2 = audit_append(st, ctx->operator_login, document[0] == 's' ?
-			    "print.sleeve" : "print.certificate", print_subject(a), AUDIT_OK,
-			    a->reason != NULL ? "reprint: the valid one voided" : NULL);
+			r2 = audit_card(ctx, st, a, document, NULL);
 		r2 = r2 == 0 ? store_commit(st) : (store_rollback(st), r2);
 		if (r2 == 0 && r == 0)
 			*audited = 1;
@@ -372,16 +380,6 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 	}
 	print_note(a, "%s %s printed to %s", document, c->serial, a->printer);
 	return 0;
-}
-
-/* The print's audit entry, in the settling transaction. */
-static int
-audit_card(struct session *ctx, struct store *st, const struct print_request *a,
-    const char *document, const char *detail)
-{
-	return audit_append(st, ctx->operator_login, document[0] == 's' ? "print.sleeve" :
-	    "print.certificate", print_subject(a), AUDIT_OK, detail != NULL ? detail :
-	    a->reason != NULL ? "reprint: the valid one voided" : NULL);
 }
 
 /* Record a pending print as printed with its audit entry, in one short
@@ -425,10 +423,10 @@ print_card_file(struct session *ctx, struct store *st, struct print_request *a,
 	int64_t id = 0;
 	int r, r2, wrote = 0, resumed = 0, exists;
 
-	if (lstat(a->out, &sb) == 0 && !S_ISREG(sb.st_mode))
+	exists = lstat(a->out, &sb) == 0;
+	if (exists && !S_ISREG(sb.st_mode))
 		return err_set(NHI_EIO, "%s: not a regular file; give a file name for the PDF",
 		    a->out);
-	exists = lstat(a->out, &sb) == 0;
 	if (a->out[0] == '/')
 		target = xasprintf("file:%s", a->out);
 	else {
@@ -548,7 +546,7 @@ print_card(struct session *ctx, struct print_request *a, int *audited)
 	struct print_job *job = NULL;
 	struct store *st;
 	int64_t rid, eid = 0;
-	int r, in_txn = 0, wrote = 0;
+	int r, wrote = 0;
 
 	if (a->npos > 1)
 		return err_operands("print", FLOW_PRINT_USAGE,
@@ -567,23 +565,20 @@ print_card(struct session *ctx, struct print_request *a, int *audited)
 	if (a->sex_on_back)
 		c.sex_on_back = 1;
 	c.insurer_name = xstrdup(config_get(ctx->cfg, "print.insurer_name", ""));
-	if (!a->opts.proof && a->out == NULL && a->printer != NULL) {
-		r = print_card_queued(ctx, st, a, &c, rid, eid, document, audited);
-		goto out;
-	}
-	if (!a->opts.proof && a->out != NULL) {
-		r = print_card_file(ctx, st, a, &c, rid, eid, document, audited);
-		goto out;
-	}
+	/* A certificate is reserved, printed, then recorded: to a CUPS queue
+	 * or to a PDF file (the command asks for exactly one target). */
 	if (!a->opts.proof) {
-		if ((r = store_begin(st)) != 0)
-			goto out;
-		in_txn = 1;
-		if ((r = store_certificate_issue(st, rid, eid, document,
-		    print_cert_kind_name(c.kind), &a->day, a->reason, &c.serial)) != 0)
-			goto out;
-	} else
-		c.serial = xstrdup("見本（校正刷り）");
+		if (a->out != NULL)
+			r = print_card_file(ctx, st, a, &c, rid, eid, document, audited);
+		else if (a->printer != NULL)
+			r = print_card_queued(ctx, st, a, &c, rid, eid, document, audited);
+		else
+			r = err_set(NHI_EUSAGE, "print %s: no target (-o FILE.pdf, --printer"
+			    " NAME or --preview FILE.png)", a->sub);
+		goto out;
+	}
+	/* A proof (--preview): nothing recorded. */
+	c.serial = xstrdup("見本（校正刷り）");
 	if ((r = print_job_new(&a->opts, &job)) != 0)
 		goto out;
 	r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, &c) :
@@ -591,30 +586,11 @@ print_card(struct session *ctx, struct print_request *a, int *audited)
 	if (r != 0)
 		goto out;
 	show_warnings(a, job);
-	if ((r = deliver(a, job, a->out, &wrote, NULL)) != 0)
+	if ((r = deliver(a, job, NULL, &wrote, NULL)) != 0)
 		goto out;
-	if (in_txn) {
-		/* The certificate and its audit entry commit together. */
-		if ((r = audit_append(st, ctx->operator_login, document[0] == 's' ?
-		    "print.sleeve" : "print.certificate", print_subject(a), AUDIT_OK, a->reason != NULL ?
-		    "reprint: the valid one voided" : NULL)) != 0 ||
-		    (r = store_commit(st)) != 0)
-			goto out;
-		in_txn = 0;
-		*audited = 1;
-	}
-	if (a->opts.proof)
-		print_note(a, "proof of the %s written to %s (nothing recorded)", document, a->preview);
-	else
-		print_note(a, "%s %s printed to %s", document, c.serial, target_name(a, a->out));
+	print_note(a, "proof of the %s written to %s (nothing recorded)", document, a->preview);
 	r = 0;
 out:
-	if (in_txn) {
-		store_rollback(st);
-		/* No serial, no paper. */
-		if (wrote)
-			unlink(a->out);
-	}
 	print_job_free(job);
 	print_certificate_clear(&c);
 	return r;
