@@ -563,14 +563,8 @@ store_publish(struct store *st)
 	}
 	tmp = xstrdup(st->path);
 	final = st->publish_as;
-	st->publish_as = NULL;
-	COMMIT_HOOK_SETTLE();
-	store_stmt_close_all(st);
-	sqlite3_close_v2(st->db);
-	st->db = NULL;
-	free(st->path);
-	free(st->actor);
-	free(st);
+	st->publish_as = NULL;	/* published, not a leftover: store_close keeps it */
+	store_close(st);
 	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) != 0) {
 		r = err_set(NHI_EIO, "store %s: cannot write it out: %s", tmp, strerror(errno));
 		if (fd >= 0)
