@@ -257,6 +257,14 @@ unaudited_key_file(struct session *ctx, const char *path, int *yes)
 	return 0;
 }
 
+/* The key file of the signing key, or of master key version kvn, in dir. */
+static char *
+key_file(const char *dir, int signing, unsigned kvn)
+{
+	return signing ? xasprintf("%s/municipality.key", dir) :
+	    xasprintf("%s/master-%02x.keys", dir, kvn);
+}
+
 /* The highest master key version in the directory (01..7F), 0 if none. */
 static int
 highest_kvn(const char *dir, unsigned *out)
@@ -439,7 +447,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 			return r;
 		if (kvn == 0 && high != 0) {
 			/* The newest version written by a stopped run: taken up. */
-			path = xasprintf("%s/master-%02x.keys", dir, high);
+			path = key_file(dir, 0, high);
 			if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
 				goto out;
 			if (taken_up)
@@ -462,7 +470,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 			return err_set(NHI_ERANGE, "key store %s: no key version left after"
 			    " %02X", dir, high);
 		if (!taken_up) {
-			path = xasprintf("%s/master-%02x.keys", dir, kvn);
+			path = key_file(dir, 0, kvn);
 			if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
 				goto out;
 			free(path);
@@ -470,7 +478,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		}
 		detail = xasprintf("%s kvn %02x %s", rotate ? "rotate" : "create", kvn, alg);
 	} else {
-		path = xasprintf("%s/municipality.key", dir);
+		path = key_file(dir, 1, 0);
 		if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
 			goto out;
 		free(path);
@@ -485,8 +493,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 	if (taken_up) {
 		/* Written whole (fs_write_atomic) by the stopped run: it opens
 		 * under the store's passphrase; audited now, nothing made. */
-		path = signing ? xasprintf("%s/municipality.key", dir) :
-		    xasprintf("%s/master-%02x.keys", dir, kvn);
+		path = key_file(dir, signing, kvn);
 		if ((r = fs_read_file(path, KEYFILE_MAX, &text, &len)) != 0 ||
 		    (r = crypto_keystore_unwrap(path, text, len, pass, &inner, &ilen)) != 0 ||
 		    (r = inner_info(path, inner, ilen, &info)) != 0 ||
@@ -500,7 +507,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		goto out;
 	}
 	if (signing) {
-		path = xasprintf("%s/municipality.key", dir);
+		path = key_file(dir, 1, 0);
 		r = crypto_keystore_generate_signing(&inner);
 	} else {
 		char name[32];
@@ -513,7 +520,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 			goto out;
 		}
 		free(path);
-		path = xasprintf("%s/master-%02x.keys", dir, kvn);
+		path = key_file(dir, 0, kvn);
 		r = crypto_keystore_generate_master((uint8_t)kvn, keylen, &inner);
 	}
 	if (r != 0 || (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg,
@@ -656,10 +663,10 @@ keys_import(struct session *ctx, int argc, char **argv)
 
 		r = crypto_sign_key_parse(argv[1], text, len, mode, &sk);
 		crypto_sign_key_free(sk);
-		path = xasprintf("%s/municipality.key", dir);
+		path = key_file(dir, 1, 0);
 	} else {
 		r = crypto_master_keys_parse(argv[1], text, len, mode, &m);
-		path = xasprintf("%s/master-%02x.keys", dir, m.kvn);
+		path = key_file(dir, 0, m.kvn);
 		crypto_master_keys_wipe(&m);
 	}
 	if (r != 0)
