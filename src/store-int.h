@@ -4,6 +4,8 @@
 #ifndef NHI_STORE_INT_H
 #define NHI_STORE_INT_H
 
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 #include "store.h"
@@ -15,7 +17,21 @@ struct store {
 	char	*actor;		/* the operator acting through it, or NULL */
 	struct store_stmt_cache *stmts;	/* store-stmt.c's statements, or NULL */
 	char	*publish_as;	/* store_create: the store's path once published */
+	uint64_t search_fullscan;	/* rows searches stepped over in full scans */
 };
+
+/*
+ * The expressions two search indexes are built on (schema version 9) and
+ * the searches name, word for word, so that SQLite uses the index: a
+ * name's given name (what follows its first blank, ASCII or U+3000; the
+ * whole name if it has none), and a 記号 or 番号 without its leading zeros.
+ * COL is the column as the statement names it. Changing one is a schema
+ * change: a migration that rebuilds the index.
+ */
+#define STORE_GIVEN_NAME(col) \
+	"substr(" col ", instr(replace(" col ", '\xe3\x80\x80', ' '), ' ') + 1)"
+#define STORE_NO_ZEROS(col)	"ltrim(" col ", '0')"
+
 
 /* One forward migration: the SQL that takes the schema from version-1. */
 struct store_migration {

@@ -562,11 +562,11 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 		if (empty_null(q->symbol) != NULL) {
 			/* As clerks type it: 2 finds 02 (leading zeros
 			 * are not significant in a 記号番号). */
-			ADD(" AND ltrim(symbol, '0') = ltrim(?, '0')");
+			ADD(" AND " STORE_NO_ZEROS("symbol") " = ltrim(?, '0')");
 			binds[nb++] = q->symbol;
 		}
 		if (empty_null(q->number) != NULL) {
-			ADD(" AND ltrim(number, '0') = ltrim(?, '0')");
+			ADD(" AND " STORE_NO_ZEROS("number") " = ltrim(?, '0')");
 			binds[nb++] = q->number;
 		}
 		ADD(")");
@@ -592,8 +592,9 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 	if ((r = store_prepare(st, sql.p, &s)) != 0)
 		goto out;
 	/* The forms (index ranges), then, for a kanji query, one pass for the
-	 * given name alone: 翔太 finds 「山田 翔太」 (a blank of either width
-	 * before it), as a clerk types what the resident says. */
+	 * given name alone: 翔太 finds 「山田 翔太」 (what follows the name's
+	 * first blank, of either width, starts with it), as a clerk types what
+	 * the resident says; a range of index residents_given. */
 	for (k = 0; k < (nkanji > 0 ? nkanji + 1 : 1); k++) {
 		struct resident *part = NULL;
 		size_t npart = 0;
@@ -603,8 +604,8 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 			char *at = strstr(sql.p, range);
 			char *given;
 
-			given = xasprintf("%.*s AND (instr(r.name_kanji, ' ' || ?) > 0 OR"
-			    " instr(r.name_kanji, '\xe3\x80\x80' || ?) > 0)%s",
+			given = xasprintf("%.*s AND " STORE_GIVEN_NAME("r.name_kanji") " >= ? AND "
+			    STORE_GIVEN_NAME("r.name_kanji") " < ?%s",
 			    (int)(at - sql.p), sql.p, at + strlen(range));
 			sqlite3_finalize(s);
 			s = NULL;
@@ -615,7 +616,7 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 				goto out;
 			}
 			binds[kpos] = forms[0];
-			binds[kpos + 1] = forms[0];
+			binds[kpos + 1] = forms[1];
 		} else if (nkanji > 0) {
 			binds[kpos] = forms[2 * k];
 			binds[kpos + 1] = forms[2 * k + 1];
@@ -624,7 +625,10 @@ store_resident_search(struct store *st, const struct resident_query *q, size_t l
 		for (i = 0; i < nb; i++)
 			sqlite3_bind_text(s, (int)i + 1, binds[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, (int)nb + 1, (sqlite3_int64)limit);
-		if ((r = resident_rows(st, s, limit, &part, &npart)) != 0) {
+		r = resident_rows(st, s, limit, &part, &npart);
+		st->search_fullscan += (uint64_t)sqlite3_stmt_status(s,
+		    SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+		if (r != 0) {
 			store_resident_list_free(all, nall);
 			goto out;
 		}
@@ -662,6 +666,12 @@ out:
 		free(forms[i]);
 	free(forms);
 	return r;
+}
+
+uint64_t
+store_search_fullscan_steps(const struct store *st)
+{
+	return st->search_fullscan;
 }
 
 int

@@ -62,25 +62,30 @@ run "$NHICARD" --db "$TEST_TMP/absent.db" db check
 is "$rc" 5 "a missing store exits 5"
 like "$out" "db init" "the error says how to create one"
 
-# Schemas 5 to 8 (issues 24, 25, 14, printing): a store of schema 4 gains
-# the My Number links, the cards' public-key index, residents.sex_on_back, 0
-# (性別 on the front) for everyone, and the pending prints (print_pending),
-# and keeps its residents.
+# Schemas 5 to 9 (issues 24, 25, 14, printing, search): a store of schema 4
+# gains the My Number links, the cards' public-key index,
+# residents.sex_on_back, 0 (性別 on the front) for everyone, the pending
+# prints (print_pending) and the search indexes of given names and of
+# 記号番号 without leading zeros, and keeps its residents.
 cp "$db" "$TEST_TMP/v4.db"
 "${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "INSERT INTO residents (name_kanji, name_kana,
   name_kana_norm, birth_date, sex, address, name_flags, origin, created_at, updated_at)
   VALUES ('移行 太郎', 'ｲｺｳ', 'イコウ', '1980-01-01', 1, '高知県', 0, 'counter', 'x', 'x');
   ALTER TABLE residents DROP COLUMN sex_on_back; DROP TABLE mynumber_links;
-  DROP INDEX cards_public_key; DROP TABLE print_pending; PRAGMA user_version = 4;" ||
+  DROP INDEX cards_public_key; DROP TABLE print_pending; DROP INDEX residents_given;
+  DROP INDEX eligibility_symbol_number;
+  CREATE INDEX eligibility_symbol_number ON eligibility_periods (symbol, number);
+  PRAGMA user_version = 4;" ||
     bail "cannot make a schema 4 store"
 run "$NHICARD" --db "$TEST_TMP/v4.db" db check
 is "$rc" 0 "a schema 4 store opens (migrated)"
 is "$("${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "PRAGMA user_version; SELECT name_kanji || ' '
-  || sex_on_back FROM residents")" "8
-移行 太郎 0" "it is at schema 8, the resident kept, 性別 on the front"
+  || sex_on_back FROM residents")" "9
+移行 太郎 0" "it is at schema 9, the resident kept, 性別 on the front"
 is "$("${SQLITE3:-sqlite3}" "$TEST_TMP/v4.db" "SELECT count(*) FROM sqlite_schema
-  WHERE name IN ('mynumber_links', 'cards_public_key', 'print_pending')")" 3 \
-    "with the My Number links, the cards' public-key index and the pending prints"
+  WHERE name IN ('mynumber_links', 'cards_public_key', 'print_pending', 'residents_given')
+  OR (name = 'eligibility_symbol_number' AND sql LIKE '%ltrim(number%')")" 5 \
+    "with the My Number links, the cards' public-key index, the pending prints and the search indexes"
 
 # A store written by a newer nhicard is refused, untouched.
 cp "$db" "$TEST_TMP/newer.db"

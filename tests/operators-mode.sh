@@ -77,7 +77,9 @@ unlike "$(sql "SELECT group_concat(coalesce(detail, '') || subject, ' ') FROM au
 sql "DROP INDEX batch_items_user_number; DROP INDEX preissue_items_serial;
     DROP INDEX preissue_items_run; DROP TABLE preissue_items;
     DROP TABLE IF EXISTS mynumber_links; DROP INDEX IF EXISTS cards_public_key;
-    DROP TABLE IF EXISTS print_pending;
+    DROP TABLE IF EXISTS print_pending; DROP INDEX residents_given;
+    DROP INDEX eligibility_symbol_number;
+    CREATE INDEX eligibility_symbol_number ON eligibility_periods (symbol, number);
     ALTER TABLE residents DROP COLUMN sex_on_back; PRAGMA user_version = 2"
 is "$(sql "PRAGMA user_version")" 2 "the store is back at schema version 2"
 NHICARD_NEW_PASSWORD_FD=3 nhi operator add mallory --role supervisor 3<"$(pwfile mallory)"

@@ -51,6 +51,63 @@ import_lines(struct store *st, const char *const *lines, size_t n,
 #define P2 "FULL,2024-04-01,1002,501,0,山田 花子,ﾔﾏﾀﾞ ﾊﾅｺ,1962-08-10,2,本山町本山1番地,,,,," \
 	"390013,01,000501,02,1,,2010-04-01,,2025-07-31,,,0"
 
+#define P3 "FULL,2024-04-01,1003,502,1,佐藤\xe3\x80\x80翔太,サトウ ショウタ,1990-01-02,1,本山町本山2番地,,,,," \
+	"390013,01,000502,01,1,,2010-04-01,,2025-07-31,,,0"
+
+/* The person codes found by searching kanji `kanji` (or else 記号 `symbol`
+ * and 番号 `number`), in order, joined by ',' into buf. */
+static const char *
+found(struct store *st, const char *kanji, const char *symbol, const char *number,
+    char *buf, size_t cap)
+{
+	struct resident_query q = { 0 };
+	struct resident *list = NULL;
+	size_t n, i, o = 0;
+
+	q.kanji_prefix = kanji;
+	q.symbol = symbol;
+	q.number = number;
+	assert_int_equal(store_resident_search(st, &q, 10, &list, &n), 0);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i > 0 ? "," : "",
+		    list[i].person_code);
+	store_resident_list_free(list, n);
+	return buf;
+}
+
+/* A given name alone and a 記号番号 without leading zeros, each on an index
+ * (no row stepped over in a full scan), with 山田 太郎 (1001), 山田 花子
+ * (1002) and 佐藤　翔太 (1003, a full-width blank) stored. */
+static void
+search_given_and_number(struct store *st)
+{
+	static const char *const lines[] = { P3 };
+	struct store_import_result res[1];
+	char b[64];
+
+	import_lines(st, lines, 1, res);
+	assert_int_equal(res[0].outcome, STORE_IMPORT_NEW);
+	assert_int_equal(store_search_fullscan_steps(st), 0);
+	assert_string_equal(found(st, "翔太", NULL, NULL, b, sizeof(b)), "1003");
+	assert_string_equal(found(st, "花子", NULL, NULL, b, sizeof(b)), "1002");
+	/* The start of the given name, not any part of the name. */
+	assert_string_equal(found(st, "太", NULL, NULL, b, sizeof(b)), "1001");
+	assert_string_equal(found(st, "田", NULL, NULL, b, sizeof(b)), "");
+	assert_string_equal(found(st, "山田", NULL, NULL, b, sizeof(b)), "1001,1002");
+	assert_string_equal(found(st, "佐藤翔", NULL, NULL, b, sizeof(b)), "1003");
+	/* 2-502 finds 01-000502; zeros inside the number count. */
+	assert_string_equal(found(st, NULL, "1", "502", b, sizeof(b)), "1003");
+	assert_string_equal(found(st, NULL, "001", "0000502", b, sizeof(b)), "1003");
+	assert_string_equal(found(st, NULL, "1", "52", b, sizeof(b)), "");
+	assert_string_equal(found(st, NULL, NULL, "501", b, sizeof(b)), "1001,1002");
+	assert_string_equal(found(st, NULL, "2", "501", b, sizeof(b)), "");
+	assert_int_equal(store_search_fullscan_steps(st), 0);
+	/* The one search that scans, which shows the count counts. */
+	assert_string_equal(found(st, NULL, "01", NULL, b, sizeof(b)), "1003,1001,1002");
+	assert_true(store_search_fullscan_steps(st) > 0);
+}
+
 static void
 test_import_get_search(void **state)
 {
@@ -102,6 +159,7 @@ test_import_get_search(void **state)
 	store_resident_list_free(list, n);
 	memset(&q, 0, sizeof(q));
 	assert_int_equal(store_resident_search(f->st, &q, 10, &list, &n), NHI_EUSAGE);
+	search_given_and_number(f->st);
 
 	/* Importing the same lines again changes nothing. */
 	import_lines(f->st, lines, 2, res);
