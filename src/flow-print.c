@@ -351,6 +351,9 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 			    " station that stopped, and the print service cannot say whether its"
 			    " paper came out: nothing changed (run it again once CUPS answers): ",
 			    v[i].serial, v[i].printer, v[i].job_id);
+			if (err_reason_of(r) != NULL)
+				r = err_wrap(r, "%s ", dgettext("nhicard",
+				    reason_text(err_reason_of(r))));
 			goto out;
 		}
 	}
