@@ -235,7 +235,7 @@ deliver(struct print_request *a, struct print_job *job, const char *path, int *w
 			.media = a->media,
 			.sides = a->sides != NULL ? a->sides :
 			    strcmp(a->sub, "sheet") == 0 ? "two-sided-long-edge" : NULL,
-			.title = a->sub,
+			.title = a->job_title != NULL ? a->job_title : a->sub,
 			.timeout_s = (int)a->job_timeout,
 			.notify = queue_notify,
 			.arg = &na,
@@ -343,8 +343,27 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 	for (i = 0; i < n; i++) {
 		js[i] = PRINT_JOB_GONE;
 		snprintf(jname[i], sizeof(jname[i]), "not known");
-		if (strncmp(v[i].printer, "file:", 5) == 0 || v[i].job_id <= 0)
+		if (strncmp(v[i].printer, "file:", 5) == 0)
 			continue;
+		if (v[i].job_id <= 0) {
+			/* Killed before the job's id was kept: found by its name. */
+			char *title = xasprintf("%s %s", v[i].document, v[i].serial);
+
+			r = print_queue_find_job(v[i].printer, server, title, &v[i].job_id);
+			free(title);
+			if (r != 0) {
+				r = err_wrap(r, "pending print %s on printer %s (job not known) was"
+				    " left by a station that stopped, and the print service cannot"
+				    " say whether its paper came out: nothing changed (run it again"
+				    " once CUPS answers): ", v[i].serial, v[i].printer);
+				if (err_reason_of(r) != NULL)
+					r = err_wrap(r, "%s ", dgettext("nhicard",
+					    reason_text(err_reason_of(r))));
+				goto out;
+			}
+			if (v[i].job_id <= 0)
+				continue;
+		}
 		if ((r = print_queue_job(v[i].printer, server, v[i].job_id, &js[i], jname[i],
 		    sizeof(jname[i]))) != 0) {
 			r = err_wrap(r, "pending print %s on printer %s (job %d) was left by a"
@@ -575,7 +594,14 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 			    print_job_add_certificate(job, c);
 			if (r == 0) {
 				show_warnings(a, job);
+				/* Named for the serial: a rerun finds the job
+				 * even if its id was never kept. */
+				char *title = xasprintf("%s %s", document, c->serial);
+
+				a->job_title = title;
 				r = deliver(a, job, NULL, &wrote, &p);
+				a->job_title = NULL;
+				free(title);
 			}
 		}
 		print_job_free(job);

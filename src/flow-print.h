@@ -28,6 +28,7 @@ struct print_request {
 	const char	*cups_server;	/* print.cups_server */
 	long		 job_timeout;	/* print.job_timeout, seconds */
 	int		 job_id;	/* out: the last CUPS job's id */
+	const char	*job_title;	/* the CUPS job's name; NULL: sub */
 	const char	*preview;	/* --preview FILE.png */
 	const char	*reason;	/* --reason TEXT: voids the valid one */
 	struct nhi_date	 day;		/* --date: 交付年月日 / receipt date */

@@ -46,14 +46,17 @@ static const char *const cups_names[] = {
 	"ippAddStrings",
 	"ippDelete",
 	"ippFindAttribute",
+	"ippFirstAttribute",
 	"ippGetCount",
 	"ippGetInteger",
+	"ippGetName",
 	"ippGetString",
 	"ippNewRequest",
+	"ippNextAttribute",
 	"ippPort",
 };
 static union {
-	void	*p[25];
+	void	*p[28];
 	struct {
 		__typeof__(cupsAddOption) *cupsAddOption;
 		__typeof__(cupsCancelJob2) *cupsCancelJob2;
@@ -75,10 +78,13 @@ static union {
 		__typeof__(ippAddStrings) *ippAddStrings;
 		__typeof__(ippDelete) *ippDelete;
 		__typeof__(ippFindAttribute) *ippFindAttribute;
+		__typeof__(ippFirstAttribute) *ippFirstAttribute;
 		__typeof__(ippGetCount) *ippGetCount;
 		__typeof__(ippGetInteger) *ippGetInteger;
+		__typeof__(ippGetName) *ippGetName;
 		__typeof__(ippGetString) *ippGetString;
 		__typeof__(ippNewRequest) *ippNewRequest;
+		__typeof__(ippNextAttribute) *ippNextAttribute;
 		__typeof__(ippPort) *ippPort;
 	} f;
 } C;
@@ -438,6 +444,64 @@ print_queue_job(const char *queue, const char *server, int job_id,
 			*out = PRINT_JOB_ENDED;
 			snprintf(name, nlen, "aborted");
 			break;
+		}
+	}
+	if (resp != NULL)
+		C.f.ippDelete(resp);
+	C.f.httpClose(http);
+	return r;
+}
+
+int
+print_queue_find_job(const char *queue, const char *server, const char *title, int *job_id)
+{
+	static const char *const want[] = { "job-id", "job-name" };
+	char uri[HTTP_MAX_URI];
+	ipp_attribute_t *a;
+	ipp_status_t st;
+	ipp_t *req, *resp;
+	http_t *http;
+	const char *name = NULL;
+	int r = 0, id = 0;
+
+	*job_id = 0;
+	if ((http = cups_connect(queue, server, &r)) == NULL)
+		return r;
+	C.f.httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost",
+	    C.f.ippPort(), "/printers/%s", queue);
+	req = C.f.ippNewRequest(IPP_OP_GET_JOBS);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+	    C.f.cupsUser());
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "all");
+	C.f.ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+	    2, NULL, want);
+	resp = C.f.cupsDoRequest(http, req, "/");
+	st = C.f.cupsLastError();
+	if (st == IPP_STATUS_ERROR_NOT_FOUND) {
+		r = 0;	/* no such queue any more: no job on it */
+	} else if (resp == NULL || st >= IPP_STATUS_ERROR_BAD_REQUEST) {
+		const char *msg = C.f.cupsLastErrorString();
+
+		r = err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
+		    " %s:%d) could not list the queue's jobs: %s", queue, C.f.cupsServer(),
+		    C.f.ippPort(), msg != NULL ? msg : "no answer"), "printer.no_service");
+	} else {
+		/* One group per job; the last job of that name wins. */
+		for (a = C.f.ippFirstAttribute(resp); a != NULL; a = C.f.ippNextAttribute(resp)) {
+			const char *an = C.f.ippGetName(a);
+
+			if (an == NULL) {
+				id = 0;
+				name = NULL;
+				continue;
+			}
+			if (strcmp(an, "job-id") == 0)
+				id = C.f.ippGetInteger(a, 0);
+			else if (strcmp(an, "job-name") == 0)
+				name = C.f.ippGetString(a, 0, NULL);
+			if (id > 0 && name != NULL && strcmp(name, title) == 0 && id > *job_id)
+				*job_id = id;
 		}
 	}
 	if (resp != NULL)

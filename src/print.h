@@ -238,6 +238,12 @@ int	print_queue_send(const char *pdf_path, const char *queue,
  * else its errors (a job not done within timeout_s is cancelled). */
 int	print_queue_follow(const char *queue, const struct print_queue_opts *o, int job_id);
 
+/* The newest job on `queue` named `title` (the job's name given at
+ * print_queue_send), in *job_id (0: none). Returns 0, or NHI_ENETWORK
+ * "printer.no_service" when the scheduler cannot be reached or asked. */
+int	print_queue_find_job(const char *queue, const char *server, const char *title,
+	    int *job_id);
+
 /* What CUPS says of a job. */
 enum print_job_state {
 	PRINT_JOB_GONE,		/* unknown to CUPS (never there, or its history purged) */

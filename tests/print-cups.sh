@@ -412,6 +412,32 @@ if [ -n "$hooks" ]; then
 	is "$(count)" "$before" "no certificate recorded again"
 	is "$(office_jobs)" "$jobs_before" "no job sent again"
 	ok "$([ ! -s "$O/office.pdf" ]; echo $?)" "no second paper"
+
+	# Killed just before the job id's write (the commit before the settling
+	# one): the rerun finds the job on the queue by its name.
+	cupsdisable held || bail "cupsdisable held"
+	: >"$O/held.pdf"
+	run env NHICARD_TEST_KILL_AT_COMMIT=before:$((n - 1)) "$NHICARD" --db "$DB" \
+	    --config "$CONF" print certificate P001 $FIXED --reason "汚損（番号前に停止）" \
+	    --printer held
+	is "$rc" 137 "killed before the job id was kept"
+	noid=$(pending)
+	like "$noid" "^C-[0-9]{8}$" "its serial is left pending"
+	is "$(sql "SELECT coalesce(job_id, 0) FROM print_pending WHERE serial = '$noid'")" 0 \
+	    "with no job id"
+	like "$(lpstat -o held)" "^held-[0-9]+ " "its job waits on the stopped queue"
+	nhi print certificate P001 $FIXED --reason "汚損（番号前に停止）" --printer held \
+	    >"$TEST_TMP/rerun5.out" 2>&1 &
+	pid=$!
+	wait_for "$TEST_TMP/rerun5.out" "certificate $noid: job [0-9]+ on printer held, sent by a print that stopped, is still on the queue: waiting for it"
+	is "$?" 0 "the rerun finds the job by its name and waits for it"
+	cupsenable held || bail "cupsenable held"
+	wait "$pid"
+	is "$?" 0 "the job completes: the rerun exits 0"
+	is "$(validc)" "$noid" "the serial on the paper is the valid one"
+	is "$(pdftotext "$O/held.pdf" - 2>/dev/null | grep -c "$noid")" 1 \
+	    "one paper came out, carrying it"
+	unlike "$(cat "$TEST_TMP/rerun5.out")" "queued" "no job sent again"
 else
 	ok 0 "# SKIP not a test-hooks build (configure --enable-test-hooks): the kill-at-commit cases"
 fi
