@@ -14,8 +14,9 @@
  * (print_card_queued; docs/printing.md), and so does a sheet batch's
  * volume sent to a CUPS queue (print_sheet). One written to a PDF file
  * is reserved the same way, so that the rerun of a print killed at any
- * point finishes it (print_card_file). A proof (--preview) records
- * nothing.
+ * point finishes it (print_card_file); to a CUPS queue the rerun asks CUPS
+ * what became of the stopped print's job (sweep_stale, print_card_queued).
+ * A proof (--preview) records nothing.
  */
 #include "config.h"
 
@@ -308,6 +309,25 @@ stale_matches(const struct certificate_stale *s, const struct stale_match *m)
 	return strcmp(s->issued_on, day) == 0;
 }
 
+/* CUPS could not be asked about a stale print's job: the clerk's words
+ * first, then which print, and that nothing changed. */
+static int
+cups_unanswered(int r, const struct certificate_stale *s)
+{
+	char job[32];
+
+	if (s->job_id > 0)
+		snprintf(job, sizeof(job), "job %d", s->job_id);
+	else
+		snprintf(job, sizeof(job), "job not known");
+	r = err_wrap(r, "pending print %s on printer %s (%s) was left by a station that"
+	    " stopped, and the print service cannot say whether its paper came out:"
+	    " nothing changed (run it again once CUPS answers): ", s->serial, s->printer, job);
+	if (err_reason_of(r) != NULL)
+		r = err_wrap(r, "%s ", dgettext("nhicard", reason_text(err_reason_of(r))));
+	return r;
+}
+
 /*
  * The pending prints whose station stopped (kill, crash, power). CUPS is
  * asked first about each one's job (nothing is written if it cannot be
@@ -330,7 +350,8 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 	char (*jname)[32] = NULL;
 	char *note = NULL;
 	size_t n = 0, i;
-	int r, *done = NULL;
+	enum { KEPT, PRINTED, VOIDED, WAITING } *done = NULL;
+	int r;
 
 	if (fate != NULL)
 		*fate = STALE_NONE;
@@ -352,13 +373,7 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 			r = print_queue_find_job(v[i].printer, server, title, &v[i].job_id);
 			free(title);
 			if (r != 0) {
-				r = err_wrap(r, "pending print %s on printer %s (job not known) was"
-				    " left by a station that stopped, and the print service cannot"
-				    " say whether its paper came out: nothing changed (run it again"
-				    " once CUPS answers): ", v[i].serial, v[i].printer);
-				if (err_reason_of(r) != NULL)
-					r = err_wrap(r, "%s ", dgettext("nhicard",
-					    reason_text(err_reason_of(r))));
+				r = cups_unanswered(r, &v[i]);
 				goto out;
 			}
 			if (v[i].job_id <= 0)
@@ -366,13 +381,7 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 		}
 		if ((r = print_queue_job(v[i].printer, server, v[i].job_id, &js[i], jname[i],
 		    sizeof(jname[i]))) != 0) {
-			r = err_wrap(r, "pending print %s on printer %s (job %d) was left by a"
-			    " station that stopped, and the print service cannot say whether its"
-			    " paper came out: nothing changed (run it again once CUPS answers): ",
-			    v[i].serial, v[i].printer, v[i].job_id);
-			if (err_reason_of(r) != NULL)
-				r = err_wrap(r, "%s ", dgettext("nhicard",
-				    reason_text(err_reason_of(r))));
+			r = cups_unanswered(r, &v[i]);
 			goto out;
 		}
 	}
@@ -385,7 +394,7 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 				*mine = v[i];
 				memset(&v[i], 0, sizeof(v[i]));
 			} else
-				done[i] = 3;
+				done[i] = WAITING;
 			continue;
 		}
 		if ((r = store_certificate_claim(st, &v[i])) == NHI_ESTATE) {
@@ -409,7 +418,7 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 			    " stopped (CUPS job completed), recorded after it" : "printed by a"
 			    " station that stopped (CUPS job completed), recorded after it")) != 0)
 				goto rollback;
-			done[i] = 1;
+			done[i] = PRINTED;
 			if (fate != NULL && stale_matches(&v[i], m))
 				*fate = STALE_PRINTED;
 			continue;
@@ -418,19 +427,19 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 		    " was pending and the job did not complete: the serial is void, the earlier"
 		    " certificate stays valid")) != 0)
 			goto rollback;
-		done[i] = 2;
+		done[i] = VOIDED;
 	}
 	if ((r = store_commit(st)) != 0)
 		goto rollback;
 	for (i = 0; i < n; i++) {
-		if (done[i] == 0)
+		if (done[i] == KEPT)
 			continue;
-		if (done[i] == 1)
+		if (done[i] == PRINTED)
 			print_note(&a, "pending print %s on printer %s (job %d) was left by a"
 			    " station that stopped; CUPS says the job completed: recorded as"
 			    " printed (the earlier one voided), not printed again", v[i].serial,
 			    v[i].printer, v[i].job_id);
-		else if (done[i] == 3)
+		else if (done[i] == WAITING)
 			print_note(&a, "pending print %s on printer %s (job %d) was left by a"
 			    " station that stopped; the job is still %s on the printer: left"
 			    " pending, nothing voided (a rerun of that print waits for it; to"
@@ -445,7 +454,7 @@ sweep_stale(struct session *ctx, struct store *st, const struct flow_events *eve
 			print_note(&a, "pending print %s on printer %s (job %d, %s) was left by a"
 			    " station that stopped: voided, the earlier certificate stays valid",
 			    v[i].serial, v[i].printer, v[i].job_id, jname[i]);
-		if (done[i] == 2 && v[i].job_id > 0 && js[i] != PRINT_JOB_GONE &&
+		if (done[i] == VOIDED && v[i].job_id > 0 && js[i] != PRINT_JOB_GONE &&
 		    strncmp(v[i].printer, "file:", 5) != 0 &&
 		    print_queue_cancel(v[i].printer, server, v[i].job_id) != 0) {
 			print_note(&a, "warning: job %d on printer %s could not be cancelled: %s",
