@@ -383,17 +383,18 @@ store_certificate_reserve(struct store *st, int64_t resident_id, int64_t eligibi
 	if ((r = valid_certificate(st, resident_id, document, &old_id, &old_serial)) != 0 ||
 	    (old_id != 0 && (r = need_reason(document, old_serial, resident_id, reason)) != 0))
 		goto out;
-	if ((r = store_prepare(st, "SELECT serial, printer, station_pid, created_at FROM"
-	    " print_pending WHERE resident_id = ?1 AND document = ?2 AND state = 'pending'",
+	if ((r = store_prepare(st, "SELECT serial, printer, station_pid, created_at,"
+	    " coalesce(job_id, 0) FROM print_pending WHERE resident_id = ?1 AND"
+	    " document = ?2 AND state = 'pending'",
 	    &busy)) != 0)
 		goto out;
 	sqlite3_bind_int64(busy, 1, resident_id);
 	sqlite3_bind_text(busy, 2, document, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(busy)) == SQLITE_ROW) {
-		r = err_set(NHI_ESTATE, "%s %s of resident %lld is being printed on '%s' (station"
-		    " pid %lld, since %s): wait for that job to finish", document,
+		r = err_set(NHI_ESTATE, "%s %s of resident %lld is being printed on '%s' (job %d,"
+		    " station pid %lld, since %s): wait for that job to finish", document,
 		    (const char *)sqlite3_column_text(busy, 0), (long long)resident_id,
-		    (const char *)sqlite3_column_text(busy, 1),
+		    (const char *)sqlite3_column_text(busy, 1), sqlite3_column_int(busy, 4),
 		    (long long)sqlite3_column_int64(busy, 2),
 		    (const char *)sqlite3_column_text(busy, 3));
 		goto out;
@@ -644,59 +645,82 @@ station_alive(const char *host, int64_t pid)
 }
 
 int
-store_certificate_settle_stale(struct store *st, struct certificate_stale **out, size_t *n)
+store_certificate_list_stale(struct store *st, struct certificate_stale **out, size_t *n)
 {
 	sqlite3_stmt *list = NULL;
 	struct certificate_stale *v = NULL;
-	size_t count = 0, i;
-	int r, rc, own = 0;
+	size_t count = 0;
+	int r = 0, rc;
 
 	*out = NULL;
 	*n = 0;
-	if (!st->in_txn) {
-		if ((r = store_begin(st)) != 0)
-			return r;
-		own = 1;
-	}
-	if ((r = store_prepare(st, "SELECT id, serial, printer, coalesce(job_id, 0),"
-	    " station_host, station_pid FROM print_pending WHERE state = 'pending'"
-	    " ORDER BY id", &list)) != 0)
-		goto out;
+	if ((r = store_prepare(st, "SELECT p.id, p.serial, p.printer, coalesce(p.job_id, 0),"
+	    " p.station_host, p.station_pid, p.resident_id, p.document, p.reason,"
+	    " p.issued_on, r.person_code FROM print_pending p JOIN residents r ON"
+	    " r.id = p.resident_id WHERE p.state = 'pending' ORDER BY p.id", &list)) != 0)
+		return r;
 	while ((rc = sqlite3_step(list)) == SQLITE_ROW) {
+		struct certificate_stale *s;
+
 		if (station_alive((const char *)sqlite3_column_text(list, 4),
 		    sqlite3_column_int64(list, 5)))
 			continue;
 		v = xrealloc(v, (count + 1) * sizeof(*v));
-		v[count].id = sqlite3_column_int64(list, 0);
-		v[count].serial = col_text(list, 1);
-		v[count].printer = col_text(list, 2);
-		v[count].job_id = sqlite3_column_int(list, 3);
-		count++;
+		s = &v[count++];
+		s->id = sqlite3_column_int64(list, 0);
+		s->serial = col_text(list, 1);
+		s->printer = col_text(list, 2);
+		s->job_id = sqlite3_column_int(list, 3);
+		s->station_host = col_text(list, 4);
+		s->station_pid = sqlite3_column_int64(list, 5);
+		s->resident_id = sqlite3_column_int64(list, 6);
+		s->document = col_text(list, 7);
+		s->reason = col_text(list, 8);
+		s->issued_on = col_text(list, 9);
+		s->person_code = col_text(list, 10);
 	}
 	if (rc != SQLITE_DONE) {
 		r = store_err(st, rc, "list the pending prints");
-		goto out;
+		certificate_stale_free(v, count);
+	} else {
+		*out = v;
+		*n = count;
 	}
-	for (i = 0; i < count; i++)
-		if ((r = pending_set(st, v[i].id, "void", "the station stopped while the job"
-		    " was pending: the serial is void, the earlier certificate stays valid")) != 0)
-			goto out;
-	if (own && (r = store_commit(st)) != 0) {
-		own = 0;
-		goto out;
-	}
-	own = 0;
-	*out = v;
-	*n = count;
-	v = NULL;
-	count = 0;
-	r = 0;
-out:
-	if (own)
-		store_rollback(st);
 	sqlite3_finalize(list);
-	certificate_stale_free(v, count);
 	return r;
+}
+
+int
+store_certificate_claim(struct store *st, const struct certificate_stale *s)
+{
+	sqlite3_stmt *stmt = NULL;
+	char host[256];
+	int r, rc;
+
+	this_host(host, sizeof(host));
+	if ((r = store_prepare(st, "UPDATE print_pending SET station_host = ?2,"
+	    " station_pid = ?3 WHERE id = ?1 AND state = 'pending' AND station_host = ?4"
+	    " AND station_pid = ?5", &stmt)) != 0)
+		return r;
+	sqlite3_bind_int64(stmt, 1, s->id);
+	sqlite3_bind_text(stmt, 2, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (int64_t)getpid());
+	sqlite3_bind_text(stmt, 4, s->station_host != NULL ? s->station_host : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, s->station_pid);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		r = store_err(st, rc, "take over the pending print");
+	else if (sqlite3_changes(st->db) != 1)
+		r = err_set(NHI_ESTATE, "pending print %s was settled or taken over meanwhile",
+		    s->serial);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+store_certificate_void(struct store *st, int64_t pending_id, const char *note)
+{
+	return pending_set(st, pending_id, "void", note);
 }
 
 void
@@ -707,6 +731,11 @@ certificate_stale_free(struct certificate_stale *v, size_t n)
 	for (i = 0; i < n; i++) {
 		free(v[i].serial);
 		free(v[i].printer);
+		free(v[i].station_host);
+		free(v[i].document);
+		free(v[i].reason);
+		free(v[i].issued_on);
+		free(v[i].person_code);
 	}
 	free(v);
 }

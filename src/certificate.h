@@ -99,22 +99,34 @@ int	store_certificate_reprinted(struct store *st, int64_t resident_id,
 	    const char *document, const char *reason, const char *target,
 	    const struct nhi_date *issued_on, char **serial);
 
-/* A pending print whose station stopped (kill, crash, power), voided. */
+/* A pending print whose station stopped (kill, crash, power). */
 struct certificate_stale {
 	int64_t	 id;
 	char	*serial;
-	char	*printer;
+	char	*printer;	/* a CUPS queue, or "file:PATH" */
 	int	 job_id;	/* 0: not yet known */
+	char	*station_host;
+	int64_t	 station_pid;
+	int64_t	 resident_id;
+	char	*person_code;
+	char	*document;
+	char	*reason;	/* NULL: a first print */
+	char	*issued_on;	/* YYYY-MM-DD */
 };
 /*
- * Find the pending prints whose station (this host, by pid) is no longer
- * running and void them: their serial is never recorded as valid (a paper
- * that came out carries a void serial), the earlier certificate stays
- * valid. In the caller's transaction, or one of its own. *out (free with
- * certificate_stale_free) and *n: what was voided.
+ * The pending prints whose station (this host, by pid) is no longer
+ * running; nothing is written (the caller asks CUPS about their jobs
+ * first). *out (free with certificate_stale_free) and *n.
  */
-int	store_certificate_settle_stale(struct store *st, struct certificate_stale **out,
+int	store_certificate_list_stale(struct store *st, struct certificate_stale **out,
 	    size_t *n);
+/* In the caller's transaction: this process takes over the stale print `s`
+ * (still pending, still the stopped station's), before settling or
+ * following it; NHI_ESTATE when someone settled or took it meanwhile. */
+int	store_certificate_claim(struct store *st, const struct certificate_stale *s);
+/* In the caller's transaction: the pending print void (its serial never
+ * valid, the earlier certificate stays valid), `note` kept with it. */
+int	store_certificate_void(struct store *st, int64_t pending_id, const char *note);
 void	certificate_stale_free(struct certificate_stale *v, size_t n);
 
 /* A receipt's items: the resident's name, the latest active card's serial

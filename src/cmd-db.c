@@ -174,6 +174,9 @@ const struct cmd_entry cmd_db_entry = {
 	    "          schema version and row counts, verify the audit chain\n"
 	    "          (docs/audit.md); exits 3 if damaged or the chain is broken.\n"
 	    "          A certificate left pending on a printer by a station that\n"
-	    "          stopped is voided and its job cancelled (docs/printing.md)\n",
+	    "          stopped: CUPS is asked about its job first (exit 5 and\n"
+	    "          nothing changed if it cannot be reached); completed, it is\n"
+	    "          recorded as printed; still queued, left pending; else\n"
+	    "          voided and its job cancelled (docs/printing.md)\n",
 	.exec = cmd_db_exec,
 };

@@ -14,8 +14,9 @@
  * (print_card_queued; docs/printing.md), and so does a sheet batch's
  * volume sent to a CUPS queue (print_sheet). One written to a PDF file
  * is reserved the same way, so that the rerun of a print killed at any
- * point finishes it (print_card_file). A proof (--preview) records
- * nothing.
+ * point finishes it (print_card_file); to a CUPS queue the rerun asks CUPS
+ * what became of the stopped print's job (sweep_stale, print_card_queued).
+ * A proof (--preview) records nothing.
  */
 #include "config.h"
 
@@ -235,7 +236,7 @@ deliver(struct print_request *a, struct print_job *job, const char *path, int *w
 			.media = a->media,
 			.sides = a->sides != NULL ? a->sides :
 			    strcmp(a->sub, "sheet") == 0 ? "two-sided-long-edge" : NULL,
-			.title = a->sub,
+			.title = a->job_title != NULL ? a->job_title : a->sub,
 			.timeout_s = (int)a->job_timeout,
 			.notify = queue_notify,
 			.arg = &na,
@@ -263,40 +264,227 @@ target_name(const struct print_request *a, const char *path)
 	return a->out != NULL ? path : a->printer != NULL ? a->printer : a->preview;
 }
 
+/* The print request a stale pending row is matched against (its rerun). */
+struct stale_match {
+	int64_t		 resident_id;
+	const char	*document;
+	const char	*reason;
+	const char	*printer;
+	const struct nhi_date *day;
+};
+
+/* What became of the stale row of the print being run again. */
+enum stale_fate {
+	STALE_NONE,		/* none, or voided: print anew */
+	STALE_PRINTED,		/* its job completed: recorded now */
+	STALE_WAITING,		/* its job is still on the queue: *mine is it */
+};
+
+/* Free what one stale row holds (not the row). */
+static void
+stale_clear(struct certificate_stale *s)
+{
+	free(s->serial);
+	free(s->printer);
+	free(s->station_host);
+	free(s->person_code);
+	free(s->document);
+	free(s->reason);
+	free(s->issued_on);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+stale_matches(const struct certificate_stale *s, const struct stale_match *m)
+{
+	char day[16];
+
+	if (m == NULL || s->resident_id != m->resident_id ||
+	    strcmp(s->document, m->document) != 0 || strcmp(s->printer, m->printer) != 0)
+		return 0;
+	if ((s->reason == NULL) != (m->reason == NULL) ||
+	    (s->reason != NULL && strcmp(s->reason, m->reason) != 0))
+		return 0;
+	date_format(m->day, day, sizeof(day));
+	return strcmp(s->issued_on, day) == 0;
+}
+
+/* CUPS could not be asked about a stale print's job: the clerk's words
+ * first, then which print, and that nothing changed. */
+static int
+cups_unanswered(int r, const struct certificate_stale *s)
+{
+	char job[32];
+
+	if (s->job_id > 0)
+		snprintf(job, sizeof(job), "job %d", s->job_id);
+	else
+		snprintf(job, sizeof(job), "job not known");
+	r = err_wrap(r, "pending print %s on printer %s (%s) was left by a station that"
+	    " stopped, and the print service cannot say whether its paper came out:"
+	    " nothing changed (run it again once CUPS answers): ", s->serial, s->printer, job);
+	if (err_reason_of(r) != NULL)
+		r = err_wrap(r, "%s ", dgettext("nhicard", reason_text(err_reason_of(r))));
+	return r;
+}
+
 /*
- * Void the pending prints whose station stopped (kill, crash, power) and
- * cancel their jobs, so no paper with a void serial comes out later; each
- * is told to the clerk. For a rerun of print and `db check`.
+ * The pending prints whose station stopped (kill, crash, power). CUPS is
+ * asked first about each one's job (nothing is written if it cannot be
+ * reached): a job that completed is recorded as printed, the earlier
+ * certificate voided, with its audit entry, in one transaction; a job still
+ * queued, held or processing is left pending (the rerun of that same print,
+ * `m`, takes it over: *fate STALE_WAITING, *mine filled); any other (file
+ * prints, no job id, a job cancelled, aborted, stopped or unknown to CUPS)
+ * is voided and its job cancelled, so no paper with a void serial comes out
+ * later. Each is told to the clerk.
  */
-int
-flow_print_settle_stale(struct session *ctx, struct store *st,
-    const struct flow_events *events)
+static int
+sweep_stale(struct session *ctx, struct store *st, const struct flow_events *events,
+    const struct stale_match *m, enum stale_fate *fate, struct certificate_stale *mine)
 {
 	struct print_request a = { .events = events };
 	struct certificate_stale *v = NULL;
+	enum print_job_state *js = NULL;
 	const char *server = config_get(ctx->cfg, "print.cups_server", NULL);
+	char (*jname)[32] = NULL;
+	char *note = NULL;
 	size_t n = 0, i;
+	enum { KEPT, PRINTED, VOIDED, WAITING } *done = NULL;
 	int r;
 
-	if ((r = store_certificate_settle_stale(st, &v, &n)) != 0)
+	if (fate != NULL)
+		*fate = STALE_NONE;
+	if ((r = store_certificate_list_stale(st, &v, &n)) != 0 || n == 0)
 		return r;
+	js = xcalloc(n, sizeof(*js));
+	jname = xcalloc(n, sizeof(*jname));
+	done = xcalloc(n, sizeof(*done));
+	/* CUPS first: a scheduler that cannot be asked changes nothing. */
 	for (i = 0; i < n; i++) {
+		js[i] = PRINT_JOB_GONE;
+		snprintf(jname[i], sizeof(jname[i]), "not known");
 		if (strncmp(v[i].printer, "file:", 5) == 0)
+			continue;
+		if (v[i].job_id <= 0) {
+			/* Killed before the job's id was kept: found by its name. */
+			char *title = xasprintf("%s %s", v[i].document, v[i].serial);
+
+			r = print_queue_find_job(v[i].printer, server, title, &v[i].job_id);
+			free(title);
+			if (r != 0) {
+				r = cups_unanswered(r, &v[i]);
+				goto out;
+			}
+			if (v[i].job_id <= 0)
+				continue;
+		}
+		if ((r = print_queue_job(v[i].printer, server, v[i].job_id, &js[i], jname[i],
+		    sizeof(jname[i]))) != 0) {
+			r = cups_unanswered(r, &v[i]);
+			goto out;
+		}
+	}
+	if ((r = store_begin(st)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (js[i] == PRINT_JOB_WAITING) {
+			if (fate != NULL && stale_matches(&v[i], m)) {
+				*fate = STALE_WAITING;
+				*mine = v[i];
+				memset(&v[i], 0, sizeof(v[i]));
+			} else
+				done[i] = WAITING;
+			continue;
+		}
+		if ((r = store_certificate_claim(st, &v[i])) == NHI_ESTATE) {
+			err_clear();	/* someone else settled it meanwhile */
+			continue;
+		}
+		if (r != 0)
+			goto rollback;
+		if (js[i] == PRINT_JOB_COMPLETED) {
+			free(note);
+			note = xasprintf("CUPS job %d completed; recorded after its station"
+			    " stopped", v[i].job_id);
+			if ((r = store_certificate_settle(st, v[i].id, 1, note)) != 0)
+				goto rollback;
+			free(note);
+			note = xasprintf("resident:%.40s", v[i].person_code != NULL ?
+			    v[i].person_code : "-");
+			if ((r = audit_append(st, ctx->operator_login, v[i].document[0] == 's' ?
+			    "print.sleeve" : "print.certificate", note, AUDIT_OK, v[i].reason !=
+			    NULL ? "reprint: the valid one voided; printed by a station that"
+			    " stopped (CUPS job completed), recorded after it" : "printed by a"
+			    " station that stopped (CUPS job completed), recorded after it")) != 0)
+				goto rollback;
+			done[i] = PRINTED;
+			if (fate != NULL && stale_matches(&v[i], m))
+				*fate = STALE_PRINTED;
+			continue;
+		}
+		if ((r = store_certificate_void(st, v[i].id, "the station stopped while the job"
+		    " was pending and the job did not complete: the serial is void, the earlier"
+		    " certificate stays valid")) != 0)
+			goto rollback;
+		done[i] = VOIDED;
+	}
+	if ((r = store_commit(st)) != 0)
+		goto rollback;
+	for (i = 0; i < n; i++) {
+		if (done[i] == KEPT)
+			continue;
+		if (done[i] == PRINTED)
+			print_note(&a, "pending print %s on printer %s (job %d) was left by a"
+			    " station that stopped; CUPS says the job completed: recorded as"
+			    " printed (the earlier one voided), not printed again", v[i].serial,
+			    v[i].printer, v[i].job_id);
+		else if (done[i] == WAITING)
+			print_note(&a, "pending print %s on printer %s (job %d) was left by a"
+			    " station that stopped; the job is still %s on the printer: left"
+			    " pending, nothing voided (a rerun of that print waits for it; to"
+			    " print anew, cancel job %d on %s and run `nhicard db check`)",
+			    v[i].serial, v[i].printer, v[i].job_id, jname[i], v[i].job_id,
+			    v[i].printer);
+		else if (strncmp(v[i].printer, "file:", 5) == 0)
 			print_note(&a, "pending print %s to file %s was left by a station that"
 			    " stopped: voided, the earlier certificate stays valid (a PDF carrying"
 			    " it is void)", v[i].serial, v[i].printer + 5);
 		else
-			print_note(&a, "pending print %s on printer %s (job %d) was left by a"
+			print_note(&a, "pending print %s on printer %s (job %d, %s) was left by a"
 			    " station that stopped: voided, the earlier certificate stays valid",
-			    v[i].serial, v[i].printer, v[i].job_id);
-		if (v[i].job_id > 0 && print_queue_cancel(v[i].printer, server, v[i].job_id) != 0) {
+			    v[i].serial, v[i].printer, v[i].job_id, jname[i]);
+		if (done[i] == VOIDED && v[i].job_id > 0 && js[i] != PRINT_JOB_GONE &&
+		    strncmp(v[i].printer, "file:", 5) != 0 &&
+		    print_queue_cancel(v[i].printer, server, v[i].job_id) != 0) {
 			print_note(&a, "warning: job %d on printer %s could not be cancelled: %s",
 			    v[i].job_id, v[i].printer, err_text(err_last()));
 			err_clear();
 		}
 	}
+	r = 0;
+	goto out;
+rollback:
+	store_rollback(st);
+	if (fate != NULL) {
+		if (*fate == STALE_WAITING)
+			stale_clear(mine);
+		*fate = STALE_NONE;
+	}
+out:
+	free(note);
+	free(js);
+	free(jname);
+	free(done);
 	certificate_stale_free(v, n);
-	return 0;
+	return r;
+}
+
+int
+flow_print_settle_stale(struct session *ctx, struct store *st,
+    const struct flow_events *events)
+{
+	return sweep_stale(ctx, st, events, NULL, NULL, NULL);
 }
 
 /* The audit subject of a print: the resident as the clerk named them. */
@@ -325,35 +513,108 @@ audit_card(struct session *ctx, struct store *st, const struct print_request *a,
  * lock while the job runs: its serial is reserved as pending (committed),
  * the job is sent and followed, then one short transaction records it and
  * voids the earlier one (completed) or marks it failed.
+ *
+ * Run again after its station stopped (docs/printing.md "A print that
+ * stopped"), the same request (resident, reason, printer, day) finds what
+ * the stopped one left: a reprint already recorded is not made again; a
+ * pending serial whose job completed is recorded, not printed again; one
+ * whose job is still on the queue is taken over and its job followed (up
+ * to print.job_timeout), not sent again; else it is voided and printed anew.
  */
 static int
 print_card_queued(struct session *ctx, struct store *st, struct print_request *a,
     struct print_certificate *c, int64_t rid, int64_t eid, const char *document,
     int *audited)
 {
+	struct stale_match m = { rid, document, a->reason, a->printer, &a->day };
+	struct certificate_stale left = { 0 };
 	struct print_job *job = NULL;
 	struct pending p = { .st = st };
+	enum stale_fate fate;
+	char *serial = NULL;
 	int r, r2, wrote = 0;
 
-	if ((r = flow_print_settle_stale(ctx, st, a->events)) != 0)
-		return r;
-	if ((r = store_begin(st)) != 0)
-		return r;
-	if ((r = store_certificate_reserve(st, rid, eid, document,
-	    print_cert_kind_name(c->kind), &a->day, a->reason, a->printer, &p.id,
-	    &c->serial)) != 0 || (r = store_commit(st)) != 0) {
-		store_rollback(st);
-		return r;
-	}
-	if ((r = print_job_new(&a->opts, &job)) == 0) {
-		r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, c) :
-		    print_job_add_certificate(job, c);
+	/* A reprint that finished: its rerun makes none. */
+	if (a->reprint_once && a->reason != NULL &&
+	    (r = store_certificate_reprinted(st, rid, document, a->reason, a->printer,
+	    &a->day, &serial)) != NHI_ENOTFOUND) {
 		if (r == 0) {
-			show_warnings(a, job);
-			r = deliver(a, job, NULL, &wrote, &p);
+			print_note(a, "%s %s (reprint for '%s') was already printed on %s and"
+			    " recorded: nothing voided or printed again (for one more copy,"
+			    " reprint with another reason)", document, serial, a->reason,
+			    a->printer);
+			*audited = 1;
 		}
+		free(serial);
+		return r;
 	}
-	print_job_free(job);
+	if ((r = sweep_stale(ctx, st, a->events, &m, &fate, &left)) != 0)
+		return r;
+	if (fate == STALE_PRINTED) {
+		print_note(a, "%s printed on %s by a print that stopped before recording it:"
+		    " recorded now, not printed again", document, a->printer);
+		*audited = 1;
+		return 0;
+	}
+	if (fate == STALE_WAITING) {
+		/* Its job is still on the queue: followed, not sent again. */
+		if ((r = store_begin(st)) != 0)
+			goto out;
+		if ((r = store_certificate_claim(st, &left)) != 0 ||
+		    (r = store_commit(st)) != 0) {
+			store_rollback(st);
+			goto out;
+		}
+		p.id = left.id;
+		c->serial = left.serial;
+		left.serial = NULL;
+		a->job_id = left.job_id;
+		print_note(a, "%s %s: job %d on printer %s, sent by a print that stopped, is"
+		    " still on the queue: waiting for it (up to %ld s), not sent again",
+		    document, c->serial, left.job_id, a->printer, a->job_timeout);
+		{
+			struct notify_arg na = { a, NULL };
+			struct print_queue_opts q = {
+				.server = a->cups_server,
+				.timeout_s = (int)a->job_timeout,
+				.notify = queue_notify,
+				.arg = &na,
+			};
+
+			r = print_queue_follow(a->printer, &q, left.job_id);
+			if (r != 0 && err_reason_of(r) != NULL)
+				r = err_wrap(r, "%s ", dgettext("nhicard",
+				    reason_text(err_reason_of(r))));
+			else if (r == 0)
+				print_note(a, "printer %s: job %d completed", a->printer,
+				    left.job_id);
+		}
+	} else {
+		if ((r = store_begin(st)) != 0)
+			goto out;
+		if ((r = store_certificate_reserve(st, rid, eid, document,
+		    print_cert_kind_name(c->kind), &a->day, a->reason, a->printer, &p.id,
+		    &c->serial)) != 0 || (r = store_commit(st)) != 0) {
+			store_rollback(st);
+			goto out;
+		}
+		if ((r = print_job_new(&a->opts, &job)) == 0) {
+			r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, c) :
+			    print_job_add_certificate(job, c);
+			if (r == 0) {
+				show_warnings(a, job);
+				/* Named for the serial: a rerun finds the job
+				 * even if its id was never kept. */
+				char *title = xasprintf("%s %s", document, c->serial);
+
+				a->job_title = title;
+				r = deliver(a, job, NULL, &wrote, &p);
+				a->job_title = NULL;
+				free(title);
+			}
+		}
+		print_job_free(job);
+	}
 	/* Settle: recorded if the job completed, failed otherwise. */
 	if ((r2 = store_begin(st)) == 0) {
 		r2 = store_certificate_settle(st, p.id, r == 0, r == 0 ? NULL : err_text(r));
@@ -365,21 +626,23 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 			*audited = 1;
 	}
 	if (r != 0)
-		return r;
+		goto out;
 	if (r2 != 0) {
 		/* Printed, but not recorded: the serial on the paper is not valid. */
-		r2 = err_wrap(r2, "%s %s printed on %s but not recorded (the earlier one stays"
+		r = err_wrap(r2, "%s %s printed on %s but not recorded (the earlier one stays"
 		    " valid; print it again): ", document, c->serial, a->printer);
 		if (store_begin(st) == 0) {
-			if (store_certificate_settle(st, p.id, 0, err_text(r2)) == 0)
+			if (store_certificate_settle(st, p.id, 0, err_text(r)) == 0)
 				store_commit(st);
 			else
 				store_rollback(st);
 		}
-		return r2;
+		goto out;
 	}
 	print_note(a, "%s %s printed to %s", document, c->serial, a->printer);
-	return 0;
+out:
+	stale_clear(&left);
+	return r;
 }
 
 /* Record a pending print as printed with its audit entry, in one short

@@ -28,6 +28,7 @@ struct print_request {
 	const char	*cups_server;	/* print.cups_server */
 	long		 job_timeout;	/* print.job_timeout, seconds */
 	int		 job_id;	/* out: the last CUPS job's id */
+	const char	*job_title;	/* the CUPS job's name; NULL: sub */
 	const char	*preview;	/* --preview FILE.png */
 	const char	*reason;	/* --reason TEXT: voids the valid one */
 	struct nhi_date	 day;		/* --date: 交付年月日 / receipt date */
@@ -70,10 +71,13 @@ const char *flow_print_sides(const char *duplex);
 int	flow_print_run(struct session *ctx, struct print_request *a);
 
 /*
- * Void the certificates left pending on a CUPS queue by a station that
- * stopped (store_certificate_settle_stale) and cancel their jobs, telling
- * each to `events` (NULL: stdout). A rerun of print does it first; so does
- * `db check`. Returns 0 or a store error.
+ * Settle the certificates left pending by a station that stopped, telling
+ * each to `events` (NULL: stdout): CUPS is asked about each one's job
+ * first; completed, recorded as printed and audited; still queued, held or
+ * processing, left pending; else (a file, no job id, a job ended or
+ * unknown) voided and its job cancelled. A rerun of print does it first;
+ * so does `db check`. Returns 0, a store error, or NHI_ENETWORK
+ * ("printer.no_service") with nothing changed when CUPS cannot be asked.
  */
 int	flow_print_settle_stale(struct session *ctx, struct store *st,
 	    const struct flow_events *events);

@@ -46,14 +46,17 @@ static const char *const cups_names[] = {
 	"ippAddStrings",
 	"ippDelete",
 	"ippFindAttribute",
+	"ippFirstAttribute",
 	"ippGetCount",
 	"ippGetInteger",
+	"ippGetName",
 	"ippGetString",
 	"ippNewRequest",
+	"ippNextAttribute",
 	"ippPort",
 };
 static union {
-	void	*p[25];
+	void	*p[28];
 	struct {
 		__typeof__(cupsAddOption) *cupsAddOption;
 		__typeof__(cupsCancelJob2) *cupsCancelJob2;
@@ -75,10 +78,13 @@ static union {
 		__typeof__(ippAddStrings) *ippAddStrings;
 		__typeof__(ippDelete) *ippDelete;
 		__typeof__(ippFindAttribute) *ippFindAttribute;
+		__typeof__(ippFirstAttribute) *ippFirstAttribute;
 		__typeof__(ippGetCount) *ippGetCount;
 		__typeof__(ippGetInteger) *ippGetInteger;
+		__typeof__(ippGetName) *ippGetName;
 		__typeof__(ippGetString) *ippGetString;
 		__typeof__(ippNewRequest) *ippNewRequest;
+		__typeof__(ippNextAttribute) *ippNextAttribute;
 		__typeof__(ippPort) *ippPort;
 	} f;
 } C;
@@ -237,6 +243,75 @@ notify(const struct print_queue_opts *o, int job_id, const char *key, const char
 		o->notify(o->arg, job_id, key, detail);
 }
 
+/* Connect to the scheduler (print.cups_server, else CUPS_SERVER or
+ * client.conf): NULL and the error set (printer.no_service) when it cannot
+ * be reached. */
+static http_t *
+cups_connect(const char *queue, const char *server, int *r)
+{
+	http_t *http;
+
+	*r = 0;
+	if ((*r = cups_load(queue)) != 0)
+		return NULL;
+	if (server != NULL && *server != '\0')
+		C.f.cupsSetServer(server);
+	if ((http = C.f.httpConnect2(C.f.cupsServer(), C.f.ippPort(), NULL, AF_UNSPEC,
+	    C.f.cupsEncryption(), 1, CONNECT_MS, NULL)) == NULL)
+		*r = err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
+		    " %s:%d) cannot be reached", queue, C.f.cupsServer(), C.f.ippPort()),
+		    "printer.no_service");
+	return http;
+}
+
+/*
+ * Follow job `job_id` until it completed (0), failed (printer.job_failed)
+ * or ran out of time (cancelled, printer.timeout), telling the printer's
+ * state as it changes.
+ */
+static int
+follow(http_t *http, const char *queue, const struct print_queue_opts *o, int job_id)
+{
+	const char *last = NULL, *key;
+	char detail[256], jdetail[256];
+	double deadline;
+	int state;
+
+	deadline = now_s() + (o->timeout_s > 0 ? o->timeout_s : 600);
+	for (;;) {
+		state = job_state(http, job_id, jdetail, sizeof(jdetail));
+		if (state == IPP_JSTATE_COMPLETED)
+			return 0;
+		if (state == IPP_JSTATE_ABORTED || state == IPP_JSTATE_CANCELED)
+			return err_reason(err_set(NHI_EIO, "printer '%s': job %d %s: %s", queue,
+			    job_id, state == IPP_JSTATE_ABORTED ? "failed" : "was cancelled",
+			    *jdetail != '\0' ? jdetail : "no message from the printer"),
+			    "printer.job_failed");
+		if (state == 0) {
+			/* The service went away: say so once, keep trying. */
+			key = "printer.no_service";
+			*detail = '\0';
+		} else {
+			key = printer_state(http, queue, detail, sizeof(detail));
+		}
+		if (key != last && (key == NULL || last == NULL || strcmp(key, last) != 0)) {
+			if (key != NULL)
+				notify(o, job_id, key, *detail != '\0' ? detail : jdetail);
+			else if (last != NULL)
+				notify(o, job_id, "printer.resumed", "");
+			last = key;
+		}
+		if (now_s() > deadline)
+			break;
+		sleep_ms(o->poll_ms > 0 ? o->poll_ms : DEFAULT_POLL_MS);
+	}
+	/* Out of time: the job goes, so no paper comes out later. */
+	C.f.cupsCancelJob2(http, queue, job_id, 0);
+	return err_reason(err_set(NHI_EIO, "printer '%s': job %d did not finish within %d s%s%s:"
+	    " cancelled", queue, job_id, o->timeout_s > 0 ? o->timeout_s : 600,
+	    last != NULL ? " while " : "", last != NULL ? last : ""), "printer.timeout");
+}
+
 int
 print_queue_send(const char *pdf_path, const char *queue,
     const struct print_queue_opts *o, int *job_id_out)
@@ -245,10 +320,7 @@ print_queue_send(const char *pdf_path, const char *queue,
 	cups_option_t *options = NULL;
 	cups_dest_t *dest = NULL;
 	http_t *http = NULL;
-	const char *last = NULL, *key;
-	char detail[256], jdetail[256];
-	double deadline;
-	int num_options = 0, job_id = 0, state, r;
+	int num_options = 0, job_id = 0, r;
 
 	if (o == NULL)
 		o = &none;
@@ -256,17 +328,8 @@ print_queue_send(const char *pdf_path, const char *queue,
 		*job_id_out = 0;
 	if (queue == NULL || *queue == '\0')
 		return err_set(NHI_EUSAGE, "no printer named (--printer or print.printer)");
-	if ((r = cups_load(queue)) != 0)
+	if ((http = cups_connect(queue, o->server, &r)) == NULL)
 		return r;
-	if (o->server != NULL && *o->server != '\0')
-		C.f.cupsSetServer(o->server);
-	if ((http = C.f.httpConnect2(C.f.cupsServer(), C.f.ippPort(), NULL, AF_UNSPEC, C.f.cupsEncryption(),
-	    1, CONNECT_MS, NULL)) == NULL) {
-		r = err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
-		    " %s:%d) cannot be reached", queue, C.f.cupsServer(), C.f.ippPort()),
-		    "printer.no_service");
-		goto out;
-	}
 	if ((dest = C.f.cupsGetNamedDest(http, queue, NULL)) == NULL) {
 		r = C.f.cupsLastError() == IPP_STATUS_OK ||
 		    C.f.cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND ?
@@ -290,43 +353,7 @@ print_queue_send(const char *pdf_path, const char *queue,
 	if (job_id_out != NULL)
 		*job_id_out = job_id;
 	notify(o, job_id, NULL, "");
-	deadline = now_s() + (o->timeout_s > 0 ? o->timeout_s : 600);
-	for (;;) {
-		state = job_state(http, job_id, jdetail, sizeof(jdetail));
-		if (state == IPP_JSTATE_COMPLETED) {
-			r = 0;
-			goto out;
-		}
-		if (state == IPP_JSTATE_ABORTED || state == IPP_JSTATE_CANCELED) {
-			r = err_reason(err_set(NHI_EIO, "printer '%s': job %d %s: %s", queue,
-			    job_id, state == IPP_JSTATE_ABORTED ? "failed" : "was cancelled",
-			    *jdetail != '\0' ? jdetail : "no message from the printer"),
-			    "printer.job_failed");
-			goto out;
-		}
-		if (state == 0) {
-			/* The service went away: say so once, keep trying. */
-			key = "printer.no_service";
-			*detail = '\0';
-		} else {
-			key = printer_state(http, queue, detail, sizeof(detail));
-		}
-		if (key != last && (key == NULL || last == NULL || strcmp(key, last) != 0)) {
-			if (key != NULL)
-				notify(o, job_id, key, *detail != '\0' ? detail : jdetail);
-			else if (last != NULL)
-				notify(o, job_id, "printer.resumed", "");
-			last = key;
-		}
-		if (now_s() > deadline)
-			break;
-		sleep_ms(o->poll_ms > 0 ? o->poll_ms : DEFAULT_POLL_MS);
-	}
-	/* Out of time: the job goes, so no paper comes out later. */
-	C.f.cupsCancelJob2(http, queue, job_id, 0);
-	r = err_reason(err_set(NHI_EIO, "printer '%s': job %d did not finish within %d s%s%s:"
-	    " cancelled", queue, job_id, o->timeout_s > 0 ? o->timeout_s : 600,
-	    last != NULL ? " while " : "", last != NULL ? last : ""), "printer.timeout");
+	r = follow(http, queue, o, job_id);
 out:
 	C.f.cupsFreeOptions(num_options, options);
 	C.f.cupsFreeDests(dest != NULL, dest);
@@ -336,20 +363,161 @@ out:
 }
 
 int
+print_queue_follow(const char *queue, const struct print_queue_opts *o, int job_id)
+{
+	static const struct print_queue_opts none = { 0 };
+	http_t *http;
+	int r;
+
+	if (o == NULL)
+		o = &none;
+	if ((http = cups_connect(queue, o->server, &r)) == NULL)
+		return r;
+	r = follow(http, queue, o, job_id);
+	C.f.httpClose(http);
+	return r;
+}
+
+int
+print_queue_job(const char *queue, const char *server, int job_id,
+    enum print_job_state *out, char *name, size_t nlen)
+{
+	static const char *const want[] = { "job-state" };
+	char uri[HTTP_MAX_URI];
+	ipp_attribute_t *a;
+	ipp_status_t st;
+	ipp_t *req, *resp;
+	http_t *http;
+	int r = 0, state = 0;
+
+	*out = PRINT_JOB_GONE;
+	snprintf(name, nlen, "unknown to CUPS");
+	if ((http = cups_connect(queue, server, &r)) == NULL)
+		return r;
+	C.f.httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost",
+	    C.f.ippPort(), "/jobs/%d", job_id);
+	req = C.f.ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+	    C.f.cupsUser());
+	C.f.ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+	    1, NULL, want);
+	resp = C.f.cupsDoRequest(http, req, "/");
+	st = C.f.cupsLastError();
+	if (st == IPP_STATUS_ERROR_NOT_FOUND) {
+		/* Never there, or its history is gone: no paper to expect. */
+		r = 0;
+	} else if (resp == NULL || st >= IPP_STATUS_ERROR_BAD_REQUEST) {
+		const char *msg = C.f.cupsLastErrorString();
+
+		r = err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
+		    " %s:%d) could not be asked about job %d: %s", queue, C.f.cupsServer(),
+		    C.f.ippPort(), job_id, msg != NULL ? msg : "no answer"), "printer.no_service");
+	} else if ((a = C.f.ippFindAttribute(resp, "job-state", IPP_TAG_ENUM)) != NULL) {
+		state = C.f.ippGetInteger(a, 0);
+		switch (state) {
+		case IPP_JSTATE_PENDING:
+			*out = PRINT_JOB_WAITING;
+			snprintf(name, nlen, "queued");
+			break;
+		case IPP_JSTATE_HELD:
+			*out = PRINT_JOB_WAITING;
+			snprintf(name, nlen, "held");
+			break;
+		case IPP_JSTATE_PROCESSING:
+			*out = PRINT_JOB_WAITING;
+			snprintf(name, nlen, "processing");
+			break;
+		case IPP_JSTATE_COMPLETED:
+			*out = PRINT_JOB_COMPLETED;
+			snprintf(name, nlen, "completed");
+			break;
+		case IPP_JSTATE_STOPPED:
+			*out = PRINT_JOB_ENDED;
+			snprintf(name, nlen, "stopped");
+			break;
+		case IPP_JSTATE_CANCELED:
+			*out = PRINT_JOB_ENDED;
+			snprintf(name, nlen, "cancelled");
+			break;
+		default:
+			*out = PRINT_JOB_ENDED;
+			snprintf(name, nlen, "aborted");
+			break;
+		}
+	}
+	if (resp != NULL)
+		C.f.ippDelete(resp);
+	C.f.httpClose(http);
+	return r;
+}
+
+int
+print_queue_find_job(const char *queue, const char *server, const char *title, int *job_id)
+{
+	static const char *const want[] = { "job-id", "job-name" };
+	char uri[HTTP_MAX_URI];
+	ipp_attribute_t *a;
+	ipp_status_t st;
+	ipp_t *req, *resp;
+	http_t *http;
+	const char *name = NULL;
+	int r = 0, id = 0;
+
+	*job_id = 0;
+	if ((http = cups_connect(queue, server, &r)) == NULL)
+		return r;
+	C.f.httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost",
+	    C.f.ippPort(), "/printers/%s", queue);
+	req = C.f.ippNewRequest(IPP_OP_GET_JOBS);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+	    C.f.cupsUser());
+	C.f.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "all");
+	C.f.ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+	    2, NULL, want);
+	resp = C.f.cupsDoRequest(http, req, "/");
+	st = C.f.cupsLastError();
+	if (st == IPP_STATUS_ERROR_NOT_FOUND) {
+		r = 0;	/* no such queue any more: no job on it */
+	} else if (resp == NULL || st >= IPP_STATUS_ERROR_BAD_REQUEST) {
+		const char *msg = C.f.cupsLastErrorString();
+
+		r = err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
+		    " %s:%d) could not list the queue's jobs: %s", queue, C.f.cupsServer(),
+		    C.f.ippPort(), msg != NULL ? msg : "no answer"), "printer.no_service");
+	} else {
+		/* One group per job; the last job of that name wins. */
+		for (a = C.f.ippFirstAttribute(resp); a != NULL; a = C.f.ippNextAttribute(resp)) {
+			const char *an = C.f.ippGetName(a);
+
+			if (an == NULL) {
+				id = 0;
+				name = NULL;
+				continue;
+			}
+			if (strcmp(an, "job-id") == 0)
+				id = C.f.ippGetInteger(a, 0);
+			else if (strcmp(an, "job-name") == 0)
+				name = C.f.ippGetString(a, 0, NULL);
+			if (id > 0 && name != NULL && strcmp(name, title) == 0 && id > *job_id)
+				*job_id = id;
+		}
+	}
+	if (resp != NULL)
+		C.f.ippDelete(resp);
+	C.f.httpClose(http);
+	return r;
+}
+
+int
 print_queue_cancel(const char *queue, const char *server, int job_id)
 {
 	http_t *http;
 	int r = 0;
 
-	if ((r = cups_load(queue)) != 0)
+	if ((http = cups_connect(queue, server, &r)) == NULL)
 		return r;
-	if (server != NULL && *server != '\0')
-		C.f.cupsSetServer(server);
-	if ((http = C.f.httpConnect2(C.f.cupsServer(), C.f.ippPort(), NULL, AF_UNSPEC, C.f.cupsEncryption(),
-	    1, CONNECT_MS, NULL)) == NULL)
-		return err_reason(err_set(NHI_ENETWORK, "printer '%s': the print service (CUPS at"
-		    " %s:%d) cannot be reached", queue, C.f.cupsServer(), C.f.ippPort()),
-		    "printer.no_service");
 	/* A job that already completed, or is gone, cannot be cancelled: fine. */
 	if (C.f.cupsCancelJob2(http, queue, job_id, 0) != IPP_STATUS_OK &&
 	    C.f.cupsLastError() != IPP_STATUS_ERROR_NOT_POSSIBLE &&

@@ -233,6 +233,35 @@ struct print_queue_opts {
 int	print_queue_send(const char *pdf_path, const char *queue,
 	    const struct print_queue_opts *o, int *job_id);
 
+/* Follow job `job_id` already on `queue` (one a station that stopped left)
+ * as print_queue_send does once the queue took it: 0 when it completed,
+ * else its errors (a job not done within timeout_s is cancelled). */
+int	print_queue_follow(const char *queue, const struct print_queue_opts *o, int job_id);
+
+/* The newest job on `queue` named `title` (the job's name given at
+ * print_queue_send), in *job_id (0: none). Returns 0, or NHI_ENETWORK
+ * "printer.no_service" when the scheduler cannot be reached or asked. */
+int	print_queue_find_job(const char *queue, const char *server, const char *title,
+	    int *job_id);
+
+/* What CUPS says of a job. */
+enum print_job_state {
+	PRINT_JOB_GONE,		/* unknown to CUPS (never there, or its history purged) */
+	PRINT_JOB_WAITING,	/* queued, held or processing: paper may still come */
+	PRINT_JOB_COMPLETED,	/* the paper came out */
+	PRINT_JOB_ENDED,	/* cancelled, aborted or stopped */
+};
+
+/*
+ * Ask CUPS (`server`: print.cups_server, NULL: the default) about job
+ * `job_id` of `queue`: *state and its IPP name in `name` ("queued",
+ * "held", "processing", "completed", "cancelled", "aborted", "stopped",
+ * "unknown to CUPS"). Returns 0, or NHI_ENETWORK "printer.no_service" when
+ * the scheduler cannot be reached or asked.
+ */
+int	print_queue_job(const char *queue, const char *server, int job_id,
+	    enum print_job_state *state, char *name, size_t nlen);
+
 /* Cancel job `job_id` on `queue` (a job left by a station that stopped):
  * 0 when cancelled or already finished, else the CUPS error. */
 int	print_queue_cancel(const char *queue, const char *server, int job_id);

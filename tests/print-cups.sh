@@ -228,60 +228,219 @@ is "$(sql "SELECT state FROM print_pending WHERE serial = '$sheet_serial'")" pri
 is "$(count)" "$((before + 1))" "one certificate recorded for the sheet"
 like "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$sheet_serial" "the sheet carries that serial"
 
-# ---- the station dies (kill -9) while pending: db check voids it -----------------
+# ---- the station dies (kill -9) while its job is held: CUPS is asked -----------
+# (docs/printing.md "A print that stopped"): a job still on the queue is left
+# pending by db check, and the rerun of the same print follows it, not
+# sending it again.
 cupsdisable held || bail "cupsdisable held"
 : >"$O/held.pdf"
 before=$(count)
 valid_before=$(valid)
-"$NHICARD" --db "$DB" --config "$CONF" print certificate P001 $FIXED --reason "汚損" \
-    --printer held >"$TEST_TMP/killed.out" 2>&1 &
-pid=$!
-wait_for "$TEST_TMP/killed.out" "printer held: job [0-9]+: プリンターが停止しています"
-is "$?" 0 "the job waits on the stopped queue"
-job=$(sed -n 's/.*printer held: job \([0-9]*\) queued.*/\1/p' "$TEST_TMP/killed.out")
-dead_serial=$(pending)
+rows_before=$(sql "SELECT count(*) FROM print_pending")
+# kill_held NAME [ARGS]: a print of P001 on the stopped queue `held`, killed
+# with -9 once its job waits; sets job and dead_serial.
+kill_held() {
+	_o=$TEST_TMP/$1.out
+	shift
+	"$NHICARD" --db "$DB" --config "$CONF" print certificate P001 $FIXED --printer held \
+	    "$@" >"$_o" 2>&1 &
+	_pid=$!
+	wait_for "$_o" "printer held: job [0-9]+: プリンターが停止しています" ||
+	    bail "the job did not wait on the stopped queue: $(cat "$_o")"
+	job=$(sed -n 's/.*printer held: job \([0-9]*\) queued.*/\1/p' "$_o")
+	dead_serial=$(pending)
+	kill -9 "$_pid"
+	wait "$_pid" 2>/dev/null
+}
+kill_held killed --reason "汚損"
 like "$dead_serial" "^C-[0-9]{8}$" "a serial is pending"
 is "$(sql "SELECT job_id FROM print_pending WHERE serial = '$dead_serial'")" "$job" \
     "with its CUPS job id"
-kill -9 "$pid"
-wait "$pid" 2>/dev/null
 is "$(pending)" "$dead_serial" "after kill -9 the serial is left pending"
 run nhi db check
 is "$rc" 0 "db check passes"
-like "$out" "pending print $dead_serial on printer held \(job $job\) was left by a station that stopped: voided" \
-    "db check finds and names the stale pending serial"
-is "$(sql "SELECT state FROM print_pending WHERE serial = '$dead_serial'")" void "it is void"
-is "$(pending)" "" "nothing is pending any more"
+like "$out" "pending print $dead_serial on printer held \(job $job\) was left by a station that stopped; the job is still queued on the printer: left pending, nothing voided" \
+    "db check asks CUPS: the job is still queued, named with its printer"
+is "$(pending)" "$dead_serial" "the serial stays pending (not voided)"
+like "$(lpstat -o held)" "^held-$job " "its job is not cancelled"
 is "$(valid)" "$valid_before" "the earlier certificate stays valid"
-is "$(count)" "$before" "no certificate recorded for the dead station's job"
-is "$(lpstat -o held)" "" "its job was cancelled on the queue"
-run nhi db check
-unlike "$out" "was left by a station" "a second db check finds nothing"
-
-# ---- the same after kill -9, settled by a rerun of print ---------------------------
-"$NHICARD" --db "$DB" --config "$CONF" print certificate P001 $FIXED --reason "汚損" \
-    --printer held >"$TEST_TMP/killed2.out" 2>&1 &
-pid=$!
-wait_for "$TEST_TMP/killed2.out" "printer held: job [0-9]+: プリンターが停止しています"
-dead2=$(pending)
-job2=$(sed -n 's/.*printer held: job \([0-9]*\) queued.*/\1/p' "$TEST_TMP/killed2.out")
-kill -9 "$pid"
-wait "$pid" 2>/dev/null
+# Another request for the same person is refused, naming the job.
+run nhi print certificate P001 $FIXED --reason "紛失" --printer held
+is "$rc" 1 "another print of the same certificate while the job waits: refused"
+like "$out" "C-[0-9]{8} of resident 1 is being printed on 'held' \(job $job," \
+    "the refusal names the job and the printer"
+is "$(pending)" "$dead_serial" "nothing voided by the refusal"
+is "$(sql "SELECT count(*) FROM print_pending")" "$((rows_before + 1))" \
+    "and nothing reserved"
+# The rerun of the same print follows the job left on the queue.
 nhi print certificate P001 $FIXED --reason "汚損" --printer held >"$TEST_TMP/rerun.out" 2>&1 &
 pid=$!
-wait_for "$TEST_TMP/rerun.out" "printer held: job [0-9]+: プリンターが停止しています"
-like "$(cat "$TEST_TMP/rerun.out")" "pending print $dead2 on printer held \(job $job2\) was left by a station that stopped: voided" \
-    "a rerun of print first voids the stale pending serial"
-is "$(sql "SELECT state FROM print_pending WHERE serial = '$dead2'")" void "the stale one is void"
-unlike "$(lpstat -o held)" "^held-$job2 " "and its job is cancelled"
+wait_for "$TEST_TMP/rerun.out" "job $job on printer held, sent by a print that stopped, is still on the queue: waiting for it"
+is "$?" 0 "the rerun finds the job still on the queue and waits for it"
 cupsenable held || bail "cupsenable held"
 wait "$pid"
-is "$?" 0 "the rerun prints"
+is "$?" 0 "the job completes: the rerun exits 0"
+like "$(cat "$TEST_TMP/rerun.out")" "certificate $dead_serial printed to held" \
+    "under the serial the stopped print reserved"
+is "$(validc)" "$dead_serial" "that serial is the valid one"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$dead_serial'")" printed \
+    "its pending row is settled as printed"
+is "$(sql "SELECT count(*) FROM print_pending")" "$((rows_before + 1))" \
+    "no serial reserved for a second job"
+is "$(count)" "$((before + 1))" "one certificate recorded"
+is "$(pdftotext "$O/held.pdf" - 2>/dev/null | grep -c "$dead_serial")" 1 \
+    "one paper came out, carrying that serial"
+unlike "$(cat "$TEST_TMP/rerun.out")" "queued" "no job sent again"
+
+# ---- a job cancelled on the queue: voided, printed anew -----------------------------
+cupsdisable held || bail "cupsdisable held"
+: >"$O/held.pdf"
+kill_held killed2 --reason "破損"
+dead2=$dead_serial job2=$job
+cancel "$job2" || bail "cancel $job2"
+nhi print certificate P001 $FIXED --reason "破損" --printer held >"$TEST_TMP/rerun2.out" 2>&1 &
+pid=$!
+wait_for "$TEST_TMP/rerun2.out" "printer held: job [0-9]+: プリンターが停止しています"
+like "$(cat "$TEST_TMP/rerun2.out")" "pending print $dead2 on printer held \(job $job2, cancelled\) was left by a station that stopped: voided" \
+    "the rerun asks CUPS: the cancelled job's serial is voided"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$dead2'")" void "the stale one is void"
+cupsenable held || bail "cupsenable held"
+wait "$pid"
+is "$?" 0 "the rerun prints anew"
 new_serial=$(validc)
 like "$new_serial" "^C-[0-9]{8}$" "a new serial is valid"
 ok "$([ "$new_serial" != "$dead2" ]; echo $?)" "the void serial is not given again"
 like "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$new_serial" "the paper carries the new serial"
 unlike "$(pdftotext "$O/held.pdf" - 2>/dev/null)" "$dead2" "not the void one"
+
+# ---- a job unknown to CUPS: db check voids it -----------------------------------
+cupsdisable held || bail "cupsdisable held"
+: >"$O/held.pdf"
+kill_held killed3 --reason "汚れ"
+cancel "$job" || bail "cancel $job"
+sql "UPDATE print_pending SET job_id = 999999 WHERE serial = '$dead_serial'"
+valid_before=$(valid)
+run nhi db check
+is "$rc" 0 "db check passes"
+like "$out" "pending print $dead_serial on printer held \(job 999999, unknown to CUPS\) was left by a station that stopped: voided" \
+    "a job CUPS does not know: voided, told so"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$dead_serial'")" void "it is void"
+is "$(valid)" "$valid_before" "the earlier certificate stays valid"
+cupsenable held || bail "cupsenable held"
+
+# ---- killed at a commit (test hooks): the job completed, not recorded ----------------
+probe=$TEST_TMP/probe.db
+if (NHICARD_TEST_KILL_AT_COMMIT=1; export NHICARD_TEST_KILL_AT_COMMIT;
+    "$NHICARD" --db "$probe" db init >/dev/null 2>&1); [ $? -eq 137 ]; then
+	hooks=1
+else
+	hooks=
+fi
+# commits_of ARGS: the number of store commits of `nhi ARGS` (run once).
+commits_of() {
+	rm -f "$TEST_TMP/commits.log"
+	NHICARD_TEST_COMMIT_LOG=$TEST_TMP/commits.log nhi "$@" >/dev/null 2>&1 ||
+	    bail "nhi $* failed"
+	wc -l <"$TEST_TMP/commits.log" | tr -d ' '
+}
+# office_jobs: how many jobs the queue office ever completed.
+office_jobs() { lpstat -W completed -o office | wc -l | tr -d ' '; }
+if [ -n "$hooks" ]; then
+	n=$(commits_of print certificate P001 $FIXED --reason "kill-probe" --printer office)
+	# Killed just before the settling commit (its last): the paper is out,
+	# the serial pending.
+	: >"$O/office.pdf"
+	valid_before=$(validc)
+	run env NHICARD_TEST_KILL_AT_COMMIT=before:$n "$NHICARD" --db "$DB" --config "$CONF" \
+	    print certificate P001 $FIXED --reason "汚損（印刷後に停止）" --printer office
+	is "$rc" 137 "killed before the settling commit (after the job completed)"
+	paid=$(pending)
+	like "$paid" "^C-[0-9]{8}$" "its serial is left pending"
+	like "$(pdftotext "$O/office.pdf" - 2>/dev/null)" "$paid" "its paper came out with that serial"
+	jobs_before=$(office_jobs)
+	audits_before=$(sql "SELECT count(*) FROM audit_log WHERE action = 'print.certificate'")
+	: >"$O/office.pdf"
+	run nhi print certificate P001 $FIXED --reason "汚損（印刷後に停止）" --printer office
+	is "$rc" 0 "the rerun exits 0"
+	like "$out" "pending print $paid on printer office \(job [0-9]+\) was left by a station that stopped; CUPS says the job completed: recorded as printed" \
+	    "the rerun asks CUPS: the job completed, recorded"
+	like "$out" "certificate printed on office by a print that stopped before recording it: recorded now, not printed again" \
+	    "the clerk is told nothing is printed again"
+	is "$(validc)" "$paid" "the serial on the paper is the valid one"
+	is "$(sql "SELECT voided_at IS NOT NULL FROM certificates WHERE serial = '$valid_before'")" 1 \
+	    "the earlier certificate is voided"
+	is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'print.certificate'")" \
+	    "$((audits_before + 1))" "the print is audited once"
+	is "$(office_jobs)" "$jobs_before" "no job sent again"
+	ok "$([ ! -s "$O/office.pdf" ]; echo $?)" "no second paper"
+	run nhi audit verify
+	is "$rc" 0 "the audit chain verifies"
+
+	# The same, found by db check.
+	valid_before=$(validc)
+	run env NHICARD_TEST_KILL_AT_COMMIT=before:$n "$NHICARD" --db "$DB" --config "$CONF" \
+	    print certificate P001 $FIXED --reason "汚損（確認前に停止）" --printer office
+	is "$rc" 137 "killed before the settling commit again"
+	paid=$(pending)
+	run nhi db check
+	is "$rc" 0 "db check passes"
+	like "$out" "pending print $paid on printer office \(job [0-9]+\) was left by a station that stopped; CUPS says the job completed: recorded as printed \(the earlier one voided\), not printed again" \
+	    "db check asks CUPS: the job completed, recorded"
+	is "$(validc)" "$paid" "its serial is the valid one"
+	is "$(sql "SELECT state FROM print_pending WHERE serial = '$paid'")" printed \
+	    "its pending row is settled as printed"
+	is "$(sql "SELECT voided_at IS NOT NULL FROM certificates WHERE serial = '$valid_before'")" 1 \
+	    "the earlier certificate is voided"
+	is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'print.certificate' AND detail LIKE '%recorded after it'")" 2 \
+	    "audited as recorded after its station stopped"
+
+	# A reprint killed after its settling commit: its rerun makes none.
+	: >"$O/office.pdf"
+	run env NHICARD_TEST_KILL_AT_COMMIT=$n "$NHICARD" --db "$DB" --config "$CONF" \
+	    print certificate P001 $FIXED --reason "汚損（記録後に停止）" --printer office
+	is "$rc" 137 "a reprint killed after its settling commit"
+	done_serial=$(validc)
+	like "$(pdftotext "$O/office.pdf" - 2>/dev/null)" "$done_serial" "its paper came out, recorded valid"
+	jobs_before=$(office_jobs)
+	before=$(count)
+	: >"$O/office.pdf"
+	run nhi print certificate P001 $FIXED --reason "汚損（記録後に停止）" --printer office
+	is "$rc" 0 "its rerun exits 0"
+	like "$out" "certificate $done_serial \(reprint for '汚損（記録後に停止）'\) was already printed on office and recorded: nothing voided or printed again" \
+	    "the rerun finds the reprint done and says which"
+	is "$(validc)" "$done_serial" "the reprint stays the valid one"
+	is "$(count)" "$before" "no certificate recorded again"
+	is "$(office_jobs)" "$jobs_before" "no job sent again"
+	ok "$([ ! -s "$O/office.pdf" ]; echo $?)" "no second paper"
+
+	# Killed just before the job id's write (the commit before the settling
+	# one): the rerun finds the job on the queue by its name.
+	cupsdisable held || bail "cupsdisable held"
+	: >"$O/held.pdf"
+	run env NHICARD_TEST_KILL_AT_COMMIT=before:$((n - 1)) "$NHICARD" --db "$DB" \
+	    --config "$CONF" print certificate P001 $FIXED --reason "汚損（番号前に停止）" \
+	    --printer held
+	is "$rc" 137 "killed before the job id was kept"
+	noid=$(pending)
+	like "$noid" "^C-[0-9]{8}$" "its serial is left pending"
+	is "$(sql "SELECT coalesce(job_id, 0) FROM print_pending WHERE serial = '$noid'")" 0 \
+	    "with no job id"
+	like "$(lpstat -o held)" "^held-[0-9]+ " "its job waits on the stopped queue"
+	nhi print certificate P001 $FIXED --reason "汚損（番号前に停止）" --printer held \
+	    >"$TEST_TMP/rerun5.out" 2>&1 &
+	pid=$!
+	wait_for "$TEST_TMP/rerun5.out" "certificate $noid: job [0-9]+ on printer held, sent by a print that stopped, is still on the queue: waiting for it"
+	is "$?" 0 "the rerun finds the job by its name and waits for it"
+	cupsenable held || bail "cupsenable held"
+	wait "$pid"
+	is "$?" 0 "the job completes: the rerun exits 0"
+	is "$(validc)" "$noid" "the serial on the paper is the valid one"
+	is "$(pdftotext "$O/held.pdf" - 2>/dev/null | grep -c "$noid")" 1 \
+	    "one paper came out, carrying it"
+	unlike "$(cat "$TEST_TMP/rerun5.out")" "queued" "no job sent again"
+else
+	ok 0 "# SKIP not a test-hooks build (configure --enable-test-hooks): the kill-at-commit cases"
+fi
 
 # ---- an unknown queue, and the print service gone --------------------------------
 before=$(count)
@@ -289,10 +448,24 @@ run nhi print certificate P001 $FIXED --reason "汚損" --printer nosuch
 is "$rc" 3 "unknown queue: data error"
 like "$out" "この名前のプリンターはありません" "the clerk is told in Japanese"
 like "$out" "printer 'nosuch': no such CUPS queue" "the detail names the queue"
+# ---- a job held when the print service goes away: nothing changes -----------------
+cupsdisable held || bail "cupsdisable held"
+: >"$O/held.pdf"
+kill_held killed4 --reason "水濡れ"
+orphan=$dead_serial orphan_job=$job
 cups_stop
 run nhi print certificate P001 $FIXED --reason "汚損" --printer office
 is "$rc" 5 "no print service: system error"
 like "$out" "印刷サービスに接続できません" "the clerk is told in Japanese"
 is "$(count)" "$before" "nothing recorded without a print service"
+like "$out" "pending print $orphan on printer held \(job $orphan_job\) was left by a station that stopped, and the print service cannot say whether its paper came out: nothing changed" \
+    "the rerun cannot ask CUPS about the stopped print's job: says so"
+is "$(pending)" "$orphan" "its serial stays pending"
+run nhi db check
+is "$rc" 5 "db check without a print service to ask: system error"
+like "$out" "印刷サービスに接続できません.*pending print $orphan on printer held \(job $orphan_job\).*nothing changed" \
+    "db check says CUPS cannot be asked about the job, and that nothing changed"
+is "$(pending)" "$orphan" "the serial stays pending (not voided)"
+is "$(sql "SELECT state FROM print_pending WHERE serial = '$orphan'")" pending "its row unchanged"
 
 done_testing
