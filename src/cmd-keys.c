@@ -343,19 +343,26 @@ cmd_keys_audit_refused(struct session *ctx, const char *action, const char *subj
  * create --audit: the station's audit key (docs/audit.md "The keyed
  * seal"), in the same two-person ceremony. The ceremony holds the key, so
  * it seals the log from its beginning at once: from then on the chain is
- * keyed, and `audit verify` demands the seal.
+ * keyed, and `audit verify` demands the seal. The entry and the seal are
+ * one commit; the file is written before it (a file and a row cannot be
+ * one transaction): a rerun after a stop between finds the file no entry
+ * names, opens it under the store's passphrase and audits and seals with
+ * it, making no new key (docs/keys.md "Run again").
  */
 static int
 keys_create_audit(struct session *ctx, const char *dir)
 {
 	struct store *st;
 	const char *pass;
-	char *inner = NULL, *path = xasprintf("%s/audit.key", dir), *info = NULL;
+	char *inner = NULL, *path = xasprintf("%s/audit.key", dir), *info = NULL, *text = NULL;
 	uint8_t key[CRYPTO_AUDIT_KEY_LEN];
 	int64_t n = 0, bad = 0, through = 0;
-	int r;
+	size_t len = 0, ilen = 0;
+	int r, taken_up = 0;
 
-	if (access(path, F_OK) == 0) {
+	if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
+		goto out;
+	if (!taken_up && access(path, F_OK) == 0) {
 		r = err_set(NHI_EEXISTS, "key file %s already exists", path);
 		goto out;
 	}
@@ -363,7 +370,7 @@ keys_create_audit(struct session *ctx, const char *dir)
 		goto out;
 	if ((r = session_store(ctx, &st)) != 0)
 		goto out;
-	/* Seal only a log whose chain holds (unkeyed: there is no key yet). */
+	/* Seal only a log whose chain holds (unkeyed: there is no seal yet). */
 	audit_keying(NULL, 0);
 	r = audit_verify(st, &n, &bad);
 	session_audit_keying(ctx, st);
@@ -371,18 +378,34 @@ keys_create_audit(struct session *ctx, const char *dir)
 		r = err_wrap(r, "the audit key is not created: ");
 		goto out;
 	}
-	if ((r = store_passphrase(dir, &pass)) != 0 ||
-	    (r = crypto_audit_key_generate(&inner)) != 0 ||
-	    (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg, &info)) != 0 ||
-	    (r = crypto_audit_key_parse(path, inner, strlen(inner), key)) != 0)
+	if ((r = store_passphrase(dir, &pass)) != 0)
+		goto out;
+	if (taken_up) {
+		/* Written whole by the stopped run: it opens under the store's
+		 * passphrase and is an audit key; nothing new is made. */
+		if ((r = fs_read_file(path, KEYFILE_MAX, &text, &len)) != 0 ||
+		    (r = crypto_keystore_unwrap(path, text, len, pass, &inner, &ilen)) != 0 ||
+		    (r = inner_info(path, inner, ilen, &info)) != 0)
+			goto out;
+	} else if ((r = crypto_audit_key_generate(&inner)) != 0 ||
+	    (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg, &info)) != 0)
+		goto out;
+	if ((r = crypto_audit_key_parse(path, inner, strlen(inner), key)) != 0)
 		goto out;
 	audit_key_hold(key);
 	util_wipe(key, sizeof(key));
 	session_audit_keying(ctx, st);
+	if ((r = store_begin(st)) != 0)
+		goto out;
 	if ((r = cmd_keys_audit_ok(ctx, "keys.create", path,
 	    "create audit key HMAC-SHA256")) != 0 ||
-	    (r = audit_seal(st, &through)) != 0)
+	    (r = audit_seal(st, &through)) != 0 || (r = store_commit(st)) != 0) {
+		store_rollback(st);
 		goto out;
+	}
+	if (taken_up)
+		printf("%s was written by a 'keys create --audit' that was stopped before it"
+		    " was audited: audited and sealed now, no new key made\n", path);
 	print_info("created", path, info);
 	printf("audit log sealed through entry %lld: from now on 'nhicard audit verify'"
 	    " checks the seal\n", (long long)through);
@@ -390,6 +413,7 @@ out:
 	audit_key_forget();
 	if (inner != NULL)
 		util_free_secret(inner, strlen(inner));
+	free(text);
 	free(path);
 	free(info);
 	return r;
