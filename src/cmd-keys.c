@@ -428,20 +428,23 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		{ "algorithm", required_argument, NULL, 'a' },
 		{ "signing", no_argument, NULL, 's' },
 		{ "audit", no_argument, NULL, 'A' },
+		{ "to", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = NULL, *pass, *alg = "AES-128";
 	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end, *text = NULL;
 	unsigned kvn = 0, high = 0;
 	size_t keylen, len = 0, ilen = 0;
-	int c, r, signing = 0, audit = 0, taken_up = 0;
+	int c, r, signing = 0, audit = 0, taken_up = 0, to = 0;
 
 	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
 	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
-		if (c == 'k' && !rotate) {
+		if ((c == 'k' && !rotate) || (c == 't' && rotate)) {
 			kvn = (unsigned)strtoul(optarg, &end, 16);
 			if (*end != '\0' || strlen(optarg) != 2 || kvn < 1 || kvn > 0x7f)
-				return usage("--kvn: two hex digits, 01 to 7F");
+				return usage(rotate ? "--to: two hex digits, 01 to 7F" :
+				    "--kvn: two hex digits, 01 to 7F");
+			to = rotate;
 		} else if (c == 'a')
 			alg = optarg;
 		else if (c == 's' && !rotate)
@@ -449,7 +452,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		else if (c == 'A' && !rotate)
 			audit = 1;
 		else
-			return usage(rotate ? "keys rotate [--algorithm AES-128|AES-256]" :
+			return usage(rotate ? "keys rotate [--to KK] [--algorithm AES-128|AES-256]" :
 			    "keys create [--kvn KK] [--algorithm AES-128|AES-256] | --signing |"
 			    " --audit");
 	}
@@ -499,6 +502,22 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 				goto out;
 			free(path);
 			path = NULL;
+		}
+		if (to && !taken_up && kvn <= high) {
+			/* rotate --to KK names the version it makes, so that its
+			 * rerun after a stop (or a second run) does nothing more:
+			 * KK there and audited is the rotation done. */
+			path = key_file(dir, 0, kvn);
+			if (access(path, F_OK) == 0) {
+				printf("key version %02X is there and audited (%s): the rotation"
+				    " to it is done, nothing made\n", kvn, path);
+				r = 0;
+				goto out;
+			}
+			r = err_set(NHI_ERANGE, "keys rotate --to %02X: the key store %s holds"
+			    " version %02X: a rotation goes to a version above the highest",
+			    kvn, dir, high);
+			goto out;
 		}
 		detail = xasprintf("%s kvn %02x %s", rotate ? "rotate" : "create", kvn, alg);
 	} else {
@@ -955,8 +974,8 @@ keys_exec(struct session *ctx, int argc, char **argv)
 const struct cmd_entry cmd_keys_entry = {
 	.name = "keys",
 	.usage = "create [--kvn KK] [--algorithm AES-128|AES-256] | create --signing |"
-	    " import [--keep-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
-	    " passwd | agent start|lock|status",
+	    " import [--keep-clear] FILE | list | kcv [FILE] |"
+	    " rotate [--to KK] [--algorithm A] | passwd | agent start|lock|status",
 	.summary = "manage the key store: master keys and the signing key (key officers)",
 	.help =
 	    "The key store in keys.dir (docs/keys.md 4.5-4.7). Key officers only;\n"
@@ -972,7 +991,9 @@ const struct cmd_entry cmd_keys_entry = {
 	    "                        leave it, e.g. on a read-only medium)\n"
 	    "  list                  the key files and their public headers\n"
 	    "  kcv [FILE]            unwrap and compute the check values\n"
-	    "  rotate                a new master key version; the old one is kept\n"
+	    "  rotate [--to KK]      a new master key version (KK: the version to make;\n"
+	    "                        run again, KK there and audited does nothing);\n"
+	    "                        the old one is kept\n"
 	    "  passwd                re-wrap every key file under a new passphrase\n"
 	    "                        (NHICARD_KEY_NEW_PASSPHRASE_FD or the terminal)\n"
 	    "  agent start [--idle S] [--lifetime S] [--foreground]\n"
