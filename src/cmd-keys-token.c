@@ -197,6 +197,60 @@ out:
 	return r;
 }
 
+/*
+ * An import stopped after the key went into the token (before its audit
+ * entry, or before the clear file was removed): *same is 1 when the token
+ * already holds the key being imported under its label (a master set: the
+ * three KCVs the token computes are the file's, same length; a signing
+ * key: the same public point). Audited now if no entry names it; the
+ * caller then removes or keeps the clear file as usual.
+ */
+static int
+token_already_imported(struct session *ctx, struct crypto_token *t, enum crypto_mode mode,
+    const struct crypto_master_keys *m, const struct crypto_sign_key *sk,
+    const char *label, const char *subject, const char *detail, int *same)
+{
+	struct crypto_master_keys tm;
+	struct crypto_sign_key *tsk = NULL;
+	struct store *st;
+	uint8_t a[3][3], b[3][3], pa[CRYPTO_EC_PUB_LEN], pb[CRYPTO_EC_PUB_LEN];
+	char first[32];
+	int r, there = 0, found = 0;
+
+	*same = 0;
+	memset(&tm, 0, sizeof tm);
+	if (sk == NULL)
+		snprintf(first, sizeof first, "master-%02x-enc", m->kvn);
+	if ((r = crypto_token_has_label(t, sk != NULL ? label : first, &there)) != 0 ||
+	    !there)
+		return r;
+	if (sk != NULL) {
+		if ((r = crypto_token_sign_key(t, label, mode, &tsk)) != 0 ||
+		    (r = crypto_sign_key_public(tsk, pa)) != 0 ||
+		    (r = crypto_sign_key_public(sk, pb)) != 0)
+			goto out;
+		*same = memcmp(pa, pb, sizeof pa) == 0;
+	} else {
+		if ((r = crypto_token_master_keys(t, m->kvn, mode, &tm)) != 0 ||
+		    (r = crypto_master_keys_kcvs(&tm, a)) != 0 ||
+		    (r = crypto_master_keys_kcvs(m, b)) != 0)
+			goto out;
+		*same = tm.keylen == m->keylen && memcmp(a, b, sizeof a) == 0;
+	}
+	if (!*same)
+		goto out;
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = audit_names(st, "keys.", subject, &found)) != 0 ||
+	    (!found && (r = cmd_keys_audit_ok(ctx, "keys.import", subject, detail)) != 0))
+		goto out;
+	printf("%s already holds this key: an import stopped before it finished%s\n",
+	    subject, found ? "" : " before it was audited: audited now");
+out:
+	crypto_master_keys_wipe(&tm);
+	crypto_sign_key_free(tsk);
+	return r;
+}
+
 /* import: a clear master key file into the token. */
 static int
 token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
@@ -207,7 +261,7 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 	char *text = NULL, *detail = NULL, subject[96];
 	const char *label = CRYPTO_TOKEN_SIGNING_LABEL;
 	size_t len = 0, i;
-	int r, remove = 1;
+	int r, remove = 1, same = 0;
 
 	/* [--keep-clear|--remove-clear] [--label LABEL] FILE: LABEL for a
 	 * signing key (default "municipality"; e.g. queue-station for the
@@ -259,11 +313,16 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 		    crypto_token_label(t), m.kvn);
 	}
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
-	    (r = sk != NULL ? crypto_token_import_signing(t, label, sk) :
-	    crypto_token_import_master(t, &m)) != 0 ||
-	    (r = cmd_keys_audit_ok(ctx, "keys.import", subject, detail)) != 0)
+	    (r = token_already_imported(ctx, t, mode, &m, sk, label, subject, detail,
+	    &same)) != 0)
 		goto out;
-	printf("imported %s (sensitive, not extractable)\n", subject);
+	if (!same) {
+		if ((r = sk != NULL ? crypto_token_import_signing(t, label, sk) :
+		    crypto_token_import_master(t, &m)) != 0 ||
+		    (r = cmd_keys_audit_ok(ctx, "keys.import", subject, detail)) != 0)
+			goto out;
+		printf("imported %s (sensitive, not extractable)\n", subject);
+	}
 	show(t);
 	r = cmd_keys_clear_file(ctx, argv[1], subject, remove);
 out:
