@@ -41,6 +41,38 @@ show(struct crypto_token *t)
 	free(d);
 }
 
+/*
+ * *yes: 1 when the token holds `label` and no ok `keys.*` audit entry
+ * names `subject`: a ceremony made it and was stopped (killed, power cut)
+ * before its entry committed. Its rerun audits it and makes nothing
+ * (docs/keys.md "Run again"), as with the file key store.
+ */
+static int
+unaudited_object(struct session *ctx, struct crypto_token *t, const char *label,
+    const char *subject, int *yes)
+{
+	struct store *st;
+	int r, there = 0, found = 0;
+
+	*yes = 0;
+	if ((r = crypto_token_has_label(t, label, &there)) != 0 || !there)
+		return r;
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = audit_names(st, "keys.", subject, &found)) != 0)
+		return r;
+	*yes = !found;
+	return 0;
+}
+
+/* The label of master key version kvn's first object and its subject. */
+static void
+master_names(struct crypto_token *t, unsigned kvn, char *label, size_t llen,
+    char *subject, size_t slen)
+{
+	snprintf(label, llen, "master-%02x-enc", kvn);
+	snprintf(subject, slen, "pkcs11:%s/master-%02x", crypto_token_label(t), kvn);
+}
+
 static int
 token_create(struct session *ctx, struct crypto_token *t, int argc, char **argv,
     int rotate)
@@ -49,27 +81,31 @@ token_create(struct session *ctx, struct crypto_token *t, int argc, char **argv,
 		{ "kvn", required_argument, NULL, 'k' },
 		{ "algorithm", required_argument, NULL, 'a' },
 		{ "signing", no_argument, NULL, 's' },
+		{ "to", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *alg = "AES-128";
-	char *detail = NULL, *end, subject[96];
+	char *detail = NULL, *end, subject[96], label[32];
 	unsigned kvn = 0, high = 0;
 	size_t keylen;
-	int c, r, signing = 0;
+	int c, r, signing = 0, to = 0, taken_up = 0, there = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
-		if (c == 'k' && !rotate) {
+		if ((c == 'k' && !rotate) || (c == 't' && rotate)) {
 			kvn = (unsigned)strtoul(optarg, &end, 16);
 			if (*end != '\0' || strlen(optarg) != 2 || kvn < 1 || kvn > 0x7f)
-				return cmd_usage(&cmd_keys_entry, "--kvn: two hex digits, 01 to 7F");
+				return cmd_usage(&cmd_keys_entry, rotate ?
+				    "--to: two hex digits, 01 to 7F" :
+				    "--kvn: two hex digits, 01 to 7F");
+			to = rotate;
 		} else if (c == 'a')
 			alg = optarg;
 		else if (c == 's' && !rotate)
 			signing = 1;
 		else
 			return cmd_usage(&cmd_keys_entry, rotate ?
-			    "keys rotate [--algorithm AES-128|AES-256]" :
+			    "keys rotate [--to KK] [--algorithm AES-128|AES-256]" :
 			    "keys create [--kvn KK] [--algorithm AES-128|AES-256] | --signing");
 	}
 	if (optind != argc)
@@ -82,6 +118,14 @@ token_create(struct session *ctx, struct crypto_token *t, int argc, char **argv,
 	if (!signing) {
 		if ((r = crypto_token_highest_kvn(t, &high)) != 0)
 			return r;
+		if (kvn == 0 && high != 0) {
+			/* The newest version made by a stopped run: taken up. */
+			master_names(t, high, label, sizeof label, subject, sizeof subject);
+			if ((r = unaudited_object(ctx, t, label, subject, &taken_up)) != 0)
+				return r;
+			if (taken_up)
+				kvn = high;
+		}
 		if (kvn == 0 && high == 0) {
 			const char *cv = config_get(ctx->cfg, "card.kvn", "30");
 
@@ -94,19 +138,49 @@ token_create(struct session *ctx, struct crypto_token *t, int argc, char **argv,
 		if (kvn > 0x7f)
 			return err_set(NHI_ERANGE, "token %s: no key version left after %02X",
 			    crypto_token_label(t), high);
+		master_names(t, kvn, label, sizeof label, subject, sizeof subject);
+		if (!taken_up && (r = unaudited_object(ctx, t, label, subject,
+		    &taken_up)) != 0)
+			return r;
+		if (to && !taken_up && kvn <= high) {
+			/* rotate --to KK: KK there and audited is the rotation
+			 * done (its rerun makes nothing); below it, refused. */
+			if ((r = crypto_token_has_label(t, label, &there)) != 0)
+				return r;
+			if (there) {
+				printf("key version %02X is there and audited (%s): the rotation"
+				    " to it is done, nothing made\n", kvn, subject);
+				return 0;
+			}
+			return err_set(NHI_ERANGE, "keys rotate --to %02X: the token %s holds"
+			    " version %02X: a rotation goes to a version above the highest",
+			    kvn, crypto_token_label(t), high);
+		}
 		detail = xasprintf("%s kvn %02x %s in token %s", rotate ? "rotate" : "create",
 		    kvn, alg, crypto_token_label(t));
-		snprintf(subject, sizeof subject, "pkcs11:%s/master-%02x",
-		    crypto_token_label(t), kvn);
 	} else {
-		detail = xasprintf("create signing key P-256 in token %s",
-		    crypto_token_label(t));
 		snprintf(subject, sizeof subject, "pkcs11:%s/%s", crypto_token_label(t),
 		    CRYPTO_TOKEN_SIGNING_LABEL);
+		if ((r = unaudited_object(ctx, t, CRYPTO_TOKEN_SIGNING_LABEL, subject,
+		    &taken_up)) != 0)
+			return r;
+		detail = xasprintf("create signing key P-256 in token %s",
+		    crypto_token_label(t));
 	}
 	if ((r = operator_require_approval(ctx, rotate ? "keys.rotate" : "keys.create",
 	    detail)) != 0)
 		goto out;
+	if (taken_up) {
+		/* Made by the stopped run (the objects are there): audited
+		 * now, nothing generated. */
+		if ((r = cmd_keys_audit_ok(ctx, rotate ? "keys.rotate" : "keys.create",
+		    subject, detail)) != 0)
+			goto out;
+		printf("%s was made by a 'keys %s' that was stopped before it was audited:"
+		    " audited now, no new key made\n", subject, rotate ? "rotate" : "create");
+		show(t);
+		goto out;
+	}
 	r = signing ? crypto_token_generate_signing(t, CRYPTO_TOKEN_SIGNING_LABEL) :
 	    crypto_token_generate_master(t, (uint8_t)kvn, keylen);
 	if (r != 0 || (r = cmd_keys_audit_ok(ctx, rotate ? "keys.rotate" : "keys.create",
@@ -123,6 +197,60 @@ out:
 	return r;
 }
 
+/*
+ * An import stopped after the key went into the token (before its audit
+ * entry, or before the clear file was removed): *same is 1 when the token
+ * already holds the key being imported under its label (a master set: the
+ * three KCVs the token computes are the file's, same length; a signing
+ * key: the same public point). Audited now if no entry names it; the
+ * caller then removes or keeps the clear file as usual.
+ */
+static int
+token_already_imported(struct session *ctx, struct crypto_token *t, enum crypto_mode mode,
+    const struct crypto_master_keys *m, const struct crypto_sign_key *sk,
+    const char *label, const char *subject, const char *detail, int *same)
+{
+	struct crypto_master_keys tm;
+	struct crypto_sign_key *tsk = NULL;
+	struct store *st;
+	uint8_t a[3][3], b[3][3], pa[CRYPTO_EC_PUB_LEN], pb[CRYPTO_EC_PUB_LEN];
+	char first[32];
+	int r, there = 0, found = 0;
+
+	*same = 0;
+	memset(&tm, 0, sizeof tm);
+	if (sk == NULL)
+		snprintf(first, sizeof first, "master-%02x-enc", m->kvn);
+	if ((r = crypto_token_has_label(t, sk != NULL ? label : first, &there)) != 0 ||
+	    !there)
+		return r;
+	if (sk != NULL) {
+		if ((r = crypto_token_sign_key(t, label, mode, &tsk)) != 0 ||
+		    (r = crypto_sign_key_public(tsk, pa)) != 0 ||
+		    (r = crypto_sign_key_public(sk, pb)) != 0)
+			goto out;
+		*same = memcmp(pa, pb, sizeof pa) == 0;
+	} else {
+		if ((r = crypto_token_master_keys(t, m->kvn, mode, &tm)) != 0 ||
+		    (r = crypto_master_keys_kcvs(&tm, a)) != 0 ||
+		    (r = crypto_master_keys_kcvs(m, b)) != 0)
+			goto out;
+		*same = tm.keylen == m->keylen && memcmp(a, b, sizeof a) == 0;
+	}
+	if (!*same)
+		goto out;
+	if ((r = session_store(ctx, &st)) != 0 ||
+	    (r = audit_names(st, "keys.", subject, &found)) != 0 ||
+	    (!found && (r = cmd_keys_audit_ok(ctx, "keys.import", subject, detail)) != 0))
+		goto out;
+	printf("%s already holds this key: an import stopped before it finished%s\n",
+	    subject, found ? "" : " before it was audited: audited now");
+out:
+	crypto_master_keys_wipe(&tm);
+	crypto_sign_key_free(tsk);
+	return r;
+}
+
 /* import: a clear master key file into the token. */
 static int
 token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
@@ -133,7 +261,7 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 	char *text = NULL, *detail = NULL, subject[96];
 	const char *label = CRYPTO_TOKEN_SIGNING_LABEL;
 	size_t len = 0, i;
-	int r, remove = 1;
+	int r, remove = 1, same = 0;
 
 	/* [--keep-clear|--remove-clear] [--label LABEL] FILE: LABEL for a
 	 * signing key (default "municipality"; e.g. queue-station for the
@@ -185,11 +313,16 @@ token_import(struct session *ctx, struct crypto_token *t, int argc, char **argv)
 		    crypto_token_label(t), m.kvn);
 	}
 	if ((r = operator_require_approval(ctx, "keys.import", detail)) != 0 ||
-	    (r = sk != NULL ? crypto_token_import_signing(t, label, sk) :
-	    crypto_token_import_master(t, &m)) != 0 ||
-	    (r = cmd_keys_audit_ok(ctx, "keys.import", subject, detail)) != 0)
+	    (r = token_already_imported(ctx, t, mode, &m, sk, label, subject, detail,
+	    &same)) != 0)
 		goto out;
-	printf("imported %s (sensitive, not extractable)\n", subject);
+	if (!same) {
+		if ((r = sk != NULL ? crypto_token_import_signing(t, label, sk) :
+		    crypto_token_import_master(t, &m)) != 0 ||
+		    (r = cmd_keys_audit_ok(ctx, "keys.import", subject, detail)) != 0)
+			goto out;
+		printf("imported %s (sensitive, not extractable)\n", subject);
+	}
 	show(t);
 	r = cmd_keys_clear_file(ctx, argv[1], subject, remove);
 out:

@@ -343,19 +343,26 @@ cmd_keys_audit_refused(struct session *ctx, const char *action, const char *subj
  * create --audit: the station's audit key (docs/audit.md "The keyed
  * seal"), in the same two-person ceremony. The ceremony holds the key, so
  * it seals the log from its beginning at once: from then on the chain is
- * keyed, and `audit verify` demands the seal.
+ * keyed, and `audit verify` demands the seal. The entry and the seal are
+ * one commit; the file is written before it (a file and a row cannot be
+ * one transaction): a rerun after a stop between finds the file no entry
+ * names, opens it under the store's passphrase and audits and seals with
+ * it, making no new key (docs/keys.md "Run again").
  */
 static int
 keys_create_audit(struct session *ctx, const char *dir)
 {
 	struct store *st;
 	const char *pass;
-	char *inner = NULL, *path = xasprintf("%s/audit.key", dir), *info = NULL;
+	char *inner = NULL, *path = xasprintf("%s/audit.key", dir), *info = NULL, *text = NULL;
 	uint8_t key[CRYPTO_AUDIT_KEY_LEN];
 	int64_t n = 0, bad = 0, through = 0;
-	int r;
+	size_t len = 0, ilen = 0;
+	int r, taken_up = 0;
 
-	if (access(path, F_OK) == 0) {
+	if ((r = unaudited_key_file(ctx, path, &taken_up)) != 0)
+		goto out;
+	if (!taken_up && access(path, F_OK) == 0) {
 		r = err_set(NHI_EEXISTS, "key file %s already exists", path);
 		goto out;
 	}
@@ -363,7 +370,7 @@ keys_create_audit(struct session *ctx, const char *dir)
 		goto out;
 	if ((r = session_store(ctx, &st)) != 0)
 		goto out;
-	/* Seal only a log whose chain holds (unkeyed: there is no key yet). */
+	/* Seal only a log whose chain holds (unkeyed: there is no seal yet). */
 	audit_keying(NULL, 0);
 	r = audit_verify(st, &n, &bad);
 	session_audit_keying(ctx, st);
@@ -371,18 +378,34 @@ keys_create_audit(struct session *ctx, const char *dir)
 		r = err_wrap(r, "the audit key is not created: ");
 		goto out;
 	}
-	if ((r = store_passphrase(dir, &pass)) != 0 ||
-	    (r = crypto_audit_key_generate(&inner)) != 0 ||
-	    (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg, &info)) != 0 ||
-	    (r = crypto_audit_key_parse(path, inner, strlen(inner), key)) != 0)
+	if ((r = store_passphrase(dir, &pass)) != 0)
+		goto out;
+	if (taken_up) {
+		/* Written whole by the stopped run: it opens under the store's
+		 * passphrase and is an audit key; nothing new is made. */
+		if ((r = fs_read_file(path, KEYFILE_MAX, &text, &len)) != 0 ||
+		    (r = crypto_keystore_unwrap(path, text, len, pass, &inner, &ilen)) != 0 ||
+		    (r = inner_info(path, inner, ilen, &info)) != 0)
+			goto out;
+	} else if ((r = crypto_audit_key_generate(&inner)) != 0 ||
+	    (r = write_wrapped(path, inner, strlen(inner), pass, ctx->cfg, &info)) != 0)
+		goto out;
+	if ((r = crypto_audit_key_parse(path, inner, strlen(inner), key)) != 0)
 		goto out;
 	audit_key_hold(key);
 	util_wipe(key, sizeof(key));
 	session_audit_keying(ctx, st);
+	if ((r = store_begin(st)) != 0)
+		goto out;
 	if ((r = cmd_keys_audit_ok(ctx, "keys.create", path,
 	    "create audit key HMAC-SHA256")) != 0 ||
-	    (r = audit_seal(st, &through)) != 0)
+	    (r = audit_seal(st, &through)) != 0 || (r = store_commit(st)) != 0) {
+		store_rollback(st);
 		goto out;
+	}
+	if (taken_up)
+		printf("%s was written by a 'keys create --audit' that was stopped before it"
+		    " was audited: audited and sealed now, no new key made\n", path);
 	print_info("created", path, info);
 	printf("audit log sealed through entry %lld: from now on 'nhicard audit verify'"
 	    " checks the seal\n", (long long)through);
@@ -390,6 +413,7 @@ out:
 	audit_key_forget();
 	if (inner != NULL)
 		util_free_secret(inner, strlen(inner));
+	free(text);
 	free(path);
 	free(info);
 	return r;
@@ -404,20 +428,23 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		{ "algorithm", required_argument, NULL, 'a' },
 		{ "signing", no_argument, NULL, 's' },
 		{ "audit", no_argument, NULL, 'A' },
+		{ "to", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = NULL, *pass, *alg = "AES-128";
 	char *inner = NULL, *path = NULL, *info = NULL, *detail = NULL, *end, *text = NULL;
 	unsigned kvn = 0, high = 0;
 	size_t keylen, len = 0, ilen = 0;
-	int c, r, signing = 0, audit = 0, taken_up = 0;
+	int c, r, signing = 0, audit = 0, taken_up = 0, to = 0;
 
 	optind = 0;	/* 0: glibc re-reads the option string (main used "+") */
 	while ((c = getopt_long(argc, argv, "k:a:s", longopts, NULL)) != -1) {
-		if (c == 'k' && !rotate) {
+		if ((c == 'k' && !rotate) || (c == 't' && rotate)) {
 			kvn = (unsigned)strtoul(optarg, &end, 16);
 			if (*end != '\0' || strlen(optarg) != 2 || kvn < 1 || kvn > 0x7f)
-				return usage("--kvn: two hex digits, 01 to 7F");
+				return usage(rotate ? "--to: two hex digits, 01 to 7F" :
+				    "--kvn: two hex digits, 01 to 7F");
+			to = rotate;
 		} else if (c == 'a')
 			alg = optarg;
 		else if (c == 's' && !rotate)
@@ -425,7 +452,7 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 		else if (c == 'A' && !rotate)
 			audit = 1;
 		else
-			return usage(rotate ? "keys rotate [--algorithm AES-128|AES-256]" :
+			return usage(rotate ? "keys rotate [--to KK] [--algorithm AES-128|AES-256]" :
 			    "keys create [--kvn KK] [--algorithm AES-128|AES-256] | --signing |"
 			    " --audit");
 	}
@@ -475,6 +502,22 @@ keys_create(struct session *ctx, int argc, char **argv, int rotate)
 				goto out;
 			free(path);
 			path = NULL;
+		}
+		if (to && !taken_up && kvn <= high) {
+			/* rotate --to KK names the version it makes, so that its
+			 * rerun after a stop (or a second run) does nothing more:
+			 * KK there and audited is the rotation done. */
+			path = key_file(dir, 0, kvn);
+			if (access(path, F_OK) == 0) {
+				printf("key version %02X is there and audited (%s): the rotation"
+				    " to it is done, nothing made\n", kvn, path);
+				r = 0;
+				goto out;
+			}
+			r = err_set(NHI_ERANGE, "keys rotate --to %02X: the key store %s holds"
+			    " version %02X: a rotation goes to a version above the highest",
+			    kvn, dir, high);
+			goto out;
 		}
 		detail = xasprintf("%s kvn %02x %s", rotate ? "rotate" : "create", kvn, alg);
 	} else {
@@ -931,8 +974,8 @@ keys_exec(struct session *ctx, int argc, char **argv)
 const struct cmd_entry cmd_keys_entry = {
 	.name = "keys",
 	.usage = "create [--kvn KK] [--algorithm AES-128|AES-256] | create --signing |"
-	    " import [--keep-clear] FILE | list | kcv [FILE] | rotate [--algorithm A] |"
-	    " passwd | agent start|lock|status",
+	    " import [--keep-clear] FILE | list | kcv [FILE] |"
+	    " rotate [--to KK] [--algorithm A] | passwd | agent start|lock|status",
 	.summary = "manage the key store: master keys and the signing key (key officers)",
 	.help =
 	    "The key store in keys.dir (docs/keys.md 4.5-4.7). Key officers only;\n"
@@ -948,7 +991,9 @@ const struct cmd_entry cmd_keys_entry = {
 	    "                        leave it, e.g. on a read-only medium)\n"
 	    "  list                  the key files and their public headers\n"
 	    "  kcv [FILE]            unwrap and compute the check values\n"
-	    "  rotate                a new master key version; the old one is kept\n"
+	    "  rotate [--to KK]      a new master key version (KK: the version to make;\n"
+	    "                        run again, KK there and audited does nothing);\n"
+	    "                        the old one is kept\n"
 	    "  passwd                re-wrap every key file under a new passphrase\n"
 	    "                        (NHICARD_KEY_NEW_PASSPHRASE_FD or the terminal)\n"
 	    "  agent start [--idle S] [--lifetime S] [--foreground]\n"

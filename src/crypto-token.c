@@ -369,6 +369,19 @@ label_taken(struct crypto_token *t, const char *label)
 	return 0;
 }
 
+int
+crypto_token_has_label(struct crypto_token *t, const char *label, int *yes)
+{
+	int r = label_taken(t, label);
+
+	*yes = r == NHI_EEXISTS;
+	if (*yes) {
+		err_clear();
+		r = 0;
+	}
+	return r;
+}
+
 static CK_ULONG
 ulong_attr(struct crypto_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
 {

@@ -88,6 +88,10 @@ int	crypto_token_import_signing(struct crypto_token *t, const char *label,
 /* The highest master key version 01..7F in the token (0: none). */
 int	crypto_token_highest_kvn(struct crypto_token *t, unsigned *out);
 
+/* *yes: 1 when an object (secret, private or public key) is labelled
+ * `label` in the token. 0 or a token error. */
+int	crypto_token_has_label(struct crypto_token *t, const char *label, int *yes);
+
 /* One line per key object for `keys list`: label, type, KCV or key id. */
 int	crypto_token_describe(struct crypto_token *t, char **out);
 

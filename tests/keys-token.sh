@@ -44,7 +44,16 @@ like "$out" "^imported pkcs11:town/municipality \(sensitive, not extractable\)$"
 tnhi keys import "$KEYS/test-master-30.keys" --keep-clear
 is "$rc" 2 "keys import FILE --keep-clear: the option goes first"
 tnhi keys import --keep-clear "$KEYS/test-master-30.keys"
-is "$rc" 3 "importing key version 30 again is refused"
+is "$rc" 0 "importing the same key version 30 again makes nothing (a stopped import's rerun)"
+like "$out" "pkcs11:town/master-30 already holds this key: an import stopped before it finished" \
+    "and says the token already holds it"
+is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.import' AND subject = 'pkcs11:town/master-30'
+    AND detail LIKE 'import %'")" 1 "one import entry for it"
+# Another key under a label taken is refused, naming the label.
+sed 's/^enc = .*/enc = 404142434445464748494a4b4c4d4e4f/; /^enc-kcv/d' "$KEYS/test-master-30.keys" \
+    >"$TEST_TMP/other-30.keys"
+tnhi keys import --keep-clear "$TEST_TMP/other-30.keys"
+is "$rc" 3 "importing another key as version 30 is refused"
 like "$out" "the label 'master-30-enc' is taken" "the refusal names the label"
 [ -e "$KEYS/test-master-30.keys" ]
 is "$?" 0 "--keep-clear left the shipped file"
@@ -58,7 +67,7 @@ like "$out" "master-30-enc/mac/dek: key version 30, AES-128, KCV ENC $enc MAC $m
 like "$out" "master-ff-enc/mac/dek: key version FF" "the transport set is there too"
 like "$out" "municipality: EC P-256 signing key, key id [0-9a-f]{16}" "and the signing key"
 is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.import' AND subject LIKE 'pkcs11:town/%'
-    AND outcome = 'ok'")" 6 "each import and each removed clear file is audited"
+    AND outcome = 'ok'")" 7 "each import, each removed clear file and the kept one of the import again are audited"
 
 # ---- a Juki card issued with the token
 # The card's keys and the SCP03 session keys stay in the token too

@@ -69,6 +69,27 @@ like "$out" "Key version 30 stays" "and keeps the old"
 test -f "$KEYDIR/master-30.keys"
 is "$?" 0 "the old key file is still there"
 
+# Rotate --to KK: the version named, so that the same command again does
+# nothing more (docs/keys.md "Run again").
+as_approved kim boss keys rotate --to 32
+is "$rc" 0 "keys rotate --to 32"
+like "$out" "key version 32 is new" "makes version 32"
+sum=$(ls "$KEYDIR" | md5sum)
+as_approved kim boss keys rotate --to 32
+is "$rc" 0 "keys rotate --to 32 again exits 0"
+like "$out" "key version 32 is there and audited .*: the rotation to it is done, nothing made" \
+    "and says the rotation is done"
+is "$(ls "$KEYDIR" | md5sum)" "$sum" "no version made"
+is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.rotate' AND subject LIKE '%master-32.keys'")" 1 \
+    "one keys.rotate entry for version 32"
+as_approved kim boss keys rotate --to 2f
+is "$rc" 3 "keys rotate --to a version below the highest, not there: refused (exit 3)"
+like "$out" "keys rotate --to 2F: the key store .* holds version 32: a rotation goes to a version above the highest" \
+    "naming the highest version"
+as_approved kim boss keys rotate --to 3G
+is "$rc" 2 "keys rotate --to that is not two hex digits: usage error"
+like "$out" "--to: two hex digits, 01 to 7F" "saying what --to takes"
+
 # Import a clear key file: test keys are refused in production mode.
 as_approved kim boss keys import "$top_srcdir/keys/test-master-30.keys"
 is "$rc" 1 "importing test keys on a production station is refused"
@@ -98,7 +119,7 @@ is "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.import' AND outco
 printf 'the new key store passphrase\n' >"$TEST_TMP/newpass"
 NHICARD_KEY_NEW_PASSPHRASE_FD=7 as kim keys passwd 7<"$TEST_TMP/newpass"
 is "$rc" 0 "keys passwd"
-like "$out" "4 wrapped key files in $KEYDIR now under the new passphrase" "re-wraps all four"
+like "$out" "5 wrapped key files in $KEYDIR now under the new passphrase" "re-wraps all five"
 as kim keys kcv
 is "$rc" 3 "the old passphrase no longer opens them"
 cp "$TEST_TMP/newpass" "$PASSPHRASE"

@@ -86,4 +86,43 @@ bureau_file result "$station" "$run" res.lines res.txt
 bureau_seal res.txt res.cms
 kc_run "batch preissue import-result" signed 'st batch preissue import-result res.cms $run'
 
+# ---- import-result of a file refused whole ----------------------------------------
+# A record with five fields: the file is refused naming the line (exit 3),
+# nothing imported; the refusal is audited.
+{ line 1 made | cut -f1-5; line 2 made; } >bad.lines
+bureau_file result "$station" "$run" bad.lines bad.txt
+bureau_seal bad.txt bad.cms
+KC_RC=3
+kc_run "batch preissue import-result (a malformed file, refused)" signed \
+    'st batch preissue import-result bad.cms $run'
+
+# ---- import-result of a file partly imported -------------------------------------
+# Card 1 made; card 2's record altered after signing (an exception of its
+# item, the card abandoned); a user number of no item (rejected); item 3
+# not named (it stays open: its card still in production). Exit 3.
+rec2=$(record_of 2)
+case "$rec2" in *0) rec2=${rec2%0}1 ;; *) rec2=${rec2%?}0 ;; esac
+{ line 1 made
+  printf '%s\t%s\t%s\tmade\t%s\t%s\n' "$(seq_of 2)" "$(un_of 2)" "$(serial_of 2)" \
+      "$(cat pub2)" "$rec2"
+  printf '99\t0123456789abcdef0123456789abcdef\t0a0b0c0d0e0f00000099\tmade\t%s\t%s\n' \
+      "$(cat pub3)" "$(record_of 3)"; } >part.lines
+bureau_file result "$station" "$run" part.lines part.txt
+bureau_seal part.txt part.cms
+kc_run "batch preissue import-result (partly imported: an exception, a rejected record, an item left open)" \
+    signed 'st batch preissue import-result part.cms $run'
+# Then the rest: the whole file on the partly imported run (item 3 made,
+# the records already imported unchanged or refused as they were).
+kc_restore signed
+st batch preissue import-result part.cms "$run" >/dev/null 2>&1
+is "$(sql "SELECT group_concat(state || ':' || coalesce(exception, '-'), ' ') FROM batch_items
+    WHERE run_id = $run AND seq IN ($(seq_of 1), $(seq_of 2), $(seq_of 3)) ORDER BY seq")" "done:- exception:bureau_bad_signature prepared:-" \
+    "the partial file: the bureau's item 1 done, 2 set aside, 3 open"
+kc_snap partly
+# The set-aside item's record is counted unchanged (exit 0).
+KC_RC=
+kc_run "batch preissue import-result (the whole file after a partial one)" partly \
+    'st batch preissue import-result res.cms $run'
+KC_RC=
+
 done_testing

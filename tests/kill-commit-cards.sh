@@ -103,6 +103,42 @@ KC_EXTRA='st card verify >/dev/null 2>&1; echo "card verify $?"; ls pr'
 kc_run "batch preissue feed (Juki card, certificate printed)" prepared "st batch preissue feed --count 1 --max-wait 20 --print-to pr $prun"
 KC_RESET= KC_PUTBACK= KC_EXTRA=
 
+# ---- Pre-issuance feed of a standalone card, with the certificate and with
+# the sleeve insert: a foreign resident (no Juki card: the study's rule)
+# gets a blank card; the feed binds the card's serial to the item (a
+# commit of its own) before it writes.
+cp "$CONF" "$TEST_TMP/conf.orig"
+sed -i 's/^\[rules\]$/[rules]\nforeign_juki = 2005/' "$CONF"
+kc_restore insured
+st resident add --name-kanji "John SMITH" --name-kana "ジョン スミス" --birth 1985-05-05 \
+    --sex 1 --address "東京都千代田区神田3-3" --nationality US --residence-status 技術 \
+    --stay-until 2030-01-01 >/dev/null || bail "resident add (foreign)"
+st eligibility add --insurer 133116 --symbol 1 --number 12 --kind hihokensha \
+    --acquired 2020-04-01 2 >/dev/null || bail "eligibility add (foreign)"
+printf 'id:2\n' >"$TEST_TMP/sel-s.txt"
+st batch preissue prepare list "$TEST_TMP/sel-s.txt" >/dev/null || bail "batch preissue prepare (standalone)"
+[ "$(sql "SELECT group_concat(path) FROM preissue_items")" = standalone ] ||
+    bail "the foreign resident's item is not standalone"
+srun=$(sql "SELECT max(id) FROM batch_runs WHERE kind = 'preissue'")
+kc_snap prepared-s
+insert_card "$TEST_TMP/s" standalone
+card_remove
+cp "$TEST_TMP/s" "$TEST_TMP/s.blank"
+KC_RESET='card_remove; cp "$TEST_TMP/s.blank" "$TEST_TMP/s"; rm -rf pr; mkdir pr; put_back "$TEST_TMP/s"'
+KC_PUTBACK='put_back "$TEST_TMP/s"'
+KC_EXTRA='st card verify >/dev/null 2>&1; echo "card verify $?"; ls pr'
+kc_run "batch preissue feed (standalone card, certificate printed)" prepared-s \
+    "st batch preissue feed --count 1 --max-wait 20 --print-to pr $srun"
+kc_run "batch preissue feed --sleeve (standalone card, the sleeve insert printed)" prepared-s \
+    "st batch preissue feed --count 1 --max-wait 20 --sleeve --print-to pr $srun"
+# The last rerun's end: one sleeve insert, in the store and in pr.
+is "$(sql "SELECT count(*) || ' ' || group_concat(document) FROM certificates WHERE voided_at IS NULL")" \
+    "1 sleeve" "the sleeve feed printed one sleeve insert, recorded"
+is "$(ls pr | wc -l)" 1 "and wrote its PDF"
+KC_RESET= KC_PUTBACK= KC_EXTRA=
+card_remove
+cp "$TEST_TMP/conf.orig" "$CONF"
+
 # ---- My Number card linked (a TEST JPKI CA), then relinked ---------------------
 CA=$TEST_TMP/ca
 jpki_ca "$CA"

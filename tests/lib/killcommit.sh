@@ -13,7 +13,9 @@
 #                         again) and compare with the unkilled run.
 # CMD and KC_RECOVER are shell text run with eval; they use $DB. A rerun
 # may be refused (exit 1 or 3) when the killed run had already done the work,
-# if its message matches $KC_REFUSED_OK; anything else must exit 0.
+# if its message matches $KC_REFUSED_OK; anything else must exit 0, or
+# $KC_RC when set: the exit status the unkilled run must give too (a file
+# refused or partly imported, exit 3, which still commits its refusal).
 # $KC_EXTRA (shell text, optional) prints more state (files written).
 # $KC_TODO: a known fault not fixed yet (the check is a TAP TODO).
 # $KC_DIFF_LINES: how many lines of a state difference to show (6).
@@ -108,12 +110,12 @@ kc_run() {
 	rc=$?
 	_n=$(wc -l < "$_log" 2>/dev/null || echo 0)
 	_n=$((_n + 0))
-	if [ "$rc" -ne 0 ] || [ "$_n" -lt 1 ]; then
-		ok 1 "$_name: the unkilled run works and commits ($_n commits)"
+	if [ "$rc" -ne "${KC_RC:-0}" ] || [ "$_n" -lt 1 ]; then
+		ok 1 "$_name: the unkilled run exits ${KC_RC:-0} and commits ($_n commits)"
 		echo "#   rc $rc: $(printf '%s' "$out" | head -c 300)"
 		return
 	fi
-	ok 0 "$_name: the unkilled run commits $_n times"
+	ok 0 "$_name: the unkilled run exits ${KC_RC:-0} and commits $_n times"
 	kc_state "$DB" > "$TEST_TMP/ref.state"
 	_kills=0 _bad=""
 	for _k in $(kc_pick "$_n"); do
@@ -129,7 +131,7 @@ kc_run() {
 			if [ -n "${KC_PUTBACK:-}" ]; then eval "$KC_PUTBACK" >&2; fi
 			out=$(eval "${KC_RECOVER:-$_cmd}" 2>&1)
 			rc=$?
-			if [ "$rc" -ne 0 ]; then
+			if [ "$rc" -ne 0 ] && [ "$rc" -ne "${KC_RC:-0}" ]; then
 				if { [ "$rc" -ne 1 ] && [ "$rc" -ne 3 ]; } || [ -z "${KC_REFUSED_OK:-}" ] ||
 				    ! printf '%s\n' "$out" | grep -Eq -- "$KC_REFUSED_OK"; then
 					_bad="$_bad $_at:rerun-rc$rc"
