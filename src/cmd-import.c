@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "cmd-lifecycle.h"
@@ -332,6 +333,13 @@ out:
 	free(line);
 	/* The bench (bench/residents.sh) reads this: memory that grows with
 	 * the extract, in bytes a record. */
+	{
+		struct timespec ts;
+
+		if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+			log_debug("import: reading and parsing: cpu %.2f s (the reader thread)",
+			    (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	}
 	log_debug("import: codes already read: %zu bytes for %zu records",
 	    seen.n * (sizeof(*seen.keys) + sizeof(*seen.lines)) +
 	    seen.cap * sizeof(*seen.slot), seen.n);

@@ -98,10 +98,11 @@ extract_csv_parse(struct extract_parser *p, const char *line, size_t len,
 		;
 	if (i == len || line[i] == '#')
 		return 1;
-	/* `line` need not be NUL-terminated: copy exactly len bytes. */
-	copy = xmalloc(len + 1);
-	memcpy(copy, line, len);
-	copy[len] = '\0';
+	/* `line` need not be NUL-terminated: copy exactly len bytes (into
+	 * the parser's buffer, reused line after line). */
+	tbuf_reset(&p->line);
+	tbuf_add(&p->line, line, len);
+	copy = p->line.p;
 	if ((r = csv_split(copy, len, f, &nf, err)) != 0)
 		goto out;
 	if (f[0].len >= sizeof(ev)) {
@@ -136,7 +137,6 @@ extract_csv_parse(struct extract_parser *p, const char *line, size_t len,
 	else
 		r = extract_fill_resident(p, f, rec, err);
 out:
-	free(copy);
 	if (r < 0)
 		extract_record_clear(rec);
 	return r;

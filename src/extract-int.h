@@ -11,6 +11,7 @@ struct extract_parser {
 	struct text_decoder	*dec;
 	const char		*dec_name;	/* "UTF-8" or "Shift_JIS", for reasons */
 	struct tbuf		 buf;		/* decoding scratch */
+	struct tbuf		 line;		/* a CSV line, split in place */
 	char			 station_insurer[9];	/* "" not checked */
 	char			 today[11];		/* "" not checked */
 	struct extract_header	 header;

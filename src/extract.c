@@ -150,6 +150,7 @@ extract_parser_free(struct extract_parser *p)
 		return;
 	text_decoder_free(p->dec);
 	free(p->buf.p);
+	free(p->line.p);
 	free(p);
 }
 
@@ -250,15 +251,18 @@ extract_reject(struct extract_error *err, int code, const char *field, const cha
 
 /* ---- Field checks ------------------------------------------------------ */
 
-/* Decode a raw field into a fresh UTF-8 string, trimming blanks at the ends
- * (ASCII spaces and, for fixed-length slots, U+3000). */
+/* Decode a raw field into the parser's scratch buffer, trimming blanks at
+ * the ends (ASCII spaces and, for fixed-length slots, U+3000): *out points
+ * there, NUL-terminated, *outlen bytes, valid until the next field. Fields
+ * the record keeps are copied (field_text); the others are checked where
+ * they are, without an allocation each. */
 static int
-field_text(struct extract_parser *p, const struct extract_slice *f, const char *name,
-    unsigned *flags, char **out, struct extract_error *err)
+field_span(struct extract_parser *p, const struct extract_slice *f, const char *name,
+    unsigned *flags, char **out, size_t *outlen, struct extract_error *err)
 {
 	size_t bad = 0, s, e;
 	unsigned fl = 0;
-	const char *t;
+	char *t;
 
 	if (f->len > EXTRACT_FIELD_MAX)
 		return extract_reject(err, NHI_ERANGE, name, "longer than %d bytes",
@@ -291,7 +295,24 @@ field_text(struct extract_parser *p, const struct extract_slice *f, const char *
 			    "at byte %zu", (unsigned char)t[i], i + 1);
 	if (flags != NULL)
 		*flags |= fl;
-	*out = xstrndup(t + s, e - s);
+	t[e] = '\0';
+	*out = t + s;
+	*outlen = e - s;
+	return 0;
+}
+
+/* A field as a fresh UTF-8 string (field_span, copied). */
+static int
+field_text(struct extract_parser *p, const struct extract_slice *f, const char *name,
+    unsigned *flags, char **out, struct extract_error *err)
+{
+	char *t;
+	size_t n;
+	int r;
+
+	if ((r = field_span(p, f, name, flags, &t, &n, err)) != 0)
+		return r;
+	*out = xmemdup(t, n + 1);
 	return 0;
 }
 
@@ -303,33 +324,25 @@ field_digits(struct extract_parser *p, const struct extract_slice *f, const char
 	size_t i, n;
 	int r;
 
-	if ((r = field_text(p, f, name, NULL, &s, err)) != 0)
+	if ((r = field_span(p, f, name, NULL, &s, &n, err)) != 0)
 		return r;
-	n = strlen(s);
 	if (n == 0 && minlen == 0) {
-		*out = s;
+		*out = xstrdup("");
 		return 0;
 	}
-	if (n == 0) {
-		free(s);
+	if (n == 0)
 		return extract_reject(err, NHI_EPARSE, name, "missing");
-	}
 	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i])) {
-			r = extract_reject(err, NHI_EPARSE, name, "'%s' is not a number", s);
-			free(s);
-			return r;
-		}
+		if (!isdigit((unsigned char)s[i]))
+			return extract_reject(err, NHI_EPARSE, name, "'%s' is not a number", s);
 	if (n < minlen || n > maxlen) {
 		if (minlen == maxlen)
-			r = extract_reject(err, NHI_EPARSE, name, "'%s' must have %zu digits", s, minlen);
-		else
-			r = extract_reject(err, NHI_EPARSE, name, "'%s' must have %zu to %zu digits",
-			    s, minlen, maxlen);
-		free(s);
-		return r;
+			return extract_reject(err, NHI_EPARSE, name, "'%s' must have %zu digits", s,
+			    minlen);
+		return extract_reject(err, NHI_EPARSE, name, "'%s' must have %zu to %zu digits",
+		    s, minlen, maxlen);
 	}
-	*out = s;
+	*out = xmemdup(s, n + 1);
 	return 0;
 }
 
@@ -339,22 +352,18 @@ field_date(struct extract_parser *p, const struct extract_slice *f, const char *
 {
 	struct nhi_date d;
 	char *s = NULL;
+	size_t n;
 	int r;
 
-	if ((r = field_text(p, f, name, NULL, &s, err)) != 0)
+	if ((r = field_span(p, f, name, NULL, &s, &n, err)) != 0)
 		return r;
-	if (s[0] == '\0') {
-		free(s);
+	if (n == 0) {
 		out[0] = '\0';
 		return required ? extract_reject(err, NHI_EPARSE, name, "missing") : 0;
 	}
-	if (date_parse(s, &d) != 0 || !date_valid(&d)) {
-		r = extract_reject(err, NHI_EPARSE, name, "'%s' is not a date (YYYYMMDD or "
+	if (date_parse(s, &d) != 0 || !date_valid(&d))
+		return extract_reject(err, NHI_EPARSE, name, "'%s' is not a date (YYYYMMDD or "
 		    "YYYY-MM-DD)", s);
-		free(s);
-		return r;
-	}
-	free(s);
 	date_format(&d, out, 11);
 	return 0;
 }
@@ -366,29 +375,24 @@ field_choice(struct extract_parser *p, const struct extract_slice *f, const char
     struct extract_error *err)
 {
 	char *s = NULL;
-	size_t i;
+	size_t i, len;
 	int r;
 
-	if ((r = field_text(p, f, name, NULL, &s, err)) != 0)
+	if ((r = field_span(p, f, name, NULL, &s, &len, err)) != 0)
 		return r;
-	if (s[0] == '\0' && empty_ok) {
-		free(s);
+	if (len == 0 && empty_ok) {
 		*idx = -1;
 		return 0;
 	}
 	for (i = 0; i < n; i++)
 		if (strcmp(s, allowed[i]) == 0) {
-			free(s);
 			*idx = (int)i;
 			return 0;
 		}
-	if (s[0] == '\0')
-		r = extract_reject(err, NHI_EPARSE, name, "missing");
-	else
-		r = extract_reject(err, NHI_EPARSE, name, "'%s' is not one of the allowed "
-		    "values", s);
-	free(s);
-	return r;
+	if (len == 0)
+		return extract_reject(err, NHI_EPARSE, name, "missing");
+	return extract_reject(err, NHI_EPARSE, name, "'%s' is not one of the allowed values",
+	    s);
 }
 
 static int

@@ -777,6 +777,18 @@ elig_equal(const struct eligibility *e, const struct extract_record *rec)
 	    e->special_address == rec->special_address;
 }
 
+/* snprintf(dst, len, "%s", src) without the formatting: cut to fit. */
+static void
+copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Queue the period just written (new_id, superseding old_id or 0) for the
  * center, from the record in hand (no read back). */
 static int
@@ -791,11 +803,11 @@ queue_period(struct store_import *im, const struct extract_record *rec, int64_t 
 	memset(&e, 0, sizeof(e));
 	e.id = new_id;
 	e.resident_id = rid;
-	snprintf(e.insurer_number, sizeof(e.insurer_number), "%s", rec->insurer_number);
-	snprintf(e.symbol, sizeof(e.symbol), "%s", rec->symbol);
-	snprintf(e.number, sizeof(e.number), "%s", rec->number);
-	snprintf(e.branch, sizeof(e.branch), "%s", rec->branch);
-	snprintf(e.cert_kind, sizeof(e.cert_kind), "%s", rec->cert_kind);
+	copy_text(e.insurer_number, sizeof(e.insurer_number), rec->insurer_number);
+	copy_text(e.symbol, sizeof(e.symbol), rec->symbol);
+	copy_text(e.number, sizeof(e.number), rec->number);
+	copy_text(e.branch, sizeof(e.branch), rec->branch);
+	copy_text(e.cert_kind, sizeof(e.cert_kind), rec->cert_kind);
 	e.short_months = rec->short_months;
 	memcpy(e.acquired_on, rec->acquired_on, sizeof(e.acquired_on));
 	memcpy(e.lost_on, rec->lost_on, sizeof(e.lost_on));
@@ -883,7 +895,7 @@ apply_eligibility(struct store_import *im, const struct extract_record *rec, int
  */
 static int
 find_same_person(struct store_import *im, const struct text_basic_items *mine,
-    int64_t *id, char *code, size_t codelen)
+    uint64_t key, int64_t *id, char *code, size_t codelen)
 {
 	struct text_basic_items other;
 	sqlite3_stmt *s;
@@ -894,7 +906,7 @@ find_same_person(struct store_import *im, const struct text_basic_items *mine,
 	*id = 0;
 	if (im->initial_load) {
 		s = im->q[Q_RES_BY_ID];
-		while (*id == 0 && (cand = items_next(&im->items, items_hash(mine), &pos)) != 0) {
+		while (*id == 0 && (cand = items_next(&im->items, key, &pos)) != 0) {
 			sqlite3_bind_int64(s, 1, cand);
 			if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 				text_basic_items_make((const char *)sqlite3_column_text(s, 1),
@@ -996,13 +1008,17 @@ new_person(struct store_import *im, const struct extract_record *rec, const char
 		char code[24] = "";
 		int64_t same = 0;
 
-		text_basic_items_make(rec->name_kanji, rec->birth_date, rec->sex, rec->address,
-		    &mine);
-		r = flags & STORE_IMPORT_FORCE ? 0 :
-		    find_same_person(im, &mine, &same, code, sizeof(code));
+		/* Normalized in the import's scratch buffers: no copy a record. */
+		text_name_normalize(rec->name_kanji, &im->norm_a);
+		text_address_normalize(rec->address, &im->norm_b);
+		memset(&mine, 0, sizeof(mine));
+		mine.name = im->norm_a.p;
+		mine.address = im->norm_b.p;
+		memcpy(mine.birth_date, rec->birth_date, sizeof(mine.birth_date));
+		mine.sex = rec->sex;
 		key = items_hash(&mine);
-		text_basic_items_free(&mine);
-		if (r != 0)
+		if (!(flags & STORE_IMPORT_FORCE) &&
+		    (r = find_same_person(im, &mine, key, &same, code, sizeof(code))) != 0)
 			return r;
 		/* Never merged nor duplicated silently: the wrong-linkage
 		 * lesson. A clerk who forces it has judged them two people. */

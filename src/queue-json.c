@@ -116,12 +116,18 @@ jb_str(struct jbuf *b, const char *k, const char *val)
 void
 jb_int(struct jbuf *b, const char *k, int64_t val)
 {
-	char num[24];
-	int n;
+	char num[24], *e = num + sizeof(num), *q = e;
+	uint64_t u = val < 0 ? (uint64_t)0 - (uint64_t)val : (uint64_t)val;
 
 	key(b, k);
-	n = snprintf(num, sizeof(num), "%lld", (long long)val);
-	jb_raw(b, num, (size_t)n);
+	/* Digit by digit ("%lld"): a queue record has several numbers. */
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (val < 0)
+		*--q = '-';
+	jb_raw(b, q, (size_t)(e - q));
 }
 
 void

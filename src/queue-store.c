@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "error.h"
@@ -634,6 +635,8 @@ struct store_queue_writer {
 	sqlite3_stmt	*ins;
 	int64_t		 first;		/* last_seq when the writer began */
 	int64_t		 last;		/* the newest seq it gave */
+	time_t		 now_t;		/* the second `now` was formatted for */
+	char		 now[24];	/* store_now's text of now_t */
 };
 
 int
@@ -690,18 +693,26 @@ int
 store_queue_writer_add(struct store_queue_writer *w, const char *record_id,
     const char *lane, const char *kind, const char *payload, size_t len, int64_t *seq)
 {
-	char now[24];
+	time_t t = time(NULL);
 	int r, rc;
 
 	if ((r = need_txn(w->st, "queue record")) != 0)
 		return r;
-	store_now(now, sizeof(now));
+	/* The time a record is made, formatted again only when the second
+	 * changes: an import adds a record a period. */
+	if (t != w->now_t || w->now[0] == '\0') {
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(w->now, sizeof(w->now), "%Y-%m-%dT%H:%M:%SZ", &tm);	/* store_now */
+		w->now_t = t;
+	}
 	sqlite3_bind_int64(w->ins, 1, w->last + 1);
 	sqlite3_bind_text(w->ins, 2, record_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(w->ins, 3, lane, -1, SQLITE_STATIC);
 	sqlite3_bind_text(w->ins, 4, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(w->ins, 5, payload, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(w->ins, 6, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins, 6, w->now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(w->ins);
 	sqlite3_reset(w->ins);
 	sqlite3_clear_bindings(w->ins);

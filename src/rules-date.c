@@ -103,12 +103,31 @@ date_parse(const char *s, struct nhi_date *out)
 void
 date_format(const struct nhi_date *d, char *buf, size_t len)
 {
+	char t[11];
+	int y, m, dd;
+	size_t n;
+
 	if (len == 0)
 		return;
-	/* Clamp so that even a garbage date prints in 10 characters. */
-	snprintf(buf, len, "%04d-%02d-%02d",
-	    d->y < 0 ? 0 : d->y % 10000, d->m < 0 ? 0 : d->m % 100,
-	    d->d < 0 ? 0 : d->d % 100);
+	/* Clamp so that even a garbage date prints in 10 characters. Written
+	 * digit by digit: an import formats several dates a line. */
+	y = d->y < 0 ? 0 : d->y % 10000;
+	m = d->m < 0 ? 0 : d->m % 100;
+	dd = d->d < 0 ? 0 : d->d % 100;
+	t[0] = (char)('0' + y / 1000);
+	t[1] = (char)('0' + y / 100 % 10);
+	t[2] = (char)('0' + y / 10 % 10);
+	t[3] = (char)('0' + y % 10);
+	t[4] = '-';
+	t[5] = (char)('0' + m / 10);
+	t[6] = (char)('0' + m % 10);
+	t[7] = '-';
+	t[8] = (char)('0' + dd / 10);
+	t[9] = (char)('0' + dd % 10);
+	t[10] = '\0';
+	n = len - 1 < 10 ? len - 1 : 10;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 }
 
 int

@@ -109,6 +109,27 @@ test_format_roundtrip(void **state)
 	assert_int_equal(n, 333L * 365 + 81);
 }
 
+/* Out-of-range dates still print in 10 characters (clamped as the format
+ * always did), and a short buffer gets the start of the text, terminated. */
+static void
+test_format_clamp_and_short(void **state)
+{
+	char buf[11], small[5];
+
+	(void)state;
+	date_format(&(struct nhi_date){ 12345, 113, 40 }, buf, sizeof(buf));
+	assert_string_equal(buf, "2345-13-40");
+	date_format(&(struct nhi_date){ -1, -5, -9 }, buf, sizeof(buf));
+	assert_string_equal(buf, "0000-00-00");
+	date_format(&(struct nhi_date){ 7, 2, 3 }, buf, sizeof(buf));
+	assert_string_equal(buf, "0007-02-03");
+	date_format(&(struct nhi_date){ 2026, 12, 3 }, small, sizeof(small));
+	assert_string_equal(small, "2026");
+	buf[0] = 'x';
+	date_format(&(struct nhi_date){ 2026, 12, 3 }, buf, 0);
+	assert_int_equal(buf[0], 'x');
+}
+
 static void
 test_valid_and_leap(void **state)
 {
@@ -360,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_format_clamp_and_short),
 		cmocka_unit_test(test_valid_and_leap),
 		cmocka_unit_test(test_cmp),
 		cmocka_unit_test(test_age),
