@@ -701,10 +701,7 @@ store_queue_writer_add(struct store_queue_writer *w, const char *record_id,
 	/* The time a record is made, formatted again only when the second
 	 * changes: an import adds a record a period. */
 	if (t != w->now_t || w->now[0] == '\0') {
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(w->now, sizeof(w->now), "%Y-%m-%dT%H:%M:%SZ", &tm);	/* store_now */
+		store_time_text(t, w->now, sizeof(w->now));
 		w->now_t = t;
 	}
 	sqlite3_bind_int64(w->ins, 1, w->last + 1);

@@ -5,6 +5,7 @@
 #define NHI_STORE_INT_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -68,6 +69,8 @@ size_t	store_stmt_cached(const struct store *st);
 /* UTC now as "YYYY-MM-DDTHH:MM:SSZ" (buf at least 21 bytes): the store's
  * timestamps. (Dates people see are JST: time_today_jst in util.h.) */
 void	store_now(char *buf, size_t len);
+/* The same text for the time `t`. */
+void	store_time_text(time_t t, char *buf, size_t len);
 
 /* Column `i` as text into dst (cut to len-1 bytes); NULL gives "". */
 void	store_col_text(sqlite3_stmt *stmt, int i, char *dst, size_t len);

@@ -119,7 +119,12 @@ store_schema_version(struct store *st, int *out)
 void
 store_now(char *buf, size_t len)
 {
-	time_t t = time(NULL);
+	store_time_text(time(NULL), buf, len);
+}
+
+void
+store_time_text(time_t t, char *buf, size_t len)
+{
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
