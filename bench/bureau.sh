@@ -59,10 +59,18 @@ loop() {
 	"$NHICARD" --config "$CONF" --db "$2" batch preissue sign-keys -o "$work/rec.cms" \
 	    "$work/keys.cms" "$run" >"$work/sign.out" 2>&1 || fail "sign-keys: $(tail -2 "$work/sign.out")"
 	sign_s=$(elapsed "$_t0" "$(now)")
-	# The result: every card made; DF07 is the public key inside the record.
+	# The result: every card made; DF07 is the public key inside the record
+	# (tag DF07, length 41, the point 04 X Y). Looked for at byte
+	# boundaries and with its 04: a plain string search could match
+	# "df0741" across the bytes of the random fields before it, and the
+	# bench's own file was then refused (seen once, in a 94,304-card run).
 	bureau_open "$work/rec.cms" | awk -F'\t' '/^[0-9]/ {
-		i = index($4, "df0741"); printf "%s\t%s\t%s\tmade\t%s\t%s\n", $1, $2, $3,
-		    substr($4, i + 6, 130), $4 }' >"$work/res.lines"
+		k = ""
+		for (i = 1; i + 137 <= length($4) + 1; i += 2)
+			if (substr($4, i, 8) == "df074104") { k = substr($4, i + 6, 130); break }
+		if (k == "") { print "no public key in the record of " $1 > "/dev/stderr"; exit 1 }
+		printf "%s\t%s\t%s\tmade\t%s\t%s\n", $1, $2, $3, k, $4 }' >"$work/res.lines" ||
+	    fail "the result's public keys"
 	bureau_file result "$_station" "$run" "$work/res.lines" "$work/res.txt"
 	bureau_seal "$work/res.txt" "$work/res.cms"
 	made=$(wc -l <"$work/res.lines")
