@@ -135,6 +135,24 @@ show_warnings(const struct print_request *a, const struct print_job *job)
 	}
 }
 
+/* The PDF job of a certificate, or of its sleeve when DOCUMENT is
+ * "sleeve", its layout warnings shown. *JOBP, once set, is the caller's
+ * to free, on error too. */
+static int
+build_document_job(const struct print_request *a, const char *document,
+    const struct print_certificate *c, struct print_job **jobp)
+{
+	int r;
+
+	if ((r = print_job_new(&a->opts, jobp)) != 0)
+		return r;
+	r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(*jobp, c) :
+	    print_job_add_certificate(*jobp, c);
+	if (r == 0)
+		show_warnings(a, *jobp);
+	return r;
+}
+
 /* The clerk hears how the job on the printer goes: its id, then each
  * change of the printer's state, in the catalog's language. */
 /* A certificate's pending serial (store_certificate_reserve), or none. */
@@ -598,20 +616,15 @@ print_card_queued(struct session *ctx, struct store *st, struct print_request *a
 			store_rollback(st);
 			goto out;
 		}
-		if ((r = print_job_new(&a->opts, &job)) == 0) {
-			r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, c) :
-			    print_job_add_certificate(job, c);
-			if (r == 0) {
-				show_warnings(a, job);
-				/* Named for the serial: a rerun finds the job
-				 * even if its id was never kept. */
-				char *title = xasprintf("%s %s", document, c->serial);
+		if ((r = build_document_job(a, document, c, &job)) == 0) {
+			/* Named for the serial: a rerun finds the job even if
+			 * its id was never kept. */
+			char *title = xasprintf("%s %s", document, c->serial);
 
-				a->job_title = title;
-				r = deliver(a, job, NULL, &wrote, &p);
-				a->job_title = NULL;
-				free(title);
-			}
+			a->job_title = title;
+			r = deliver(a, job, NULL, &wrote, &p);
+			a->job_title = NULL;
+			free(title);
 		}
 		print_job_free(job);
 	}
@@ -762,14 +775,8 @@ print_card_file(struct session *ctx, struct store *st, struct print_request *a,
 			goto out;
 		}
 	}
-	if ((r = print_job_new(&a->opts, &job)) == 0) {
-		r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, c) :
-		    print_job_add_certificate(job, c);
-		if (r == 0) {
-			show_warnings(a, job);
-			r = deliver(a, job, a->out, &wrote, NULL);
-		}
-	}
+	if ((r = build_document_job(a, document, c, &job)) == 0)
+		r = deliver(a, job, a->out, &wrote, NULL);
 	if (r == 0 && (r2 = settle_printed(ctx, st, a, id, document, NULL)) != 0) {
 		/* Written, not recorded: no serial, no paper. */
 		unlink(a->out);
@@ -842,14 +849,8 @@ print_card(struct session *ctx, struct print_request *a, int *audited)
 	}
 	/* A proof (--preview): nothing recorded. */
 	c.serial = xstrdup("見本（校正刷り）");
-	if ((r = print_job_new(&a->opts, &job)) != 0)
-		goto out;
-	r = strcmp(document, "sleeve") == 0 ? print_job_add_sleeve(job, &c) :
-	    print_job_add_certificate(job, &c);
-	if (r != 0)
-		goto out;
-	show_warnings(a, job);
-	if ((r = deliver(a, job, NULL, &wrote, NULL)) != 0)
+	if ((r = build_document_job(a, document, &c, &job)) != 0 ||
+	    (r = deliver(a, job, NULL, &wrote, NULL)) != 0)
 		goto out;
 	print_note(a, "proof of the %s written to %s (nothing recorded)", document, a->preview);
 	r = 0;
