@@ -383,11 +383,27 @@ print_queue_job(const char *queue, const char *server, int job_id,
     enum print_job_state *out, char *name, size_t nlen)
 {
 	static const char *const want[] = { "job-state" };
+	/* CUPS's job states, what each means for the paper, and the name the
+	 * clerk is told; any other state is taken as aborted. */
+	static const struct {
+		ipp_jstate_t		state;
+		enum print_job_state	outcome;
+		const char		*name;
+	} states[] = {
+		{ IPP_JSTATE_PENDING,		PRINT_JOB_WAITING,	"queued" },
+		{ IPP_JSTATE_HELD,		PRINT_JOB_WAITING,	"held" },
+		{ IPP_JSTATE_PROCESSING,	PRINT_JOB_WAITING,	"processing" },
+		{ IPP_JSTATE_COMPLETED,		PRINT_JOB_COMPLETED,	"completed" },
+		{ IPP_JSTATE_STOPPED,		PRINT_JOB_ENDED,	"stopped" },
+		{ IPP_JSTATE_CANCELED,		PRINT_JOB_ENDED,	"cancelled" },
+		{ IPP_JSTATE_ABORTED,		PRINT_JOB_ENDED,	"aborted" },
+	};
 	char uri[HTTP_MAX_URI];
 	ipp_attribute_t *a;
 	ipp_status_t st;
 	ipp_t *req, *resp;
 	http_t *http;
+	size_t i;
 	int r = 0, state = 0;
 
 	*out = PRINT_JOB_GONE;
@@ -415,36 +431,14 @@ print_queue_job(const char *queue, const char *server, int job_id,
 		    C.f.ippPort(), job_id, msg != NULL ? msg : "no answer"), "printer.no_service");
 	} else if ((a = C.f.ippFindAttribute(resp, "job-state", IPP_TAG_ENUM)) != NULL) {
 		state = C.f.ippGetInteger(a, 0);
-		switch (state) {
-		case IPP_JSTATE_PENDING:
-			*out = PRINT_JOB_WAITING;
-			snprintf(name, nlen, "queued");
-			break;
-		case IPP_JSTATE_HELD:
-			*out = PRINT_JOB_WAITING;
-			snprintf(name, nlen, "held");
-			break;
-		case IPP_JSTATE_PROCESSING:
-			*out = PRINT_JOB_WAITING;
-			snprintf(name, nlen, "processing");
-			break;
-		case IPP_JSTATE_COMPLETED:
-			*out = PRINT_JOB_COMPLETED;
-			snprintf(name, nlen, "completed");
-			break;
-		case IPP_JSTATE_STOPPED:
-			*out = PRINT_JOB_ENDED;
-			snprintf(name, nlen, "stopped");
-			break;
-		case IPP_JSTATE_CANCELED:
-			*out = PRINT_JOB_ENDED;
-			snprintf(name, nlen, "cancelled");
-			break;
-		default:
-			*out = PRINT_JOB_ENDED;
-			snprintf(name, nlen, "aborted");
-			break;
-		}
+		*out = PRINT_JOB_ENDED;
+		snprintf(name, nlen, "aborted");
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			if (state == (int)states[i].state) {
+				*out = states[i].outcome;
+				snprintf(name, nlen, "%s", states[i].name);
+				break;
+			}
 	}
 	if (resp != NULL)
 		C.f.ippDelete(resp);
