@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -406,6 +407,47 @@ journal_for_load(struct store_import *im)
 	return 0;
 }
 
+/*
+ * The row phase's page cache (KiB). With the four-item index and the
+ * reader's table of codes it sets the import's peak at 4 million
+ * residents (import_4m_peak_mb, goal 256 MB).
+ */
+#define IMPORT_ROWS_CACHE_KIB	"65536"
+
+/* The processors this process may run on (taskset and cpusets count). */
+static int
+usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
+/*
+ * The deferred index builds sort. SQLite's sorter holds up to cache_size
+ * of keys in memory per task, then writes a sorted run to a temporary
+ * file and merges the runs. Given a second processor, one worker thread
+ * sorts and writes a run while the main thread reads the table into the
+ * next, and shares the merge: at 4 million residents, where each index
+ * is sorted in several runs, the index phase took a third less time on
+ * two cores (docs/performance.md "Index builds on two threads"). Two
+ * tasks each hold a run, so the page cache is halved for the builds and
+ * their memory stays what one task took. On one processor the worker
+ * could only take turns with the main thread while the halved runs add
+ * a merge (the 1M index phase: 5.0 s single, 6.0 s with the worker,
+ * measured under taskset -c 0), so the builds stay as they were.
+ */
+static void
+sort_for_index_builds(struct store *st)
+{
+	if (usable_cpus() < 2)
+		return;
+	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
+	(void)sqlite3_exec(st->db, "PRAGMA threads = 1", NULL, NULL, NULL);
+}
+
 int
 store_import_begin(struct store *st, struct store_import **out)
 {
@@ -417,12 +459,11 @@ store_import_begin(struct store *st, struct store_import **out)
 	rules_policy_defaults(&im->policy);
 	store_now(im->now, sizeof(im->now));
 	time_today_jst_iso(im->today, sizeof(im->today));
-	/* A large page cache: a full extract touches every index page. It
-	 * also bounds the sorter of the deferred index builds (SQLite sorts
-	 * in up to cache_size of memory, then merges from temporary files),
-	 * so the import peaks at about twice this, whatever the extract's
-	 * size (docs/performance.md "residents"). */
-	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	/* A large page cache: a full extract touches every index page
+	 * (docs/performance.md "residents"). The deferred index builds
+	 * set their own (sort_for_index_builds). */
+	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -" IMPORT_ROWS_CACHE_KIB, NULL, NULL,
+	    NULL);
 	if ((r = journal_for_load(im)) != 0 || (r = store_begin(st)) != 0)
 		goto out;
 	for (i = 0; i < Q_COUNT; i++)
@@ -472,6 +513,8 @@ store_import_commit(struct store_import *im)
 	log_debug("import: four-item index: %zu bytes for %zu residents",
 	    im->items.cap * sizeof(*im->items.slot), im->items.n);
 	items_free(&im->items);
+	if (im->ndeferred > 0)
+		sort_for_index_builds(im->st);
 	for (k = 0; k < im->ndeferred; k++) {
 		t0 = time_mono_ns();
 		if ((rc = sqlite3_exec(im->st->db, im->deferred_index[k], NULL, NULL, NULL)) !=
@@ -505,6 +548,7 @@ store_import_free(struct store_import *im)
 		log_warn("store %s: could not return to WAL mode after an initial load; "
 		    "it will on the next open", im->st->path);
 	(void)sqlite3_exec(im->st->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+	(void)sqlite3_exec(im->st->db, "PRAGMA threads = 0", NULL, NULL, NULL);
 	free(im->kana.p);
 	free(im->csv.p);
 	free(im->norm_a.p);
