@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -407,63 +406,6 @@ journal_for_load(struct store_import *im)
 	return 0;
 }
 
-/*
- * The row phase's page cache (KiB). With the four-item index and the
- * reader's table of codes it sets the import's peak at 4 million
- * residents (import_4m_peak_mb, goal 256 MB).
- */
-#define IMPORT_ROWS_CACHE_KIB	"65536"
-
-/* The processors this process may run on (taskset and cpusets count). */
-static int
-usable_cpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return 1;
-	return CPU_COUNT(&set);
-}
-
-/*
- * The deferred index builds sort. SQLite's sorter holds up to cache_size
- * of keys in memory per task, then writes a sorted run to a temporary
- * file and merges the runs. Given a second processor, one worker thread
- * sorts and writes a run while the main thread reads the table into the
- * next, and shares the merge: at 4 million residents, where each index
- * is sorted in several runs, the index phase took a third less time on
- * two cores (docs/performance.md "Index builds on two threads"). Two
- * tasks each hold a run, so the page cache is halved for the builds and
- * their memory stays what one task took. On one processor the worker
- * could only take turns with the main thread while the halved runs add
- * a merge (the 1M index phase: 5.0 s single, 6.0 s with the worker,
- * measured under taskset -c 0), so the builds stay as they were.
- */
-static void
-sort_for_index_builds(struct store *st)
-{
-	long kib = 32768;
-	char *sql;
-
-#if NHI_TEST_HOOKS
-	/* Test builds: NHICARD_TEST_SORT_KIB=N sorts in runs of N KiB (SQLite
-	 * keeps at least 250 pages) with the worker, on any number of
-	 * processors, so that a small extract takes the path of a large one
-	 * (tests/residents-import.sh). */
-	const char *v = getenv("NHICARD_TEST_SORT_KIB");
-
-	if (v != NULL && atol(v) > 0)
-		kib = atol(v);
-	else
-#endif
-	if (usable_cpus() < 2)
-		return;
-	sql = xasprintf("PRAGMA cache_size = -%ld", kib);
-	(void)sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	free(sql);
-	(void)sqlite3_exec(st->db, "PRAGMA threads = 1", NULL, NULL, NULL);
-}
-
 int
 store_import_begin(struct store *st, struct store_import **out)
 {
@@ -475,11 +417,11 @@ store_import_begin(struct store *st, struct store_import **out)
 	rules_policy_defaults(&im->policy);
 	store_now(im->now, sizeof(im->now));
 	time_today_jst_iso(im->today, sizeof(im->today));
-	/* A large page cache: a full extract touches every index page
-	 * (docs/performance.md "residents"). The deferred index builds
-	 * set their own (sort_for_index_builds). */
-	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -" IMPORT_ROWS_CACHE_KIB, NULL, NULL,
-	    NULL);
+	/* A large page cache: a full extract touches every index page.
+	 * With the four-item index and the reader's table of codes it sets
+	 * the import's peak (docs/performance.md "residents"); the deferred
+	 * index builds sort with their own (store_sort_begin, store-sort.c). */
+	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 	if ((r = journal_for_load(im)) != 0 || (r = store_begin(st)) != 0)
 		goto out;
 	for (i = 0; i < Q_COUNT; i++)
@@ -530,7 +472,7 @@ store_import_commit(struct store_import *im)
 	    im->items.cap * sizeof(*im->items.slot), im->items.n);
 	items_free(&im->items);
 	if (im->ndeferred > 0)
-		sort_for_index_builds(im->st);
+		store_sort_begin(im->st);
 	for (k = 0; k < im->ndeferred; k++) {
 		t0 = time_mono_ns();
 		if ((rc = sqlite3_exec(im->st->db, im->deferred_index[k], NULL, NULL, NULL)) !=
@@ -563,8 +505,7 @@ store_import_free(struct store_import *im)
 	if (im->journal_switched && journal_mode(im->st, "wal") != 0)
 		log_warn("store %s: could not return to WAL mode after an initial load; "
 		    "it will on the next open", im->st->path);
-	(void)sqlite3_exec(im->st->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
-	(void)sqlite3_exec(im->st->db, "PRAGMA threads = 0", NULL, NULL, NULL);
+	store_sort_end(im->st);
 	free(im->kana.p);
 	free(im->csv.p);
 	free(im->norm_a.p);
