@@ -417,11 +417,10 @@ store_import_begin(struct store *st, struct store_import **out)
 	rules_policy_defaults(&im->policy);
 	store_now(im->now, sizeof(im->now));
 	time_today_jst_iso(im->today, sizeof(im->today));
-	/* A large page cache: a full extract touches every index page. It
-	 * also bounds the sorter of the deferred index builds (SQLite sorts
-	 * in up to cache_size of memory, then merges from temporary files),
-	 * so the import peaks at about twice this, whatever the extract's
-	 * size (docs/performance.md "residents"). */
+	/* A large page cache: a full extract touches every index page.
+	 * With the four-item index and the reader's table of codes it sets
+	 * the import's peak (docs/performance.md "residents"); the deferred
+	 * index builds sort with their own (store_sort_begin, store-sort.c). */
 	(void)sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 	if ((r = journal_for_load(im)) != 0 || (r = store_begin(st)) != 0)
 		goto out;
@@ -472,6 +471,8 @@ store_import_commit(struct store_import *im)
 	log_debug("import: four-item index: %zu bytes for %zu residents",
 	    im->items.cap * sizeof(*im->items.slot), im->items.n);
 	items_free(&im->items);
+	if (im->ndeferred > 0)
+		store_sort_begin(im->st);
 	for (k = 0; k < im->ndeferred; k++) {
 		t0 = time_mono_ns();
 		if ((rc = sqlite3_exec(im->st->db, im->deferred_index[k], NULL, NULL, NULL)) !=
@@ -504,7 +505,7 @@ store_import_free(struct store_import *im)
 	if (im->journal_switched && journal_mode(im->st, "wal") != 0)
 		log_warn("store %s: could not return to WAL mode after an initial load; "
 		    "it will on the next open", im->st->path);
-	(void)sqlite3_exec(im->st->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+	store_sort_end(im->st);
 	free(im->kana.p);
 	free(im->csv.p);
 	free(im->norm_a.p);

@@ -66,6 +66,13 @@ void	store_stmt_close_all(struct store *st);
 /* How many statements the cache holds (the unit test). */
 size_t	store_stmt_cached(const struct store *st);
 
+/* Sort whole tables for an initial load's index builds (store-sort.c): a
+ * worker thread and runs of half the memory when a second processor is
+ * there, one task and 64 MB runs when not. store_sort_end puts back the
+ * connection's defaults (a 2 MB cache, no worker). */
+void	store_sort_begin(struct store *st);
+void	store_sort_end(struct store *st);
+
 /* UTC now as "YYYY-MM-DDTHH:MM:SSZ" (buf at least 21 bytes): the store's
  * timestamps. (Dates people see are JST: time_today_jst in util.h.) */
 void	store_now(char *buf, size_t len);
