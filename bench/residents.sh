@@ -4,8 +4,9 @@
 # about 3.8 million).
 #
 #   import_1m_s              nhicard import of a 1,000,000-resident full
-#                            extract (CSV, UTF-8) into a new store
-#   import_1m_peak_mb        its peak RSS (GNU time)
+#                            extract (CSV, UTF-8) into a new store: the
+#                            median of three runs (IMPORT_RUNS)
+#   import_1m_peak_mb        its peak RSS (GNU time), the largest of them
 #   sqlite3_import_1m_s      the sqlite3 shell loading the same rows into
 #                            the same tables and indexes, same run
 #   import_ratio_vs_sqlite3  the first over the second
@@ -18,9 +19,11 @@
 #                            in full scans of a table or index (goal: 0,
 #                            a guard: every search on an index)
 #   import_4m_s              the import of a generated 4,000,000-resident
-#                            full extract into a new store (goal: within
-#                            4.2 times import_1m_s, near-linear)
-#   import_4m_peak_mb        its peak RSS (goal: under 256 MB, flat)
+#                            full extract into a new store, median of
+#                            three (goal: within 4.2 times import_1m_s,
+#                            near-linear)
+#   import_4m_peak_mb        the largest peak RSS of the three (goal:
+#                            under 256 MB, flat)
 #   import_table_bytes_per_resident  what of that grows with the extract
 #                            (the import's tables of codes read and of
 #                            four-item keys), bytes a resident (goal:
@@ -66,10 +69,35 @@ load_extract() {
 }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
+# load_median NAME CSV DB: "seconds peak_kb" for the import of CSV into a
+# new store DB, IMPORT_RUNS times (3): the median of the seconds, the
+# largest peak. One run's wall time on a shared machine varies by a sixth
+# (the same 1M import took 12.6 to 17.6 s in an hour), so a single run
+# could make or break the 4M goal, which is a ratio of two such times.
+# Every run's seconds go to stderr. The last run's store and debug log
+# stay for what follows.
+load_median() {
+	_name=$1
+	shift
+	_s= _peak=0 _i=0
+	while [ "$_i" -lt "${IMPORT_RUNS:-3}" ]; do
+		rm -f "$2" "$2-wal" "$2-shm" "$2-journal"
+		set -- "$1" "$2" $(load_extract "$1" "$2")
+		[ $# -eq 4 ] || exit 1
+		_s="$_s $3"
+		[ "$4" -gt "$_peak" ] && _peak=$4
+		set -- "$1" "$2"
+		_i=$((_i + 1))
+	done
+	echo "bench residents: $_name runs:$_s s" >&2
+	printf '%s\n' $_s | sort -n | awk -v p="$_peak" '{ v[NR] = $1 }
+	    END { print v[int((NR + 1) / 2)], p }'
+}
+
 "$top_builddir/bench/gen-extract" --residents "$n" --seed 42 -o "$work/full.csv" ||
     fail "gen-extract --residents $n"
 
-set -- $(load_extract "$work/full.csv" "$work/a.db")
+set -- $(load_median import_1m_s "$work/full.csv" "$work/a.db")
 [ $# -eq 2 ] || exit 1
 ours=$1
 printf 'import_1m_s %.2f s\n' "$ours"
@@ -115,7 +143,7 @@ rm -f "$work"/a.db* "$work"/b.db* "$work"/*.csv
 # The largest city: a new store, the same generator and seed.
 "$top_builddir/bench/gen-extract" --residents "$big" --seed 42 -o "$work/big.csv" ||
     fail "gen-extract --residents $big"
-set -- $(load_extract "$work/big.csv" "$work/big.db")
+set -- $(load_median import_4m_s "$work/big.csv" "$work/big.db")
 [ $# -eq 2 ] || exit 1
 printf 'import_4m_s %.2f s\n' "$1"
 echo "import_4m_peak_mb $(mb "$2") MB"
