@@ -10,6 +10,16 @@
  * shows up as SCARD_E_NOT_TRANSACTED or SCARD_F_COMM_ERROR, and only a
  * moment later as an empty reader; the clerk must hear "card removed".
  *
+ * A card reset by another program: pcscd resets the card when it closes
+ * the handle of a program that ended (or was killed) without
+ * disconnecting. If that happens just after we connected, our handle may
+ * not carry the reset event, and the first command fails with
+ * SCARD_E_PROTO_MISMATCH (the card's protocol is undefined again) rather
+ * than SCARD_W_RESET_CARD. Before our first command the card holds no
+ * state of ours, so we reconnect once and go on (pcsc_recover); after it,
+ * either code means the card lost our selection and secure channel, and
+ * the caller hears NHI_ECARD_RESET.
+ *
  * Extended length: taken from the ATR's historical bytes, the card
  * capabilities (COMPACT-TLV tag 7, third software function byte, bit b7
  * "extended Lc and Le fields", ISO/IEC 7816-4 8.1.1.2.7). Callers may
@@ -38,6 +48,7 @@ struct pcsc_card {
 	SCARDHANDLE	 handle;
 	DWORD		 protocol;
 	int		 in_transaction;
+	int		 fresh;		/* no command answered since connecting */
 };
 
 /* The symbolic name of a PC/SC code, for details. */
@@ -142,6 +153,9 @@ pcsc_settle(struct card *card, LONG rv)
 	uint64_t now;
 	LONG st;
 
+	/* Our protocol no longer holds: the card was reset under us. */
+	if (rv == SCARD_E_PROTO_MISMATCH)
+		return SCARD_W_RESET_CARD;
 	if (rv != SCARD_E_NOT_TRANSACTED && rv != SCARD_F_COMM_ERROR &&
 	    rv != SCARD_E_COMM_DATA_LOST && rv != SCARD_W_UNRESPONSIVE_CARD &&
 	    rv != SCARD_W_UNPOWERED_CARD)
@@ -384,17 +398,60 @@ atr_extended(const uint8_t *atr, size_t len)
 	return 0;
 }
 
+/*
+ * `rv` says the card was reset by someone else. If no command of ours has
+ * been answered since we connected, the reset lost nothing: acknowledge it
+ * (reconnect without another reset, the protocol negotiated again) and
+ * return 1 to retry once. Otherwise 0: the caller reports the reset.
+ */
+static int
+pcsc_recover(struct card *card, LONG rv)
+{
+	struct pcsc_card *pc = card->priv;
+	DWORD proto = 0;
+	LONG st;
+
+	if (!pc->fresh || (rv != SCARD_W_RESET_CARD && rv != SCARD_E_PROTO_MISMATCH))
+		return 0;
+	pc->fresh = 0;
+	st = SCardReconnect(pc->handle, SCARD_SHARE_SHARED,
+	    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &proto);
+	if (st != SCARD_S_SUCCESS) {
+		log_debug("card: the card in '%s' was reset before our first command; "
+		    "reconnecting failed (%s)", card->reader, pcsc_code_name(st));
+		return 0;
+	}
+	pc->protocol = proto;
+	card->protocol = proto == SCARD_PROTOCOL_T0 ? 0 : 1;
+	log_debug("card: the card in '%s' was reset by another program before our "
+	    "first command (%s); reconnected, T=%d", card->reader, pcsc_code_name(rv),
+	    card->protocol);
+	return 1;
+}
+
+static LONG
+pcsc_transmit_once(struct pcsc_card *pc, const uint8_t *cmd, size_t cmdlen,
+    uint8_t *resp, DWORD *len)
+{
+	const SCARD_IO_REQUEST *pci = pc->protocol == SCARD_PROTOCOL_T0 ?
+	    SCARD_PCI_T0 : SCARD_PCI_T1;
+
+	return SCardTransmit(pc->handle, pci, cmd, (DWORD)cmdlen, NULL, resp, len);
+}
+
 static int
 pcsc_transmit(struct card *card, const uint8_t *cmd, size_t cmdlen, uint8_t *resp,
     size_t *resplen)
 {
 	struct pcsc_card *pc = card->priv;
-	const SCARD_IO_REQUEST *pci = pc->protocol == SCARD_PROTOCOL_T0 ?
-	    SCARD_PCI_T0 : SCARD_PCI_T1;
 	DWORD len = (DWORD)*resplen;
 	LONG rv;
 
-	rv = SCardTransmit(pc->handle, pci, cmd, (DWORD)cmdlen, NULL, resp, &len);
+	rv = pcsc_transmit_once(pc, cmd, cmdlen, resp, &len);
+	if (rv != SCARD_S_SUCCESS && pcsc_recover(card, rv)) {
+		len = (DWORD)*resplen;
+		rv = pcsc_transmit_once(pc, cmd, cmdlen, resp, &len);
+	}
 	if (rv == SCARD_S_SUCCESS && len < 2) {
 		/* No status word: the link broke mid-exchange (vpcd reports a
 		 * vanished card this way). Ask the reader what happened. */
@@ -406,6 +463,7 @@ pcsc_transmit(struct card *card, const uint8_t *cmd, size_t cmdlen, uint8_t *res
 	}
 	if (rv != SCARD_S_SUCCESS)
 		return pcsc_error(pcsc_settle(card, rv), card->reader, "sending a command");
+	pc->fresh = 0;
 	*resplen = len;
 	return 0;
 }
@@ -416,7 +474,10 @@ pcsc_begin(struct card *card)
 	struct pcsc_card *pc = card->priv;
 	LONG rv;
 
-	if ((rv = SCardBeginTransaction(pc->handle)) != SCARD_S_SUCCESS)
+	rv = SCardBeginTransaction(pc->handle);
+	if (rv != SCARD_S_SUCCESS && pcsc_recover(card, rv))
+		rv = SCardBeginTransaction(pc->handle);
+	if (rv != SCARD_S_SUCCESS)
 		return pcsc_error(pcsc_settle(card, rv), card->reader,
 		    "starting a transaction");
 	pc->in_transaction = 1;
@@ -512,6 +573,7 @@ card_connect(const char *reader, struct card **out)
 	card->extended = atr_extended(card->atr, card->atrlen);
 	card->protocol = pc->protocol == SCARD_PROTOCOL_T0 ? 0 : 1;
 	card->settle_ms = PCSC_SETTLE_MS;
+	pc->fresh = 1;
 	log_debug("card: connected to '%s', T=%d, extended length %s", card->reader,
 	    pc->protocol == SCARD_PROTOCOL_T0 ? 0 : 1, card->extended ? "yes" : "no");
 	*out = card;
