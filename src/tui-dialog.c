@@ -215,22 +215,108 @@ draw_lines(struct box *b, const struct lines *l)
 		tui_put(b->w, 1 + i, 2, b->cols, l->v[i]);
 }
 
+/*
+ * A body taller than the terminal allows scrolls: the box keeps its last
+ * `foot` inner rows for what follows the body (the key hint, the
+ * buttons), shows the body's rows from `top` above them, and says on its
+ * lower border which rows those are. Nothing of a long error detail is
+ * cut off where the clerk or IT staff cannot reach it.
+ */
+static int
+body_rows(const struct box *b, int foot)
+{
+	int rows = b->h - 2 - foot;
+
+	return rows < 1 ? 1 : rows;
+}
+
+/* Would `n` body lines and `foot` more rows overflow a box here? */
+static int
+body_scrolls(int n, int foot)
+{
+	return n + foot > LINES - 5;
+}
+
+static void
+draw_body(struct box *b, const struct lines *l, int top, int foot)
+{
+	int rows = body_rows(b, foot), i, x;
+	char pos[40];
+
+	for (i = 0; i < rows && top + i < l->n; i++)
+		tui_put(b->w, 1 + i, 2, b->cols, l->v[top + i]);
+	if (rows >= l->n)
+		return;
+	snprintf(pos, sizeof(pos), " %d-%d/%d %s ", top + 1,
+	    top + rows < l->n ? top + rows : l->n, l->n,
+	    top + rows < l->n ? "v" : top > 0 ? "^" : "");
+	x = b->cols + 4 - (int)strlen(pos) - 2;
+	mvwaddstr(b->w, b->h - 1, x < 1 ? 1 : x, pos);
+}
+
+/* Up, Down, PgUp, PgDn, Home, End move `*top` in a body that scrolls;
+ * 1 if `k` was one of them. */
+static int
+body_scroll(const struct tui_key *k, const struct box *b, const struct lines *l,
+    int foot, int *top)
+{
+	int rows = body_rows(b, foot), last = l->n - rows, t = *top;
+
+	if (!k->func || rows >= l->n)
+		return 0;
+	switch (k->code) {
+	case KEY_UP:
+		t--;
+		break;
+	case KEY_DOWN:
+		t++;
+		break;
+	case KEY_PPAGE:
+		t -= rows;
+		break;
+	case KEY_NPAGE:
+		t += rows;
+		break;
+	case KEY_HOME:
+		t = 0;
+		break;
+	case KEY_END:
+		t = last;
+		break;
+	default:
+		return 0;
+	}
+	*top = t < 0 ? 0 : t > last ? last : t;
+	return 1;
+}
+
 void
 tui_message(struct tui *t, const char *title, const char *body)
 {
 	struct lines l = { 0 };
 	struct tui_key k;
 	struct box b;
+	const char *foot;
+	int top = 0, w;
 
 	wrap_body(body, &l);
-	lines_add(&l, "", 0);
-	lines_add(&l, _("Press any key."), strlen(_("Press any key.")));
-	box_open(t, &b, l.n, widest(&l));
-	do {
+	/* The hint names the scroll keys only when there is something to
+	 * scroll; then those keys do not close the box. */
+	foot = body_scrolls(l.n, 2) ?
+	    _("Press any key. (Up/Down, PgUp/PgDn, Home/End: scroll)") :
+	    _("Press any key.");
+	w = tui_text_width(foot);
+	box_open(t, &b, l.n + 2, widest(&l) > w ? widest(&l) : w);
+	for (;;) {
 		box_frame(&b, title);
-		draw_lines(&b, &l);
+		draw_body(&b, &l, top, 2);
+		tui_put(b.w, b.h - 2, 2, b.cols, foot);
 		box_show(t, &b);
-	} while (tui_read_key(t, -1, &k) != 1 || (k.func && k.code == KEY_RESIZE));
+		if (tui_read_key(t, -1, &k) != 1 || (k.func && k.code == KEY_RESIZE))
+			continue;
+		if (!body_scroll(&k, &b, &l, 2, &top))
+			break;
+	}
 	box_close(t, &b);
 	lines_free(&l);
 }
@@ -241,18 +327,16 @@ tui_confirm(struct tui *t, const char *title, const char *body)
 	struct lines l = { 0 };
 	struct tui_key k;
 	struct box b;
-	int yes = 0, done = 0, row;
+	int yes = 0, done = 0, row, top = 0;
 	char yes_text[64], no_text[64];
 
 	snprintf(yes_text, sizeof(yes_text), "[ %s ]", _("Yes (y)"));
 	snprintf(no_text, sizeof(no_text), "[ %s ]", _("No (n)"));
 	wrap_body(body, &l);
-	lines_add(&l, "", 0);
-	lines_add(&l, "", 0);
-	box_open(t, &b, l.n, widest(&l) > 40 ? widest(&l) : 40);
+	box_open(t, &b, l.n + 2, widest(&l) > 40 ? widest(&l) : 40);
 	while (!done) {
 		box_frame(&b, title);
-		draw_lines(&b, &l);
+		draw_body(&b, &l, top, 2);
 		row = b.h - 2;
 		if (yes)
 			wattron(b.w, A_REVERSE);
@@ -263,7 +347,7 @@ tui_confirm(struct tui *t, const char *title, const char *body)
 		tui_put(b.w, row, 4 + tui_text_width(yes_text), b.cols, no_text);
 		wattroff(b.w, A_REVERSE);
 		box_show(t, &b);
-		if (tui_read_key(t, -1, &k) != 1)
+		if (tui_read_key(t, -1, &k) != 1 || body_scroll(&k, &b, &l, 2, &top))
 			continue;
 		if (is_esc(&k)) {
 			yes = 0;

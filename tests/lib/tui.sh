@@ -110,6 +110,28 @@ _tui_poll() {
 tui_wait_for() { _tui_poll 1 "$1" "${2:-}"; }
 tui_wait_gone() { _tui_poll 0 "$1" "${2:-}"; }
 
+# The text of the box on screen, its borders cut and its lines joined by
+# blanks. A body that scrolls (its lower border says " FIRST-LAST/ALL v ")
+# is read at its top and, after End, at its end: the two pages hold a
+# body of up to twice the box's height.
+tui_box_text() {
+	_page=$(tui_screen)
+	_text=$_page
+	if printf '%s\n' "$_page" | grep -Eq ' [0-9]+-[0-9]+/[0-9]+ v -*[+]'; then
+		tui_keys End
+		_i=0
+		while [ $_i -lt $((TUI_TIMEOUT * 10)) ]; do
+			_page=$(tui_screen)
+			printf '%s\n' "$_page" | grep -Eq ' [0-9]+-([0-9]+)/\1 \^ -*[+]' && break
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		_text="$_text
+$_page"
+	fi
+	printf '%s\n' "$_text" | sed -e 's/^[^|]*|//' -e 's/|[^|]\{0,1\}$//' | tr '\n' ' '
+}
+
 # The catalog the screen reads (tui-i18n.c): the build tree's.
 NHICARD_LOCALEDIR=${NHICARD_LOCALEDIR:-$top_builddir/po}
 export NHICARD_LOCALEDIR
