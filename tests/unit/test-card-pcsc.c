@@ -214,48 +214,85 @@ connect_card(void)
 	return card;
 }
 
-/* The first command meets the reset (PROTO_MISMATCH): reconnect without
- * resetting again, renegotiate, send it once more. */
+/*
+ * One command under a scripted pcscd: `prior` commands answered first,
+ * then the one under test. What it returns, how often the transport
+ * reconnected and sent, and the protocol of its last send.
+ */
+static const struct transmit_case {
+	const char	*what;
+	LONG		 script[3];	/* SCardTransmit's results, in order */
+	int		 prior;		/* commands answered before */
+	LONG		 reconnect;	/* SCardReconnect's result */
+	int		 want;		/* the command's return */
+	int		 reconnects, transmits;
+} transmit_cases[] = {
+	/* pcscd's race: the handle missed the reset, the card's protocol is
+	 * undefined again. Reconnect without resetting, renegotiate, send
+	 * once more. */
+	{ "PROTO_MISMATCH at the first command",
+	  { SCARD_E_PROTO_MISMATCH }, 0, SCARD_S_SUCCESS, 0, 1, 2 },
+	{ "RESET_CARD at the first command",
+	  { SCARD_W_RESET_CARD }, 0, SCARD_S_SUCCESS, 0, 1, 2 },
+	/* Once the card has answered us, a reset lost our selection and
+	 * secure channel: no silent reconnect, the caller hears it. */
+	{ "PROTO_MISMATCH after an answer",
+	  { SCARD_S_SUCCESS, SCARD_E_PROTO_MISMATCH }, 1, SCARD_S_SUCCESS,
+	  NHI_ECARD_RESET, 0, 2 },
+	{ "RESET_CARD after an answer",
+	  { SCARD_S_SUCCESS, SCARD_W_RESET_CARD }, 1, SCARD_S_SUCCESS,
+	  NHI_ECARD_RESET, 0, 2 },
+	/* One retry only. */
+	{ "reset again after the reconnect",
+	  { SCARD_E_PROTO_MISMATCH, SCARD_E_PROTO_MISMATCH }, 0, SCARD_S_SUCCESS,
+	  NHI_ECARD_RESET, 1, 2 },
+	/* The card pulled while we reconnect: the reset is reported and
+	 * nothing is sent again. */
+	{ "reconnect fails",
+	  { SCARD_E_PROTO_MISMATCH }, 0, SCARD_E_NO_SMARTCARD, NHI_ECARD_RESET, 1, 1 },
+};
+
 static void
-first_command_after_reset_reconnects(void **state)
+transmit_after_reset(void **state)
 {
+	const struct transmit_case *c;
 	struct card *card;
 	uint16_t sw;
+	size_t i;
+	int k;
 
 	(void)state;
-	card = connect_card();
-	fk.transmit[0] = SCARD_E_PROTO_MISMATCH;
-	fk.ntransmit = 1;
-	fk.proto_now = SCARD_PROTOCOL_T0;
-	assert_int_equal(select_mf(card, &sw), 0);
-	assert_int_equal(sw, 0x9000);
-	assert_int_equal(fk.reconnects, 1);
-	assert_int_equal(fk.reconnect_init, SCARD_LEAVE_CARD);
-	assert_int_equal(fk.transmits, 2);
-	/* The retry used the protocol the reconnect negotiated. */
-	assert_int_equal(fk.proto_sent, SCARD_PROTOCOL_T0);
-	assert_int_equal(card->protocol, 0);
-	card_close(card);
+	for (i = 0; i < sizeof(transmit_cases) / sizeof(transmit_cases[0]); i++) {
+		c = &transmit_cases[i];
+		print_message("case: %s\n", c->what);
+		setup(NULL);
+		card = connect_card();
+		memcpy(fk.transmit, c->script, sizeof(c->script));
+		fk.ntransmit = sizeof(c->script) / sizeof(c->script[0]);
+		fk.reconnect = c->reconnect;
+		/* A reconnect negotiates T=0 where the connect had T=1. */
+		fk.proto_now = SCARD_PROTOCOL_T0;
+		for (k = 0; k < c->prior; k++)
+			assert_int_equal(select_mf(card, &sw), 0);
+		assert_int_equal(select_mf(card, &sw), c->want);
+		assert_int_equal(fk.reconnects, c->reconnects);
+		assert_int_equal(fk.transmits, c->transmits);
+		if (c->reconnects > 0)
+			assert_int_equal(fk.reconnect_init, SCARD_LEAVE_CARD);
+		if (c->want == 0) {
+			assert_int_equal(sw, 0x9000);
+			/* The retry used the protocol the reconnect negotiated. */
+			assert_int_equal(fk.proto_sent, SCARD_PROTOCOL_T0);
+			assert_int_equal(card->protocol, 0);
+		} else {
+			assert_non_null(strstr(err_detail(), "was reset by another program"));
+			assert_non_null(strstr(err_detail(), READER));
+		}
+		card_close(card);
+	}
 }
 
-/* The reset seen as such by the first transmit: the same recovery. */
-static void
-first_command_reset_event_reconnects(void **state)
-{
-	struct card *card;
-	uint16_t sw;
-
-	(void)state;
-	card = connect_card();
-	fk.transmit[0] = SCARD_W_RESET_CARD;
-	fk.ntransmit = 1;
-	assert_int_equal(select_mf(card, &sw), 0);
-	assert_int_equal(fk.reconnects, 1);
-	assert_int_equal(fk.transmits, 2);
-	card_close(card);
-}
-
-/* Or by the first transaction's start. */
+/* The reset met at the first transaction's start: the same recovery. */
 static void
 first_transaction_after_reset_reconnects(void **state)
 {
@@ -274,34 +311,7 @@ first_transaction_after_reset_reconnects(void **state)
 	card_close(card);
 }
 
-/* Once the card has answered us, a reset lost our selection and secure
- * channel: no silent reconnect, the caller hears NHI_ECARD_RESET, for
- * either code pcscd gives. */
-static void
-reset_after_an_answer_is_reported(void **state)
-{
-	static const LONG codes[] = { SCARD_E_PROTO_MISMATCH, SCARD_W_RESET_CARD };
-	struct card *card;
-	uint16_t sw;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-		setup(NULL);
-		card = connect_card();
-		fk.transmit[1] = codes[i];
-		fk.ntransmit = 2;
-		assert_int_equal(select_mf(card, &sw), 0);
-		assert_int_equal(select_mf(card, &sw), NHI_ECARD_RESET);
-		assert_non_null(strstr(err_detail(), "was reset by another program"));
-		assert_non_null(strstr(err_detail(), READER));
-		assert_int_equal(fk.reconnects, 0);
-		assert_int_equal(fk.transmits, 2);
-		card_close(card);
-	}
-}
-
-/* A transaction started after an answer: the reset is reported too. */
+/* A transaction started after an answer: the reset is reported. */
 static void
 reset_at_a_later_transaction_is_reported(void **state)
 {
@@ -318,54 +328,13 @@ reset_at_a_later_transaction_is_reported(void **state)
 	card_close(card);
 }
 
-/* Only one retry: a card reset again (or still mismatched) is reported. */
-static void
-only_one_retry(void **state)
-{
-	struct card *card;
-	uint16_t sw;
-
-	(void)state;
-	card = connect_card();
-	fk.transmit[0] = SCARD_E_PROTO_MISMATCH;
-	fk.transmit[1] = SCARD_E_PROTO_MISMATCH;
-	fk.ntransmit = 2;
-	assert_int_equal(select_mf(card, &sw), NHI_ECARD_RESET);
-	assert_int_equal(fk.reconnects, 1);
-	assert_int_equal(fk.transmits, 2);
-	card_close(card);
-}
-
-/* The card pulled while we reconnect: the reset is what is reported, and
- * nothing is sent again. */
-static void
-failed_reconnect_reports_the_reset(void **state)
-{
-	struct card *card;
-	uint16_t sw;
-
-	(void)state;
-	card = connect_card();
-	fk.transmit[0] = SCARD_E_PROTO_MISMATCH;
-	fk.ntransmit = 1;
-	fk.reconnect = SCARD_E_NO_SMARTCARD;
-	assert_int_equal(select_mf(card, &sw), NHI_ECARD_RESET);
-	assert_int_equal(fk.reconnects, 1);
-	assert_int_equal(fk.transmits, 1);
-	card_close(card);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(first_command_after_reset_reconnects, setup),
-		cmocka_unit_test_setup(first_command_reset_event_reconnects, setup),
+		cmocka_unit_test_setup(transmit_after_reset, setup),
 		cmocka_unit_test_setup(first_transaction_after_reset_reconnects, setup),
-		cmocka_unit_test_setup(reset_after_an_answer_is_reported, setup),
 		cmocka_unit_test_setup(reset_at_a_later_transaction_is_reported, setup),
-		cmocka_unit_test_setup(only_one_retry, setup),
-		cmocka_unit_test_setup(failed_reconnect_reports_the_reset, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
