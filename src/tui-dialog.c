@@ -109,11 +109,18 @@ struct box {
 	int	 h, cols;	/* inner columns */
 };
 
+/* The most inner rows a box has in this terminal. */
+static int
+box_max_rows(void)
+{
+	return LINES - 5;
+}
+
 /* Open a box for `rows` inner lines of up to `want` columns. */
 static void
 box_open(struct tui *t, struct box *b, int rows, int want)
 {
-	int maxcols = COLS - 6, maxrows = LINES - 5, y, x;
+	int maxcols = COLS - 6, maxrows = box_max_rows(), y, x;
 
 	b->cols = want < 30 ? 30 : want > maxcols ? maxcols : want;
 	b->h = (rows > maxrows ? maxrows : rows) + 2;
@@ -234,7 +241,7 @@ body_rows(const struct box *b, int foot)
 static int
 body_scrolls(int n, int foot)
 {
-	return n + foot > LINES - 5;
+	return n + foot > box_max_rows();
 }
 
 static void
