@@ -84,15 +84,17 @@ tui_running() {
 	[ "$(_tui display-message -p -t nhicard '#{pane_dead}' 2>/dev/null)" = 0 ]
 }
 
-# _tui_poll WANT TEXT SEC: WANT 1 waits for TEXT, 0 for its absence.
+# _tui_poll WANT TEXT SEC [E]: WANT 1 waits for TEXT, 0 for its absence;
+# TEXT is a fixed string, or with E an extended regular expression.
 _tui_poll() {
 	_want=$1
 	_text=$2
 	_limit=$(( ${3:-$TUI_TIMEOUT} * 10 ))
+	_mode=-${4:-F}q
 	_i=0
 	while :; do
 		screen=$(tui_screen 2>/dev/null)
-		if printf '%s\n' "$screen" | grep -Fq -- "$_text"; then
+		if printf '%s\n' "$screen" | grep "$_mode" -- "$_text"; then
 			[ "$_want" = 1 ] && return 0
 		else
 			[ "$_want" = 0 ] && return 0
@@ -115,21 +117,14 @@ tui_wait_gone() { _tui_poll 0 "$1" "${2:-}"; }
 # is read at its top and, after End, at its end: the two pages hold a
 # body of up to twice the box's height.
 tui_box_text() {
-	_page=$(tui_screen)
-	_text=$_page
-	if printf '%s\n' "$_page" | grep -Eq ' [0-9]+-[0-9]+/[0-9]+ v -*[+]'; then
+	_box=$(tui_screen)
+	if printf '%s\n' "$_box" | grep -Eq ' [0-9]+-[0-9]+/[0-9]+ v -*[+]'; then
 		tui_keys End
-		_i=0
-		while [ $_i -lt $((TUI_TIMEOUT * 10)) ]; do
-			_page=$(tui_screen)
-			printf '%s\n' "$_page" | grep -Eq ' [0-9]+-([0-9]+)/\1 \^ -*[+]' && break
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		_text="$_text
-$_page"
+		_tui_poll 1 ' [0-9]+-([0-9]+)/\1 \^ -*[+]' "" E >&2
+		_box="$_box
+$screen"
 	fi
-	printf '%s\n' "$_text" | sed -e 's/^[^|]*|//' -e 's/|[^|]\{0,1\}$//' | tr '\n' ' '
+	printf '%s\n' "$_box" | sed -e 's/^[^|]*|//' -e 's/|[^|]\{0,1\}$//' | tr '\n' ' '
 }
 
 # The catalog the screen reads (tui-i18n.c): the build tree's.
