@@ -15,7 +15,8 @@
 #                         poll the screen until it shows TEXT (grep -F), at
 #                         most SEC seconds (TUI_TIMEOUT, default 20); on a
 #                         timeout print the screen as TAP comments and
-#                         return 1. $screen holds the last capture.
+#                         return 1. $screen holds the last capture, taken
+#                         once the screen is settled (see _tui_poll).
 #   tui_wait_gone TEXT [SEC]  the same, until TEXT is gone
 #   tui_running           0 while the program still runs in the pane
 #   tui_stop              kill the server (also done on exit)
@@ -57,6 +58,7 @@ _tui_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 tui_start() {
 	tui_stop
+	TUI_PID=
 	_run=$TEST_TMP/tui-run.sh
 	{
 		echo '#!/bin/sh'
@@ -84,21 +86,53 @@ tui_running() {
 	[ "$(_tui display-message -p -t nhicard '#{pane_dead}' 2>/dev/null)" = 0 ]
 }
 
+# _tui_idle: 0 when the program in the pane is not on a CPU (it has
+# written what it drew and waits: for a key, a card, its poll timer), or
+# has ended. Its process is the pane's (tui-run.sh execs it).
+_tui_idle() {
+	[ -n "${TUI_PID:-}" ] || TUI_PID=$(_tui display-message -p -t nhicard '#{pane_pid}' 2>/dev/null)
+	_st=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$TUI_PID/stat" 2>/dev/null) || return 0
+	[ "$_st" != R ]
+}
+
 # _tui_poll WANT TEXT SEC [E]: WANT 1 waits for TEXT, 0 for its absence;
 # TEXT is a fixed string, or with E an extended regular expression.
+# A screen is taken only once it is settled: the program idle before the
+# capture, and the capture the same as one taken the same way before it.
+# A curses update is many writes, and tmux shows what it has read of
+# them: a capture in the middle shows the new screen's first lines over
+# the old screen's rest (a header already new, a list still old). A
+# screen that keeps changing is taken as it is after TUI_SETTLE polls
+# (each at least 0.05 s).
+: "${TUI_SETTLE:=100}"
 _tui_poll() {
 	_want=$1
 	_text=$2
 	_limit=$(( ${3:-$TUI_TIMEOUT} * 10 ))
 	_mode=-${4:-F}q
 	_i=0
+	_prev=
+	_same=0
 	while :; do
+		if _tui_idle; then _idle=1; else _idle=0; fi
 		screen=$(tui_screen 2>/dev/null)
 		if printf '%s\n' "$screen" | grep "$_mode" -- "$_text"; then
-			[ "$_want" = 1 ] && return 0
+			_got=1
 		else
-			[ "$_want" = 0 ] && return 0
+			_got=0
 		fi
+		if [ "$_got" = "$_want" ]; then
+			if [ "$_idle" = 1 ] && [ -n "$_prev" ] && [ "$screen" = "$_prev" ]; then
+				return 0
+			fi
+			_same=$((_same + 1))
+			[ $_same -gt "$TUI_SETTLE" ] && return 0
+			[ -n "$_prev" ] || [ "$_idle" = 0 ] && sleep 0.05
+			if [ "$_idle" = 1 ]; then _prev=$screen; else _prev=; fi
+			continue
+		fi
+		_prev=
+		_same=0
 		[ $_i -ge $_limit ] && break
 		sleep 0.1
 		_i=$((_i + 1))
@@ -112,12 +146,13 @@ _tui_poll() {
 tui_wait_for() { _tui_poll 1 "$1" "${2:-}"; }
 tui_wait_gone() { _tui_poll 0 "$1" "${2:-}"; }
 
-# The text of the box on screen, its borders cut and its lines joined by
-# blanks. A body that scrolls (its lower border says " FIRST-LAST/ALL v ")
-# is read at its top and, after End, at its end: the two pages hold a
-# body of up to twice the box's height.
+# The text of the box in the last capture ($screen, taken by a wait), its
+# borders cut and its lines joined by blanks. A body that scrolls (its
+# lower border says " FIRST-LAST/ALL v ") is read at its top and, after
+# End, at its end: the two pages hold a body of up to twice the box's
+# height.
 tui_box_text() {
-	_box=$(tui_screen)
+	_box=$screen
 	if printf '%s\n' "$_box" | grep -Eq ' [0-9]+-[0-9]+/[0-9]+ v -*[+]'; then
 		tui_keys End
 		_tui_poll 1 ' [0-9]+-([0-9]+)/\1 \^ -*[+]' "" E >&2
