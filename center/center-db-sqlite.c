@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "center-db.h"
+#include "center-db-ckpt.h"
 #include "util.h"
 
 #define SQLITE_KEEP	48
@@ -33,6 +34,7 @@ struct sl_db {
 	int		 saved;
 	int		 saved_code;
 	char		 saved_err[300];
+	struct sl_ckpt	*ckpt;		/* serving: the checkpoint thread */
 };
 
 #define SL(db)	((struct sl_db *)(void *)(db))
@@ -46,6 +48,7 @@ sl_close(struct center_db *d)
 
 	if (db == NULL)
 		return;
+	sl_ckpt_stop(db->ckpt);
 	for (i = 0; i < db->nkept; i++) {
 		sqlite3_finalize(db->kept[i]->st);
 		free(db->kept[i]);
@@ -296,6 +299,23 @@ sl_restore(struct center_db *d, const char *src)
 	return r;
 }
 
+static int
+sl_upkeep_start(struct center_db *d, char *err, size_t errlen)
+{
+	struct sl_db *db = SL(d);
+
+	if (db->ckpt != NULL)
+		return 0;
+	return sl_ckpt_start(db->db, db->h.target, &db->ckpt, err, errlen);
+}
+
+static void
+sl_upkeep_stop(struct center_db *d)
+{
+	sl_ckpt_stop(SL(d)->ckpt);
+	SL(d)->ckpt = NULL;
+}
+
 const struct center_db_ops center_db_sqlite = {
 	.name = "sqlite",
 	.open = sl_open, .close = sl_close, .exec = sl_exec,
@@ -305,4 +325,5 @@ const struct center_db_ops center_db_sqlite = {
 	.col_int64 = sl_col_int64, .finalize = sl_finalize, .defer = sl_defer,
 	.changes = sl_changes, .errmsg = sl_errmsg, .retryable = sl_retryable,
 	.alive = sl_alive, .backup = sl_backup, .restore = sl_restore,
+	.upkeep_start = sl_upkeep_start, .upkeep_stop = sl_upkeep_stop,
 };

@@ -72,6 +72,12 @@ struct center_db_ops {
 	 * custom archive for PostgreSQL) and back. */
 	int	(*backup)(struct center_db *, const char *dest);
 	int	(*restore)(struct center_db *, const char *src);
+	/* Serving (center-http.c): the engine's own upkeep moved off the
+	 * requests' path, or NULL where it has none. SQLite: the WAL's
+	 * checkpoints on a thread of their own (center-db-ckpt.c). 0, or -1
+	 * and a message in err; stop undoes start (and nothing without it). */
+	int	(*upkeep_start)(struct center_db *, char *err, size_t errlen);
+	void	(*upkeep_stop)(struct center_db *);
 };
 
 /* Every connection starts with its table. */

@@ -741,6 +741,8 @@ center_http_serve(struct center_store *cs, const struct center_keys *k,
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_init(&srv.lock, NULL);
+	if ((r = center_store_upkeep_start(cs)) != 0)
+		goto out;
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
 	    MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, &srv,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
@@ -798,6 +800,7 @@ out:
 		MHD_stop_daemon(admin);
 	if (d != NULL)
 		MHD_stop_daemon(d);
+	center_store_upkeep_stop(cs);
 	if (key != NULL)
 		util_free_secret(key, strlen(key));
 	free(cert);

@@ -161,6 +161,28 @@ center_store_replica(struct center_store *cs, const char *target)
 	return 0;
 }
 
+int
+center_store_upkeep_start(struct center_store *cs)
+{
+	const struct center_db_ops *ops = DB_OPS(cs->db);
+	char err[512];
+
+	if (ops->upkeep_start == NULL)
+		return 0;
+	if (ops->upkeep_start(cs->db, err, sizeof(err)) != 0)
+		return err_set(NHI_ESTORE, "center store (%s): %s", ops->name, err);
+	return 0;
+}
+
+void
+center_store_upkeep_stop(struct center_store *cs)
+{
+	const struct center_db_ops *ops = DB_OPS(cs->db);
+
+	if (ops->upkeep_stop != NULL)
+		ops->upkeep_stop(cs->db);
+}
+
 struct center_store *
 center_store_reader(struct center_store *cs)
 {

@@ -111,6 +111,14 @@ int	center_store_open(const char *target, struct center_store **out);
  * version): opened now, used until center_store_close.
  */
 int	center_store_replica(struct center_store *cs, const char *target);
+/*
+ * While serving: the engine's own upkeep off the requests' path (SQLite:
+ * the WAL's checkpoints on a thread of their own, so no query's commit
+ * waits for one; center-db-ckpt.c). Stopped by center_store_upkeep_stop
+ * or center_store_close.
+ */
+int	center_store_upkeep_start(struct center_store *cs);
+void	center_store_upkeep_stop(struct center_store *cs);
 /* Open without applying or checking the schema (db migrate, restore). */
 int	center_store_open_bare(const char *target, struct center_store **out);
 /* The engine's name ("sqlite", "postgresql"), the store's schema version
