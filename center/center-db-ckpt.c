@@ -7,11 +7,17 @@
  * two fsyncs. A clinic query's commit runs under the server's lock
  * (center-http.c), so every query behind it waited too: tens of
  * milliseconds on a slow disk, the center's p99 (docs/performance.md).
- * Here the serving connection never checkpoints (wal_autocheckpoint 0);
- * a thread with its own connection runs a PASSIVE checkpoint every
- * CKPT_MS, which takes no lock a writer or reader waits for, copies what
- * the WAL holds, and syncs the database (synchronous=FULL). The WAL then
- * restarts from its beginning at the next write, as before.
+ * Here the serving connection never checkpoints: its WAL hook (which
+ * replaces SQLite's automatic checkpoint) only wakes a thread, which
+ * with its own connection runs a PASSIVE checkpoint: it takes no lock a
+ * writer or reader waits for, copies what the WAL holds, and syncs the
+ * database (synchronous=FULL). Commits that come during a checkpoint
+ * wake it once more. The WAL restarts from its beginning at the next
+ * write once all of it is in the database, as before. No timer: the
+ * thread sleeps while nothing is committed and reads no clock. (A first
+ * version woke every 200 ms on a timed wait; under tests/townyear.sh's
+ * libfaketime its center refused some clinic challenges as stale, in two
+ * runs of two: docs/performance.md "clinic".)
  *
  * A failed checkpoint (a full disk) is said once on stderr, and its
  * recovery once; the commits go on into the WAL meanwhile (a batch's
@@ -19,19 +25,16 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
 #include "center-db-ckpt.h"
 #include "util.h"
 
-#define CKPT_MS	200
 /* SQLite's own threshold (pages), given back at stop. */
 #define CKPT_AUTO_PAGES	1000
 
@@ -40,6 +43,7 @@ struct sl_ckpt {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	int		 stop;
+	int		 pending;	/* a commit since the last checkpoint began */
 	sqlite3		*serving;	/* its autocheckpoint restored at stop */
 	sqlite3		*db;		/* the thread's own connection */
 	char		*target;
@@ -61,28 +65,43 @@ ckpt_once(struct sl_ckpt *c, int *failing)
 	}
 	if (!*failing)
 		fprintf(stderr, "nhicard-center: %s: WAL checkpoint failed: %s (the"
-		    " commits go on into the WAL; tried again every %d ms)\n",
-		    c->target, sqlite3_errmsg(c->db), CKPT_MS);
+		    " commits go on into the WAL; tried again after the next)\n",
+		    c->target, sqlite3_errmsg(c->db));
 	*failing = 1;
+}
+
+/* The serving connection's WAL hook: after each commit, in the committing
+ * thread (under the server's lock): only a flag and a signal. */
+static int
+ckpt_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sl_ckpt *c = arg;
+
+	(void)db;
+	(void)name;
+	(void)pages;
+	pthread_mutex_lock(&c->mu);
+	if (!c->pending) {
+		c->pending = 1;
+		pthread_cond_signal(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return SQLITE_OK;
 }
 
 static void *
 ckpt_run(void *arg)
 {
 	struct sl_ckpt *c = arg;
-	struct timespec ts;
 	int failing = 0;
 
 	pthread_mutex_lock(&c->mu);
-	while (!c->stop) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (long)CKPT_MS * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
-		while (!c->stop && pthread_cond_timedwait(&c->cv, &c->mu, &ts) != ETIMEDOUT)
-			;
+	for (;;) {
+		while (!c->stop && !c->pending)
+			pthread_cond_wait(&c->cv, &c->mu);
 		if (c->stop)
 			break;
+		c->pending = 0;
 		pthread_mutex_unlock(&c->mu);
 		ckpt_once(c, &failing);
 		pthread_mutex_lock(&c->mu);
@@ -96,7 +115,6 @@ sl_ckpt_start(sqlite3 *serving, const char *target, struct sl_ckpt **out,
     char *err, size_t errlen)
 {
 	struct sl_ckpt *c = xcalloc(1, sizeof(*c));
-	pthread_condattr_t ca;
 
 	*out = NULL;
 	c->serving = serving;
@@ -110,12 +128,8 @@ sl_ckpt_start(sqlite3 *serving, const char *target, struct sl_ckpt **out,
 		free(c);
 		return -1;
 	}
-	sqlite3_busy_timeout(c->db, CKPT_MS);
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->thread, NULL, ckpt_run, c) != 0) {
 		snprintf(err, errlen, "WAL checkpointer: cannot start a thread");
 		pthread_cond_destroy(&c->cv);
@@ -125,8 +139,9 @@ sl_ckpt_start(sqlite3 *serving, const char *target, struct sl_ckpt **out,
 		free(c);
 		return -1;
 	}
-	/* Only now: without the thread the serving connection keeps its own. */
-	sqlite3_wal_autocheckpoint(serving, 0);
+	/* Only now: without the thread the serving connection keeps its own.
+	 * A WAL hook replaces SQLite's automatic checkpoint (which is one). */
+	sqlite3_wal_hook(serving, ckpt_hook, c);
 	*out = c;
 	return 0;
 }
